@@ -1,0 +1,12 @@
+//! The event kernel of lambdasim: integer-nanosecond simulated time, a deterministic
+//! event queue, and named, seeded random-number streams.
+//!
+//! Nothing here knows about Lambda; the model crate builds on these pieces.
+
+pub mod queue;
+pub mod rng;
+pub mod time;
+
+pub use queue::EventQueue;
+pub use rng::{RngStream, StreamKey};
+pub use time::{Nanos, NANOS_PER_MS, NANOS_PER_SEC, nanos_to_secs, secs_to_nanos};

@@ -1,0 +1,35 @@
+//! Arrival streams: how traffic enters the model.
+//!
+//! Each stream yields its requests one at a time in time order and keeps only its next
+//! arrival pending, so memory never grows with the number of requests. The scenario
+//! crate implements the generators and trace readers.
+
+use lambdasim_engine::Nanos;
+
+/// One request arriving at a function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Arrival {
+    /// When it arrives.
+    pub time: Nanos,
+    /// This request's Invoke duration, overriding the function's distribution
+    /// (per-request traces with a `duration_ms` column).
+    pub duration: Option<Nanos>,
+    /// Which of the stream's target functions it goes to (index into
+    /// [`ArrivalSource::targets`]); 0 for single-function streams.
+    pub target: u32,
+}
+
+/// A stream read while the run goes on failed (a malformed trace line, say).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct SourceError {
+    /// What went wrong and where (file and line), for the user.
+    pub message: String,
+}
+
+/// A time-ordered stream of arrivals.
+pub trait ArrivalSource: Send {
+    /// The next arrival, `Ok(None)` when the stream is exhausted. Times must never
+    /// decrease; the model stops reading at the end of the simulated span.
+    fn next_arrival(&mut self) -> Result<Option<Arrival>, SourceError>;
+}

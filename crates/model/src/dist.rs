@@ -1,0 +1,166 @@
+//! Duration distributions for the Init and Invoke phases.
+
+use lambdasim_engine::{Nanos, RngStream};
+use rand::RngExt;
+use rand_distr::{Distribution, Exp, LogNormal, Normal};
+use serde::Serialize;
+
+/// z-score of the 99th percentile of a standard normal distribution.
+const Z_P99: f64 = 2.326_347_874_040_840_8;
+
+/// A distribution of durations, all parameters in nanoseconds.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DurationDist {
+    Constant(Nanos),
+    Exponential { mean: Nanos },
+    /// Normal, truncated at 0 by resampling.
+    Normal { mean: Nanos, stddev: Nanos },
+    Uniform { min: Nanos, max: Nanos },
+    /// Lognormal given by its median and 99th percentile.
+    Lognormal { median: Nanos, p99: Nanos },
+}
+
+impl DurationDist {
+    /// Checks the parameters and builds a sampler; the error says what is wrong.
+    pub fn sampler(&self) -> Result<Sampler, String> {
+        Ok(match *self {
+            Self::Constant(v) => Sampler::Constant(v),
+            Self::Exponential { mean } => {
+                if mean == 0 {
+                    return Err("exponential mean must be above 0".into());
+                }
+                Sampler::Exponential(Exp::new(1.0 / mean as f64).map_err(|e| e.to_string())?)
+            }
+            Self::Normal { mean, stddev } => {
+                if mean == 0 {
+                    return Err("normal mean must be above 0".into());
+                }
+                let normal = Normal::new(mean as f64, stddev as f64).map_err(|e| e.to_string())?;
+                Sampler::Normal(normal)
+            }
+            Self::Uniform { min, max } => {
+                if max < min {
+                    return Err(format!("uniform max ({max} ns) is below min ({min} ns)"));
+                }
+                Sampler::Uniform { min, span: max - min }
+            }
+            Self::Lognormal { median, p99 } => {
+                if median == 0 {
+                    return Err("lognormal median must be above 0".into());
+                }
+                if p99 < median {
+                    return Err("lognormal p99 must be at least the median".into());
+                }
+                let mu = (median as f64).ln();
+                let sigma = ((p99 as f64).ln() - mu) / Z_P99;
+                Sampler::Lognormal(LogNormal::new(mu, sigma).map_err(|e| e.to_string())?)
+            }
+        })
+    }
+
+    /// The distribution's mean in nanoseconds (before truncation for the normal).
+    pub fn mean(&self) -> f64 {
+        match *self {
+            Self::Constant(v) => v as f64,
+            Self::Exponential { mean } | Self::Normal { mean, .. } => mean as f64,
+            Self::Uniform { min, max } => (min as f64 + max as f64) / 2.0,
+            Self::Lognormal { median, p99 } => {
+                let sigma = ((p99 as f64).ln() - (median as f64).ln()) / Z_P99;
+                median as f64 * (sigma * sigma / 2.0).exp()
+            }
+        }
+    }
+}
+
+/// A validated, ready-to-sample distribution.
+#[derive(Clone, Debug)]
+pub enum Sampler {
+    Constant(Nanos),
+    Exponential(Exp<f64>),
+    Normal(Normal<f64>),
+    Uniform { min: Nanos, span: Nanos },
+    Lognormal(LogNormal<f64>),
+}
+
+/// Resampling a normal truncated at 0 with a positive mean succeeds with probability
+/// at least 1/2 per try; after this many failures we return 0 rather than loop.
+const MAX_NORMAL_TRIES: u32 = 64;
+
+impl Sampler {
+    /// Draws one duration.
+    #[inline]
+    pub fn sample(&self, rng: &mut RngStream) -> Nanos {
+        match self {
+            Self::Constant(v) => *v,
+            Self::Exponential(d) => to_nanos(d.sample(rng)),
+            Self::Normal(d) => (0..MAX_NORMAL_TRIES)
+                .map(|_| d.sample(rng))
+                .find(|x| *x >= 0.0)
+                .map_or(0, to_nanos),
+            Self::Uniform { min, span } => {
+                if *span == 0 {
+                    *min
+                } else {
+                    min + rng.random_range(0..=*span)
+                }
+            }
+            Self::Lognormal(d) => to_nanos(d.sample(rng)),
+        }
+    }
+}
+
+fn to_nanos(x: f64) -> Nanos {
+    lambdasim_engine::secs_to_nanos(x / 1e9)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lambdasim_engine::{NANOS_PER_MS, StreamKey};
+
+    fn samples(dist: &DurationDist, n: usize) -> Vec<f64> {
+        let sampler = dist.sampler().unwrap();
+        let mut rng = RngStream::new(3, &StreamKey::new(["dist"]));
+        (0..n).map(|_| sampler.sample(&mut rng) as f64).collect()
+    }
+
+    fn quantile(mut xs: Vec<f64>, q: f64) -> f64 {
+        xs.sort_by(f64::total_cmp);
+        xs[((xs.len() as f64 - 1.0) * q) as usize]
+    }
+
+    #[test]
+    fn lognormal_hits_its_median_and_p99() {
+        let d = DurationDist::Lognormal { median: 100 * NANOS_PER_MS, p99: 900 * NANOS_PER_MS };
+        let xs = samples(&d, 200_000);
+        let median = quantile(xs.clone(), 0.5) / NANOS_PER_MS as f64;
+        let p99 = quantile(xs, 0.99) / NANOS_PER_MS as f64;
+        assert!((median - 100.0).abs() < 2.0, "median {median}");
+        assert!((p99 - 900.0).abs() < 40.0, "p99 {p99}");
+    }
+
+    #[test]
+    fn exponential_and_uniform_means() {
+        let e = DurationDist::Exponential { mean: 2_000 * NANOS_PER_MS };
+        let mean = samples(&e, 200_000).iter().sum::<f64>() / 200_000.0;
+        assert!((mean / 2e9 - 1.0).abs() < 0.01, "mean {mean}");
+        let u = DurationDist::Uniform { min: 1_000, max: 3_000 };
+        let xs = samples(&u, 10_000);
+        assert!(xs.iter().all(|&x| (1_000.0..=3_000.0).contains(&x)));
+        assert!((xs.iter().sum::<f64>() / 10_000.0 - 2_000.0).abs() < 30.0);
+    }
+
+    #[test]
+    fn normal_is_truncated_at_zero() {
+        let d = DurationDist::Normal { mean: 10, stddev: 1_000 };
+        assert!(samples(&d, 10_000).iter().all(|&x| x >= 0.0));
+    }
+
+    #[test]
+    fn invalid_parameters_are_rejected() {
+        assert!(DurationDist::Exponential { mean: 0 }.sampler().is_err());
+        assert!(DurationDist::Uniform { min: 5, max: 1 }.sampler().is_err());
+        assert!(DurationDist::Lognormal { median: 10, p99: 5 }.sampler().is_err());
+    }
+}

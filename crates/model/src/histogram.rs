@@ -1,0 +1,1 @@
+//! Latency histogram (being implemented).

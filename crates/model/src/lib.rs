@@ -1,0 +1,25 @@
+//! The AWS Lambda model: an account of functions whose execution environments move
+//! through Init, Invoke and Idle under the concurrency limits, reserved and provisioned
+//! concurrency, and the scaling rate. Driven by the engine's event queue; knows nothing
+//! of YAML, CSV or charts.
+//!
+//! Start with [`Simulation`]; `docs/model.md` explains each rule and its source.
+
+pub mod arrival;
+pub mod config;
+pub mod cost;
+pub mod dist;
+pub mod histogram;
+pub mod results;
+pub mod series;
+mod sim;
+
+pub use arrival::{Arrival, ArrivalSource, SourceError};
+pub use config::{
+    AccountConfig, Architecture, ConfigError, FunctionConfig, InvocationType, ReusePolicy,
+    ScalingConfig, ScalingMode, SimConfig,
+};
+pub use dist::DurationDist;
+pub use results::{CostBreakdown, FunctionSummary, LatencySummary, RunSummary, ThrottleCounts};
+pub use series::{BucketRow, CollectSeries, DiscardSeries, SeriesSink};
+pub use sim::{SimError, Simulation, Traffic};

@@ -1,0 +1,105 @@
+//! The totals of one run, as `summary.json` presents them.
+
+use serde::Serialize;
+
+/// Throttled requests by the limit that refused them (facts §4.1's `Reason`s).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ThrottleCounts {
+    /// The function's reserved concurrency was full.
+    pub reserved_limit: u64,
+    /// The account's unreserved pool was full.
+    pub account_limit: u64,
+    /// No scaling token for a new environment.
+    pub scaling_rate: u64,
+    /// Environments were held by the per-environment request-rate rule.
+    pub rps_limit: u64,
+}
+
+impl ThrottleCounts {
+    /// All throttles together.
+    pub fn total(&self) -> u64 {
+        self.reserved_limit + self.account_limit + self.scaling_rate + self.rps_limit
+    }
+
+    /// Adds another set of counts.
+    pub fn add(&mut self, other: &Self) {
+        self.reserved_limit += other.reserved_limit;
+        self.account_limit += other.account_limit;
+        self.scaling_rate += other.scaling_rate;
+        self.rps_limit += other.rps_limit;
+    }
+}
+
+/// Latency percentiles in milliseconds (Init + Invoke for cold starts).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct LatencySummary {
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+/// What a function cost, by component, in US dollars.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct CostBreakdown {
+    /// $0.20 per million requests served.
+    pub requests: f64,
+    /// On-demand duration, Init included.
+    pub duration: f64,
+    /// Provisioned capacity while configured, plus duration on provisioned environments.
+    pub provisioned: f64,
+    pub total: f64,
+}
+
+impl CostBreakdown {
+    /// Adds another breakdown.
+    pub fn add(&mut self, other: &Self) {
+        self.requests += other.requests;
+        self.duration += other.duration;
+        self.provisioned += other.provisioned;
+        self.total += other.total;
+    }
+}
+
+/// One function's totals over the run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct FunctionSummary {
+    pub name: String,
+    /// Arrivals, throttled or not.
+    pub requests: u64,
+    /// Served.
+    pub invocations: u64,
+    pub cold_starts: u64,
+    pub throttles: u64,
+    pub throttles_by_reason: ThrottleCounts,
+    pub provisioned_invocations: u64,
+    pub spillover_invocations: u64,
+    pub peak_concurrency: u32,
+    pub mean_concurrency: f64,
+    pub peak_environments: u32,
+    pub mean_environments: f64,
+    pub latency_ms: LatencySummary,
+    pub cost_usd: CostBreakdown,
+}
+
+/// Account-wide totals.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct AccountSummary {
+    pub requests: u64,
+    pub invocations: u64,
+    pub throttles: u64,
+    pub cold_starts: u64,
+    pub peak_concurrency: u32,
+    pub cost_usd: CostBreakdown,
+}
+
+/// Everything one run measured.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct RunSummary {
+    pub duration_s: f64,
+    pub account: AccountSummary,
+    pub functions: Vec<FunctionSummary>,
+    /// Events processed (for `--stats`).
+    #[serde(skip)]
+    pub events: u64,
+}
