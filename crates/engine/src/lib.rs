@@ -9,4 +9,4 @@ pub mod time;
 
 pub use queue::EventQueue;
 pub use rng::{RngStream, StreamKey};
-pub use time::{Nanos, NANOS_PER_MS, NANOS_PER_SEC, nanos_to_secs, secs_to_nanos};
+pub use time::{NANOS_PER_MS, NANOS_PER_SEC, Nanos, nanos_to_secs, secs_to_nanos};

@@ -220,7 +220,9 @@ impl SimConfig {
             return Err(ConfigError::Invalid("resolution must be above 0".into()));
         }
         if self.functions.is_empty() {
-            return Err(ConfigError::Invalid("a scenario needs at least one function".into()));
+            return Err(ConfigError::Invalid(
+                "a scenario needs at least one function".into(),
+            ));
         }
         let mut names = std::collections::HashSet::new();
         for f in &self.functions {

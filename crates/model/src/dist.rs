@@ -13,12 +13,23 @@ const Z_P99: f64 = 2.326_347_874_040_840_8;
 #[serde(rename_all = "snake_case")]
 pub enum DurationDist {
     Constant(Nanos),
-    Exponential { mean: Nanos },
+    Exponential {
+        mean: Nanos,
+    },
     /// Normal, truncated at 0 by resampling.
-    Normal { mean: Nanos, stddev: Nanos },
-    Uniform { min: Nanos, max: Nanos },
+    Normal {
+        mean: Nanos,
+        stddev: Nanos,
+    },
+    Uniform {
+        min: Nanos,
+        max: Nanos,
+    },
     /// Lognormal given by its median and 99th percentile.
-    Lognormal { median: Nanos, p99: Nanos },
+    Lognormal {
+        median: Nanos,
+        p99: Nanos,
+    },
 }
 
 impl DurationDist {
@@ -43,7 +54,10 @@ impl DurationDist {
                 if max < min {
                     return Err(format!("uniform max ({max} ns) is below min ({min} ns)"));
                 }
-                Sampler::Uniform { min, span: max - min }
+                Sampler::Uniform {
+                    min,
+                    span: max - min,
+                }
             }
             Self::Lognormal { median, p99 } => {
                 if median == 0 {
@@ -132,7 +146,10 @@ mod tests {
 
     #[test]
     fn lognormal_hits_its_median_and_p99() {
-        let d = DurationDist::Lognormal { median: 100 * NANOS_PER_MS, p99: 900 * NANOS_PER_MS };
+        let d = DurationDist::Lognormal {
+            median: 100 * NANOS_PER_MS,
+            p99: 900 * NANOS_PER_MS,
+        };
         let xs = samples(&d, 200_000);
         let median = quantile(xs.clone(), 0.5) / NANOS_PER_MS as f64;
         let p99 = quantile(xs, 0.99) / NANOS_PER_MS as f64;
@@ -142,10 +159,15 @@ mod tests {
 
     #[test]
     fn exponential_and_uniform_means() {
-        let e = DurationDist::Exponential { mean: 2_000 * NANOS_PER_MS };
+        let e = DurationDist::Exponential {
+            mean: 2_000 * NANOS_PER_MS,
+        };
         let mean = samples(&e, 200_000).iter().sum::<f64>() / 200_000.0;
         assert!((mean / 2e9 - 1.0).abs() < 0.01, "mean {mean}");
-        let u = DurationDist::Uniform { min: 1_000, max: 3_000 };
+        let u = DurationDist::Uniform {
+            min: 1_000,
+            max: 3_000,
+        };
         let xs = samples(&u, 10_000);
         assert!(xs.iter().all(|&x| (1_000.0..=3_000.0).contains(&x)));
         assert!((xs.iter().sum::<f64>() / 10_000.0 - 2_000.0).abs() < 30.0);
@@ -153,7 +175,10 @@ mod tests {
 
     #[test]
     fn normal_is_truncated_at_zero() {
-        let d = DurationDist::Normal { mean: 10, stddev: 1_000 };
+        let d = DurationDist::Normal {
+            mean: 10,
+            stddev: 1_000,
+        };
         assert!(samples(&d, 10_000).iter().all(|&x| x >= 0.0));
     }
 
@@ -161,6 +186,10 @@ mod tests {
     fn invalid_parameters_are_rejected() {
         assert!(DurationDist::Exponential { mean: 0 }.sampler().is_err());
         assert!(DurationDist::Uniform { min: 5, max: 1 }.sampler().is_err());
-        assert!(DurationDist::Lognormal { median: 10, p99: 5 }.sampler().is_err());
+        assert!(
+            DurationDist::Lognormal { median: 10, p99: 5 }
+                .sampler()
+                .is_err()
+        );
     }
 }

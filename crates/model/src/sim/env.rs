@@ -1,0 +1,128 @@
+//! Execution environments and the slab that stores them.
+//!
+//! Environments live in a slab indexed by `u32`, reusing freed slots, so the store
+//! grows with the peak number of environments and never with the number of requests.
+
+use lambdasim_engine::Nanos;
+
+/// Where an environment is in its lifecycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum EnvState {
+    /// Running the Init phase of a cold start (or of provisioning).
+    Init,
+    /// Running an invocation.
+    Busy,
+    /// Done invoking, but held by the per-environment request-rate rule.
+    Cooling,
+    /// Frozen and waiting to be reused.
+    Idle,
+}
+
+impl EnvState {
+    /// Whether the environment counts as concurrency (and against the limits).
+    pub(crate) fn occupies(self) -> bool {
+        !matches!(self, Self::Idle)
+    }
+}
+
+/// "No environment" in the intrusive idle-list links.
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// One execution environment.
+#[derive(Clone, Debug)]
+pub(crate) struct Env {
+    pub func: u32,
+    pub state: EnvState,
+    pub provisioned: bool,
+    pub created: Nanos,
+    /// Creation order, for the `newest`/`oldest` reuse policies.
+    pub serial: u64,
+    pub idle_since: Nanos,
+    /// The request-rate rule holds the environment until this time.
+    pub hold_until: Nanos,
+    /// Links of the idle list (ordered by `idle_since`), or `NONE`.
+    pub prev: u32,
+    pub next: u32,
+    /// Position in the idle pool's member vector (random policy only).
+    pub slot: u32,
+}
+
+/// Slot storage for environments.
+#[derive(Default)]
+pub(crate) struct EnvSlab {
+    envs: Vec<Env>,
+    free: Vec<u32>,
+    next_serial: u64,
+    live: usize,
+}
+
+impl EnvSlab {
+    /// Stores a new environment of `func` and returns its id.
+    pub(crate) fn create(
+        &mut self,
+        func: u32,
+        state: EnvState,
+        provisioned: bool,
+        now: Nanos,
+    ) -> u32 {
+        let env = Env {
+            func,
+            state,
+            provisioned,
+            created: now,
+            serial: self.next_serial,
+            idle_since: now,
+            hold_until: 0,
+            prev: NONE,
+            next: NONE,
+            slot: NONE,
+        };
+        self.next_serial += 1;
+        self.live += 1;
+        match self.free.pop() {
+            Some(id) => {
+                self.envs[id as usize] = env;
+                id
+            }
+            None => {
+                self.envs.push(env);
+                (self.envs.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Frees an environment's slot for reuse.
+    pub(crate) fn destroy(&mut self, id: u32) {
+        self.live -= 1;
+        self.free.push(id);
+    }
+
+    /// Ids of all live environments (slow: for invariant checks in tests).
+    pub(crate) fn live_ids(&self) -> impl Iterator<Item = u32> + '_ {
+        let mut free = vec![false; self.envs.len()];
+        for &id in &self.free {
+            free[id as usize] = true;
+        }
+        (0..self.envs.len() as u32).filter(move |&id| !free[id as usize])
+    }
+
+    /// How many environments exist.
+    pub(crate) fn live(&self) -> usize {
+        self.live
+    }
+}
+
+impl std::ops::Index<u32> for EnvSlab {
+    type Output = Env;
+    #[inline]
+    fn index(&self, id: u32) -> &Env {
+        &self.envs[id as usize]
+    }
+}
+
+impl std::ops::IndexMut<u32> for EnvSlab {
+    #[inline]
+    fn index_mut(&mut self, id: u32) -> &mut Env {
+        &mut self.envs[id as usize]
+    }
+}

@@ -1,0 +1,166 @@
+//! The idle environments of one function, ready for reuse.
+//!
+//! An intrusive doubly-linked list keeps them in the order they became idle: the tail
+//! is the most recently idle (MRU), the head the least (LRU, and the next to expire,
+//! since every environment of a function has the same idle timeout). The `newest` and
+//! `oldest` policies add an ordered index by creation; `random` adds a member vector.
+//! Every operation is O(1), or O(log n) for the creation index.
+
+use super::env::{EnvSlab, NONE};
+use crate::config::ReusePolicy;
+use lambdasim_engine::RngStream;
+use rand::RngExt;
+use std::collections::BTreeSet;
+
+pub(crate) struct IdlePool {
+    policy: ReusePolicy,
+    head: u32,
+    tail: u32,
+    len: u32,
+    by_serial: BTreeSet<(u64, u32)>,
+    members: Vec<u32>,
+}
+
+impl IdlePool {
+    pub(crate) fn new(policy: ReusePolicy) -> Self {
+        Self {
+            policy,
+            head: NONE,
+            tail: NONE,
+            len: 0,
+            by_serial: BTreeSet::new(),
+            members: Vec::new(),
+        }
+    }
+
+    pub(crate) fn len(&self) -> u32 {
+        self.len
+    }
+
+    /// The environment that has been idle longest.
+    pub(crate) fn longest_idle(&self) -> Option<u32> {
+        (self.head != NONE).then_some(self.head)
+    }
+
+    /// Adds a newly idle environment.
+    pub(crate) fn push(&mut self, envs: &mut EnvSlab, id: u32) {
+        envs[id].prev = self.tail;
+        envs[id].next = NONE;
+        if self.tail == NONE {
+            self.head = id;
+        } else {
+            envs[self.tail].next = id;
+        }
+        self.tail = id;
+        self.len += 1;
+        match self.policy {
+            ReusePolicy::Newest | ReusePolicy::Oldest => {
+                self.by_serial.insert((envs[id].serial, id));
+            }
+            ReusePolicy::Random => {
+                envs[id].slot = self.members.len() as u32;
+                self.members.push(id);
+            }
+            ReusePolicy::Mru | ReusePolicy::Lru => {}
+        }
+    }
+
+    /// Takes the environment the reuse policy picks, if any.
+    pub(crate) fn take(&mut self, envs: &mut EnvSlab, rng: &mut RngStream) -> Option<u32> {
+        if self.len == 0 {
+            return None;
+        }
+        let id = match self.policy {
+            ReusePolicy::Mru => self.tail,
+            ReusePolicy::Lru => self.head,
+            ReusePolicy::Newest => self.by_serial.last().map(|&(_, id)| id)?,
+            ReusePolicy::Oldest => self.by_serial.first().map(|&(_, id)| id)?,
+            ReusePolicy::Random => self.members[rng.random_range(0..self.members.len())],
+        };
+        self.remove(envs, id);
+        Some(id)
+    }
+
+    /// Removes a given environment from the pool.
+    pub(crate) fn remove(&mut self, envs: &mut EnvSlab, id: u32) {
+        let (prev, next) = (envs[id].prev, envs[id].next);
+        if prev == NONE {
+            self.head = next;
+        } else {
+            envs[prev].next = next;
+        }
+        if next == NONE {
+            self.tail = prev;
+        } else {
+            envs[next].prev = prev;
+        }
+        envs[id].prev = NONE;
+        envs[id].next = NONE;
+        self.len -= 1;
+        match self.policy {
+            ReusePolicy::Newest | ReusePolicy::Oldest => {
+                self.by_serial.remove(&(envs[id].serial, id));
+            }
+            ReusePolicy::Random => {
+                let slot = envs[id].slot as usize;
+                self.members.swap_remove(slot);
+                if let Some(&moved) = self.members.get(slot) {
+                    envs[moved].slot = slot as u32;
+                }
+                envs[id].slot = NONE;
+            }
+            ReusePolicy::Mru | ReusePolicy::Lru => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::env::EnvState;
+    use lambdasim_engine::StreamKey;
+
+    /// Creates envs 0..n (created in order), makes them idle in the order given, and
+    /// returns the order the pool hands them out.
+    fn order(policy: ReusePolicy, idle_order: &[u32]) -> Vec<u32> {
+        let mut envs = EnvSlab::default();
+        for _ in 0..idle_order.len() {
+            envs.create(0, EnvState::Idle, false, 0);
+        }
+        let mut pool = IdlePool::new(policy);
+        for &id in idle_order {
+            pool.push(&mut envs, id);
+        }
+        let mut rng = RngStream::new(1, &StreamKey::new(["t"]));
+        std::iter::from_fn(|| pool.take(&mut envs, &mut rng)).collect()
+    }
+
+    #[test]
+    fn each_policy_picks_its_environment() {
+        let idle_order = [2, 0, 3, 1];
+        assert_eq!(order(ReusePolicy::Mru, &idle_order), vec![1, 3, 0, 2]);
+        assert_eq!(order(ReusePolicy::Lru, &idle_order), vec![2, 0, 3, 1]);
+        assert_eq!(order(ReusePolicy::Newest, &idle_order), vec![3, 2, 1, 0]);
+        assert_eq!(order(ReusePolicy::Oldest, &idle_order), vec![0, 1, 2, 3]);
+        let mut random = order(ReusePolicy::Random, &idle_order);
+        random.sort_unstable();
+        assert_eq!(random, vec![0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn removal_from_the_middle_keeps_the_list_whole() {
+        let mut envs = EnvSlab::default();
+        for _ in 0..3 {
+            envs.create(0, EnvState::Idle, false, 0);
+        }
+        let mut pool = IdlePool::new(ReusePolicy::Random);
+        for id in 0..3 {
+            pool.push(&mut envs, id);
+        }
+        pool.remove(&mut envs, 1);
+        assert_eq!(pool.len(), 2);
+        assert_eq!(pool.longest_idle(), Some(0));
+        pool.remove(&mut envs, 0);
+        assert_eq!(pool.longest_idle(), Some(2));
+    }
+}

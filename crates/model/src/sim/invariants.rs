@@ -1,0 +1,155 @@
+//! Invariant checks run after every event when a test asks for them: the running
+//! counters must match a recount of the environments, and no limit may be exceeded.
+
+use super::Simulation;
+use super::env::EnvState;
+
+/// A recount of one function's environments from the slab.
+#[derive(Default, Debug, PartialEq)]
+struct Recount {
+    environments: u32,
+    occupying: u32,
+    idle_on_demand: u32,
+    idle_provisioned: u32,
+    initializing: u32,
+    cooling: u32,
+    provisioned: u32,
+    provisioned_busy: u32,
+    on_demand_occupying: u32,
+}
+
+fn check(ok: bool, message: impl FnOnce() -> String) -> Result<(), String> {
+    if ok { Ok(()) } else { Err(message()) }
+}
+
+impl Simulation {
+    pub(super) fn verify(&self) -> Result<(), String> {
+        let mut counts: Vec<Recount> = (0..self.functions.len())
+            .map(|_| Recount::default())
+            .collect();
+        for id in self.envs.live_ids() {
+            let env = &self.envs[id];
+            let c = &mut counts[env.func as usize];
+            c.environments += 1;
+            c.provisioned += u32::from(env.provisioned);
+            match env.state {
+                EnvState::Idle if env.provisioned => c.idle_provisioned += 1,
+                EnvState::Idle => c.idle_on_demand += 1,
+                EnvState::Init => c.initializing += 1,
+                EnvState::Cooling => c.cooling += 1,
+                EnvState::Busy => {}
+            }
+            if env.state.occupies() {
+                c.occupying += 1;
+                if env.provisioned {
+                    c.provisioned_busy += u32::from(env.state != EnvState::Init);
+                } else {
+                    c.on_demand_occupying += 1;
+                }
+            }
+        }
+        let mut unreserved = 0;
+        let mut total = 0;
+        for ((func, c), cfg) in self
+            .functions
+            .iter()
+            .zip(&counts)
+            .zip(&self.config.functions)
+        {
+            let m = &func.metrics;
+            let name = &cfg.name;
+            check(m.environments.level.value == c.environments, || {
+                format!(
+                    "{name}: environments gauge {} != {}",
+                    m.environments.level.value, c.environments
+                )
+            })?;
+            check(m.concurrency.level.value == c.occupying, || {
+                format!(
+                    "{name}: concurrency gauge {} != {}",
+                    m.concurrency.level.value, c.occupying
+                )
+            })?;
+            check(
+                m.idle.value == c.idle_on_demand + c.idle_provisioned,
+                || format!("{name}: idle gauge wrong"),
+            )?;
+            check(func.idle.len() == c.idle_on_demand, || {
+                format!(
+                    "{name}: idle pool holds {} of {}",
+                    func.idle.len(),
+                    c.idle_on_demand
+                )
+            })?;
+            check(func.provisioned_idle.len() == c.idle_provisioned, || {
+                format!("{name}: provisioned pool wrong")
+            })?;
+            check(m.initializing.value == c.initializing, || {
+                format!("{name}: initializing gauge wrong")
+            })?;
+            check(m.cooling == c.cooling, || {
+                format!("{name}: cooling count wrong")
+            })?;
+            check(m.provisioned_busy.value == c.provisioned_busy, || {
+                format!("{name}: provisioned_busy gauge wrong")
+            })?;
+            check(c.provisioned == func.provisioned, || {
+                format!(
+                    "{name}: {} provisioned environments, configured {}",
+                    c.provisioned, func.provisioned
+                )
+            })?;
+            check(c.provisioned_busy <= func.provisioned, || {
+                format!("{name}: provisioned busy above provisioned")
+            })?;
+            match func.reserved_room {
+                Some(room) => {
+                    check(func.on_demand_busy == c.on_demand_occupying, || {
+                        format!("{name}: reserved counter wrong")
+                    })?;
+                    check(c.on_demand_occupying <= room, || {
+                        format!(
+                            "{name}: {} on-demand above reserved room {room}",
+                            c.on_demand_occupying
+                        )
+                    })?;
+                    check(
+                        c.occupying <= cfg.reserved_concurrency.unwrap_or(u32::MAX),
+                        || format!("{name}: concurrency above reserved"),
+                    )?;
+                }
+                None => unreserved += c.on_demand_occupying,
+            }
+            total += c.occupying;
+        }
+        check(unreserved == self.unreserved_busy, || {
+            "unreserved counter wrong".into()
+        })?;
+        check(unreserved <= self.unreserved_pool, || {
+            format!(
+                "unreserved pool exceeded: {unreserved} > {}",
+                self.unreserved_pool
+            )
+        })?;
+        check(total == self.account_concurrency.value, || {
+            "account concurrency gauge wrong".into()
+        })?;
+        check(total <= self.config.account.concurrency_limit, || {
+            format!("account limit exceeded: {total}")
+        })?;
+        for bucket in &self.buckets {
+            check(
+                bucket.tokens_at(self.now) <= bucket.capacity_tokens(),
+                || "token bucket above capacity".into(),
+            )?;
+        }
+        check(
+            self.envs.live()
+                == counts
+                    .iter()
+                    .map(|c| c.environments as usize)
+                    .sum::<usize>(),
+            || "slab count wrong".into(),
+        )
+    }
+}

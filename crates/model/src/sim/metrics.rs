@@ -1,0 +1,212 @@
+//! Per-function measurements: exact time-weighted gauges, counters, latency
+//! histograms and billable usage, kept both for the whole run and for the current
+//! time-series bucket.
+
+use crate::cost::Usage;
+use crate::histogram::Histogram;
+use crate::results::{FunctionSummary, LatencySummary, ThrottleCounts};
+use crate::series::BucketRow;
+use lambdasim_engine::{NANOS_PER_MS, Nanos};
+
+/// An integer level whose peak, over the run and over the current bucket, is kept.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Level {
+    pub value: u32,
+    pub peak: u32,
+    pub bucket_max: u32,
+}
+
+impl Level {
+    #[inline]
+    pub(crate) fn up(&mut self) {
+        self.value += 1;
+        self.peak = self.peak.max(self.value);
+        self.bucket_max = self.bucket_max.max(self.value);
+    }
+
+    #[inline]
+    pub(crate) fn down(&mut self) {
+        self.value -= 1;
+    }
+
+    /// Starts a new bucket at the current value.
+    fn roll(&mut self) -> u32 {
+        std::mem::replace(&mut self.bucket_max, self.value)
+    }
+}
+
+/// A level whose exact time integral is also kept, for time-weighted means.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Weighted {
+    pub level: Level,
+    last: Nanos,
+    area_total: u128,
+    area_bucket: u128,
+}
+
+impl Weighted {
+    /// Accounts for the time since the last change at the current value.
+    #[inline]
+    pub(crate) fn advance(&mut self, now: Nanos) {
+        let area = u128::from(self.level.value) * u128::from(now - self.last);
+        self.area_total += area;
+        self.area_bucket += area;
+        self.last = now;
+    }
+
+    #[inline]
+    pub(crate) fn up(&mut self, now: Nanos) {
+        self.advance(now);
+        self.level.up();
+    }
+
+    #[inline]
+    pub(crate) fn down(&mut self, now: Nanos) {
+        self.advance(now);
+        self.level.down();
+    }
+
+    /// Closes a bucket of width `width` ending at `end`: (max, mean).
+    fn roll(&mut self, end: Nanos, width: Nanos) -> (u32, f64) {
+        self.advance(end);
+        let mean = self.area_bucket as f64 / width as f64;
+        self.area_bucket = 0;
+        (self.level.roll(), mean)
+    }
+
+    fn mean_over(&self, span: Nanos) -> f64 {
+        self.area_total as f64 / span as f64
+    }
+}
+
+/// Counters that reset with every bucket.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Counts {
+    pub requests: u64,
+    pub invocations: u64,
+    pub cold_starts: u64,
+    pub throttles: ThrottleCounts,
+    pub provisioned_invocations: u64,
+    pub spillover_invocations: u64,
+}
+
+impl Counts {
+    fn add(&mut self, other: &Self) {
+        self.requests += other.requests;
+        self.invocations += other.invocations;
+        self.cold_starts += other.cold_starts;
+        self.throttles.add(&other.throttles);
+        self.provisioned_invocations += other.provisioned_invocations;
+        self.spillover_invocations += other.spillover_invocations;
+    }
+}
+
+/// Everything measured for one function.
+pub(crate) struct FunctionMetrics {
+    /// Environments in Init, Invoke or held by the rate rule.
+    pub concurrency: Weighted,
+    /// Environments in any state, provisioned included.
+    pub environments: Weighted,
+    pub idle: Level,
+    pub provisioned_busy: Level,
+    pub initializing: Level,
+    /// Environments held by the request-rate rule right now.
+    pub cooling: u32,
+    /// Counts of the current bucket; folded into `totals` when it closes.
+    pub bucket: Counts,
+    totals: Counts,
+    pub latency_bucket: Histogram,
+    latency_total: Histogram,
+    /// Billable usage of the current bucket; folded into `usage_total` when it closes.
+    pub usage_bucket: Usage,
+    usage_total: Usage,
+}
+
+impl FunctionMetrics {
+    pub(crate) fn new() -> Self {
+        Self {
+            concurrency: Weighted::default(),
+            environments: Weighted::default(),
+            idle: Level::default(),
+            provisioned_busy: Level::default(),
+            initializing: Level::default(),
+            cooling: 0,
+            bucket: Counts::default(),
+            totals: Counts::default(),
+            latency_bucket: Histogram::new(),
+            latency_total: Histogram::new(),
+            usage_bucket: Usage::default(),
+            usage_total: Usage::default(),
+        }
+    }
+
+    /// Records one invocation's latency.
+    #[inline]
+    pub(crate) fn record_latency(&mut self, latency: Nanos) {
+        self.latency_bucket.record(latency);
+    }
+
+    /// Closes the bucket `[start, end)`: returns its row (cost filled in by the caller)
+    /// and folds its counts into the totals.
+    pub(crate) fn close_bucket(&mut self, function: usize, start: Nanos, end: Nanos) -> BucketRow {
+        let width = end - start;
+        let (concurrency_max, concurrency_mean) = self.concurrency.roll(end, width);
+        let (environments, environments_mean) = self.environments.roll(end, width);
+        let row = BucketRow {
+            function,
+            t_s: start as f64 / 1e9,
+            requests: self.bucket.requests,
+            invocations: self.bucket.invocations,
+            cold_starts: self.bucket.cold_starts,
+            throttles: self.bucket.throttles,
+            concurrency_max,
+            concurrency_mean,
+            environments,
+            environments_mean,
+            idle_environments: self.idle.roll(),
+            provisioned_busy: self.provisioned_busy.roll(),
+            initializing: self.initializing.roll(),
+            latency_p50_ms: self.latency_bucket.quantile(0.5) / NANOS_PER_MS as f64,
+            latency_p99_ms: self.latency_bucket.quantile(0.99) / NANOS_PER_MS as f64,
+            cost_usd: 0.0,
+        };
+        self.totals.add(&self.bucket);
+        self.bucket = Counts::default();
+        self.latency_total.merge(&self.latency_bucket);
+        self.latency_bucket.clear();
+        self.usage_total.add(&self.usage_bucket);
+        self.usage_bucket = Usage::default();
+        row
+    }
+
+    /// The run's totals; call after the last bucket closed at `end`.
+    pub(crate) fn summary(&self, name: &str, end: Nanos) -> (FunctionSummary, Usage) {
+        let t = &self.totals;
+        let ms = |q: f64| {
+            let v = self.latency_total.quantile(q) / NANOS_PER_MS as f64;
+            if v.is_nan() { 0.0 } else { v }
+        };
+        let summary = FunctionSummary {
+            name: name.to_string(),
+            requests: t.requests,
+            invocations: t.invocations,
+            cold_starts: t.cold_starts,
+            throttles: t.throttles.total(),
+            throttles_by_reason: t.throttles,
+            provisioned_invocations: t.provisioned_invocations,
+            spillover_invocations: t.spillover_invocations,
+            peak_concurrency: self.concurrency.level.peak,
+            mean_concurrency: self.concurrency.mean_over(end),
+            peak_environments: self.environments.level.peak,
+            mean_environments: self.environments.mean_over(end),
+            latency_ms: LatencySummary {
+                p50: ms(0.5),
+                p90: ms(0.9),
+                p99: ms(0.99),
+                max: self.latency_total.max() as f64 / NANOS_PER_MS as f64,
+            },
+            cost_usd: Default::default(),
+        };
+        (summary, self.usage_total)
+    }
+}

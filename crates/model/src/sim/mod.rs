@@ -1,0 +1,558 @@
+//! The simulation driver: pops events in time order and applies the Lambda rules.
+//!
+//! Per request the work is O(1) (O(log n) in the event queue): the next arrival of each
+//! stream is the only one pending, idle environments sit in per-function pools, and
+//! limits are kept as running counters, never recounted.
+
+mod env;
+mod idle;
+mod invariants;
+mod metrics;
+mod scaling;
+
+use crate::arrival::{Arrival, ArrivalSource, SourceError};
+use crate::config::{ConfigError, ScalingMode, SimConfig};
+use crate::cost::billed_ms;
+use crate::dist::Sampler;
+use crate::results::{AccountSummary, RunSummary};
+use crate::series::SeriesSink;
+use env::{EnvSlab, EnvState};
+use idle::IdlePool;
+use lambdasim_engine::{EventQueue, Nanos, RngStream, StreamKey, secs_to_nanos};
+use metrics::{FunctionMetrics, Level};
+use scaling::TokenBucket;
+
+/// One arrival stream and the functions it feeds.
+pub struct Traffic {
+    /// Function indices; an [`Arrival`]'s `target` indexes into this list.
+    pub targets: Vec<usize>,
+    pub source: Box<dyn ArrivalSource>,
+}
+
+/// Why a run could not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error("writing the time series failed: {0}")]
+    Sink(#[from] std::io::Error),
+    /// Only with invariant checking on: a model rule was broken (a bug).
+    #[error("invariant broken at t={time} ns: {message}")]
+    Invariant { time: Nanos, message: String },
+}
+
+/// What happens at an instant.
+#[derive(Clone, Copy, Debug)]
+enum Event {
+    /// The pending arrival of a stream.
+    Arrival(u32),
+    /// An environment finished Init and starts its first invocation.
+    InitDone(u32),
+    /// An environment finished an invocation.
+    InvokeDone(u32),
+    /// The request-rate rule releases an environment.
+    Release(u32),
+    /// The longest-idle environment of a function may have timed out.
+    IdleCheck(u32),
+}
+
+/// Why a request was throttled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reason {
+    ReservedLimit,
+    AccountLimit,
+    ScalingRate,
+    RpsLimit,
+}
+
+/// The run-time state of one function.
+struct Function {
+    /// Max on-demand concurrency when reserved is set (reserved − provisioned).
+    reserved_room: Option<u32>,
+    provisioned: u32,
+    idle_timeout: Nanos,
+    max_lifetime: Option<Nanos>,
+    init: Sampler,
+    duration: Sampler,
+    rng_init: RngStream,
+    rng_duration: RngStream,
+    rng_reuse: RngStream,
+    idle: IdlePool,
+    provisioned_idle: IdlePool,
+    /// On-demand environments occupying concurrency.
+    on_demand_busy: u32,
+    idle_timer_pending: bool,
+    metrics: FunctionMetrics,
+}
+
+struct Stream {
+    targets: Vec<usize>,
+    source: Box<dyn ArrivalSource>,
+    pending: Option<Arrival>,
+}
+
+/// A configured run, ready to go.
+pub struct Simulation {
+    config: SimConfig,
+    end: Nanos,
+    now: Nanos,
+    queue: EventQueue<Event>,
+    envs: EnvSlab,
+    functions: Vec<Function>,
+    streams: Vec<Stream>,
+    buckets: Vec<TokenBucket>,
+    unreserved_pool: u32,
+    unreserved_busy: u32,
+    account_concurrency: Level,
+    /// Minimum time between invocation starts on one environment (0 = no rule).
+    min_gap: Nanos,
+    bucket_start: Nanos,
+    bucket_end: Nanos,
+    events: u64,
+    check_invariants: bool,
+}
+
+impl Simulation {
+    /// Validates the configuration and prepares the run.
+    pub fn new(config: SimConfig, traffic: Vec<Traffic>) -> Result<Self, SimError> {
+        config.validate()?;
+        let functions = config
+            .functions
+            .iter()
+            .map(|f| build_function(config.seed, f))
+            .collect::<Result<Vec<_>, _>>()?;
+        for t in &traffic {
+            if t.targets.iter().any(|&i| i >= functions.len()) {
+                return Err(
+                    ConfigError::Invalid("traffic targets an unknown function".into()).into(),
+                );
+            }
+        }
+        let buckets = match config.account.scaling.mode {
+            ScalingMode::PerFunction => {
+                vec![TokenBucket::new(&config.account.scaling); functions.len()]
+            }
+            ScalingMode::Legacy => vec![TokenBucket::new(&config.account.scaling)],
+        };
+        let rps = config.account.rps_per_environment;
+        let min_gap = if rps > 0.0 {
+            secs_to_nanos(1.0 / rps)
+        } else {
+            0
+        };
+        let end = config.duration;
+        Ok(Self {
+            end,
+            now: 0,
+            queue: EventQueue::new(),
+            envs: EnvSlab::default(),
+            functions,
+            streams: traffic
+                .into_iter()
+                .map(|t| Stream {
+                    targets: t.targets,
+                    source: t.source,
+                    pending: None,
+                })
+                .collect(),
+            buckets,
+            unreserved_pool: config.unreserved_pool().max(0) as u32,
+            unreserved_busy: 0,
+            account_concurrency: Level::default(),
+            min_gap,
+            bucket_start: 0,
+            bucket_end: config.resolution.min(end),
+            events: 0,
+            check_invariants: false,
+            config,
+        })
+    }
+
+    /// Checks every model invariant after every event (slow; for tests). A broken
+    /// invariant ends the run with [`SimError::Invariant`].
+    pub fn with_invariant_checks(mut self) -> Self {
+        self.check_invariants = true;
+        self
+    }
+
+    /// Runs to the end of the simulated span, streaming buckets into `sink`; `progress`
+    /// is called now and then with the fraction of simulated time done.
+    pub fn run(
+        mut self,
+        sink: &mut dyn SeriesSink,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<RunSummary, SimError> {
+        self.start_provisioned();
+        for s in 0..self.streams.len() {
+            self.pull_arrival(s)?;
+        }
+        while let Some(time) = self.queue.peek_time() {
+            if time >= self.end {
+                break;
+            }
+            self.close_buckets_until(time, sink)?;
+            let Some((time, event)) = self.queue.pop() else {
+                break;
+            };
+            self.now = time;
+            self.handle(event)?;
+            self.events += 1;
+            if self.check_invariants {
+                self.verify()
+                    .map_err(|message| SimError::Invariant { time, message })?;
+            }
+            if self.events & 0xF_FFFF == 0 {
+                progress(time as f64 / self.end as f64);
+            }
+        }
+        self.close_buckets_until(self.end, sink)?;
+        progress(1.0);
+        Ok(self.summary())
+    }
+
+    /// Provisioned environments are initialised before time 0 and wait, idle, to serve.
+    fn start_provisioned(&mut self) {
+        for f in 0..self.functions.len() {
+            for _ in 0..self.functions[f].provisioned {
+                let id = self.envs.create(f as u32, EnvState::Idle, true, 0);
+                let func = &mut self.functions[f];
+                func.metrics.environments.up(0);
+                func.metrics.idle.up();
+                func.provisioned_idle.push(&mut self.envs, id);
+            }
+        }
+    }
+
+    /// Reads a stream's next arrival and schedules it, unless the stream is done or
+    /// past the end of the run.
+    fn pull_arrival(&mut self, s: usize) -> Result<(), SourceError> {
+        let stream = &mut self.streams[s];
+        match stream.source.next_arrival()? {
+            Some(arrival) if arrival.time < self.end => {
+                if arrival.target as usize >= stream.targets.len() {
+                    return Err(SourceError {
+                        message: format!("arrival routed to unknown target {}", arrival.target),
+                    });
+                }
+                stream.pending = Some(arrival);
+                self.queue
+                    .push(arrival.time.max(self.now), Event::Arrival(s as u32));
+            }
+            _ => stream.pending = None,
+        }
+        Ok(())
+    }
+
+    fn handle(&mut self, event: Event) -> Result<(), SimError> {
+        match event {
+            Event::Arrival(s) => {
+                let s = s as usize;
+                if let Some(arrival) = self.streams[s].pending.take() {
+                    let f = self.streams[s].targets[arrival.target as usize];
+                    self.request(f, arrival.duration);
+                }
+                self.pull_arrival(s)?;
+            }
+            Event::InitDone(id) => self.set_state(id, EnvState::Busy),
+            Event::InvokeDone(id) => {
+                let hold_until = self.envs[id].hold_until;
+                if hold_until > self.now {
+                    self.set_state(id, EnvState::Cooling);
+                    self.queue.push(hold_until, Event::Release(id));
+                } else {
+                    self.release(id);
+                }
+            }
+            Event::Release(id) => self.release(id),
+            Event::IdleCheck(f) => self.expire_idle(f as usize),
+        }
+        Ok(())
+    }
+
+    /// One request arrives at function `f`: provisioned first, then a warm on-demand
+    /// environment, then a new one, each subject to the limits.
+    fn request(&mut self, f: usize, duration: Option<Nanos>) {
+        let func = &mut self.functions[f];
+        func.metrics.bucket.requests += 1;
+        if let Some(id) = func
+            .provisioned_idle
+            .take(&mut self.envs, &mut func.rng_reuse)
+        {
+            self.set_state(id, EnvState::Busy);
+            self.invoke(id, None, duration);
+            return;
+        }
+        if !self.has_room(f) {
+            let reason = match self.functions[f].reserved_room {
+                Some(_) => Reason::ReservedLimit,
+                None => Reason::AccountLimit,
+            };
+            self.throttle(f, reason);
+            return;
+        }
+        let func = &mut self.functions[f];
+        if let Some(id) = func.idle.take(&mut self.envs, &mut func.rng_reuse) {
+            self.set_state(id, EnvState::Busy);
+            self.invoke(id, None, duration);
+            return;
+        }
+        let bucket = match self.config.account.scaling.mode {
+            ScalingMode::PerFunction => f,
+            ScalingMode::Legacy => 0,
+        };
+        if !self.buckets[bucket].try_take(self.now) {
+            self.throttle(f, Reason::ScalingRate);
+            return;
+        }
+        let id = self.envs.create(f as u32, EnvState::Init, false, self.now);
+        self.functions[f].metrics.environments.up(self.now);
+        self.apply(id, EnvState::Init, true);
+        let func = &mut self.functions[f];
+        let init = func.init.sample(&mut func.rng_init);
+        self.invoke(id, Some(init), duration);
+    }
+
+    /// Whether an on-demand invocation of `f` fits under its reserved concurrency or
+    /// in the unreserved pool.
+    fn has_room(&self, f: usize) -> bool {
+        let func = &self.functions[f];
+        match func.reserved_room {
+            Some(room) => func.on_demand_busy < room,
+            None => self.unreserved_busy < self.unreserved_pool,
+        }
+    }
+
+    /// Counts a throttle. When the function's environments are held by the request-rate
+    /// rule, that rule is what refused the request.
+    fn throttle(&mut self, f: usize, reason: Reason) {
+        let metrics = &mut self.functions[f].metrics;
+        let reason = if metrics.cooling > 0 {
+            Reason::RpsLimit
+        } else {
+            reason
+        };
+        let t = &mut metrics.bucket.throttles;
+        match reason {
+            Reason::ReservedLimit => t.reserved_limit += 1,
+            Reason::AccountLimit => t.account_limit += 1,
+            Reason::ScalingRate => t.scaling_rate += 1,
+            Reason::RpsLimit => t.rps_limit += 1,
+        }
+    }
+
+    /// Starts an invocation on environment `id` (already Busy, or in Init for a cold
+    /// start that first runs `init`).
+    fn invoke(&mut self, id: u32, init: Option<Nanos>, duration: Option<Nanos>) {
+        let now = self.now;
+        let env = &self.envs[id];
+        let provisioned = env.provisioned;
+        let func = &mut self.functions[env.func as usize];
+        let duration = duration.unwrap_or_else(|| func.duration.sample(&mut func.rng_duration));
+        let init_ns = init.unwrap_or(0);
+        let start = now + init_ns;
+        let m = &mut func.metrics;
+        m.bucket.invocations += 1;
+        m.usage_bucket.requests += 1;
+        if provisioned {
+            m.bucket.provisioned_invocations += 1;
+            m.usage_bucket.provisioned_ms += billed_ms(duration);
+        } else {
+            if func.provisioned > 0 {
+                m.bucket.spillover_invocations += 1;
+            }
+            m.usage_bucket.on_demand_ms += billed_ms(init_ns + duration);
+        }
+        if init.is_some() {
+            m.bucket.cold_starts += 1;
+            self.queue.push(start, Event::InitDone(id));
+        }
+        m.record_latency(init_ns + duration);
+        self.envs[id].hold_until = start + self.min_gap;
+        self.queue.push(start + duration, Event::InvokeDone(id));
+    }
+
+    /// An environment is free again: back to its idle pool, or destroyed when it has
+    /// outlived `max_lifetime` (facts §3.2). Provisioned environments never idle out.
+    fn release(&mut self, id: u32) {
+        let f = self.envs[id].func as usize;
+        let func = &self.functions[f];
+        if self.envs[id].provisioned {
+            self.set_state(id, EnvState::Idle);
+            let func = &mut self.functions[f];
+            func.provisioned_idle.push(&mut self.envs, id);
+            return;
+        }
+        let expired = func
+            .max_lifetime
+            .is_some_and(|life| self.now - self.envs[id].created >= life);
+        if expired {
+            self.destroy(id);
+            return;
+        }
+        self.set_state(id, EnvState::Idle);
+        self.envs[id].idle_since = self.now;
+        let func = &mut self.functions[f];
+        func.idle.push(&mut self.envs, id);
+        self.arm_idle_timer(f);
+    }
+
+    /// Keeps one timer pending for the function's longest-idle environment.
+    fn arm_idle_timer(&mut self, f: usize) {
+        let func = &mut self.functions[f];
+        if func.idle_timer_pending {
+            return;
+        }
+        if let Some(id) = func.idle.longest_idle() {
+            func.idle_timer_pending = true;
+            let due = self.envs[id].idle_since.saturating_add(func.idle_timeout);
+            self.queue.push(due, Event::IdleCheck(f as u32));
+        }
+    }
+
+    /// Destroys every environment of `f` idle for `idle_timeout` or more.
+    fn expire_idle(&mut self, f: usize) {
+        self.functions[f].idle_timer_pending = false;
+        loop {
+            let func = &mut self.functions[f];
+            let Some(id) = func.idle.longest_idle() else {
+                break;
+            };
+            if self.envs[id].idle_since.saturating_add(func.idle_timeout) > self.now {
+                break;
+            }
+            func.idle.remove(&mut self.envs, id);
+            self.destroy(id);
+        }
+        self.arm_idle_timer(f);
+    }
+
+    fn destroy(&mut self, id: u32) {
+        let state = self.envs[id].state;
+        self.apply(id, state, false);
+        let f = self.envs[id].func as usize;
+        self.functions[f].metrics.environments.down(self.now);
+        self.envs.destroy(id);
+    }
+
+    /// Moves an environment to `state`, keeping gauges and limit counters in step.
+    fn set_state(&mut self, id: u32, state: EnvState) {
+        let old = self.envs[id].state;
+        self.apply(id, old, false);
+        self.envs[id].state = state;
+        self.apply(id, state, true);
+    }
+
+    /// Adds (`up`) or removes an environment in `state` from the gauges and counters.
+    fn apply(&mut self, id: u32, state: EnvState, up: bool) {
+        let env = &self.envs[id];
+        let func = &mut self.functions[env.func as usize];
+        let m = &mut func.metrics;
+        let step = |level: &mut Level| if up { level.up() } else { level.down() };
+        match state {
+            EnvState::Idle => step(&mut m.idle),
+            EnvState::Init => step(&mut m.initializing),
+            EnvState::Cooling if up => m.cooling += 1,
+            EnvState::Cooling => m.cooling -= 1,
+            EnvState::Busy => {}
+        }
+        if env.provisioned && matches!(state, EnvState::Busy | EnvState::Cooling) {
+            step(&mut m.provisioned_busy);
+        }
+        if state.occupies() {
+            if up {
+                m.concurrency.up(self.now);
+            } else {
+                m.concurrency.down(self.now);
+            }
+            step(&mut self.account_concurrency);
+            if !env.provisioned {
+                let pool = if func.reserved_room.is_some() {
+                    &mut func.on_demand_busy
+                } else {
+                    &mut self.unreserved_busy
+                };
+                if up { *pool += 1 } else { *pool -= 1 }
+            }
+        }
+    }
+
+    /// Closes every bucket that ends at or before `time`.
+    fn close_buckets_until(
+        &mut self,
+        time: Nanos,
+        sink: &mut dyn SeriesSink,
+    ) -> std::io::Result<()> {
+        while self.bucket_start < self.end && self.bucket_end <= time {
+            let (start, end) = (self.bucket_start, self.bucket_end);
+            for (i, func) in self.functions.iter_mut().enumerate() {
+                let usage = func.metrics.usage_bucket;
+                let mut row = func.metrics.close_bucket(i, start, end);
+                let mut bill = usage;
+                bill.provisioned_env_ns = u128::from(func.provisioned) * u128::from(end - start);
+                row.cost_usd = bill.bill(&self.config.functions[i]).total;
+                sink.record(&row)?;
+            }
+            self.bucket_start = end;
+            self.bucket_end = (end + self.config.resolution).min(self.end);
+        }
+        Ok(())
+    }
+
+    fn summary(&self) -> RunSummary {
+        let mut account = AccountSummary {
+            peak_concurrency: self.account_concurrency.peak,
+            ..AccountSummary::default()
+        };
+        let functions = self
+            .functions
+            .iter()
+            .zip(&self.config.functions)
+            .map(|(func, cfg)| {
+                let (mut summary, mut usage) = func.metrics.summary(&cfg.name, self.end);
+                usage.provisioned_env_ns = u128::from(func.provisioned) * u128::from(self.end);
+                summary.cost_usd = usage.bill(cfg);
+                account.requests += summary.requests;
+                account.invocations += summary.invocations;
+                account.throttles += summary.throttles;
+                account.cold_starts += summary.cold_starts;
+                account.cost_usd.add(&summary.cost_usd);
+                summary
+            })
+            .collect();
+        RunSummary {
+            duration_s: self.end as f64 / 1e9,
+            account,
+            functions,
+            events: self.events,
+        }
+    }
+}
+
+/// Builds the run-time state of one function, with its own random streams.
+fn build_function(seed: u64, f: &crate::config::FunctionConfig) -> Result<Function, ConfigError> {
+    let sampler = |d: &crate::dist::DurationDist, what: &str| {
+        d.sampler()
+            .map_err(|e| ConfigError::Invalid(format!("function `{}` {what}: {e}", f.name)))
+    };
+    let rng = |purpose: &str| RngStream::new(seed, &StreamKey::new([f.name.as_str(), purpose]));
+    Ok(Function {
+        reserved_room: f
+            .reserved_concurrency
+            .map(|r| r - f.provisioned_concurrency),
+        provisioned: f.provisioned_concurrency,
+        idle_timeout: f.idle_timeout,
+        max_lifetime: f.max_lifetime,
+        init: sampler(&f.init_duration, "init_duration")?,
+        duration: sampler(&f.duration, "duration")?,
+        rng_init: rng("init"),
+        rng_duration: rng("duration"),
+        rng_reuse: rng("reuse"),
+        idle: IdlePool::new(f.reuse),
+        provisioned_idle: IdlePool::new(f.reuse),
+        on_demand_busy: 0,
+        idle_timer_pending: false,
+        metrics: FunctionMetrics::new(),
+    })
+}

@@ -1,0 +1,95 @@
+//! The token bucket that rate-limits new execution environments (facts §1.1, §1.2.4).
+//!
+//! Tokens are kept in exact integer units of 1/60,000,000,000 of a token, so that a
+//! refill given in tokens per minute adds exactly that many units per nanosecond:
+//! the bucket never drifts, whatever the run length.
+
+use crate::config::ScalingConfig;
+use lambdasim_engine::Nanos;
+
+/// Units per token: nanoseconds per minute.
+const UNIT: u64 = 60 * 1_000_000_000;
+
+#[derive(Clone, Debug)]
+pub(crate) struct TokenBucket {
+    level: u64,
+    capacity: u64,
+    refill_per_ns: u64,
+    last: Nanos,
+}
+
+impl TokenBucket {
+    /// A full bucket.
+    pub(crate) fn new(config: &ScalingConfig) -> Self {
+        let capacity = config.burst.saturating_mul(UNIT);
+        Self {
+            level: capacity,
+            capacity,
+            refill_per_ns: config.refill_per_minute,
+            last: 0,
+        }
+    }
+
+    fn refill(&mut self, now: Nanos) {
+        let added = (now - self.last).saturating_mul(self.refill_per_ns);
+        self.level = self.level.saturating_add(added).min(self.capacity);
+        self.last = now;
+    }
+
+    /// Takes one token if one is available at `now`.
+    pub(crate) fn try_take(&mut self, now: Nanos) -> bool {
+        self.refill(now);
+        if self.level >= UNIT {
+            self.level -= UNIT;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Whole tokens available at `now` (for invariant checks).
+    pub(crate) fn tokens_at(&self, now: Nanos) -> u64 {
+        let mut copy = self.clone();
+        copy.refill(now.max(self.last));
+        copy.level / UNIT
+    }
+
+    pub(crate) fn capacity_tokens(&self) -> u64 {
+        self.capacity / UNIT
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lambdasim_engine::NANOS_PER_SEC;
+
+    #[test]
+    fn full_burst_then_continuous_refill() {
+        let mut b = TokenBucket::new(&ScalingConfig::PER_FUNCTION);
+        let taken = (0..5000).filter(|_| b.try_take(0)).count();
+        assert_eq!(taken, 1000);
+        // 100 per second, continuously: 10 ms buys one token.
+        assert!(!b.try_take(9_999_999));
+        assert!(b.try_take(10_000_000));
+        let in_ten_seconds = (0..5000).filter(|_| b.try_take(10 * NANOS_PER_SEC)).count();
+        assert_eq!(in_ten_seconds, 999);
+    }
+
+    #[test]
+    fn unused_rate_does_not_accrue_beyond_the_burst() {
+        let mut b = TokenBucket::new(&ScalingConfig::PER_FUNCTION);
+        let after_an_hour = (0..5000)
+            .filter(|_| b.try_take(3600 * NANOS_PER_SEC))
+            .count();
+        assert_eq!(after_an_hour, 1000);
+    }
+
+    #[test]
+    fn legacy_refills_500_per_minute() {
+        let mut b = TokenBucket::new(&ScalingConfig::legacy("us-east-1"));
+        assert_eq!((0..10_000).filter(|_| b.try_take(0)).count(), 3000);
+        let minute = 60 * NANOS_PER_SEC;
+        assert_eq!((0..10_000).filter(|_| b.try_take(minute)).count(), 500);
+    }
+}

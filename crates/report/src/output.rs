@@ -1,0 +1,273 @@
+//! An output directory that appears whole or not at all.
+//!
+//! A run writes into a temporary directory beside the final one and renames it into
+//! place only when everything succeeded, so a failed or interrupted run never leaves
+//! partial output (contract: "A run that fails leaves no partial output files behind").
+
+use std::fs;
+use std::io::{self, ErrorKind};
+use std::path::{Path, PathBuf};
+
+/// The file whose presence marks a directory as a previous lambdasim output that may be
+/// replaced.
+const MARKER: &str = "summary.json";
+
+/// A temporary directory that becomes `final_dir` on [`commit`](Self::commit) and is
+/// removed if dropped without it.
+#[derive(Debug)]
+pub struct OutputDir {
+    temp: PathBuf,
+    final_dir: PathBuf,
+    committed: bool,
+}
+
+impl OutputDir {
+    /// Creates the temporary directory `.{name}.tmp-{pid}` in `final_dir`'s parent,
+    /// creating the parent as needed.
+    ///
+    /// Fails early, before any work is done, if `final_dir` exists and is not something
+    /// [`commit`](Self::commit) would be allowed to replace.
+    pub fn create(final_dir: &Path) -> io::Result<Self> {
+        let temp = temp_path(final_dir)?;
+        check_replaceable(final_dir)?;
+        if let Some(parent) = temp.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        // A leftover from an earlier process that had our pid and was killed.
+        if fs::symlink_metadata(&temp).is_ok() {
+            remove(&temp)?;
+        }
+        fs::create_dir(&temp)?;
+        Ok(Self {
+            temp,
+            final_dir: final_dir.to_path_buf(),
+            committed: false,
+        })
+    }
+
+    /// Where to write the output files until the commit.
+    pub fn path(&self) -> &Path {
+        &self.temp
+    }
+
+    /// The directory the output will have after the commit.
+    pub fn final_path(&self) -> &Path {
+        &self.final_dir
+    }
+
+    /// Moves the output into place, replacing a previous lambdasim output (a directory
+    /// holding `summary.json`) or an empty directory. Anything else is left alone and
+    /// the commit fails, so a mistyped `--out` cannot delete a user's files.
+    ///
+    /// On failure the temporary directory is still removed when `self` drops.
+    pub fn commit(mut self) -> io::Result<()> {
+        check_replaceable(&self.final_dir)?;
+        if fs::symlink_metadata(&self.final_dir).is_ok() {
+            // Move the old output aside first so that a failed rename can restore it.
+            let mut old = self.temp.clone().into_os_string();
+            old.push(".old");
+            let old = PathBuf::from(old);
+            fs::rename(&self.final_dir, &old)?;
+            if let Err(e) = fs::rename(&self.temp, &self.final_dir) {
+                let _ = fs::rename(&old, &self.final_dir);
+                return Err(e);
+            }
+            self.committed = true;
+            // The new output is in place; a leftover old copy is not worth failing for.
+            let _ = fs::remove_dir_all(&old);
+            Ok(())
+        } else {
+            fs::rename(&self.temp, &self.final_dir)?;
+            self.committed = true;
+            Ok(())
+        }
+    }
+}
+
+impl Drop for OutputDir {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.temp);
+        }
+    }
+}
+
+/// `.{name}.tmp-{pid}` beside `final_dir`: the same parent, so the final rename never
+/// crosses filesystems; hidden, so it does not look like output.
+fn temp_path(final_dir: &Path) -> io::Result<PathBuf> {
+    let name = final_dir.file_name().ok_or_else(|| {
+        io::Error::new(
+            ErrorKind::InvalidInput,
+            format!(
+                "output directory {} has no name to write to",
+                final_dir.display()
+            ),
+        )
+    })?;
+    let parent = match final_dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut temp_name = std::ffi::OsString::from(".");
+    temp_name.push(name);
+    temp_name.push(format!(".tmp-{}", std::process::id()));
+    Ok(parent.join(temp_name))
+}
+
+/// Ok if `dir` does not exist, or is a real directory (not a symlink) that is empty or
+/// holds a `summary.json`.
+fn check_replaceable(dir: &Path) -> io::Result<()> {
+    let meta = match fs::symlink_metadata(dir) {
+        Ok(m) => m,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let ok = meta.is_dir() && (dir.join(MARKER).is_file() || fs::read_dir(dir)?.next().is_none());
+    if ok {
+        Ok(())
+    } else {
+        Err(io::Error::new(
+            ErrorKind::AlreadyExists,
+            format!(
+                "refusing to replace {}: it exists and is not a lambdasim output \
+                 directory (no {MARKER}); choose another --out or remove it",
+                dir.display()
+            ),
+        ))
+    }
+}
+
+fn remove(path: &Path) -> io::Result<()> {
+    if fs::symlink_metadata(path)?.is_dir() {
+        fs::remove_dir_all(path)
+    } else {
+        fs::remove_file(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entries(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn commit_moves_content_into_place() {
+        let root = tempfile::tempdir().unwrap();
+        let final_dir = root.path().join("nested/out/run");
+        let out = OutputDir::create(&final_dir).unwrap();
+        assert!(out.path().starts_with(root.path().join("nested/out")));
+        assert!(!final_dir.exists());
+        fs::write(out.path().join("summary.json"), "{}\n").unwrap();
+        fs::create_dir(out.path().join("charts")).unwrap();
+        out.commit().unwrap();
+        assert_eq!(entries(&final_dir), ["charts", "summary.json"]);
+        assert_eq!(entries(&root.path().join("nested/out")), ["run"]);
+    }
+
+    #[test]
+    fn drop_without_commit_cleans_up() {
+        let root = tempfile::tempdir().unwrap();
+        let final_dir = root.path().join("out");
+        let out = OutputDir::create(&final_dir).unwrap();
+        let temp = out.path().to_path_buf();
+        fs::write(temp.join("timeseries.csv"), "partial").unwrap();
+        drop(out);
+        assert!(!temp.exists());
+        assert!(!final_dir.exists());
+        assert!(entries(root.path()).is_empty());
+    }
+
+    #[test]
+    fn replaces_a_previous_output() {
+        let root = tempfile::tempdir().unwrap();
+        let final_dir = root.path().join("out");
+        fs::create_dir(&final_dir).unwrap();
+        fs::write(final_dir.join("summary.json"), "old").unwrap();
+        fs::write(final_dir.join("stale.png"), "old").unwrap();
+        let out = OutputDir::create(&final_dir).unwrap();
+        fs::write(out.path().join("summary.json"), "new").unwrap();
+        out.commit().unwrap();
+        assert_eq!(entries(&final_dir), ["summary.json"]);
+        assert_eq!(
+            fs::read_to_string(final_dir.join("summary.json")).unwrap(),
+            "new"
+        );
+        assert_eq!(entries(root.path()), ["out"]);
+    }
+
+    #[test]
+    fn replaces_an_empty_directory() {
+        let root = tempfile::tempdir().unwrap();
+        let final_dir = root.path().join("out");
+        fs::create_dir(&final_dir).unwrap();
+        let out = OutputDir::create(&final_dir).unwrap();
+        fs::write(out.path().join("summary.json"), "new").unwrap();
+        out.commit().unwrap();
+        assert_eq!(entries(&final_dir), ["summary.json"]);
+    }
+
+    #[test]
+    fn refuses_an_unrelated_directory() {
+        let root = tempfile::tempdir().unwrap();
+        let final_dir = root.path().join("home");
+        fs::create_dir(&final_dir).unwrap();
+        fs::write(final_dir.join("thesis.tex"), "precious").unwrap();
+        let err = OutputDir::create(&final_dir).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AlreadyExists);
+        assert!(err.to_string().contains("refusing"));
+        assert_eq!(entries(&final_dir), ["thesis.tex"]);
+        assert_eq!(entries(root.path()), ["home"]);
+    }
+
+    #[test]
+    fn refuses_at_commit_if_the_directory_appeared_meanwhile() {
+        let root = tempfile::tempdir().unwrap();
+        let final_dir = root.path().join("out");
+        let out = OutputDir::create(&final_dir).unwrap();
+        fs::create_dir(&final_dir).unwrap();
+        fs::write(final_dir.join("notes.txt"), "precious").unwrap();
+        let err = out.commit().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AlreadyExists);
+        assert_eq!(entries(&final_dir), ["notes.txt"]);
+        // The failed commit still removed the temporary directory.
+        assert_eq!(entries(root.path()), ["out"]);
+    }
+
+    #[test]
+    fn refuses_a_file() {
+        let root = tempfile::tempdir().unwrap();
+        let final_dir = root.path().join("out");
+        fs::write(&final_dir, "a file").unwrap();
+        assert!(OutputDir::create(&final_dir).is_err());
+        assert_eq!(fs::read_to_string(&final_dir).unwrap(), "a file");
+    }
+
+    #[test]
+    fn temp_dir_is_a_hidden_sibling() {
+        let pid = std::process::id();
+        assert_eq!(
+            temp_path(Path::new("out")).unwrap(),
+            Path::new(".").join(format!(".out.tmp-{pid}"))
+        );
+        assert_eq!(
+            temp_path(Path::new("a/b/run")).unwrap(),
+            Path::new("a/b").join(format!(".run.tmp-{pid}"))
+        );
+    }
+
+    #[test]
+    fn no_name_is_an_error() {
+        assert_eq!(
+            OutputDir::create(Path::new("/")).unwrap_err().kind(),
+            ErrorKind::InvalidInput
+        );
+    }
+}

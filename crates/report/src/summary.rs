@@ -1,0 +1,312 @@
+//! `summary.json`: the totals of every variant of one scenario, in the contract's shape.
+
+use lambdasim_model::results::{AccountSummary, CostBreakdown, LatencySummary};
+use lambdasim_model::{FunctionSummary, RunSummary};
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// One variant's results, as the CLI has them after a run.
+///
+/// Borrowed, because the caller keeps the results for the table and the charts.
+#[derive(Clone, Copy, Debug)]
+pub struct VariantSummary<'a> {
+    /// The variant's name from the scenario (or the scenario's name if it has none).
+    pub name: &'a str,
+    /// The seed the variant ran with (after any `--seed` override).
+    pub seed: u64,
+    /// What the run measured.
+    pub run: &'a RunSummary,
+}
+
+#[derive(Serialize)]
+struct SummaryFile<'a> {
+    scenario: &'a str,
+    variants: Vec<VariantOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct VariantOut<'a> {
+    name: &'a str,
+    seed: u64,
+    // Flattened so that fields the model adds to `RunSummary` appear without changes here.
+    #[serde(flatten)]
+    run: RunSummary,
+}
+
+/// Writes `summary.json`: pretty-printed, keys in the contract's order, a trailing
+/// newline, and never `NaN` (a non-finite number, such as the latency of a function
+/// that served nothing, is written as `0.0`).
+pub fn write_summary(
+    mut w: impl Write,
+    scenario: &str,
+    variants: &[VariantSummary<'_>],
+) -> io::Result<()> {
+    let file = SummaryFile {
+        scenario,
+        variants: variants
+            .iter()
+            .map(|v| VariantOut {
+                name: v.name,
+                seed: v.seed,
+                run: finite_run(v.run),
+            })
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut w, &file)?;
+    w.write_all(b"\n")?;
+    w.flush()
+}
+
+/// `x`, or 0 if it is NaN or infinite: JSON has no such numbers, and serde_json would
+/// otherwise write `null` where scripts expect a number.
+fn finite(x: f64) -> f64 {
+    if x.is_finite() { x } else { 0.0 }
+}
+
+/// A copy of `run` with every floating-point field made finite.
+fn finite_run(run: &RunSummary) -> RunSummary {
+    RunSummary {
+        duration_s: finite(run.duration_s),
+        account: AccountSummary {
+            cost_usd: finite_cost(&run.account.cost_usd),
+            ..run.account.clone()
+        },
+        functions: run.functions.iter().map(finite_function).collect(),
+        events: run.events,
+    }
+}
+
+fn finite_function(f: &FunctionSummary) -> FunctionSummary {
+    FunctionSummary {
+        mean_concurrency: finite(f.mean_concurrency),
+        mean_environments: finite(f.mean_environments),
+        latency_ms: LatencySummary {
+            p50: finite(f.latency_ms.p50),
+            p90: finite(f.latency_ms.p90),
+            p99: finite(f.latency_ms.p99),
+            max: finite(f.latency_ms.max),
+        },
+        cost_usd: finite_cost(&f.cost_usd),
+        ..f.clone()
+    }
+}
+
+fn finite_cost(c: &CostBreakdown) -> CostBreakdown {
+    CostBreakdown {
+        requests: finite(c.requests),
+        duration: finite(c.duration),
+        provisioned: finite(c.provisioned),
+        total: finite(c.total),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lambdasim_model::ThrottleCounts;
+    use serde_json::Value;
+
+    fn function(name: &str, invocations: u64) -> FunctionSummary {
+        FunctionSummary {
+            name: name.to_string(),
+            requests: invocations + 7,
+            invocations,
+            cold_starts: 3,
+            throttles: 7,
+            throttles_by_reason: ThrottleCounts {
+                reserved_limit: 1,
+                account_limit: 2,
+                scaling_rate: 3,
+                rps_limit: 1,
+            },
+            provisioned_invocations: 5,
+            spillover_invocations: 2,
+            peak_concurrency: 12,
+            mean_concurrency: 4.25,
+            peak_environments: 15,
+            mean_environments: 9.5,
+            latency_ms: LatencySummary {
+                p50: 120.0,
+                p90: 300.5,
+                p99: 900.25,
+                max: 1200.0,
+            },
+            cost_usd: CostBreakdown {
+                requests: 0.0000002,
+                duration: 0.01,
+                provisioned: 0.5,
+                total: 0.5100002,
+            },
+        }
+    }
+
+    fn run() -> RunSummary {
+        let idle = FunctionSummary {
+            latency_ms: LatencySummary {
+                p50: f64::NAN,
+                p90: f64::NAN,
+                p99: f64::INFINITY,
+                max: f64::NAN,
+            },
+            mean_concurrency: f64::NAN,
+            ..FunctionSummary {
+                name: "idle".to_string(),
+                ..Default::default()
+            }
+        };
+        RunSummary {
+            duration_s: 7200.0,
+            account: AccountSummary {
+                requests: 107,
+                invocations: 100,
+                throttles: 7,
+                cold_starts: 3,
+                peak_concurrency: 12,
+                cost_usd: CostBreakdown {
+                    total: 0.5100002,
+                    ..Default::default()
+                },
+            },
+            functions: vec![function("checkout", 100), idle],
+            events: 1234,
+        }
+    }
+
+    fn write(run: &RunSummary) -> String {
+        let mut out = Vec::new();
+        let variants = [VariantSummary {
+            name: "provisioned-200",
+            seed: 42,
+            run,
+        }];
+        write_summary(&mut out, "black-friday", &variants).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// The object's keys, in the order they appear in `text` (serde_json's `Value`
+    /// sorts them, so the order is read from the text itself).
+    fn keys<'a>(v: &'a Value, text: &str) -> Vec<&'a str> {
+        let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_by_key(|k| text.find(&format!("\"{k}\": ")).unwrap());
+        keys
+    }
+
+    #[test]
+    fn has_every_contract_key_in_order() {
+        let text = write(&run());
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(keys(&v, &text), ["scenario", "variants"]);
+        assert_eq!(v["scenario"], "black-friday");
+        let variant = &v["variants"][0];
+        assert_eq!(
+            keys(variant, &text),
+            ["name", "seed", "duration_s", "account", "functions"]
+        );
+        assert_eq!(variant["name"], "provisioned-200");
+        assert_eq!(variant["seed"], 42);
+        assert_eq!(variant["duration_s"], 7200.0);
+        for key in [
+            "requests",
+            "invocations",
+            "throttles",
+            "cold_starts",
+            "peak_concurrency",
+            "cost_usd",
+        ] {
+            assert!(variant["account"].get(key).is_some(), "account.{key}");
+        }
+        assert!(variant["account"]["cost_usd"].get("total").is_some());
+        let f = &variant["functions"][0];
+        let ftext = &text[text.find("\"functions\": [").unwrap()..];
+        assert_eq!(
+            keys(f, ftext),
+            [
+                "name",
+                "requests",
+                "invocations",
+                "cold_starts",
+                "throttles",
+                "throttles_by_reason",
+                "provisioned_invocations",
+                "spillover_invocations",
+                "peak_concurrency",
+                "mean_concurrency",
+                "peak_environments",
+                "mean_environments",
+                "latency_ms",
+                "cost_usd",
+            ]
+        );
+        assert_eq!(
+            keys(&f["throttles_by_reason"], ftext),
+            [
+                "reserved_limit",
+                "account_limit",
+                "scaling_rate",
+                "rps_limit"
+            ]
+        );
+        assert_eq!(keys(&f["latency_ms"], ftext), ["p50", "p90", "p99", "max"]);
+        assert_eq!(
+            keys(
+                &f["cost_usd"],
+                &ftext[ftext.find("\"cost_usd\"").unwrap()..]
+            ),
+            ["requests", "duration", "provisioned", "total"]
+        );
+        assert_eq!(f["latency_ms"]["p99"], 900.25);
+        assert_eq!(f["cost_usd"]["requests"], 0.0000002);
+        // `events` is internal, not part of the file.
+        assert!(variant.get("events").is_none());
+    }
+
+    #[test]
+    fn non_finite_numbers_become_zero() {
+        let text = write(&run());
+        assert!(!text.contains("NaN"));
+        assert!(!text.contains("null"));
+        assert!(!text.contains("inf"));
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let idle = &v["variants"][0]["functions"][1];
+        assert_eq!(idle["latency_ms"]["p50"], 0.0);
+        assert_eq!(idle["latency_ms"]["p99"], 0.0);
+        assert_eq!(idle["mean_concurrency"], 0.0);
+    }
+
+    #[test]
+    fn round_trips_and_is_deterministic() {
+        let r = run();
+        let text = write(&r);
+        assert!(text.ends_with("}\n"));
+        assert_eq!(text, write(&r));
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let f = &v["variants"][0]["functions"][0];
+        assert_eq!(f["requests"], 107);
+        assert_eq!(f["mean_environments"], 9.5);
+        assert_eq!(f["throttles_by_reason"]["scaling_rate"], 3);
+    }
+
+    #[test]
+    fn several_variants_keep_their_order() {
+        let a = run();
+        let b = RunSummary::default();
+        let variants = [
+            VariantSummary {
+                name: "b",
+                seed: 1,
+                run: &a,
+            },
+            VariantSummary {
+                name: "a",
+                seed: 2,
+                run: &b,
+            },
+        ];
+        let mut out = Vec::new();
+        write_summary(&mut out, "s", &variants).unwrap();
+        let v: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["variants"][0]["name"], "b");
+        assert_eq!(v["variants"][1]["name"], "a");
+        assert_eq!(v["variants"][1]["functions"], Value::Array(vec![]));
+    }
+}

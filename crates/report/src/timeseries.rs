@@ -1,0 +1,348 @@
+//! `timeseries.csv`: one row per variant, function and time bucket.
+//!
+//! Variants run in parallel, so each streams its rows into its own headerless part
+//! file through a [`CsvSeries`]; when all are done, [`concat_parts`] joins the parts in
+//! variant order under a single header. Memory never grows with the length of the run.
+
+use csv::{ByteRecord, Writer, WriterBuilder};
+use lambdasim_model::{BucketRow, SeriesSink};
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// The columns of `timeseries.csv`, in order. The contract requires a subset of them;
+/// the rest may be added to but not renamed.
+pub const HEADER: &[&str] = &[
+    "variant",
+    "function",
+    "t_s",
+    "requests",
+    "invocations",
+    "cold_starts",
+    "throttles",
+    "throttles_reserved_limit",
+    "throttles_account_limit",
+    "throttles_scaling_rate",
+    "throttles_rps_limit",
+    "concurrency_max",
+    "concurrency_mean",
+    "environments",
+    "environments_mean",
+    "idle_environments",
+    "provisioned_busy",
+    "initializing",
+    "latency_p50_ms",
+    "latency_p99_ms",
+    "cost_usd",
+];
+
+/// Decimal places per kind of number: enough for the model's resolution, few enough to
+/// keep multi-hour runs compact. Trailing zeros are trimmed.
+const TIME_DECIMALS: usize = 3;
+const MEAN_DECIMALS: usize = 4;
+const LATENCY_DECIMALS: usize = 3;
+/// A request costs $0.0000002, so ten places keep three significant digits of it.
+const COST_DECIMALS: usize = 10;
+
+fn csv_writer<W: Write>(w: W) -> Writer<W> {
+    // Explicit rather than relying on defaults: `\n` line ends, quoting only when needed.
+    WriterBuilder::new()
+        .has_headers(false)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .quote_style(csv::QuoteStyle::Necessary)
+        .from_writer(w)
+}
+
+/// Writes the header line of `timeseries.csv` to `w`.
+pub fn write_header<W: Write>(w: W) -> io::Result<()> {
+    let mut csv = csv_writer(w);
+    csv.write_record(HEADER)?;
+    csv.flush()
+}
+
+/// A [`SeriesSink`] that writes one variant's bucket rows as CSV.
+///
+/// Numbers are formatted with fixed precision so the output is byte-identical across
+/// runs; a bucket without invocations has empty latency fields rather than `NaN`.
+pub struct CsvSeries<W: Write> {
+    csv: Writer<W>,
+    variant: String,
+    function_names: Vec<String>,
+    record: ByteRecord,
+    scratch: String,
+}
+
+impl<W: Write> CsvSeries<W> {
+    /// Starts writing rows for `variant`. `function_names` maps [`BucketRow::function`]
+    /// indices to names. With `write_header` false the output is a part file for
+    /// [`concat_parts`].
+    pub fn new(
+        w: W,
+        variant: &str,
+        function_names: Vec<String>,
+        write_header: bool,
+    ) -> io::Result<Self> {
+        let mut csv = csv_writer(w);
+        if write_header {
+            csv.write_record(HEADER)?;
+        }
+        Ok(Self {
+            csv,
+            variant: variant.to_string(),
+            function_names,
+            record: ByteRecord::with_capacity(256, HEADER.len()),
+            scratch: String::with_capacity(32),
+        })
+    }
+
+    /// Flushes everything written and gives back the writer.
+    pub fn finish(self) -> io::Result<W> {
+        self.csv.into_inner().map_err(|e| e.into_error())
+    }
+
+    fn push_int(&mut self, n: impl Into<u64>) {
+        self.scratch.clear();
+        let _ = write!(self.scratch, "{}", n.into());
+        self.record.push_field(self.scratch.as_bytes());
+    }
+
+    fn push_float(&mut self, x: f64, decimals: usize) {
+        self.scratch.clear();
+        format_fixed(&mut self.scratch, x, decimals);
+        self.record.push_field(self.scratch.as_bytes());
+    }
+}
+
+impl<W: Write> SeriesSink for CsvSeries<W> {
+    fn record(&mut self, row: &BucketRow) -> io::Result<()> {
+        let Some(function) = self.function_names.get(row.function) else {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "time-series row for function #{} but only {} function names",
+                    row.function,
+                    self.function_names.len()
+                ),
+            ));
+        };
+        self.record.clear();
+        self.record.push_field(self.variant.as_bytes());
+        self.record.push_field(function.as_bytes());
+        self.push_float(row.t_s, TIME_DECIMALS);
+        self.push_int(row.requests);
+        self.push_int(row.invocations);
+        self.push_int(row.cold_starts);
+        let t = &row.throttles;
+        self.push_int(t.total());
+        self.push_int(t.reserved_limit);
+        self.push_int(t.account_limit);
+        self.push_int(t.scaling_rate);
+        self.push_int(t.rps_limit);
+        self.push_int(row.concurrency_max);
+        self.push_float(row.concurrency_mean, MEAN_DECIMALS);
+        self.push_int(row.environments);
+        self.push_float(row.environments_mean, MEAN_DECIMALS);
+        self.push_int(row.idle_environments);
+        self.push_int(row.provisioned_busy);
+        self.push_int(row.initializing);
+        self.push_float(row.latency_p50_ms, LATENCY_DECIMALS);
+        self.push_float(row.latency_p99_ms, LATENCY_DECIMALS);
+        self.push_float(row.cost_usd, COST_DECIMALS);
+        self.csv.write_byte_record(&self.record)?;
+        Ok(())
+    }
+}
+
+/// Appends `x` with at most `decimals` places, trailing zeros trimmed (`1.5`, `2`,
+/// `0.125`); nothing for NaN or infinity, so a missing value is an empty field.
+fn format_fixed(out: &mut String, x: f64, decimals: usize) {
+    if !x.is_finite() {
+        return;
+    }
+    let start = out.len();
+    let _ = write!(out, "{x:.decimals$}");
+    if out[start..].contains('.') {
+        let trimmed = out.trim_end_matches('0').trim_end_matches('.').len();
+        out.truncate(trimmed);
+    }
+    // A tiny negative number rounds to "-0": write it as "0".
+    if &out[start..] == "-0" {
+        out.truncate(start);
+        out.push('0');
+    }
+}
+
+/// Writes `out` as the header followed by the contents of each headerless part file
+/// in the order given (the variants' order). The parts are left in place.
+pub fn concat_parts(parts: &[PathBuf], out: &Path) -> io::Result<()> {
+    let mut w = BufWriter::new(File::create(out)?);
+    write_header(&mut w)?;
+    for part in parts {
+        let mut r = File::open(part).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("cannot open time-series part {}: {e}", part.display()),
+            )
+        })?;
+        io::copy(&mut r, &mut w)?;
+    }
+    w.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lambdasim_model::ThrottleCounts;
+
+    fn row() -> BucketRow {
+        BucketRow {
+            function: 1,
+            t_s: 12.5,
+            requests: 120,
+            invocations: 110,
+            cold_starts: 4,
+            throttles: ThrottleCounts {
+                reserved_limit: 1,
+                account_limit: 2,
+                scaling_rate: 3,
+                rps_limit: 4,
+            },
+            concurrency_max: 17,
+            concurrency_mean: 12.345678,
+            environments: 20,
+            environments_mean: 19.0,
+            idle_environments: 3,
+            provisioned_busy: 5,
+            initializing: 2,
+            latency_p50_ms: 120.0,
+            latency_p99_ms: 987.65432,
+            cost_usd: 0.000_123_456_789_12,
+        }
+    }
+
+    fn names() -> Vec<String> {
+        vec!["a".to_string(), "checkout".to_string()]
+    }
+
+    fn fixed(x: f64, d: usize) -> String {
+        let mut s = String::new();
+        format_fixed(&mut s, x, d);
+        s
+    }
+
+    #[test]
+    fn header_is_exact() {
+        let mut out = Vec::new();
+        write_header(&mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "variant,function,t_s,requests,invocations,cold_starts,throttles,\
+             throttles_reserved_limit,throttles_account_limit,throttles_scaling_rate,\
+             throttles_rps_limit,concurrency_max,concurrency_mean,environments,\
+             environments_mean,idle_environments,provisioned_busy,initializing,\
+             latency_p50_ms,latency_p99_ms,cost_usd\n"
+        );
+    }
+
+    #[test]
+    fn row_is_formatted() {
+        let mut s = CsvSeries::new(Vec::new(), "on-demand", names(), true).unwrap();
+        s.record(&row()).unwrap();
+        let text = String::from_utf8(s.finish().unwrap()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0], HEADER.join(","));
+        assert_eq!(
+            lines[1],
+            "on-demand,checkout,12.5,120,110,4,10,1,2,3,4,17,12.3457,20,19,3,5,2,120,987.654,0.0001234568"
+        );
+        assert!(text.ends_with('\n') && !text.contains('\r'));
+    }
+
+    #[test]
+    fn nan_latency_is_an_empty_field() {
+        let mut s = CsvSeries::new(Vec::new(), "v", names(), false).unwrap();
+        let idle = BucketRow {
+            function: 0,
+            latency_p50_ms: f64::NAN,
+            latency_p99_ms: f64::NAN,
+            ..Default::default()
+        };
+        s.record(&idle).unwrap();
+        let text = String::from_utf8(s.finish().unwrap()).unwrap();
+        assert_eq!(text, "v,a,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,0\n");
+    }
+
+    #[test]
+    fn names_needing_quotes_are_quoted() {
+        let mut s = CsvSeries::new(Vec::new(), "a,b", names(), false).unwrap();
+        s.record(&BucketRow::default()).unwrap();
+        let text = String::from_utf8(s.finish().unwrap()).unwrap();
+        assert!(text.starts_with("\"a,b\",a,0,"));
+    }
+
+    #[test]
+    fn unknown_function_index_is_an_error() {
+        let mut s = CsvSeries::new(Vec::new(), "v", names(), false).unwrap();
+        let bad = BucketRow {
+            function: 2,
+            ..Default::default()
+        };
+        let err = s.record(&bad).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    fn fixed_formatting() {
+        assert_eq!(fixed(0.0, 3), "0");
+        assert_eq!(fixed(1.0, 3), "1");
+        assert_eq!(fixed(100.0, 3), "100");
+        assert_eq!(fixed(0.001, 3), "0.001");
+        assert_eq!(fixed(0.0004, 3), "0");
+        assert_eq!(fixed(-0.0004, 3), "0");
+        assert_eq!(fixed(-1.25, 3), "-1.25");
+        assert_eq!(fixed(3599.9996, 3), "3600");
+        assert_eq!(fixed(f64::NAN, 3), "");
+        assert_eq!(fixed(f64::INFINITY, 3), "");
+        assert_eq!(fixed(0.0000002, 10), "0.0000002");
+        assert_eq!(fixed(1e15, 0), "1000000000000000");
+    }
+
+    #[test]
+    fn concat_writes_one_header_then_parts_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut parts = Vec::new();
+        for variant in ["b", "a"] {
+            let path = dir.path().join(format!("{variant}.part"));
+            let file = File::create(&path).unwrap();
+            let mut s = CsvSeries::new(file, variant, names(), false).unwrap();
+            for t in 0..2 {
+                let r = BucketRow {
+                    t_s: f64::from(t),
+                    ..Default::default()
+                };
+                s.record(&r).unwrap();
+            }
+            s.finish().unwrap();
+            parts.push(path);
+        }
+        let out = dir.path().join("timeseries.csv");
+        concat_parts(&parts, &out).unwrap();
+        let text = std::fs::read_to_string(&out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 5);
+        assert_eq!(lines[0], HEADER.join(","));
+        assert_eq!(text.matches("variant,").count(), 1);
+        let prefixes: Vec<&str> = lines[1..].iter().map(|l| &l[..5]).collect();
+        assert_eq!(prefixes, ["b,a,0", "b,a,1", "a,a,0", "a,a,1"]);
+    }
+
+    #[test]
+    fn concat_of_a_missing_part_names_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope.part");
+        let err = concat_parts(&[missing], &dir.path().join("t.csv")).unwrap_err();
+        assert!(err.to_string().contains("nope.part"));
+    }
+}
