@@ -1,1 +1,27 @@
-fn main() {}
+//! The `lambdasim` command: a thin layer that reads a scenario, runs it, and writes
+//! the results. Exit status: 0 on success, 2 for invalid input, 1 for anything else.
+
+mod args;
+mod error;
+mod progress;
+mod run;
+mod stats;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    let result = match cli.command {
+        args::Command::Run(run_args) => run::run(&run_args),
+        args::Command::Validate { scenario } => run::validate(&scenario),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let code = err.exit_code();
+            eprintln!("{:?}", miette::Report::new(err));
+            ExitCode::from(code)
+        }
+    }
+}

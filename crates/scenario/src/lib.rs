@@ -1,1 +1,195 @@
+//! Scenario files: YAML describing an account, its functions and their traffic, turned
+//! into the model's configuration and arrival streams.
+//!
+//! [`Scenario::load`] reads and checks everything up front, trace files included, so a
+//! run never starts on bad input; every error names the file, line and column.
+//! [`Scenario::variants`] gives one runnable [`Variant`] per `variants:` entry, and
+//! [`Variant::traffic`] opens fresh arrival sources for each run.
 
+mod convert;
+mod duration;
+mod error;
+mod raw;
+mod streams;
+mod variants;
+
+pub use error::ScenarioError;
+
+use error::Position;
+use lambdasim_engine::Nanos;
+use lambdasim_model::{SimConfig, Traffic};
+use raw::RawScenario;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use streams::{StreamKind, StreamSpec};
+
+/// A loaded and fully checked scenario file.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// The scenario's `name:`.
+    pub name: String,
+    /// The file it was loaded from, as given.
+    pub path: PathBuf,
+    /// The file's text, for reports that quote it.
+    pub source_text: String,
+    raw: RawScenario,
+}
+
+/// One configuration to simulate: the base scenario with a variant's overrides.
+#[derive(Clone, Debug)]
+pub struct Variant {
+    /// The variant's `name:`, or `base` for a scenario without variants.
+    pub name: String,
+    /// The validated model configuration (its `seed` drives the traffic too).
+    pub config: SimConfig,
+    streams: Vec<StreamSpec>,
+}
+
+impl Scenario {
+    /// Reads, parses and validates a scenario: every variant's configuration, and every
+    /// trace file it uses, streamed once to the end.
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        let bytes = std::fs::read(path)
+            .map_err(|e| ScenarioError::io(Position::file(path), "the scenario file", &e))?;
+        let source_text = String::from_utf8(bytes).map_err(|e| {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let valid = String::from_utf8_lossy(valid);
+            let line = valid.matches('\n').count() as u64 + 1;
+            let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
+            ScenarioError::new(
+                Position::at(path, line, column),
+                "found bytes that are not UTF-8, expected UTF-8 text",
+            )
+        })?;
+        let raw = parse_yaml(path, &source_text)?;
+        let name = &raw.name;
+        if !is_safe_name(&name.value) {
+            return Err(ScenarioError::yaml(
+                path,
+                name.referenced,
+                format!(
+                    "found name `{}`, expected a non-empty name without `/`, `\\` or control characters (it names the output directory)",
+                    name.value
+                ),
+            ));
+        }
+        let scenario = Scenario {
+            name: name.value.clone(),
+            path: path.to_path_buf(),
+            source_text,
+            raw,
+        };
+        let mut checked: HashSet<(PathBuf, Option<Nanos>)> = HashSet::new();
+        for variant in scenario.variants(None)? {
+            for stream in &variant.streams {
+                if let StreamKind::Trace(trace) = &stream.kind
+                    && checked.insert((trace.path.clone(), trace.counts))
+                {
+                    streams::validate_trace(trace)?;
+                }
+            }
+        }
+        Ok(scenario)
+    }
+
+    /// The variants to run, in file order, or a single one named `base` when the file
+    /// has none. `seed_override` (the command line's `--seed`) replaces every seed.
+    pub fn variants(&self, seed_override: Option<u64>) -> Result<Vec<Variant>, ScenarioError> {
+        let mut out = Vec::new();
+        if self.raw.variants.is_empty() {
+            out.push(self.variant("base", &self.raw, &[])?);
+        }
+        let mut names = HashSet::new();
+        for raw_variant in &self.raw.variants {
+            let name = &raw_variant.name;
+            if name.value.trim().is_empty() || !names.insert(name.value.as_str()) {
+                return Err(ScenarioError::yaml(
+                    &self.path,
+                    name.referenced,
+                    format!(
+                        "found variant name `{}`, expected a non-empty name used by no other variant",
+                        name.value
+                    ),
+                ));
+            }
+            let mut raw = self.raw.clone();
+            let applied = raw_variant
+                .set
+                .0
+                .iter()
+                .map(|entry| variants::apply(&mut raw, entry, &self.path))
+                .collect::<Result<Vec<_>, _>>()?;
+            out.push(self.variant(&name.value, &raw, &applied)?);
+        }
+        if let Some(seed) = seed_override {
+            for variant in &mut out {
+                variant.config.seed = seed;
+            }
+        }
+        Ok(out)
+    }
+
+    fn variant(
+        &self,
+        name: &str,
+        raw: &RawScenario,
+        applied: &[variants::Applied],
+    ) -> Result<Variant, ScenarioError> {
+        let resolved = convert::resolve(raw, &self.path, applied)?;
+        Ok(Variant {
+            name: name.to_string(),
+            config: resolved.config,
+            streams: resolved.streams,
+        })
+    }
+}
+
+impl Variant {
+    /// Fresh arrival sources for one run, one per traffic stream, seeded from
+    /// `config.seed`. Fails only if a trace file can no longer be opened.
+    pub fn traffic(&self) -> Result<Vec<Traffic>, ScenarioError> {
+        self.streams
+            .iter()
+            .map(|stream| {
+                Ok(Traffic {
+                    targets: vec![stream.function],
+                    source: stream.open(self.config.seed)?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// A scenario name is used as a directory name.
+fn is_safe_name(name: &str) -> bool {
+    !name.trim().is_empty()
+        && name != "."
+        && name != ".."
+        && !name
+            .chars()
+            .any(|c| c == '/' || c == '\\' || c.is_control())
+}
+
+fn parse_yaml(path: &Path, text: &str) -> Result<RawScenario, ScenarioError> {
+    let is_blank = |line: &str| line.trim().is_empty() || line.trim_start().starts_with('#');
+    if text.lines().all(is_blank) {
+        return Err(ScenarioError::new(
+            Position::at(path, 1, 1),
+            "found an empty file, expected a scenario: a map with name, duration and functions",
+        ));
+    }
+    serde_saphyr::from_str(text).map_err(|err| {
+        let options = serde_saphyr::render_options! {
+            snippets: serde_saphyr::SnippetMode::Off,
+        };
+        let rendered = err.render_with_options(options);
+        match err.location() {
+            Some(location) => {
+                let suffix = format!(" at line {}, column {}", location.line(), location.column());
+                let message = rendered.strip_suffix(&suffix).unwrap_or(&rendered);
+                ScenarioError::yaml(path, location, message)
+            }
+            None => ScenarioError::new(Position::file(path), rendered),
+        }
+    })
+}

@@ -1,0 +1,48 @@
+//! Command-line arguments (contract: `lambdasim run` and `lambdasim validate`).
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Simulate AWS Lambda scaling: concurrency limits, the scaling rate, reserved and
+/// provisioned concurrency, cold starts, throttling and cost.
+#[derive(Parser, Debug)]
+#[command(name = "lambdasim", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Simulate every variant of a scenario and write summary.json and timeseries.csv.
+    Run(RunArgs),
+    /// Check a scenario (and its trace files) without running it.
+    Validate {
+        /// The scenario YAML file.
+        scenario: PathBuf,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// The scenario YAML file.
+    pub scenario: PathBuf,
+    /// Output directory (default: out/<scenario name>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Override the scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Run only this variant (repeatable).
+    #[arg(long = "variant", value_name = "NAME")]
+    pub variants: Vec<String>,
+    /// Do not write charts or the HTML report.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Print invocations, events, wall time, invocations per second and peak memory.
+    #[arg(long)]
+    pub stats: bool,
+}

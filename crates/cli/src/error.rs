@@ -1,0 +1,57 @@
+//! Errors the command reports, and their exit codes.
+
+use lambdasim_model::SimError;
+use lambdasim_scenario::ScenarioError;
+use miette::Diagnostic;
+
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum CliError {
+    /// The scenario or one of its traces is invalid.
+    #[error("{0}")]
+    #[diagnostic(
+        code(lambdasim::input),
+        help("see docs/scenarios.md for the scenario format")
+    )]
+    Input(ScenarioError),
+    /// A `--variant` names no variant of the scenario.
+    #[error("no variant named `{name}` in the scenario (it has: {known})")]
+    #[diagnostic(code(lambdasim::input))]
+    UnknownVariant { name: String, known: String },
+    /// A run failed part-way through (a trace line that only the run reached, say).
+    #[error("variant `{variant}`: {source}")]
+    #[diagnostic(code(lambdasim::run))]
+    Run {
+        variant: String,
+        #[source]
+        source: SimError,
+    },
+    /// Writing the results failed.
+    #[error("writing the results to {path}: {source}")]
+    #[diagnostic(code(lambdasim::output))]
+    Output {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl CliError {
+    /// 2 for invalid input (contract), 1 for anything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Input(err) if err.is_input_error() => 2,
+            Self::UnknownVariant { .. } => 2,
+            Self::Run {
+                source: SimError::Source(_) | SimError::Config(_),
+                ..
+            } => 2,
+            _ => 1,
+        }
+    }
+}
+
+impl From<ScenarioError> for CliError {
+    fn from(err: ScenarioError) -> Self {
+        Self::Input(err)
+    }
+}

@@ -1,0 +1,167 @@
+//! `lambdasim run` and `lambdasim validate`.
+
+use crate::args::RunArgs;
+use crate::error::CliError;
+use crate::progress::{Progress, advance};
+use crate::stats;
+use lambdasim_model::{RunSummary, Simulation};
+use lambdasim_report::{
+    CsvSeries, OutputDir, VariantSummary, concat_parts, render_table, write_summary,
+};
+use lambdasim_scenario::{Scenario, Variant};
+use rayon::prelude::*;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Checks a scenario and its traces without running it.
+pub fn validate(path: &Path) -> Result<(), CliError> {
+    let scenario = Scenario::load(path)?;
+    let variants = scenario.variants(None)?;
+    println!(
+        "{}: valid ({} variant{}, {} function{})",
+        path.display(),
+        variants.len(),
+        if variants.len() == 1 { "" } else { "s" },
+        variants[0].config.functions.len(),
+        if variants[0].config.functions.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
+    );
+    Ok(())
+}
+
+/// Runs the scenario's variants in parallel and writes the results atomically: into a
+/// temporary directory first, renamed into place only when everything succeeded.
+pub fn run(args: &RunArgs) -> Result<(), CliError> {
+    let started = Instant::now();
+    let scenario = Scenario::load(&args.scenario)?;
+    let variants = select(scenario.variants(args.seed)?, &args.variants)?;
+    let final_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("out").join(&scenario.name));
+    let out = OutputDir::create(&final_dir).map_err(|e| output_error(&final_dir, e))?;
+    let progress = Progress::new(args.quiet);
+
+    let results: Vec<RunSummary> = variants
+        .par_iter()
+        .enumerate()
+        .map(|(i, variant)| run_variant(variant, &part_path(out.path(), i), &progress))
+        .collect::<Result<_, _>>()?;
+
+    let summaries: Vec<VariantSummary> = variants
+        .iter()
+        .zip(&results)
+        .map(|(v, run)| VariantSummary {
+            name: &v.name,
+            seed: v.config.seed,
+            run,
+        })
+        .collect();
+    write_outputs(&out, &scenario.name, &summaries, variants.len())?;
+    out.commit().map_err(|e| output_error(&final_dir, e))?;
+
+    if !args.quiet {
+        print!("{}", render_table(&scenario.name, &summaries));
+        println!("\nwrote {}", final_dir.display());
+    }
+    if args.stats {
+        let invocations = results.iter().map(|r| r.account.invocations).sum();
+        let events = results.iter().map(|r| r.events).sum();
+        println!("{}", stats::line(invocations, events, started.elapsed()));
+    }
+    Ok(())
+}
+
+/// Keeps the variants named on the command line (all when none are).
+fn select(variants: Vec<Variant>, names: &[String]) -> Result<Vec<Variant>, CliError> {
+    if names.is_empty() {
+        return Ok(variants);
+    }
+    if let Some(missing) = names
+        .iter()
+        .find(|n| !variants.iter().any(|v| &v.name == *n))
+    {
+        let known = variants
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(CliError::UnknownVariant {
+            name: missing.clone(),
+            known,
+        });
+    }
+    Ok(variants
+        .into_iter()
+        .filter(|v| names.contains(&v.name))
+        .collect())
+}
+
+fn part_path(dir: &Path, index: usize) -> PathBuf {
+    dir.join(format!("timeseries.{index}.part"))
+}
+
+/// Simulates one variant, streaming its time series into a part file.
+fn run_variant(
+    variant: &Variant,
+    part: &Path,
+    progress: &Progress,
+) -> Result<RunSummary, CliError> {
+    let file = File::create(part).map_err(|e| output_error(part, e))?;
+    let names = variant
+        .config
+        .functions
+        .iter()
+        .map(|f| f.name.clone())
+        .collect();
+    let mut sink = CsvSeries::new(BufWriter::new(file), &variant.name, names, false)
+        .map_err(|e| output_error(part, e))?;
+    let run_error = |source| CliError::Run {
+        variant: variant.name.clone(),
+        source,
+    };
+    let simulation =
+        Simulation::new(variant.config.clone(), variant.traffic()?).map_err(run_error)?;
+    let bar = progress.bar(&variant.name);
+    let summary = simulation
+        .run(&mut sink, &mut |fraction| advance(&bar, fraction))
+        .map_err(run_error)?;
+    bar.finish_and_clear();
+    let mut writer = sink.finish().map_err(|e| output_error(part, e))?;
+    writer.flush().map_err(|e| output_error(part, e))?;
+    Ok(summary)
+}
+
+/// Writes summary.json and joins the variants' series into timeseries.csv.
+fn write_outputs(
+    out: &OutputDir,
+    name: &str,
+    summaries: &[VariantSummary],
+    parts: usize,
+) -> Result<(), CliError> {
+    let summary_path = out.path().join("summary.json");
+    let file = File::create(&summary_path).map_err(|e| output_error(&summary_path, e))?;
+    let mut writer = BufWriter::new(file);
+    write_summary(&mut writer, name, summaries).map_err(|e| output_error(&summary_path, e))?;
+    writer.flush().map_err(|e| output_error(&summary_path, e))?;
+
+    let part_paths: Vec<PathBuf> = (0..parts).map(|i| part_path(out.path(), i)).collect();
+    let series_path = out.path().join("timeseries.csv");
+    concat_parts(&part_paths, &series_path).map_err(|e| output_error(&series_path, e))?;
+    for part in &part_paths {
+        std::fs::remove_file(part).map_err(|e| output_error(part, e))?;
+    }
+    Ok(())
+}
+
+fn output_error(path: &Path, source: std::io::Error) -> CliError {
+    CliError::Output {
+        path: path.display().to_string(),
+        source,
+    }
+}

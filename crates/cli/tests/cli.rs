@@ -1,0 +1,317 @@
+//! End-to-end tests of the `lambdasim` command against the contract.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn scenario(name: &str) -> PathBuf {
+    repo().join("scenarios").join(name)
+}
+
+fn lambdasim() -> Command {
+    Command::cargo_bin("lambdasim").expect("binary built")
+}
+
+/// Runs a scenario into a fresh directory and returns it.
+fn run_ok(scenario: &Path, extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    lambdasim()
+        .arg("run")
+        .arg(scenario)
+        .arg("--out")
+        .arg(&out)
+        .args(["--no-charts", "--quiet"])
+        .args(extra)
+        .assert()
+        .success();
+    (tmp, out)
+}
+
+fn summary(out: &Path) -> Value {
+    serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn quickstart_writes_the_contracts_summary_and_time_series() {
+    let (_tmp, out) = run_ok(&scenario("quickstart.yaml"), &[]);
+    let s = summary(&out);
+    assert_eq!(s["scenario"], "quickstart");
+    let variant = &s["variants"][0];
+    for key in ["name", "seed", "duration_s", "account", "functions"] {
+        assert!(variant.get(key).is_some(), "variant lacks {key}");
+    }
+    for key in [
+        "requests",
+        "invocations",
+        "throttles",
+        "cold_starts",
+        "peak_concurrency",
+        "cost_usd",
+    ] {
+        assert!(variant["account"].get(key).is_some(), "account lacks {key}");
+    }
+    let f = &variant["functions"][0];
+    for key in [
+        "name",
+        "requests",
+        "invocations",
+        "cold_starts",
+        "throttles",
+        "throttles_by_reason",
+        "provisioned_invocations",
+        "spillover_invocations",
+        "peak_concurrency",
+        "mean_concurrency",
+        "peak_environments",
+        "mean_environments",
+        "latency_ms",
+        "cost_usd",
+    ] {
+        assert!(f.get(key).is_some(), "function lacks {key}");
+    }
+    for func in variant["functions"].as_array().unwrap() {
+        let requests = func["requests"].as_u64().unwrap();
+        assert!(requests > 0);
+        assert_eq!(
+            requests,
+            func["invocations"].as_u64().unwrap() + func["throttles"].as_u64().unwrap()
+        );
+    }
+    let csv = fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    for col in [
+        "variant",
+        "function",
+        "t_s",
+        "requests",
+        "invocations",
+        "cold_starts",
+        "throttles",
+        "concurrency_max",
+        "environments",
+        "idle_environments",
+        "provisioned_busy",
+    ] {
+        assert!(
+            header.split(',').any(|c| c == col),
+            "timeseries lacks {col}"
+        );
+    }
+    // 30 minutes at 10 s: 180 buckets for each of 2 functions, plus the header.
+    assert_eq!(csv.lines().count(), 1 + 180 * 2);
+}
+
+#[test]
+fn the_same_seed_gives_the_same_bytes_and_another_seed_does_not() {
+    let path = scenario("reserved-vs-provisioned.yaml");
+    let (_a, first) = run_ok(&path, &[]);
+    let (_b, second) = run_ok(&path, &[]);
+    let (_c, reseeded) = run_ok(&path, &["--seed", "99"]);
+    for file in ["summary.json", "timeseries.csv"] {
+        assert_eq!(
+            fs::read(first.join(file)).unwrap(),
+            fs::read(second.join(file)).unwrap(),
+            "{file} differs"
+        );
+        assert_ne!(
+            fs::read(first.join(file)).unwrap(),
+            fs::read(reseeded.join(file)).unwrap()
+        );
+    }
+    assert_eq!(summary(&reseeded)["variants"][0]["seed"], 99);
+}
+
+#[test]
+fn variants_run_side_by_side_and_can_be_selected() {
+    let path = scenario("reserved-vs-provisioned.yaml");
+    let (_tmp, out) = run_ok(&path, &[]);
+    let names: Vec<String> = summary(&out)["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "on-demand",
+            "reserved-400",
+            "provisioned-300",
+            "reserved-400-provisioned-300"
+        ]
+    );
+    let (_tmp, out) = run_ok(&path, &["--variant", "provisioned-300"]);
+    let s = summary(&out);
+    assert_eq!(s["variants"].as_array().unwrap().len(), 1);
+    let checkout = &s["variants"][0]["functions"][0];
+    assert!(checkout["provisioned_invocations"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn an_unknown_variant_is_an_input_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    lambdasim()
+        .arg("run")
+        .arg(scenario("quickstart.yaml"))
+        .arg("--out")
+        .arg(tmp.path().join("out"))
+        .args(["--variant", "nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nope"));
+    assert!(!tmp.path().join("out").exists());
+}
+
+#[test]
+fn the_table_is_printed_unless_quiet() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |quiet: bool| {
+        let mut cmd = lambdasim();
+        cmd.arg("run")
+            .arg(scenario("quickstart.yaml"))
+            .arg("--out")
+            .arg(tmp.path().join("o"));
+        if quiet {
+            cmd.arg("--quiet");
+        }
+        cmd.assert().success().get_output().stdout.clone()
+    };
+    let loud = String::from_utf8(run(false)).unwrap();
+    assert!(loud.contains("api") && loud.contains("worker"), "{loud}");
+    assert!(run(true).is_empty());
+}
+
+#[test]
+fn stats_reports_speed_and_memory() {
+    let (_tmp, _) = run_ok(&scenario("quickstart.yaml"), &[]);
+    let tmp = tempfile::tempdir().unwrap();
+    lambdasim()
+        .arg("run")
+        .arg(scenario("quickstart.yaml"))
+        .arg("--out")
+        .arg(tmp.path().join("o"))
+        .args(["--quiet", "--stats"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::is_match(
+                r"stats: \d+ invocations, \d+ events, .* invocations/s, peak memory",
+            )
+            .unwrap(),
+        );
+}
+
+#[test]
+fn every_bundled_scenario_validates_and_runs() {
+    let mut count = 0;
+    for entry in fs::read_dir(repo().join("scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            lambdasim().arg("validate").arg(&path).assert().success();
+            let (_tmp, out) = run_ok(&path, &[]);
+            assert!(out.join("summary.json").exists(), "{}", path.display());
+            count += 1;
+        }
+    }
+    assert!(count >= 2);
+}
+
+/// Writes a scenario file (and optional extra files) into a temp dir.
+fn write_scenario(yaml: &str, extra: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("s.yaml");
+    fs::write(&path, yaml).unwrap();
+    for (name, text) in extra {
+        fs::write(tmp.path().join(name), text).unwrap();
+    }
+    (tmp, path)
+}
+
+/// Runs `validate` and `run` on bad input: both exit 2 naming the file and line, and
+/// `run` leaves no output behind.
+fn assert_input_error(yaml: &str, extra: &[(&str, &str)], location: &str) {
+    let (tmp, path) = write_scenario(yaml, extra);
+    let out = tmp.path().join("out");
+    for args in [
+        vec!["validate"],
+        vec!["run", "--out", out.to_str().unwrap()],
+    ] {
+        let assert = lambdasim().args(&args).arg(&path).assert().code(2);
+        let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+        assert!(
+            stderr.contains(location),
+            "expected `{location}` in:\n{stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    assert!(!out.exists(), "a failed run left output behind");
+    let leftovers: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        leftovers
+            .iter()
+            .all(|n| !n.to_string_lossy().contains("tmp")),
+        "{leftovers:?}"
+    );
+}
+
+const BASE: &str = "name: t\nduration: 10s\nfunctions:\n  - name: f\n";
+
+#[test]
+fn an_unknown_key_names_its_line_and_column() {
+    assert_input_error(&format!("{BASE}    colour: blue\n"), &[], "s.yaml:5:5");
+}
+
+#[test]
+fn malformed_yaml_is_an_input_error() {
+    assert_input_error("name: [t\nduration: 1s\n", &[], "s.yaml:");
+}
+
+#[test]
+fn provisioned_above_reserved_is_rejected_at_the_function() {
+    assert_input_error(
+        &format!("{BASE}    reserved_concurrency: 10\n    provisioned_concurrency: 20\n"),
+        &[],
+        "s.yaml:4",
+    );
+}
+
+#[test]
+fn a_bad_trace_line_names_the_trace_file_and_line() {
+    let yaml = format!("{BASE}    traffic:\n      - trace: {{ file: t.csv }}\n");
+    assert_input_error(&yaml, &[("t.csv", "offset_s\n0.5\n1.0\nabc\n")], "t.csv:4");
+}
+
+#[test]
+fn a_missing_trace_file_is_an_input_error() {
+    let yaml = format!("{BASE}    traffic:\n      - trace: {{ file: missing.csv }}\n");
+    assert_input_error(&yaml, &[], "missing.csv");
+}
+
+#[test]
+fn an_existing_unrelated_directory_is_never_replaced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("mine");
+    fs::create_dir(&out).unwrap();
+    fs::write(out.join("precious.txt"), "keep").unwrap();
+    lambdasim()
+        .arg("run")
+        .arg(scenario("quickstart.yaml"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1);
+    assert_eq!(
+        fs::read_to_string(out.join("precious.txt")).unwrap(),
+        "keep"
+    );
+}

@@ -1,0 +1,270 @@
+//! The scenario file exactly as written: serde types mirroring the YAML schema, with
+//! the source location of every value a later check may need to point at.
+//!
+//! Nothing here applies defaults or cross-field rules; `convert` does that. Values a
+//! variant may override are `Option<Spanned<_>>`, so an override can replace both the
+//! value and its location.
+
+use crate::duration::{Dur, Lifetime};
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde_saphyr::Spanned;
+use std::fmt;
+
+/// The whole scenario file.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawScenario {
+    pub name: Spanned<String>,
+    pub seed: Option<Spanned<u64>>,
+    pub duration: Spanned<Dur>,
+    pub resolution: Option<Spanned<Dur>>,
+    pub account: Option<Spanned<RawAccount>>,
+    pub functions: Spanned<Vec<Spanned<RawFunction>>>,
+    #[serde(default)]
+    pub variants: Vec<RawVariant>,
+}
+
+/// `account:`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAccount {
+    pub region: Option<Spanned<String>>,
+    pub concurrency_limit: Option<Spanned<u32>>,
+    pub unreserved_minimum: Option<Spanned<u32>>,
+    pub scaling: Option<Spanned<RawScaling>>,
+    pub rps_per_environment: Option<Spanned<f64>>,
+}
+
+/// `account.scaling:`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawScaling {
+    pub mode: Option<Spanned<RawScalingMode>>,
+    pub burst: Option<Spanned<u64>>,
+    pub refill_per_second: Option<Spanned<f64>>,
+    pub refill_per_minute: Option<Spanned<f64>>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RawScalingMode {
+    PerFunction,
+    Legacy,
+}
+
+/// One entry of `functions:`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFunction {
+    pub name: Spanned<String>,
+    pub memory_mb: Option<Spanned<u32>>,
+    pub architecture: Option<Spanned<RawArchitecture>>,
+    pub init_duration: Option<Spanned<RawDist>>,
+    pub duration: Option<Spanned<RawDist>>,
+    pub idle_timeout: Option<Spanned<Dur>>,
+    pub max_lifetime: Option<Spanned<Lifetime>>,
+    pub reuse: Option<Spanned<RawReuse>>,
+    pub reserved_concurrency: Option<Spanned<u32>>,
+    pub provisioned_concurrency: Option<Spanned<u32>>,
+    pub invocation: Option<Spanned<RawInvocation>>,
+    pub traffic: Option<Spanned<Vec<Spanned<RawStream>>>>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RawArchitecture {
+    X86_64,
+    Arm64,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RawReuse {
+    Mru,
+    Lru,
+    Newest,
+    Oldest,
+    Random,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RawInvocation {
+    Sync,
+}
+
+/// A duration distribution: a plain duration (a constant) or a one-key map naming the
+/// distribution.
+#[derive(Clone, Debug)]
+pub(crate) enum RawDist {
+    Plain(Dur),
+    Named(NamedDist),
+}
+
+/// The map forms of a distribution, e.g. `{ lognormal: { median: 120ms, p99: 900ms } }`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub(crate) enum NamedDist {
+    Constant(Dur),
+    Exponential(ExponentialParams),
+    Normal(NormalParams),
+    Uniform(UniformParams),
+    Lognormal(LognormalParams),
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ExponentialParams {
+    pub mean: Dur,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NormalParams {
+    pub mean: Dur,
+    pub stddev: Dur,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UniformParams {
+    pub min: Dur,
+    pub max: Dur,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LognormalParams {
+    pub median: Dur,
+    pub p99: Dur,
+}
+
+impl<'de> Deserialize<'de> for RawDist {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DistVisitor;
+
+        impl<'de> Visitor<'de> for DistVisitor {
+            type Value = RawDist;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(
+                    "a duration or a distribution map (constant, exponential, normal, \
+                     uniform or lognormal)",
+                )
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawDist, E> {
+                Dur::deserialize(de::value::StrDeserializer::new(v)).map(RawDist::Plain)
+            }
+
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawDist, E> {
+                Dur::deserialize(de::value::U64Deserializer::new(v)).map(RawDist::Plain)
+            }
+
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawDist, E> {
+                Dur::deserialize(de::value::I64Deserializer::new(v)).map(RawDist::Plain)
+            }
+
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawDist, E> {
+                Dur::deserialize(de::value::F64Deserializer::new(v)).map(RawDist::Plain)
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawDist, A::Error> {
+                NamedDist::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(RawDist::Named)
+            }
+        }
+
+        deserializer.deserialize_any(DistVisitor)
+    }
+}
+
+/// One traffic stream: exactly one kind key (`poisson`, `constant`, `burst`, `trace`)
+/// plus window and scaling keys beside it in the same map.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawStream {
+    pub poisson: Option<RateParams>,
+    pub constant: Option<RateParams>,
+    pub burst: Option<BurstParams>,
+    pub trace: Option<TraceParams>,
+    pub start: Option<Spanned<Dur>>,
+    pub end: Option<Spanned<Dur>>,
+    pub scale: Option<Spanned<f64>>,
+    pub speedup: Option<Spanned<f64>>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RateParams {
+    pub rate: Spanned<f64>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BurstParams {
+    pub at: Spanned<Dur>,
+    pub requests: Spanned<u64>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TraceParams {
+    pub file: Spanned<String>,
+    /// Present for per-interval count traces: the width of each row's interval.
+    pub counts: Option<Spanned<Dur>>,
+}
+
+/// One entry of `variants:`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawVariant {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub set: SetEntries,
+}
+
+/// A variant's `set:` map, in file order, keeping where each path and value was written.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SetEntries(pub Vec<SetEntry>);
+
+/// `dotted.path: value`.
+#[derive(Clone, Debug)]
+pub(crate) struct SetEntry {
+    pub path: Spanned<String>,
+    pub value: Spanned<serde_json::Value>,
+}
+
+impl<'de> Deserialize<'de> for SetEntries {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SetVisitor;
+
+        impl<'de> Visitor<'de> for SetVisitor {
+            type Value = SetEntries;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(
+                    "a map of setting paths to values, like `account.concurrency_limit: 3000`",
+                )
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<SetEntries, E> {
+                Ok(SetEntries::default())
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SetEntries, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(path) = map.next_key()? {
+                    entries.push(SetEntry {
+                        path,
+                        value: map.next_value()?,
+                    });
+                }
+                Ok(SetEntries(entries))
+            }
+        }
+
+        deserializer.deserialize_any(SetVisitor)
+    }
+}

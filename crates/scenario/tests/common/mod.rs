@@ -1,0 +1,60 @@
+//! Helpers shared by the integration tests: scenario files in a temporary directory.
+
+#![allow(dead_code)]
+
+use lambdasim_model::Arrival;
+use lambdasim_scenario::{Scenario, ScenarioError, Variant};
+use std::path::PathBuf;
+
+/// A temporary directory holding a scenario and its traces.
+pub struct Dir(pub tempfile::TempDir);
+
+impl Dir {
+    pub fn new() -> Self {
+        Self(tempfile::tempdir().unwrap())
+    }
+
+    pub fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.0.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(&path, contents).unwrap();
+        path
+    }
+
+    pub fn load(&self, yaml: &str) -> Result<Scenario, ScenarioError> {
+        Scenario::load(&self.write("scenario.yaml", yaml))
+    }
+}
+
+/// Loads `yaml` on its own, expecting success.
+pub fn load(yaml: &str) -> Scenario {
+    let dir = Dir::new();
+    dir.load(yaml).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Loads `yaml` on its own, expecting an error.
+pub fn load_err(yaml: &str) -> ScenarioError {
+    match Dir::new().load(yaml) {
+        Ok(_) => panic!("expected an error for:\n{yaml}"),
+        Err(e) => e,
+    }
+}
+
+/// The only variant of a scenario without `variants:`.
+pub fn base(scenario: &Scenario) -> Variant {
+    let mut variants = scenario.variants(None).unwrap();
+    assert_eq!(variants.len(), 1);
+    variants.pop().unwrap()
+}
+
+/// Every arrival of every stream of one run, stream by stream.
+pub fn arrivals(variant: &Variant) -> Vec<Vec<Arrival>> {
+    variant
+        .traffic()
+        .unwrap()
+        .into_iter()
+        .map(|mut t| std::iter::from_fn(|| t.source.next_arrival().unwrap()).collect())
+        .collect()
+}

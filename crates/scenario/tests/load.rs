@@ -1,0 +1,276 @@
+//! Loading scenario files: defaults, every field form, and errors placed at the right
+//! line and column.
+
+mod common;
+
+use common::{Dir, base, load, load_err};
+use lambdasim_engine::{NANOS_PER_MS, NANOS_PER_SEC};
+use lambdasim_model::{
+    AccountConfig, Architecture, DurationDist, FunctionConfig, ReusePolicy, ScalingConfig,
+    ScalingMode,
+};
+
+const MINIMAL: &str = "name: shop\nduration: 2h\nfunctions:\n  - name: checkout\n";
+
+#[test]
+fn minimal_scenario_takes_every_default() {
+    let scenario = load(MINIMAL);
+    assert_eq!(scenario.name, "shop");
+    assert_eq!(scenario.source_text, MINIMAL);
+    let variant = base(&scenario);
+    assert_eq!(variant.name, "base");
+    let config = &variant.config;
+    assert_eq!(config.seed, 0);
+    assert_eq!(config.duration, 7200 * NANOS_PER_SEC);
+    assert_eq!(config.resolution, NANOS_PER_SEC);
+    assert_eq!(config.account, AccountConfig::default());
+    assert_eq!(config.functions, vec![FunctionConfig::new("checkout")]);
+    assert!(variant.traffic().unwrap().is_empty());
+}
+
+#[test]
+fn every_field_is_read() {
+    let scenario = load(
+        "name: full
+seed: 42
+duration: 90m
+resolution: 500ms
+account:
+  region: eu-central-1
+  concurrency_limit: 3000
+  unreserved_minimum: 50
+  scaling:
+    mode: legacy
+  rps_per_environment: 0
+functions:
+  - name: checkout
+    memory_mb: 1024
+    architecture: arm64
+    init_duration: 300ms
+    duration: { exponential: { mean: 2s } }
+    idle_timeout: 5m
+    max_lifetime: none
+    reuse: random
+    reserved_concurrency: 400
+    provisioned_concurrency: 200
+    invocation: sync
+    traffic: []
+",
+    );
+    let config = base(&scenario).config;
+    assert_eq!(config.seed, 42);
+    assert_eq!(config.duration, 5400 * NANOS_PER_SEC);
+    assert_eq!(config.resolution, 500 * NANOS_PER_MS);
+    assert_eq!(config.account.region, "eu-central-1");
+    assert_eq!(config.account.concurrency_limit, 3000);
+    assert_eq!(config.account.unreserved_minimum, 50);
+    assert_eq!(
+        config.account.scaling,
+        ScalingConfig::legacy("eu-central-1")
+    );
+    assert_eq!(config.account.scaling.burst, 1000);
+    assert_eq!(config.account.rps_per_environment, 0.0);
+    let f = &config.functions[0];
+    assert_eq!(f.memory_mb, 1024);
+    assert_eq!(f.architecture, Architecture::Arm64);
+    assert_eq!(f.init_duration, DurationDist::Constant(300 * NANOS_PER_MS));
+    assert_eq!(
+        f.duration,
+        DurationDist::Exponential {
+            mean: 2 * NANOS_PER_SEC
+        }
+    );
+    assert_eq!(f.idle_timeout, 300 * NANOS_PER_SEC);
+    assert_eq!(f.max_lifetime, None);
+    assert_eq!(f.reuse, ReusePolicy::Random);
+    assert_eq!(f.reserved_concurrency, Some(400));
+    assert_eq!(f.provisioned_concurrency, 200);
+}
+
+#[test]
+fn scaling_rates_convert_to_tokens_per_minute() {
+    let with = |scaling: &str| {
+        let yaml = format!(
+            "name: s\nduration: 1h\naccount:\n  scaling: {scaling}\nfunctions:\n  - name: f\n"
+        );
+        base(&load(&yaml)).config.account.scaling
+    };
+    assert_eq!(with("{}"), ScalingConfig::PER_FUNCTION);
+    let custom = with("{ burst: 500, refill_per_second: 2.5 }");
+    assert_eq!((custom.burst, custom.refill_per_minute), (500, 150));
+    assert_eq!(with("{ refill_per_minute: 42 }").refill_per_minute, 42);
+    let legacy = with("{ mode: legacy }");
+    assert_eq!(legacy.mode, ScalingMode::Legacy);
+    assert_eq!((legacy.burst, legacy.refill_per_minute), (3000, 500));
+    let both = "name: s\nduration: 1h\naccount:\n  scaling:\n    refill_per_second: 1\n    refill_per_minute: 60\nfunctions:\n  - name: f\n";
+    let err = load_err(both);
+    assert_eq!(err.line(), Some(6));
+    assert!(err.message().contains("both"), "{err}");
+}
+
+#[test]
+fn every_distribution_form_is_read() {
+    let dist = |text: &str| {
+        let yaml =
+            format!("name: s\nduration: 1h\nfunctions:\n  - name: f\n    duration: {text}\n");
+        base(&load(&yaml)).config.functions[0].duration.clone()
+    };
+    let ms = NANOS_PER_MS;
+    assert_eq!(dist("120ms"), DurationDist::Constant(120 * ms));
+    assert_eq!(dist("2"), DurationDist::Constant(2000 * ms));
+    assert_eq!(dist("0.5"), DurationDist::Constant(500 * ms));
+    assert_eq!(
+        dist("{ constant: 300ms }"),
+        DurationDist::Constant(300 * ms)
+    );
+    assert_eq!(
+        dist("{ exponential: { mean: 2s } }"),
+        DurationDist::Exponential { mean: 2000 * ms }
+    );
+    assert_eq!(
+        dist("{ normal: { mean: 2s, stddev: 100ms } }"),
+        DurationDist::Normal {
+            mean: 2000 * ms,
+            stddev: 100 * ms
+        }
+    );
+    assert_eq!(
+        dist("{ uniform: { min: 1s, max: 2s } }"),
+        DurationDist::Uniform {
+            min: 1000 * ms,
+            max: 2000 * ms
+        }
+    );
+    assert_eq!(
+        dist("{ lognormal: { median: 120ms, p99: 900ms } }"),
+        DurationDist::Lognormal {
+            median: 120 * ms,
+            p99: 900 * ms
+        }
+    );
+}
+
+#[test]
+fn invalid_distribution_is_reported_at_its_value() {
+    let err = load_err(
+        "name: s\nduration: 1h\nfunctions:\n  - name: f\n    duration: { uniform: { min: 2s, max: 1s } }\n",
+    );
+    assert_eq!((err.line(), err.column()), (Some(5), Some(15)));
+    assert!(err.message().contains("uniform max"), "{err}");
+}
+
+#[test]
+fn unknown_key_is_reported_with_line_and_column() {
+    let dir = Dir::new();
+    let err = dir
+        .load("name: s\nduration: 1h\nfunctions:\n  - name: f\n    memroy_mb: 512\n")
+        .unwrap_err();
+    assert_eq!((err.line(), err.column()), (Some(5), Some(5)));
+    assert!(err.is_input_error());
+    assert!(err.message().contains("unknown field `memroy_mb`"), "{err}");
+    assert!(err.message().contains("memory_mb"), "{err}");
+    let path = dir.0.path().join("scenario.yaml");
+    assert_eq!(err.file(), path);
+    assert_eq!(
+        err.to_string(),
+        format!("{}:5:5: {}", path.display(), err.message())
+    );
+}
+
+#[test]
+fn bad_values_are_reported_where_they_are() {
+    let cases = [
+        ("duration: 2 hours", 2, "expected a duration"),
+        ("duration: -5s", 2, "negative"),
+        ("duration: 0", 2, "above 0"),
+        ("resolution: 0s", 3, "above 0"),
+    ];
+    for (line, expected_line, needle) in cases {
+        let yaml = if line.starts_with("duration") {
+            format!("name: s\n{line}\nfunctions:\n  - name: f\n")
+        } else {
+            format!("name: s\nduration: 1h\n{line}\nfunctions:\n  - name: f\n")
+        };
+        let err = load_err(&yaml);
+        assert_eq!(err.line(), Some(expected_line), "{err}");
+        assert!(err.message().contains(needle), "{err}");
+    }
+    let function_field = |field: &str| {
+        load_err(&format!(
+            "name: s\nduration: 1h\nfunctions:\n  - name: f\n    {field}\n"
+        ))
+    };
+    for field in [
+        "memory_mb: 64",
+        "memory_mb: 20000",
+        "architecture: sparc",
+        "reuse: fifo",
+        "invocation: async",
+        "max_lifetime: forever",
+        "idle_timeout: 3 weeks",
+        "reserved_concurrency: -1",
+    ] {
+        let err = function_field(field);
+        assert_eq!(err.line(), Some(5), "{field}: {err}");
+        assert!(err.column().is_some(), "{field}: {err}");
+    }
+}
+
+#[test]
+fn structural_problems_are_input_errors() {
+    for yaml in [
+        "",
+        "# only a comment\n",
+        "[1, 2]",
+        "name: s\n",
+        "name: s\nduration: 1h\nfunctions: []\n",
+        "name: s\nduration: 1h\nfunctions:\n  - memory_mb: 256\n",
+        "name: s\nduration: 1h\nfunctions:\n  - name: f\n  - name: f\n",
+        "name: ''\nduration: 1h\nfunctions:\n  - name: f\n",
+        "name: ../escape\nduration: 1h\nfunctions:\n  - name: f\n",
+        "name: s\nname: t\nduration: 1h\nfunctions:\n  - name: f\n",
+        "name: s\nduration: 1h\nfunctions:\n  - name: f\n    traffic: [{}]\n",
+    ] {
+        let err = load_err(yaml);
+        assert!(err.is_input_error(), "{err}");
+        assert!(err.line().is_some(), "{err}");
+    }
+    let dup = load_err("name: s\nduration: 1h\nfunctions:\n  - name: f\n  - name: f\n");
+    assert_eq!(dup.line(), Some(5));
+    assert!(dup.message().contains("used twice"), "{dup}");
+}
+
+#[test]
+fn invalid_utf8_and_missing_files_are_input_errors() {
+    let dir = Dir::new();
+    let path = dir.write("bad.yaml", b"name: s\nduration: \xff\n");
+    let err = lambdasim_scenario::Scenario::load(&path).unwrap_err();
+    assert_eq!((err.line(), err.column()), (Some(2), Some(11)));
+    assert!(err.is_input_error());
+    let missing = lambdasim_scenario::Scenario::load(&dir.0.path().join("nope.yaml")).unwrap_err();
+    assert!(missing.is_input_error());
+    assert_eq!(missing.line(), None);
+    let directory = lambdasim_scenario::Scenario::load(dir.0.path()).unwrap_err();
+    assert!(directory.is_input_error(), "{directory}");
+}
+
+#[test]
+fn provisioned_above_reserved_points_at_the_function() {
+    let err = load_err(
+        "name: s\nduration: 1h\nfunctions:\n  - name: a\n  - name: checkout\n    reserved_concurrency: 10\n    provisioned_concurrency: 20\n",
+    );
+    assert_eq!(err.line(), Some(5), "{err}");
+    assert!(
+        err.message().contains("provisioned concurrency 20"),
+        "{err}"
+    );
+}
+
+#[test]
+fn pool_under_minimum_points_at_the_account() {
+    let err = load_err(
+        "name: s\nduration: 1h\naccount:\n  concurrency_limit: 150\nfunctions:\n  - name: f\n    reserved_concurrency: 100\n",
+    );
+    assert_eq!(err.line(), Some(4), "{err}");
+    assert!(err.message().contains("unreserved pool"), "{err}");
+}
