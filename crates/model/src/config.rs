@@ -113,6 +113,98 @@ pub enum ReusePolicy {
 pub enum InvocationType {
     /// The caller waits; a request with no room is throttled (facts §4.1).
     Sync,
+    /// Lambda queues the event and retries throttles with backoff (facts §4.2).
+    Async,
+}
+
+/// A scheduled change of provisioned concurrency (facts §6.9).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ScheduledValue {
+    pub at: Nanos,
+    pub value: u32,
+}
+
+/// Target tracking on provisioned-concurrency utilisation (facts §6).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct AutoscalingConfig {
+    pub min: u32,
+    pub max: u32,
+    /// Target utilisation, 0.1–0.9 (facts §6.2: example 0.7).
+    pub target_utilization: f64,
+    /// After a scale-out, no further scale-out for this long (facts §6.6: default 0).
+    pub scale_out_cooldown: Nanos,
+    /// After a scale-in, no further scale-in for this long (facts §6.6: default 0).
+    pub scale_in_cooldown: Nanos,
+}
+
+/// How provisioned concurrency changes over time. The default is static: the function's
+/// `provisioned_concurrency` is ready at time 0 and never changes.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Provisioning {
+    pub schedule: Vec<ScheduledValue>,
+    pub autoscaling: Option<AutoscalingConfig>,
+    /// Preparation before an increase starts allocating (facts §2.3.5: "a minute or two").
+    pub allocation_delay: DurationDist,
+    /// Environments allocated per minute once allocation runs (facts §2.3.5: 6,000).
+    pub allocation_per_minute: u32,
+}
+
+impl Default for Provisioning {
+    fn default() -> Self {
+        Self {
+            schedule: Vec::new(),
+            autoscaling: None,
+            allocation_delay: DurationDist::Uniform {
+                min: 60 * NANOS_PER_SEC,
+                max: 120 * NANOS_PER_SEC,
+            },
+            allocation_per_minute: 6000,
+        }
+    }
+}
+
+/// Lambda's retries of asynchronous events (facts §4.2).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct AsyncConfig {
+    /// Events older than this are dropped (default 6 h; 60 s–6 h).
+    pub max_event_age: Nanos,
+    /// Retries after a function error (default 2; 0–2), 1 and 2 minutes apart.
+    pub retry_attempts: u32,
+}
+
+impl Default for AsyncConfig {
+    fn default() -> Self {
+        Self {
+            max_event_age: 6 * 3600 * NANOS_PER_SEC,
+            retry_attempts: 2,
+        }
+    }
+}
+
+/// A synchronous caller that retries throttles with exponential backoff and full
+/// jitter: attempt k waits uniform(0, base × 2^k).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ClientRetries {
+    pub attempts: u32,
+    pub base: Nanos,
+}
+
+/// What the bill includes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct BillingConfig {
+    /// Bill the Init phase as duration (facts §5: billed since 1 Aug 2025).
+    pub init: bool,
+    /// Subtract the monthly free tier (1 M requests, 400,000 GB-s; facts §5).
+    pub free_tier: bool,
+}
+
+impl Default for BillingConfig {
+    fn default() -> Self {
+        Self {
+            init: true,
+            free_tier: false,
+        }
+    }
 }
 
 /// One Lambda function.
@@ -125,15 +217,26 @@ pub struct FunctionConfig {
     pub init_duration: DurationDist,
     /// Invoke phase.
     pub duration: DurationDist,
-    /// An idle on-demand environment is destroyed after this (facts §3.2: 10 min measured).
+    /// An idle on-demand environment is destroyed after this (facts §3.2: about 10 min
+    /// measured; 640 s calibrated on AWS's 2020 runs, see docs/validation.md).
     pub idle_timeout: Nanos,
     /// An environment older than this is destroyed when next idle (facts §3.2: ~2 h).
     pub max_lifetime: Option<Nanos>,
     pub reuse: ReusePolicy,
     pub reserved_concurrency: Option<u32>,
-    /// Static provisioned concurrency, initialised and ready at time 0.
+    /// Provisioned concurrency initialised and ready at time 0.
     pub provisioned_concurrency: u32,
+    /// Later changes of provisioned concurrency: schedule and autoscaling.
+    pub provisioning: Provisioning,
     pub invocation: InvocationType,
+    /// Settings of the asynchronous path (used when `invocation` is `Async`).
+    pub async_config: AsyncConfig,
+    /// Share of invocations that fail (function errors), 0–1.
+    pub error_rate: f64,
+    /// Synchronous callers' retries of throttled requests.
+    pub client_retries: Option<ClientRetries>,
+    /// `/tmp` size; above 512 MB it is billed (facts §2.5, §5).
+    pub ephemeral_storage_mb: u32,
 }
 
 impl FunctionConfig {
@@ -148,13 +251,28 @@ impl FunctionConfig {
                 p99: 1000 * NANOS_PER_MS,
             },
             duration: DurationDist::Constant(100 * NANOS_PER_MS),
-            idle_timeout: 600 * NANOS_PER_SEC,
+            idle_timeout: 640 * NANOS_PER_SEC,
             max_lifetime: Some(7200 * NANOS_PER_SEC),
             reuse: ReusePolicy::Mru,
             reserved_concurrency: None,
             provisioned_concurrency: 0,
+            provisioning: Provisioning::default(),
             invocation: InvocationType::Sync,
+            async_config: AsyncConfig::default(),
+            error_rate: 0.0,
+            client_retries: None,
+            ephemeral_storage_mb: 512,
         }
+    }
+
+    /// The most provisioned concurrency the function can ever ask for: what its
+    /// reserved concurrency and the account pool must accommodate.
+    pub fn max_provisioned(&self) -> u32 {
+        let scheduled = self.provisioning.schedule.iter().map(|s| s.value);
+        let autoscaled = self.provisioning.autoscaling.map(|a| a.max);
+        scheduled
+            .chain(autoscaled)
+            .fold(self.provisioned_concurrency, u32::max)
     }
 }
 
@@ -168,6 +286,7 @@ pub struct SimConfig {
     pub resolution: Nanos,
     pub account: AccountConfig,
     pub functions: Vec<FunctionConfig>,
+    pub billing: BillingConfig,
 }
 
 /// A configuration AWS would reject, or one the simulator cannot run.
@@ -209,6 +328,42 @@ impl ConfigError {
     }
 }
 
+impl FunctionConfig {
+    /// Checks the settings of provisioning, retries and errors.
+    fn validate_dynamics(&self) -> Result<(), ConfigError> {
+        let invalid = |what: String| {
+            Err(ConfigError::Invalid(format!(
+                "function `{}`: {what}",
+                self.name
+            )))
+        };
+        if let Some(a) = self.provisioning.autoscaling {
+            if a.min > a.max {
+                return invalid(format!("autoscaling min {} is above max {}", a.min, a.max));
+            }
+            if !(0.1..=0.9).contains(&a.target_utilization) {
+                return invalid(format!(
+                    "autoscaling target_utilization {} is outside 0.1–0.9",
+                    a.target_utilization
+                ));
+            }
+        }
+        if self.provisioning.allocation_per_minute == 0 {
+            return invalid("allocation_per_minute must be above 0".into());
+        }
+        if !(0.0..=1.0).contains(&self.error_rate) {
+            return invalid(format!("error_rate {} is outside 0–1", self.error_rate));
+        }
+        if self.async_config.retry_attempts > 2 {
+            return invalid("retry_attempts must be 0, 1 or 2".into());
+        }
+        if !(512..=10_240).contains(&self.ephemeral_storage_mb) {
+            return invalid("ephemeral_storage_mb must be 512–10240".into());
+        }
+        Ok(())
+    }
+}
+
 impl SimConfig {
     /// Checks the rules AWS enforces on concurrency settings (facts §2.1.3, §2.3.2–2.3.3)
     /// and the simulator's own preconditions.
@@ -230,14 +385,15 @@ impl SimConfig {
                 return Err(ConfigError::DuplicateFunction(f.name.clone()));
             }
             if let Some(reserved) = f.reserved_concurrency
-                && f.provisioned_concurrency > reserved
+                && f.max_provisioned() > reserved
             {
                 return Err(ConfigError::ProvisionedAboveReserved {
                     function: f.name.clone(),
-                    provisioned: f.provisioned_concurrency,
+                    provisioned: f.max_provisioned(),
                     reserved,
                 });
             }
+            f.validate_dynamics()?;
         }
         let reserved: u64 = self
             .functions
@@ -248,7 +404,7 @@ impl SimConfig {
             .functions
             .iter()
             .filter(|f| f.reserved_concurrency.is_none())
-            .map(|f| u64::from(f.provisioned_concurrency))
+            .map(|f| u64::from(f.max_provisioned()))
             .sum();
         let pool = self.unreserved_pool();
         if pool < i64::from(self.account.unreserved_minimum) {
@@ -263,15 +419,17 @@ impl SimConfig {
         Ok(())
     }
 
-    /// The unreserved pool: account limit minus all reserved concurrency minus the
-    /// provisioned concurrency of functions without reserved (facts §2.2.4).
+    /// The smallest unreserved pool the run can have: account limit minus all reserved
+    /// concurrency minus the most provisioned concurrency that functions without
+    /// reserved can ask for (facts §2.2.4). AWS would refuse a change that takes the
+    /// pool under the minimum, so the whole timeline must fit.
     pub fn unreserved_pool(&self) -> i64 {
         let claimed: i64 = self
             .functions
             .iter()
             .map(|f| match f.reserved_concurrency {
                 Some(r) => i64::from(r),
-                None => i64::from(f.provisioned_concurrency),
+                None => i64::from(f.max_provisioned()),
             })
             .sum();
         i64::from(self.account.concurrency_limit) - claimed

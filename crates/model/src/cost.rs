@@ -1,49 +1,92 @@
 //! Lambda prices in us-east-1 (facts §5) and the bill of one run.
+//!
+//! Usage is accumulated exactly in integers while the run goes; prices apply at the
+//! end, at account level, because the monthly duration tiers and the free tier are
+//! account-wide (facts §5 "Billing rules").
 
-use crate::config::{Architecture, FunctionConfig};
+use crate::config::{Architecture, BillingConfig, FunctionConfig};
 use crate::results::CostBreakdown;
 
 /// Price of one request: $0.20 per million.
 pub const PRICE_PER_REQUEST: f64 = 0.20 / 1_000_000.0;
+/// Ephemeral storage above 512 MB, per GB-second.
+pub const PRICE_EPHEMERAL_GB_S: f64 = 0.000_000_030_9;
+/// Monthly free tier: requests, and GB-seconds (x86 and Arm combined).
+pub const FREE_REQUESTS: f64 = 1_000_000.0;
+pub const FREE_GB_S: f64 = 400_000.0;
 
 /// Prices per GB-second for one architecture.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct GbSecondPrices {
-    /// On-demand duration, first tier (Init included since 1 Aug 2025).
-    pub on_demand: f64,
-    /// Provisioned concurrency, paid while configured, busy or idle.
+    /// On-demand duration tiers: (GB-s in the tier per month, price); the last tier is open.
+    pub on_demand_tiers: [(f64, f64); 3],
+    /// Provisioned concurrency, paid while allocated, busy or idle.
     pub provisioned: f64,
     /// Duration of invocations served by provisioned environments.
     pub provisioned_duration: f64,
 }
 
-/// The per-GB-second prices of an architecture (facts §5, tier 1).
+impl GbSecondPrices {
+    /// The first-tier on-demand price.
+    pub fn on_demand(&self) -> f64 {
+        self.on_demand_tiers[0].1
+    }
+}
+
+/// The per-GB-second prices of an architecture (facts §5).
 pub fn prices(arch: Architecture) -> GbSecondPrices {
     match arch {
         Architecture::X86_64 => GbSecondPrices {
-            on_demand: 0.000_016_666_7,
+            on_demand_tiers: [
+                (6e9, 0.000_016_666_7),
+                (9e9, 0.000_015_000_0),
+                (f64::INFINITY, 0.000_013_333_4),
+            ],
             provisioned: 0.000_004_166_7,
             provisioned_duration: 0.000_009_722_2,
         },
         Architecture::Arm64 => GbSecondPrices {
-            on_demand: 0.000_013_333_4,
+            on_demand_tiers: [
+                (7.5e9, 0.000_013_333_4),
+                (11.25e9, 0.000_012_000_1),
+                (f64::INFINITY, 0.000_010_666_7),
+            ],
             provisioned: 0.000_003_333_4,
             provisioned_duration: 0.000_007_777_8,
         },
     }
 }
 
+/// What `gb_s` GB-seconds of on-demand duration cost in one month, tier by tier.
+pub fn tiered_cost(gb_s: f64, tiers: &[(f64, f64); 3]) -> f64 {
+    let mut left = gb_s;
+    let mut cost = 0.0;
+    for &(size, price) in tiers {
+        let used = left.min(size);
+        cost += used * price;
+        left -= used;
+        if left <= 0.0 {
+            break;
+        }
+    }
+    cost
+}
+
 /// Billable usage of one function, accumulated exactly in integers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Usage {
-    /// Requests billed: every invocation served.
+    /// Requests billed: every invocation started.
     pub requests: u64,
-    /// Billed milliseconds on on-demand environments (each invocation's Init + Invoke
-    /// rounded up to the millisecond, facts §5).
+    /// Billed milliseconds of Invoke on on-demand environments (each invocation rounded
+    /// up to the millisecond together with its Init, facts §5).
     pub on_demand_ms: u64,
+    /// The Init part of on-demand billed milliseconds.
+    pub init_ms: u64,
     /// Billed milliseconds of invocations on provisioned environments.
     pub provisioned_ms: u64,
-    /// Provisioned environments × nanoseconds configured.
+    /// Billed milliseconds of Init of provisioned environments (allocation, recycling).
+    pub provisioned_init_ms: u64,
+    /// Provisioned environments allocated × nanoseconds.
     pub provisioned_env_ns: u128,
 }
 
@@ -52,25 +95,131 @@ impl Usage {
     pub fn add(&mut self, other: &Self) {
         self.requests += other.requests;
         self.on_demand_ms += other.on_demand_ms;
+        self.init_ms += other.init_ms;
         self.provisioned_ms += other.provisioned_ms;
+        self.provisioned_init_ms += other.provisioned_init_ms;
         self.provisioned_env_ns += other.provisioned_env_ns;
     }
 
-    /// What this usage costs for `function`'s memory size and architecture.
-    pub fn bill(&self, function: &FunctionConfig) -> CostBreakdown {
+    /// Records one invocation: `init` and `invoke` nanoseconds, rounded up together.
+    pub fn invocation(&mut self, provisioned: bool, init: u64, invoke: u64) {
+        self.requests += 1;
+        if provisioned {
+            self.provisioned_ms += billed_ms(invoke);
+        } else {
+            let total = billed_ms(init + invoke);
+            self.on_demand_ms += total;
+            self.init_ms += total - billed_ms(invoke).min(total);
+        }
+    }
+
+    /// On-demand GB-seconds, with or without Init.
+    fn on_demand_gb_s(&self, gb: f64, billing: &BillingConfig) -> f64 {
+        let ms = if billing.init {
+            self.on_demand_ms
+        } else {
+            self.on_demand_ms - self.init_ms
+        };
+        ms as f64 / 1000.0 * gb
+    }
+
+    /// The bill at first-tier prices, without free tier: used for each time bucket and
+    /// as the starting point of the account's bill.
+    pub fn bill(&self, function: &FunctionConfig, billing: &BillingConfig) -> CostBreakdown {
         let gb = f64::from(function.memory_mb) / 1024.0;
         let p = prices(function.architecture);
         let requests = self.requests as f64 * PRICE_PER_REQUEST;
-        let duration = self.on_demand_ms as f64 / 1000.0 * gb * p.on_demand;
-        let provisioned = self.provisioned_ms as f64 / 1000.0 * gb * p.provisioned_duration
-            + self.provisioned_env_ns as f64 / 1e9 * gb * p.provisioned;
+        let duration = self.on_demand_gb_s(gb, billing) * p.on_demand();
+        let init = if billing.init {
+            self.init_ms as f64 / 1000.0 * gb * p.on_demand()
+        } else {
+            0.0
+        };
+        let provisioned_capacity = self.provisioned_env_ns as f64 / 1e9 * gb * p.provisioned;
+        let provisioned_duration = (self.provisioned_ms + self.provisioned_init_ms) as f64 / 1000.0
+            * gb
+            * p.provisioned_duration;
+        let extra_gb = f64::from(function.ephemeral_storage_mb.saturating_sub(512)) / 1024.0;
+        let billed_s =
+            (self.on_demand_ms + self.provisioned_ms + self.provisioned_init_ms) as f64 / 1000.0;
+        let ephemeral_storage = extra_gb * billed_s * PRICE_EPHEMERAL_GB_S;
+        let provisioned = provisioned_capacity + provisioned_duration;
         CostBreakdown {
             requests,
             duration,
             provisioned,
-            total: requests + duration + provisioned,
+            total: requests + duration + provisioned + ephemeral_storage,
+            init,
+            provisioned_capacity,
+            provisioned_duration,
+            ephemeral_storage,
+            free_tier: 0.0,
         }
     }
+}
+
+/// The account's bill, one breakdown per function: the monthly duration tiers apply to
+/// each architecture's total on-demand GB-seconds and are shared out in proportion; the
+/// free tier (when enabled) is shared out among functions without provisioned
+/// concurrency, to which it does not apply (facts §5).
+pub fn bill_account(
+    functions: &[FunctionConfig],
+    usages: &[Usage],
+    billing: &BillingConfig,
+) -> Vec<CostBreakdown> {
+    let gb = |f: &FunctionConfig| f64::from(f.memory_mb) / 1024.0;
+    let gb_s: Vec<f64> = functions
+        .iter()
+        .zip(usages)
+        .map(|(f, u)| u.on_demand_gb_s(gb(f), billing))
+        .collect();
+    let arch_total = |arch: Architecture| -> f64 {
+        functions
+            .iter()
+            .zip(&gb_s)
+            .filter(|(f, _)| f.architecture == arch)
+            .map(|(_, g)| g)
+            .sum()
+    };
+    let eligible = |f: &FunctionConfig| f.max_provisioned() == 0;
+    let free_requests_base: f64 = functions
+        .iter()
+        .zip(usages)
+        .filter(|(f, _)| eligible(f))
+        .map(|(_, u)| u.requests as f64)
+        .sum();
+    let free_gb_s_base: f64 = functions
+        .iter()
+        .zip(&gb_s)
+        .filter(|(f, _)| eligible(f))
+        .map(|(_, g)| g)
+        .sum();
+
+    functions
+        .iter()
+        .zip(usages)
+        .zip(&gb_s)
+        .map(|((f, usage), &own_gb_s)| {
+            let mut bill = usage.bill(f, billing);
+            let p = prices(f.architecture);
+            let total_gb_s = arch_total(f.architecture);
+            if total_gb_s > 0.0 {
+                let tiered = tiered_cost(total_gb_s, &p.on_demand_tiers) * own_gb_s / total_gb_s;
+                bill.total += tiered - bill.duration;
+                bill.duration = tiered;
+            }
+            if billing.free_tier && eligible(f) {
+                let share = |base: f64, own: f64| if base > 0.0 { own / base } else { 0.0 };
+                let free_req = FREE_REQUESTS.min(free_requests_base)
+                    * share(free_requests_base, usage.requests as f64);
+                let free_gb = FREE_GB_S.min(free_gb_s_base) * share(free_gb_s_base, own_gb_s);
+                bill.free_tier = (free_req * PRICE_PER_REQUEST + free_gb * p.on_demand())
+                    .min(bill.requests + bill.duration);
+                bill.total -= bill.free_tier;
+            }
+            bill
+        })
+        .collect()
 }
 
 /// Rounds a duration in nanoseconds up to whole billed milliseconds.
@@ -82,33 +231,109 @@ pub fn billed_ms(ns: u64) -> u64 {
 mod tests {
     use super::*;
 
+    fn one_function(memory_mb: u32) -> FunctionConfig {
+        let mut f = FunctionConfig::new("f");
+        f.memory_mb = memory_mb;
+        f
+    }
+
+    fn million_one_second_requests() -> Usage {
+        let mut usage = Usage::default();
+        for _ in 0..1_000_000 {
+            usage.invocation(false, 0, 1_000_000_000);
+        }
+        usage
+    }
+
     #[test]
     fn one_million_one_second_requests_at_1024_mb_cost_16_87() {
-        // Worked example from the issue: $0.20 requests + 1,000,000 GB-s × $0.0000166667.
-        let mut f = FunctionConfig::new("f");
-        f.memory_mb = 1024;
-        let usage = Usage {
-            requests: 1_000_000,
-            on_demand_ms: 1_000_000 * 1000,
-            ..Usage::default()
+        // The issue's hand-computed bill: $0.20 + 1,000,000 GB-s × $0.0000166667.
+        let f = one_function(1024);
+        let bills = bill_account(
+            &[f],
+            &[million_one_second_requests()],
+            &BillingConfig::default(),
+        );
+        assert!((bills[0].total - 16.8667).abs() < 1e-4, "{:?}", bills[0]);
+        assert!((bills[0].requests - 0.20).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_free_tier_covers_a_million_requests_and_400000_gb_s() {
+        let f = one_function(1024);
+        let billing = BillingConfig {
+            free_tier: true,
+            ..BillingConfig::default()
         };
-        let bill = usage.bill(&f);
-        assert!((bill.total - 16.8667).abs() < 1e-4, "{bill:?}");
-        assert!((bill.requests - 0.20).abs() < 1e-12);
+        let bills = bill_account(&[f], &[million_one_second_requests()], &billing);
+        // 1,000,000 GB-s used, 400,000 free: 600,000 × $0.0000166667 = $10.00.
+        assert!(
+            (bills[0].total - 600_000.0 * 0.000_016_666_7).abs() < 1e-6,
+            "{:?}",
+            bills[0]
+        );
+    }
+
+    #[test]
+    fn the_free_tier_does_not_apply_to_functions_with_provisioned_concurrency() {
+        let mut f = one_function(1024);
+        f.provisioned_concurrency = 1;
+        let billing = BillingConfig {
+            free_tier: true,
+            ..BillingConfig::default()
+        };
+        let bills = bill_account(&[f], &[million_one_second_requests()], &billing);
+        assert_eq!(bills[0].free_tier, 0.0);
+    }
+
+    #[test]
+    fn duration_tiers_apply_to_the_architectures_total() {
+        let tiers = prices(Architecture::X86_64).on_demand_tiers;
+        let cost = tiered_cost(16e9, &tiers);
+        let want = 6e9 * 0.000_016_666_7 + 9e9 * 0.000_015 + 1e9 * 0.000_013_333_4;
+        assert!((cost - want).abs() / want < 1e-12);
     }
 
     #[test]
     fn provisioned_capacity_is_billed_by_the_gb_second() {
         // 10 environments of 2 GB for an hour: 72,000 GB-s at $0.0000041667.
-        let mut f = FunctionConfig::new("f");
-        f.memory_mb = 2048;
+        let mut f = one_function(2048);
         let usage = Usage {
             provisioned_env_ns: 10 * 3600 * 1_000_000_000,
             ..Usage::default()
         };
-        assert!((usage.bill(&f).provisioned - 72_000.0 * 0.000_004_166_7).abs() < 1e-9);
+        let billing = BillingConfig::default();
+        assert!((usage.bill(&f, &billing).provisioned - 72_000.0 * 0.000_004_166_7).abs() < 1e-9);
         f.architecture = Architecture::Arm64;
-        assert!((usage.bill(&f).provisioned - 72_000.0 * 0.000_003_333_4).abs() < 1e-9);
+        assert!((usage.bill(&f, &billing).provisioned - 72_000.0 * 0.000_003_333_4).abs() < 1e-9);
+    }
+
+    #[test]
+    fn init_billing_can_be_turned_off() {
+        let f = one_function(1024);
+        let mut usage = Usage::default();
+        usage.invocation(false, 300_000_000, 100_000_000);
+        let on = usage.bill(&f, &BillingConfig::default());
+        let off = usage.bill(
+            &f,
+            &BillingConfig {
+                init: false,
+                ..BillingConfig::default()
+            },
+        );
+        assert!((on.duration - 0.4 * 0.000_016_666_7).abs() < 1e-15);
+        assert!((off.duration - 0.1 * 0.000_016_666_7).abs() < 1e-15);
+        assert!((on.init - 0.3 * 0.000_016_666_7).abs() < 1e-15);
+    }
+
+    #[test]
+    fn ephemeral_storage_above_512_mb_is_billed() {
+        let mut f = one_function(1024);
+        f.ephemeral_storage_mb = 512 + 1024;
+        let mut usage = Usage::default();
+        usage.invocation(false, 0, 10_000_000_000);
+        let bill = usage.bill(&f, &BillingConfig::default());
+        assert!((bill.ephemeral_storage - 10.0 * PRICE_EPHEMERAL_GB_S).abs() < 1e-15);
     }
 
     #[test]

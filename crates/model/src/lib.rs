@@ -16,10 +16,13 @@ mod sim;
 
 pub use arrival::{Arrival, ArrivalSource, SourceError};
 pub use config::{
-    AccountConfig, Architecture, ConfigError, FunctionConfig, InvocationType, ReusePolicy,
-    ScalingConfig, ScalingMode, SimConfig,
+    AccountConfig, Architecture, AsyncConfig, AutoscalingConfig, BillingConfig, ClientRetries,
+    ConfigError, FunctionConfig, InvocationType, Provisioning, ReusePolicy, ScalingConfig,
+    ScalingMode, ScheduledValue, SimConfig,
 };
 pub use dist::DurationDist;
-pub use results::{CostBreakdown, FunctionSummary, LatencySummary, RunSummary, ThrottleCounts};
+pub use results::{
+    AsyncSummary, CostBreakdown, FunctionSummary, LatencySummary, RunSummary, ThrottleCounts,
+};
 pub use series::{BucketRow, CollectSeries, DiscardSeries, SeriesSink};
 pub use sim::{SimError, Simulation, Traffic};

@@ -40,15 +40,29 @@ pub struct LatencySummary {
 }
 
 /// What a function cost, by component, in US dollars.
+///
+/// `requests + duration + provisioned + ephemeral_storage - free_tier = total`; `init`
+/// is the part of `duration` spent in Init, and `provisioned` splits into
+/// `provisioned_capacity` and `provisioned_duration`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct CostBreakdown {
     /// $0.20 per million requests served.
     pub requests: f64,
-    /// On-demand duration, Init included.
+    /// On-demand duration (monthly tiers applied), Init included when billed.
     pub duration: f64,
-    /// Provisioned capacity while configured, plus duration on provisioned environments.
+    /// Provisioned capacity while allocated, plus duration on provisioned environments.
     pub provisioned: f64,
     pub total: f64,
+    /// The Init part of `duration`.
+    pub init: f64,
+    /// Provisioned environments × GB × seconds allocated.
+    pub provisioned_capacity: f64,
+    /// Invocations (and Init) on provisioned environments.
+    pub provisioned_duration: f64,
+    /// `/tmp` above 512 MB.
+    pub ephemeral_storage: f64,
+    /// Free-tier credit, subtracted from the total (0 unless enabled).
+    pub free_tier: f64,
 }
 
 impl CostBreakdown {
@@ -58,7 +72,28 @@ impl CostBreakdown {
         self.duration += other.duration;
         self.provisioned += other.provisioned;
         self.total += other.total;
+        self.init += other.init;
+        self.provisioned_capacity += other.provisioned_capacity;
+        self.provisioned_duration += other.provisioned_duration;
+        self.ephemeral_storage += other.ephemeral_storage;
+        self.free_tier += other.free_tier;
     }
+}
+
+/// What happened to a function's asynchronous events (facts §4.2). Nothing is lost
+/// silently: `received = succeeded + dropped + queued_at_end`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct AsyncSummary {
+    pub received: u64,
+    pub succeeded: u64,
+    /// Expired past `max_event_age`, or failed after every retry.
+    pub dropped: u64,
+    /// Waiting in the queue or still running when the run ended.
+    pub queued_at_end: u64,
+    /// Of `dropped`, the events whose invocations kept failing.
+    pub dropped_after_errors: u64,
+    /// Time from enqueueing to each invocation (CloudWatch `AsyncEventAge`).
+    pub age_ms: LatencySummary,
 }
 
 /// One function's totals over the run.
@@ -80,6 +115,17 @@ pub struct FunctionSummary {
     pub mean_environments: f64,
     pub latency_ms: LatencySummary,
     pub cost_usd: CostBreakdown,
+    /// Invocations that failed (function errors), retried or not.
+    pub errors: u64,
+    /// Retries sent by synchronous callers after throttles.
+    pub client_retries: u64,
+    /// Synchronous requests still throttled after the caller's last retry.
+    pub client_gave_up: u64,
+    /// Time-weighted mean of provisioned environments allocated.
+    pub mean_provisioned_allocated: f64,
+    /// Present for asynchronously invoked functions.
+    #[serde(rename = "async", skip_serializing_if = "Option::is_none")]
+    pub async_events: Option<AsyncSummary>,
 }
 
 /// Account-wide totals.

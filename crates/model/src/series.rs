@@ -24,6 +24,10 @@ pub struct BucketRow {
     pub idle_environments: u32,
     pub provisioned_busy: u32,
     pub initializing: u32,
+    /// Provisioned environments allocated (maximum over the bucket).
+    pub provisioned_allocated: u32,
+    /// Asynchronous events waiting to run (maximum over the bucket).
+    pub queue_depth: u32,
     /// Latency percentiles of the invocations that started in the bucket (none: NaN).
     pub latency_p50_ms: f64,
     pub latency_p99_ms: f64,

@@ -46,6 +46,49 @@ fn arb_function(i: usize) -> impl Strategy<Value = FunctionConfig> {
         )
 }
 
+/// Adds the time behaviour of issue 5 to a function: a schedule, autoscaling, the
+/// asynchronous path, errors and client retries.
+fn arb_dynamics(f: FunctionConfig) -> impl Strategy<Value = FunctionConfig> {
+    (
+        prop::option::of((1u64..15, 0u32..30)),
+        any::<bool>(),
+        any::<bool>(),
+        prop_oneof![Just(0.0), Just(0.3)],
+        prop::option::of(1u32..4),
+    )
+        .prop_map(move |(step, autoscale, is_async, error_rate, retries)| {
+            let mut f = f.clone();
+            if let Some((at_s, value)) = step {
+                f.provisioning.schedule = vec![ScheduledValue {
+                    at: at_s * S,
+                    value: f.reserved_concurrency.map_or(value, |r| value.min(r)),
+                }];
+            }
+            f.provisioning.allocation_delay = DurationDist::Uniform { min: S, max: 3 * S };
+            if autoscale {
+                let max = f.reserved_concurrency.unwrap_or(40).min(40);
+                f.provisioning.autoscaling = Some(AutoscalingConfig {
+                    min: 0,
+                    max,
+                    target_utilization: 0.7,
+                    scale_out_cooldown: 0,
+                    scale_in_cooldown: 0,
+                });
+            }
+            if is_async {
+                f.invocation = InvocationType::Async;
+                f.async_config.max_event_age = 10 * S;
+            } else {
+                f.client_retries = retries.map(|attempts| ClientRetries {
+                    attempts,
+                    base: 50 * MS,
+                });
+            }
+            f.error_rate = error_rate;
+            f
+        })
+}
+
 fn arb_setup() -> impl Strategy<Value = Setup> {
     (1usize..4)
         .prop_flat_map(|n| {
@@ -107,6 +150,39 @@ proptest! {
         prop_assert!(summary.account.peak_concurrency <= setup.config.account.concurrency_limit);
         let requests: u64 = rows.iter().map(|r| r.requests).sum();
         prop_assert_eq!(requests, summary.account.requests);
+    }
+
+    #[test]
+    fn invariants_hold_with_changing_provisioned_concurrency_and_async_events(
+        setup in arb_setup(),
+        dynamics in prop::collection::vec(arb_dynamics(FunctionConfig::new("x")), 3),
+    ) {
+        let mut config = setup.config.clone();
+        for (f, d) in config.functions.iter_mut().zip(dynamics) {
+            let reserved_cap = f.reserved_concurrency;
+            f.provisioning = d.provisioning;
+            if let (Some(r), Some(a)) = (reserved_cap, f.provisioning.autoscaling.as_mut()) {
+                a.max = a.max.min(r);
+            }
+            for step in &mut f.provisioning.schedule {
+                step.value = reserved_cap.map_or(step.value, |r| step.value.min(r));
+            }
+            f.invocation = d.invocation;
+            f.async_config = d.async_config;
+            f.error_rate = d.error_rate;
+            f.client_retries = d.client_retries;
+        }
+        prop_assume!(config.validate().is_ok());
+        let setup = Setup { config, rates: setup.rates };
+        let (summary, _) = run(setup.config.clone(), traffic(&setup));
+        for (f, cfg) in summary.functions.iter().zip(&setup.config.functions) {
+            prop_assert_eq!(f.throttles, f.throttles_by_reason.total());
+            match f.async_events {
+                Some(a) => prop_assert_eq!(a.received, a.succeeded + a.dropped + a.queued_at_end),
+                None => prop_assert_eq!(f.requests, f.invocations + f.throttles),
+            }
+            prop_assert!(f.mean_provisioned_allocated <= f64::from(cfg.max_provisioned()));
+        }
     }
 
     #[test]

@@ -45,7 +45,14 @@ pub(crate) struct Env {
     pub next: u32,
     /// Position in the idle pool's member vector (random policy only).
     pub slot: u32,
+    /// The asynchronous event or client retry this environment is running, or `NONE`.
+    pub pending: u32,
+    /// Whether the running invocation fails (a function error).
+    pub failed: bool,
 }
+
+/// The serial of a destroyed environment: no event may act on it any more.
+pub(crate) const DEAD: u64 = u64::MAX;
 
 /// Slot storage for environments.
 #[derive(Default)]
@@ -76,6 +83,8 @@ impl EnvSlab {
             prev: NONE,
             next: NONE,
             slot: NONE,
+            pending: NONE,
+            failed: false,
         };
         self.next_serial += 1;
         self.live += 1;
@@ -93,6 +102,7 @@ impl EnvSlab {
 
     /// Frees an environment's slot for reuse.
     pub(crate) fn destroy(&mut self, id: u32) {
+        self.envs[id as usize].serial = DEAD;
         self.live -= 1;
         self.free.push(id);
     }

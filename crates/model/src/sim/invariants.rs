@@ -16,6 +16,7 @@ struct Recount {
     provisioned: u32,
     provisioned_busy: u32,
     on_demand_occupying: u32,
+    async_running: u32,
 }
 
 fn check(ok: bool, message: impl FnOnce() -> String) -> Result<(), String> {
@@ -32,6 +33,7 @@ impl Simulation {
             let c = &mut counts[env.func as usize];
             c.environments += 1;
             c.provisioned += u32::from(env.provisioned);
+            c.async_running += u32::from(env.pending != super::env::NONE);
             match env.state {
                 EnvState::Idle if env.provisioned => c.idle_provisioned += 1,
                 EnvState::Idle => c.idle_on_demand += 1,
@@ -50,14 +52,25 @@ impl Simulation {
         }
         let mut unreserved = 0;
         let mut total = 0;
-        for ((func, c), cfg) in self
+        // With provisioned concurrency changing, a claim can grow while on-demand
+        // invocations admitted under the old claim still run: admission control still
+        // holds, but the instantaneous sums may briefly exceed the limits.
+        let dynamic = self
+            .config
+            .functions
+            .iter()
+            .any(|f| f.max_provisioned() > f.provisioned_concurrency);
+        let async_waiting = self.pending.async_by_function(self.functions.len());
+        for (((func, c), cfg), waiting) in self
             .functions
             .iter()
             .zip(&counts)
             .zip(&self.config.functions)
+            .zip(async_waiting)
         {
             let m = &func.metrics;
             let name = &cfg.name;
+            let prov = &func.prov;
             check(m.environments.level.value == c.environments, || {
                 format!(
                     "{name}: environments gauge {} != {}",
@@ -90,31 +103,55 @@ impl Simulation {
             check(m.cooling == c.cooling, || {
                 format!("{name}: cooling count wrong")
             })?;
-            check(m.provisioned_busy.value == c.provisioned_busy, || {
+            check(m.provisioned_busy.level.value == c.provisioned_busy, || {
                 format!("{name}: provisioned_busy gauge wrong")
             })?;
-            check(c.provisioned == func.provisioned, || {
+            check(c.provisioned == prov.live, || {
                 format!(
-                    "{name}: {} provisioned environments, configured {}",
-                    c.provisioned, func.provisioned
+                    "{name}: {} provisioned environments, {} recorded",
+                    c.provisioned, prov.live
                 )
             })?;
-            check(c.provisioned_busy <= func.provisioned, || {
-                format!("{name}: provisioned busy above provisioned")
+            check(prov.allocated <= prov.live, || {
+                format!(
+                    "{name}: {} allocated but {} live",
+                    prov.allocated, prov.live
+                )
             })?;
-            match func.reserved_room {
+            check(prov.claim == prov.desired.max(prov.live), || {
+                format!("{name}: claim out of step")
+            })?;
+            check(
+                m.provisioned_allocated.level.value == prov.allocated,
+                || format!("{name}: allocated gauge wrong"),
+            )?;
+            check(prov.allocated <= cfg.max_provisioned(), || {
+                format!("{name}: allocated above the most ever configured")
+            })?;
+            let executing = u64::from(c.async_running);
+            check(
+                waiting >= executing && u64::from(m.queue_depth.value) == waiting - executing,
+                || {
+                    format!(
+                        "{name}: queue depth {} but {} waiting",
+                        m.queue_depth.value,
+                        waiting - executing.min(waiting)
+                    )
+                },
+            )?;
+            match func.reserved_room() {
                 Some(room) => {
                     check(func.on_demand_busy == c.on_demand_occupying, || {
                         format!("{name}: reserved counter wrong")
                     })?;
-                    check(c.on_demand_occupying <= room, || {
+                    check(dynamic || c.on_demand_occupying <= room, || {
                         format!(
                             "{name}: {} on-demand above reserved room {room}",
                             c.on_demand_occupying
                         )
                     })?;
                     check(
-                        c.occupying <= cfg.reserved_concurrency.unwrap_or(u32::MAX),
+                        dynamic || c.occupying <= cfg.reserved_concurrency.unwrap_or(u32::MAX),
                         || format!("{name}: concurrency above reserved"),
                     )?;
                 }
@@ -122,6 +159,15 @@ impl Simulation {
             }
             total += c.occupying;
         }
+        let claimed: u32 = self
+            .functions
+            .iter()
+            .map(|f| f.reserved.unwrap_or(f.prov.claim))
+            .sum();
+        check(
+            self.unreserved_pool + claimed == self.config.account.concurrency_limit,
+            || "unreserved pool out of step with the claims".into(),
+        )?;
         check(unreserved == self.unreserved_busy, || {
             "unreserved counter wrong".into()
         })?;

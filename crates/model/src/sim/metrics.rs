@@ -4,7 +4,7 @@
 
 use crate::cost::Usage;
 use crate::histogram::Histogram;
-use crate::results::{FunctionSummary, LatencySummary, ThrottleCounts};
+use crate::results::{AsyncSummary, FunctionSummary, LatencySummary, ThrottleCounts};
 use crate::series::BucketRow;
 use lambdasim_engine::{NANOS_PER_MS, Nanos};
 
@@ -66,16 +66,21 @@ impl Weighted {
         self.level.down();
     }
 
-    /// Closes a bucket of width `width` ending at `end`: (max, mean).
-    fn roll(&mut self, end: Nanos, width: Nanos) -> (u32, f64) {
+    /// Closes a bucket of width `width` ending at `end`: (max, mean, integral).
+    fn roll(&mut self, end: Nanos, width: Nanos) -> (u32, f64, u128) {
         self.advance(end);
-        let mean = self.area_bucket as f64 / width as f64;
-        self.area_bucket = 0;
-        (self.level.roll(), mean)
+        let area = std::mem::take(&mut self.area_bucket);
+        (self.level.roll(), area as f64 / width as f64, area)
     }
 
     fn mean_over(&self, span: Nanos) -> f64 {
         self.area_total as f64 / span as f64
+    }
+
+    /// The integral of the value from time 0 to `now`.
+    pub(crate) fn area_until(&mut self, now: Nanos) -> u128 {
+        self.advance(now);
+        self.area_total
     }
 }
 
@@ -88,10 +93,24 @@ pub(crate) struct Counts {
     pub throttles: ThrottleCounts,
     pub provisioned_invocations: u64,
     pub spillover_invocations: u64,
+    pub errors: u64,
+    pub client_retries: u64,
+    pub client_gave_up: u64,
+    pub async_received: u64,
+    pub async_succeeded: u64,
+    pub async_dropped: u64,
+    pub async_dropped_after_errors: u64,
 }
 
 impl Counts {
     fn add(&mut self, other: &Self) {
+        self.errors += other.errors;
+        self.client_retries += other.client_retries;
+        self.client_gave_up += other.client_gave_up;
+        self.async_received += other.async_received;
+        self.async_succeeded += other.async_succeeded;
+        self.async_dropped += other.async_dropped;
+        self.async_dropped_after_errors += other.async_dropped_after_errors;
         self.requests += other.requests;
         self.invocations += other.invocations;
         self.cold_starts += other.cold_starts;
@@ -108,8 +127,13 @@ pub(crate) struct FunctionMetrics {
     /// Environments in any state, provisioned included.
     pub environments: Weighted,
     pub idle: Level,
-    pub provisioned_busy: Level,
+    /// Provisioned environments running an invocation (integrated for utilisation).
+    pub provisioned_busy: Weighted,
+    /// Provisioned environments allocated (integrated for the bill).
+    pub provisioned_allocated: Weighted,
     pub initializing: Level,
+    /// Asynchronous events waiting to run.
+    pub queue_depth: Level,
     /// Environments held by the request-rate rule right now.
     pub cooling: u32,
     /// Counts of the current bucket; folded into `totals` when it closes.
@@ -117,6 +141,8 @@ pub(crate) struct FunctionMetrics {
     totals: Counts,
     pub latency_bucket: Histogram,
     latency_total: Histogram,
+    /// Age of asynchronous events when invoked.
+    pub async_age: Histogram,
     /// Billable usage of the current bucket; folded into `usage_total` when it closes.
     pub usage_bucket: Usage,
     usage_total: Usage,
@@ -128,13 +154,16 @@ impl FunctionMetrics {
             concurrency: Weighted::default(),
             environments: Weighted::default(),
             idle: Level::default(),
-            provisioned_busy: Level::default(),
+            provisioned_busy: Weighted::default(),
+            provisioned_allocated: Weighted::default(),
             initializing: Level::default(),
+            queue_depth: Level::default(),
             cooling: 0,
             bucket: Counts::default(),
             totals: Counts::default(),
             latency_bucket: Histogram::new(),
             latency_total: Histogram::new(),
+            async_age: Histogram::new(),
             usage_bucket: Usage::default(),
             usage_total: Usage::default(),
         }
@@ -147,11 +176,20 @@ impl FunctionMetrics {
     }
 
     /// Closes the bucket `[start, end)`: returns its row (cost filled in by the caller)
-    /// and folds its counts into the totals.
-    pub(crate) fn close_bucket(&mut self, function: usize, start: Nanos, end: Nanos) -> BucketRow {
+    /// with the bucket's billable usage, and folds both into the totals.
+    pub(crate) fn close_bucket(
+        &mut self,
+        function: usize,
+        start: Nanos,
+        end: Nanos,
+    ) -> (BucketRow, Usage) {
         let width = end - start;
-        let (concurrency_max, concurrency_mean) = self.concurrency.roll(end, width);
-        let (environments, environments_mean) = self.environments.roll(end, width);
+        let (concurrency_max, concurrency_mean, _) = self.concurrency.roll(end, width);
+        let (environments, environments_mean, _) = self.environments.roll(end, width);
+        let (provisioned_busy, _, _) = self.provisioned_busy.roll(end, width);
+        let (provisioned_allocated, _, allocated_area) =
+            self.provisioned_allocated.roll(end, width);
+        self.usage_bucket.provisioned_env_ns = allocated_area;
         let row = BucketRow {
             function,
             t_s: start as f64 / 1e9,
@@ -164,7 +202,9 @@ impl FunctionMetrics {
             environments,
             environments_mean,
             idle_environments: self.idle.roll(),
-            provisioned_busy: self.provisioned_busy.roll(),
+            provisioned_busy,
+            provisioned_allocated,
+            queue_depth: self.queue_depth.roll(),
             initializing: self.initializing.roll(),
             latency_p50_ms: self.latency_bucket.quantile(0.5) / NANOS_PER_MS as f64,
             latency_p99_ms: self.latency_bucket.quantile(0.99) / NANOS_PER_MS as f64,
@@ -174,18 +214,35 @@ impl FunctionMetrics {
         self.bucket = Counts::default();
         self.latency_total.merge(&self.latency_bucket);
         self.latency_bucket.clear();
-        self.usage_total.add(&self.usage_bucket);
-        self.usage_bucket = Usage::default();
-        row
+        let usage = std::mem::take(&mut self.usage_bucket);
+        self.usage_total.add(&usage);
+        (row, usage)
     }
 
     /// The run's totals; call after the last bucket closed at `end`.
-    pub(crate) fn summary(&self, name: &str, end: Nanos) -> (FunctionSummary, Usage) {
+    /// `async_queued` is the number of asynchronous events still queued or running,
+    /// for asynchronous functions.
+    pub(crate) fn summary(
+        &self,
+        name: &str,
+        end: Nanos,
+        async_queued: Option<u64>,
+    ) -> (FunctionSummary, Usage) {
         let t = &self.totals;
-        let ms = |q: f64| {
-            let v = self.latency_total.quantile(q) / NANOS_PER_MS as f64;
-            if v.is_nan() { 0.0 } else { v }
-        };
+        let ms = |q: f64| ms_or_zero(&self.latency_total, q);
+        let async_events = async_queued.map(|queued_at_end| AsyncSummary {
+            received: t.async_received,
+            succeeded: t.async_succeeded,
+            dropped: t.async_dropped,
+            queued_at_end,
+            dropped_after_errors: t.async_dropped_after_errors,
+            age_ms: LatencySummary {
+                p50: ms_or_zero(&self.async_age, 0.5),
+                p90: ms_or_zero(&self.async_age, 0.9),
+                p99: ms_or_zero(&self.async_age, 0.99),
+                max: self.async_age.max() as f64 / NANOS_PER_MS as f64,
+            },
+        });
         let summary = FunctionSummary {
             name: name.to_string(),
             requests: t.requests,
@@ -206,7 +263,18 @@ impl FunctionMetrics {
                 max: self.latency_total.max() as f64 / NANOS_PER_MS as f64,
             },
             cost_usd: Default::default(),
+            errors: t.errors,
+            client_retries: t.client_retries,
+            client_gave_up: t.client_gave_up,
+            mean_provisioned_allocated: self.provisioned_allocated.mean_over(end),
+            async_events,
         };
         (summary, self.usage_total)
     }
+}
+
+/// A quantile in milliseconds, 0 when nothing was recorded (JSON has no NaN).
+fn ms_or_zero(histogram: &Histogram, q: f64) -> f64 {
+    let v = histogram.quantile(q) / NANOS_PER_MS as f64;
+    if v.is_nan() { 0.0 } else { v }
 }

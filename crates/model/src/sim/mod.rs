@@ -3,23 +3,32 @@
 //! Per request the work is O(1) (O(log n) in the event queue): the next arrival of each
 //! stream is the only one pending, idle environments sit in per-function pools, and
 //! limits are kept as running counters, never recounted.
+//!
+//! `provisioned.rs` holds the provisioned-concurrency timeline and `pending.rs` the
+//! asynchronous queue and client retries; both are further `impl Simulation` blocks.
 
+mod autoscale;
 mod env;
 mod idle;
 mod invariants;
 mod metrics;
+mod pending;
+mod provisioned;
 mod scaling;
 
 use crate::arrival::{Arrival, ArrivalSource, SourceError};
-use crate::config::{ConfigError, ScalingMode, SimConfig};
-use crate::cost::billed_ms;
+use crate::config::{ConfigError, FunctionConfig, InvocationType, ScalingMode, SimConfig};
+use crate::cost::bill_account;
 use crate::dist::Sampler;
 use crate::results::{AccountSummary, RunSummary};
 use crate::series::SeriesSink;
-use env::{EnvSlab, EnvState};
+use env::{EnvSlab, EnvState, NONE};
 use idle::IdlePool;
 use lambdasim_engine::{EventQueue, Nanos, RngStream, StreamKey, secs_to_nanos};
 use metrics::{FunctionMetrics, Level};
+use pending::PendingSlab;
+use provisioned::Provisioned;
+use rand::RngExt;
 use scaling::TokenBucket;
 
 /// One arrival stream and the functions it feeds.
@@ -56,6 +65,19 @@ enum Event {
     Release(u32),
     /// The longest-idle environment of a function may have timed out.
     IdleCheck(u32),
+    /// A function's next scheduled provisioned-concurrency change.
+    ScheduleStep(u32),
+    /// A function's provisioned-concurrency allocation completes.
+    AllocationDone(u32),
+    /// A minute of a function's provisioned utilisation is over.
+    AutoscaleTick(u32),
+    /// A provisioned environment reached its lifetime (ignored if `serial` no longer
+    /// matches: the environment is gone).
+    Recycle { env: u32, serial: u64 },
+    /// A provisioned environment finished re-initialising.
+    RecycleDone(u32),
+    /// An asynchronous event or a client's retry is due.
+    Retry(u32),
 }
 
 /// Why a request was throttled.
@@ -69,9 +91,7 @@ enum Reason {
 
 /// The run-time state of one function.
 struct Function {
-    /// Max on-demand concurrency when reserved is set (reserved − provisioned).
-    reserved_room: Option<u32>,
-    provisioned: u32,
+    reserved: Option<u32>,
     idle_timeout: Nanos,
     max_lifetime: Option<Nanos>,
     init: Sampler,
@@ -79,12 +99,21 @@ struct Function {
     rng_init: RngStream,
     rng_duration: RngStream,
     rng_reuse: RngStream,
+    rng_errors: RngStream,
     idle: IdlePool,
     provisioned_idle: IdlePool,
     /// On-demand environments occupying concurrency.
     on_demand_busy: u32,
     idle_timer_pending: bool,
+    prov: Provisioned,
     metrics: FunctionMetrics,
+}
+
+impl Function {
+    /// On-demand room under reserved concurrency: reserved minus provisioned.
+    fn reserved_room(&self) -> Option<u32> {
+        self.reserved.map(|r| r.saturating_sub(self.prov.claim))
+    }
 }
 
 struct Stream {
@@ -103,6 +132,9 @@ pub struct Simulation {
     functions: Vec<Function>,
     streams: Vec<Stream>,
     buckets: Vec<TokenBucket>,
+    pending: PendingSlab,
+    /// The unreserved pool now: it shrinks and grows with the provisioned concurrency
+    /// of functions without reserved concurrency.
     unreserved_pool: u32,
     unreserved_busy: u32,
     account_concurrency: Level,
@@ -123,12 +155,11 @@ impl Simulation {
             .iter()
             .map(|f| build_function(config.seed, f))
             .collect::<Result<Vec<_>, _>>()?;
-        for t in &traffic {
-            if t.targets.iter().any(|&i| i >= functions.len()) {
-                return Err(
-                    ConfigError::Invalid("traffic targets an unknown function".into()).into(),
-                );
-            }
+        if traffic
+            .iter()
+            .any(|t| t.targets.iter().any(|&i| i >= functions.len()))
+        {
+            return Err(ConfigError::Invalid("traffic targets an unknown function".into()).into());
         }
         let buckets = match config.account.scaling.mode {
             ScalingMode::PerFunction => {
@@ -143,6 +174,11 @@ impl Simulation {
             0
         };
         let end = config.duration;
+        let reserved: u32 = config
+            .functions
+            .iter()
+            .filter_map(|f| f.reserved_concurrency)
+            .sum();
         Ok(Self {
             end,
             now: 0,
@@ -158,7 +194,8 @@ impl Simulation {
                 })
                 .collect(),
             buckets,
-            unreserved_pool: config.unreserved_pool().max(0) as u32,
+            pending: PendingSlab::default(),
+            unreserved_pool: config.account.concurrency_limit.saturating_sub(reserved),
             unreserved_busy: 0,
             account_concurrency: Level::default(),
             min_gap,
@@ -184,7 +221,7 @@ impl Simulation {
         sink: &mut dyn SeriesSink,
         progress: &mut dyn FnMut(f64),
     ) -> Result<RunSummary, SimError> {
-        self.start_provisioned();
+        self.start_provisioning();
         for s in 0..self.streams.len() {
             self.pull_arrival(s)?;
         }
@@ -210,19 +247,6 @@ impl Simulation {
         self.close_buckets_until(self.end, sink)?;
         progress(1.0);
         Ok(self.summary())
-    }
-
-    /// Provisioned environments are initialised before time 0 and wait, idle, to serve.
-    fn start_provisioned(&mut self) {
-        for f in 0..self.functions.len() {
-            for _ in 0..self.functions[f].provisioned {
-                let id = self.envs.create(f as u32, EnvState::Idle, true, 0);
-                let func = &mut self.functions[f];
-                func.metrics.environments.up(0);
-                func.metrics.idle.up();
-                func.provisioned_idle.push(&mut self.envs, id);
-            }
-        }
     }
 
     /// Reads a stream's next arrival and schedules it, unless the stream is done or
@@ -251,89 +275,98 @@ impl Simulation {
                 let s = s as usize;
                 if let Some(arrival) = self.streams[s].pending.take() {
                     let f = self.streams[s].targets[arrival.target as usize];
-                    self.request(f, arrival.duration);
+                    self.arrive(f, arrival.duration);
                 }
                 self.pull_arrival(s)?;
             }
             Event::InitDone(id) => self.set_state(id, EnvState::Busy),
-            Event::InvokeDone(id) => {
-                let hold_until = self.envs[id].hold_until;
-                if hold_until > self.now {
-                    self.set_state(id, EnvState::Cooling);
-                    self.queue.push(hold_until, Event::Release(id));
-                } else {
-                    self.release(id);
-                }
-            }
+            Event::InvokeDone(id) => self.invoke_done(id),
             Event::Release(id) => self.release(id),
             Event::IdleCheck(f) => self.expire_idle(f as usize),
+            Event::ScheduleStep(f) => self.schedule_step(f as usize),
+            Event::AllocationDone(f) => self.allocation_done(f as usize),
+            Event::AutoscaleTick(f) => self.autoscale_tick(f as usize),
+            Event::Recycle { env, serial } => self.recycle_due(env, serial),
+            Event::RecycleDone(id) => self.recycle_done(id),
+            Event::Retry(p) => self.retry(p),
         }
         Ok(())
     }
 
-    /// One request arrives at function `f`: provisioned first, then a warm on-demand
-    /// environment, then a new one, each subject to the limits.
-    fn request(&mut self, f: usize, duration: Option<Nanos>) {
+    /// A request arrives from a traffic stream.
+    fn arrive(&mut self, f: usize, duration: Option<Nanos>) {
+        match self.config.functions[f].invocation {
+            InvocationType::Sync => self.request_sync(f, duration, 0),
+            InvocationType::Async => self.enqueue_async(f, duration),
+        }
+    }
+
+    /// Tries to start an invocation of `f`: an idle provisioned environment first, then
+    /// a warm on-demand one, then a new one, each subject to the limits. `pending` is
+    /// the asynchronous event or client retry being served, or `NONE`.
+    fn serve(&mut self, f: usize, duration: Option<Nanos>, pending: u32) -> Result<(), Reason> {
         let func = &mut self.functions[f];
-        func.metrics.bucket.requests += 1;
         if let Some(id) = func
             .provisioned_idle
             .take(&mut self.envs, &mut func.rng_reuse)
         {
             self.set_state(id, EnvState::Busy);
-            self.invoke(id, None, duration);
-            return;
+            self.invoke(id, None, duration, pending);
+            return Ok(());
         }
         if !self.has_room(f) {
-            let reason = match self.functions[f].reserved_room {
-                Some(_) => Reason::ReservedLimit,
-                None => Reason::AccountLimit,
-            };
-            self.throttle(f, reason);
-            return;
+            return Err(self.blame(
+                f,
+                if func_reserved(&self.functions[f]) {
+                    Reason::ReservedLimit
+                } else {
+                    Reason::AccountLimit
+                },
+            ));
         }
         let func = &mut self.functions[f];
         if let Some(id) = func.idle.take(&mut self.envs, &mut func.rng_reuse) {
             self.set_state(id, EnvState::Busy);
-            self.invoke(id, None, duration);
-            return;
+            self.invoke(id, None, duration, pending);
+            return Ok(());
         }
         let bucket = match self.config.account.scaling.mode {
             ScalingMode::PerFunction => f,
             ScalingMode::Legacy => 0,
         };
         if !self.buckets[bucket].try_take(self.now) {
-            self.throttle(f, Reason::ScalingRate);
-            return;
+            return Err(self.blame(f, Reason::ScalingRate));
         }
-        let id = self.envs.create(f as u32, EnvState::Init, false, self.now);
-        self.functions[f].metrics.environments.up(self.now);
-        self.apply(id, EnvState::Init, true);
+        let id = self.create_env(f, EnvState::Init, false);
         let func = &mut self.functions[f];
         let init = func.init.sample(&mut func.rng_init);
-        self.invoke(id, Some(init), duration);
+        self.invoke(id, Some(init), duration, pending);
+        Ok(())
     }
 
     /// Whether an on-demand invocation of `f` fits under its reserved concurrency or
     /// in the unreserved pool.
     fn has_room(&self, f: usize) -> bool {
         let func = &self.functions[f];
-        match func.reserved_room {
+        match func.reserved_room() {
             Some(room) => func.on_demand_busy < room,
             None => self.unreserved_busy < self.unreserved_pool,
         }
     }
 
-    /// Counts a throttle. When the function's environments are held by the request-rate
-    /// rule, that rule is what refused the request.
-    fn throttle(&mut self, f: usize, reason: Reason) {
-        let metrics = &mut self.functions[f].metrics;
-        let reason = if metrics.cooling > 0 {
+    /// The reason for a throttle: when the function's environments are held by the
+    /// request-rate rule, that rule is what refused the request.
+    fn blame(&self, f: usize, reason: Reason) -> Reason {
+        if self.functions[f].metrics.cooling > 0 {
             Reason::RpsLimit
         } else {
             reason
-        };
-        let t = &mut metrics.bucket.throttles;
+        }
+    }
+
+    /// Counts a throttle.
+    fn count_throttle(&mut self, f: usize, reason: Reason) {
+        let t = &mut self.functions[f].metrics.bucket.throttles;
         match reason {
             Reason::ReservedLimit => t.reserved_limit += 1,
             Reason::AccountLimit => t.account_limit += 1,
@@ -342,49 +375,71 @@ impl Simulation {
         }
     }
 
+    /// Creates an environment of `f` in `state`, counted in the gauges.
+    fn create_env(&mut self, f: usize, state: EnvState, provisioned: bool) -> u32 {
+        let id = self.envs.create(f as u32, state, provisioned, self.now);
+        self.functions[f].metrics.environments.up(self.now);
+        self.apply(id, state, true);
+        id
+    }
+
     /// Starts an invocation on environment `id` (already Busy, or in Init for a cold
     /// start that first runs `init`).
-    fn invoke(&mut self, id: u32, init: Option<Nanos>, duration: Option<Nanos>) {
+    fn invoke(&mut self, id: u32, init: Option<Nanos>, duration: Option<Nanos>, pending: u32) {
         let now = self.now;
         let env = &self.envs[id];
         let provisioned = env.provisioned;
         let func = &mut self.functions[env.func as usize];
         let duration = duration.unwrap_or_else(|| func.duration.sample(&mut func.rng_duration));
+        let failed = func.metrics_error(&self.config.functions[env.func as usize]);
         let init_ns = init.unwrap_or(0);
         let start = now + init_ns;
         let m = &mut func.metrics;
         m.bucket.invocations += 1;
-        m.usage_bucket.requests += 1;
+        m.usage_bucket.invocation(provisioned, init_ns, duration);
         if provisioned {
             m.bucket.provisioned_invocations += 1;
-            m.usage_bucket.provisioned_ms += billed_ms(duration);
-        } else {
-            if func.provisioned > 0 {
-                m.bucket.spillover_invocations += 1;
-            }
-            m.usage_bucket.on_demand_ms += billed_ms(init_ns + duration);
+            func.prov.minute_invocations += 1;
+        } else if func.prov.desired > 0 || func.prov.allocated > 0 {
+            m.bucket.spillover_invocations += 1;
         }
         if init.is_some() {
             m.bucket.cold_starts += 1;
             self.queue.push(start, Event::InitDone(id));
         }
         m.record_latency(init_ns + duration);
-        self.envs[id].hold_until = start + self.min_gap;
+        let env = &mut self.envs[id];
+        env.hold_until = start + self.min_gap;
+        env.pending = pending;
+        env.failed = failed;
         self.queue.push(start + duration, Event::InvokeDone(id));
     }
 
+    /// An invocation ended: settle its asynchronous event, then hold the environment
+    /// for the request-rate rule or release it.
+    fn invoke_done(&mut self, id: u32) {
+        let pending = std::mem::replace(&mut self.envs[id].pending, NONE);
+        if pending != NONE {
+            self.settle(pending, self.envs[id].failed);
+        }
+        let hold_until = self.envs[id].hold_until;
+        if hold_until > self.now {
+            self.set_state(id, EnvState::Cooling);
+            self.queue.push(hold_until, Event::Release(id));
+        } else {
+            self.release(id);
+        }
+    }
+
     /// An environment is free again: back to its idle pool, or destroyed when it has
-    /// outlived `max_lifetime` (facts §3.2). Provisioned environments never idle out.
+    /// outlived `max_lifetime` (facts §3.2).
     fn release(&mut self, id: u32) {
-        let f = self.envs[id].func as usize;
-        let func = &self.functions[f];
         if self.envs[id].provisioned {
-            self.set_state(id, EnvState::Idle);
-            let func = &mut self.functions[f];
-            func.provisioned_idle.push(&mut self.envs, id);
+            self.release_provisioned(id);
             return;
         }
-        let expired = func
+        let f = self.envs[id].func as usize;
+        let expired = self.functions[f]
             .max_lifetime
             .is_some_and(|life| self.now - self.envs[id].created >= life);
         if expired {
@@ -433,7 +488,12 @@ impl Simulation {
         self.apply(id, state, false);
         let f = self.envs[id].func as usize;
         self.functions[f].metrics.environments.down(self.now);
+        let provisioned = self.envs[id].provisioned;
         self.envs.destroy(id);
+        if provisioned {
+            self.functions[f].prov.live -= 1;
+            self.update_claim(f);
+        }
     }
 
     /// Moves an environment to `state`, keeping gauges and limit counters in step.
@@ -446,6 +506,7 @@ impl Simulation {
 
     /// Adds (`up`) or removes an environment in `state` from the gauges and counters.
     fn apply(&mut self, id: u32, state: EnvState, up: bool) {
+        let now = self.now;
         let env = &self.envs[id];
         let func = &mut self.functions[env.func as usize];
         let m = &mut func.metrics;
@@ -458,17 +519,21 @@ impl Simulation {
             EnvState::Busy => {}
         }
         if env.provisioned && matches!(state, EnvState::Busy | EnvState::Cooling) {
-            step(&mut m.provisioned_busy);
+            if up {
+                m.provisioned_busy.up(now)
+            } else {
+                m.provisioned_busy.down(now)
+            }
         }
         if state.occupies() {
             if up {
-                m.concurrency.up(self.now);
+                m.concurrency.up(now)
             } else {
-                m.concurrency.down(self.now);
+                m.concurrency.down(now)
             }
             step(&mut self.account_concurrency);
             if !env.provisioned {
-                let pool = if func.reserved_room.is_some() {
+                let pool = if func.reserved.is_some() {
                     &mut func.on_demand_busy
                 } else {
                     &mut self.unreserved_busy
@@ -487,11 +552,10 @@ impl Simulation {
         while self.bucket_start < self.end && self.bucket_end <= time {
             let (start, end) = (self.bucket_start, self.bucket_end);
             for (i, func) in self.functions.iter_mut().enumerate() {
-                let usage = func.metrics.usage_bucket;
-                let mut row = func.metrics.close_bucket(i, start, end);
-                let mut bill = usage;
-                bill.provisioned_env_ns = u128::from(func.provisioned) * u128::from(end - start);
-                row.cost_usd = bill.bill(&self.config.functions[i]).total;
+                let (mut row, usage) = func.metrics.close_bucket(i, start, end);
+                row.cost_usd = usage
+                    .bill(&self.config.functions[i], &self.config.billing)
+                    .total;
                 sink.record(&row)?;
             }
             self.bucket_start = end;
@@ -501,26 +565,29 @@ impl Simulation {
     }
 
     fn summary(&self) -> RunSummary {
+        let (mut functions, usages): (Vec<_>, Vec<_>) = self
+            .functions
+            .iter()
+            .zip(&self.config.functions)
+            .zip(self.pending.async_by_function(self.functions.len()))
+            .map(|((func, cfg), queued)| {
+                let queued = (cfg.invocation == InvocationType::Async).then_some(queued);
+                func.metrics.summary(&cfg.name, self.end, queued)
+            })
+            .unzip();
+        let bills = bill_account(&self.config.functions, &usages, &self.config.billing);
         let mut account = AccountSummary {
             peak_concurrency: self.account_concurrency.peak,
             ..AccountSummary::default()
         };
-        let functions = self
-            .functions
-            .iter()
-            .zip(&self.config.functions)
-            .map(|(func, cfg)| {
-                let (mut summary, mut usage) = func.metrics.summary(&cfg.name, self.end);
-                usage.provisioned_env_ns = u128::from(func.provisioned) * u128::from(self.end);
-                summary.cost_usd = usage.bill(cfg);
-                account.requests += summary.requests;
-                account.invocations += summary.invocations;
-                account.throttles += summary.throttles;
-                account.cold_starts += summary.cold_starts;
-                account.cost_usd.add(&summary.cost_usd);
-                summary
-            })
-            .collect();
+        for (summary, bill) in functions.iter_mut().zip(bills) {
+            summary.cost_usd = bill;
+            account.requests += summary.requests;
+            account.invocations += summary.invocations;
+            account.throttles += summary.throttles;
+            account.cold_starts += summary.cold_starts;
+            account.cost_usd.add(&summary.cost_usd);
+        }
         RunSummary {
             duration_s: self.end as f64 / 1e9,
             account,
@@ -530,18 +597,31 @@ impl Simulation {
     }
 }
 
+fn func_reserved(func: &Function) -> bool {
+    func.reserved.is_some()
+}
+
+impl Function {
+    /// Draws whether the next invocation fails (a function error), and counts it.
+    fn metrics_error(&mut self, config: &FunctionConfig) -> bool {
+        if config.error_rate <= 0.0 {
+            return false;
+        }
+        let failed = self.rng_errors.random::<f64>() < config.error_rate;
+        self.metrics.bucket.errors += u64::from(failed);
+        failed
+    }
+}
+
 /// Builds the run-time state of one function, with its own random streams.
-fn build_function(seed: u64, f: &crate::config::FunctionConfig) -> Result<Function, ConfigError> {
+fn build_function(seed: u64, f: &FunctionConfig) -> Result<Function, ConfigError> {
     let sampler = |d: &crate::dist::DurationDist, what: &str| {
         d.sampler()
             .map_err(|e| ConfigError::Invalid(format!("function `{}` {what}: {e}", f.name)))
     };
     let rng = |purpose: &str| RngStream::new(seed, &StreamKey::new([f.name.as_str(), purpose]));
     Ok(Function {
-        reserved_room: f
-            .reserved_concurrency
-            .map(|r| r - f.provisioned_concurrency),
-        provisioned: f.provisioned_concurrency,
+        reserved: f.reserved_concurrency,
         idle_timeout: f.idle_timeout,
         max_lifetime: f.max_lifetime,
         init: sampler(&f.init_duration, "init_duration")?,
@@ -549,10 +629,16 @@ fn build_function(seed: u64, f: &crate::config::FunctionConfig) -> Result<Functi
         rng_init: rng("init"),
         rng_duration: rng("duration"),
         rng_reuse: rng("reuse"),
+        rng_errors: rng("errors"),
         idle: IdlePool::new(f.reuse),
         provisioned_idle: IdlePool::new(f.reuse),
         on_demand_busy: 0,
         idle_timer_pending: false,
+        prov: Provisioned::new(
+            f,
+            sampler(&f.provisioning.allocation_delay, "allocation_delay")?,
+            rng("provisioning"),
+        ),
         metrics: FunctionMetrics::new(),
     })
 }

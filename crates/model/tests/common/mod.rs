@@ -80,6 +80,7 @@ pub fn config(duration: Nanos, functions: Vec<FunctionConfig>) -> SimConfig {
         resolution: S,
         account: AccountConfig::default(),
         functions,
+        billing: BillingConfig::default(),
     }
 }
 
