@@ -5,15 +5,17 @@
 //! nested inside them (a stream's `rate`, say) have no location of their own and are
 //! reported at their nearest located parent, see [`pick`].
 
-use crate::duration::{self, Dur};
-use crate::error::{Position, ScenarioError};
+mod traffic;
+
+use crate::duration::Dur;
+use crate::error::ScenarioError;
 use crate::raw::{
-    BurstParams, NamedDist, RateParams, RawAccount, RawArchitecture, RawDist, RawFunction,
-    RawInvocation, RawReuse, RawScaling, RawScalingMode, RawScenario, RawStream, TraceParams,
+    NamedDist, RawAccount, RawArchitecture, RawDist, RawFunction, RawInvocation, RawReuse,
+    RawScaling, RawScalingMode, RawScenario,
 };
-use crate::streams::{StreamKind, StreamSpec, TraceSpec, Window};
+use crate::streams::StreamSpec;
 use crate::variants::Applied;
-use lambdasim_engine::{NANOS_PER_SEC, Nanos, StreamKey};
+use lambdasim_engine::{NANOS_PER_SEC, StreamKey};
 use lambdasim_model::{
     AccountConfig, Architecture, ConfigError, DurationDist, FunctionConfig, InvocationType,
     ReusePolicy, ScalingConfig, SimConfig,
@@ -21,10 +23,6 @@ use lambdasim_model::{
 use serde_saphyr::{Location, Spanned};
 use std::collections::HashSet;
 use std::path::Path;
-
-/// The most requests per second a generated stream may have: one per nanosecond, the
-/// clock's resolution.
-const MAX_RATE: f64 = 1e9;
 
 /// A scenario (or variant) ready to run.
 pub(crate) struct Resolved {
@@ -59,14 +57,6 @@ fn pick(location: Location, parent: Location) -> Location {
     } else {
         location
     }
-}
-
-/// The one kind key of a traffic stream.
-enum Kind<'a> {
-    Poisson(&'a RateParams),
-    Constant(&'a RateParams),
-    Burst(&'a BurstParams),
-    Trace(&'a TraceParams),
 }
 
 struct Context<'a> {
@@ -127,6 +117,11 @@ impl Context<'_> {
                 "found no functions, expected at least one",
             ));
         }
+        let function_names: Vec<String> = functions
+            .value
+            .iter()
+            .map(|f| f.value.name.value.clone())
+            .collect();
         let mut names = HashSet::new();
         let mut configs = Vec::with_capacity(functions.value.len());
         let mut streams = Vec::new();
@@ -150,7 +145,11 @@ impl Context<'_> {
                         "traffic".to_string(),
                         stream_index.to_string(),
                     ]);
-                    let kind = self.stream(stream, parent, duration)?;
+                    let owner = traffic::Owner {
+                        index,
+                        functions: &function_names,
+                    };
+                    let kind = self.stream(stream, parent, duration, &owner)?;
                     streams.push(StreamSpec {
                         function: index,
                         key,
@@ -166,6 +165,7 @@ impl Context<'_> {
                 resolution,
                 account,
                 functions: configs,
+                billing: lambdasim_model::BillingConfig::default(),
             },
             streams,
         })
@@ -332,181 +332,6 @@ impl Context<'_> {
                 format!("invalid distribution: {message}"),
             )),
         }
-    }
-
-    fn stream(
-        &self,
-        raw: &Spanned<RawStream>,
-        parent: Location,
-        duration: Nanos,
-    ) -> Result<StreamKind, ScenarioError> {
-        let at = pick(raw.referenced, parent);
-        let s = &raw.value;
-        let kind = match (&s.poisson, &s.constant, &s.burst, &s.trace) {
-            (Some(p), None, None, None) => Kind::Poisson(p),
-            (None, Some(p), None, None) => Kind::Constant(p),
-            (None, None, Some(b), None) => Kind::Burst(b),
-            (None, None, None, Some(t)) => Kind::Trace(t),
-            _ => {
-                let present: Vec<&str> = [
-                    ("poisson", s.poisson.is_some()),
-                    ("constant", s.constant.is_some()),
-                    ("burst", s.burst.is_some()),
-                    ("trace", s.trace.is_some()),
-                ]
-                .into_iter()
-                .filter_map(|(name, present)| present.then_some(name))
-                .collect();
-                let found = if present.is_empty() {
-                    "none".to_string()
-                } else {
-                    present.join(" and ")
-                };
-                return Err(self.error(
-                    at,
-                    format!(
-                        "found {found}, expected exactly one of poisson, constant, burst or trace in a traffic stream"
-                    ),
-                ));
-            }
-        };
-        let window = self.window(s, at, duration)?;
-        let scale = match &s.scale {
-            Some(scale) => self.non_negative(scale, at, "a scale factor")?,
-            None => 1.0,
-        };
-        if let Some(speedup) = &s.speedup
-            && !matches!(kind, Kind::Trace(_))
-        {
-            return Err(self.error(
-                pick(speedup.referenced, at),
-                "found speedup on a generated stream, expected it only on trace streams",
-            ));
-        }
-        match kind {
-            Kind::Poisson(p) => Ok(StreamKind::Poisson {
-                rate: self.rate(p, at, scale)?,
-                window,
-            }),
-            Kind::Constant(p) => Ok(StreamKind::Constant {
-                rate: self.rate(p, at, scale)?,
-                window,
-            }),
-            Kind::Burst(b) => {
-                let time = b.at.value.0;
-                if time < window.start || time >= window.end {
-                    return Err(self.error(
-                        pick(b.at.referenced, at),
-                        format!(
-                            "found a burst at {}, expected a time inside the stream's window [{}, {})",
-                            duration::show(time),
-                            duration::show(window.start),
-                            duration::show(window.end)
-                        ),
-                    ));
-                }
-                let requests = if scale == 1.0 {
-                    b.requests.value
-                } else {
-                    (b.requests.value as f64 * scale).round() as u64
-                };
-                Ok(StreamKind::Burst { at: time, requests })
-            }
-            Kind::Trace(t) => Ok(StreamKind::Trace(self.trace(t, s, at, scale, window)?)),
-        }
-    }
-
-    /// A generated stream's rate after `scale`.
-    fn rate(&self, p: &RateParams, at: Location, scale: f64) -> Result<f64, ScenarioError> {
-        let rate = self.non_negative(&p.rate, at, "requests per second")? * scale;
-        if rate > MAX_RATE {
-            return Err(self.error(
-                pick(p.rate.referenced, at),
-                format!(
-                    "found {rate} requests per second (after scale), expected at most {MAX_RATE} (one per nanosecond)"
-                ),
-            ));
-        }
-        Ok(rate)
-    }
-
-    fn trace(
-        &self,
-        trace: &TraceParams,
-        s: &RawStream,
-        at: Location,
-        scale: f64,
-        window: Window,
-    ) -> Result<TraceSpec, ScenarioError> {
-        let file_at = pick(trace.file.referenced, at);
-        if trace.file.value.trim().is_empty() {
-            return Err(self.error(file_at, "found an empty file name, expected a CSV path"));
-        }
-        let speedup = match &s.speedup {
-            Some(v) if !(v.value.is_finite() && v.value > 0.0) => {
-                return Err(self.error(
-                    pick(v.referenced, at),
-                    format!("found speedup {}, expected a number above 0", v.value),
-                ));
-            }
-            Some(v) => v.value,
-            None => 1.0,
-        };
-        let counts = match &trace.counts {
-            Some(c) if c.value.0 == 0 => {
-                return Err(self.error(
-                    pick(c.referenced, at),
-                    "found a counts interval of 0, expected the width of each row's interval (above 0)",
-                ));
-            }
-            Some(c) => Some(c.value.0),
-            None => None,
-        };
-        Ok(TraceSpec {
-            path: self.dir.join(&trace.file.value),
-            origin: Position::yaml(self.file, file_at),
-            counts,
-            scale,
-            speedup,
-            window,
-        })
-    }
-
-    /// `start:` and `end:`, defaulting to the whole run and capped at its end.
-    fn window(
-        &self,
-        s: &RawStream,
-        at: Location,
-        duration: Nanos,
-    ) -> Result<Window, ScenarioError> {
-        let start = s.start.as_ref().map_or(0, |v| v.value.0);
-        let end = s.end.as_ref().map_or(duration, |v| v.value.0);
-        if start >= duration {
-            let location = s.start.as_ref().map_or(at, |v| pick(v.referenced, at));
-            return Err(self.error(
-                location,
-                format!(
-                    "found a stream starting at {}, expected a start before the scenario's end at {}",
-                    duration::show(start),
-                    duration::show(duration)
-                ),
-            ));
-        }
-        if end <= start {
-            let location = s.end.as_ref().map_or(at, |v| pick(v.referenced, at));
-            return Err(self.error(
-                location,
-                format!(
-                    "found a window from {} to {}, expected its end after its start",
-                    duration::show(start),
-                    duration::show(end)
-                ),
-            ));
-        }
-        Ok(Window {
-            start,
-            end: end.min(duration),
-        })
     }
 
     /// Places a configuration AWS would reject: at the `set:` entry that caused it

@@ -16,12 +16,11 @@ mod variants;
 pub use error::ScenarioError;
 
 use error::Position;
-use lambdasim_engine::Nanos;
 use lambdasim_model::{SimConfig, Traffic};
 use raw::RawScenario;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use streams::{StreamKind, StreamSpec};
+use streams::{StreamKind, StreamSpec, TraceFile};
 
 /// A loaded and fully checked scenario file.
 #[derive(Clone, Debug)]
@@ -79,13 +78,13 @@ impl Scenario {
             source_text,
             raw,
         };
-        let mut checked: HashSet<(PathBuf, Option<Nanos>)> = HashSet::new();
+        let mut checked: HashSet<TraceFile> = HashSet::new();
         for variant in scenario.variants(None)? {
             for stream in &variant.streams {
                 if let StreamKind::Trace(trace) = &stream.kind
-                    && checked.insert((trace.path.clone(), trace.counts))
+                    && checked.insert(trace.file.clone())
                 {
-                    streams::validate_trace(trace)?;
+                    streams::validate_trace(&trace.file, &trace.origin)?;
                 }
             }
         }
@@ -150,12 +149,7 @@ impl Variant {
     pub fn traffic(&self) -> Result<Vec<Traffic>, ScenarioError> {
         self.streams
             .iter()
-            .map(|stream| {
-                Ok(Traffic {
-                    targets: vec![stream.function],
-                    source: stream.open(self.config.seed)?,
-                })
-            })
+            .map(|stream| stream.open(self.config.seed))
             .collect()
     }
 }

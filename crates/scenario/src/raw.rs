@@ -180,19 +180,34 @@ impl<'de> Deserialize<'de> for RawDist {
     }
 }
 
-/// One traffic stream: exactly one kind key (`poisson`, `constant`, `burst`, `trace`)
-/// plus window and scaling keys beside it in the same map.
+/// One traffic stream: exactly one kind key (`poisson`, `constant`, `burst`, `ramp`,
+/// `profile`, `diurnal`, `spike`, `trace`) plus window, scaling and placement keys beside
+/// it in the same map.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawStream {
     pub poisson: Option<RateParams>,
     pub constant: Option<RateParams>,
     pub burst: Option<BurstParams>,
+    pub ramp: Option<RampParams>,
+    pub profile: Option<ProfileParams>,
+    pub diurnal: Option<DiurnalParams>,
+    pub spike: Option<SpikeParams>,
     pub trace: Option<TraceParams>,
     pub start: Option<Spanned<Dur>>,
     pub end: Option<Spanned<Dur>>,
     pub scale: Option<Spanned<f64>>,
     pub speedup: Option<Spanned<f64>>,
+    pub offset: Option<Spanned<Dur>>,
+    pub arrivals: Option<Spanned<RawArrivals>>,
+}
+
+/// `arrivals:` on a rate shape.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RawArrivals {
+    Poisson,
+    Even,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -208,12 +223,78 @@ pub(crate) struct BurstParams {
     pub requests: Spanned<u64>,
 }
 
+/// `ramp: { from, to, start, end }`: `start`/`end` say where the rate changes and
+/// default to the stream's window.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RampParams {
+    pub from: Spanned<f64>,
+    pub to: Spanned<f64>,
+    pub start: Option<Spanned<Dur>>,
+    pub end: Option<Spanned<Dur>>,
+}
+
+/// `profile: { points: [[time, rate], ...], interpolate }`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ProfileParams {
+    pub points: Spanned<Vec<(Dur, f64)>>,
+    pub interpolate: Option<Spanned<RawInterpolate>>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RawInterpolate {
+    Linear,
+    Step,
+}
+
+/// `diurnal: { mean, amplitude, period, peak_at }`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DiurnalParams {
+    pub mean: Spanned<f64>,
+    pub amplitude: Spanned<f64>,
+    pub period: Option<Spanned<Dur>>,
+    pub peak_at: Option<Spanned<Dur>>,
+}
+
+/// `spike: { at, rate, ramp_up, hold, ramp_down }`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SpikeParams {
+    pub at: Spanned<Dur>,
+    pub rate: Spanned<f64>,
+    pub ramp_up: Option<Dur>,
+    pub hold: Option<Dur>,
+    pub ramp_down: Option<Dur>,
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TraceParams {
     pub file: Spanned<String>,
     /// Present for per-interval count traces: the width of each row's interval.
     pub counts: Option<Spanned<Dur>>,
+    pub format: Option<Spanned<RawTraceFormat>>,
+    /// For `format: azure2019`, the `HashFunction` to replay.
+    pub function: Option<Spanned<String>>,
+    pub time_column: Option<Spanned<String>>,
+    pub spread: Option<Spanned<RawSpread>>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RawTraceFormat {
+    Csv,
+    Azure2019,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RawSpread {
+    Random,
+    Even,
 }
 
 /// One entry of `variants:`.

@@ -166,13 +166,10 @@ fn trace_scale_speedup_and_window() {
 #[test]
 fn count_traces_spread_requests_over_each_interval() {
     let csv = "offset_s,count\n0,4\n60,0\n120,2\n";
-    let got = trace(csv, "trace: { file: traces/t.csv, counts: 1m }").unwrap();
+    let even = "trace: { file: traces/t.csv, counts: 1m, spread: even }";
+    let got = trace(csv, even).unwrap();
     assert_eq!(times(&got), [0, 15 * S, 30 * S, 45 * S, 120 * S, 150 * S]);
-    let windowed = trace(
-        csv,
-        "trace: { file: traces/t.csv, counts: 1m }\n        start: 20s",
-    )
-    .unwrap();
+    let windowed = trace(csv, &format!("{even}\n        start: 20s")).unwrap();
     assert_eq!(times(&windowed), [30 * S, 45 * S, 120 * S, 150 * S]);
     let overlap = trace(
         "offset_s,count\n0,4\n30,1\n",
@@ -193,9 +190,13 @@ fn trace_errors_name_the_csv_line() {
         ("offset_s,duration_ms\n0,1\n1,-2\n", 3, "duration_ms"),
         ("offset_s,duration_ms\n0,1\n1,fast\n", 3, "duration_ms"),
         ("offset_s,b\n0,1\n,2\n", 3, "missing"),
-        ("time,count\n0,1\n", 1, "`offset_s` or `timestamp`"),
-        ("offset_s,timestamp\n0,0\n", 1, "both"),
-        ("", 1, "`offset_s` or `timestamp`"),
+        (
+            "when,count\n0,1\n",
+            1,
+            "expected a header row with a time column",
+        ),
+        ("offset_s,timestamp\n0,0\n", 1, "expected only one"),
+        ("", 1, "expected a header row with a time column"),
         (
             "timestamp\n2024-11-29T09:00:00Z\n2024-11-29T08:59:59Z\n",
             3,

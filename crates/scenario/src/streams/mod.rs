@@ -5,15 +5,18 @@
 
 mod burst;
 mod constant;
-mod poisson;
+mod even;
+mod nhpp;
+pub(crate) mod shapes;
 mod timestamp;
 mod trace;
 
-pub(crate) use trace::{TraceSpec, validate_trace};
+pub(crate) use trace::{Spread, TraceFile, TraceFormat, TraceSpec, validate_trace};
 
 use crate::error::ScenarioError;
 use lambdasim_engine::{Nanos, RngStream, StreamKey};
-use lambdasim_model::ArrivalSource;
+use lambdasim_model::{ArrivalSource, Traffic};
+use shapes::Shape;
 
 /// The span of simulated time a stream is active in: arrivals at `start` or later and
 /// before `end` (already capped at the scenario duration).
@@ -37,26 +40,54 @@ pub(crate) struct StreamSpec {
 /// What a stream generates, with `scale` already applied to rates and counts.
 #[derive(Clone, Debug)]
 pub(crate) enum StreamKind {
-    Poisson { rate: f64, window: Window },
-    Constant { rate: f64, window: Window },
-    Burst { at: Nanos, requests: u64 },
+    /// Poisson arrivals at a rate that follows the shape (`poisson` is a flat shape).
+    Poisson {
+        shape: Shape,
+        window: Window,
+    },
+    /// Evenly spaced arrivals following the shape (`arrivals: even`).
+    Even {
+        shape: Shape,
+        window: Window,
+    },
+    /// `constant`: the first request at the window start, then one every 1/rate.
+    Constant {
+        rate: f64,
+        window: Window,
+    },
+    Burst {
+        at: Nanos,
+        requests: u64,
+    },
     Trace(TraceSpec),
 }
 
 impl StreamSpec {
-    /// A fresh source for one run under the run seed.
-    pub(crate) fn open(&self, seed: u64) -> Result<Box<dyn ArrivalSource>, ScenarioError> {
-        Ok(match &self.kind {
-            StreamKind::Poisson { rate, window } => Box::new(poisson::PoissonSource::new(
-                RngStream::new(seed, &self.key),
-                *rate,
-                *window,
-            )),
+    /// A fresh source for one run under the run seed, with the functions it feeds.
+    pub(crate) fn open(&self, seed: u64) -> Result<Traffic, ScenarioError> {
+        let rng = RngStream::new(seed, &self.key);
+        let source: Box<dyn ArrivalSource> = match &self.kind {
+            StreamKind::Poisson { shape, window } => {
+                Box::new(nhpp::NhppSource::new(rng, shape.clone(), *window))
+            }
+            StreamKind::Even { shape, window } => {
+                Box::new(even::EvenSource::new(shape.clone(), *window))
+            }
             StreamKind::Constant { rate, window } => {
                 Box::new(constant::ConstantSource::new(*rate, *window))
             }
             StreamKind::Burst { at, requests } => Box::new(burst::BurstSource::new(*at, *requests)),
-            StreamKind::Trace(spec) => Box::new(trace::TraceSource::open(spec)?),
+            StreamKind::Trace(spec) => {
+                let source = trace::TraceSource::open(spec, rng)?;
+                return Ok(Traffic {
+                    targets: source.targets(),
+                    source: Box::new(source),
+                });
+            }
+        };
+        Ok(Traffic {
+            targets: vec![self.function],
+            source,
         })
     }
 }
@@ -68,7 +99,7 @@ mod tests {
     use lambdasim_model::Arrival;
 
     fn drain(spec: &StreamSpec, seed: u64) -> Vec<Arrival> {
-        let mut source = spec.open(seed).unwrap();
+        let mut source = spec.open(seed).unwrap().source;
         std::iter::from_fn(|| source.next_arrival().unwrap()).collect()
     }
 
@@ -91,7 +122,7 @@ mod tests {
     fn poisson_count_matches_rate_times_window() {
         let arrivals = drain(
             &spec(StreamKind::Poisson {
-                rate: 50.0,
+                shape: Shape::flat(50.0),
                 window: window(100, 1100),
             }),
             1,
@@ -107,13 +138,13 @@ mod tests {
     #[test]
     fn poisson_is_reproducible_and_rate_zero_is_silent() {
         let s = spec(StreamKind::Poisson {
-            rate: 5.0,
+            shape: Shape::flat(5.0),
             window: window(0, 100),
         });
         assert_eq!(drain(&s, 9), drain(&s, 9));
         assert_ne!(drain(&s, 9), drain(&s, 10));
         let silent = spec(StreamKind::Poisson {
-            rate: 0.0,
+            shape: Shape::flat(0.0),
             window: window(0, 100),
         });
         assert!(drain(&silent, 9).is_empty());

@@ -3,8 +3,9 @@
 
 const NANOS_PER_SEC: i128 = 1_000_000_000;
 
-/// Parses an RFC 3339 timestamp (`2024-11-29T09:00:00Z`, `2024-11-29T10:00:00.25+01:00`)
-/// or a number of seconds since the Unix epoch (`1732870800.5`).
+/// Parses an RFC 3339 timestamp (`2024-11-29T09:00:00Z`, `2024-11-29T10:00:00.25+01:00`),
+/// the same without a zone, taken as UTC (`1998-04-30 21:30:00`, as in WorldCup98's
+/// per-minute counts), or a number of seconds since the Unix epoch (`1732870800.5`).
 pub(crate) fn parse(text: &str) -> Option<i128> {
     parse_epoch(text).or_else(|| parse_rfc3339(text))
 }
@@ -36,7 +37,7 @@ fn fraction_nanos(digits: &str) -> Option<i128> {
 
 fn parse_rfc3339(text: &str) -> Option<i128> {
     let bytes = text.as_bytes();
-    if bytes.len() < 20 || !text.is_ascii() {
+    if bytes.len() < 19 || !text.is_ascii() {
         return None;
     }
     let number = |from: usize, len: usize| -> Option<i64> {
@@ -75,7 +76,8 @@ fn parse_rfc3339(text: &str) -> Option<i128> {
         rest = &after_dot[len..];
     }
     let offset_secs = match rest.as_bytes() {
-        [b'Z' | b'z'] => 0,
+        // No zone, as in `1998-04-30 21:30:00`: taken as UTC.
+        [] | [b'Z' | b'z'] => 0,
         [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
             let two = |a: u8, b: u8| -> Option<i64> {
                 (a.is_ascii_digit() && b.is_ascii_digit())
@@ -140,6 +142,10 @@ mod tests {
             Some(1_709_164_800 * NANOS_PER_SEC)
         );
         assert_eq!(parse("1969-12-31 23:59:59Z"), Some(-NANOS_PER_SEC));
+        assert_eq!(
+            parse("1998-04-30 21:30:00"),
+            Some(893_971_800 * NANOS_PER_SEC)
+        );
     }
 
     #[test]
@@ -158,7 +164,6 @@ mod tests {
             "2024-13-01T00:00:00Z",
             "2023-02-29T00:00:00Z",
             "2024-11-29T24:00:00Z",
-            "2024-11-29T09:00:00",
             "2024-11-29T09:00:00+1:00",
             "2024-11-29T09:00:00.Z",
             "2024/11/29T09:00:00Z",

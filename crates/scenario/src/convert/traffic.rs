@@ -1,0 +1,461 @@
+//! Traffic streams: from a stream as written to a checked [`StreamKind`], with `scale`
+//! applied and every error placed at the value it is about.
+
+use super::{Context, pick};
+use crate::duration::{self, Dur};
+use crate::error::{Position, ScenarioError};
+use crate::raw::{
+    BurstParams, DiurnalParams, ProfileParams, RampParams, RateParams, RawArrivals, RawInterpolate,
+    RawSpread, RawStream, RawTraceFormat, SpikeParams, TraceParams,
+};
+use crate::streams::shapes::{Diurnal, Interpolation, Profile, Shape};
+use crate::streams::{Spread, StreamKind, TraceFile, TraceFormat, TraceSpec, Window};
+use lambdasim_engine::{NANOS_PER_SEC, Nanos};
+use serde_saphyr::{Location, Spanned};
+
+/// The most requests per second a generated stream may have: one per nanosecond, the
+/// clock's resolution.
+const MAX_RATE: f64 = 1e9;
+
+/// The default `diurnal` period: a day.
+const DAY: Nanos = 86_400 * NANOS_PER_SEC;
+
+/// The function a stream is listed under, and all the scenario's function names (a
+/// trace's `function` column routes rows by them).
+pub(super) struct Owner<'a> {
+    pub index: usize,
+    pub functions: &'a [String],
+}
+
+/// The one kind key of a traffic stream.
+enum Kind<'a> {
+    Poisson(&'a RateParams),
+    Constant(&'a RateParams),
+    Burst(&'a BurstParams),
+    Ramp(&'a RampParams),
+    Profile(&'a ProfileParams),
+    Diurnal(&'a DiurnalParams),
+    Spike(&'a SpikeParams),
+    Trace(&'a TraceParams),
+}
+
+impl Kind<'_> {
+    fn is_shape(&self) -> bool {
+        matches!(
+            self,
+            Kind::Ramp(_) | Kind::Profile(_) | Kind::Diurnal(_) | Kind::Spike(_)
+        )
+    }
+}
+
+impl Context<'_> {
+    pub(super) fn stream(
+        &self,
+        raw: &Spanned<RawStream>,
+        parent: Location,
+        duration: Nanos,
+        owner: &Owner,
+    ) -> Result<StreamKind, ScenarioError> {
+        let at = pick(raw.referenced, parent);
+        let s = &raw.value;
+        let kind = self.kind(s, at)?;
+        let window = self.window(s, at, duration)?;
+        let scale = match &s.scale {
+            Some(scale) => self.non_negative(scale, at, "a scale factor")?,
+            None => 1.0,
+        };
+        self.check_placement_keys(s, &kind, at)?;
+        let even = matches!(
+            s.arrivals.as_ref().map(|a| a.value),
+            Some(RawArrivals::Even)
+        );
+        let shape = match kind {
+            Kind::Constant(p) => {
+                return Ok(StreamKind::Constant {
+                    rate: self.rate(&p.rate, at, scale)?,
+                    window,
+                });
+            }
+            Kind::Burst(b) => return self.burst(b, at, scale, window),
+            Kind::Trace(t) => {
+                return Ok(StreamKind::Trace(
+                    self.trace(t, s, at, scale, window, owner)?,
+                ));
+            }
+            Kind::Poisson(p) => Shape::flat(self.rate(&p.rate, at, scale)?),
+            Kind::Ramp(r) => self.ramp(r, at, window)?,
+            Kind::Profile(p) => self.profile(p, at)?,
+            Kind::Diurnal(d) => self.diurnal(d, at)?,
+            Kind::Spike(p) => self.spike(p, at)?,
+        };
+        let shape = shape.scaled(scale);
+        if shape.peak() > MAX_RATE {
+            return Err(self.error(
+                at,
+                format!(
+                    "found a peak of {} requests per second (after scale), expected at most {MAX_RATE} (one per nanosecond)",
+                    shape.peak()
+                ),
+            ));
+        }
+        Ok(if even {
+            StreamKind::Even { shape, window }
+        } else {
+            StreamKind::Poisson { shape, window }
+        })
+    }
+
+    fn kind<'s>(&self, s: &'s RawStream, at: Location) -> Result<Kind<'s>, ScenarioError> {
+        let mut kinds = Vec::new();
+        let mut add = |name: &'static str, kind: Option<Kind<'s>>| {
+            if let Some(kind) = kind {
+                kinds.push((name, kind));
+            }
+        };
+        add("poisson", s.poisson.as_ref().map(Kind::Poisson));
+        add("constant", s.constant.as_ref().map(Kind::Constant));
+        add("burst", s.burst.as_ref().map(Kind::Burst));
+        add("ramp", s.ramp.as_ref().map(Kind::Ramp));
+        add("profile", s.profile.as_ref().map(Kind::Profile));
+        add("diurnal", s.diurnal.as_ref().map(Kind::Diurnal));
+        add("spike", s.spike.as_ref().map(Kind::Spike));
+        add("trace", s.trace.as_ref().map(Kind::Trace));
+        if kinds.len() == 1 {
+            return Ok(kinds.remove(0).1);
+        }
+        let found = if kinds.is_empty() {
+            "none".to_string()
+        } else {
+            kinds.iter().map(|k| k.0).collect::<Vec<_>>().join(" and ")
+        };
+        Err(self.error(
+            at,
+            format!(
+                "found {found}, expected exactly one of poisson, constant, burst, ramp, profile, diurnal, spike or trace in a traffic stream"
+            ),
+        ))
+    }
+
+    /// `speedup` and `offset` belong to traces, `arrivals` to rate shapes.
+    fn check_placement_keys(
+        &self,
+        s: &RawStream,
+        kind: &Kind,
+        at: Location,
+    ) -> Result<(), ScenarioError> {
+        let is_trace = matches!(kind, Kind::Trace(_));
+        for (name, location) in [
+            ("speedup", s.speedup.as_ref().map(|v| v.referenced)),
+            ("offset", s.offset.as_ref().map(|v| v.referenced)),
+        ] {
+            if let Some(location) = location
+                && !is_trace
+            {
+                return Err(self.error(
+                    pick(location, at),
+                    format!(
+                        "found {name} on a generated stream, expected it only on trace streams"
+                    ),
+                ));
+            }
+        }
+        if let Some(arrivals) = &s.arrivals
+            && !kind.is_shape()
+        {
+            return Err(self.error(
+                pick(arrivals.referenced, at),
+                "found arrivals on a stream that is not a rate shape, expected it only with ramp, profile, diurnal or spike (poisson is always Poisson, constant always even)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// A rate after `scale`, at most one request per nanosecond.
+    fn rate(&self, rate: &Spanned<f64>, at: Location, scale: f64) -> Result<f64, ScenarioError> {
+        let scaled = self.non_negative(rate, at, "requests per second")? * scale;
+        if scaled > MAX_RATE {
+            return Err(self.error(
+                pick(rate.referenced, at),
+                format!(
+                    "found {scaled} requests per second (after scale), expected at most {MAX_RATE} (one per nanosecond)"
+                ),
+            ));
+        }
+        Ok(scaled)
+    }
+
+    fn burst(
+        &self,
+        b: &BurstParams,
+        at: Location,
+        scale: f64,
+        window: Window,
+    ) -> Result<StreamKind, ScenarioError> {
+        let time = b.at.value.0;
+        if time < window.start || time >= window.end {
+            return Err(self.error(
+                pick(b.at.referenced, at),
+                format!(
+                    "found a burst at {}, expected a time inside the stream's window [{}, {})",
+                    duration::show(time),
+                    duration::show(window.start),
+                    duration::show(window.end)
+                ),
+            ));
+        }
+        let requests = if scale == 1.0 {
+            b.requests.value
+        } else {
+            (b.requests.value as f64 * scale).round() as u64
+        };
+        Ok(StreamKind::Burst { at: time, requests })
+    }
+
+    fn ramp(&self, r: &RampParams, at: Location, window: Window) -> Result<Shape, ScenarioError> {
+        let from = self.non_negative(&r.from, at, "the starting rate in requests per second")?;
+        let to = self.non_negative(&r.to, at, "the final rate in requests per second")?;
+        let start = r.start.as_ref().map_or(window.start, |v| v.value.0);
+        let end = r.end.as_ref().map_or(window.end, |v| v.value.0);
+        if end <= start {
+            let location = r.end.as_ref().map_or(at, |v| pick(v.referenced, at));
+            return Err(self.error(
+                location,
+                format!(
+                    "found a ramp from {} to {}, expected its end after its start",
+                    duration::show(start),
+                    duration::show(end)
+                ),
+            ));
+        }
+        Ok(Shape::Profile(Profile::ramp(from, to, start, end)))
+    }
+
+    fn profile(&self, p: &ProfileParams, at: Location) -> Result<Shape, ScenarioError> {
+        let location = pick(p.points.referenced, at);
+        let points = &p.points.value;
+        if points.is_empty() {
+            return Err(self.error(
+                location,
+                "found no points, expected a list of [time, rate] pairs like [[0s, 100], [1h, 500]]",
+            ));
+        }
+        let mut checked = Vec::with_capacity(points.len());
+        let mut previous = 0;
+        for (i, (Dur(time), rate)) in points.iter().enumerate() {
+            if !(rate.is_finite() && *rate >= 0.0) {
+                return Err(self.error(
+                    location,
+                    format!(
+                        "found rate {rate} in point {}, expected requests per second, 0 or more",
+                        i + 1
+                    ),
+                ));
+            }
+            if *time < previous {
+                return Err(self.error(
+                    location,
+                    format!(
+                        "point {} is at {}, before the previous point at {}; expected points in time order",
+                        i + 1,
+                        duration::show(*time),
+                        duration::show(previous)
+                    ),
+                ));
+            }
+            previous = *time;
+            checked.push((*time, *rate));
+        }
+        let interpolation = match p.interpolate.as_ref().map(|i| i.value) {
+            None | Some(RawInterpolate::Linear) => Interpolation::Linear,
+            Some(RawInterpolate::Step) => Interpolation::Step,
+        };
+        Ok(Shape::Profile(Profile::new(checked, interpolation)))
+    }
+
+    fn diurnal(&self, d: &DiurnalParams, at: Location) -> Result<Shape, ScenarioError> {
+        let mean = self.non_negative(&d.mean, at, "the mean rate in requests per second")?;
+        let amplitude =
+            self.non_negative(&d.amplitude, at, "the amplitude in requests per second")?;
+        if amplitude > mean {
+            return Err(self.error(
+                pick(d.amplitude.referenced, at),
+                format!(
+                    "found amplitude {amplitude} above mean {mean}, expected at most the mean (the rate cannot go below 0)"
+                ),
+            ));
+        }
+        let period = d.period.as_ref().map_or(DAY, |p| p.value.0);
+        if period < NANOS_PER_SEC {
+            let location = d.period.as_ref().map_or(at, |p| pick(p.referenced, at));
+            return Err(self.error(
+                location,
+                format!(
+                    "found a period of {}, expected 1s or more",
+                    duration::show(period)
+                ),
+            ));
+        }
+        let peak_at = d.peak_at.as_ref().map_or(0, |p| p.value.0);
+        Ok(Shape::Diurnal(Diurnal::new(
+            mean, amplitude, period, peak_at,
+        )))
+    }
+
+    fn spike(&self, p: &SpikeParams, at: Location) -> Result<Shape, ScenarioError> {
+        let rate = self.non_negative(&p.rate, at, "the peak rate in requests per second")?;
+        let span = |d: &Option<Dur>| d.as_ref().map_or(0, |d| d.0);
+        Ok(Shape::Profile(Profile::spike(
+            p.at.value.0,
+            rate,
+            span(&p.ramp_up),
+            span(&p.hold),
+            span(&p.ramp_down),
+        )))
+    }
+
+    fn trace(
+        &self,
+        trace: &TraceParams,
+        s: &RawStream,
+        at: Location,
+        scale: f64,
+        window: Window,
+        owner: &Owner,
+    ) -> Result<TraceSpec, ScenarioError> {
+        let file_at = pick(trace.file.referenced, at);
+        if trace.file.value.trim().is_empty() {
+            return Err(self.error(file_at, "found an empty file name, expected a CSV path"));
+        }
+        let speedup = match &s.speedup {
+            Some(v) if !(v.value.is_finite() && v.value > 0.0) => {
+                return Err(self.error(
+                    pick(v.referenced, at),
+                    format!("found speedup {}, expected a number above 0", v.value),
+                ));
+            }
+            Some(v) => v.value,
+            None => 1.0,
+        };
+        let format = self.trace_format(trace, at)?;
+        let per_interval = !matches!(format, TraceFormat::Csv { counts: None, .. });
+        let spread = match trace.spread.as_ref() {
+            Some(s) if !per_interval => {
+                return Err(self.error(
+                    pick(s.referenced, at),
+                    "found spread on a per-request trace, expected it only with counts: or format: azure2019",
+                ));
+            }
+            Some(Spanned {
+                value: RawSpread::Even,
+                ..
+            }) => Spread::Even,
+            _ => Spread::Random,
+        };
+        Ok(TraceSpec {
+            file: TraceFile {
+                path: self.dir.join(&trace.file.value),
+                format,
+                functions: owner.functions.to_vec(),
+                owner: owner.index,
+            },
+            origin: Position::yaml(self.file, file_at),
+            scale,
+            speedup,
+            offset: s.offset.as_ref().map_or(0, |o| o.value.0),
+            spread,
+            window,
+        })
+    }
+
+    /// `format`, `counts`, `time_column` and `function`, checked together.
+    fn trace_format(
+        &self,
+        trace: &TraceParams,
+        at: Location,
+    ) -> Result<TraceFormat, ScenarioError> {
+        let misplaced = |key: &str, location: Location, format: &str| {
+            self.error(
+                pick(location, at),
+                format!("found {key} on a {format} trace, expected it only {}", match key {
+                    "function" => "with format: azure2019 (a CSV file routes rows with a `function` column)",
+                    _ => "on CSV traces",
+                }),
+            )
+        };
+        match trace.format.as_ref().map(|f| f.value) {
+            None | Some(RawTraceFormat::Csv) => {
+                if let Some(f) = &trace.function {
+                    return Err(misplaced("function", f.referenced, "CSV"));
+                }
+                let counts = match &trace.counts {
+                    Some(c) if c.value.0 == 0 => {
+                        return Err(self.error(
+                            pick(c.referenced, at),
+                            "found a counts interval of 0, expected the width of each row's interval (above 0)",
+                        ));
+                    }
+                    Some(c) => Some(c.value.0),
+                    None => None,
+                };
+                Ok(TraceFormat::Csv {
+                    counts,
+                    time_column: trace.time_column.as_ref().map(|c| c.value.clone()),
+                })
+            }
+            Some(RawTraceFormat::Azure2019) => {
+                if let Some(c) = &trace.counts {
+                    return Err(misplaced("counts", c.referenced, "azure2019"));
+                }
+                if let Some(c) = &trace.time_column {
+                    return Err(misplaced("time_column", c.referenced, "azure2019"));
+                }
+                let Some(function) = &trace.function else {
+                    return Err(self.error(
+                        at,
+                        "found an azure2019 trace without function, expected `function: <HashFunction>` naming the row to replay",
+                    ));
+                };
+                Ok(TraceFormat::Azure2019 {
+                    function: function.value.clone(),
+                })
+            }
+        }
+    }
+
+    /// `start:` and `end:`, defaulting to the whole run and capped at its end.
+    fn window(
+        &self,
+        s: &RawStream,
+        at: Location,
+        duration: Nanos,
+    ) -> Result<Window, ScenarioError> {
+        let start = s.start.as_ref().map_or(0, |v| v.value.0);
+        let end = s.end.as_ref().map_or(duration, |v| v.value.0);
+        if start >= duration {
+            let location = s.start.as_ref().map_or(at, |v| pick(v.referenced, at));
+            return Err(self.error(
+                location,
+                format!(
+                    "found a stream starting at {}, expected a start before the scenario's end at {}",
+                    duration::show(start),
+                    duration::show(duration)
+                ),
+            ));
+        }
+        if end <= start {
+            let location = s.end.as_ref().map_or(at, |v| pick(v.referenced, at));
+            return Err(self.error(
+                location,
+                format!(
+                    "found a window from {} to {}, expected its end after its start",
+                    duration::show(start),
+                    duration::show(end)
+                ),
+            ));
+        }
+        Ok(Window {
+            start,
+            end: end.min(duration),
+        })
+    }
+}

@@ -1,0 +1,339 @@
+//! CSV trace files: a header row, then one row per request or per interval, read one
+//! record at a time.
+//!
+//! The time column is `offset_s` (seconds since the scenario start) or a timestamp
+//! column (`timestamp`, `time` or `period`: RFC 3339, `YYYY-MM-DD HH:MM:SS` taken as
+//! UTC, or epoch seconds; the first row is time 0), or the one `time_column:` names.
+//! Optional columns: `duration_ms` (that request's Invoke duration), `count` (required
+//! in a per-interval trace) and `function` (routes the row to the scenario's function
+//! of that name). Other columns are ignored.
+
+use super::{Row, TraceFile};
+use crate::duration;
+use crate::error::{Position, ScenarioError};
+use crate::streams::timestamp;
+use lambdasim_engine::{Nanos, secs_to_nanos};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+/// The time columns recognised without `time_column:`, in the order they are tried.
+const TIME_COLUMNS: [&str; 4] = ["offset_s", "timestamp", "time", "period"];
+
+#[derive(Clone, Copy)]
+enum TimeColumn {
+    OffsetSeconds(usize),
+    Timestamp(usize),
+}
+
+/// Which function a row goes to: the `function` column's value names one of the
+/// scenario's functions; an empty value means the function the stream is listed under.
+struct Router {
+    column: usize,
+    functions: Vec<String>,
+    owner: usize,
+}
+
+/// The checked rows of a CSV trace.
+pub(super) struct CsvRows {
+    reader: csv::Reader<File>,
+    record: csv::StringRecord,
+    path: PathBuf,
+    time_name: String,
+    time_column: TimeColumn,
+    duration_column: Option<usize>,
+    count_column: Option<usize>,
+    router: Option<Router>,
+    interval: Option<Nanos>,
+    first_timestamp: Option<i128>,
+    /// The earliest time the next row may have.
+    not_before: Nanos,
+}
+
+/// Opens a CSV file for reading records, reporting failures at `origin` (the YAML
+/// line naming it).
+pub(super) fn open_reader(
+    path: &Path,
+    origin: &Position,
+) -> Result<csv::Reader<File>, ScenarioError> {
+    let file = File::open(path).map_err(|e| {
+        let what = format!("trace file `{}`", path.display());
+        ScenarioError::io(origin.clone(), &what, &e)
+    })?;
+    Ok(csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(file))
+}
+
+/// The header row, as a list of names.
+pub(super) fn header(
+    reader: &mut csv::Reader<File>,
+    path: &Path,
+) -> Result<csv::StringRecord, ScenarioError> {
+    reader.headers().cloned().map_err(|e| csv_error(path, e, 1))
+}
+
+impl CsvRows {
+    /// Opens `file` (a CSV-format trace) and checks its header.
+    pub(super) fn open(
+        file: &TraceFile,
+        origin: &Position,
+        counts: Option<Nanos>,
+        time_column: Option<&str>,
+    ) -> Result<Self, ScenarioError> {
+        let path = file.path.clone();
+        let mut reader = open_reader(&path, origin)?;
+        let header = header(&mut reader, &path)?;
+        let column = |name: &str| header.iter().position(|h| h == name);
+        let found = || {
+            format!(
+                "found columns `{}`",
+                header.iter().collect::<Vec<_>>().join(", ")
+            )
+        };
+        let header_error = |message: String| ScenarioError::new(Position::csv(&path, 1), message);
+        let time_name = match time_column {
+            Some(name) => column(name).map(|_| name.to_string()).ok_or_else(|| {
+                header_error(format!(
+                    "expected the column `{name}` named by time_column, {}",
+                    found()
+                ))
+            })?,
+            None => {
+                let present: Vec<&str> = TIME_COLUMNS
+                    .into_iter()
+                    .filter(|name| column(name).is_some())
+                    .collect();
+                match present[..] {
+                    [name] => name.to_string(),
+                    [] => {
+                        return Err(header_error(format!(
+                            "expected a header row with a time column (`offset_s`, `timestamp`, `time` or `period`, or the one named by time_column), {}",
+                            found()
+                        )));
+                    }
+                    _ => {
+                        return Err(header_error(format!(
+                            "found time columns `{}`, expected only one (or choose with time_column)",
+                            present.join("`, `")
+                        )));
+                    }
+                }
+            }
+        };
+        let index = column(&time_name).unwrap_or_default();
+        let time_column = if time_name == "offset_s" {
+            TimeColumn::OffsetSeconds(index)
+        } else {
+            TimeColumn::Timestamp(index)
+        };
+        let count_column = match (counts, column("count")) {
+            (Some(_), None) => {
+                return Err(header_error(format!(
+                    "expected a `count` column in a per-interval trace (`counts:`), {}",
+                    found()
+                )));
+            }
+            (Some(_), Some(i)) => Some(i),
+            (None, _) => None,
+        };
+        let router = column("function").map(|column| Router {
+            column,
+            functions: file.functions.clone(),
+            owner: file.owner,
+        });
+        Ok(Self {
+            reader,
+            record: csv::StringRecord::new(),
+            duration_column: column("duration_ms"),
+            path,
+            time_name,
+            time_column,
+            count_column,
+            router,
+            interval: counts,
+            first_timestamp: None,
+            not_before: 0,
+        })
+    }
+
+    /// Whether rows name their function (the file has a `function` column).
+    pub(super) fn routed(&self) -> bool {
+        self.router.is_some()
+    }
+
+    /// Each row's interval, for a per-interval trace.
+    pub(super) fn interval(&self) -> Option<Nanos> {
+        self.interval
+    }
+
+    /// The next row, checked, or `None` at the end of the file.
+    pub(super) fn next_row(&mut self) -> Result<Option<Row>, ScenarioError> {
+        let previous_line = self.record.position().map_or(1, |p| p.line());
+        match self.reader.read_record(&mut self.record) {
+            Ok(true) => {}
+            Ok(false) => return Ok(None),
+            Err(e) => return Err(csv_error(&self.path, e, previous_line + 1)),
+        }
+        let line = self
+            .record
+            .position()
+            .map_or(previous_line + 1, |p| p.line());
+        let at = Position::csv(&self.path, line);
+        let time = self.time(&at)?;
+        if time < self.not_before {
+            let what = if self.interval.is_some() {
+                "this interval starts before the previous one ends; expected rows at least `counts` apart"
+            } else {
+                "time goes backwards; expected rows in time order"
+            };
+            return Err(ScenarioError::new(
+                at,
+                format!(
+                    "{what} (this row is at {}, expected {} or later)",
+                    duration::show(time),
+                    duration::show(self.not_before)
+                ),
+            ));
+        }
+        self.not_before = time.saturating_add(self.interval.unwrap_or(0));
+        Ok(Some(Row {
+            time,
+            duration: self.duration(&at)?,
+            requests: self.requests(&at)?,
+            target: self.target(&at)?,
+        }))
+    }
+
+    /// The value of a required column on the current row.
+    fn field(&self, index: usize, name: &str, at: &Position) -> Result<&str, ScenarioError> {
+        match self.record.get(index) {
+            Some(value) if !value.is_empty() => Ok(value),
+            _ => Err(ScenarioError::new(
+                at.clone(),
+                format!("missing `{name}` value, expected one on every row"),
+            )),
+        }
+    }
+
+    /// The row's time since the first row (timestamps) or the scenario start (offsets).
+    fn time(&mut self, at: &Position) -> Result<Nanos, ScenarioError> {
+        let index = match self.time_column {
+            TimeColumn::OffsetSeconds(i) => return self.offset(i, at),
+            TimeColumn::Timestamp(i) => i,
+        };
+        let stamp = self.timestamp(index, at)?;
+        let first = *self.first_timestamp.get_or_insert(stamp);
+        if stamp < first {
+            let text = self.record.get(index).unwrap_or_default();
+            return Err(ScenarioError::new(
+                at.clone(),
+                format!(
+                    "time goes backwards: `{text}` is before the first row's time; expected rows in time order"
+                ),
+            ));
+        }
+        Ok(Nanos::try_from(stamp - first).unwrap_or(Nanos::MAX))
+    }
+
+    fn offset(&self, index: usize, at: &Position) -> Result<Nanos, ScenarioError> {
+        let name = &self.time_name;
+        let text = self.field(index, name, at)?;
+        let secs = non_negative(text).ok_or_else(|| {
+            ScenarioError::new(
+                at.clone(),
+                format!(
+                    "found `{text}` in `{name}`, expected seconds since the scenario start (a number, 0 or more)"
+                ),
+            )
+        })?;
+        Ok(secs_to_nanos(secs))
+    }
+
+    fn timestamp(&self, index: usize, at: &Position) -> Result<i128, ScenarioError> {
+        let name = &self.time_name;
+        let text = self.field(index, name, at)?;
+        timestamp::parse(text).ok_or_else(|| {
+            ScenarioError::new(
+                at.clone(),
+                format!(
+                    "found `{text}` in `{name}`, expected an RFC 3339 time like `2024-11-29T09:00:00Z`, `2024-11-29 09:00:00` (UTC) or epoch seconds"
+                ),
+            )
+        })
+    }
+
+    fn duration(&self, at: &Position) -> Result<Option<Nanos>, ScenarioError> {
+        match self.duration_column.and_then(|i| self.record.get(i)) {
+            None | Some("") => Ok(None),
+            Some(text) => {
+                let ms = non_negative(text).ok_or_else(|| {
+                    ScenarioError::new(
+                        at.clone(),
+                        format!(
+                            "found `{text}` in `duration_ms`, expected milliseconds (a number, 0 or more)"
+                        ),
+                    )
+                })?;
+                Ok(Some(secs_to_nanos(ms / 1000.0)))
+            }
+        }
+    }
+
+    fn requests(&self, at: &Position) -> Result<f64, ScenarioError> {
+        let Some(i) = self.count_column else {
+            return Ok(1.0);
+        };
+        let text = self.field(i, "count", at)?;
+        non_negative(text).ok_or_else(|| {
+            ScenarioError::new(
+                at.clone(),
+                format!("found `{text}` in `count`, expected a number of requests, 0 or more"),
+            )
+        })
+    }
+
+    fn target(&self, at: &Position) -> Result<u32, ScenarioError> {
+        let Some(router) = &self.router else {
+            return Ok(0);
+        };
+        let name = self.record.get(router.column).unwrap_or_default();
+        let index = if name.is_empty() {
+            Some(router.owner)
+        } else {
+            router.functions.iter().position(|f| f == name)
+        };
+        let index = index.ok_or_else(|| {
+            ScenarioError::new(
+                at.clone(),
+                format!(
+                    "found function `{name}`, expected one of the scenario's functions: {}",
+                    router.functions.join(", ")
+                ),
+            )
+        })?;
+        Ok(u32::try_from(index).unwrap_or(u32::MAX))
+    }
+}
+
+/// A finite number, 0 or more.
+pub(super) fn non_negative(text: &str) -> Option<f64> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 0.0)
+}
+
+/// A CSV reading failure at its line (or `fallback_line` when the reader has none).
+pub(super) fn csv_error(path: &Path, err: csv::Error, fallback_line: u64) -> ScenarioError {
+    let line = err.position().map_or(fallback_line, |p| p.line());
+    let position = Position::csv(path, line);
+    let message = format!("malformed CSV: {err}");
+    match err.into_kind() {
+        csv::ErrorKind::Io(e) => ScenarioError::io(position, "the trace file", &e),
+        csv::ErrorKind::Utf8 { .. } => ScenarioError::new(
+            position,
+            "found bytes that are not UTF-8, expected UTF-8 text",
+        ),
+        _ => ScenarioError::new(position, message),
+    }
+}

@@ -1,0 +1,239 @@
+//! Trace files, streamed a record at a time and never loaded whole: per-request and
+//! per-interval CSV files ([`csv`]) and Azure Functions 2019 day files ([`azure`]).
+//!
+//! Trace time becomes simulated time as `time / speedup + offset`; the stream's
+//! `start:`/`end:` window then filters it (trace times are not shifted by the window).
+//! `scale` multiplies requests: a per-interval row replays `round(count × scale)`
+//! requests, so a counts trace replays exactly the sum of its rounded counts; in a
+//! per-request trace the fractions carry from row to row, so `scale: 0.5` keeps every
+//! other request and `scale: 2` doubles each one.
+
+mod azure;
+mod csv;
+mod spread;
+
+pub(crate) use spread::Spread;
+
+use super::Window;
+use crate::error::{Position, ScenarioError};
+use lambdasim_engine::{Nanos, RngStream, secs_to_nanos};
+use lambdasim_model::{Arrival, ArrivalSource, SourceError};
+use spread::Pending;
+use std::path::PathBuf;
+
+/// What is read from a trace file: everything that decides whether it is valid, so
+/// a file used the same way by several variants is checked once.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct TraceFile {
+    /// The file, resolved against the scenario file's directory.
+    pub path: PathBuf,
+    pub format: TraceFormat,
+    /// The scenario's function names in order, for a `function` column.
+    pub functions: Vec<String>,
+    /// The index of the function the stream is listed under.
+    pub owner: usize,
+}
+
+/// The layout of a trace file.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum TraceFormat {
+    /// A CSV file with a header; `counts` is each row's interval in a per-interval
+    /// trace, `time_column` the time column's name when not auto-detected.
+    Csv {
+        counts: Option<Nanos>,
+        time_column: Option<String>,
+    },
+    /// An Azure Functions 2019 per-minute file, replaying one `HashFunction`'s row.
+    Azure2019 { function: String },
+}
+
+/// A trace stream as configured in the scenario.
+#[derive(Clone, Debug)]
+pub(crate) struct TraceSpec {
+    pub file: TraceFile,
+    /// Where the scenario names the file, for "cannot open" errors.
+    pub origin: Position,
+    /// Multiplies the number of requests.
+    pub scale: f64,
+    /// Divides trace times.
+    pub speedup: f64,
+    /// Added to trace times after `speedup`.
+    pub offset: Nanos,
+    pub spread: Spread,
+    pub window: Window,
+}
+
+/// Streams the whole trace once and reports its first problem.
+pub(crate) fn validate_trace(file: &TraceFile, origin: &Position) -> Result<(), ScenarioError> {
+    let mut rows = Rows::open(file, origin)?;
+    while rows.next_row()?.is_some() {}
+    Ok(())
+}
+
+/// One checked row, in trace time (before `speedup`).
+struct Row {
+    time: Nanos,
+    duration: Option<Nanos>,
+    requests: f64,
+    /// The function it goes to: an index into the scenario's functions for a routed
+    /// file, else 0.
+    target: u32,
+}
+
+/// The rows of a trace file of either format.
+enum Rows {
+    Csv(Box<csv::CsvRows>),
+    Azure(azure::AzureRows),
+}
+
+impl Rows {
+    fn open(file: &TraceFile, origin: &Position) -> Result<Self, ScenarioError> {
+        Ok(match &file.format {
+            TraceFormat::Csv {
+                counts,
+                time_column,
+            } => Self::Csv(Box::new(csv::CsvRows::open(
+                file,
+                origin,
+                *counts,
+                time_column.as_deref(),
+            )?)),
+            TraceFormat::Azure2019 { function } => {
+                Self::Azure(azure::AzureRows::open(&file.path, origin, function)?)
+            }
+        })
+    }
+
+    fn next_row(&mut self) -> Result<Option<Row>, ScenarioError> {
+        match self {
+            Self::Csv(rows) => rows.next_row(),
+            Self::Azure(rows) => Ok(rows.next_row()),
+        }
+    }
+
+    /// Each row's interval in trace time, for per-interval traces.
+    fn interval(&self) -> Option<Nanos> {
+        match self {
+            Self::Csv(rows) => rows.interval(),
+            Self::Azure(_) => Some(azure::MINUTE),
+        }
+    }
+
+    fn routed(&self) -> bool {
+        matches!(self, Self::Csv(rows) if rows.routed())
+    }
+}
+
+/// Replays a trace as arrivals, applying `scale`, `speedup`, `offset`, `spread` and
+/// the window.
+pub(crate) struct TraceSource {
+    rows: Rows,
+    rng: RngStream,
+    spec: TraceSpec,
+    /// The fraction of a request carried over to the next row of a per-request trace.
+    carry: f64,
+    pending: Option<Pending>,
+    done: bool,
+}
+
+impl TraceSource {
+    /// Opens the file; `rng` places requests in their intervals for a random spread.
+    pub(crate) fn open(spec: &TraceSpec, rng: RngStream) -> Result<Self, ScenarioError> {
+        Ok(Self {
+            rows: Rows::open(&spec.file, &spec.origin)?,
+            rng,
+            spec: spec.clone(),
+            carry: 0.0,
+            pending: None,
+            done: false,
+        })
+    }
+
+    /// The functions the arrivals go to: all of the scenario's for a file with a
+    /// `function` column (each arrival's `target` is then a function index), else the
+    /// stream's own.
+    pub(crate) fn targets(&self) -> Vec<usize> {
+        if self.rows.routed() {
+            (0..self.spec.file.functions.len()).collect()
+        } else {
+            vec![self.spec.file.owner]
+        }
+    }
+
+    /// A span of trace time in simulated time.
+    fn sped_up(&self, trace_time: Nanos) -> Nanos {
+        if self.spec.speedup == 1.0 {
+            trace_time
+        } else {
+            secs_to_nanos(trace_time as f64 / self.spec.speedup / 1e9)
+        }
+    }
+
+    /// How many requests a row replays after `scale`.
+    fn requests(&mut self, row: &Row) -> u64 {
+        if self.rows.interval().is_some() {
+            return (row.requests * self.spec.scale).round() as u64;
+        }
+        let wanted = self.carry + row.requests * self.spec.scale;
+        let whole = wanted.floor();
+        self.carry = wanted - whole;
+        whole as u64
+    }
+
+    /// Reads rows until one has requests that may fall inside the window; `None` once
+    /// the trace has passed the window's end.
+    fn refill(&mut self) -> Result<Option<Pending>, ScenarioError> {
+        while let Some(row) = self.rows.next_row()? {
+            let total = self.requests(&row);
+            let start = self.sped_up(row.time).saturating_add(self.spec.offset);
+            if start >= self.spec.window.end {
+                return Ok(None);
+            }
+            let width = self.rows.interval().map_or(0, |i| self.sped_up(i));
+            let ends_before_window = start.saturating_add(width.max(1)) <= self.spec.window.start;
+            if total == 0 || ends_before_window {
+                continue;
+            }
+            let mut pending = Pending::new(start, width, total);
+            pending.duration = row.duration;
+            pending.target = row.target;
+            return Ok(Some(pending));
+        }
+        Ok(None)
+    }
+
+    fn next(&mut self) -> Result<Option<Arrival>, ScenarioError> {
+        while !self.done {
+            if self.pending.is_none() {
+                self.pending = self.refill()?;
+            }
+            let Some(pending) = self.pending.as_mut() else {
+                self.done = true;
+                break;
+            };
+            let time = pending.next_time(self.spec.spread, &mut self.rng);
+            let arrival = Arrival {
+                time,
+                duration: pending.duration,
+                target: pending.target,
+            };
+            if pending.is_done() {
+                self.pending = None;
+            }
+            if time >= self.spec.window.end {
+                self.done = true;
+            } else if time >= self.spec.window.start {
+                return Ok(Some(arrival));
+            }
+        }
+        Ok(None)
+    }
+}
+
+impl ArrivalSource for TraceSource {
+    fn next_arrival(&mut self) -> Result<Option<Arrival>, SourceError> {
+        self.next().map_err(|e| SourceError {
+            message: e.to_string(),
+        })
+    }
+}
