@@ -5,8 +5,10 @@ use crate::error::CliError;
 use crate::progress::{Progress, advance};
 use crate::stats;
 use lambdasim_model::{RunSummary, Simulation};
+use lambdasim_report::charts::{self, ChartSeries, VariantData};
 use lambdasim_report::{
-    CsvSeries, OutputDir, VariantSummary, concat_parts, render_table, write_summary,
+    CsvSeries, OutputDir, Report, ReportVariant, Tee, VariantSummary, concat_parts, render_report,
+    render_table, write_summary,
 };
 use lambdasim_scenario::{Scenario, Variant};
 use rayon::prelude::*;
@@ -47,11 +49,13 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let out = OutputDir::create(&final_dir).map_err(|e| output_error(&final_dir, e))?;
     let progress = Progress::new(args.quiet);
 
-    let results: Vec<RunSummary> = variants
+    let (results, chart_data): (Vec<RunSummary>, Vec<ChartSeries>) = variants
         .par_iter()
         .enumerate()
         .map(|(i, variant)| run_variant(variant, &part_path(out.path(), i), &progress))
-        .collect::<Result<_, _>>()?;
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .unzip();
 
     let summaries: Vec<VariantSummary> = variants
         .iter()
@@ -63,6 +67,9 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         })
         .collect();
     write_outputs(&out, &scenario.name, &summaries, variants.len())?;
+    if !args.no_charts {
+        write_report(&out, &scenario, &variants, &summaries, &chart_data)?;
+    }
     out.commit().map_err(|e| output_error(&final_dir, e))?;
 
     if !args.quiet {
@@ -106,12 +113,13 @@ fn part_path(dir: &Path, index: usize) -> PathBuf {
     dir.join(format!("timeseries.{index}.part"))
 }
 
-/// Simulates one variant, streaming its time series into a part file.
+/// Simulates one variant, streaming its time series into a part file and, in the same
+/// pass, into the fixed-size chart data.
 fn run_variant(
     variant: &Variant,
     part: &Path,
     progress: &Progress,
-) -> Result<RunSummary, CliError> {
+) -> Result<(RunSummary, ChartSeries), CliError> {
     let file = File::create(part).map_err(|e| output_error(part, e))?;
     let names = variant
         .config
@@ -119,8 +127,12 @@ fn run_variant(
         .iter()
         .map(|f| f.name.clone())
         .collect();
-    let mut sink = CsvSeries::new(BufWriter::new(file), &variant.name, names, false)
+    let csv = CsvSeries::new(BufWriter::new(file), &variant.name, names, false)
         .map_err(|e| output_error(part, e))?;
+    let mut sink = Tee {
+        first: csv,
+        second: ChartSeries::new(&variant.config),
+    };
     let run_error = |source| CliError::Run {
         variant: variant.name.clone(),
         source,
@@ -132,9 +144,9 @@ fn run_variant(
         .run(&mut sink, &mut |fraction| advance(&bar, fraction))
         .map_err(run_error)?;
     bar.finish_and_clear();
-    let mut writer = sink.finish().map_err(|e| output_error(part, e))?;
+    let mut writer = sink.first.finish().map_err(|e| output_error(part, e))?;
     writer.flush().map_err(|e| output_error(part, e))?;
-    Ok(summary)
+    Ok((summary, sink.second))
 }
 
 /// Writes summary.json and joins the variants' series into timeseries.csv.
@@ -157,6 +169,49 @@ fn write_outputs(
         std::fs::remove_file(part).map_err(|e| output_error(part, e))?;
     }
     Ok(())
+}
+
+/// Draws the charts into `charts/` and writes `report.html`. Every chart is rendered in
+/// memory before any file is written; a failure fails the run, and the output
+/// directory, never committed, disappears with everything in it.
+fn write_report(
+    out: &OutputDir,
+    scenario: &Scenario,
+    variants: &[Variant],
+    summaries: &[VariantSummary],
+    chart_data: &[ChartSeries],
+) -> Result<(), CliError> {
+    let data: Vec<VariantData> = variants
+        .iter()
+        .zip(chart_data)
+        .map(|(v, series)| VariantData {
+            name: &v.name,
+            config: &v.config,
+            series,
+        })
+        .collect();
+    let charts_dir = out.path().join("charts");
+    let set =
+        charts::render(&data).map_err(|e| output_error(&charts_dir, std::io::Error::other(e)))?;
+    charts::write_charts(&charts_dir, &set).map_err(|e| output_error(&charts_dir, e))?;
+
+    let report_variants: Vec<ReportVariant> = summaries
+        .iter()
+        .zip(variants)
+        .map(|(summary, v)| ReportVariant {
+            summary: *summary,
+            config: &v.config,
+        })
+        .collect();
+    let html = render_report(&Report {
+        scenario: &scenario.name,
+        source: &scenario.source_text,
+        variants: &report_variants,
+        charts: &set,
+    });
+    let report_path = out.path().join("report.html");
+    charts::write_atomically(&report_path, html.as_bytes())
+        .map_err(|e| output_error(&report_path, e))
 }
 
 fn output_error(path: &Path, source: std::io::Error) -> CliError {

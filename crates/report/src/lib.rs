@@ -1,16 +1,23 @@
-//! Turns simulation results into what users read: `summary.json`, `timeseries.csv`
-//! and the terminal table, written into an output directory that appears atomically.
+//! Turns simulation results into what users read: `summary.json`, `timeseries.csv`,
+//! the terminal table, the charts and `report.html`, written into an output directory
+//! that appears atomically.
 //!
 //! Everything here is deterministic: the same results always give the same bytes, so
 //! that runs with the same scenario, seed and version can be compared byte for byte
 //! (see the contract's "Command line" section).
 
+pub mod charts;
+pub mod html;
 pub mod output;
 pub mod summary;
 pub mod table;
+pub mod tee;
 pub mod timeseries;
 
+pub use charts::{ChartSeries, ChartSet, VariantData};
+pub use html::{Report, ReportVariant, render_report};
 pub use output::OutputDir;
 pub use summary::{VariantSummary, write_summary};
 pub use table::render_table;
+pub use tee::Tee;
 pub use timeseries::{CsvSeries, HEADER, concat_parts, write_header};

@@ -97,6 +97,11 @@ fn finite_cost(c: &CostBreakdown) -> CostBreakdown {
         duration: finite(c.duration),
         provisioned: finite(c.provisioned),
         total: finite(c.total),
+        init: finite(c.init),
+        provisioned_capacity: finite(c.provisioned_capacity),
+        provisioned_duration: finite(c.provisioned_duration),
+        ephemeral_storage: finite(c.ephemeral_storage),
+        free_tier: finite(c.free_tier),
     }
 }
 
@@ -136,7 +141,9 @@ mod tests {
                 duration: 0.01,
                 provisioned: 0.5,
                 total: 0.5100002,
+                ..Default::default()
             },
+            ..Default::default()
         }
     }
 

@@ -143,7 +143,7 @@ fn push_line(out: &mut String, cells: &[String], widths: &[usize]) {
 }
 
 /// `1234567` → `1,234,567`.
-fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     group_digits(&n.to_string())
 }
 
@@ -159,7 +159,7 @@ fn group_digits(digits: &str) -> String {
 }
 
 /// `x` with `places` decimals and a grouped integer part; `-` if it is not a number.
-fn decimal(x: f64, places: usize) -> String {
+pub(crate) fn decimal(x: f64, places: usize) -> String {
     if !x.is_finite() {
         return NONE.to_string();
     }
@@ -179,7 +179,7 @@ fn decimal(x: f64, places: usize) -> String {
 }
 
 /// `part` as a percentage of `whole` with two decimals; `-` when `whole` is 0.
-fn percent(part: u64, whole: u64) -> String {
+pub(crate) fn percent(part: u64, whole: u64) -> String {
     if whole == 0 {
         return NONE.to_string();
     }

@@ -1,0 +1,326 @@
+//! The data behind the charts: a time-series sink that folds any number of buckets into
+//! a fixed number of columns, about one per pixel of a chart's width.
+//!
+//! A one-year run at 1 s resolution costs the same memory as a one-hour run, and no
+//! peak is lost: each column keeps the maximum of what it covers, never a sample.
+
+use lambdasim_model::{BucketRow, SeriesSink, SimConfig, ThrottleCounts};
+use std::io;
+
+/// The most columns a chart draws: about one per pixel of its plot area.
+pub const MAX_COLUMNS: usize = 1000;
+
+/// Concurrency split by the state of the environments.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StateSplit {
+    pub provisioned_busy: u32,
+    pub on_demand_busy: u32,
+    pub initializing: u32,
+}
+
+impl StateSplit {
+    /// The split of one bucket. Its gauges are maxima taken at possibly different
+    /// instants, so on-demand busy is what the peak leaves after the other two; the
+    /// stack's top is then the bucket's peak concurrency whenever the parts fit in it.
+    fn of(row: &BucketRow) -> Self {
+        Self {
+            provisioned_busy: row.provisioned_busy,
+            on_demand_busy: row
+                .concurrency_max
+                .saturating_sub(row.provisioned_busy)
+                .saturating_sub(row.initializing),
+            initializing: row.initializing,
+        }
+    }
+
+    /// The height of the stack.
+    pub fn total(&self) -> u32 {
+        self.provisioned_busy + self.on_demand_busy + self.initializing
+    }
+}
+
+/// Throttles per second, by reason.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ThrottleRates {
+    pub reserved_limit: f64,
+    pub account_limit: f64,
+    pub scaling_rate: f64,
+    pub rps_limit: f64,
+}
+
+impl ThrottleRates {
+    fn of(counts: &ThrottleCounts, seconds: f64) -> Self {
+        Self {
+            reserved_limit: counts.reserved_limit as f64 / seconds,
+            account_limit: counts.account_limit as f64 / seconds,
+            scaling_rate: counts.scaling_rate as f64 / seconds,
+            rps_limit: counts.rps_limit as f64 / seconds,
+        }
+    }
+
+    /// All reasons together.
+    pub fn total(&self) -> f64 {
+        self.reserved_limit + self.account_limit + self.scaling_rate + self.rps_limit
+    }
+}
+
+/// One function over one column: the maxima of the buckets it covers.
+///
+/// Rates are per second of a bucket, so a column covering many buckets shows the
+/// busiest bucket's rate rather than an average that would flatten a spike.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Column {
+    /// Buckets folded in; 0 means none arrived yet.
+    pub buckets: u32,
+    /// The split of the bucket with the highest concurrency, so the stack's top is the
+    /// column's peak.
+    pub concurrency: StateSplit,
+    pub concurrency_max: u32,
+    pub environments: u32,
+    pub idle_environments: u32,
+    /// Provisioned environments allocated (it changes with schedules and autoscaling).
+    pub provisioned_allocated: u32,
+    /// The split of the bucket with the highest throttle rate.
+    pub throttles: ThrottleRates,
+    pub requests_per_s: f64,
+    pub cold_starts_per_s: f64,
+    /// Maxima of the buckets' percentiles; NaN when no bucket had an invocation.
+    pub latency_p50_ms: f64,
+    pub latency_p99_ms: f64,
+}
+
+impl Default for Column {
+    fn default() -> Self {
+        Self {
+            buckets: 0,
+            concurrency: StateSplit::default(),
+            concurrency_max: 0,
+            environments: 0,
+            idle_environments: 0,
+            provisioned_allocated: 0,
+            throttles: ThrottleRates::default(),
+            requests_per_s: 0.0,
+            cold_starts_per_s: 0.0,
+            latency_p50_ms: f64::NAN,
+            latency_p99_ms: f64::NAN,
+        }
+    }
+}
+
+impl Column {
+    /// Folds in one bucket of `seconds` length.
+    fn fold(&mut self, row: &BucketRow, seconds: f64) {
+        self.buckets += 1;
+        let split = StateSplit::of(row);
+        if split.total() > self.concurrency.total() {
+            self.concurrency = split;
+        }
+        self.concurrency_max = self.concurrency_max.max(row.concurrency_max);
+        self.environments = self.environments.max(row.environments);
+        self.idle_environments = self.idle_environments.max(row.idle_environments);
+        self.provisioned_allocated = self.provisioned_allocated.max(row.provisioned_allocated);
+        let throttles = ThrottleRates::of(&row.throttles, seconds);
+        if throttles.total() > self.throttles.total() {
+            self.throttles = throttles;
+        }
+        self.requests_per_s = self.requests_per_s.max(row.requests as f64 / seconds);
+        self.cold_starts_per_s = self.cold_starts_per_s.max(row.cold_starts as f64 / seconds);
+        self.latency_p50_ms = max_present(self.latency_p50_ms, row.latency_p50_ms);
+        self.latency_p99_ms = max_present(self.latency_p99_ms, row.latency_p99_ms);
+    }
+}
+
+/// The larger of two values where NaN means "no value".
+fn max_present(a: f64, b: f64) -> f64 {
+    if a.is_nan() { b } else { a.max(b) }
+}
+
+/// A [`SeriesSink`] that keeps, for each function, at most [`MAX_COLUMNS`] columns.
+///
+/// It knows the run's number of buckets in advance, so bucket *i* of *n* always lands
+/// in column `i × columns / n` and the memory is fixed before the run starts.
+#[derive(Clone, Debug)]
+pub struct ChartSeries {
+    resolution_s: f64,
+    duration_s: f64,
+    buckets: u64,
+    columns: usize,
+    functions: Vec<Vec<Column>>,
+}
+
+impl ChartSeries {
+    /// Columns for every function of `config`.
+    pub fn new(config: &SimConfig) -> Self {
+        let buckets = config.duration.div_ceil(config.resolution.max(1)).max(1);
+        let resolution_s = config.resolution as f64 / 1e9;
+        let duration_s = config.duration as f64 / 1e9;
+        Self::with_buckets(config.functions.len(), buckets, resolution_s, duration_s)
+    }
+
+    fn with_buckets(functions: usize, buckets: u64, resolution_s: f64, duration_s: f64) -> Self {
+        let columns = usize::try_from(buckets).map_or(MAX_COLUMNS, |b| b.min(MAX_COLUMNS));
+        Self {
+            resolution_s,
+            duration_s,
+            buckets,
+            columns,
+            functions: vec![vec![Column::default(); columns]; functions],
+        }
+    }
+
+    /// The simulated span in seconds.
+    pub fn duration_s(&self) -> f64 {
+        self.duration_s
+    }
+
+    /// The columns of function `index` (in configuration order).
+    pub fn columns(&self, index: usize) -> &[Column] {
+        &self.functions[index]
+    }
+
+    /// The number of functions.
+    pub fn functions(&self) -> usize {
+        self.functions.len()
+    }
+
+    /// When column `c` starts, in seconds: the start of its first bucket.
+    pub fn column_start_s(&self, c: usize) -> f64 {
+        let first_bucket = (c as u128 * u128::from(self.buckets)).div_ceil(self.columns as u128);
+        first_bucket as f64 * self.resolution_s
+    }
+
+    fn column_of(&self, bucket: u64) -> usize {
+        (u128::from(bucket) * self.columns as u128 / u128::from(self.buckets)) as usize
+    }
+}
+
+impl SeriesSink for ChartSeries {
+    fn record(&mut self, row: &BucketRow) -> io::Result<()> {
+        let bucket = ((row.t_s / self.resolution_s).round().max(0.0) as u64).min(self.buckets - 1);
+        let column = self.column_of(bucket);
+        // The last bucket may be shorter than the resolution.
+        let seconds = (self.duration_s - row.t_s).min(self.resolution_s);
+        let seconds = if seconds > 0.0 {
+            seconds
+        } else {
+            self.resolution_s
+        };
+        let columns = self.functions.get_mut(row.function).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("bucket row for unknown function index {}", row.function),
+            )
+        })?;
+        columns[column].fold(row, seconds);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(function: usize, t_s: f64) -> BucketRow {
+        BucketRow {
+            function,
+            t_s,
+            concurrency_max: 1,
+            requests: 10,
+            latency_p50_ms: f64::NAN,
+            latency_p99_ms: f64::NAN,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_single_bucket_spike_survives_a_million_buckets() {
+        let n = 1_000_000u64;
+        let mut series = ChartSeries::with_buckets(1, n, 1.0, n as f64);
+        for i in 0..n {
+            let mut r = row(0, i as f64);
+            if i == 777_777 {
+                r.concurrency_max = 5000;
+                r.initializing = 3000;
+                r.requests = 90_000;
+                r.throttles.scaling_rate = 42;
+                r.latency_p99_ms = 2500.0;
+            }
+            series.record(&r).unwrap();
+        }
+        let columns = series.columns(0);
+        assert_eq!(columns.len(), MAX_COLUMNS);
+        assert_eq!(columns.iter().map(|c| c.buckets).sum::<u32>(), 1_000_000);
+        let peak = columns.iter().max_by_key(|c| c.concurrency_max).unwrap();
+        assert_eq!(peak.concurrency_max, 5000);
+        assert_eq!(peak.concurrency.total(), 5000);
+        assert_eq!(peak.concurrency.initializing, 3000);
+        assert_eq!(peak.requests_per_s, 90_000.0);
+        assert_eq!(peak.throttles.scaling_rate, 42.0);
+        assert_eq!(peak.latency_p99_ms, 2500.0);
+        let quiet = columns.iter().filter(|c| c.concurrency_max == 1).count();
+        assert_eq!(quiet, MAX_COLUMNS - 1);
+    }
+
+    #[test]
+    fn short_runs_keep_one_column_per_bucket() {
+        let mut series = ChartSeries::with_buckets(2, 3, 10.0, 25.0);
+        for t in [0.0, 10.0, 20.0] {
+            series.record(&row(0, t)).unwrap();
+            series.record(&row(1, t)).unwrap();
+        }
+        let columns = series.columns(1);
+        assert_eq!(columns.len(), 3);
+        assert!(columns.iter().all(|c| c.buckets == 1));
+        assert_eq!(
+            (0..3).map(|c| series.column_start_s(c)).collect::<Vec<_>>(),
+            [0.0, 10.0, 20.0]
+        );
+        // 10 requests in 10 s, then in the last bucket's 5 s.
+        assert_eq!(columns[0].requests_per_s, 1.0);
+        assert_eq!(columns[2].requests_per_s, 2.0);
+    }
+
+    #[test]
+    fn columns_start_at_their_first_bucket() {
+        let series = ChartSeries::with_buckets(1, 2500, 2.0, 5000.0);
+        assert_eq!(series.columns(0).len(), MAX_COLUMNS);
+        assert_eq!(series.column_start_s(0), 0.0);
+        assert_eq!(series.column_start_s(1), 6.0); // bucket ceil(2.5) = 3
+        assert_eq!(series.column_of(2), 0);
+        assert_eq!(series.column_of(3), 1);
+        assert_eq!(series.column_of(2499), 999);
+    }
+
+    #[test]
+    fn the_state_split_never_exceeds_the_peak() {
+        let r = BucketRow {
+            concurrency_max: 10,
+            provisioned_busy: 4,
+            initializing: 3,
+            ..Default::default()
+        };
+        let split = StateSplit::of(&r);
+        assert_eq!(split.on_demand_busy, 3);
+        assert_eq!(split.total(), 10);
+    }
+
+    #[test]
+    fn latency_is_nan_only_without_invocations() {
+        let mut series = ChartSeries::with_buckets(1, 4, 1.0, 4.0);
+        series.record(&row(0, 0.0)).unwrap();
+        let mut served = row(0, 1.0);
+        served.latency_p50_ms = 80.0;
+        served.latency_p99_ms = 300.0;
+        series.record(&served).unwrap();
+        let columns = series.columns(0);
+        assert!(columns[0].latency_p99_ms.is_nan());
+        assert_eq!(columns[1].latency_p50_ms, 80.0);
+    }
+
+    #[test]
+    fn unknown_function_is_an_error() {
+        let mut series = ChartSeries::with_buckets(1, 4, 1.0, 4.0);
+        let err = series.record(&row(3, 0.0)).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    }
+}

@@ -1,0 +1,249 @@
+//! Charts of a run, as PNG and SVG: each variant's concurrency, throttles, requests and
+//! cold starts, environments and latency, and comparisons when there are several
+//! variants.
+//!
+//! The data comes from [`ChartSeries`], filled during the run in fixed memory; the
+//! builders turn it into [`ChartSpec`]s; [`render`] draws them in memory and only
+//! [`write_charts`] touches the disk, so a chart that fails leaves no file behind.
+
+mod comparison;
+mod concurrency;
+mod downsample;
+mod draw;
+mod environments;
+mod font;
+mod latency;
+mod palette;
+mod requests;
+mod spec;
+mod throttles;
+
+pub use downsample::{ChartSeries, Column, MAX_COLUMNS, StateSplit, ThrottleRates};
+pub use draw::{WIDTH, size};
+pub use spec::{ChartSpec, Limit, Panel, Series, TimeAxis, YScale};
+
+use lambdasim_model::SimConfig;
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::io;
+use std::path::Path;
+
+/// What the charts of one variant are drawn from.
+#[derive(Clone, Copy, Debug)]
+pub struct VariantData<'a> {
+    pub name: &'a str,
+    pub config: &'a SimConfig,
+    pub series: &'a ChartSeries,
+}
+
+impl VariantData<'_> {
+    fn time(&self) -> TimeAxis {
+        TimeAxis::for_span(self.series.duration_s())
+    }
+}
+
+/// The points of one function's columns: `value` of each column at its start time;
+/// NaN where no bucket arrived.
+fn points(
+    series: &ChartSeries,
+    function: usize,
+    time: TimeAxis,
+    value: fn(&Column) -> f64,
+) -> Vec<(f64, f64)> {
+    series
+        .columns(function)
+        .iter()
+        .enumerate()
+        .map(|(c, column)| {
+            let y = if column.buckets == 0 {
+                f64::NAN
+            } else {
+                value(column)
+            };
+            (time.at(series.column_start_s(c)), y)
+        })
+        .collect()
+}
+
+/// The charts of one variant, in the order the report shows them.
+pub fn variant_specs(v: &VariantData<'_>) -> Vec<ChartSpec> {
+    vec![
+        concurrency::spec(v),
+        throttles::spec(v),
+        requests::spec(v),
+        environments::spec(v),
+        latency::spec(v),
+    ]
+}
+
+/// Every chart of a scenario run, as specifications: per variant (sharing each chart's
+/// y axes across variants so that they compare at a glance), then the comparisons.
+pub fn all_specs(variants: &[VariantData<'_>]) -> (Vec<Vec<ChartSpec>>, Vec<ChartSpec>) {
+    let mut per_variant: Vec<Vec<ChartSpec>> = variants.iter().map(variant_specs).collect();
+    if variants.len() >= 2 {
+        share_y_axes(per_variant.iter_mut().flatten());
+    }
+    (per_variant, comparison::specs(variants))
+}
+
+/// Gives every panel of the same chart kind and position the same y axis: the largest
+/// any of them needs.
+fn share_y_axes<'a>(specs: impl Iterator<Item = &'a mut ChartSpec>) {
+    let specs: Vec<&mut ChartSpec> = specs.collect();
+    let mut tops: HashMap<(&'static str, usize), f64> = HashMap::new();
+    for spec in &specs {
+        for (i, panel) in spec.panels.iter().enumerate() {
+            let top = tops.entry((spec.kind, i)).or_insert(0.0);
+            *top = top.max(panel.data_max());
+        }
+    }
+    for spec in specs {
+        for (i, panel) in spec.panels.iter_mut().enumerate() {
+            let top = tops[&(spec.kind, i)];
+            panel.y_max = Some(match panel.scale {
+                YScale::Linear if top > 0.0 => top * 1.1,
+                YScale::Linear => 1.0,
+                YScale::Log => top,
+            });
+        }
+    }
+}
+
+/// A rendered chart.
+#[derive(Clone, Debug)]
+pub struct Chart {
+    /// File name without extension: `<variant>-<kind>` or `comparison-<kind>`.
+    pub stem: String,
+    /// What the chart shows: `concurrency`, `throttles`, `requests`, `environments`,
+    /// `latency`, or for comparisons also `cold-starts`.
+    pub kind: &'static str,
+    pub title: String,
+    pub svg: String,
+    pub png: Vec<u8>,
+}
+
+/// Every rendered chart of a run.
+#[derive(Clone, Debug, Default)]
+pub struct ChartSet {
+    /// Per variant, in the variants' order.
+    pub variants: Vec<Vec<Chart>>,
+    /// Empty with fewer than two variants.
+    pub comparison: Vec<Chart>,
+}
+
+/// A chart that could not be drawn.
+#[derive(Debug, thiserror::Error)]
+#[error("chart `{chart}`: {message}")]
+pub struct ChartError {
+    pub chart: String,
+    pub message: String,
+}
+
+/// Draws every chart of the run, in parallel, in memory.
+pub fn render(variants: &[VariantData<'_>]) -> Result<ChartSet, ChartError> {
+    let (per_variant, comparison) = all_specs(variants);
+    let mut stems = Stems::default();
+    let mut jobs: Vec<(Option<usize>, String, ChartSpec)> = Vec::new();
+    for (k, (v, specs)) in variants.iter().zip(per_variant).enumerate() {
+        for spec in specs {
+            jobs.push((
+                Some(k),
+                stems.take(&format!("{}-{}", v.name, spec.kind)),
+                spec,
+            ));
+        }
+    }
+    for spec in comparison {
+        jobs.push((None, stems.take(&format!("comparison-{}", spec.kind)), spec));
+    }
+    let rendered: Vec<(Option<usize>, Chart)> = jobs
+        .into_par_iter()
+        .map(|(owner, stem, spec)| Ok((owner, render_one(stem, &spec)?)))
+        .collect::<Result<_, ChartError>>()?;
+
+    let mut set = ChartSet {
+        variants: vec![Vec::new(); variants.len()],
+        comparison: Vec::new(),
+    };
+    for (owner, chart) in rendered {
+        match owner {
+            Some(k) => set.variants[k].push(chart),
+            None => set.comparison.push(chart),
+        }
+    }
+    Ok(set)
+}
+
+/// Draws one chart in both formats.
+pub fn render_one(stem: String, spec: &ChartSpec) -> Result<Chart, ChartError> {
+    let fail = |message: String| ChartError {
+        chart: stem.clone(),
+        message,
+    };
+    let svg = draw::svg(spec).map_err(fail)?;
+    let png = draw::png(spec).map_err(fail)?;
+    Ok(Chart {
+        stem,
+        kind: spec.kind,
+        title: spec.title.clone(),
+        svg,
+        png,
+    })
+}
+
+/// File stems made safe for any file system and unique within a run.
+#[derive(Default)]
+struct Stems(HashSet<String>);
+
+impl Stems {
+    fn take(&mut self, wanted: &str) -> String {
+        let safe: String = wanted
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let mut stem = safe.clone();
+        let mut n = 2;
+        while !self.0.insert(stem.clone()) {
+            stem = format!("{safe}-{n}");
+            n += 1;
+        }
+        stem
+    }
+}
+
+/// Writes `<dir>/<stem>.png` and `<dir>/<stem>.svg` for every chart, creating `dir`.
+/// Each file is written under a temporary name and renamed, so none is ever half
+/// written.
+pub fn write_charts(dir: &Path, set: &ChartSet) -> io::Result<()> {
+    fs::create_dir_all(dir)?;
+    for chart in set.variants.iter().flatten().chain(&set.comparison) {
+        write_atomically(&dir.join(format!("{}.png", chart.stem)), &chart.png)?;
+        write_atomically(
+            &dir.join(format!("{}.svg", chart.stem)),
+            chart.svg.as_bytes(),
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` through a temporary file beside it, removed on failure.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut temp = path.as_os_str().to_owned();
+    temp.push(".tmp");
+    let temp = std::path::PathBuf::from(temp);
+    let result = fs::write(&temp, bytes).and_then(|()| fs::rename(&temp, path));
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -1,0 +1,178 @@
+//! What a chart shows, as plain data: the chart builders fill it in, the renderer
+//! draws it, and the tests can inspect it without decoding pictures.
+
+use plotters::style::RGBColor;
+
+/// One chart: a title over panels that share the time axis, one panel per function.
+#[derive(Clone, Debug)]
+pub struct ChartSpec {
+    /// The chart's kind, used in file names: `concurrency` → `<variant>-concurrency.png`.
+    pub kind: &'static str,
+    pub title: String,
+    pub time: TimeAxis,
+    pub panels: Vec<Panel>,
+}
+
+/// One plot area with its own y axis.
+#[derive(Clone, Debug)]
+pub struct Panel {
+    pub title: String,
+    pub y_label: String,
+    pub scale: YScale,
+    /// Drawn as stacked areas, the first at the bottom.
+    pub stacked: Vec<Series>,
+    /// Drawn as lines over the areas; a NaN value leaves a gap.
+    pub lines: Vec<Series>,
+    /// Horizontal dashed lines such as the account limit.
+    pub limits: Vec<Limit>,
+    /// The top of the y axis when several charts must share it; `None` fits the data.
+    pub y_max: Option<f64>,
+}
+
+/// How the y axis maps values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum YScale {
+    Linear,
+    /// For latencies, whose cold-start tail is orders of magnitude above the median.
+    Log,
+}
+
+/// A named sequence of (time in the axis unit, value) points.
+#[derive(Clone, Debug)]
+pub struct Series {
+    pub label: String,
+    pub color: RGBColor,
+    pub points: Vec<(f64, f64)>,
+}
+
+/// A horizontal line at a configured value, labelled with it ("reserved 400").
+#[derive(Clone, Debug)]
+pub struct Limit {
+    pub label: String,
+    pub value: f64,
+    pub color: RGBColor,
+}
+
+impl Panel {
+    /// An empty linear panel.
+    pub fn new(title: impl Into<String>, y_label: impl Into<String>) -> Self {
+        Self {
+            title: title.into(),
+            y_label: y_label.into(),
+            scale: YScale::Linear,
+            stacked: Vec::new(),
+            lines: Vec::new(),
+            limits: Vec::new(),
+            y_max: None,
+        }
+    }
+
+    /// The largest value the panel draws: the top of the stack, a line or a limit.
+    pub fn data_max(&self) -> f64 {
+        let stack_len = self
+            .stacked
+            .iter()
+            .map(|s| s.points.len())
+            .max()
+            .unwrap_or(0);
+        let stack_top = (0..stack_len)
+            .map(|i| {
+                self.stacked
+                    .iter()
+                    .filter_map(|s| s.points.get(i))
+                    .map(|p| p.1)
+                    .sum()
+            })
+            .fold(0.0, f64::max);
+        let lines = self.lines.iter().flat_map(|s| &s.points).map(|p| p.1);
+        let limits = self.limits.iter().map(|l| l.value);
+        lines
+            .chain(limits)
+            .filter(|v| v.is_finite())
+            .fold(stack_top, f64::max)
+    }
+
+    /// The smallest positive value of the lines: the floor of a log axis.
+    pub fn positive_min(&self) -> Option<f64> {
+        self.lines
+            .iter()
+            .flat_map(|s| &s.points)
+            .map(|p| p.1)
+            .filter(|v| v.is_finite() && *v > 0.0)
+            .reduce(f64::min)
+    }
+}
+
+/// The unit the time axis counts in, chosen so that its labels stay short.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TimeAxis {
+    /// Seconds per unit.
+    pub unit_s: f64,
+    pub unit_name: &'static str,
+    /// The end of the run in the unit.
+    pub end: f64,
+}
+
+impl TimeAxis {
+    /// Seconds up to 3 minutes, minutes up to 3 hours, hours up to 3 days, then days.
+    pub fn for_span(duration_s: f64) -> Self {
+        let (unit_s, unit_name) = match duration_s {
+            d if d <= 180.0 => (1.0, "s"),
+            d if d <= 3.0 * 3600.0 => (60.0, "min"),
+            d if d <= 3.0 * 86_400.0 => (3600.0, "h"),
+            _ => (86_400.0, "days"),
+        };
+        Self {
+            unit_s,
+            unit_name,
+            end: duration_s / unit_s,
+        }
+    }
+
+    /// `seconds` in the axis unit.
+    pub fn at(&self, seconds: f64) -> f64 {
+        seconds / self.unit_s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(points: &[f64]) -> Series {
+        Series {
+            label: String::new(),
+            color: RGBColor(0, 0, 0),
+            points: points
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (i as f64, *v))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn data_max_counts_the_stack_lines_and_limits() {
+        let mut panel = Panel::new("p", "y");
+        panel.stacked = vec![series(&[1.0, 5.0]), series(&[2.0, 4.0])];
+        assert_eq!(panel.data_max(), 9.0);
+        panel.lines = vec![series(&[f64::NAN, 12.0])];
+        assert_eq!(panel.data_max(), 12.0);
+        panel.limits.push(Limit {
+            label: "account limit 1000".into(),
+            value: 1000.0,
+            color: RGBColor(0, 0, 0),
+        });
+        assert_eq!(panel.data_max(), 1000.0);
+        assert_eq!(panel.positive_min(), Some(12.0));
+    }
+
+    #[test]
+    fn time_unit_follows_the_span() {
+        assert_eq!(TimeAxis::for_span(60.0).unit_name, "s");
+        assert_eq!(TimeAxis::for_span(1800.0).unit_name, "min");
+        assert_eq!(TimeAxis::for_span(1800.0).end, 30.0);
+        assert_eq!(TimeAxis::for_span(86_400.0).unit_name, "h");
+        assert_eq!(TimeAxis::for_span(365.0 * 86_400.0).unit_name, "days");
+    }
+}

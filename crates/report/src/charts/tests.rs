@@ -1,0 +1,208 @@
+//! Rendering tests: real charts from hand-made series, decoded and parsed back.
+
+use super::*;
+use lambdasim_model::{BucketRow, FunctionConfig, SeriesSink};
+
+pub(crate) fn config() -> SimConfig {
+    let mut api = FunctionConfig::new("api");
+    api.provisioned_concurrency = 20;
+    let mut worker = FunctionConfig::new("worker");
+    worker.reserved_concurrency = Some(60);
+    SimConfig {
+        seed: 1,
+        duration: 1800 * 1_000_000_000,
+        resolution: 10 * 1_000_000_000,
+        account: Default::default(),
+        functions: vec![api, worker],
+        billing: Default::default(),
+    }
+}
+
+/// A series with a burst at 10 min.
+pub(crate) fn series(config: &SimConfig, scale: u32) -> ChartSeries {
+    let mut series = ChartSeries::new(config);
+    for b in 0..180u32 {
+        for function in 0..2 {
+            let burst = b == 60;
+            let row = BucketRow {
+                function,
+                t_s: f64::from(b) * 10.0,
+                requests: 3000,
+                cold_starts: if burst { 900 } else { 2 },
+                concurrency_max: scale * if burst { 900 } else { 30 },
+                provisioned_busy: 20,
+                initializing: if burst { 400 } else { 1 },
+                environments: 60,
+                idle_environments: 10,
+                latency_p50_ms: if b % 50 == 7 { f64::NAN } else { 80.0 },
+                latency_p99_ms: if burst { 1500.0 } else { 400.0 },
+                throttles: lambdasim_model::ThrottleCounts {
+                    account_limit: if burst { 500 } else { 0 },
+                    ..Default::default()
+                },
+                ..Default::default()
+            };
+            series.record(&row).unwrap();
+        }
+    }
+    series
+}
+
+fn png_size(png: &[u8]) -> (u32, u32) {
+    let decoder = ::png::Decoder::new(png);
+    let mut reader = decoder.read_info().expect("a PNG header");
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).expect("PNG image data");
+    (info.width, info.height)
+}
+
+#[test]
+fn a_chart_renders_to_a_decodable_png_and_a_well_formed_svg() {
+    let config = config();
+    let series = series(&config, 1);
+    let v = VariantData {
+        name: "on-demand",
+        config: &config,
+        series: &series,
+    };
+    for spec in variant_specs(&v) {
+        let chart = render_one(format!("on-demand-{}", spec.kind), &spec).unwrap();
+        assert_eq!(png_size(&chart.png), size(&spec), "{}", chart.stem);
+        assert_eq!(size(&spec).0, WIDTH);
+        let doc = roxmltree::Document::parse(&chart.svg).expect("well-formed SVG");
+        assert_eq!(doc.root_element().tag_name().name(), "svg");
+        assert!(chart.svg.contains(&spec.title), "{}", chart.stem);
+        for panel in &spec.panels {
+            assert!(chart.svg.contains(&panel.title));
+        }
+    }
+}
+
+#[test]
+fn concurrency_has_states_and_limit_lines() {
+    let config = config();
+    let series = series(&config, 1);
+    let v = VariantData {
+        name: "base",
+        config: &config,
+        series: &series,
+    };
+    let spec = concurrency::spec(&v);
+    let chart = render_one("c".into(), &spec).unwrap();
+    for text in [
+        "provisioned busy",
+        "on-demand busy",
+        "initialising",
+        "account limit 1000",
+        "unreserved pool 920",
+        "provisioned 20",
+        "reserved 60",
+    ] {
+        assert!(chart.svg.contains(text), "missing {text}");
+    }
+    // The stack's top at the burst is the bucket's peak.
+    let api = &spec.panels[0];
+    let top: f64 = api.stacked.iter().map(|s| s.points[60].1).sum();
+    assert_eq!(top, 900.0);
+}
+
+#[test]
+fn comparison_charts_share_axes_and_name_every_variant() {
+    let config = config();
+    let low = series(&config, 1);
+    let high = series(&config, 2);
+    let variants = [
+        VariantData {
+            name: "small",
+            config: &config,
+            series: &low,
+        },
+        VariantData {
+            name: "large",
+            config: &config,
+            series: &high,
+        },
+    ];
+    let (per_variant, comparison) = all_specs(&variants);
+    assert_eq!(comparison.len(), 4);
+    let tops: Vec<Option<f64>> = per_variant
+        .iter()
+        .map(|specs| specs[0].panels[0].y_max)
+        .collect();
+    assert_eq!(tops[0], tops[1]);
+    assert!(tops[0].unwrap() >= 1800.0);
+
+    let set = render(&variants).unwrap();
+    assert_eq!(set.variants.len(), 2);
+    assert_eq!(set.variants[0].len(), 5);
+    let stems: Vec<&str> = set.comparison.iter().map(|c| c.stem.as_str()).collect();
+    assert_eq!(
+        stems,
+        [
+            "comparison-concurrency",
+            "comparison-throttles",
+            "comparison-cold-starts",
+            "comparison-latency"
+        ]
+    );
+    for chart in &set.comparison {
+        assert!(chart.svg.contains("small") && chart.svg.contains("large"));
+    }
+}
+
+#[test]
+fn a_single_variant_has_no_comparison() {
+    let config = config();
+    let series = series(&config, 1);
+    let v = VariantData {
+        name: "base",
+        config: &config,
+        series: &series,
+    };
+    let (_, comparison) = all_specs(&[v]);
+    assert!(comparison.is_empty());
+}
+
+#[test]
+fn stems_are_safe_and_unique() {
+    let mut stems = Stems::default();
+    assert_eq!(stems.take("a b/c-concurrency"), "a_b_c-concurrency");
+    assert_eq!(stems.take("a-b"), "a-b");
+    assert_eq!(stems.take("a-b"), "a-b-2");
+}
+
+#[test]
+fn write_charts_writes_both_formats_and_no_temporary_file() {
+    let config = config();
+    let series = series(&config, 1);
+    let v = VariantData {
+        name: "base",
+        config: &config,
+        series: &series,
+    };
+    let set = render(&[v]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let charts = dir.path().join("charts");
+    write_charts(&charts, &set).unwrap();
+    let mut names: Vec<String> = fs::read_dir(&charts)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 10);
+    assert!(names.contains(&"base-concurrency.png".to_string()));
+    assert!(names.contains(&"base-latency.svg".to_string()));
+    assert!(names.iter().all(|n| !n.ends_with(".tmp")));
+}
+
+#[test]
+fn a_failed_write_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    // The target is a non-empty directory, so the rename fails.
+    let target = dir.path().join("chart.png");
+    fs::create_dir(&target).unwrap();
+    fs::write(target.join("keep"), "x").unwrap();
+    assert!(write_atomically(&target, b"\x89PNG").is_err());
+    let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(names.len(), 1);
+}

@@ -1,0 +1,227 @@
+//! The top of the report: one card per variant with the five numbers a review asks
+//! for, then a table with the same per function.
+
+use super::config::duration;
+use super::{ReportVariant, escape};
+use crate::table::{decimal, percent, thousands};
+use lambdasim_model::{FunctionSummary, SimConfig, ThrottleCounts};
+use std::fmt::Write;
+
+pub fn section(page: &mut String, variants: &[ReportVariant<'_>]) {
+    page.push_str("<section id=\"answer\">\n<h2>Results</h2>\n<div class=\"cards\">\n");
+    for v in variants {
+        card(page, v);
+    }
+    page.push_str("</div>\n");
+    detail_table(page, variants);
+    page.push_str("</section>\n");
+}
+
+fn card(page: &mut String, v: &ReportVariant<'_>) {
+    let run = v.summary.run;
+    let a = &run.account;
+    let limit = v.config.account.concurrency_limit;
+    let _ = write!(
+        page,
+        "<article class=\"card\">\n<h3>{}</h3>\n<dl>\n",
+        escape(v.summary.name)
+    );
+    let reason = main_reason(&total_reasons(&run.functions));
+    let throttle_note = match reason {
+        Some(r) if a.throttles > 0 => format!(
+            "{} of {} requests; mostly {r}",
+            thousands(a.throttles),
+            thousands(a.requests)
+        ),
+        _ => format!(
+            "{} of {} requests",
+            thousands(a.throttles),
+            thousands(a.requests)
+        ),
+    };
+    metric(
+        page,
+        "Throttled",
+        &percent(a.throttles, a.requests),
+        if a.throttles > 0 { "bad" } else { "good" },
+        &throttle_note,
+    );
+    metric(
+        page,
+        "Cold starts",
+        &percent(a.cold_starts, a.invocations),
+        "",
+        &format!(
+            "{} of {} invocations",
+            thousands(a.cold_starts),
+            thousands(a.invocations)
+        ),
+    );
+    let (p99, note) = worst_p99(&run.functions);
+    metric(page, "p99 latency", &p99, "", &note);
+    let _ = writeln!(
+        page,
+        "<div class=\"metric\"><dt>Peak concurrency</dt><dd>{} <small>/ {}</small></dd>{}<p>of the account limit</p></div>",
+        thousands(u64::from(a.peak_concurrency)),
+        thousands(u64::from(limit)),
+        bar(a.peak_concurrency, limit)
+    );
+    metric(
+        page,
+        "Cost",
+        &dollars(a.cost_usd.total),
+        "",
+        &format!("for {} simulated", duration(v.config.duration)),
+    );
+    page.push_str("</dl>\n</article>\n");
+}
+
+fn metric(page: &mut String, name: &str, value: &str, class: &str, note: &str) {
+    let _ = writeln!(
+        page,
+        "<div class=\"metric\"><dt>{name}</dt><dd class=\"{class}\">{}</dd><p>{}</p></div>",
+        escape(value),
+        escape(note)
+    );
+}
+
+/// A horizontal gauge of `value` against `cap`, full (and red) at the cap.
+fn bar(value: u32, cap: u32) -> String {
+    let share = if cap == 0 {
+        1.0
+    } else {
+        (f64::from(value) / f64::from(cap)).min(1.0)
+    };
+    let class = if share >= 0.999 { "fill full" } else { "fill" };
+    format!(
+        "<span class=\"gauge\"><span class=\"{class}\" style=\"width:{:.1}%\"></span></span>",
+        share * 100.0
+    )
+}
+
+/// The highest p99 of the functions that served anything, and which one it was.
+fn worst_p99(functions: &[FunctionSummary]) -> (String, String) {
+    let worst = functions
+        .iter()
+        .filter(|f| f.invocations > 0 && f.latency_ms.p99.is_finite())
+        .max_by(|a, b| a.latency_ms.p99.total_cmp(&b.latency_ms.p99));
+    match worst {
+        Some(f) if functions.len() > 1 => (
+            latency_text(f.latency_ms.p99),
+            format!("slowest function: {}", f.name),
+        ),
+        Some(f) => (
+            latency_text(f.latency_ms.p99),
+            format!("p50 {}", latency_text(f.latency_ms.p50)),
+        ),
+        None => ("-".to_string(), "nothing was served".to_string()),
+    }
+}
+
+fn total_reasons(functions: &[FunctionSummary]) -> ThrottleCounts {
+    let mut total = ThrottleCounts::default();
+    for f in functions {
+        total.add(&f.throttles_by_reason);
+    }
+    total
+}
+
+/// The limit that refused the most requests, in the contract's words.
+fn main_reason(t: &ThrottleCounts) -> Option<&'static str> {
+    [
+        (t.reserved_limit, "reserved_limit"),
+        (t.account_limit, "account_limit"),
+        (t.scaling_rate, "scaling_rate"),
+        (t.rps_limit, "rps_limit"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .max_by_key(|(n, _)| *n)
+    .map(|(_, name)| name)
+}
+
+/// A latency in milliseconds, or in seconds from 10 s up.
+fn latency_text(ms: f64) -> String {
+    if ms >= 10_000.0 {
+        format!("{} s", decimal(ms / 1000.0, 1))
+    } else if ms < 10.0 {
+        format!("{} ms", decimal(ms, 1))
+    } else {
+        format!("{} ms", decimal(ms, 0))
+    }
+}
+
+/// Dollars with cents, or with four decimals for amounts under a dollar.
+fn dollars(usd: f64) -> String {
+    if usd.abs() < 1.0 {
+        format!("${}", decimal(usd, 4))
+    } else {
+        format!("${}", decimal(usd, 2))
+    }
+}
+
+/// The concurrency a function can reach: its reserved concurrency, or the unreserved
+/// pool it shares with the other functions.
+fn cap(config: &SimConfig, name: &str) -> (u32, &'static str) {
+    match config
+        .functions
+        .iter()
+        .find(|f| f.name == name)
+        .and_then(|f| f.reserved_concurrency)
+    {
+        Some(reserved) => (reserved, "reserved"),
+        None => {
+            let limit = config.account.concurrency_limit;
+            (
+                config.unreserved_pool().clamp(0, i64::from(limit)) as u32,
+                "pool",
+            )
+        }
+    }
+}
+
+fn detail_table(page: &mut String, variants: &[ReportVariant<'_>]) {
+    page.push_str(
+        "<table class=\"numbers\">\n<thead><tr><th>variant</th><th>function</th>\
+         <th>requests</th><th>throttled</th><th>main reason</th><th>cold starts</th>\
+         <th>p50</th><th>p99</th><th>peak / cap</th><th>cost</th></tr></thead>\n<tbody>\n",
+    );
+    for v in variants {
+        for (i, f) in v.summary.run.functions.iter().enumerate() {
+            let variant = if i == 0 {
+                escape(v.summary.name)
+            } else {
+                String::new()
+            };
+            let first = if i == 0 { " class=\"group\"" } else { "" };
+            let (cap, kind) = cap(v.config, &f.name);
+            let served = f.invocations > 0;
+            let latency = |ms: f64| {
+                if served {
+                    latency_text(ms)
+                } else {
+                    "-".to_string()
+                }
+            };
+            let _ = writeln!(
+                page,
+                "<tr{first}><th scope=\"row\">{variant}</th><td class=\"name\">{}</td><td>{}</td>\
+                 <td class=\"{}\">{}</td><td class=\"name\">{}</td><td>{}</td><td>{}</td><td>{}</td>\
+                 <td>{} / {} <small>{kind}</small>{}</td><td>{}</td></tr>",
+                escape(&f.name),
+                thousands(f.requests),
+                if f.throttles > 0 { "bad" } else { "" },
+                percent(f.throttles, f.requests),
+                main_reason(&f.throttles_by_reason).unwrap_or("-"),
+                percent(f.cold_starts, f.invocations),
+                latency(f.latency_ms.p50),
+                latency(f.latency_ms.p99),
+                thousands(u64::from(f.peak_concurrency)),
+                thousands(u64::from(cap)),
+                bar(f.peak_concurrency, cap),
+                dollars(f.cost_usd.total),
+            );
+        }
+    }
+    page.push_str("</tbody>\n</table>\n");
+}

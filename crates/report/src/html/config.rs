@@ -1,0 +1,237 @@
+//! The configuration each variant ran with: the account, then each function, with the
+//! variants side by side and every setting a variant changed highlighted.
+
+use super::{ReportVariant, escape};
+use crate::table::thousands;
+use lambdasim_model::{
+    Architecture, DurationDist, FunctionConfig, InvocationType, ReusePolicy, ScalingMode, SimConfig,
+};
+use std::fmt::Write;
+
+/// Nanoseconds per millisecond and per second: the model's time unit.
+const MS: u64 = 1_000_000;
+const SEC: u64 = 1_000_000_000;
+
+pub fn section(page: &mut String, variants: &[ReportVariant<'_>]) {
+    page.push_str("<section id=\"configuration\">\n<h2>Configuration</h2>\n");
+    if variants.len() > 1 {
+        page.push_str(
+            "<p class=\"lead\">Settings a variant changes from the first are highlighted.</p>\n",
+        );
+    }
+    let configs: Vec<&SimConfig> = variants.iter().map(|v| v.config).collect();
+    let names: Vec<&str> = variants.iter().map(|v| v.summary.name).collect();
+    table(page, "Account and run", &names, &account_rows(&configs));
+    if let Some(first) = configs.first() {
+        for f in &first.functions {
+            let functions: Vec<Option<&FunctionConfig>> = configs
+                .iter()
+                .map(|c| c.functions.iter().find(|g| g.name == f.name))
+                .collect();
+            table(
+                page,
+                &format!("Function {}", f.name),
+                &names,
+                &function_rows(&functions),
+            );
+        }
+    }
+    page.push_str("</section>\n");
+}
+
+/// A setting's label and its value in each variant.
+type Row = (&'static str, Vec<String>);
+
+fn table(page: &mut String, title: &str, variants: &[&str], rows: &[Row]) {
+    let _ = write!(
+        page,
+        "<h3>{}</h3>\n<table class=\"config\">\n<thead><tr><th>setting</th>",
+        escape(title)
+    );
+    for name in variants {
+        let _ = write!(page, "<th>{}</th>", escape(name));
+    }
+    page.push_str("</tr></thead>\n<tbody>\n");
+    for (label, values) in rows {
+        let _ = write!(page, "<tr><th scope=\"row\">{label}</th>");
+        for value in values {
+            let changed = values.first().is_some_and(|first| first != value);
+            let class = if changed { " class=\"changed\"" } else { "" };
+            let _ = write!(page, "<td{class}>{}</td>", escape(value));
+        }
+        page.push_str("</tr>\n");
+    }
+    page.push_str("</tbody>\n</table>\n");
+}
+
+fn account_rows(configs: &[&SimConfig]) -> Vec<Row> {
+    let row = |label, value: fn(&SimConfig) -> String| {
+        (label, configs.iter().map(|c| value(c)).collect())
+    };
+    vec![
+        row("concurrency limit", |c| {
+            thousands(u64::from(c.account.concurrency_limit))
+        }),
+        row("unreserved minimum", |c| {
+            thousands(u64::from(c.account.unreserved_minimum))
+        }),
+        row("unreserved pool", |c| c.unreserved_pool().to_string()),
+        row("scaling", scaling),
+        row("requests / s per environment", |c| {
+            match c.account.rps_per_environment {
+                r if r > 0.0 => format!("{r}"),
+                _ => "off".to_string(),
+            }
+        }),
+        row("region", |c| c.account.region.clone()),
+        row("duration", |c| duration(c.duration)),
+        row("resolution", |c| duration(c.resolution)),
+        row("seed", |c| c.seed.to_string()),
+        row("billing", |c| {
+            let init = if c.billing.init {
+                "Init billed"
+            } else {
+                "Init not billed"
+            };
+            let free = if c.billing.free_tier {
+                ", free tier"
+            } else {
+                ""
+            };
+            format!("{init}{free}")
+        }),
+    ]
+}
+
+fn scaling(c: &SimConfig) -> String {
+    let s = c.account.scaling;
+    let rule = match s.mode {
+        ScalingMode::PerFunction => "per function",
+        ScalingMode::Legacy => "legacy, account-wide",
+    };
+    format!(
+        "{rule}: burst {}, +{} per minute",
+        thousands(s.burst),
+        thousands(s.refill_per_minute)
+    )
+}
+
+fn function_rows(functions: &[Option<&FunctionConfig>]) -> Vec<Row> {
+    let row = |label, value: fn(&FunctionConfig) -> String| {
+        let values = functions
+            .iter()
+            .map(|f| f.map_or_else(|| "-".to_string(), value))
+            .collect();
+        (label, values)
+    };
+    vec![
+        row("memory", |f| {
+            format!("{} MB", thousands(u64::from(f.memory_mb)))
+        }),
+        row("architecture", |f| {
+            match f.architecture {
+                Architecture::X86_64 => "x86_64",
+                Architecture::Arm64 => "arm64",
+            }
+            .to_string()
+        }),
+        row("init duration", |f| distribution(&f.init_duration)),
+        row("duration", |f| distribution(&f.duration)),
+        row("reserved concurrency", |f| {
+            f.reserved_concurrency
+                .map_or_else(|| "none".to_string(), |r| thousands(u64::from(r)))
+        }),
+        row("provisioned concurrency", provisioned),
+        row("idle timeout", |f| duration(f.idle_timeout)),
+        row("max lifetime", |f| {
+            f.max_lifetime.map_or_else(|| "none".to_string(), duration)
+        }),
+        row("reuse", |f| {
+            match f.reuse {
+                ReusePolicy::Mru => "mru",
+                ReusePolicy::Lru => "lru",
+                ReusePolicy::Newest => "newest",
+                ReusePolicy::Oldest => "oldest",
+                ReusePolicy::Random => "random",
+            }
+            .to_string()
+        }),
+        row("invocation", |f| {
+            match f.invocation {
+                InvocationType::Sync => "sync",
+                InvocationType::Async => "async",
+            }
+            .to_string()
+        }),
+    ]
+}
+
+/// The provisioned concurrency at the start, and how it changes later, if it does.
+fn provisioned(f: &FunctionConfig) -> String {
+    let mut text = thousands(u64::from(f.provisioned_concurrency));
+    let changes = f.provisioning.schedule.len();
+    if changes > 0 {
+        let _ = write!(
+            text,
+            ", then {changes} scheduled change{}",
+            if changes == 1 { "" } else { "s" }
+        );
+    }
+    if let Some(a) = f.provisioning.autoscaling {
+        let _ = write!(
+            text,
+            ", autoscaling {}–{} at {:.0}% utilisation",
+            a.min,
+            a.max,
+            a.target_utilization * 100.0
+        );
+    }
+    text
+}
+
+fn distribution(d: &DurationDist) -> String {
+    match *d {
+        DurationDist::Constant(v) => duration(v),
+        DurationDist::Exponential { mean } => format!("exponential, mean {}", duration(mean)),
+        DurationDist::Normal { mean, stddev } => {
+            format!("normal, mean {}, sd {}", duration(mean), duration(stddev))
+        }
+        DurationDist::Uniform { min, max } => {
+            format!("uniform, {} to {}", duration(min), duration(max))
+        }
+        DurationDist::Lognormal { median, p99 } => {
+            format!(
+                "lognormal, median {}, p99 {}",
+                duration(median),
+                duration(p99)
+            )
+        }
+    }
+}
+
+/// A span of simulated time in the largest unit that shows it exactly, or in seconds or
+/// milliseconds with decimals.
+pub fn duration(ns: u64) -> String {
+    const UNITS: [(u64, &str); 4] = [
+        (86_400 * SEC, "d"),
+        (3600 * SEC, "h"),
+        (60 * SEC, "min"),
+        (SEC, "s"),
+    ];
+    if ns == 0 {
+        return "0 s".to_string();
+    }
+    if let Some((size, name)) = UNITS.iter().find(|(size, _)| ns.is_multiple_of(*size)) {
+        return format!("{} {name}", ns / size);
+    }
+    let (value, unit) = if ns >= SEC {
+        (ns as f64 / SEC as f64, "s")
+    } else {
+        (ns as f64 / MS as f64, "ms")
+    };
+    let text = format!("{value:.3}");
+    format!(
+        "{} {unit}",
+        text.trim_end_matches('0').trim_end_matches('.')
+    )
+}

@@ -1,0 +1,136 @@
+use super::*;
+use crate::charts::tests::{config, series};
+use crate::charts::{VariantData, render};
+use lambdasim_model::{FunctionSummary, RunSummary, ThrottleCounts};
+
+fn run(throttles: u64) -> RunSummary {
+    let mut run = RunSummary {
+        duration_s: 1800.0,
+        ..Default::default()
+    };
+    let a = &mut run.account;
+    a.requests = 10_000;
+    a.invocations = 10_000 - throttles;
+    a.throttles = throttles;
+    a.cold_starts = 120;
+    a.peak_concurrency = 1000;
+    a.cost_usd.total = 1.2345;
+    for name in ["api", "worker"] {
+        let mut f = FunctionSummary {
+            name: name.to_string(),
+            requests: 5000,
+            invocations: 5000 - throttles / 2,
+            throttles: throttles / 2,
+            throttles_by_reason: ThrottleCounts {
+                account_limit: throttles / 2,
+                ..Default::default()
+            },
+            peak_concurrency: 500,
+            ..Default::default()
+        };
+        f.latency_ms.p50 = 80.0;
+        f.latency_ms.p99 = if name == "api" { 900.0 } else { 450.0 };
+        run.functions.push(f);
+    }
+    run
+}
+
+const SOURCE: &str = "name: demo # <script>alert(\"x\")</script> & more\nduration: 30m\n";
+
+fn page(names: &[&str]) -> String {
+    let config = config();
+    let series = series(&config, 1);
+    let runs: Vec<RunSummary> = (0..names.len()).map(|i| run(i as u64 * 100)).collect();
+    let data: Vec<VariantData<'_>> = names
+        .iter()
+        .map(|name| VariantData {
+            name,
+            config: &config,
+            series: &series,
+        })
+        .collect();
+    let charts = render(&data).unwrap();
+    let variants: Vec<ReportVariant<'_>> = names
+        .iter()
+        .zip(&runs)
+        .map(|(name, run)| ReportVariant {
+            summary: VariantSummary { name, seed: 1, run },
+            config: &config,
+        })
+        .collect();
+    render_report(&Report {
+        scenario: "demo",
+        source: SOURCE,
+        variants: &variants,
+        charts: &charts,
+    })
+}
+
+#[test]
+fn the_page_refers_to_nothing_outside_itself() {
+    let html = page(&["on-demand", "reserved"]);
+    for banned in [
+        "http:", "https:", "<script", "<link", "src=", "url(", "@import", "<iframe", "<img",
+    ] {
+        assert!(!html.to_lowercase().contains(banned), "found {banned}");
+    }
+    for (i, _) in html.match_indices("href=\"") {
+        assert!(html[i + 6..].starts_with('#'), "external link at {i}");
+    }
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.trim_end().ends_with("</html>"));
+}
+
+#[test]
+fn the_answer_comes_before_the_charts() {
+    let html = page(&["on-demand", "reserved"]);
+    let answer = html.find("id=\"answer\"").unwrap();
+    let first_chart = html.find("<svg").unwrap();
+    let config = html.find("id=\"configuration\"").unwrap();
+    let scenario = html.find("id=\"scenario\"").unwrap();
+    assert!(answer < first_chart && first_chart < config && config < scenario);
+    // Per variant: throttled %, cold-start %, p99, peak against the limit, cost.
+    assert!(html.contains("1.00%"));
+    assert!(html.contains("900 ms"));
+    assert!(html.contains("1,000 <small>/ 1,000</small>"));
+    assert!(html.contains("$1.23"));
+}
+
+#[test]
+fn every_chart_is_inline_svg() {
+    let html = page(&["on-demand", "reserved"]);
+    // Five charts per variant and four comparisons.
+    assert_eq!(html.matches("<svg").count(), 2 * 5 + 4);
+    assert!(html.contains("account limit 1000"));
+    assert!(!html.contains("<?xml"));
+}
+
+#[test]
+fn a_single_variant_has_no_comparison_section() {
+    let html = page(&["base"]);
+    assert_eq!(html.matches("<svg").count(), 5);
+    assert!(!html.contains("id=\"compared\""));
+}
+
+#[test]
+fn the_scenario_text_is_escaped() {
+    let html = page(&["base"]);
+    assert!(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more"));
+}
+
+#[test]
+fn escape_covers_markup_characters() {
+    assert_eq!(escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&#39;");
+}
+
+#[test]
+fn durations_are_human() {
+    use super::config::duration;
+    assert_eq!(duration(0), "0 s");
+    assert_eq!(duration(250_000_000), "250 ms");
+    assert_eq!(duration(1_500_000_000), "1.5 s");
+    assert_eq!(duration(600_000_000_000), "10 min");
+    assert_eq!(duration(7_200_000_000_000), "2 h");
+    assert_eq!(duration(86_400_000_000_000), "1 d");
+    assert_eq!(duration(90_000_000_000), "90 s");
+}
