@@ -10,10 +10,8 @@ use lambdasim_engine::Nanos;
 pub(crate) enum EnvState {
     /// Running the Init phase of a cold start (or of provisioning).
     Init,
-    /// Running an invocation.
+    /// Running an invocation, or held after it by the per-environment request-rate rule.
     Busy,
-    /// Done invoking, but held by the per-environment request-rate rule.
-    Cooling,
     /// Frozen and waiting to be reused.
     Idle,
 }
@@ -38,8 +36,8 @@ pub(crate) struct Env {
     /// Creation order, for the `newest`/`oldest` reuse policies.
     pub serial: u64,
     pub idle_since: Nanos,
-    /// The request-rate rule holds the environment until this time.
-    pub hold_until: Nanos,
+    /// The request-rate rule holds this environment after its invocation ends.
+    pub held: bool,
     /// Links of the idle list (ordered by `idle_since`), or `NONE`.
     pub prev: u32,
     pub next: u32,
@@ -79,7 +77,7 @@ impl EnvSlab {
             created: now,
             serial: self.next_serial,
             idle_since: now,
-            hold_until: 0,
+            held: false,
             prev: NONE,
             next: NONE,
             slot: NONE,

@@ -134,8 +134,9 @@ pub(crate) struct FunctionMetrics {
     pub initializing: Level,
     /// Asynchronous events waiting to run.
     pub queue_depth: Level,
-    /// Environments held by the request-rate rule right now.
-    pub cooling: u32,
+    /// Environments whose occupancy the request-rate rule extends beyond their
+    /// invocation.
+    pub held: u32,
     /// Counts of the current bucket; folded into `totals` when it closes.
     pub bucket: Counts,
     totals: Counts,
@@ -158,7 +159,7 @@ impl FunctionMetrics {
             provisioned_allocated: Weighted::default(),
             initializing: Level::default(),
             queue_depth: Level::default(),
-            cooling: 0,
+            held: 0,
             bucket: Counts::default(),
             totals: Counts::default(),
             latency_bucket: Histogram::new(),

@@ -59,10 +59,8 @@ enum Event {
     Arrival(u32),
     /// An environment finished Init and starts its first invocation.
     InitDone(u32),
-    /// An environment finished an invocation.
+    /// An environment finished an invocation (and any hold of the request-rate rule).
     InvokeDone(u32),
-    /// The request-rate rule releases an environment.
-    Release(u32),
     /// The longest-idle environment of a function may have timed out.
     IdleCheck(u32),
     /// A function's next scheduled provisioned-concurrency change.
@@ -71,9 +69,9 @@ enum Event {
     AllocationDone(u32),
     /// A minute of a function's provisioned utilisation is over.
     AutoscaleTick(u32),
-    /// A provisioned environment reached its lifetime (ignored if `serial` no longer
-    /// matches: the environment is gone).
-    Recycle { env: u32, serial: u64 },
+    /// A provisioned environment reached its lifetime (ignored if `serial`, the low
+    /// bits of the environment's serial, no longer matches: the environment is gone).
+    Recycle { env: u32, serial: u32 },
     /// A provisioned environment finished re-initialising.
     RecycleDone(u32),
     /// An asynchronous event or a client's retry is due.
@@ -225,16 +223,18 @@ impl Simulation {
         for s in 0..self.streams.len() {
             self.pull_arrival(s)?;
         }
-        while let Some(time) = self.queue.peek_time() {
+        while let Some((time, &event)) = self.queue.peek() {
             if time >= self.end {
                 break;
             }
             self.close_buckets_until(time, sink)?;
-            let Some((time, event)) = self.queue.pop() else {
-                break;
-            };
             self.now = time;
-            self.handle(event)?;
+            if let Event::Arrival(s) = event {
+                self.arrival(s as usize)?;
+            } else {
+                self.queue.pop();
+                self.handle(event);
+            }
             self.events += 1;
             if self.check_invariants {
                 self.verify()
@@ -252,36 +252,54 @@ impl Simulation {
     /// Reads a stream's next arrival and schedules it, unless the stream is done or
     /// past the end of the run.
     fn pull_arrival(&mut self, s: usize) -> Result<(), SourceError> {
-        let stream = &mut self.streams[s];
-        match stream.source.next_arrival()? {
-            Some(arrival) if arrival.time < self.end => {
-                if arrival.target as usize >= stream.targets.len() {
-                    return Err(SourceError {
-                        message: format!("arrival routed to unknown target {}", arrival.target),
-                    });
-                }
-                stream.pending = Some(arrival);
-                self.queue
-                    .push(arrival.time.max(self.now), Event::Arrival(s as u32));
-            }
-            _ => stream.pending = None,
+        if let Some(time) = self.next_arrival(s)? {
+            self.queue.push(time, Event::Arrival(s as u32));
         }
         Ok(())
     }
 
-    fn handle(&mut self, event: Event) -> Result<(), SimError> {
-        match event {
-            Event::Arrival(s) => {
-                let s = s as usize;
-                if let Some(arrival) = self.streams[s].pending.take() {
-                    let f = self.streams[s].targets[arrival.target as usize];
-                    self.arrive(f, arrival.duration);
-                }
-                self.pull_arrival(s)?;
+    /// Reads a stream's next arrival into `pending` and returns its time, or `None`
+    /// when the stream is done or past the end of the run.
+    fn next_arrival(&mut self, s: usize) -> Result<Option<Nanos>, SourceError> {
+        let stream = &mut self.streams[s];
+        stream.pending = None;
+        let Some(arrival) = stream.source.next_arrival()? else {
+            return Ok(None);
+        };
+        if arrival.time >= self.end {
+            return Ok(None);
+        }
+        if arrival.target as usize >= stream.targets.len() {
+            return Err(SourceError {
+                message: format!("arrival routed to unknown target {}", arrival.target),
+            });
+        }
+        stream.pending = Some(arrival);
+        Ok(Some(arrival.time.max(self.now)))
+    }
+
+    /// Handles the arrival at the top of the queue, which stays the earliest event while
+    /// it is handled (everything it schedules comes later), then replaces it in place by
+    /// the stream's next arrival.
+    fn arrival(&mut self, s: usize) -> Result<(), SourceError> {
+        if let Some(arrival) = self.streams[s].pending.take() {
+            let f = self.streams[s].targets[arrival.target as usize];
+            self.arrive(f, arrival.duration);
+        }
+        match self.next_arrival(s)? {
+            Some(time) => self.queue.replace_top(time, Event::Arrival(s as u32)),
+            None => {
+                self.queue.pop();
             }
+        }
+        Ok(())
+    }
+
+    fn handle(&mut self, event: Event) {
+        match event {
+            Event::Arrival(_) => unreachable!("arrivals are handled in place"),
             Event::InitDone(id) => self.set_state(id, EnvState::Busy),
             Event::InvokeDone(id) => self.invoke_done(id),
-            Event::Release(id) => self.release(id),
             Event::IdleCheck(f) => self.expire_idle(f as usize),
             Event::ScheduleStep(f) => self.schedule_step(f as usize),
             Event::AllocationDone(f) => self.allocation_done(f as usize),
@@ -290,7 +308,6 @@ impl Simulation {
             Event::RecycleDone(id) => self.recycle_done(id),
             Event::Retry(p) => self.retry(p),
         }
-        Ok(())
     }
 
     /// A request arrives from a traffic stream.
@@ -354,10 +371,10 @@ impl Simulation {
         }
     }
 
-    /// The reason for a throttle: when the function's environments are held by the
-    /// request-rate rule, that rule is what refused the request.
+    /// The reason for a throttle: when some of the function's environments are held
+    /// beyond their invocation by the request-rate rule, that rule is what refused it.
     fn blame(&self, f: usize, reason: Reason) -> Reason {
-        if self.functions[f].metrics.cooling > 0 {
+        if self.functions[f].metrics.held > 0 {
             Reason::RpsLimit
         } else {
             reason
@@ -408,27 +425,29 @@ impl Simulation {
             self.queue.push(start, Event::InitDone(id));
         }
         m.record_latency(init_ns + duration);
+        // The request-rate rule keeps the environment until 1/rps after the start.
+        let held = duration < self.min_gap;
+        m.held += u32::from(held);
         let env = &mut self.envs[id];
-        env.hold_until = start + self.min_gap;
+        env.held = held;
         env.pending = pending;
         env.failed = failed;
-        self.queue.push(start + duration, Event::InvokeDone(id));
+        self.queue
+            .push(start + duration.max(self.min_gap), Event::InvokeDone(id));
     }
 
-    /// An invocation ended: settle its asynchronous event, then hold the environment
-    /// for the request-rate rule or release it.
+    /// An invocation (and its hold) ended: settle its asynchronous event and free the
+    /// environment.
     fn invoke_done(&mut self, id: u32) {
-        let pending = std::mem::replace(&mut self.envs[id].pending, NONE);
+        let env = &mut self.envs[id];
+        let pending = std::mem::replace(&mut env.pending, NONE);
+        if std::mem::take(&mut env.held) {
+            self.functions[env.func as usize].metrics.held -= 1;
+        }
         if pending != NONE {
             self.settle(pending, self.envs[id].failed);
         }
-        let hold_until = self.envs[id].hold_until;
-        if hold_until > self.now {
-            self.set_state(id, EnvState::Cooling);
-            self.queue.push(hold_until, Event::Release(id));
-        } else {
-            self.release(id);
-        }
+        self.release(id);
     }
 
     /// An environment is free again: back to its idle pool, or destroyed when it has
@@ -514,11 +533,9 @@ impl Simulation {
         match state {
             EnvState::Idle => step(&mut m.idle),
             EnvState::Init => step(&mut m.initializing),
-            EnvState::Cooling if up => m.cooling += 1,
-            EnvState::Cooling => m.cooling -= 1,
             EnvState::Busy => {}
         }
-        if env.provisioned && matches!(state, EnvState::Busy | EnvState::Cooling) {
+        if env.provisioned && state == EnvState::Busy {
             if up {
                 m.provisioned_busy.up(now)
             } else {
