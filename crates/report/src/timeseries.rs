@@ -32,6 +32,8 @@ pub const HEADER: &[&str] = &[
     "idle_environments",
     "provisioned_busy",
     "initializing",
+    "provisioned_allocated",
+    "queue_depth",
     "latency_p50_ms",
     "latency_p99_ms",
     "cost_usd",
@@ -146,6 +148,8 @@ impl<W: Write> SeriesSink for CsvSeries<W> {
         self.push_int(row.idle_environments);
         self.push_int(row.provisioned_busy);
         self.push_int(row.initializing);
+        self.push_int(row.provisioned_allocated);
+        self.push_int(row.queue_depth);
         self.push_float(row.latency_p50_ms, LATENCY_DECIMALS);
         self.push_float(row.latency_p99_ms, LATENCY_DECIMALS);
         self.push_float(row.cost_usd, COST_DECIMALS);
@@ -215,6 +219,8 @@ mod tests {
             idle_environments: 3,
             provisioned_busy: 5,
             initializing: 2,
+            provisioned_allocated: 7,
+            queue_depth: 9,
             latency_p50_ms: 120.0,
             latency_p99_ms: 987.65432,
             cost_usd: 0.000_123_456_789_12,
@@ -242,7 +248,7 @@ mod tests {
              throttles_reserved_limit,throttles_account_limit,throttles_scaling_rate,\
              throttles_rps_limit,concurrency_max,concurrency_mean,environments,\
              environments_mean,idle_environments,provisioned_busy,initializing,\
-             latency_p50_ms,latency_p99_ms,cost_usd\n"
+             provisioned_allocated,queue_depth,latency_p50_ms,latency_p99_ms,cost_usd\n"
         );
     }
 
@@ -256,7 +262,7 @@ mod tests {
         assert_eq!(lines[0], HEADER.join(","));
         assert_eq!(
             lines[1],
-            "on-demand,checkout,12.5,120,110,4,10,1,2,3,4,17,12.3457,20,19,3,5,2,120,987.654,0.0001234568"
+            "on-demand,checkout,12.5,120,110,4,10,1,2,3,4,17,12.3457,20,19,3,5,2,7,9,120,987.654,0.0001234568"
         );
         assert!(text.ends_with('\n') && !text.contains('\r'));
     }
@@ -272,7 +278,7 @@ mod tests {
         };
         s.record(&idle).unwrap();
         let text = String::from_utf8(s.finish().unwrap()).unwrap();
-        assert_eq!(text, "v,a,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,0\n");
+        assert_eq!(text, "v,a,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,0\n");
     }
 
     #[test]
