@@ -34,6 +34,17 @@ fn yaml_fragment() -> impl Strategy<Value = String> {
         Just("      - trace: { file: t.csv }\n".to_string()),
         Just("      - trace: { file: t.csv, counts: 1s }\n".to_string()),
         Just("      - poisson: { rate: 3 }\n".to_string()),
+        Just("      - ramp: { from: 0, to: 5, end: 1m }\n".to_string()),
+        Just("      - profile: { points: [[0s, 1], [1m, 9]], interpolate: step }\n".to_string()),
+        Just("      - diurnal: { mean: 5, amplitude: 4, period: 10m }\n".to_string()),
+        Just("      - spike: { at: 1m, rate: 50, hold: 10s }\n".to_string()),
+        Just("        arrivals: even\n".to_string()),
+        Just("        offset: 30s\n".to_string()),
+        Just("      - trace: { file: t.csv, format: azure2019, function: f }\n".to_string()),
+        Just(
+            "      - trace: { file: t.csv, counts: 1m, time_column: period, spread: even }\n"
+                .to_string()
+        ),
         Just("        start: 1m\n".to_string()),
         Just("        scale: 0.5\n".to_string()),
         Just("variants:\n  - name: v\n    set:\n".to_string()),
@@ -50,6 +61,11 @@ fn csv_text() -> impl Strategy<Value = Vec<u8>> {
         Just("timestamp".to_string()),
         Just("count".to_string()),
         Just("duration_ms".to_string()),
+        Just("period".to_string()),
+        Just("function".to_string()),
+        Just("f".to_string()),
+        Just("HashFunction".to_string()),
+        Just("1998-04-30 21:30:00".to_string()),
         Just("2024-11-29T09:00:00Z".to_string()),
         "-?[0-9]{0,3}(\\.[0-9]{0,3})?",
         "[ -~]{0,6}",
@@ -58,7 +74,7 @@ fn csv_text() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(row, 0..8).prop_map(|rows| rows.join("\n").into_bytes())
 }
 
-const TRACE_SCENARIO: &str = "name: s\nduration: 1h\nfunctions:\n  - name: f\n    traffic:\n      - trace: { file: t.csv }\n      - trace: { file: t.csv, counts: 1s }\n        scale: 3\n";
+const TRACE_SCENARIO: &str = "name: s\nduration: 1h\nfunctions:\n  - name: f\n    traffic:\n      - trace: { file: t.csv }\n      - trace: { file: t.csv, counts: 1s }\n        scale: 3\n      - trace: { file: t.csv, format: azure2019, function: f }\n";
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]

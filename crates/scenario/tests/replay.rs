@@ -1,0 +1,216 @@
+//! Trace replay: counts traces replay exactly their (scaled, rounded) counts, Azure
+//! 2019 files, routing by a `function` column, `offset`, and located CSV errors.
+
+mod common;
+
+use common::{Dir, arrivals, base};
+use lambdasim_engine::NANOS_PER_SEC;
+use lambdasim_model::Arrival;
+use lambdasim_scenario::ScenarioError;
+
+const S: u64 = NANOS_PER_SEC;
+
+/// One stream's target functions and its arrivals.
+type Replayed = (Vec<usize>, Vec<Arrival>);
+
+/// Loads a scenario whose functions `f` and `g` have the given traffic, with `csv`
+/// written as `t.csv`, and returns every stream's arrivals and targets.
+fn replay(csv: &str, f_traffic: &str) -> Result<Vec<Replayed>, ScenarioError> {
+    let dir = Dir::new();
+    dir.write("t.csv", csv);
+    let yaml = format!(
+        "name: s\nduration: 1d\nfunctions:\n  - name: f\n    traffic:\n      - {f_traffic}\n  - name: g\n"
+    );
+    let variant = base(&dir.load(&yaml)?);
+    let targets = variant.traffic()?.into_iter().map(|t| t.targets);
+    Ok(targets.zip(arrivals(&variant)).collect())
+}
+
+fn only(csv: &str, traffic: &str) -> Vec<Arrival> {
+    replay(csv, traffic).unwrap().remove(0).1
+}
+
+#[test]
+fn counts_replay_exactly_their_rounded_counts_inside_each_interval() {
+    let counts: Vec<u64> = (0..300).map(|i| (i * 7919 % 1000) as u64).collect();
+    let mut csv = "period,count\n".to_string();
+    for (i, c) in counts.iter().enumerate() {
+        csv += &format!("1998-06-30 {:02}:{:02}:00,{c}\n", i / 60, i % 60);
+    }
+    for (scale, spread) in [(1.0, "random"), (0.37, "random"), (2.5, "even")] {
+        let got = only(
+            &csv,
+            &format!(
+                "trace: {{ file: t.csv, counts: 1m, spread: {spread} }}\n        scale: {scale}"
+            ),
+        );
+        for (i, c) in counts.iter().enumerate() {
+            let expected = (*c as f64 * scale).round() as usize;
+            let minute = i as u64 * 60 * S..(i as u64 + 1) * 60 * S;
+            let inside = got.iter().filter(|a| minute.contains(&a.time)).count();
+            assert_eq!(inside, expected, "scale {scale}, minute {i}");
+        }
+        let total: u64 = counts
+            .iter()
+            .map(|c| (*c as f64 * scale).round() as u64)
+            .sum();
+        assert_eq!(got.len() as u64, total);
+        assert!(got.windows(2).all(|w| w[0].time <= w[1].time));
+    }
+}
+
+#[test]
+fn random_spread_is_uniform_inside_the_interval() {
+    let got = only(
+        "offset_s,count\n0,100000\n",
+        "trace: { file: t.csv, counts: 100s }",
+    );
+    for tenth in 0..10 {
+        let part = tenth * 10 * S..(tenth + 1) * 10 * S;
+        let n = got.iter().filter(|a| part.contains(&a.time)).count() as f64;
+        assert!((n - 10_000.0).abs() < 5.0 * 95.0, "tenth {tenth}: {n}");
+    }
+}
+
+#[test]
+fn offset_and_speedup_place_the_trace() {
+    let got = only(
+        "offset_s\n0\n60\n120\n",
+        "trace: { file: t.csv }\n        speedup: 60\n        offset: 1h",
+    );
+    let times: Vec<u64> = got.iter().map(|a| a.time).collect();
+    assert_eq!(times, [3600 * S, 3601 * S, 3602 * S]);
+}
+
+#[test]
+fn a_function_column_routes_rows_to_the_scenarios_functions() {
+    let streams = replay(
+        "offset_s,function\n0,g\n1,f\n2,\n3,g\n",
+        "trace: { file: t.csv }",
+    )
+    .unwrap();
+    let (targets, got) = &streams[0];
+    assert_eq!(targets, &[0, 1]);
+    let routed: Vec<u32> = got.iter().map(|a| a.target).collect();
+    assert_eq!(routed, [1, 0, 0, 1]);
+    let err = replay(
+        "offset_s,function\n0,g\n1,checkout\n",
+        "trace: { file: t.csv }",
+    )
+    .unwrap_err();
+    assert_eq!(err.line(), Some(3), "{err}");
+    assert!(err.message().contains("`checkout`"), "{err}");
+}
+
+/// An Azure Functions 2019 day file with three functions.
+fn azure_file() -> String {
+    let minutes: Vec<String> = (1..=1440).map(|m| m.to_string()).collect();
+    let mut csv = format!(
+        "HashOwner,HashApp,HashFunction,Trigger,{}\n",
+        minutes.join(",")
+    );
+    for (function, every) in [("aaa", 1), ("bbb", 2), ("ccc", 0)] {
+        let counts: Vec<String> = (0..1440)
+            .map(|m| (if every > 0 { (m % 5) * every } else { 1 }).to_string())
+            .collect();
+        csv += &format!("o,a,{function},http,{}\n", counts.join(","));
+    }
+    csv
+}
+
+#[test]
+fn azure2019_replays_one_functions_minutes() {
+    let got = only(
+        &azure_file(),
+        "trace: { file: t.csv, format: azure2019, function: bbb }",
+    );
+    let expected: u64 = (0..1440).map(|m| (m % 5) * 2).sum();
+    assert_eq!(got.len() as u64, expected);
+    for minute in [0u64, 1, 2, 700, 1439] {
+        let span = minute * 60 * S..(minute + 1) * 60 * S;
+        let n = got.iter().filter(|a| span.contains(&a.time)).count() as u64;
+        assert_eq!(n, (minute % 5) * 2, "minute {minute}");
+    }
+    let missing = replay(
+        &azure_file(),
+        "trace: { file: t.csv, format: azure2019, function: zzz }",
+    )
+    .unwrap_err();
+    assert!(missing.message().contains("`zzz`"), "{missing}");
+    assert_eq!(missing.line(), Some(6));
+    let bad = azure_file().replace("o,a,bbb,http,0,", "o,a,bbb,http,x,");
+    let err = replay(
+        &bad,
+        "trace: { file: t.csv, format: azure2019, function: bbb }",
+    )
+    .unwrap_err();
+    assert_eq!(err.line(), Some(3), "{err}");
+    assert!(err.message().contains("minute column `1`"), "{err}");
+}
+
+#[test]
+fn csv_problems_name_the_file_and_line() {
+    let cases = [
+        ("offset_s,count\n0,1\n60,many\n", "counts: 1m", 3, "`many`"),
+        ("offset_s,count\n0,1\n60,-4\n", "counts: 1m", 3, "`-4`"),
+        ("offset_s\n5\n7\n6\n", "", 4, "backwards"),
+        (
+            "period\n1998-06-30 00:00:00\n",
+            "counts: 1m",
+            1,
+            "`count` column",
+        ),
+        ("when,count\n0,1\n", "counts: 1m", 1, "time column"),
+        (
+            "ts,count\n0,1\n",
+            "counts: 1m, time_column: stamp",
+            1,
+            "`stamp`",
+        ),
+        (
+            "period,count\n1998-06-30 00:00:00,1\n1998-06-30 00:00:30,1\n",
+            "counts: 1m",
+            3,
+            "before the previous one ends",
+        ),
+        (
+            "time,count\n1998-06-30 00:01:00,1\n1998-06-30 00:00:00,1\n",
+            "counts: 1m",
+            3,
+            "backwards",
+        ),
+    ];
+    for (csv, keys, line, needle) in cases {
+        let keys = if keys.is_empty() {
+            String::new()
+        } else {
+            format!(", {keys}")
+        };
+        let err = replay(csv, &format!("trace: {{ file: t.csv{keys} }}")).unwrap_err();
+        assert!(err.is_input_error(), "{csv:?}: {err}");
+        assert!(err.file().ends_with("t.csv"), "{csv:?}: {err}");
+        assert_eq!(err.line(), Some(line), "{csv:?}: {err}");
+        assert!(err.message().contains(needle), "{csv:?}: {err}");
+    }
+}
+
+#[test]
+fn trace_key_errors_point_at_the_yaml() {
+    let cases = [
+        ("trace: { file: t.csv, spread: even }", "per-request"),
+        (
+            "trace: { file: t.csv, format: azure2019 }",
+            "without function",
+        ),
+        ("trace: { file: t.csv, function: abc }", "azure2019"),
+        (
+            "trace: { file: t.csv, format: azure2019, function: a, counts: 1m }",
+            "CSV traces",
+        ),
+    ];
+    for (traffic, needle) in cases {
+        let err = replay("offset_s\n0\n", traffic).unwrap_err();
+        assert_eq!(err.line(), Some(6), "{traffic}: {err}");
+        assert!(err.message().contains(needle), "{traffic}: {err}");
+    }
+}
