@@ -1,0 +1,196 @@
+//! Requests waiting for another try: asynchronous events in a function's internal
+//! queue (facts §4.2), and synchronous requests whose caller retries a throttle.
+//!
+//! Asynchronous events are retried after a throttle with exponential backoff from 1 s
+//! to 5 min, and after a function error up to `retry_attempts` times, 1 and 2 minutes
+//! apart; an event older than `max_event_age` is dropped. Nothing is lost silently:
+//! every event received has succeeded, been dropped, or is still queued at the end.
+
+use super::env::NONE;
+use super::{Event, Simulation};
+use lambdasim_engine::{NANOS_PER_SEC, Nanos};
+use rand::RngExt;
+
+/// First throttle backoff of an asynchronous event, doubled each time up to the cap.
+const BACKOFF_FIRST: Nanos = NANOS_PER_SEC;
+const BACKOFF_CAP: Nanos = 300 * NANOS_PER_SEC;
+/// Wait before the n-th retry after a function error: 1 min, then 2 min.
+const ERROR_RETRY_STEP: Nanos = 60 * NANOS_PER_SEC;
+
+/// A request waiting for another try.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Pending {
+    function: u32,
+    enqueued: Nanos,
+    /// Throttled tries so far (async backoff), or retries sent (client).
+    attempt: u32,
+    /// Function errors so far (async).
+    errors: u32,
+    duration: Option<Nanos>,
+    is_async: bool,
+}
+
+/// Slot storage for waiting requests; slots are reused.
+#[derive(Default)]
+pub(crate) struct PendingSlab {
+    items: Vec<Pending>,
+    live: Vec<bool>,
+    free: Vec<u32>,
+}
+
+impl PendingSlab {
+    fn insert(&mut self, item: Pending) -> u32 {
+        match self.free.pop() {
+            Some(id) => {
+                self.items[id as usize] = item;
+                self.live[id as usize] = true;
+                id
+            }
+            None => {
+                self.items.push(item);
+                self.live.push(true);
+                (self.items.len() - 1) as u32
+            }
+        }
+    }
+
+    fn remove(&mut self, id: u32) -> Pending {
+        self.live[id as usize] = false;
+        self.free.push(id);
+        self.items[id as usize]
+    }
+
+    /// Asynchronous events not yet settled, per function: the queue at the end.
+    pub(crate) fn async_by_function(&self, functions: usize) -> Vec<u64> {
+        let mut counts = vec![0; functions];
+        for (item, &live) in self.items.iter().zip(&self.live) {
+            if live && item.is_async {
+                counts[item.function as usize] += 1;
+            }
+        }
+        counts
+    }
+}
+
+impl Simulation {
+    /// A synchronous request (`attempt` > 0: a client's retry).
+    pub(super) fn request_sync(&mut self, f: usize, duration: Option<Nanos>, attempt: u32) {
+        self.functions[f].metrics.bucket.requests += 1;
+        let Err(reason) = self.serve(f, duration, NONE) else {
+            return;
+        };
+        self.count_throttle(f, reason);
+        let Some(retries) = self.config.functions[f].client_retries else {
+            return;
+        };
+        if attempt >= retries.attempts {
+            self.functions[f].metrics.bucket.client_gave_up += 1;
+            return;
+        }
+        // Full jitter: uniform(0, base × 2^attempt).
+        let ceiling = retries.base.saturating_mul(1u64 << attempt.min(40));
+        let wait = self.functions[f].rng_errors.random_range(0..=ceiling);
+        let id = self.pending.insert(Pending {
+            function: f as u32,
+            enqueued: self.now,
+            attempt: attempt + 1,
+            errors: 0,
+            duration,
+            is_async: false,
+        });
+        self.queue.push(self.now + wait, Event::Retry(id));
+    }
+
+    /// An asynchronous event enters the function's queue and is tried at once.
+    pub(super) fn enqueue_async(&mut self, f: usize, duration: Option<Nanos>) {
+        let m = &mut self.functions[f].metrics;
+        m.bucket.requests += 1;
+        m.bucket.async_received += 1;
+        m.queue_depth.up();
+        let id = self.pending.insert(Pending {
+            function: f as u32,
+            enqueued: self.now,
+            attempt: 0,
+            errors: 0,
+            duration,
+            is_async: true,
+        });
+        self.try_async(id);
+    }
+
+    /// A waiting request's time has come.
+    pub(super) fn retry(&mut self, id: u32) {
+        let item = self.pending.items[id as usize];
+        if item.is_async {
+            self.try_async(id);
+        } else {
+            self.pending.remove(id);
+            self.functions[item.function as usize]
+                .metrics
+                .bucket
+                .client_retries += 1;
+            self.request_sync(item.function as usize, item.duration, item.attempt);
+        }
+    }
+
+    /// Tries to run a queued event; a throttle sends it back with backoff.
+    fn try_async(&mut self, id: u32) {
+        let item = self.pending.items[id as usize];
+        let f = item.function as usize;
+        match self.serve(f, item.duration, id) {
+            Ok(()) => {
+                let m = &mut self.functions[f].metrics;
+                m.queue_depth.down();
+                m.async_age.record(self.now - item.enqueued);
+            }
+            Err(reason) => {
+                self.count_throttle(f, reason);
+                let backoff = BACKOFF_FIRST
+                    .saturating_mul(1u64 << item.attempt.min(20))
+                    .min(BACKOFF_CAP);
+                self.pending.items[id as usize].attempt += 1;
+                self.later(id, backoff, false);
+            }
+        }
+    }
+
+    /// Schedules an event's next try after `wait`, or drops it when that would be past
+    /// its maximum age.
+    fn later(&mut self, id: u32, wait: Nanos, after_error: bool) {
+        let item = self.pending.items[id as usize];
+        let f = item.function as usize;
+        let max_age = self.config.functions[f].async_config.max_event_age;
+        if self.now + wait - item.enqueued > max_age {
+            self.pending.remove(id);
+            let m = &mut self.functions[f].metrics;
+            m.queue_depth.down();
+            m.bucket.async_dropped += 1;
+            m.bucket.async_dropped_after_errors += u64::from(after_error);
+            return;
+        }
+        self.queue.push(self.now + wait, Event::Retry(id));
+    }
+
+    /// An asynchronous event's invocation ended: done, retried after an error, or
+    /// dropped when its retries are used up.
+    pub(super) fn settle(&mut self, id: u32, failed: bool) {
+        let item = self.pending.items[id as usize];
+        let f = item.function as usize;
+        let retries = self.config.functions[f].async_config.retry_attempts;
+        if !failed {
+            self.pending.remove(id);
+            self.functions[f].metrics.bucket.async_succeeded += 1;
+            return;
+        }
+        let m = &mut self.functions[f].metrics;
+        if item.errors >= retries {
+            self.pending.remove(id);
+            m.bucket.async_dropped += 1;
+            m.bucket.async_dropped_after_errors += 1;
+            return;
+        }
+        m.queue_depth.up();
+        self.pending.items[id as usize].errors += 1;
+        self.later(id, ERROR_RETRY_STEP * u64::from(item.errors + 1), true);
+    }
+}

@@ -1,0 +1,126 @@
+//! Asynchronous invocations, their retries, and synchronous client retries.
+
+mod common;
+use common::*;
+use lambdasim_model::*;
+
+const MIN: u64 = 60 * S;
+
+fn async_function(reserved: u32, duration: u64) -> FunctionConfig {
+    let mut f = function("f", duration);
+    f.invocation = InvocationType::Async;
+    f.reserved_concurrency = Some(reserved);
+    f
+}
+
+fn async_summary(summary: &RunSummary) -> AsyncSummary {
+    summary.functions[0]
+        .async_events
+        .expect("async function has an async summary")
+}
+
+#[test]
+fn async_events_are_never_lost_under_overload() {
+    // 100 events/s for a minute into 10 environments of 1 s: a long queue.
+    let cfg = config(30 * MIN, vec![async_function(10, S)]);
+    let (summary, rows) = run(cfg, vec![feed(even(100, MIN), 0)]);
+    let a = async_summary(&summary);
+    assert_eq!(a.received, 6000);
+    assert_eq!(a.received, a.succeeded + a.dropped + a.queued_at_end);
+    assert!(summary.functions[0].throttles > 0, "tries were throttled");
+    assert!(rows.iter().map(|r| r.queue_depth).max().unwrap() > 1000);
+    assert!(a.age_ms.max > 60_000.0, "events waited more than a minute");
+}
+
+#[test]
+fn events_past_their_maximum_age_are_dropped_and_counted() {
+    let mut f = async_function(5, 10 * S);
+    f.async_config.max_event_age = 2 * MIN;
+    let (summary, _) = run(config(30 * MIN, vec![f]), vec![feed(even(20, MIN), 0)]);
+    let a = async_summary(&summary);
+    assert!(a.dropped > 0 && a.succeeded > 0);
+    assert_eq!(a.received, a.succeeded + a.dropped + a.queued_at_end);
+    assert_eq!(a.queued_at_end, 0);
+    assert_eq!(a.dropped_after_errors, 0);
+}
+
+#[test]
+fn the_queue_at_the_end_is_reported() {
+    let (summary, _) = run(
+        config(MIN, vec![async_function(1, 10 * S)]),
+        vec![feed(burst(0, 20), 0)],
+    );
+    let a = async_summary(&summary);
+    assert!(a.queued_at_end > 0);
+    assert_eq!(a.received, a.succeeded + a.dropped + a.queued_at_end);
+}
+
+#[test]
+fn failed_events_are_retried_twice_a_minute_then_two_minutes_apart() {
+    let mut f = async_function(10, S);
+    f.error_rate = 1.0;
+    let (summary, rows) = run(config(10 * MIN, vec![f]), vec![feed(at([0]), 0)]);
+    let a = async_summary(&summary);
+    assert_eq!((a.dropped, a.dropped_after_errors, a.succeeded), (1, 1, 0));
+    assert_eq!(summary.functions[0].invocations, 3);
+    assert_eq!(summary.functions[0].errors, 3);
+    // Tries at 0 s, 1 s + 1 min (after the first failure ends), 2 s + 3 min.
+    let starts: Vec<f64> = rows
+        .iter()
+        .filter(|r| r.invocations > 0)
+        .map(|r| r.t_s)
+        .collect();
+    assert_eq!(starts, vec![0.0, 61.0, 182.0]);
+}
+
+#[test]
+fn retry_attempts_zero_drops_at_the_first_error() {
+    let mut f = async_function(10, S);
+    f.error_rate = 1.0;
+    f.async_config.retry_attempts = 0;
+    let (summary, _) = run(config(10 * MIN, vec![f]), vec![feed(at([0]), 0)]);
+    assert_eq!(summary.functions[0].invocations, 1);
+}
+
+#[test]
+fn synchronous_errors_are_counted_and_not_retried() {
+    let mut f = function("f", 100 * MS);
+    f.error_rate = 0.25;
+    let (summary, _) = run(config(MIN, vec![f]), vec![feed(even(100, MIN), 0)]);
+    let f = &summary.functions[0];
+    assert_eq!(f.invocations, 6000);
+    assert!(f.errors.abs_diff(1500) < 150, "{} errors", f.errors);
+}
+
+#[test]
+fn clients_retry_throttles_with_jittered_backoff_and_then_give_up() {
+    let mut f = function("f", 10 * S);
+    f.reserved_concurrency = Some(10);
+    f.client_retries = Some(ClientRetries {
+        attempts: 3,
+        base: 100 * MS,
+    });
+    let (summary, _) = run(config(MIN, vec![f]), vec![feed(burst(0, 100), 0)]);
+    let f = &summary.functions[0];
+    // 90 throttled at once, each retried 3 times within 1.5 s, all throttled again.
+    assert_eq!(f.client_retries, 270);
+    assert_eq!(f.client_gave_up, 90);
+    assert_eq!(f.requests, 100 + 270);
+    assert_eq!(f.requests, f.invocations + f.throttles);
+}
+
+#[test]
+fn the_bill_for_a_million_one_second_requests_at_1024_mb_is_16_87() {
+    let mut f = function("f", S);
+    f.memory_mb = 1024;
+    let mut cfg = config(1000 * S, vec![f]);
+    cfg.account.concurrency_limit = 2000;
+    let (summary, _) = run_unchecked(cfg, vec![feed(even(1000, 1000 * S), 0)]);
+    let f = &summary.functions[0];
+    assert_eq!((f.invocations, f.throttles), (1_000_000, 0));
+    assert!(
+        (f.cost_usd.total - 16.8667).abs() < 1e-4,
+        "{:?}",
+        f.cost_usd
+    );
+}
