@@ -274,7 +274,7 @@ mod tests {
     #[test]
     fn far_events_wait_beyond_the_wheel_and_come_back_in_order() {
         let mut q = EventQueue::new();
-        let far = 10 * SLOTS << SLOT_BITS;
+        let far = (10 * SLOTS) << SLOT_BITS;
         q.push(far + 5, 'c');
         q.push(far, 'b');
         q.push(3, 'a');
