@@ -135,6 +135,20 @@ fn the_request_rate_rule_throttles_with_its_own_reason() {
 }
 
 #[test]
+fn the_request_rate_rule_is_blamed_only_while_an_environment_cools() {
+    let mut f = function("f", 80 * MS);
+    f.reserved_concurrency = Some(5);
+    // At 0 the five invocations run: the pool is what is full. At 90 ms they have
+    // ended but are held until 100 ms: the rule is what refuses.
+    let (summary, _) = run(
+        config(S, vec![f]),
+        vec![feed(at([0; 10].into_iter().chain([90 * MS; 3])), 0)],
+    );
+    let t = summary.functions[0].throttles_by_reason;
+    assert_eq!((t.reserved_limit, t.rps_limit), (5, 3));
+}
+
+#[test]
 fn mean_concurrency_is_an_exact_time_average() {
     let (summary, rows) = run(
         config(10 * S, vec![function("f", 1500 * MS)]),

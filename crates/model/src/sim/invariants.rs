@@ -99,7 +99,9 @@ impl Simulation {
             check(m.initializing.value == c.initializing, || {
                 format!("{name}: initializing gauge wrong")
             })?;
-            check(m.held == c.held, || format!("{name}: held count wrong"))?;
+            check(m.holds.count() == c.held, || {
+                format!("{name}: held count wrong")
+            })?;
             check(m.provisioned_busy.level.value == c.provisioned_busy, || {
                 format!("{name}: provisioned_busy gauge wrong")
             })?;

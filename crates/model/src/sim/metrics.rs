@@ -136,7 +136,7 @@ pub(crate) struct FunctionMetrics {
     pub queue_depth: Level,
     /// Environments whose occupancy the request-rate rule extends beyond their
     /// invocation.
-    pub held: u32,
+    pub holds: super::holds::Holds,
     /// Counts of the current bucket; folded into `totals` when it closes.
     pub bucket: Counts,
     totals: Counts,
@@ -159,7 +159,7 @@ impl FunctionMetrics {
             provisioned_allocated: Weighted::default(),
             initializing: Level::default(),
             queue_depth: Level::default(),
-            held: 0,
+            holds: Default::default(),
             bucket: Counts::default(),
             totals: Counts::default(),
             latency_bucket: Histogram::new(),

@@ -9,6 +9,7 @@
 
 mod autoscale;
 mod env;
+mod holds;
 mod idle;
 mod invariants;
 mod metrics;
@@ -374,7 +375,7 @@ impl Simulation {
     /// The reason for a throttle: when some of the function's environments are held
     /// beyond their invocation by the request-rate rule, that rule is what refused it.
     fn blame(&self, f: usize, reason: Reason) -> Reason {
-        if self.functions[f].metrics.held > 0 {
+        if self.functions[f].metrics.holds.any_cooling(self.now) {
             Reason::RpsLimit
         } else {
             reason
@@ -427,7 +428,9 @@ impl Simulation {
         m.record_latency(init_ns + duration);
         // The request-rate rule keeps the environment until 1/rps after the start.
         let held = duration < self.min_gap;
-        m.held += u32::from(held);
+        if held {
+            m.holds.start(start + duration, start + self.min_gap);
+        }
         let env = &mut self.envs[id];
         env.held = held;
         env.pending = pending;
@@ -442,7 +445,10 @@ impl Simulation {
         let env = &mut self.envs[id];
         let pending = std::mem::replace(&mut env.pending, NONE);
         if std::mem::take(&mut env.held) {
-            self.functions[env.func as usize].metrics.held -= 1;
+            self.functions[env.func as usize]
+                .metrics
+                .holds
+                .end(self.now);
         }
         if pending != NONE {
             self.settle(pending, self.envs[id].failed);
