@@ -71,7 +71,11 @@ fn card(page: &mut String, v: &ReportVariant<'_>) {
         "Cost",
         &dollars(a.cost_usd.total),
         "",
-        &format!("for {} simulated", duration(v.config.duration)),
+        &format!(
+            "for {} simulated; {} per million requests",
+            duration(v.config.duration),
+            per_million(a.cost_usd.total, a.requests)
+        ),
     );
     page.push_str("</dl>\n</article>\n");
 }
@@ -160,6 +164,15 @@ fn dollars(usd: f64) -> String {
     }
 }
 
+/// Cost per million requests, or "-" when there were none.
+fn per_million(usd: f64, requests: u64) -> String {
+    if requests == 0 {
+        "-".to_string()
+    } else {
+        dollars(usd / requests as f64 * 1e6)
+    }
+}
+
 /// The concurrency a function can reach: its reserved concurrency, or the unreserved
 /// pool it shares with the other functions.
 fn cap(config: &SimConfig, name: &str) -> (u32, &'static str) {
@@ -184,7 +197,7 @@ fn detail_table(page: &mut String, variants: &[ReportVariant<'_>]) {
     page.push_str(
         "<table class=\"numbers\">\n<thead><tr><th>variant</th><th>function</th>\
          <th>requests</th><th>throttled</th><th>main reason</th><th>cold starts</th>\
-         <th>p50</th><th>p99</th><th>peak / cap</th><th>cost</th></tr></thead>\n<tbody>\n",
+         <th>p50</th><th>p99</th><th>peak / cap</th><th>cost</th><th>per M requests</th></tr></thead>\n<tbody>\n",
     );
     for v in variants {
         for (i, f) in v.summary.run.functions.iter().enumerate() {
@@ -207,7 +220,7 @@ fn detail_table(page: &mut String, variants: &[ReportVariant<'_>]) {
                 page,
                 "<tr{first}><th scope=\"row\">{variant}</th><td class=\"name\">{}</td><td>{}</td>\
                  <td class=\"{}\">{}</td><td class=\"name\">{}</td><td>{}</td><td>{}</td><td>{}</td>\
-                 <td>{} / {} <small>{kind}</small>{}</td><td>{}</td></tr>",
+                 <td>{} / {} <small>{kind}</small>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&f.name),
                 thousands(f.requests),
                 if f.throttles > 0 { "bad" } else { "" },
@@ -220,6 +233,7 @@ fn detail_table(page: &mut String, variants: &[ReportVariant<'_>]) {
                 thousands(u64::from(cap)),
                 bar(f.peak_concurrency, cap),
                 dollars(f.cost_usd.total),
+                per_million(f.cost_usd.total, f.requests),
             );
         }
     }

@@ -94,6 +94,11 @@ fn the_answer_comes_before_the_charts() {
     assert!(html.contains("900 ms"));
     assert!(html.contains("1,000 <small>/ 1,000</small>"));
     assert!(html.contains("$1.23"));
+    // $1.2345 over 10,000 requests.
+    assert!(
+        html.contains("$123.45 per million requests"),
+        "cost per million requests"
+    );
 }
 
 #[test]
