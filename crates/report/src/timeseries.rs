@@ -224,7 +224,6 @@ mod tests {
             latency_p50_ms: 120.0,
             latency_p99_ms: 987.65432,
             cost_usd: 0.000_123_456_789_12,
-            ..Default::default()
         }
     }
 
