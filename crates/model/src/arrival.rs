@@ -32,4 +32,19 @@ pub trait ArrivalSource: Send {
     /// The next arrival, `Ok(None)` when the stream is exhausted. Times must never
     /// decrease; the model stops reading at the end of the simulated span.
     fn next_arrival(&mut self) -> Result<Option<Arrival>, SourceError>;
+
+    /// Appends up to `max` next arrivals to `out` (fewer only when the stream ends).
+    ///
+    /// The model reads arrivals in small batches through this method: the default
+    /// body is compiled for each source, so `next_arrival` is called directly and can
+    /// be inlined, instead of through a virtual call per arrival.
+    fn next_batch(&mut self, out: &mut Vec<Arrival>, max: usize) -> Result<(), SourceError> {
+        for _ in 0..max {
+            match self.next_arrival()? {
+                Some(arrival) => out.push(arrival),
+                None => break,
+            }
+        }
+        Ok(())
+    }
 }

@@ -119,6 +119,27 @@ struct Stream {
     targets: Vec<usize>,
     source: Box<dyn ArrivalSource>,
     pending: Option<Arrival>,
+    /// Arrivals read ahead, in reverse order (the next one last); at most `READ_AHEAD`.
+    ahead: Vec<Arrival>,
+    /// The source has no more arrivals.
+    exhausted: bool,
+}
+
+/// Arrivals read from a source at once: enough to amortise the virtual call, few enough
+/// that memory stays constant.
+const READ_AHEAD: usize = 64;
+
+impl Stream {
+    /// The stream's next arrival, reading a batch ahead when the buffer is empty.
+    #[inline]
+    fn next(&mut self) -> Result<Option<Arrival>, SourceError> {
+        if self.ahead.is_empty() && !self.exhausted {
+            self.source.next_batch(&mut self.ahead, READ_AHEAD)?;
+            self.exhausted = self.ahead.len() < READ_AHEAD;
+            self.ahead.reverse();
+        }
+        Ok(self.ahead.pop())
+    }
 }
 
 /// A configured run, ready to go.
@@ -190,6 +211,8 @@ impl Simulation {
                     targets: t.targets,
                     source: t.source,
                     pending: None,
+                    ahead: Vec::with_capacity(READ_AHEAD),
+                    exhausted: false,
                 })
                 .collect(),
             buckets,
@@ -264,7 +287,7 @@ impl Simulation {
     fn next_arrival(&mut self, s: usize) -> Result<Option<Nanos>, SourceError> {
         let stream = &mut self.streams[s];
         stream.pending = None;
-        let Some(arrival) = stream.source.next_arrival()? else {
+        let Some(arrival) = stream.next()? else {
             return Ok(None);
         };
         if arrival.time >= self.end {
