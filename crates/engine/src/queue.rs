@@ -24,6 +24,7 @@ const SLOTS: u64 = 4096;
 const WORDS: usize = (SLOTS / 64) as usize;
 
 /// One scheduled event: 24 bytes for an 8-byte event.
+#[derive(Clone, Copy)]
 struct Entry<E> {
     time: Nanos,
     seq: u64,
@@ -61,11 +62,91 @@ impl<E> Ord for Entry<E> {
     }
 }
 
+/// A binary min-heap of copyable entries that sifts with a "hole": the entry being
+/// placed stays in registers until its final slot, so no entry is written and then
+/// read straight back (which would stall the CPU on store forwarding).
+struct NearHeap<E> {
+    data: Vec<Entry<E>>,
+}
+
+impl<E: Copy> NearHeap<E> {
+    #[inline]
+    fn len(&self) -> usize {
+        self.data.len()
+    }
+
+    #[inline]
+    fn peek(&self) -> Option<&Entry<E>> {
+        self.data.first()
+    }
+
+    #[inline]
+    fn push(&mut self, entry: Entry<E>) {
+        self.data.push(entry);
+        let mut i = self.data.len() - 1;
+        while i > 0 {
+            let parent = (i - 1) / 2;
+            if self.data[parent].key() <= entry.key() {
+                break;
+            }
+            self.data[i] = self.data[parent];
+            i = parent;
+        }
+        self.data[i] = entry;
+    }
+
+    /// Places `entry` at `i` or below, moving smaller children up.
+    #[inline]
+    fn sift_down(&mut self, mut i: usize, entry: Entry<E>) {
+        let len = self.data.len();
+        loop {
+            let mut child = 2 * i + 1;
+            if child >= len {
+                break;
+            }
+            if child + 1 < len && self.data[child + 1].key() < self.data[child].key() {
+                child += 1;
+            }
+            if entry.key() <= self.data[child].key() {
+                break;
+            }
+            self.data[i] = self.data[child];
+            i = child;
+        }
+        self.data[i] = entry;
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<Entry<E>> {
+        let last = self.data.pop()?;
+        let Some(&top) = self.data.first() else {
+            return Some(last);
+        };
+        self.sift_down(0, last);
+        Some(top)
+    }
+
+    /// Replaces the minimum by `entry`; the heap must not be empty.
+    #[inline]
+    fn replace_top(&mut self, entry: Entry<E>) {
+        self.sift_down(0, entry);
+    }
+
+    /// Adds a batch and restores the heap bottom-up (O(n)).
+    fn extend(&mut self, entries: impl Iterator<Item = Entry<E>>) {
+        self.data.extend(entries);
+        for i in (0..self.data.len() / 2).rev() {
+            let entry = self.data[i];
+            self.sift_down(i, entry);
+        }
+    }
+}
+
 /// A min-priority queue of events keyed by simulated time, FIFO among equal times.
 /// An event must not be scheduled before the last event popped (time never goes back).
 pub struct EventQueue<E> {
     /// Events of the current slot.
-    near: BinaryHeap<Entry<E>>,
+    near: NearHeap<E>,
     /// Events of the next `SLOTS - 1` slots, by slot modulo `SLOTS`.
     wheel: Vec<Vec<Entry<E>>>,
     /// Bit s set when wheel slot s is not empty.
@@ -78,17 +159,17 @@ pub struct EventQueue<E> {
     next_seq: u64,
 }
 
-impl<E> Default for EventQueue<E> {
+impl<E: Copy> Default for EventQueue<E> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<E> EventQueue<E> {
+impl<E: Copy> EventQueue<E> {
     /// An empty queue.
     pub fn new() -> Self {
         Self {
-            near: BinaryHeap::new(),
+            near: NearHeap { data: Vec::new() },
             wheel: (0..SLOTS).map(|_| Vec::new()).collect(),
             occupied: [0; WORDS],
             overflow: BinaryHeap::new(),
@@ -172,7 +253,7 @@ impl<E> EventQueue<E> {
     /// Makes `near` hold the earliest event, if there is one.
     #[inline]
     fn settle(&mut self) -> bool {
-        !self.near.is_empty() || (self.len > 0 && self.advance())
+        self.near.len() > 0 || (self.len > 0 && self.advance())
     }
 
     /// Removes and returns the earliest event with its time.
@@ -207,10 +288,8 @@ impl<E> EventQueue<E> {
         if self.settle() && time >> SLOT_BITS == self.current {
             let seq = self.next_seq;
             self.next_seq += 1;
-            if let Some(mut top) = self.near.peek_mut() {
-                *top = Entry { time, seq, event };
-                return;
-            }
+            self.near.replace_top(Entry { time, seq, event });
+            return;
         }
         self.pop();
         self.push(time, event);
