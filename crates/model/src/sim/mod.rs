@@ -88,9 +88,14 @@ enum Reason {
     RpsLimit,
 }
 
-/// The run-time state of one function.
+/// The run-time state of one function. Settings read on every request are copied here
+/// from the configuration, next to the state they go with.
 struct Function {
     reserved: Option<u32>,
+    is_async: bool,
+    error_rate: f64,
+    /// Index of the token bucket new environments take from (own, or the account's).
+    token_bucket: usize,
     idle_timeout: Nanos,
     max_lifetime: Option<Nanos>,
     init: Sampler,
@@ -173,7 +178,14 @@ impl Simulation {
         let functions = config
             .functions
             .iter()
-            .map(|f| build_function(config.seed, f))
+            .enumerate()
+            .map(|(i, f)| {
+                let bucket = match config.account.scaling.mode {
+                    ScalingMode::PerFunction => i,
+                    ScalingMode::Legacy => 0,
+                };
+                build_function(config.seed, f, bucket)
+            })
             .collect::<Result<Vec<_>, _>>()?;
         if traffic
             .iter()
@@ -251,7 +263,9 @@ impl Simulation {
             if time >= self.end {
                 break;
             }
-            self.close_buckets_until(time, sink)?;
+            if time >= self.bucket_end {
+                self.close_buckets_until(time, sink)?;
+            }
             self.now = time;
             if let Event::Arrival(s) = event {
                 self.arrival(s as usize)?;
@@ -336,9 +350,10 @@ impl Simulation {
 
     /// A request arrives from a traffic stream.
     fn arrive(&mut self, f: usize, duration: Option<Nanos>) {
-        match self.config.functions[f].invocation {
-            InvocationType::Sync => self.request_sync(f, duration, 0),
-            InvocationType::Async => self.enqueue_async(f, duration),
+        if self.functions[f].is_async {
+            self.enqueue_async(f, duration);
+        } else {
+            self.request_sync(f, duration, 0);
         }
     }
 
@@ -371,10 +386,7 @@ impl Simulation {
             self.invoke(id, None, duration, pending);
             return Ok(());
         }
-        let bucket = match self.config.account.scaling.mode {
-            ScalingMode::PerFunction => f,
-            ScalingMode::Legacy => 0,
-        };
+        let bucket = self.functions[f].token_bucket;
         if !self.buckets[bucket].try_take(self.now) {
             return Err(self.blame(f, Reason::ScalingRate));
         }
@@ -432,7 +444,7 @@ impl Simulation {
         let provisioned = env.provisioned;
         let func = &mut self.functions[env.func as usize];
         let duration = duration.unwrap_or_else(|| func.duration.sample(&mut func.rng_duration));
-        let failed = func.metrics_error(&self.config.functions[env.func as usize]);
+        let failed = func.draw_error();
         let init_ns = init.unwrap_or(0);
         let start = now + init_ns;
         let m = &mut func.metrics;
@@ -649,18 +661,23 @@ fn func_reserved(func: &Function) -> bool {
 
 impl Function {
     /// Draws whether the next invocation fails (a function error), and counts it.
-    fn metrics_error(&mut self, config: &FunctionConfig) -> bool {
-        if config.error_rate <= 0.0 {
+    #[inline]
+    fn draw_error(&mut self) -> bool {
+        if self.error_rate <= 0.0 {
             return false;
         }
-        let failed = self.rng_errors.random::<f64>() < config.error_rate;
+        let failed = self.rng_errors.random::<f64>() < self.error_rate;
         self.metrics.bucket.errors += u64::from(failed);
         failed
     }
 }
 
 /// Builds the run-time state of one function, with its own random streams.
-fn build_function(seed: u64, f: &FunctionConfig) -> Result<Function, ConfigError> {
+fn build_function(
+    seed: u64,
+    f: &FunctionConfig,
+    token_bucket: usize,
+) -> Result<Function, ConfigError> {
     let sampler = |d: &crate::dist::DurationDist, what: &str| {
         d.sampler()
             .map_err(|e| ConfigError::Invalid(format!("function `{}` {what}: {e}", f.name)))
@@ -668,6 +685,9 @@ fn build_function(seed: u64, f: &FunctionConfig) -> Result<Function, ConfigError
     let rng = |purpose: &str| RngStream::new(seed, &StreamKey::new([f.name.as_str(), purpose]));
     Ok(Function {
         reserved: f.reserved_concurrency,
+        is_async: f.invocation == InvocationType::Async,
+        error_rate: f.error_rate,
+        token_bucket,
         idle_timeout: f.idle_timeout,
         max_lifetime: f.max_lifetime,
         init: sampler(&f.init_duration, "init_duration")?,
