@@ -120,32 +120,56 @@ fn warm_reuse_also_needs_room_in_the_pool() {
 
 #[test]
 fn the_request_rate_rule_throttles_with_its_own_reason() {
+    // 50 ms invocations at 200/s under reserved 10: without the rule 10 environments
+    // would do; with it they start at most 100 per second, 10 × the reserved limit.
     let mut f = function("f", 50 * MS);
     f.reserved_concurrency = Some(10);
-    let (summary, _) = run(config(5 * S, vec![f]), vec![feed(even(200, 5 * S), 0)]);
+    let (summary, rows) = run(config(5 * S, vec![f]), vec![feed(even(200, 5 * S), 0)]);
     let f = &summary.functions[0];
-    assert!(f.throttles_by_reason.rps_limit > 0);
-    assert_eq!(f.throttles_by_reason.reserved_limit, 0);
-    // 10 environments × 10 starts per second = 100 per second served.
     assert!(
         f.invocations.abs_diff(500) <= 10,
         "{} served",
         f.invocations
     );
+    // Once a full second of starts reached 100, every throttle is the rate's.
+    for row in &rows[1..] {
+        assert_eq!(
+            row.throttles.rps_limit,
+            row.throttles.total(),
+            "at {} s",
+            row.t_s
+        );
+        assert!(row.throttles.rps_limit > 90);
+    }
 }
 
 #[test]
-fn the_request_rate_rule_is_blamed_only_while_an_environment_cools() {
-    let mut f = function("f", 80 * MS);
+fn a_full_pool_of_long_invocations_is_a_concurrency_throttle_not_a_rate_one() {
+    // The rate limit (10 × reserved 5 = 50 starts a second) is far away: 5
+    // environments of 2 s start 2.5 per second. The limit that refuses is reserved.
+    let mut f = function("f", 2 * S);
     f.reserved_concurrency = Some(5);
-    // At 0 the five invocations run: the pool is what is full. At 90 ms they have
-    // ended but are held until 100 ms: the rule is what refuses.
-    let (summary, _) = run(
-        config(S, vec![f]),
-        vec![feed(at([0; 10].into_iter().chain([90 * MS; 3])), 0)],
-    );
+    let (summary, _) = run(config(10 * S, vec![f]), vec![feed(even(20, 10 * S), 0)]);
     let t = summary.functions[0].throttles_by_reason;
-    assert_eq!((t.reserved_limit, t.rps_limit), (5, 3));
+    assert!(t.reserved_limit > 100);
+    assert_eq!(t.rps_limit, 0);
+}
+
+#[test]
+fn the_account_rate_limit_is_ten_times_the_account_limit() {
+    // Unreserved: 50 ms invocations at 3,000/s on a 200 account start at most 2,000/s
+    // (10 × 200), a rate limit; 1 s invocations fill the same pool by concurrency.
+    let throttles = |duration| {
+        let mut cfg = config(3 * S, vec![function("f", duration)]);
+        cfg.account.concurrency_limit = 200;
+        cfg.account.unreserved_minimum = 100;
+        run(cfg, vec![feed(even(3000, 3 * S), 0)]).0.functions[0].throttles_by_reason
+    };
+    let short = throttles(50 * MS);
+    assert!(short.rps_limit > short.account_limit, "{short:?}");
+    let long = throttles(S);
+    assert_eq!(long.rps_limit, 0, "{long:?}");
+    assert!(long.account_limit > 0);
 }
 
 #[test]

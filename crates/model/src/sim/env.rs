@@ -36,8 +36,6 @@ pub(crate) struct Env {
     /// Creation order, for the `newest`/`oldest` reuse policies.
     pub serial: u64,
     pub idle_since: Nanos,
-    /// The request-rate rule holds this environment after its invocation ends.
-    pub held: bool,
     /// Links of the idle list (ordered by `idle_since`), or `NONE`.
     pub prev: u32,
     pub next: u32,
@@ -77,7 +75,6 @@ impl EnvSlab {
             created: now,
             serial: self.next_serial,
             idle_since: now,
-            held: false,
             prev: NONE,
             next: NONE,
             slot: NONE,

@@ -134,9 +134,6 @@ pub(crate) struct FunctionMetrics {
     pub initializing: Level,
     /// Asynchronous events waiting to run.
     pub queue_depth: Level,
-    /// Environments whose occupancy the request-rate rule extends beyond their
-    /// invocation.
-    pub holds: super::holds::Holds,
     /// Counts of the current bucket; folded into `totals` when it closes.
     pub bucket: Counts,
     totals: Counts,
@@ -159,7 +156,6 @@ impl FunctionMetrics {
             provisioned_allocated: Weighted::default(),
             initializing: Level::default(),
             queue_depth: Level::default(),
-            holds: Default::default(),
             bucket: Counts::default(),
             totals: Counts::default(),
             latency_bucket: Histogram::new(),

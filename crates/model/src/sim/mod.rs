@@ -9,12 +9,12 @@
 
 mod autoscale;
 mod env;
-mod holds;
 mod idle;
 mod invariants;
 mod metrics;
 mod pending;
 mod provisioned;
+mod rate;
 mod scaling;
 
 use crate::arrival::{Arrival, ArrivalSource, SourceError};
@@ -30,6 +30,7 @@ use metrics::{FunctionMetrics, Level};
 use pending::PendingSlab;
 use provisioned::Provisioned;
 use rand::RngExt;
+use rate::RecentStarts;
 use scaling::TokenBucket;
 
 /// One arrival stream and the functions it feeds.
@@ -96,6 +97,8 @@ struct Function {
     error_rate: f64,
     /// Index of the token bucket new environments take from (own, or the account's).
     token_bucket: usize,
+    /// Invocations started in the last second (the function's request rate).
+    recent_starts: RecentStarts,
     idle_timeout: Nanos,
     max_lifetime: Option<Nanos>,
     init: Sampler,
@@ -163,6 +166,8 @@ pub struct Simulation {
     unreserved_pool: u32,
     unreserved_busy: u32,
     account_concurrency: Level,
+    /// Invocations started in the last second across the account.
+    account_starts: RecentStarts,
     /// Minimum time between invocation starts on one environment (0 = no rule).
     min_gap: Nanos,
     bucket_start: Nanos,
@@ -232,6 +237,7 @@ impl Simulation {
             unreserved_pool: config.account.concurrency_limit.saturating_sub(reserved),
             unreserved_busy: 0,
             account_concurrency: Level::default(),
+            account_starts: RecentStarts::default(),
             min_gap,
             bucket_start: 0,
             bucket_end: config.resolution.min(end),
@@ -371,14 +377,7 @@ impl Simulation {
             return Ok(());
         }
         if !self.has_room(f) {
-            return Err(self.blame(
-                f,
-                if func_reserved(&self.functions[f]) {
-                    Reason::ReservedLimit
-                } else {
-                    Reason::AccountLimit
-                },
-            ));
+            return Err(self.no_room_reason(f));
         }
         let func = &mut self.functions[f];
         if let Some(id) = func.idle.take(&mut self.envs, &mut func.rng_reuse) {
@@ -388,7 +387,7 @@ impl Simulation {
         }
         let bucket = self.functions[f].token_bucket;
         if !self.buckets[bucket].try_take(self.now) {
-            return Err(self.blame(f, Reason::ScalingRate));
+            return Err(Reason::ScalingRate);
         }
         let id = self.create_env(f, EnvState::Init, false);
         let func = &mut self.functions[f];
@@ -407,13 +406,29 @@ impl Simulation {
         }
     }
 
-    /// The reason for a throttle: when some of the function's environments are held
-    /// beyond their invocation by the request-rate rule, that rule is what refused it.
-    fn blame(&self, f: usize, reason: Reason) -> Reason {
-        if self.functions[f].metrics.holds.any_cooling(self.now) {
+    /// Why a request that found no room was refused: the request rate when the
+    /// invocations started in the last second reached `rps_per_environment` × the
+    /// limit (facts §2.4.1: the function's for reserved concurrency, the account's
+    /// otherwise), else the concurrency limit itself.
+    fn no_room_reason(&mut self, f: usize) -> Reason {
+        let rps = self.config.account.rps_per_environment;
+        let func = &mut self.functions[f];
+        let (starts, limit, concurrency_reason) = match func.reserved {
+            Some(reserved) => (
+                func.recent_starts.count(self.now),
+                reserved,
+                Reason::ReservedLimit,
+            ),
+            None => (
+                self.account_starts.count(self.now),
+                self.config.account.concurrency_limit,
+                Reason::AccountLimit,
+            ),
+        };
+        if rps > 0.0 && starts as f64 >= rps * f64::from(limit) {
             Reason::RpsLimit
         } else {
-            reason
+            concurrency_reason
         }
     }
 
@@ -461,15 +476,12 @@ impl Simulation {
             self.queue.push(start, Event::InitDone(id));
         }
         m.record_latency(init_ns + duration);
-        // The request-rate rule keeps the environment until 1/rps after the start.
-        let held = duration < self.min_gap;
-        if held {
-            m.holds.start(start + duration, start + self.min_gap);
-        }
+        func.recent_starts.record(now);
+        self.account_starts.record(now);
         let env = &mut self.envs[id];
-        env.held = held;
         env.pending = pending;
         env.failed = failed;
+        // The request-rate rule keeps the environment until 1/rps after the start.
         self.queue
             .push(start + duration.max(self.min_gap), Event::InvokeDone(id));
     }
@@ -477,14 +489,7 @@ impl Simulation {
     /// An invocation (and its hold) ended: settle its asynchronous event and free the
     /// environment.
     fn invoke_done(&mut self, id: u32) {
-        let env = &mut self.envs[id];
-        let pending = std::mem::replace(&mut env.pending, NONE);
-        if std::mem::take(&mut env.held) {
-            self.functions[env.func as usize]
-                .metrics
-                .holds
-                .end(self.now);
-        }
+        let pending = std::mem::replace(&mut self.envs[id].pending, NONE);
         if pending != NONE {
             self.settle(pending, self.envs[id].failed);
         }
@@ -655,10 +660,6 @@ impl Simulation {
     }
 }
 
-fn func_reserved(func: &Function) -> bool {
-    func.reserved.is_some()
-}
-
 impl Function {
     /// Draws whether the next invocation fails (a function error), and counts it.
     #[inline]
@@ -688,6 +689,7 @@ fn build_function(
         is_async: f.invocation == InvocationType::Async,
         error_rate: f.error_rate,
         token_bucket,
+        recent_starts: RecentStarts::default(),
         idle_timeout: f.idle_timeout,
         max_lifetime: f.max_lifetime,
         init: sampler(&f.init_duration, "init_duration")?,
