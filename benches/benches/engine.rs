@@ -1,0 +1,52 @@
+//! Criterion benchmarks of the simulation engine, reported in simulated invocations per
+//! second. Each scenario of `benches/scenarios/` runs over a short simulated span so the
+//! suite takes a few minutes; `benches/run.sh` runs the full-size versions.
+//!
+//!     cargo bench -p lambdasim-benches
+//!     cargo bench -p lambdasim-benches -- steady     # one of them
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use lambdasim_benches::{load, run, worldcup_trace};
+use std::hint::black_box;
+use std::time::Duration;
+
+/// (benchmark, scenario, simulated seconds)
+const CASES: [(&str, &str, u64); 3] = [
+    // 10,000 requests/s for 1 min: 600,000 invocations.
+    ("steady-1m", "steady", 60),
+    // 100 functions for 2 min: about 2 million requests, throttling included.
+    ("wide-2m", "wide", 120),
+    // 100,000 busy environments for 30 s: 1.5 million invocations, the fleet built in
+    // the first seconds.
+    ("huge-fleet-30s", "huge-fleet", 30),
+];
+
+fn engine(c: &mut Criterion) {
+    let mut group = c.benchmark_group("engine");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(10));
+    for (bench, scenario, span) in CASES {
+        let variant = load(scenario, Some(span));
+        // Runs are deterministic: one run tells how many invocations every run makes.
+        let invocations = run(&variant).account.invocations;
+        group.throughput(Throughput::Elements(invocations));
+        group.bench_function(bench, |b| b.iter(|| black_box(run(black_box(&variant)))));
+    }
+    // The first two days of WorldCup98 (1.9 million requests), when the data is there.
+    if worldcup_trace().is_some() {
+        let variant = load("worldcup", Some(2 * 86_400));
+        let invocations = run(&variant).account.invocations;
+        group.throughput(Throughput::Elements(invocations));
+        group.bench_function("worldcup-2d", |b| {
+            b.iter(|| black_box(run(black_box(&variant))))
+        });
+    } else {
+        eprintln!("engine/worldcup-2d: skipped: ../shared/data absent");
+    }
+    group.finish();
+}
+
+criterion_group!(benches, engine);
+criterion_main!(benches);

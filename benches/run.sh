@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs lambdasim's full-size benchmarks through the release CLI and prints one table:
+# simulated invocations per second and peak memory for each.
+#
+#   benches/run.sh [NAME...]        # default: steady wide huge-fleet worldcup
+#
+# steady      1 function, Poisson 10,000/s, lognormal 100 ms / 900 ms p99, 1 h (36 M)
+# wide        100 functions sharing an account, mixed loads, throttling, 30 min (31 M)
+# huge-fleet  100,000 concurrent environments, 10 min (30 M)
+# worldcup    the WorldCup98 per-minute trace, 87 days (1.35 billion requests); skipped
+#             when ../shared/data is absent
+#
+# Each benchmark is one process (`lambdasim run --stats --no-charts --quiet`): wall time
+# covers loading, simulating and writing summary.json and timeseries.csv; peak memory is
+# the process's VmHWM. Run it on an otherwise idle machine: other builds or benchmarks
+# on the same cores skew the numbers. Set NO_BUILD=1 to skip `cargo build --release`.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SCENARIOS="$REPO/benches/scenarios"
+BIN="$REPO/target/release/lambdasim"
+if [ "${NO_BUILD:-0}" != 1 ]; then
+  (cd "$REPO" && cargo build --release -p lambdasim >&2)
+fi
+
+NAMES=("$@")
+if [ ${#NAMES[@]} -eq 0 ]; then NAMES=(steady wide huge-fleet worldcup); fi
+
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/lambdasim-bench.XXXXXX")"
+trap 'rm -rf "$TMP"' EXIT
+
+cpu="$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)"
+echo "lambdasim $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet 2>/dev/null || echo '+dirty'), $(date -u +%Y-%m-%d), ${cpu:-unknown CPU}, $(nproc) cores, RAYON_NUM_THREADS=${RAYON_NUM_THREADS:-unset}"
+echo
+printf '| %-10s | %13s | %13s | %8s | %14s | %7s |\n' benchmark invocations events "wall s" "invocations/s" "peak MB"
+printf '|%s|%s|%s|%s|%s|%s|\n' ------------ --------------- --------------- ---------- ---------------- ---------
+for name in "${NAMES[@]}"; do
+  yaml="$SCENARIOS/$name.yaml"
+  if [ ! -f "$yaml" ]; then echo "run.sh: no scenario $yaml" >&2; exit 2; fi
+  if [ "$name" = worldcup ] && [ ! -f "$REPO/../shared/data/worldcup98/requests-per-minute.csv" ]; then
+    printf '| %-10s | %s |\n' "$name" "skipped: ../shared/data absent"
+    continue
+  fi
+  # stats: N invocations, E events, W s wall, R invocations/s, peak memory M MB
+  line="$("$BIN" run "$yaml" --stats --no-charts --quiet --out "$TMP/$name" | grep '^stats:')"
+  rm -rf "${TMP:?}/$name"
+  read -r inv ev wall rate mem <<<"$(sed -E 's/^stats: ([0-9]+) invocations, ([0-9]+) events, ([0-9.]+) s wall, ([0-9]+) invocations\/s, peak memory ([0-9.]+|unknown).*/\1 \2 \3 \4 \5/' <<<"$line")"
+  printf '| %-10s | %13s | %13s | %8s | %14s | %7s |\n' "$name" \
+    "$(printf "%'d" "$inv" 2>/dev/null || echo "$inv")" \
+    "$(printf "%'d" "$ev" 2>/dev/null || echo "$ev")" "$wall" \
+    "$(printf "%'d" "$rate" 2>/dev/null || echo "$rate")" "$mem"
+done
