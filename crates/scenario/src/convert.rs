@@ -5,23 +5,26 @@
 //! nested inside them (a stream's `rate`, say) have no location of their own and are
 //! reported at their nearest located parent, see [`pick`].
 
+mod invocation;
+mod provisioning;
 mod traffic;
 
 use crate::duration::Dur;
 use crate::error::ScenarioError;
 use crate::raw::{
-    NamedDist, RawAccount, RawArchitecture, RawDist, RawFunction, RawInvocation, RawReuse,
-    RawScaling, RawScalingMode, RawScenario,
+    NamedDist, RawAccount, RawArchitecture, RawBilling, RawDist, RawFunction, RawReuse, RawScaling,
+    RawScalingMode, RawScenario,
 };
 use crate::streams::StreamSpec;
 use crate::variants::Applied;
-use lambdasim_engine::{NANOS_PER_SEC, StreamKey};
+use lambdasim_engine::{NANOS_PER_SEC, Nanos, StreamKey};
 use lambdasim_model::{
-    AccountConfig, Architecture, ConfigError, DurationDist, FunctionConfig, InvocationType,
+    AccountConfig, Architecture, BillingConfig, ConfigError, DurationDist, FunctionConfig,
     ReusePolicy, ScalingConfig, SimConfig,
 };
 use serde_saphyr::{Location, Spanned};
 use std::collections::HashSet;
+use std::fmt::Display;
 use std::path::Path;
 
 /// A scenario (or variant) ready to run.
@@ -88,6 +91,27 @@ impl Context<'_> {
         }
     }
 
+    /// The value if `valid` accepts it, else an error at the value:
+    /// "found {key} {value}, expected {expected}".
+    fn checked<T: Copy + Display>(
+        &self,
+        value: &Spanned<T>,
+        parent: Location,
+        key: &str,
+        valid: impl Fn(T) -> bool,
+        expected: &str,
+    ) -> Result<T, ScenarioError> {
+        let v = value.value;
+        if valid(v) {
+            Ok(v)
+        } else {
+            Err(self.error(
+                pick(value.referenced, parent),
+                format!("found {key} {v}, expected {expected}"),
+            ))
+        }
+    }
+
     fn scenario(&self, raw: &RawScenario) -> Result<Resolved, ScenarioError> {
         let duration = raw.duration.value.0;
         if duration == 0 {
@@ -136,7 +160,7 @@ impl Context<'_> {
                     ),
                 ));
             }
-            configs.push(self.function(&function.value, function.referenced)?);
+            configs.push(self.function(&function.value, function.referenced, duration)?);
             if let Some(traffic) = &function.value.traffic {
                 let parent = pick(traffic.referenced, function.referenced);
                 for (stream_index, stream) in traffic.value.iter().enumerate() {
@@ -165,7 +189,10 @@ impl Context<'_> {
                 resolution,
                 account,
                 functions: configs,
-                billing: lambdasim_model::BillingConfig::default(),
+                billing: raw
+                    .billing
+                    .as_ref()
+                    .map_or_else(BillingConfig::default, |b| billing(&b.value)),
             },
             streams,
         })
@@ -240,7 +267,13 @@ impl Context<'_> {
         })
     }
 
-    fn function(&self, raw: &RawFunction, at: Location) -> Result<FunctionConfig, ScenarioError> {
+    /// One function; `duration` is the run's, which scheduled changes must fall within.
+    fn function(
+        &self,
+        raw: &RawFunction,
+        at: Location,
+        duration: Nanos,
+    ) -> Result<FunctionConfig, ScenarioError> {
         let name = &raw.name;
         if name.value.is_empty() {
             return Err(self.error(
@@ -250,16 +283,22 @@ impl Context<'_> {
         }
         let mut config = FunctionConfig::new(name.value.clone());
         if let Some(memory) = &raw.memory_mb {
-            if !(128..=10_240).contains(&memory.value) {
-                return Err(self.error(
-                    pick(memory.referenced, at),
-                    format!(
-                        "found memory_mb {}, expected 128 to 10240 (MB)",
-                        memory.value
-                    ),
-                ));
-            }
-            config.memory_mb = memory.value;
+            config.memory_mb = self.checked(
+                memory,
+                at,
+                "memory_mb",
+                |v| (128..=10_240).contains(&v),
+                "128 to 10240 (MB)",
+            )?;
+        }
+        if let Some(storage) = &raw.ephemeral_storage_mb {
+            config.ephemeral_storage_mb = self.checked(
+                storage,
+                at,
+                "ephemeral_storage_mb",
+                |v| (512..=10_240).contains(&v),
+                "512 to 10240 (MB)",
+            )?;
         }
         if let Some(arch) = &raw.architecture {
             config.architecture = match arch.value {
@@ -290,13 +329,10 @@ impl Context<'_> {
         }
         config.reserved_concurrency = raw.reserved_concurrency.as_ref().map(|r| r.value);
         if let Some(provisioned) = &raw.provisioned_concurrency {
-            config.provisioned_concurrency = provisioned.value;
+            (config.provisioned_concurrency, config.provisioning) =
+                self.provisioned(provisioned, at, duration)?;
         }
-        if let Some(invocation) = &raw.invocation {
-            config.invocation = match invocation.value {
-                RawInvocation::Sync => InvocationType::Sync,
-            };
-        }
+        self.invocation(raw, at, &mut config)?;
         Ok(config)
     }
 
@@ -373,7 +409,7 @@ impl Context<'_> {
                 });
                 let hint = match error {
                     ConfigError::ProvisionedAboveReserved { .. } => {
-                        "; expected provisioned_concurrency at most reserved_concurrency"
+                        "; expected provisioned_concurrency (its initial value, every scheduled value and the autoscaling max) at most reserved_concurrency"
                     }
                     _ => "",
                 };
@@ -381,5 +417,17 @@ impl Context<'_> {
             }
         };
         self.error(location, format!("{error}{hint}"))
+    }
+}
+
+/// `billing:`, each key defaulting to the current AWS bill.
+fn billing(raw: &RawBilling) -> BillingConfig {
+    let defaults = BillingConfig::default();
+    BillingConfig {
+        init: raw.init.as_ref().map_or(defaults.init, |v| v.value),
+        free_tier: raw
+            .free_tier
+            .as_ref()
+            .map_or(defaults.free_tier, |v| v.value),
     }
 }

@@ -5,6 +5,10 @@
 //! variant may override are `Option<Spanned<_>>`, so an override can replace both the
 //! value and its location.
 
+mod provisioning;
+
+pub(crate) use provisioning::{RawAutoscaling, RawProvisioned, RawProvisioning, RawScheduled};
+
 use crate::duration::{Dur, Lifetime};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -21,8 +25,17 @@ pub(crate) struct RawScenario {
     pub resolution: Option<Spanned<Dur>>,
     pub account: Option<Spanned<RawAccount>>,
     pub functions: Spanned<Vec<Spanned<RawFunction>>>,
+    pub billing: Option<Spanned<RawBilling>>,
     #[serde(default)]
     pub variants: Vec<RawVariant>,
+}
+
+/// `billing:`: what the bill includes.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawBilling {
+    pub init: Option<Spanned<bool>>,
+    pub free_tier: Option<Spanned<bool>>,
 }
 
 /// `account:`.
@@ -66,8 +79,13 @@ pub(crate) struct RawFunction {
     pub max_lifetime: Option<Spanned<Lifetime>>,
     pub reuse: Option<Spanned<RawReuse>>,
     pub reserved_concurrency: Option<Spanned<u32>>,
-    pub provisioned_concurrency: Option<Spanned<u32>>,
+    pub provisioned_concurrency: Option<Spanned<RawProvisioned>>,
     pub invocation: Option<Spanned<RawInvocation>>,
+    pub max_event_age: Option<Spanned<Dur>>,
+    pub retry_attempts: Option<Spanned<u32>>,
+    pub error_rate: Option<Spanned<f64>>,
+    pub client_retries: Option<Spanned<RawClientRetries>>,
+    pub ephemeral_storage_mb: Option<Spanned<u32>>,
     pub traffic: Option<Spanned<Vec<Spanned<RawStream>>>>,
 }
 
@@ -92,6 +110,15 @@ pub(crate) enum RawReuse {
 #[serde(rename_all = "snake_case")]
 pub(crate) enum RawInvocation {
     Sync,
+    Async,
+}
+
+/// `client_retries: { attempts, base }`: synchronous callers retrying throttles.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawClientRetries {
+    pub attempts: Spanned<u32>,
+    pub base: Spanned<Dur>,
 }
 
 /// A duration distribution: a plain duration (a constant) or a one-key map naming the

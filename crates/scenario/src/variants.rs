@@ -5,20 +5,22 @@
 //! invalid, is reported at the line that wrote it.
 
 use crate::error::ScenarioError;
-use crate::raw::{RawAccount, RawFunction, RawScaling, RawScenario, SetEntry};
+use crate::raw::{RawAccount, RawBilling, RawFunction, RawScaling, RawScenario, SetEntry};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_saphyr::{Location, Spanned};
 use std::path::Path;
 
-const TOP_KEYS: &str = "seed, duration, resolution, account.<key>, account.scaling.<key> \
-                        or functions.<function name>.<key>";
+const TOP_KEYS: &str = "seed, duration, resolution, account.<key>, account.scaling.<key>, \
+                        billing.<key> or functions.<function name>.<key>";
 const ACCOUNT_KEYS: &str =
     "region, concurrency_limit, unreserved_minimum, rps_per_environment or scaling.<key>";
 const SCALING_KEYS: &str = "mode, burst, refill_per_second or refill_per_minute";
+const BILLING_KEYS: &str = "init or free_tier";
 const FUNCTION_KEYS: &str = "memory_mb, architecture, init_duration, duration, idle_timeout, \
                              max_lifetime, reuse, reserved_concurrency, provisioned_concurrency, \
-                             invocation or traffic";
+                             invocation, max_event_age, retry_attempts, error_rate, \
+                             client_retries, ephemeral_storage_mb or traffic";
 
 /// An override that was applied: its path and where it was written.
 #[derive(Clone, Debug)]
@@ -66,6 +68,12 @@ pub(crate) fn apply(
                 .account
                 .get_or_insert_with(|| setter.spanned(RawAccount::default()));
             setter.account(&mut account.value, key)?;
+        }
+        Some(("billing", key)) => {
+            let billing = raw
+                .billing
+                .get_or_insert_with(|| setter.spanned(RawBilling::default()));
+            setter.billing(&mut billing.value, key)?;
         }
         Some(("functions", rest)) => {
             let Some((name, key)) = rest.rsplit_once('.') else {
@@ -170,6 +178,15 @@ impl Setter<'_> {
         Ok(())
     }
 
+    fn billing(&self, billing: &mut RawBilling, key: &str) -> Result<(), ScenarioError> {
+        match key {
+            "init" => billing.init = self.optional()?,
+            "free_tier" => billing.free_tier = self.optional()?,
+            _ => return Err(self.unknown(BILLING_KEYS)),
+        }
+        Ok(())
+    }
+
     fn function(&self, function: &mut RawFunction, key: &str) -> Result<(), ScenarioError> {
         match key {
             "memory_mb" => function.memory_mb = self.optional()?,
@@ -182,6 +199,11 @@ impl Setter<'_> {
             "reserved_concurrency" => function.reserved_concurrency = self.optional()?,
             "provisioned_concurrency" => function.provisioned_concurrency = self.optional()?,
             "invocation" => function.invocation = self.optional()?,
+            "max_event_age" => function.max_event_age = self.optional()?,
+            "retry_attempts" => function.retry_attempts = self.optional()?,
+            "error_rate" => function.error_rate = self.optional()?,
+            "client_retries" => function.client_retries = self.optional()?,
+            "ephemeral_storage_mb" => function.ephemeral_storage_mb = self.optional()?,
             "traffic" => function.traffic = self.optional()?,
             _ => return Err(self.unknown(FUNCTION_KEYS)),
         }

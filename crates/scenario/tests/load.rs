@@ -205,7 +205,7 @@ fn bad_values_are_reported_where_they_are() {
         "memory_mb: 20000",
         "architecture: sparc",
         "reuse: fifo",
-        "invocation: async",
+        "invocation: queued",
         "max_lifetime: forever",
         "idle_timeout: 3 weeks",
         "reserved_concurrency: -1",

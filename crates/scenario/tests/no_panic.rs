@@ -51,6 +51,28 @@ fn yaml_fragment() -> impl Strategy<Value = String> {
         Just("      functions.f.memory_mb: 256\n".to_string()),
         Just("    reserved_concurrency: 5\n".to_string()),
         Just("account: { concurrency_limit: 100 }\n".to_string()),
+        Just("    provisioned_concurrency: 3\n".to_string()),
+        Just("    provisioned_concurrency:\n      initial: 2\n".to_string()),
+        Just("      schedule: [{ at: 10m, value: 5 }, { at: 1m, value: 0 }]\n".to_string()),
+        Just(
+            "      autoscaling: { min: 1, max: 8, target_utilization: 0.7, scale_in_cooldown: 1m }\n"
+                .to_string()
+        ),
+        Just("      allocation_delay: { uniform: { min: 1s, max: 2s } }\n".to_string()),
+        Just("      allocation_per_minute: 60\n".to_string()),
+        Just("    invocation: async\n".to_string()),
+        Just("    error_rate: 0.2\n".to_string()),
+        Just("    client_retries: { attempts: 3, base: 100ms }\n".to_string()),
+        Just("    retry_attempts: 1\n".to_string()),
+        Just("    max_event_age: 60s\n".to_string()),
+        Just("    ephemeral_storage_mb: 1024\n".to_string()),
+        Just("billing: { init: false, free_tier: true }\n".to_string()),
+        Just("      functions.f.invocation: async\n".to_string()),
+        Just(
+            "      functions.f.provisioned_concurrency: { initial: 1, autoscaling: { min: 1, max: 4, target_utilization: 0.5 } }\n"
+                .to_string()
+        ),
+        Just("      billing.free_tier: true\n".to_string()),
         "[ -~]{0,12}\n",
     ]
 }

@@ -1,0 +1,388 @@
+//! Issue #5's keys: provisioned concurrency over time (schedule, autoscaling,
+//! allocation), asynchronous invocations, errors, client retries, ephemeral storage
+//! and billing — read into the model, defaulted, checked at the right line and column,
+//! and reachable from variants.
+
+mod common;
+
+use common::{base, load, load_err};
+use lambdasim_engine::{NANOS_PER_MS, NANOS_PER_SEC};
+use lambdasim_model::{
+    AsyncConfig, AutoscalingConfig, BillingConfig, ClientRetries, DurationDist, FunctionConfig,
+    InvocationType, Provisioning, ScheduledValue,
+};
+
+const S: u64 = NANOS_PER_SEC;
+const HOUR: u64 = 3600 * S;
+
+/// A one-day scenario whose only function, `api`, has `fields` (indented by 4 spaces).
+fn with_function(fields: &str) -> String {
+    format!("name: s\nduration: 1d\nfunctions:\n  - name: api\n{fields}")
+}
+
+/// The function `api` of a scenario with `fields`.
+fn api(fields: &str) -> FunctionConfig {
+    base(&load(&with_function(fields))).config.functions[0].clone()
+}
+
+/// The 1-based line and column where `needle` first occurs in `text`.
+fn position(text: &str, needle: &str) -> (Option<u64>, Option<u64>) {
+    let offset = text.find(needle).unwrap_or_else(|| panic!("no `{needle}`"));
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = offset - before.rfind('\n').map_or(0, |n| n + 1) + 1;
+    (Some(line as u64), Some(column as u64))
+}
+
+/// Loads `fields`, expecting an error at `needle` whose message contains `message`.
+fn assert_error_at(fields: &str, needle: &str, message: &str) {
+    let yaml = with_function(fields);
+    let err = load_err(&yaml);
+    assert!(err.is_input_error(), "{err}");
+    assert_eq!((err.line(), err.column()), position(&yaml, needle), "{err}");
+    assert!(err.message().contains(message), "{err}");
+}
+
+#[test]
+fn the_map_form_reads_every_key() {
+    let f = api("    provisioned_concurrency:
+      initial: 10
+      schedule: [ { at: 20h, value: 50 }, { at: 8h, value: 500 } ]
+      autoscaling:
+        min: 10
+        max: 800
+        target_utilization: 0.7
+        scale_out_cooldown: 30s
+        scale_in_cooldown: 5m
+      allocation_delay: { uniform: { min: 30s, max: 45s } }
+      allocation_per_minute: 1200
+");
+    assert_eq!(f.provisioned_concurrency, 10);
+    assert_eq!(
+        f.provisioning,
+        Provisioning {
+            schedule: vec![
+                ScheduledValue {
+                    at: 20 * HOUR,
+                    value: 50
+                },
+                ScheduledValue {
+                    at: 8 * HOUR,
+                    value: 500
+                },
+            ],
+            autoscaling: Some(AutoscalingConfig {
+                min: 10,
+                max: 800,
+                target_utilization: 0.7,
+                scale_out_cooldown: 30 * S,
+                scale_in_cooldown: 300 * S,
+            }),
+            allocation_delay: DurationDist::Uniform {
+                min: 30 * S,
+                max: 45 * S
+            },
+            allocation_per_minute: 1200,
+        }
+    );
+    assert_eq!(f.max_provisioned(), 800);
+}
+
+#[test]
+fn the_map_form_defaults_to_nothing_provisioned_and_aws_allocation() {
+    let f = api("    provisioned_concurrency: { schedule: [ { at: 1h, value: 5 } ] }\n");
+    assert_eq!(f.provisioned_concurrency, 0);
+    assert_eq!(
+        f.provisioning,
+        Provisioning {
+            schedule: vec![ScheduledValue { at: HOUR, value: 5 }],
+            ..Provisioning::default()
+        }
+    );
+    let empty = api("    provisioned_concurrency: {}\n");
+    assert_eq!(empty.provisioned_concurrency, 0);
+    assert_eq!(empty.provisioning, Provisioning::default());
+    let cooldowns = api(
+        "    provisioned_concurrency: { autoscaling: { min: 1, max: 9, target_utilization: 0.5 } }\n",
+    );
+    let autoscaling = cooldowns.provisioning.autoscaling.unwrap();
+    assert_eq!(
+        (
+            autoscaling.scale_out_cooldown,
+            autoscaling.scale_in_cooldown
+        ),
+        (0, 0)
+    );
+    let plain_delay = api("    provisioned_concurrency: { allocation_delay: 90s }\n");
+    assert_eq!(
+        plain_delay.provisioning.allocation_delay,
+        DurationDist::Constant(90 * S)
+    );
+}
+
+#[test]
+fn a_plain_number_is_still_static() {
+    let f = api("    provisioned_concurrency: 30\n");
+    assert_eq!(f.provisioned_concurrency, 30);
+    assert_eq!(f.provisioning, Provisioning::default());
+}
+
+#[test]
+fn async_keys_are_read() {
+    let f = api("    invocation: async
+    max_event_age: 1h
+    retry_attempts: 0
+    error_rate: 0.01
+    ephemeral_storage_mb: 2048
+");
+    assert_eq!(f.invocation, InvocationType::Async);
+    assert_eq!(
+        f.async_config,
+        AsyncConfig {
+            max_event_age: HOUR,
+            retry_attempts: 0
+        }
+    );
+    assert_eq!(f.error_rate, 0.01);
+    assert_eq!(f.ephemeral_storage_mb, 2048);
+    assert_eq!(f.client_retries, None);
+}
+
+#[test]
+fn new_function_keys_default_to_a_plain_sync_function() {
+    let f = api("    memory_mb: 256\n");
+    assert_eq!(f.invocation, InvocationType::Sync);
+    assert_eq!(f.async_config, AsyncConfig::default());
+    assert_eq!(f.async_config.max_event_age, 6 * HOUR);
+    assert_eq!(f.async_config.retry_attempts, 2);
+    assert_eq!((f.error_rate, f.ephemeral_storage_mb), (0.0, 512));
+    assert_eq!(f.client_retries, None);
+    // Async settings on a sync function are accepted (a variant may switch it).
+    let sync = api("    max_event_age: 2h\n    retry_attempts: 1\n    error_rate: 0.5\n");
+    assert_eq!(sync.invocation, InvocationType::Sync);
+    assert_eq!(sync.async_config.retry_attempts, 1);
+}
+
+#[test]
+fn client_retries_are_read_on_a_sync_function() {
+    let f = api("    client_retries: { attempts: 3, base: 100ms }\n    error_rate: 1\n");
+    assert_eq!(
+        f.client_retries,
+        Some(ClientRetries {
+            attempts: 3,
+            base: 100 * NANOS_PER_MS
+        })
+    );
+    assert_eq!(f.error_rate, 1.0);
+}
+
+#[test]
+fn billing_is_read_and_defaults_to_the_current_bill() {
+    let config = |extra: &str| {
+        let yaml = format!("name: s\nduration: 1h\n{extra}functions:\n  - name: f\n");
+        base(&load(&yaml)).config.billing
+    };
+    assert_eq!(config(""), BillingConfig::default());
+    assert_eq!(
+        config("billing: { init: false, free_tier: true }\n"),
+        BillingConfig {
+            init: false,
+            free_tier: true
+        }
+    );
+    assert_eq!(
+        config("billing:\n  free_tier: true\n"),
+        BillingConfig {
+            init: true,
+            free_tier: true
+        }
+    );
+}
+
+#[test]
+fn provisioning_errors_point_at_the_value() {
+    let autoscaling = |inner: &str| {
+        format!("    provisioned_concurrency:\n      autoscaling: {{ min: 10, {inner} }}\n")
+    };
+    assert_error_at(
+        &autoscaling("max: 50, target_utilization: 0.95"),
+        "0.95",
+        "0.1 to 0.9",
+    );
+    assert_error_at(
+        &autoscaling("max: 5, target_utilization: 0.7"),
+        "5,",
+        "at least min (10)",
+    );
+    assert_error_at(
+        &autoscaling("max: 50, target_utilization: 0.7, cooldown: 1m"),
+        "cooldown",
+        "unknown field `cooldown`",
+    );
+    assert_error_at(
+        "    provisioned_concurrency:\n      schedule:\n        - { at: 8h, value: 5 }\n        - { at: 25h, value: 1 }\n",
+        "25h",
+        "before its duration of 86400s",
+    );
+    assert_error_at(
+        "    provisioned_concurrency: { schedule: [ { at: 1d, value: 1 } ] }\n",
+        "1d, value",
+        "within the run",
+    );
+    assert_error_at(
+        "    provisioned_concurrency: { allocation_per_minute: 0 }\n",
+        "0 }",
+        "1 or more",
+    );
+    assert_error_at(
+        "    provisioned_concurrency: { initail: 5 }\n",
+        "initail",
+        "unknown field `initail`",
+    );
+    assert_error_at("    provisioned_concurrency: -1\n", "-1", "0 or more");
+}
+
+#[test]
+fn async_and_retry_errors_point_at_the_value() {
+    assert_error_at("    error_rate: 1.5\n", "1.5", "0 to 1");
+    assert_error_at("    error_rate: -0.1\n", "-0.1", "0 to 1");
+    assert_error_at("    retry_attempts: 3\n", "3", "0, 1 or 2");
+    assert_error_at("    max_event_age: 30s\n", "30s", "60s to 6h");
+    assert_error_at("    max_event_age: 7h\n", "7h", "60s to 6h");
+    assert_error_at("    ephemeral_storage_mb: 256\n", "256", "512 to 10240");
+    assert_error_at(
+        "    client_retries: { attempts: 11, base: 1s }\n",
+        "11",
+        "0 to 10",
+    );
+    assert_error_at(
+        "    invocation: async\n    client_retries: { attempts: 3, base: 100ms }\n",
+        "{ attempts",
+        "invoked async",
+    );
+    assert_error_at(
+        "    client_retries: { attempts: 3 }\n",
+        "attempts: 3 }",
+        "missing field `base`",
+    );
+}
+
+#[test]
+fn the_whole_provisioned_timeline_must_fit() {
+    let yaml = with_function(
+        "    reserved_concurrency: 100\n    provisioned_concurrency: { initial: 10, schedule: [ { at: 8h, value: 200 } ] }\n",
+    );
+    let err = load_err(&yaml);
+    assert_eq!(err.line(), Some(4), "{err}");
+    assert!(
+        err.message().contains("provisioned concurrency 200"),
+        "{err}"
+    );
+    assert!(err.message().contains("scheduled value"), "{err}");
+    let pool = load_err(&with_function(
+        "    provisioned_concurrency: { autoscaling: { min: 1, max: 950, target_utilization: 0.7 } }\n",
+    ));
+    assert!(pool.message().contains("unreserved pool"), "{pool}");
+}
+
+const VARIANTS_BASE: &str = "name: s
+duration: 1d
+functions:
+  - name: api
+    client_retries: { attempts: 2, base: 50ms }
+  - name: jobs
+variants:
+  - name: v
+    set:
+";
+
+#[test]
+fn variants_can_set_every_new_key() {
+    let scenario = load(&format!(
+        "{VARIANTS_BASE}      functions.api.provisioned_concurrency: {{ initial: 5, schedule: [ {{ at: 8h, value: 50 }} ] }}
+      functions.api.error_rate: 0.2
+      functions.api.client_retries: {{ attempts: 4, base: 1s }}
+      functions.api.ephemeral_storage_mb: 1024
+      functions.jobs.invocation: async
+      functions.jobs.max_event_age: 10m
+      functions.jobs.retry_attempts: 1
+      functions.jobs.provisioned_concurrency: 7
+      billing.init: false
+      billing.free_tier: true
+  - name: reset
+    set:
+      functions.api.client_retries: null
+"
+    ));
+    let variants = scenario.variants(None).unwrap();
+    let config = &variants[0].config;
+    let (api, jobs) = (&config.functions[0], &config.functions[1]);
+    assert_eq!(api.provisioned_concurrency, 5);
+    assert_eq!(
+        api.provisioning.schedule,
+        [ScheduledValue {
+            at: 8 * HOUR,
+            value: 50
+        }]
+    );
+    assert_eq!(api.error_rate, 0.2);
+    assert_eq!(
+        api.client_retries,
+        Some(ClientRetries {
+            attempts: 4,
+            base: S
+        })
+    );
+    assert_eq!(api.ephemeral_storage_mb, 1024);
+    assert_eq!(jobs.invocation, InvocationType::Async);
+    assert_eq!(
+        jobs.async_config,
+        AsyncConfig {
+            max_event_age: 600 * S,
+            retry_attempts: 1
+        }
+    );
+    assert_eq!(jobs.provisioned_concurrency, 7);
+    assert_eq!(
+        config.billing,
+        BillingConfig {
+            init: false,
+            free_tier: true
+        }
+    );
+    assert_eq!(variants[1].config.functions[0].client_retries, None);
+    assert_eq!(variants[1].config.billing, BillingConfig::default());
+}
+
+#[test]
+fn bad_variant_values_point_at_the_set_entry() {
+    let cases = [
+        (
+            "      functions.api.provisioned_concurrency: { autoscaling: { min: 1, max: 5, target_utilization: 2 } }\n",
+            "0.1 to 0.9",
+        ),
+        (
+            "      functions.api.provisioned_concurrency: { schedule: [ { at: 2d, value: 1 } ] }\n",
+            "within the run",
+        ),
+        ("      functions.api.retry_attempts: 5\n", "0, 1 or 2"),
+        ("      functions.api.error_rate: 2\n", "0 to 1"),
+        ("      functions.api.invocation: later\n", "bad value"),
+        ("      billing.tax: true\n", "init or free_tier"),
+        ("      billing.init: maybe\n", "bad value"),
+    ];
+    for (entry, needle) in cases {
+        let err = load_err(&format!("{VARIANTS_BASE}{entry}"));
+        assert_eq!(err.line(), Some(10), "{entry}: {err}");
+        assert!(err.message().contains(needle), "{entry}: {err}");
+    }
+}
+
+#[test]
+fn a_variant_making_a_function_async_rejects_its_client_retries() {
+    let err = load_err(&format!(
+        "{VARIANTS_BASE}      functions.api.invocation: async\n"
+    ));
+    assert_eq!(err.line(), Some(5), "{err}");
+    assert!(err.message().contains("invoked async"), "{err}");
+}
