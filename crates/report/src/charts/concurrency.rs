@@ -1,55 +1,39 @@
 //! Concurrency over time, stacked by the state of the environments, against the
 //! limits that cap it.
 
+use super::VariantData;
 use super::palette::{
     ACCOUNT_LIMIT, BLUE, ORANGE, POOL_LIMIT, PROVISIONED_LIMIT, RESERVED_LIMIT, TEAL,
 };
 use super::spec::{ChartSpec, Limit, Panel, Series};
-use super::{VariantData, points};
 use lambdasim_model::{FunctionConfig, SimConfig};
 
 /// One panel per function: provisioned busy, on-demand busy and initialising stacked,
 /// the stack's top being the peak concurrency of each column.
 pub fn spec(v: &VariantData<'_>) -> ChartSpec {
-    let time = v.time();
-    let panels = v
-        .config
-        .functions
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let mut panel = Panel::new(&f.name, "concurrent executions");
-            let layer = |label: &str, color, value: fn(&super::Column) -> f64| Series {
-                label: label.to_string(),
-                color,
-                points: points(v.series, i, time, value),
-            };
-            if f.max_provisioned() > 0 {
-                panel.stacked.push(layer("provisioned busy", BLUE, |c| {
+    v.per_function("concurrency", "Concurrency by state", |i, f| {
+        let mut panel = Panel::new(&f.name, "concurrent executions");
+        if f.max_provisioned() > 0 {
+            panel
+                .stacked
+                .push(v.series(i, "provisioned busy", BLUE, |c| {
                     f64::from(c.concurrency.provisioned_busy)
                 }));
-            }
-            panel.stacked.extend([
-                layer("on-demand busy", TEAL, |c| {
-                    f64::from(c.concurrency.on_demand_busy)
-                }),
-                layer("initialising", ORANGE, |c| {
-                    f64::from(c.concurrency.initializing)
-                }),
-            ]);
-            panel.limits = limits(v.config, f);
-            if has_dynamic_provisioning(f) {
-                panel.lines.push(allocated(v, i));
-            }
-            panel
-        })
-        .collect();
-    ChartSpec {
-        kind: "concurrency",
-        title: format!("Concurrency by state — {}", v.name),
-        time,
-        panels,
-    }
+        }
+        panel.stacked.extend([
+            v.series(i, "on-demand busy", TEAL, |c| {
+                f64::from(c.concurrency.on_demand_busy)
+            }),
+            v.series(i, "initialising", ORANGE, |c| {
+                f64::from(c.concurrency.initializing)
+            }),
+        ]);
+        panel.limits = limits(v.config, f);
+        if has_dynamic_provisioning(f) {
+            panel.lines.push(allocated(v, i));
+        }
+        panel
+    })
 }
 
 /// The caps that apply to `f`: its reserved concurrency if it has some, otherwise the
@@ -92,11 +76,7 @@ pub fn has_dynamic_provisioning(f: &FunctionConfig) -> bool {
 /// The provisioned environments allocated over time, for a function whose provisioned
 /// concurrency changes.
 pub fn allocated(v: &VariantData<'_>, function: usize) -> Series {
-    Series {
-        label: "provisioned allocated".to_string(),
-        color: PROVISIONED_LIMIT,
-        points: points(v.series, function, v.time(), |c| {
-            f64::from(c.provisioned_allocated)
-        }),
-    }
+    v.series(function, "provisioned allocated", PROVISIONED_LIMIT, |c| {
+        f64::from(c.provisioned_allocated)
+    })
 }

@@ -22,7 +22,7 @@ pub use downsample::{ChartSeries, Column, MAX_COLUMNS, StateSplit, ThrottleRates
 pub use draw::{WIDTH, size};
 pub use spec::{ChartSpec, Limit, Panel, Series, TimeAxis, YScale};
 
-use lambdasim_model::SimConfig;
+use lambdasim_model::{FunctionConfig, SimConfig};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -40,6 +40,43 @@ pub struct VariantData<'a> {
 impl VariantData<'_> {
     fn time(&self) -> TimeAxis {
         TimeAxis::for_span(self.series.duration_s())
+    }
+
+    /// A chart with one panel per function, each built by `panel` from the function's
+    /// index and configuration: the shape every per-variant chart shares.
+    fn per_function(
+        &self,
+        kind: &'static str,
+        title: &str,
+        panel: impl Fn(usize, &FunctionConfig) -> Panel,
+    ) -> ChartSpec {
+        ChartSpec {
+            kind,
+            title: format!("{title} — {}", self.name),
+            time: self.time(),
+            panels: self
+                .config
+                .functions
+                .iter()
+                .enumerate()
+                .map(|(i, f)| panel(i, f))
+                .collect(),
+        }
+    }
+
+    /// The series `value` of function `function`'s columns, named `label`.
+    fn series(
+        &self,
+        function: usize,
+        label: &str,
+        color: plotters::style::RGBColor,
+        value: fn(&Column) -> f64,
+    ) -> Series {
+        Series {
+            label: label.to_string(),
+            color,
+            points: points(self.series, function, self.time(), value),
+        }
     }
 }
 
