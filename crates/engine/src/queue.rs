@@ -284,17 +284,23 @@ impl<E: Copy> EventQueue<E> {
     }
 
     /// Replaces the earliest event by `event` at `time`: the same as `pop` then `push`,
-    /// in one sift when the new event stays in the current slot.
+    /// in one sift when the new event stays in the current slot. The count of pending
+    /// events does not change (one out, one in), so it is not touched.
     #[inline]
     pub fn replace_top(&mut self, time: Nanos, event: E) {
-        if self.settle() && time >> SLOT_BITS == self.current {
-            let seq = self.next_seq;
-            self.next_seq += 1;
-            self.near.replace_top(Entry { time, seq, event });
+        if !self.settle() {
+            self.push(time, event);
             return;
         }
-        self.pop();
-        self.push(time, event);
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let entry = Entry { time, seq, event };
+        if time >> SLOT_BITS == self.current {
+            self.near.replace_top(entry);
+        } else {
+            self.near.pop();
+            self.file(entry);
+        }
     }
 
     /// How many events are pending.
