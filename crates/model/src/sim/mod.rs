@@ -468,7 +468,7 @@ impl Simulation {
         if provisioned {
             m.bucket.provisioned_invocations += 1;
             func.prov.minute_invocations += 1;
-        } else if func.prov.desired > 0 || func.prov.allocated > 0 {
+        } else if func.prov.desired > 0 {
             m.bucket.spillover_invocations += 1;
         }
         if init.is_some() {
