@@ -40,7 +40,9 @@ impl Level {
 pub(crate) struct Weighted {
     pub level: Level,
     last: Nanos,
-    area_total: u128,
+    /// The integral over closed buckets; the open bucket's is `area_bucket`, added in
+    /// when it closes (one addition per change instead of two).
+    area_closed: u128,
     area_bucket: u128,
 }
 
@@ -48,9 +50,7 @@ impl Weighted {
     /// Accounts for the time since the last change at the current value.
     #[inline]
     pub(crate) fn advance(&mut self, now: Nanos) {
-        let area = u128::from(self.level.value) * u128::from(now - self.last);
-        self.area_total += area;
-        self.area_bucket += area;
+        self.area_bucket += u128::from(self.level.value) * u128::from(now - self.last);
         self.last = now;
     }
 
@@ -70,17 +70,19 @@ impl Weighted {
     fn roll(&mut self, end: Nanos, width: Nanos) -> (u32, f64, u128) {
         self.advance(end);
         let area = std::mem::take(&mut self.area_bucket);
+        self.area_closed += area;
         (self.level.roll(), area as f64 / width as f64, area)
     }
 
+    /// The mean over `[0, span)`; call when the last bucket has closed at `span`.
     fn mean_over(&self, span: Nanos) -> f64 {
-        self.area_total as f64 / span as f64
+        self.area_closed as f64 / span as f64
     }
 
     /// The integral of the value from time 0 to `now`.
     pub(crate) fn area_until(&mut self, now: Nanos) -> u128 {
         self.advance(now);
-        self.area_total
+        self.area_closed + self.area_bucket
     }
 }
 

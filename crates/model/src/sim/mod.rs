@@ -25,7 +25,7 @@ use crate::results::{AccountSummary, RunSummary};
 use crate::series::SeriesSink;
 use env::{EnvSlab, EnvState, NONE};
 use idle::IdlePool;
-use lambdasim_engine::{EventQueue, Nanos, RngStream, StreamKey, secs_to_nanos};
+use lambdasim_engine::{Agenda, Due, Nanos, RngStream, StreamKey, secs_to_nanos};
 use metrics::{FunctionMetrics, Level};
 use pending::PendingSlab;
 use provisioned::Provisioned;
@@ -57,8 +57,6 @@ pub enum SimError {
 /// What happens at an instant.
 #[derive(Clone, Copy, Debug)]
 enum Event {
-    /// The pending arrival of a stream.
-    Arrival(u32),
     /// An environment finished Init and starts its first invocation.
     InitDone(u32),
     /// An environment finished an invocation (and any hold of the request-rate rule).
@@ -126,9 +124,10 @@ impl Function {
 struct Stream {
     targets: Vec<usize>,
     source: Box<dyn ArrivalSource>,
-    pending: Option<Arrival>,
-    /// Arrivals read ahead, in reverse order (the next one last); at most `READ_AHEAD`.
+    /// Arrivals read ahead, at most `READ_AHEAD`; `ahead[pos - 1]` is the pending one
+    /// (the one in the agenda).
     ahead: Vec<Arrival>,
+    pos: usize,
     /// The source has no more arrivals.
     exhausted: bool,
 }
@@ -138,15 +137,43 @@ struct Stream {
 const READ_AHEAD: usize = 64;
 
 impl Stream {
-    /// The stream's next arrival, reading a batch ahead when the buffer is empty.
+    /// Moves to the stream's next arrival, reading a batch ahead when the buffer is
+    /// used up; `None` when the source has no more.
     #[inline]
-    fn next(&mut self) -> Result<Option<Arrival>, SourceError> {
-        if self.ahead.is_empty() && !self.exhausted {
-            self.source.next_batch(&mut self.ahead, READ_AHEAD)?;
-            self.exhausted = self.ahead.len() < READ_AHEAD;
-            self.ahead.reverse();
+    fn advance(&mut self) -> Result<Option<Arrival>, SourceError> {
+        if self.pos == self.ahead.len() {
+            self.refill()?;
         }
-        Ok(self.ahead.pop())
+        let arrival = self.ahead.get(self.pos).copied();
+        self.pos += usize::from(arrival.is_some());
+        Ok(arrival)
+    }
+
+    /// Reads the next batch, checking that every arrival goes to a known target.
+    fn refill(&mut self) -> Result<(), SourceError> {
+        self.ahead.clear();
+        self.pos = 0;
+        if self.exhausted {
+            return Ok(());
+        }
+        self.source.next_batch(&mut self.ahead, READ_AHEAD)?;
+        self.exhausted = self.ahead.len() < READ_AHEAD;
+        match self
+            .ahead
+            .iter()
+            .find(|a| a.target as usize >= self.targets.len())
+        {
+            Some(a) => Err(SourceError {
+                message: format!("arrival routed to unknown target {}", a.target),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The pending arrival (the one `advance` returned last).
+    #[inline]
+    fn pending(&self) -> Arrival {
+        self.ahead[self.pos - 1]
     }
 }
 
@@ -155,7 +182,7 @@ pub struct Simulation {
     config: SimConfig,
     end: Nanos,
     now: Nanos,
-    queue: EventQueue<Event>,
+    queue: Agenda<Event>,
     envs: EnvSlab,
     functions: Vec<Function>,
     streams: Vec<Stream>,
@@ -219,7 +246,7 @@ impl Simulation {
         Ok(Self {
             end,
             now: 0,
-            queue: EventQueue::new(),
+            queue: Agenda::new(),
             envs: EnvSlab::default(),
             functions,
             streams: traffic
@@ -227,8 +254,8 @@ impl Simulation {
                 .map(|t| Stream {
                     targets: t.targets,
                     source: t.source,
-                    pending: None,
                     ahead: Vec::with_capacity(READ_AHEAD),
+                    pos: 0,
                     exhausted: false,
                 })
                 .collect(),
@@ -265,7 +292,7 @@ impl Simulation {
         for s in 0..self.streams.len() {
             self.pull_arrival(s)?;
         }
-        while let Some((time, &event)) = self.queue.peek() {
+        while let Some((time, due)) = self.queue.peek() {
             if time >= self.end {
                 break;
             }
@@ -273,11 +300,12 @@ impl Simulation {
                 self.close_buckets_until(time, sink)?;
             }
             self.now = time;
-            if let Event::Arrival(s) = event {
-                self.arrival(s as usize)?;
-            } else {
-                self.queue.pop();
-                self.handle(event);
+            match due {
+                Due::Stream(s) => self.arrival(s as usize)?,
+                Due::Event(event) => {
+                    self.queue.pop_event();
+                    self.handle(event);
+                }
             }
             self.events += 1;
             if self.check_invariants {
@@ -297,51 +325,39 @@ impl Simulation {
     /// past the end of the run.
     fn pull_arrival(&mut self, s: usize) -> Result<(), SourceError> {
         if let Some(time) = self.next_arrival(s)? {
-            self.queue.push(time, Event::Arrival(s as u32));
+            self.queue.schedule_stream(time, s as u32);
         }
         Ok(())
     }
 
-    /// Reads a stream's next arrival into `pending` and returns its time, or `None`
-    /// when the stream is done or past the end of the run.
+    /// Moves a stream to its next arrival and returns its time, or `None` when the
+    /// stream is done or past the end of the run.
+    #[inline]
     fn next_arrival(&mut self, s: usize) -> Result<Option<Nanos>, SourceError> {
-        let stream = &mut self.streams[s];
-        stream.pending = None;
-        let Some(arrival) = stream.next()? else {
-            return Ok(None);
-        };
-        if arrival.time >= self.end {
-            return Ok(None);
-        }
-        if arrival.target as usize >= stream.targets.len() {
-            return Err(SourceError {
-                message: format!("arrival routed to unknown target {}", arrival.target),
-            });
-        }
-        stream.pending = Some(arrival);
-        Ok(Some(arrival.time.max(self.now)))
+        Ok(self.streams[s]
+            .advance()?
+            .map(|arrival| arrival.time)
+            .filter(|&time| time < self.end)
+            .map(|time| time.max(self.now)))
     }
 
-    /// Handles the arrival at the top of the queue, which stays the earliest event while
-    /// it is handled (everything it schedules comes later), then replaces it in place by
+    /// Handles the arrival at the top of the agenda, which stays the earliest while it
+    /// is handled (everything it schedules comes later), then replaces it in place by
     /// the stream's next arrival.
     fn arrival(&mut self, s: usize) -> Result<(), SourceError> {
-        if let Some(arrival) = self.streams[s].pending.take() {
-            let f = self.streams[s].targets[arrival.target as usize];
-            self.arrive(f, arrival.duration);
-        }
+        let stream = &self.streams[s];
+        let arrival = stream.pending();
+        let f = stream.targets[arrival.target as usize];
+        self.arrive(f, arrival.duration);
         match self.next_arrival(s)? {
-            Some(time) => self.queue.replace_top(time, Event::Arrival(s as u32)),
-            None => {
-                self.queue.pop();
-            }
+            Some(time) => self.queue.reschedule_stream(time, s as u32),
+            None => self.queue.end_stream(),
         }
         Ok(())
     }
 
     fn handle(&mut self, event: Event) {
         match event {
-            Event::Arrival(_) => unreachable!("arrivals are handled in place"),
             Event::InitDone(id) => self.set_state(id, EnvState::Busy),
             Event::InvokeDone(id) => self.invoke_done(id),
             Event::IdleCheck(f) => self.expire_idle(f as usize),
@@ -473,7 +489,7 @@ impl Simulation {
         }
         if init.is_some() {
             m.bucket.cold_starts += 1;
-            self.queue.push(start, Event::InitDone(id));
+            self.queue.schedule(start, Event::InitDone(id));
         }
         m.record_latency(init_ns + duration);
         func.recent_starts.record(now);
@@ -483,7 +499,7 @@ impl Simulation {
         env.failed = failed;
         // The request-rate rule keeps the environment until 1/rps after the start.
         self.queue
-            .push(start + duration.max(self.min_gap), Event::InvokeDone(id));
+            .schedule(start + duration.max(self.min_gap), Event::InvokeDone(id));
     }
 
     /// An invocation (and its hold) ended: settle its asynchronous event and free the
@@ -527,7 +543,7 @@ impl Simulation {
         if let Some(id) = func.idle.longest_idle() {
             func.idle_timer_pending = true;
             let due = self.envs[id].idle_since.saturating_add(func.idle_timeout);
-            self.queue.push(due, Event::IdleCheck(f as u32));
+            self.queue.schedule(due, Event::IdleCheck(f as u32));
         }
     }
 
@@ -561,48 +577,70 @@ impl Simulation {
         }
     }
 
-    /// Moves an environment to `state`, keeping gauges and limit counters in step.
+    /// Moves an environment to `state`, keeping gauges and limit counters in step. A
+    /// move between two states that both occupy concurrency (Init to Busy) leaves
+    /// concurrency and the pools as they are.
+    #[inline]
     fn set_state(&mut self, id: u32, state: EnvState) {
-        let old = self.envs[id].state;
-        self.apply(id, old, false);
-        self.envs[id].state = state;
-        self.apply(id, state, true);
+        let old = std::mem::replace(&mut self.envs[id].state, state);
+        self.count_state(id, old, false);
+        self.count_state(id, state, true);
+        match (old.occupies(), state.occupies()) {
+            (true, false) => self.occupy(id, false),
+            (false, true) => self.occupy(id, true),
+            _ => {}
+        }
     }
 
     /// Adds (`up`) or removes an environment in `state` from the gauges and counters.
     fn apply(&mut self, id: u32, state: EnvState, up: bool) {
-        let now = self.now;
+        self.count_state(id, state, up);
+        if state.occupies() {
+            self.occupy(id, up);
+        }
+    }
+
+    /// Adds or removes an environment in the gauges of its state: idle, initializing,
+    /// and provisioned busy.
+    #[inline]
+    fn count_state(&mut self, id: u32, state: EnvState, up: bool) {
         let env = &self.envs[id];
-        let func = &mut self.functions[env.func as usize];
-        let m = &mut func.metrics;
+        let m = &mut self.functions[env.func as usize].metrics;
         let step = |level: &mut Level| if up { level.up() } else { level.down() };
         match state {
             EnvState::Idle => step(&mut m.idle),
             EnvState::Init => step(&mut m.initializing),
+            EnvState::Busy if env.provisioned => {
+                if up {
+                    m.provisioned_busy.up(self.now)
+                } else {
+                    m.provisioned_busy.down(self.now)
+                }
+            }
             EnvState::Busy => {}
         }
-        if env.provisioned && state == EnvState::Busy {
-            if up {
-                m.provisioned_busy.up(now)
-            } else {
-                m.provisioned_busy.down(now)
-            }
+    }
+
+    /// Adds or removes an environment in concurrency: its function's, the account's,
+    /// and (on demand) its pool's.
+    #[inline]
+    fn occupy(&mut self, id: u32, up: bool) {
+        let env = &self.envs[id];
+        let func = &mut self.functions[env.func as usize];
+        if up {
+            func.metrics.concurrency.up(self.now);
+            self.account_concurrency.up();
+        } else {
+            func.metrics.concurrency.down(self.now);
+            self.account_concurrency.down();
         }
-        if state.occupies() {
-            if up {
-                m.concurrency.up(now)
+        if !env.provisioned {
+            let pool = if func.reserved.is_some() {
+                &mut func.on_demand_busy
             } else {
-                m.concurrency.down(now)
-            }
-            step(&mut self.account_concurrency);
-            if !env.provisioned {
-                let pool = if func.reserved.is_some() {
-                    &mut func.on_demand_busy
-                } else {
-                    &mut self.unreserved_busy
-                };
-                if up { *pool += 1 } else { *pool -= 1 }
-            }
+                &mut self.unreserved_busy
+            };
+            if up { *pool += 1 } else { *pool -= 1 }
         }
     }
 

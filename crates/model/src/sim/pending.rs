@@ -98,7 +98,7 @@ impl Simulation {
             duration,
             is_async: false,
         });
-        self.queue.push(self.now + wait, Event::Retry(id));
+        self.queue.schedule(self.now + wait, Event::Retry(id));
     }
 
     /// An asynchronous event enters the function's queue and is tried at once.
@@ -168,7 +168,7 @@ impl Simulation {
             m.bucket.async_dropped_after_errors += u64::from(after_error);
             return;
         }
-        self.queue.push(self.now + wait, Event::Retry(id));
+        self.queue.schedule(self.now + wait, Event::Retry(id));
     }
 
     /// An asynchronous event's invocation ended: done, retried after an error, or

@@ -95,11 +95,11 @@ impl Simulation {
             self.add_ready(f, ready);
             let prov = &mut self.functions[f].prov;
             if let Some(step) = prov.schedule.first() {
-                self.queue.push(step.at, Event::ScheduleStep(f as u32));
+                self.queue.schedule(step.at, Event::ScheduleStep(f as u32));
             }
             if let Some(tracker) = &prov.tracker {
                 prov.autoscaled = Some(tracker.initial(prov.desired));
-                self.queue.push(MINUTE, Event::AutoscaleTick(f as u32));
+                self.queue.schedule(MINUTE, Event::AutoscaleTick(f as u32));
                 self.reconfigure(f);
             }
         }
@@ -139,7 +139,7 @@ impl Simulation {
         let jitter = self.functions[f].prov.rng.random_range(0..=life / 10);
         let serial = self.envs[id].serial as u32;
         self.queue
-            .push(self.now + life - jitter, Event::Recycle { env: id, serial });
+            .schedule(self.now + life - jitter, Event::Recycle { env: id, serial });
     }
 
     /// The schedule reaches its next step.
@@ -149,7 +149,7 @@ impl Simulation {
         prov.next_step += 1;
         if let Some(step) = prov.schedule.get(prov.next_step) {
             self.queue
-                .push(step.at.max(self.now), Event::ScheduleStep(f as u32));
+                .schedule(step.at.max(self.now), Event::ScheduleStep(f as u32));
         }
         self.reconfigure(f);
     }
@@ -205,7 +205,7 @@ impl Simulation {
         let allocating = (missing * MINUTE).div_ceil(u64::from(prov.per_minute));
         let done = self.now + prov.delay.sample(&mut prov.rng) + allocating;
         prov.in_flight = Some(prov.desired);
-        self.queue.push(done, Event::AllocationDone(f as u32));
+        self.queue.schedule(done, Event::AllocationDone(f as u32));
     }
 
     /// An allocation completes: every environment of the request becomes usable at once.
@@ -273,7 +273,7 @@ impl Simulation {
         let func = &mut self.functions[f];
         let init = func.init.sample(&mut func.rng_init);
         func.metrics.usage_bucket.provisioned_init_ms += crate::cost::billed_ms(init);
-        self.queue.push(self.now + init, Event::RecycleDone(id));
+        self.queue.schedule(self.now + init, Event::RecycleDone(id));
     }
 
     /// A recycled environment is fresh again.
@@ -309,7 +309,7 @@ impl Simulation {
             .as_mut()
             .and_then(|t| t.observe(now, utilization, current));
         self.queue
-            .push(now + MINUTE, Event::AutoscaleTick(f as u32));
+            .schedule(now + MINUTE, Event::AutoscaleTick(f as u32));
         if let Some(capacity) = action {
             self.functions[f].prov.autoscaled = Some(capacity);
             self.reconfigure(f);
