@@ -358,7 +358,7 @@ impl Simulation {
 
     fn handle(&mut self, event: Event) {
         match event {
-            Event::InitDone(id) => self.set_state(id, EnvState::Busy),
+            Event::InitDone(id) => self.transition(id, EnvState::Init, EnvState::Busy),
             Event::InvokeDone(id) => self.invoke_done(id),
             Event::IdleCheck(f) => self.expire_idle(f as usize),
             Event::ScheduleStep(f) => self.schedule_step(f as usize),
@@ -388,7 +388,7 @@ impl Simulation {
             .provisioned_idle
             .take(&mut self.envs, &mut func.rng_reuse)
         {
-            self.set_state(id, EnvState::Busy);
+            self.transition(id, EnvState::Idle, EnvState::Busy);
             self.invoke(id, None, duration, pending);
             return Ok(());
         }
@@ -397,7 +397,7 @@ impl Simulation {
         }
         let func = &mut self.functions[f];
         if let Some(id) = func.idle.take(&mut self.envs, &mut func.rng_reuse) {
-            self.set_state(id, EnvState::Busy);
+            self.transition(id, EnvState::Idle, EnvState::Busy);
             self.invoke(id, None, duration, pending);
             return Ok(());
         }
@@ -527,7 +527,7 @@ impl Simulation {
             self.destroy(id);
             return;
         }
-        self.set_state(id, EnvState::Idle);
+        self.transition(id, EnvState::Busy, EnvState::Idle);
         self.envs[id].idle_since = self.now;
         let func = &mut self.functions[f];
         func.idle.push(&mut self.envs, id);
@@ -580,9 +580,18 @@ impl Simulation {
     /// Moves an environment to `state`, keeping gauges and limit counters in step. A
     /// move between two states that both occupy concurrency (Init to Busy) leaves
     /// concurrency and the pools as they are.
-    #[inline]
     fn set_state(&mut self, id: u32, state: EnvState) {
-        let old = std::mem::replace(&mut self.envs[id].state, state);
+        let old = self.envs[id].state;
+        self.transition(id, old, state);
+    }
+
+    /// [`set_state`](Self::set_state) from a state the caller knows: inlined with
+    /// constant states, a hot transition (Idle to Busy and back) compiles to just its
+    /// own counter updates, with no branch on which transition it is.
+    #[inline(always)]
+    fn transition(&mut self, id: u32, old: EnvState, state: EnvState) {
+        debug_assert_eq!(self.envs[id].state, old);
+        self.envs[id].state = state;
         self.count_state(id, old, false);
         self.count_state(id, state, true);
         match (old.occupies(), state.occupies()) {
@@ -602,7 +611,7 @@ impl Simulation {
 
     /// Adds or removes an environment in the gauges of its state: idle, initializing,
     /// and provisioned busy.
-    #[inline]
+    #[inline(always)]
     fn count_state(&mut self, id: u32, state: EnvState, up: bool) {
         let env = &self.envs[id];
         let m = &mut self.functions[env.func as usize].metrics;
@@ -623,7 +632,7 @@ impl Simulation {
 
     /// Adds or removes an environment in concurrency: its function's, the account's,
     /// and (on demand) its pool's.
-    #[inline]
+    #[inline(always)]
     fn occupy(&mut self, id: u32, up: bool) {
         let env = &self.envs[id];
         let func = &mut self.functions[env.func as usize];
