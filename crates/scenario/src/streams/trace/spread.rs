@@ -2,6 +2,7 @@
 //! default) or evenly.
 
 use lambdasim_engine::{Nanos, RngStream};
+use rand_distr::{Distribution, Exp1};
 
 /// How a per-interval row's requests are placed inside the interval (`spread:`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,7 +43,9 @@ impl Pending {
     ///
     /// Random: the smallest of the r remaining uniforms on `[position, 1)` is at
     /// `position + (1 − position)·(1 − V^(1/r))`, so sorted uniform times come one at a
-    /// time in O(1) each, with exactly the distribution of n sorted uniforms.
+    /// time in O(1) each, with exactly the distribution of n sorted uniforms. With
+    /// `V = e^(−E)`, E exponential, `1 − V^(1/r) = −expm1(−E/r)`: a ziggurat draw and
+    /// one `expm1` instead of a uniform and a `powf`, which cost twice as much.
     pub(super) fn next_time(&mut self, spread: Spread, rng: &mut RngStream) -> Nanos {
         let offset = match spread {
             _ if self.width == 0 => 0,
@@ -53,7 +56,8 @@ impl Pending {
             }
             Spread::Random => {
                 let remaining = (self.total - self.emitted) as f64;
-                let smallest = 1.0 - rng.open01().powf(1.0 / remaining);
+                let e: f64 = Exp1.sample(rng);
+                let smallest = -(-e / remaining).exp_m1();
                 self.position += (1.0 - self.position) * smallest;
                 let offset = (self.position * self.width as f64) as Nanos;
                 offset.min(self.width - 1)
