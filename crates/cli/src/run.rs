@@ -4,11 +4,11 @@ use crate::args::RunArgs;
 use crate::error::CliError;
 use crate::progress::{Progress, advance};
 use crate::stats;
-use lambdasim_model::{RunSummary, Simulation};
+use lambdasim_model::{DiscardSeries, RunSummary, Simulation};
 use lambdasim_report::charts::{self, ChartSeries, VariantData};
 use lambdasim_report::{
     CsvSeries, OutputDir, Report, ReportVariant, Tee, VariantSummary, concat_parts, render_report,
-    render_table, write_summary,
+    render_spread, render_table, write_seeds_csv, write_summary,
 };
 use lambdasim_scenario::{Scenario, Variant};
 use rayon::prelude::*;
@@ -49,24 +49,25 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let out = OutputDir::create(&final_dir).map_err(|e| output_error(&final_dir, e))?;
     let progress = Progress::new(args.quiet);
 
-    let (results, chart_data): (Vec<RunSummary>, Vec<ChartSeries>) = variants
-        .par_iter()
-        .enumerate()
-        .map(|(i, variant)| run_variant(variant, &part_path(out.path(), i), &progress))
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .unzip();
-
+    let (results, chart_data): (Vec<_>, Vec<_>) =
+        run_all(&variants, args.seeds, out.path(), &progress)?
+            .into_iter()
+            .map(|r| ((r.first, r.replicas), r.chart))
+            .unzip();
     let summaries: Vec<VariantSummary> = variants
         .iter()
         .zip(&results)
-        .map(|(v, run)| VariantSummary {
+        .map(|(v, (first, replicas))| VariantSummary {
             name: &v.name,
             seed: v.config.seed,
-            run,
+            run: first,
+            replicas,
         })
         .collect();
     write_outputs(&out, &scenario.name, &summaries, variants.len())?;
+    if args.seeds > 1 {
+        write_seeds(&out, &summaries)?;
+    }
     if !args.no_charts {
         write_report(&out, &scenario, &variants, &summaries, &chart_data)?;
     }
@@ -74,11 +75,15 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
 
     if !args.quiet {
         print!("{}", render_table(&scenario.name, &summaries));
+        print!("{}", render_spread(&summaries));
         println!("\nwrote {}", final_dir.display());
     }
     if args.stats {
-        let invocations = results.iter().map(|r| r.account.invocations).sum();
-        let events = results.iter().map(|r| r.events).sum();
+        let all = summaries
+            .iter()
+            .flat_map(|s| std::iter::once(s.run).chain(s.replicas));
+        let invocations = all.clone().map(|r| r.account.invocations).sum();
+        let events = all.map(|r| r.events).sum();
         println!("{}", stats::line(invocations, events, started.elapsed()));
     }
     Ok(())
@@ -107,6 +112,83 @@ fn select(variants: Vec<Variant>, names: &[String]) -> Result<Vec<Variant>, CliE
         .into_iter()
         .filter(|v| names.contains(&v.name))
         .collect())
+}
+
+/// A variant's runs: the first seed's (with its time series written to a part file
+/// and its chart data), then the other seeds' totals.
+struct VariantRuns {
+    first: RunSummary,
+    chart: ChartSeries,
+    replicas: Vec<RunSummary>,
+}
+
+/// Runs every variant with `seeds` seeds, all (variant, seed) pairs in parallel. The
+/// results are gathered in (variant, seed) order, so the outputs never depend on how
+/// many threads ran them.
+fn run_all(
+    variants: &[Variant],
+    seeds: u64,
+    dir: &Path,
+    progress: &Progress,
+) -> Result<Vec<VariantRuns>, CliError> {
+    let jobs: Vec<(usize, u64)> = (0..variants.len())
+        .flat_map(|v| (0..seeds).map(move |k| (v, k)))
+        .collect();
+    let results = jobs
+        .par_iter()
+        .map(|&(v, k)| match k {
+            0 => run_variant(&variants[v], &part_path(dir, v), progress)
+                .map(|(first, chart)| Run::First(first, chart)),
+            _ => run_replica(&variants[v], k, progress).map(Run::Replica),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut runs: Vec<VariantRuns> = Vec::with_capacity(variants.len());
+    for run in results {
+        match run {
+            Run::First(first, chart) => runs.push(VariantRuns {
+                first,
+                chart,
+                replicas: Vec::new(),
+            }),
+            Run::Replica(summary) => runs
+                .last_mut()
+                .expect("jobs list a variant's first seed before its others")
+                .replicas
+                .push(summary),
+        }
+    }
+    Ok(runs)
+}
+
+/// One finished job of [`run_all`].
+enum Run {
+    First(RunSummary, ChartSeries),
+    Replica(RunSummary),
+}
+
+/// Simulates a variant with its seed plus `k`, keeping only the totals.
+fn run_replica(variant: &Variant, k: u64, progress: &Progress) -> Result<RunSummary, CliError> {
+    let mut replica = variant.clone();
+    replica.config.seed = variant.config.seed.wrapping_add(k);
+    let run_error = |source| CliError::Run {
+        variant: variant.name.clone(),
+        source,
+    };
+    let simulation =
+        Simulation::new(replica.config.clone(), replica.traffic()?).map_err(run_error)?;
+    let bar = progress.bar(&format!("{} (seed {})", variant.name, replica.config.seed));
+    let summary = simulation
+        .run(&mut DiscardSeries, &mut |fraction| advance(&bar, fraction))
+        .map_err(run_error)?;
+    bar.finish_and_clear();
+    Ok(summary)
+}
+
+/// Writes seeds.csv: every variant's totals for every seed.
+fn write_seeds(out: &OutputDir, summaries: &[VariantSummary]) -> Result<(), CliError> {
+    let path = out.path().join("seeds.csv");
+    let file = File::create(&path).map_err(|e| output_error(&path, e))?;
+    write_seeds_csv(BufWriter::new(file), summaries).map_err(|e| output_error(&path, e))
 }
 
 fn part_path(dir: &Path, index: usize) -> PathBuf {

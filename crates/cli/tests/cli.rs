@@ -170,6 +170,41 @@ fn an_unknown_variant_is_an_input_error() {
 }
 
 #[test]
+fn zero_seeds_is_an_input_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    lambdasim()
+        .arg("run")
+        .arg(scenario("quickstart.yaml"))
+        .arg("--out")
+        .arg(tmp.path().join("out"))
+        .args(["--seeds", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--seeds"));
+    assert!(!tmp.path().join("out").exists());
+}
+
+#[test]
+fn several_seeds_print_their_spread() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = lambdasim()
+        .arg("run")
+        .arg(scenario("quickstart.yaml"))
+        .arg("--out")
+        .arg(tmp.path().join("o"))
+        .args(["--seeds", "2", "--no-charts"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("across 2 seeds"), "{out}");
+    assert!(out.contains("base: throttled %"), "{out}");
+    assert!(tmp.path().join("o/seeds.csv").is_file());
+}
+
+#[test]
 fn the_table_is_printed_unless_quiet() {
     let tmp = tempfile::tempdir().unwrap();
     let run = |quiet: bool| {

@@ -1,6 +1,6 @@
-//! Variants run in parallel (rayon) give byte-identical results to a serial run: the
-//! same scenario with one worker thread and with several writes the same summary.json
-//! and timeseries.csv, whatever order the variants finish in.
+//! Variants and seeds run in parallel (rayon) give byte-identical results to a serial
+//! run: the same scenario with one worker thread and with several writes the same
+//! summary.json, timeseries.csv and seeds.csv, whatever order the runs finish in.
 
 use assert_cmd::Command;
 use std::fs;
@@ -49,6 +49,10 @@ variants:
 "#;
 
 fn run(scenario: &Path, out: &Path, threads: &str) {
+    run_with(scenario, out, threads, &[]);
+}
+
+fn run_with(scenario: &Path, out: &Path, threads: &str, args: &[&str]) {
     Command::cargo_bin("lambdasim")
         .expect("binary built")
         .env("RAYON_NUM_THREADS", threads)
@@ -57,8 +61,107 @@ fn run(scenario: &Path, out: &Path, threads: &str) {
         .arg("--out")
         .arg(out)
         .args(["--no-charts", "--quiet"])
+        .args(args)
         .assert()
         .success();
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&fs::read(path).unwrap()).unwrap()
+}
+
+/// Three variants, three seeds each: nine runs in parallel.
+const SEEDED: [&str; 8] = [
+    "--seeds",
+    "3",
+    "--variant",
+    "base",
+    "--variant",
+    "lru",
+    "--variant",
+    "short",
+];
+
+#[test]
+fn parallel_seeds_match_a_serial_run_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("parallel.yaml");
+    fs::write(&scenario, SCENARIO).unwrap();
+    let serial = tmp.path().join("serial");
+    let parallel = tmp.path().join("parallel");
+    run_with(&scenario, &serial, "1", &SEEDED);
+    run_with(&scenario, &parallel, "2", &SEEDED);
+    for file in ["summary.json", "timeseries.csv", "seeds.csv"] {
+        let a = fs::read(serial.join(file)).unwrap();
+        let b = fs::read(parallel.join(file)).unwrap();
+        assert!(!a.is_empty(), "{file} is empty");
+        assert!(a == b, "{file} differs between 1 and 2 threads");
+    }
+}
+
+#[test]
+fn each_seed_is_the_run_that_seed_alone_gives() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("parallel.yaml");
+    fs::write(&scenario, SCENARIO).unwrap();
+    let seeded = tmp.path().join("seeded");
+    run_with(&scenario, &seeded, "2", &SEEDED);
+    let variants = [
+        "--variant",
+        "base",
+        "--variant",
+        "lru",
+        "--variant",
+        "short",
+    ];
+
+    // The first seed's outputs are a plain run's: the same time series byte for byte,
+    // and the same summary but for the added spread.
+    let first = tmp.path().join("first");
+    run_with(&scenario, &first, "2", &variants);
+    assert!(
+        fs::read(seeded.join("timeseries.csv")).unwrap()
+            == fs::read(first.join("timeseries.csv")).unwrap()
+    );
+    let mut summary = json(&seeded.join("summary.json"));
+    for v in summary["variants"].as_array_mut().unwrap() {
+        let spread = v
+            .as_object_mut()
+            .unwrap()
+            .remove("seeds")
+            .expect("a spread");
+        assert_eq!(spread["seeds"], serde_json::json!([7, 8, 9]));
+    }
+    let plain = json(&first.join("summary.json"));
+    assert!(plain["variants"][0].get("seeds").is_none());
+    assert_eq!(summary, plain);
+
+    // Every row of seeds.csv is what a run with that seed alone measured.
+    let csv = fs::read_to_string(seeded.join("seeds.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 3 * 3 * 2, "variants x seeds x functions");
+    for seed in ["7", "8", "9"] {
+        let single = tmp.path().join(format!("seed-{seed}"));
+        let mut args = vec!["--seed", seed];
+        args.extend(variants);
+        run_with(&scenario, &single, "2", &args);
+        let summary = json(&single.join("summary.json"));
+        for v in summary["variants"].as_array().unwrap() {
+            for f in v["functions"].as_array().unwrap() {
+                let row = rows
+                    .iter()
+                    .find(|r| r[0] == v["name"] && r[1] == seed && r[2] == f["name"])
+                    .expect("a row for each variant, seed and function");
+                for (column, key) in [(3, "requests"), (5, "throttles"), (7, "cold_starts")] {
+                    assert_eq!(row[column], f[key].to_string(), "{key} of seed {seed}");
+                }
+            }
+        }
+    }
 }
 
 #[test]

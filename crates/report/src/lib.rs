@@ -9,6 +9,7 @@
 pub mod charts;
 pub mod html;
 pub mod output;
+pub mod seeds;
 pub mod summary;
 pub mod table;
 pub mod tee;
@@ -17,6 +18,7 @@ pub mod timeseries;
 pub use charts::{ChartSeries, ChartSet, VariantData};
 pub use html::{Report, ReportVariant, render_report};
 pub use output::OutputDir;
+pub use seeds::{SeedSpread, render_spread, write_seeds_csv};
 pub use summary::{VariantSummary, write_summary};
 pub use table::render_table;
 pub use tee::Tee;

@@ -1,5 +1,6 @@
 //! `summary.json`: the totals of every variant of one scenario, in the contract's shape.
 
+use crate::seeds::SeedSpread;
 use lambdasim_model::results::{AccountSummary, CostBreakdown, LatencySummary};
 use lambdasim_model::{FunctionSummary, RunSummary};
 use serde::Serialize;
@@ -16,6 +17,9 @@ pub struct VariantSummary<'a> {
     pub seed: u64,
     /// What the run measured.
     pub run: &'a RunSummary,
+    /// With `--seeds N`, the runs with the next N - 1 seeds (`seed + 1`, ...), in order;
+    /// empty otherwise.
+    pub replicas: &'a [RunSummary],
 }
 
 #[derive(Serialize)]
@@ -31,6 +35,9 @@ struct VariantOut<'a> {
     // Flattened so that fields the model adds to `RunSummary` appear without changes here.
     #[serde(flatten)]
     run: RunSummary,
+    /// The spread across seeds, only with `--seeds N` (N > 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seeds: Option<SeedSpread>,
 }
 
 /// Writes `summary.json`: pretty-printed, keys in the contract's order, a trailing
@@ -49,6 +56,7 @@ pub fn write_summary(
                 name: v.name,
                 seed: v.seed,
                 run: finite_run(v.run),
+                seeds: SeedSpread::of(v),
             })
             .collect(),
     };
@@ -185,6 +193,7 @@ mod tests {
             name: "provisioned-200",
             seed: 42,
             run,
+            replicas: &[],
         }];
         write_summary(&mut out, "black-friday", &variants).unwrap();
         String::from_utf8(out).unwrap()
@@ -303,11 +312,13 @@ mod tests {
                 name: "b",
                 seed: 1,
                 run: &a,
+                replicas: &[],
             },
             VariantSummary {
                 name: "a",
                 seed: 2,
                 run: &b,
+                replicas: &[],
             },
         ];
         let mut out = Vec::new();

@@ -282,11 +282,13 @@ mod tests {
                 name: "on-demand",
                 seed: 42,
                 run: &on_demand,
+                replicas: &[],
             },
             VariantSummary {
                 name: "provisioned-1000",
                 seed: 42,
                 run: &provisioned,
+                replicas: &[],
             },
         ];
         insta::assert_snapshot!(render_table("black-friday", &variants));

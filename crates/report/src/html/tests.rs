@@ -54,7 +54,12 @@ fn page(names: &[&str]) -> String {
         .iter()
         .zip(&runs)
         .map(|(name, run)| ReportVariant {
-            summary: VariantSummary { name, seed: 1, run },
+            summary: VariantSummary {
+                name,
+                seed: 1,
+                run,
+                replicas: &[],
+            },
             config: &config,
         })
         .collect();

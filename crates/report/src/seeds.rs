@@ -1,0 +1,182 @@
+//! Results over several seeds (`lambdasim run --seeds N`): how much a variant's answer
+//! moves with the random draws alone.
+//!
+//! `seeds.csv` has one row per variant, seed and function with the totals that decide a
+//! design (requests, throttles, cold starts, p99 latency, peak concurrency, cost), and
+//! `summary.json` gets each variant's spread across seeds at the account level.
+
+use crate::summary::VariantSummary;
+use lambdasim_model::RunSummary;
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// The header of `seeds.csv`.
+pub const SEEDS_HEADER: &str = "variant,seed,function,requests,invocations,throttles,throttled_pct,cold_starts,cold_start_pct,latency_p99_ms,peak_concurrency,cost_usd";
+
+/// Mean, sample standard deviation, minimum and maximum of one measure across seeds.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Spread {
+    pub mean: f64,
+    pub sd: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Spread {
+    /// The spread of `values` (at least one).
+    pub fn of(values: &[f64]) -> Self {
+        let n = values.len() as f64;
+        let mean = values.iter().sum::<f64>() / n;
+        let squares: f64 = values.iter().map(|v| (v - mean) * (v - mean)).sum();
+        let sd = if values.len() > 1 {
+            (squares / (n - 1.0)).sqrt()
+        } else {
+            0.0
+        };
+        Self {
+            mean,
+            sd,
+            min: values.iter().copied().fold(f64::INFINITY, f64::min),
+            max: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        }
+    }
+}
+
+/// A variant's account-level results across its seeds.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SeedSpread {
+    /// The seeds, in order (the first is the one the other outputs show).
+    pub seeds: Vec<u64>,
+    /// Throttled requests as a percentage of requests.
+    pub throttled_pct: Spread,
+    /// Cold starts as a percentage of invocations.
+    pub cold_start_pct: Spread,
+    pub peak_concurrency: Spread,
+    pub cost_usd: Spread,
+}
+
+impl SeedSpread {
+    /// The spread of a variant's runs, or `None` when it ran with one seed only.
+    pub fn of(variant: &VariantSummary<'_>) -> Option<Self> {
+        if variant.replicas.is_empty() {
+            return None;
+        }
+        let runs = all_runs(variant);
+        let measure =
+            |f: fn(&RunSummary) -> f64| Spread::of(&runs.iter().map(|r| f(r)).collect::<Vec<_>>());
+        Some(Self {
+            seeds: runs_seeds(variant),
+            throttled_pct: measure(|r| pct(r.account.throttles, r.account.requests)),
+            cold_start_pct: measure(|r| pct(r.account.cold_starts, r.account.invocations)),
+            peak_concurrency: measure(|r| f64::from(r.account.peak_concurrency)),
+            cost_usd: measure(|r| r.account.cost_usd.total),
+        })
+    }
+}
+
+/// The variant's runs in seed order: its own, then its replicas'.
+fn all_runs<'a>(variant: &VariantSummary<'a>) -> Vec<&'a RunSummary> {
+    std::iter::once(variant.run)
+        .chain(variant.replicas.iter())
+        .collect()
+}
+
+/// The seeds of `all_runs`: the variant's seed and the ones after it.
+fn runs_seeds(variant: &VariantSummary<'_>) -> Vec<u64> {
+    (0..=variant.replicas.len() as u64)
+        .map(|k| variant.seed.wrapping_add(k))
+        .collect()
+}
+
+/// `part` as a percentage of `whole`, 0 when `whole` is 0.
+fn pct(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 * 100.0 / whole as f64
+    }
+}
+
+/// Writes `seeds.csv`: a row per variant, seed and function, variants in order and
+/// seeds ascending.
+pub fn write_seeds_csv(mut w: impl Write, variants: &[VariantSummary<'_>]) -> io::Result<()> {
+    writeln!(w, "{SEEDS_HEADER}")?;
+    for variant in variants {
+        for (run, seed) in all_runs(variant).into_iter().zip(runs_seeds(variant)) {
+            for f in &run.functions {
+                writeln!(
+                    w,
+                    "{},{seed},{},{},{},{},{:.4},{},{:.4},{:.3},{},{:.6}",
+                    variant.name,
+                    f.name,
+                    f.requests,
+                    f.invocations,
+                    f.throttles,
+                    pct(f.throttles, f.requests),
+                    f.cold_starts,
+                    pct(f.cold_starts, f.invocations),
+                    finite(f.latency_ms.p99),
+                    f.peak_concurrency,
+                    finite(f.cost_usd.total),
+                )?;
+            }
+        }
+    }
+    w.flush()
+}
+
+fn finite(x: f64) -> f64 {
+    if x.is_finite() { x } else { 0.0 }
+}
+
+/// The terminal lines after the table: each variant's spread across seeds.
+pub fn render_spread(variants: &[VariantSummary<'_>]) -> String {
+    let mut out = String::new();
+    for variant in variants {
+        let Some(s) = SeedSpread::of(variant) else {
+            continue;
+        };
+        if out.is_empty() {
+            out.push_str(&format!(
+                "\nacross {} seeds (mean ± sd, min to max):\n",
+                s.seeds.len()
+            ));
+        }
+        let show = |x: &Spread, digits: usize| {
+            format!(
+                "{:.d$} ± {:.d$} ({:.d$} to {:.d$})",
+                x.mean,
+                x.sd,
+                x.min,
+                x.max,
+                d = digits
+            )
+        };
+        out.push_str(&format!(
+            "  {}: throttled % {}, cold % {}, peak conc. {}, cost $ {}\n",
+            variant.name,
+            show(&s.throttled_pct, 2),
+            show(&s.cold_start_pct, 2),
+            show(&s.peak_concurrency, 0),
+            show(&s.cost_usd, 2),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spread_of_known_values() {
+        let s = Spread::of(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]);
+        assert_eq!(s.mean, 5.0);
+        assert!(
+            (s.sd - 2.138_089_935).abs() < 1e-9,
+            "sample sd, not population"
+        );
+        assert_eq!((s.min, s.max), (2.0, 9.0));
+        assert_eq!(Spread::of(&[3.0]).sd, 0.0);
+    }
+}
