@@ -7,7 +7,8 @@
 //! in the last second reached that bound, and as the concurrency limit otherwise.
 //!
 //! Starts are counted in 100 slots of 10 ms with a running sum: constant memory and
-//! O(1) per start, at 10 ms resolution.
+//! O(1) per start, at 10 ms resolution. A start only bumps the open slot's counter;
+//! the ring is touched once per slot, when the slot closes.
 
 use lambdasim_engine::{NANOS_PER_MS, Nanos};
 
@@ -16,51 +17,62 @@ const SLOT_NS: Nanos = 10 * NANOS_PER_MS;
 
 #[derive(Clone, Debug)]
 pub(crate) struct RecentStarts {
+    /// Starts in the closed slots of the last second, by absolute slot modulo `SLOTS`.
     slots: [u32; SLOTS],
-    sum: u64,
-    /// The slot (absolute, in units of `SLOT_NS`) that counts starts now.
+    /// Their sum.
+    closed: u64,
+    /// Starts in the open slot.
+    open: u32,
+    /// The open slot (absolute, in units of `SLOT_NS`) and the time it ends.
     current: u64,
+    end: Nanos,
 }
 
 impl Default for RecentStarts {
     fn default() -> Self {
         Self {
             slots: [0; SLOTS],
-            sum: 0,
+            closed: 0,
+            open: 0,
             current: 0,
+            end: SLOT_NS,
         }
     }
 }
 
 impl RecentStarts {
-    /// Forgets the slots that fell out of the last second.
-    #[inline]
-    fn advance(&mut self, now: Nanos) {
+    /// Closes the open slot and forgets the slots that fell out of the last second.
+    #[cold]
+    fn roll(&mut self, now: Nanos) {
         let slot = now / SLOT_NS;
-        if slot == self.current {
-            return;
-        }
+        let i = (self.current % SLOTS as u64) as usize;
+        self.slots[i] = std::mem::take(&mut self.open);
+        self.closed += u64::from(self.slots[i]);
         let steps = (slot - self.current).min(SLOTS as u64);
         for k in 1..=steps {
             let i = ((self.current + k) % SLOTS as u64) as usize;
-            self.sum -= u64::from(self.slots[i]);
+            self.closed -= u64::from(self.slots[i]);
             self.slots[i] = 0;
         }
         self.current = slot;
+        self.end = (slot + 1).saturating_mul(SLOT_NS);
     }
 
     /// Counts a start at `now`.
     #[inline]
     pub(crate) fn record(&mut self, now: Nanos) {
-        self.advance(now);
-        self.slots[(self.current % SLOTS as u64) as usize] += 1;
-        self.sum += 1;
+        if now >= self.end {
+            self.roll(now);
+        }
+        self.open += 1;
     }
 
     /// Starts in the last second (to 10 ms).
     pub(crate) fn count(&mut self, now: Nanos) -> u64 {
-        self.advance(now);
-        self.sum
+        if now >= self.end {
+            self.roll(now);
+        }
+        self.closed + u64::from(self.open)
     }
 }
 
@@ -84,5 +96,25 @@ mod tests {
         assert_eq!(r.count(3 * NANOS_PER_SEC), 0);
         r.record(3 * NANOS_PER_SEC);
         assert_eq!(r.count(3 * NANOS_PER_SEC), 1);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn counts_the_starts_of_the_last_hundred_slots(
+            steps in proptest::collection::vec((0u64..3 * SLOT_NS, proptest::bool::ANY), 1..400)
+        ) {
+            let mut r = RecentStarts::default();
+            let (mut now, mut starts) = (0, Vec::new());
+            for (gap, start) in steps {
+                now += gap;
+                if start {
+                    r.record(now);
+                    starts.push(now);
+                }
+                let slot = now / SLOT_NS;
+                let want = starts.iter().filter(|&&t| t / SLOT_NS + SLOTS as u64 > slot).count();
+                proptest::prop_assert_eq!(r.count(now), want as u64);
+            }
+        }
     }
 }
