@@ -55,10 +55,10 @@ impl IdlePool {
         self.len += 1;
         match self.policy {
             ReusePolicy::Newest | ReusePolicy::Oldest => {
-                self.by_serial.insert((envs[id].serial, id));
+                self.by_serial.insert((envs.cold(id).serial, id));
             }
             ReusePolicy::Random => {
-                envs[id].slot = self.members.len() as u32;
+                envs.cold_mut(id).slot = self.members.len() as u32;
                 self.members.push(id);
             }
             ReusePolicy::Mru | ReusePolicy::Lru => {}
@@ -99,15 +99,15 @@ impl IdlePool {
         self.len -= 1;
         match self.policy {
             ReusePolicy::Newest | ReusePolicy::Oldest => {
-                self.by_serial.remove(&(envs[id].serial, id));
+                self.by_serial.remove(&(envs.cold(id).serial, id));
             }
             ReusePolicy::Random => {
-                let slot = envs[id].slot as usize;
+                let slot = envs.cold(id).slot as usize;
                 self.members.swap_remove(slot);
                 if let Some(&moved) = self.members.get(slot) {
-                    envs[moved].slot = slot as u32;
+                    envs.cold_mut(moved).slot = slot as u32;
                 }
-                envs[id].slot = NONE;
+                envs.cold_mut(id).slot = NONE;
             }
             ReusePolicy::Mru | ReusePolicy::Lru => {}
         }

@@ -17,11 +17,15 @@ pub(crate) struct Level {
 }
 
 impl Level {
+    /// One more. The maxima are written only when the value passes them (rarely, once a
+    /// level has settled), so the usual step is a single increment.
     #[inline]
     pub(crate) fn up(&mut self) {
         self.value += 1;
-        self.peak = self.peak.max(self.value);
-        self.bucket_max = self.bucket_max.max(self.value);
+        if self.value > self.bucket_max {
+            self.bucket_max = self.value;
+            self.peak = self.peak.max(self.value);
+        }
     }
 
     #[inline]

@@ -522,7 +522,7 @@ impl Simulation {
         let f = self.envs[id].func as usize;
         let expired = self.functions[f]
             .max_lifetime
-            .is_some_and(|life| self.now - self.envs[id].created >= life);
+            .is_some_and(|life| self.now - self.envs.cold(id).created >= life);
         if expired {
             self.destroy(id);
             return;

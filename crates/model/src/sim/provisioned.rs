@@ -137,7 +137,7 @@ impl Simulation {
             return;
         };
         let jitter = self.functions[f].prov.rng.random_range(0..=life / 10);
-        let serial = self.envs[id].serial as u32;
+        let serial = self.envs.cold(id).serial as u32;
         self.queue
             .schedule(self.now + life - jitter, Event::Recycle { env: id, serial });
     }
@@ -244,7 +244,7 @@ impl Simulation {
         }
         let due = self.functions[f]
             .max_lifetime
-            .is_some_and(|life| self.now - self.envs[id].created >= life);
+            .is_some_and(|life| self.now - self.envs.cold(id).created >= life);
         if due {
             self.start_recycle(id);
             return;
@@ -257,8 +257,8 @@ impl Simulation {
     /// A provisioned environment's lifetime is up: re-initialise it now if idle; a busy
     /// one is recycled when its invocation ends.
     pub(super) fn recycle_due(&mut self, id: u32, serial: u32) {
-        let env = &self.envs[id];
-        if env.serial == DEAD || env.serial as u32 != serial || env.state != EnvState::Idle {
+        let current = self.envs.cold(id).serial;
+        if current == DEAD || current as u32 != serial || self.envs[id].state != EnvState::Idle {
             return;
         }
         let f = self.envs[id].func as usize;
@@ -278,9 +278,9 @@ impl Simulation {
 
     /// A recycled environment is fresh again.
     pub(super) fn recycle_done(&mut self, id: u32) {
-        self.envs[id].created = self.now;
+        self.envs.cold_mut(id).created = self.now;
         self.release_provisioned(id);
-        if self.envs[id].serial != DEAD && self.envs[id].state == EnvState::Idle {
+        if self.envs.cold(id).serial != DEAD && self.envs[id].state == EnvState::Idle {
             self.schedule_recycle(id);
         }
     }
