@@ -26,33 +26,37 @@ impl EnvState {
 /// "No environment" in the intrusive idle-list links.
 pub(crate) const NONE: u32 = u32::MAX;
 
-/// One execution environment: the fields an invocation touches, in 32 bytes, so that
-/// an environment never straddles two cache lines (the first touch of an environment
-/// at a start or an end is usually a cache miss, and was two for half of them at 48).
+/// One execution environment: the fields every invocation touches, in 32 bytes, so
+/// that an environment never straddles two cache lines (the first touch of an
+/// environment at a start or an end is usually a cache miss, and was two for half of
+/// them at 48 bytes).
 #[derive(Clone, Debug)]
 #[repr(align(32))]
 pub(crate) struct Env {
     pub idle_since: Nanos,
+    /// When it was created (or last re-initialised), for `max_lifetime`.
+    pub created: Nanos,
     pub func: u32,
     /// Links of the idle list (ordered by `idle_since`), or `NONE`.
     pub prev: u32,
     pub next: u32,
-    /// The asynchronous event or client retry this environment is running, or `NONE`.
-    pub pending: u32,
     pub state: EnvState,
     pub provisioned: bool,
     /// Whether the running invocation fails (a function error).
     pub failed: bool,
+    /// Whether the running invocation serves a waiting request (`EnvCold::pending`).
+    pub has_pending: bool,
 }
 
 /// The fields of an environment that only some rules read, kept apart from [`Env`].
 #[derive(Clone, Debug)]
 pub(crate) struct EnvCold {
-    pub created: Nanos,
     /// Creation order, for the `newest`/`oldest` reuse policies.
     pub serial: u64,
     /// Position in the idle pool's member vector (random policy only).
     pub slot: u32,
+    /// The asynchronous event or client retry this environment is running, or `NONE`.
+    pub pending: u32,
 }
 
 /// The serial of a destroyed environment: no event may act on it any more.
@@ -79,18 +83,19 @@ impl EnvSlab {
     ) -> u32 {
         let env = Env {
             idle_since: now,
+            created: now,
             func,
             prev: NONE,
             next: NONE,
-            pending: NONE,
             state,
             provisioned,
             failed: false,
+            has_pending: false,
         };
         let cold = EnvCold {
-            created: now,
             serial: self.next_serial,
             slot: NONE,
+            pending: NONE,
         };
         self.next_serial += 1;
         self.live += 1;

@@ -32,7 +32,7 @@ impl Simulation {
             let c = &mut counts[env.func as usize];
             c.environments += 1;
             c.provisioned += u32::from(env.provisioned);
-            c.async_running += u32::from(env.pending != super::env::NONE);
+            c.async_running += u32::from(env.has_pending);
             match env.state {
                 EnvState::Idle if env.provisioned => c.idle_provisioned += 1,
                 EnvState::Idle => c.idle_on_demand += 1,

@@ -495,8 +495,11 @@ impl Simulation {
         func.recent_starts.record(now);
         self.account_starts.record(now);
         let env = &mut self.envs[id];
-        env.pending = pending;
         env.failed = failed;
+        env.has_pending = pending != NONE;
+        if env.has_pending {
+            self.envs.cold_mut(id).pending = pending;
+        }
         // The request-rate rule keeps the environment until 1/rps after the start.
         self.queue
             .schedule(start + duration.max(self.min_gap), Event::InvokeDone(id));
@@ -505,8 +508,8 @@ impl Simulation {
     /// An invocation (and its hold) ended: settle its asynchronous event and free the
     /// environment.
     fn invoke_done(&mut self, id: u32) {
-        let pending = std::mem::replace(&mut self.envs[id].pending, NONE);
-        if pending != NONE {
+        if std::mem::take(&mut self.envs[id].has_pending) {
+            let pending = std::mem::replace(&mut self.envs.cold_mut(id).pending, NONE);
             self.settle(pending, self.envs[id].failed);
         }
         self.release(id);
@@ -522,7 +525,7 @@ impl Simulation {
         let f = self.envs[id].func as usize;
         let expired = self.functions[f]
             .max_lifetime
-            .is_some_and(|life| self.now - self.envs.cold(id).created >= life);
+            .is_some_and(|life| self.now - self.envs[id].created >= life);
         if expired {
             self.destroy(id);
             return;

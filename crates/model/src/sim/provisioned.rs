@@ -244,7 +244,7 @@ impl Simulation {
         }
         let due = self.functions[f]
             .max_lifetime
-            .is_some_and(|life| self.now - self.envs.cold(id).created >= life);
+            .is_some_and(|life| self.now - self.envs[id].created >= life);
         if due {
             self.start_recycle(id);
             return;
@@ -278,7 +278,7 @@ impl Simulation {
 
     /// A recycled environment is fresh again.
     pub(super) fn recycle_done(&mut self, id: u32) {
-        self.envs.cold_mut(id).created = self.now;
+        self.envs[id].created = self.now;
         self.release_provisioned(id);
         if self.envs.cold(id).serial != DEAD && self.envs[id].state == EnvState::Idle {
             self.schedule_recycle(id);
