@@ -48,11 +48,16 @@ impl RecentStarts {
         let i = (self.current % SLOTS as u64) as usize;
         self.slots[i] = std::mem::take(&mut self.open);
         self.closed += u64::from(self.slots[i]);
-        let steps = (slot - self.current).min(SLOTS as u64);
-        for k in 1..=steps {
-            let i = ((self.current + k) % SLOTS as u64) as usize;
-            self.closed -= u64::from(self.slots[i]);
-            self.slots[i] = 0;
+        // The slots after the closed one up to the new one are reused: clear them, as
+        // at most two contiguous runs of the ring (sparse traffic skips many slots per
+        // start, and a loop per slot was 12% of a sparse trace's time).
+        let steps = (slot - self.current).min(SLOTS as u64) as usize;
+        let first = (i + 1) % SLOTS;
+        let wrapped = (first + steps).saturating_sub(SLOTS);
+        for run in [first..first + steps - wrapped, 0..wrapped] {
+            let cleared: u64 = self.slots[run.clone()].iter().map(|&n| u64::from(n)).sum();
+            self.closed -= cleared;
+            self.slots[run].fill(0);
         }
         self.current = slot;
         self.end = (slot + 1).saturating_mul(SLOT_NS);
@@ -101,7 +106,10 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn counts_the_starts_of_the_last_hundred_slots(
-            steps in proptest::collection::vec((0u64..3 * SLOT_NS, proptest::bool::ANY), 1..400)
+            steps in proptest::collection::vec(
+                (proptest::prop_oneof![0u64..3 * SLOT_NS, 0u64..150 * SLOT_NS], proptest::bool::ANY),
+                1..400,
+            )
         ) {
             let mut r = RecentStarts::default();
             let (mut now, mut starts) = (0, Vec::new());
