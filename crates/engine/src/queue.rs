@@ -357,6 +357,11 @@ impl<E: Copy> EventQueue<E> {
         let entry = Entry { time, seq, event };
         if time >> SLOT_BITS == self.current {
             self.near.replace_top(entry);
+        } else if self.len == 1 {
+            // Nothing else is pending (a stream queue with one stream): move the current
+            // slot to the entry's instead of going round the wheel.
+            self.current = entry.slot();
+            self.near.replace_top(entry);
         } else {
             self.near.pop();
             self.file(entry);
@@ -438,6 +443,38 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
+
+        #[test]
+        fn replace_top_matches_pop_then_push(ops in proptest::collection::vec((0u8..3, 0u64..1u64 << 36), 1..300)) {
+            // Pushes, pops and replacements of the top (by an event up to a minute
+            // later, past the wheel), against the same as pops and pushes.
+            let mut q = EventQueue::new();
+            let mut reference = EventQueue::new();
+            let mut now = 0;
+            for (i, (op, delta)) in ops.into_iter().enumerate() {
+                match op {
+                    0 => {
+                        q.push(now + delta, i);
+                        reference.push(now + delta, i);
+                    }
+                    1 => {
+                        let got = q.pop();
+                        prop_assert_eq!(got, reference.pop());
+                        now = got.map_or(now, |(t, _)| t);
+                    }
+                    _ => {
+                        let Some((t, _)) = reference.pop() else { continue };
+                        prop_assert_eq!(q.peek_time(), Some(t));
+                        now = t;
+                        q.replace_top(now + delta, i);
+                        reference.push(now + delta, i);
+                    }
+                }
+                prop_assert_eq!(q.len(), reference.len());
+            }
+            let drain = |q: &mut EventQueue<usize>| std::iter::from_fn(|| q.pop()).collect::<Vec<_>>();
+            prop_assert_eq!(drain(&mut q), drain(&mut reference));
+        }
 
         #[test]
         fn output_is_sorted_by_time_then_insertion(times in proptest::collection::vec(0u64..50, 0..200)) {
