@@ -6,9 +6,11 @@
 //! limit across the account otherwise. A throttle counts as `rps_limit` when the starts
 //! in the last second reached that bound, and as the concurrency limit otherwise.
 //!
-//! Starts are counted in 100 slots of 10 ms with a running sum: constant memory and
-//! O(1) per start, at 10 ms resolution. A start only bumps the open slot's counter;
-//! the ring is touched once per slot, when the slot closes.
+//! Starts are counted in 100 slots of 10 ms: constant memory, at 10 ms resolution. A
+//! start bumps the open slot's counter, and a slot that closes is stored in a ring
+//! with the slot it belongs to, so that nothing is ever cleared: O(1) per start however
+//! sparse the traffic. Counting (only when a request is throttled) sums the ring's
+//! entries that are still inside the last second.
 
 use lambdasim_engine::{NANOS_PER_MS, Nanos};
 
@@ -17,10 +19,11 @@ const SLOT_NS: Nanos = 10 * NANOS_PER_MS;
 
 #[derive(Clone, Debug)]
 pub(crate) struct RecentStarts {
-    /// Starts in the closed slots of the last second, by absolute slot modulo `SLOTS`.
-    slots: [u32; SLOTS],
-    /// Their sum.
-    closed: u64,
+    /// Starts in closed slots, at the absolute slot modulo `SLOTS`...
+    counts: [u32; SLOTS],
+    /// ...and the absolute slot each entry belongs to (an entry of a slot more than a
+    /// second old is stale and ignored).
+    stamps: [u64; SLOTS],
     /// Starts in the open slot.
     open: u32,
     /// The open slot (absolute, in units of `SLOT_NS`) and the time it ends.
@@ -31,8 +34,8 @@ pub(crate) struct RecentStarts {
 impl Default for RecentStarts {
     fn default() -> Self {
         Self {
-            slots: [0; SLOTS],
-            closed: 0,
+            counts: [0; SLOTS],
+            stamps: [0; SLOTS],
             open: 0,
             current: 0,
             end: SLOT_NS,
@@ -41,26 +44,13 @@ impl Default for RecentStarts {
 }
 
 impl RecentStarts {
-    /// Closes the open slot and forgets the slots that fell out of the last second.
-    #[cold]
+    /// Stores the open slot in the ring and opens the one `now` is in.
     fn roll(&mut self, now: Nanos) {
-        let slot = now / SLOT_NS;
         let i = (self.current % SLOTS as u64) as usize;
-        self.slots[i] = std::mem::take(&mut self.open);
-        self.closed += u64::from(self.slots[i]);
-        // The slots after the closed one up to the new one are reused: clear them, as
-        // at most two contiguous runs of the ring (sparse traffic skips many slots per
-        // start, and a loop per slot was 12% of a sparse trace's time).
-        let steps = (slot - self.current).min(SLOTS as u64) as usize;
-        let first = (i + 1) % SLOTS;
-        let wrapped = (first + steps).saturating_sub(SLOTS);
-        for run in [first..first + steps - wrapped, 0..wrapped] {
-            let cleared: u64 = self.slots[run.clone()].iter().map(|&n| u64::from(n)).sum();
-            self.closed -= cleared;
-            self.slots[run].fill(0);
-        }
-        self.current = slot;
-        self.end = (slot + 1).saturating_mul(SLOT_NS);
+        self.counts[i] = std::mem::take(&mut self.open);
+        self.stamps[i] = self.current;
+        self.current = now / SLOT_NS;
+        self.end = (self.current + 1).saturating_mul(SLOT_NS);
     }
 
     /// Counts a start at `now`.
@@ -72,12 +62,20 @@ impl RecentStarts {
         self.open += 1;
     }
 
-    /// Starts in the last second (to 10 ms).
+    /// Starts in the last second (to 10 ms): the open slot and the 99 before it.
     pub(crate) fn count(&mut self, now: Nanos) -> u64 {
         if now >= self.end {
             self.roll(now);
         }
-        self.closed + u64::from(self.open)
+        let oldest = self.current.saturating_sub(SLOTS as u64 - 1);
+        let closed: u64 = self
+            .counts
+            .iter()
+            .zip(&self.stamps)
+            .filter(|&(_, &stamp)| stamp >= oldest)
+            .map(|(&n, _)| u64::from(n))
+            .sum();
+        closed + u64::from(self.open)
     }
 }
 
