@@ -80,7 +80,7 @@ impl Histogram {
         let (count, wrapped) = self.counts[bin].overflowing_add(1);
         self.counts[bin] = count;
         if wrapped {
-            *self.carries.entry(bin).or_default() += 1;
+            self.carry(bin);
         }
         self.total += 1;
         self.max = self.max.max(value);
@@ -127,6 +127,13 @@ impl Histogram {
         self.max = self.max.max(other.max);
         self.lo = self.lo.min(other.lo);
         self.hi = self.hi.max(other.hi);
+    }
+
+    /// Counts a bin's wrap past `u32::MAX`.
+    #[cold]
+    #[inline(never)]
+    fn carry(&mut self, bin: usize) {
+        *self.carries.entry(bin).or_default() += 1;
     }
 
     /// The full count of a bin.
