@@ -3,6 +3,7 @@
 
 use super::config::duration;
 use super::{ReportVariant, escape};
+use crate::seeds::{SeedSpread, Spread};
 use crate::table::{decimal, percent, thousands};
 use lambdasim_model::{FunctionSummary, SimConfig, ThrottleCounts};
 use std::fmt::Write;
@@ -14,7 +15,51 @@ pub fn section(page: &mut String, variants: &[ReportVariant<'_>]) {
     }
     page.push_str("</div>\n");
     detail_table(page, variants);
+    spread_table(page, variants);
     page.push_str("</section>\n");
+}
+
+/// With `--seeds N`: how far each variant's headline numbers move with the seed alone.
+fn spread_table(page: &mut String, variants: &[ReportVariant<'_>]) {
+    let spreads: Vec<(&str, SeedSpread)> = variants
+        .iter()
+        .filter_map(|v| SeedSpread::of(&v.summary).map(|s| (v.summary.name, s)))
+        .collect();
+    let Some((_, first)) = spreads.first() else {
+        return;
+    };
+    let _ = writeln!(
+        page,
+        "<h3>Across {} seeds</h3>\n<p>Mean ± standard deviation (lowest to highest) of each \
+         variant's totals over its seeds: a difference between variants smaller than this \
+         spread is the random draws, not the set-up.</p>\n<table class=\"numbers\">\n\
+         <thead><tr><th>variant</th><th>throttled %</th><th>cold starts %</th>\
+         <th>peak concurrency</th><th>cost $</th></tr></thead>\n<tbody>",
+        first.seeds.len()
+    );
+    for (name, s) in &spreads {
+        let _ = writeln!(
+            page,
+            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(name),
+            spread_text(&s.throttled_pct, 2),
+            spread_text(&s.cold_start_pct, 2),
+            spread_text(&s.peak_concurrency, 0),
+            spread_text(&s.cost_usd, 2),
+        );
+    }
+    page.push_str("</tbody>\n</table>\n");
+}
+
+fn spread_text(s: &Spread, digits: usize) -> String {
+    format!(
+        "{:.d$} ± {:.d$} <small>({:.d$} to {:.d$})</small>",
+        s.mean,
+        s.sd,
+        s.min,
+        s.max,
+        d = digits
+    )
 }
 
 fn card(page: &mut String, v: &ReportVariant<'_>) {

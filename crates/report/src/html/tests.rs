@@ -38,6 +38,11 @@ fn run(throttles: u64) -> RunSummary {
 const SOURCE: &str = "name: demo # <script>alert(\"x\")</script> & more\nduration: 30m\n";
 
 fn page(names: &[&str]) -> String {
+    page_with(names, &[])
+}
+
+/// A page whose variants each ran with `replicas` besides their first seed.
+fn page_with(names: &[&str], replicas: &[RunSummary]) -> String {
     let config = config();
     let series = series(&config, 1);
     let runs: Vec<RunSummary> = (0..names.len()).map(|i| run(i as u64 * 100)).collect();
@@ -58,7 +63,7 @@ fn page(names: &[&str]) -> String {
                 name,
                 seed: 1,
                 run,
-                replicas: &[],
+                replicas,
             },
             config: &config,
         })
@@ -143,4 +148,16 @@ fn durations_are_human() {
     assert_eq!(duration(7_200_000_000_000), "2 h");
     assert_eq!(duration(86_400_000_000_000), "1 d");
     assert_eq!(duration(90_000_000_000), "90 s");
+}
+
+#[test]
+fn several_seeds_add_their_spread_and_one_seed_does_not() {
+    assert!(!page(&["on-demand"]).contains("Across"));
+    let html = page_with(&["on-demand"], &[run(200), run(400)]);
+    assert!(html.contains("<h3>Across 3 seeds</h3>"), "{html}");
+    // Throttled 0 %, 2 % and 4 % of 10,000 requests: mean 2, sd 2.
+    assert!(
+        html.contains("2.00 ± 2.00 <small>(0.00 to 4.00)</small>"),
+        "{html}"
+    );
 }
