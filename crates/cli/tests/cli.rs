@@ -154,34 +154,29 @@ fn variants_run_side_by_side_and_can_be_selected() {
     assert!(checkout["provisioned_invocations"].as_u64().unwrap() > 0);
 }
 
-#[test]
-fn an_unknown_variant_is_an_input_error() {
+/// Runs the quickstart with `args`: exit 2, `expected` on stderr, no output directory.
+fn assert_run_refused(args: &[&str], expected: &str) {
     let tmp = tempfile::tempdir().unwrap();
     lambdasim()
         .arg("run")
         .arg(scenario("quickstart.yaml"))
         .arg("--out")
         .arg(tmp.path().join("out"))
-        .args(["--variant", "nope"])
+        .args(args)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("nope"));
+        .stderr(predicate::str::contains(expected));
     assert!(!tmp.path().join("out").exists());
 }
 
 #[test]
+fn an_unknown_variant_is_an_input_error() {
+    assert_run_refused(&["--variant", "nope"], "nope");
+}
+
+#[test]
 fn zero_seeds_is_an_input_error() {
-    let tmp = tempfile::tempdir().unwrap();
-    lambdasim()
-        .arg("run")
-        .arg(scenario("quickstart.yaml"))
-        .arg("--out")
-        .arg(tmp.path().join("out"))
-        .args(["--seeds", "0"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--seeds"));
-    assert!(!tmp.path().join("out").exists());
+    assert_run_refused(&["--seeds", "0"], "--seeds");
 }
 
 #[test]

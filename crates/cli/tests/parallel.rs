@@ -4,7 +4,7 @@
 
 use assert_cmd::Command;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Six variants of unequal length (so they finish out of order in parallel), each with
 /// throttling, cold starts, random reuse and idle expiry: every source of randomness
@@ -48,10 +48,6 @@ variants:
       account.scaling.mode: legacy
 "#;
 
-fn run(scenario: &Path, out: &Path, threads: &str) {
-    run_with(scenario, out, threads, &[]);
-}
-
 fn run_with(scenario: &Path, out: &Path, threads: &str, args: &[&str]) {
     Command::cargo_bin("lambdasim")
         .expect("binary built")
@@ -82,21 +78,28 @@ const SEEDED: [&str; 8] = [
     "short",
 ];
 
-#[test]
-fn parallel_seeds_match_a_serial_run_byte_for_byte() {
+/// Runs the scenario with `args` on 1 and on 2 threads and checks that `files` are
+/// the same bytes; returns the temporary directory and the serial run's output.
+fn assert_serial_equals_parallel(args: &[&str], files: &[&str]) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let scenario = tmp.path().join("parallel.yaml");
     fs::write(&scenario, SCENARIO).unwrap();
     let serial = tmp.path().join("serial");
     let parallel = tmp.path().join("parallel");
-    run_with(&scenario, &serial, "1", &SEEDED);
-    run_with(&scenario, &parallel, "2", &SEEDED);
-    for file in ["summary.json", "timeseries.csv", "seeds.csv"] {
+    run_with(&scenario, &serial, "1", args);
+    run_with(&scenario, &parallel, "2", args);
+    for file in files {
         let a = fs::read(serial.join(file)).unwrap();
         let b = fs::read(parallel.join(file)).unwrap();
         assert!(!a.is_empty(), "{file} is empty");
         assert!(a == b, "{file} differs between 1 and 2 threads");
     }
+    (tmp, serial)
+}
+
+#[test]
+fn parallel_seeds_match_a_serial_run_byte_for_byte() {
+    assert_serial_equals_parallel(&SEEDED, &["summary.json", "timeseries.csv", "seeds.csv"]);
 }
 
 #[test]
@@ -166,22 +169,9 @@ fn each_seed_is_the_run_that_seed_alone_gives() {
 
 #[test]
 fn parallel_variants_match_a_serial_run_byte_for_byte() {
-    let tmp = tempfile::tempdir().unwrap();
-    let scenario = tmp.path().join("parallel.yaml");
-    fs::write(&scenario, SCENARIO).unwrap();
-    let serial = tmp.path().join("serial");
-    let parallel = tmp.path().join("parallel");
-    run(&scenario, &serial, "1");
-    run(&scenario, &parallel, "2");
-    for file in ["summary.json", "timeseries.csv"] {
-        let a = fs::read(serial.join(file)).unwrap();
-        let b = fs::read(parallel.join(file)).unwrap();
-        assert!(!a.is_empty(), "{file} is empty");
-        assert!(a == b, "{file} differs between 1 and 2 threads");
-    }
+    let (_tmp, serial) = assert_serial_equals_parallel(&[], &["summary.json", "timeseries.csv"]);
     // All six variants are there, in file order.
-    let summary: serde_json::Value =
-        serde_json::from_slice(&fs::read(serial.join("summary.json")).unwrap()).unwrap();
+    let summary = json(&serial.join("summary.json"));
     let names: Vec<&str> = summary["variants"]
         .as_array()
         .unwrap()
