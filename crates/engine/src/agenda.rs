@@ -9,7 +9,7 @@
 //! order is exactly (time, scheduling order) over everything, as if there were one
 //! queue.
 
-use crate::queue::EventQueue;
+use crate::queue::{EventQueue, Sequence};
 use crate::time::Nanos;
 
 /// What is due next: a scheduled event, or the pending arrival of a stream.
@@ -24,7 +24,7 @@ pub enum Due<E> {
 pub struct Agenda<E> {
     events: EventQueue<E>,
     streams: EventQueue<u32>,
-    next_seq: u64,
+    seq: Sequence,
 }
 
 impl<E: Copy> Default for Agenda<E> {
@@ -39,27 +39,20 @@ impl<E: Copy> Agenda<E> {
         Self {
             events: EventQueue::new(),
             streams: EventQueue::new(),
-            next_seq: 0,
+            seq: Sequence::default(),
         }
-    }
-
-    #[inline]
-    fn take_seq(&mut self) -> u64 {
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        seq
     }
 
     /// Schedules `event` at `time`.
     #[inline]
     pub fn schedule(&mut self, time: Nanos, event: E) {
-        let seq = self.take_seq();
+        let seq = self.seq.take();
         self.events.insert(time, seq, event);
     }
 
     /// Schedules the first pending arrival of `stream` at `time`.
     pub fn schedule_stream(&mut self, time: Nanos, stream: u32) {
-        let seq = self.take_seq();
+        let seq = self.seq.take();
         self.streams.insert(time, seq, stream);
     }
 
@@ -91,7 +84,7 @@ impl<E: Copy> Agenda<E> {
     /// `time`.
     #[inline]
     pub fn reschedule_stream(&mut self, time: Nanos, stream: u32) {
-        let seq = self.take_seq();
+        let seq = self.seq.take();
         self.streams.replace_top_keyed(time, seq, stream);
     }
 

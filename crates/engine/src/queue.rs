@@ -174,6 +174,19 @@ impl<E: Copy> NearHeap<E> {
     }
 }
 
+/// Sequence numbers in scheduling order: the tie-break that makes equal times FIFO.
+#[derive(Default)]
+pub(crate) struct Sequence(u64);
+
+impl Sequence {
+    /// The next number.
+    #[inline]
+    pub(crate) fn take(&mut self) -> u64 {
+        self.0 += 1;
+        self.0 - 1
+    }
+}
+
 /// A min-priority queue of events keyed by simulated time, FIFO among equal times.
 /// An event must not be scheduled before the last event popped (time never goes back).
 pub struct EventQueue<E> {
@@ -188,7 +201,7 @@ pub struct EventQueue<E> {
     /// The current slot (absolute).
     current: u64,
     len: usize,
-    next_seq: u64,
+    seq: Sequence,
 }
 
 impl<E: Copy> Default for EventQueue<E> {
@@ -207,7 +220,7 @@ impl<E: Copy> EventQueue<E> {
             overflow: BinaryHeap::new(),
             current: 0,
             len: 0,
-            next_seq: 0,
+            seq: Sequence::default(),
         }
     }
 
@@ -232,16 +245,8 @@ impl<E: Copy> EventQueue<E> {
     /// Schedules `event` at `time`. Events at equal times pop in scheduling order.
     #[inline]
     pub fn push(&mut self, time: Nanos, event: E) {
-        let seq = self.take_seq();
+        let seq = self.seq.take();
         self.insert(time, seq, event);
-    }
-
-    /// The next sequence number of this queue's own counter.
-    #[inline]
-    fn take_seq(&mut self) -> u64 {
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        seq
     }
 
     /// Schedules `event` at `time` with a sequence number given by the caller (an
@@ -343,7 +348,7 @@ impl<E: Copy> EventQueue<E> {
     /// events does not change (one out, one in), so it is not touched.
     #[inline]
     pub fn replace_top(&mut self, time: Nanos, event: E) {
-        let seq = self.take_seq();
+        let seq = self.seq.take();
         self.replace_top_keyed(time, seq, event);
     }
 
