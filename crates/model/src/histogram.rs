@@ -138,11 +138,7 @@ impl Histogram {
 
     /// The full count of a bin.
     fn count_of(&self, bin: usize) -> u64 {
-        let carries = if self.carries.is_empty() {
-            0
-        } else {
-            self.carries.get(&bin).copied().unwrap_or(0)
-        };
+        let carries = self.carries.get(&bin).copied().unwrap_or(0);
         u64::from(self.counts[bin]) + (carries << 32)
     }
 
