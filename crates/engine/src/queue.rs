@@ -4,13 +4,14 @@
 //! pop in the order they were scheduled, so a run never depends on queue internals and
 //! the same inputs always give the same event order.
 //!
-//! The queue is a timing wheel in front of two heaps. Time is cut into slots of about
-//! two milliseconds. Events of the current slot sit in a small binary heap (`near`);
-//! events of the next few seconds are appended, unsorted, to their slot of the wheel
-//! (O(1)); later events wait in an `overflow` heap. When the current slot runs dry the
-//! next non-empty slot (found with a bitmap) is heapified into `near`. A simulation at
-//! thousands of requests per second keeps `near` at a few dozen events, so a pop costs
-//! a few comparisons where one heap of every pending event would cost a dozen levels.
+//! The queue is a timing wheel in front of a heap. Time is cut into slots of about two
+//! milliseconds. Events of the next few seconds are appended, unsorted, to their slot
+//! of the wheel (O(1)); later events wait in an `overflow` heap. When the current slot
+//! runs dry the next non-empty slot (found with a bitmap) is sorted and becomes `near`,
+//! which is then read from the front: a simulation at thousands of requests per second
+//! sorts a few dozen events per slot with branch-free compare-and-swaps, and a pop is a
+//! step of an index where a heap would take a branch per level that no predictor can
+//! guess.
 //! Simulated time never goes back, which is what makes the wheel valid.
 
 use crate::time::Nanos;
@@ -19,7 +20,7 @@ use std::collections::BinaryHeap;
 
 /// log2 of a slot's width in nanoseconds (2^21 ns ≈ 2.1 ms): wide enough that sparse
 /// traffic does not pay a slot change per event, narrow enough that the current slot's
-/// heap stays small under dense traffic (measured: 1, 2 and 4 ms slots).
+/// sort stays small under dense traffic (measured: 1, 2 and 4 ms slots).
 const SLOT_BITS: u32 = 21;
 /// Slots in the wheel (a power of two): the wheel covers about 8.6 s ahead.
 const SLOTS: u64 = 4096;
@@ -67,110 +68,88 @@ impl<E> PartialOrd for Entry<E> {
 impl<E> Ord for Entry<E> {
     #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
-        // BinaryHeap is a max-heap; reverse so the earliest key is on top.
+        // The overflow's BinaryHeap is a max-heap; reverse so the earliest key is on top.
         other.key().cmp(&self.key())
     }
 }
 
-/// A binary min-heap of copyable entries that sifts with a "hole": the entry being
-/// placed stays in registers until its final slot, so no entry is written and then
-/// read straight back (which would stall the CPU on store forwarding).
-struct NearHeap<E> {
+/// The current slot's entries, sorted, read from the front.
+///
+/// A slot's entries are sorted once when the wheel reaches it (a small sort that
+/// compiles to branch-free compare-and-swaps), after which each pop is a step of the
+/// read index: no branch per pop that depends on the keys. An entry filed into the
+/// current slot later (a duration under a slot's width, an arrival replaced by the
+/// next) takes its sorted place; it is nearly always later than what is left, so it
+/// lands at or near the end.
+struct NearRun<E> {
+    /// Sorted by key; the entries before `head` are already popped.
     data: Vec<Entry<E>>,
+    head: usize,
 }
 
-impl<E: Copy> NearHeap<E> {
+impl<E: Copy> NearRun<E> {
     #[inline]
     fn len(&self) -> usize {
-        self.data.len()
+        self.data.len() - self.head
     }
 
     #[inline]
     fn peek(&self) -> Option<&Entry<E>> {
-        self.data.first()
+        self.data.get(self.head)
     }
 
+    /// Inserts `entry` at its sorted place among the entries not yet popped.
     #[inline]
     fn push(&mut self, entry: Entry<E>) {
-        self.data.push(entry);
-        self.sift_up(self.data.len() - 1, entry);
-    }
-
-    /// Places `entry` at `i` or below, moving smaller children up.
-    #[inline]
-    fn sift_down(&mut self, mut i: usize, entry: Entry<E>) {
-        let len = self.data.len();
-        loop {
-            let mut child = 2 * i + 1;
-            if child >= len {
-                break;
-            }
-            if child + 1 < len {
-                child += usize::from(self.data[child + 1].before(&self.data[child]));
-            }
-            if !self.data[child].before(&entry) {
-                break;
-            }
-            self.data[i] = self.data[child];
-            i = child;
+        let rest = &self.data[self.head..];
+        if rest.last().is_none_or(|last| last.before(&entry)) {
+            self.data.push(entry);
+            return;
         }
-        self.data[i] = entry;
+        let at = self.head + rest.partition_point(|e| e.before(&entry));
+        if at == self.head && self.head > 0 {
+            // Earlier than everything left: reuse the popped place in front.
+            self.head -= 1;
+            self.data[self.head] = entry;
+        } else {
+            self.data.insert(at, entry);
+        }
     }
 
-    /// Removes the minimum. The hole it leaves goes down to a leaf by the smaller
-    /// child (chosen without a branch), then the last entry rises into it from there:
-    /// it nearly always belongs near the bottom, so this costs about one unpredictable
-    /// branch per pop instead of two per level.
+    /// Removes the earliest entry.
     #[inline]
     fn pop(&mut self) -> Option<Entry<E>> {
-        let last = self.data.pop()?;
-        let Some(&top) = self.data.first() else {
-            return Some(last);
-        };
-        let len = self.data.len();
-        let mut hole = 0;
-        let mut child = 1;
-        while child + 1 < len {
-            child += usize::from(self.data[child + 1].before(&self.data[child]));
-            self.data[hole] = self.data[child];
-            hole = child;
-            child = 2 * hole + 1;
+        let top = *self.data.get(self.head)?;
+        self.head += 1;
+        if self.head == self.data.len() {
+            self.data.clear();
+            self.head = 0;
         }
-        if child < len {
-            self.data[hole] = self.data[child];
-            hole = child;
-        }
-        self.sift_up(hole, last);
         Some(top)
     }
 
-    /// Places `entry` at `i` or above, moving larger parents down.
-    #[inline]
-    fn sift_up(&mut self, mut i: usize, entry: Entry<E>) {
-        while i > 0 {
-            let parent = (i - 1) / 2;
-            if !entry.before(&self.data[parent]) {
-                break;
-            }
-            self.data[i] = self.data[parent];
-            i = parent;
-        }
-        self.data[i] = entry;
-    }
-
-    /// Replaces the minimum by `entry`; the heap must not be empty.
+    /// Replaces the earliest entry by `entry`; the run must not be empty.
     #[inline]
     fn replace_top(&mut self, entry: Entry<E>) {
-        self.sift_down(0, entry);
+        match self.data.get(self.head + 1) {
+            // Still the earliest (always so for the only entry): write it in place.
+            None => self.data[self.head] = entry,
+            Some(next) if entry.before(next) => self.data[self.head] = entry,
+            Some(_) => {
+                self.head += 1;
+                self.push(entry);
+            }
+        }
     }
 
-    /// Adds a batch and restores the heap bottom-up (O(n)).
-    fn extend(&mut self, entries: impl Iterator<Item = Entry<E>>) {
-        self.data.extend(entries);
-        for i in (0..self.data.len() / 2).rev() {
-            let entry = self.data[i];
-            self.sift_down(i, entry);
-        }
+    /// Takes a wheel slot's entries as the run, leaving the run's empty buffer (and
+    /// its capacity) in the slot; the run must be empty.
+    fn load(&mut self, slot: &mut Vec<Entry<E>>) {
+        debug_assert_eq!(self.len(), 0);
+        self.data.clear();
+        self.head = 0;
+        std::mem::swap(&mut self.data, slot);
+        self.data.sort_unstable_by_key(Entry::key);
     }
 }
 
@@ -191,7 +170,7 @@ impl Sequence {
 /// An event must not be scheduled before the last event popped (time never goes back).
 pub struct EventQueue<E> {
     /// Events of the current slot.
-    near: NearHeap<E>,
+    near: NearRun<E>,
     /// Events of the next `SLOTS - 1` slots, by slot modulo `SLOTS`.
     wheel: Vec<Vec<Entry<E>>>,
     /// Bit s set when wheel slot s is not empty.
@@ -214,7 +193,10 @@ impl<E: Copy> EventQueue<E> {
     /// An empty queue.
     pub fn new() -> Self {
         Self {
-            near: NearHeap { data: Vec::new() },
+            near: NearRun {
+                data: Vec::new(),
+                head: 0,
+            },
             wheel: (0..SLOTS).map(|_| Vec::new()).collect(),
             occupied: [0; WORDS],
             overflow: BinaryHeap::new(),
@@ -275,7 +257,7 @@ impl<E: Copy> EventQueue<E> {
         Some(self.current + 1 + (found + SLOTS - start) % SLOTS)
     }
 
-    /// Moves to the next slot holding events and heapifies it into `near`; false when
+    /// Moves to the next slot holding events and sorts it into `near`; false when
     /// the queue is empty.
     fn advance(&mut self) -> bool {
         let wheel_next = self.next_wheel_slot();
@@ -284,6 +266,13 @@ impl<E: Copy> EventQueue<E> {
             return false;
         };
         self.current = next;
+        let i = (next % SLOTS) as usize;
+        if self.occupied[i / 64] & (1 << (i % 64)) != 0 {
+            self.occupied[i / 64] &= !(1 << (i % 64));
+            self.near.load(&mut self.wheel[i]);
+        }
+        // Then the overflow's entries that the wheel now covers (into `near` for the
+        // new current slot).
         while self
             .overflow
             .peek()
@@ -292,13 +281,6 @@ impl<E: Copy> EventQueue<E> {
             if let Some(entry) = self.overflow.pop() {
                 self.file(entry);
             }
-        }
-        let i = (next % SLOTS) as usize;
-        if self.occupied[i / 64] & (1 << (i % 64)) != 0 {
-            self.occupied[i / 64] &= !(1 << (i % 64));
-            let mut slot = std::mem::take(&mut self.wheel[i]);
-            self.near.extend(slot.drain(..));
-            self.wheel[i] = slot;
         }
         true
     }
@@ -344,7 +326,7 @@ impl<E: Copy> EventQueue<E> {
     }
 
     /// Replaces the earliest event by `event` at `time`: the same as `pop` then `push`,
-    /// in one sift when the new event stays in the current slot. The count of pending
+    /// written in place when the new event is still the earliest. The count of pending
     /// events does not change (one out, one in), so it is not touched.
     #[inline]
     pub fn replace_top(&mut self, time: Nanos, event: E) {
@@ -426,6 +408,24 @@ mod tests {
         let mut empty = EventQueue::new();
         empty.replace_top(1, 'x');
         assert_eq!(empty.pop(), Some((1, 'x')));
+    }
+
+    #[test]
+    fn the_current_slot_takes_late_entries_in_their_sorted_place() {
+        // All in slot 0: a sorted run read from the front, with entries inserted
+        // before, between and after what is left, and a replaced top that is no
+        // longer the earliest.
+        let mut q = EventQueue::new();
+        for t in [50, 10, 30] {
+            q.push(t, t);
+        }
+        assert_eq!(q.pop(), Some((10, 10)));
+        q.push(20, 20); // before everything left: into the popped place
+        q.push(40, 40); // between
+        q.push(60, 60); // after
+        q.replace_top(45, 45); // 20 out, 45 after 40
+        let rest: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(t, _)| t).collect();
+        assert_eq!(rest, vec![30, 40, 45, 50, 60]);
     }
 
     #[test]
