@@ -69,12 +69,37 @@ impl NhppSource {
                 return Some(time);
             }
         }
+        self.next_piece(end);
+        None
+    }
+
+    /// Moves to the piece starting at `end` (the current piece's end inside the window).
+    fn next_piece(&mut self, end: Nanos) {
         self.now = end;
         if end < self.window.end {
             self.piece = self.shape.piece_at(end);
             self.set_bound();
         }
-        None
+    }
+
+    /// Appends the arrivals of a flat piece (every candidate kept, so no thinning draw)
+    /// until `out` holds `max` or the piece ends; the same draws as [`Self::candidate`].
+    fn flat_run(&mut self, out: &mut Vec<Arrival>, max: usize) {
+        let end = self.piece.end.min(self.window.end);
+        while out.len() < max {
+            let gap: f64 = Exp1.sample(&mut self.rng);
+            let time = self.now.saturating_add((gap * self.mean_gap_ns) as Nanos);
+            if time >= end {
+                self.next_piece(end);
+                return;
+            }
+            self.now = time;
+            out.push(Arrival {
+                time,
+                duration: None,
+                target: 0,
+            });
+        }
     }
 
     fn keep(&mut self, time: Nanos) -> bool {
@@ -100,5 +125,19 @@ impl ArrivalSource for NhppSource {
             }
         }
         Ok(None)
+    }
+
+    /// The whole batch at once: a flat piece (every constant-rate `poisson` stream) runs
+    /// in a tight loop of exponential gaps; other pieces go candidate by candidate.
+    fn next_batch(&mut self, out: &mut Vec<Arrival>, max: usize) -> Result<(), SourceError> {
+        let max = out.len() + max;
+        while out.len() < max && self.now < self.window.end {
+            if self.piece.is_flat() && self.bound > 0.0 {
+                self.flat_run(out, max);
+            } else if let Some(arrival) = self.next_arrival()? {
+                out.push(arrival);
+            }
+        }
+        Ok(())
     }
 }
