@@ -80,6 +80,15 @@ impl<E: Copy> Agenda<E> {
         self.events.pop();
     }
 
+    /// The scheduled event likely to come next (the earliest of the current ~2 ms slot),
+    /// if it is at hand without any work; stream arrivals may come before it. A hint
+    /// for warming the cache with what that event will touch while the one just
+    /// popped is handled; `None` says nothing about what is pending.
+    #[inline]
+    pub fn upcoming_event(&self) -> Option<&E> {
+        self.events.peek_current()
+    }
+
     /// Moves the earliest stream (after `peek` returned it) to its next arrival at
     /// `time`.
     #[inline]
@@ -121,6 +130,21 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn the_upcoming_event_is_the_next_scheduled_one_of_the_current_slot() {
+        let mut a = Agenda::new();
+        assert_eq!(a.upcoming_event(), None);
+        a.schedule(30, 'b');
+        a.schedule(20, 'a');
+        a.schedule_stream(10, 0);
+        assert_eq!(a.peek(), Some((10, Due::Stream(0))));
+        assert_eq!(a.upcoming_event(), Some(&'a'));
+        a.end_stream();
+        assert_eq!(a.peek(), Some((20, Due::Event('a'))));
+        a.pop_event();
+        assert_eq!(a.upcoming_event(), Some(&'b'));
     }
 
     #[test]

@@ -362,6 +362,13 @@ impl<E: Copy> EventQueue<E> {
         self.peek().map(|(time, _)| time)
     }
 
+    /// The earliest event if it is already in the current slot, without moving to the
+    /// next slot when that is empty: a cheap hint (`None` says nothing about the rest).
+    #[inline]
+    pub(crate) fn peek_current(&self) -> Option<&E> {
+        self.near.peek().map(|e| &e.event)
+    }
+
     /// The earliest event with its full key (time, sequence), left in place.
     #[inline]
     pub(crate) fn peek_keyed(&mut self) -> Option<(Nanos, u64, E)> {
