@@ -256,15 +256,29 @@ impl<E: Copy> EventQueue<E> {
     /// [`NearRun::load`] relies on: new entries take ever larger numbers, and the
     /// overflow hands its entries over in (time, seq) order at the advance that brings
     /// their slot inside the wheel, before any new entry can reach that slot.
-    #[inline]
-    fn file(&mut self, entry: Entry<E>) {
-        let slot = entry.slot();
-        if slot <= self.current {
-            self.near.push(entry);
-        } else if slot < self.current + SLOTS {
+    ///
+    /// The common case, a slot of the wheel, is inlined into the caller and builds the
+    /// entry in place from its fields: an entry assembled on the stack and passed by
+    /// reference was read back in wider loads than it was written with, a failed
+    /// store-to-load forward on every scheduled event.
+    #[inline(always)]
+    fn file(&mut self, time: Nanos, seq: u64, event: E) {
+        let slot = time >> SLOT_BITS;
+        if slot > self.current && slot < self.current + SLOTS {
             let i = (slot % SLOTS) as usize;
-            self.wheel[i].push(entry);
+            self.wheel[i].push(Entry { time, seq, event });
             self.occupied[i / 64] |= 1 << (i % 64);
+        } else {
+            self.file_elsewhere(Entry { time, seq, event });
+        }
+    }
+
+    /// [`file`](Self::file) for an entry of the current slot (or an earlier one) or
+    /// beyond the wheel.
+    #[inline(never)]
+    fn file_elsewhere(&mut self, entry: Entry<E>) {
+        if entry.slot() <= self.current {
+            self.near.push(entry);
         } else {
             self.overflow.push(entry);
         }
@@ -282,7 +296,7 @@ impl<E: Copy> EventQueue<E> {
     #[inline]
     pub(crate) fn insert(&mut self, time: Nanos, seq: u64, event: E) {
         self.len += 1;
-        self.file(Entry { time, seq, event });
+        self.file(time, seq, event);
     }
 
     /// The next non-empty wheel slot after the current one (absolute), if any.
@@ -325,7 +339,7 @@ impl<E: Copy> EventQueue<E> {
             .is_some_and(|e| e.slot() < next + SLOTS)
         {
             if let Some(entry) = self.overflow.pop() {
-                self.file(entry);
+                self.file(entry.time, entry.seq, entry.event);
             }
         }
         true
@@ -404,7 +418,7 @@ impl<E: Copy> EventQueue<E> {
             self.near.replace_top(entry);
         } else {
             self.near.pop();
-            self.file(entry);
+            self.file(time, seq, event);
         }
     }
 
