@@ -124,6 +124,36 @@ impl Sampler {
     }
 }
 
+/// A sampler and its random stream that keep the next draw in hand, so that the caller
+/// can prepare for a value one draw early (load the histogram bin it will count into,
+/// say). The values, and their order, are exactly those of drawing on demand.
+#[derive(Clone, Debug)]
+pub(crate) struct Lookahead {
+    sampler: Sampler,
+    rng: RngStream,
+    next: Nanos,
+}
+
+impl Lookahead {
+    /// Draws the first value.
+    pub(crate) fn new(sampler: Sampler, mut rng: RngStream) -> Self {
+        let next = sampler.sample(&mut rng);
+        Self { sampler, rng, next }
+    }
+
+    /// The next value, which the following [`take`](Self::take) returns.
+    #[inline]
+    pub(crate) fn peek(&self) -> Nanos {
+        self.next
+    }
+
+    /// Returns the next value and draws the one after it.
+    #[inline]
+    pub(crate) fn take(&mut self) -> Nanos {
+        std::mem::replace(&mut self.next, self.sampler.sample(&mut self.rng))
+    }
+}
+
 /// Nanoseconds from a sampled value: `as` saturates (negative and NaN give 0), and
 /// truncating a sub-nanosecond fraction is far below any duration's precision.
 #[inline]
@@ -183,6 +213,22 @@ mod tests {
             stddev: 1_000,
         };
         assert!(samples(&d, 10_000).iter().all(|&x| x >= 0.0));
+    }
+
+    #[test]
+    fn lookahead_gives_the_draws_on_demand_in_order() {
+        let d = DurationDist::Lognormal {
+            median: 100 * NANOS_PER_MS,
+            p99: 900 * NANOS_PER_MS,
+        };
+        let stream = || RngStream::new(5, &StreamKey::new(["dist"]));
+        let mut ahead = Lookahead::new(d.sampler().unwrap(), stream());
+        let (sampler, mut rng) = (d.sampler().unwrap(), stream());
+        for _ in 0..1000 {
+            let want = sampler.sample(&mut rng);
+            assert_eq!(ahead.peek(), want);
+            assert_eq!(ahead.take(), want);
+        }
     }
 
     #[test]

@@ -121,14 +121,13 @@ impl EnvSlab {
     }
 
     /// The rarely read fields of an environment.
-    /// Reads the environment's hot fields now, so that its cache line is loaded (an
-    /// environment last touched a few hundred milliseconds ago is out of the L1 cache)
-    /// by the time an upcoming event handles it. A plain load, kept by `black_box`:
-    /// issued an event ahead, it completes before anything waits for it.
+    /// Starts loading the environment's hot fields into the cache (one environment,
+    /// last touched a few hundred milliseconds ago, is out of the L1 cache), for an
+    /// upcoming event that will handle it.
     #[inline]
     pub(crate) fn warm(&self, id: u32) {
         if let Some(env) = self.envs.get(id as usize) {
-            std::hint::black_box(env.state);
+            lambdasim_engine::prefetch(env);
         }
     }
 

@@ -178,6 +178,12 @@ impl FunctionMetrics {
         self.latency_bucket.record(latency);
     }
 
+    /// Loads the latency bin `latency` falls in into the cache, counting nothing.
+    #[inline]
+    pub(crate) fn warm_latency(&self, latency: Nanos) {
+        self.latency_bucket.warm(latency);
+    }
+
     /// Closes the bucket `[start, end)`: returns its row (cost filled in by the caller)
     /// with the bucket's billable usage, and folds both into the totals.
     pub(crate) fn close_bucket(

@@ -20,7 +20,7 @@ mod scaling;
 use crate::arrival::{Arrival, ArrivalSource, SourceError};
 use crate::config::{ConfigError, FunctionConfig, InvocationType, ScalingMode, SimConfig};
 use crate::cost::bill_account;
-use crate::dist::Sampler;
+use crate::dist::{Lookahead, Sampler};
 use crate::results::{AccountSummary, RunSummary};
 use crate::series::SeriesSink;
 use env::{EnvSlab, EnvState, NONE};
@@ -100,9 +100,9 @@ struct Function {
     idle_timeout: Nanos,
     max_lifetime: Option<Nanos>,
     init: Sampler,
-    duration: Sampler,
+    /// Invoke durations, one drawn ahead: `invoke` warms the latency bin of the next.
+    durations: Lookahead,
     rng_init: RngStream,
-    rng_duration: RngStream,
     rng_reuse: RngStream,
     rng_errors: RngStream,
     idle: IdlePool,
@@ -485,7 +485,7 @@ impl Simulation {
         let env = &self.envs[id];
         let provisioned = env.provisioned;
         let func = &mut self.functions[env.func as usize];
-        let duration = duration.unwrap_or_else(|| func.duration.sample(&mut func.rng_duration));
+        let duration = duration.unwrap_or_else(|| func.durations.take());
         let failed = func.draw_error();
         let init_ns = init.unwrap_or(0);
         let start = now + init_ns;
@@ -503,6 +503,9 @@ impl Simulation {
             self.queue.schedule(start, Event::InitDone(id));
         }
         m.record_latency(init_ns + duration);
+        // The bin of the next warm invocation, loaded now: with many functions their
+        // histograms fall out of the cache between two invocations of one function.
+        m.warm_latency(func.durations.peek());
         func.recent_starts.record(now);
         self.account_starts.record(now);
         let env = &mut self.envs[id];
@@ -754,9 +757,8 @@ fn build_function(
         idle_timeout: f.idle_timeout,
         max_lifetime: f.max_lifetime,
         init: sampler(&f.init_duration, "init_duration")?,
-        duration: sampler(&f.duration, "duration")?,
+        durations: Lookahead::new(sampler(&f.duration, "duration")?, rng("duration")),
         rng_init: rng("init"),
-        rng_duration: rng("duration"),
         rng_reuse: rng("reuse"),
         rng_errors: rng("errors"),
         idle: IdlePool::new(f.reuse),
