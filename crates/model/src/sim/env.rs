@@ -120,7 +120,6 @@ impl EnvSlab {
         self.free.push(id);
     }
 
-    /// The rarely read fields of an environment.
     /// Starts loading the environment's hot fields into the cache (one environment,
     /// last touched a few hundred milliseconds ago, is out of the L1 cache), for an
     /// upcoming event that will handle it.
@@ -131,6 +130,7 @@ impl EnvSlab {
         }
     }
 
+    /// The rarely read fields of an environment.
     pub(crate) fn cold(&self, id: u32) -> &EnvCold {
         &self.cold[id as usize]
     }
