@@ -60,10 +60,7 @@ impl NhppSource {
     fn candidate(&mut self) -> Option<Nanos> {
         let end = self.piece.end.min(self.window.end);
         if self.bound > 0.0 {
-            // An exponential gap (ziggurat sampling, cheaper than a logarithm); `as`
-            // saturates, so a huge gap cannot wrap the clock.
-            let gap: f64 = Exp1.sample(&mut self.rng);
-            let time = self.now.saturating_add((gap * self.mean_gap_ns) as Nanos);
+            let time = self.after_gap();
             if time < end {
                 self.now = time;
                 return Some(time);
@@ -71,6 +68,15 @@ impl NhppSource {
         }
         self.next_piece(end);
         None
+    }
+
+    /// The time one exponential gap at the piece's bound after `now` (ziggurat
+    /// sampling, cheaper than a logarithm); `as` saturates, so a huge gap cannot wrap
+    /// the clock.
+    #[inline]
+    fn after_gap(&mut self) -> Nanos {
+        let gap: f64 = Exp1.sample(&mut self.rng);
+        self.now.saturating_add((gap * self.mean_gap_ns) as Nanos)
     }
 
     /// Moves to the piece starting at `end` (the current piece's end inside the window).
@@ -87,8 +93,7 @@ impl NhppSource {
     fn flat_run(&mut self, out: &mut Vec<Arrival>, max: usize) {
         let end = self.piece.end.min(self.window.end);
         while out.len() < max {
-            let gap: f64 = Exp1.sample(&mut self.rng);
-            let time = self.now.saturating_add((gap * self.mean_gap_ns) as Nanos);
+            let time = self.after_gap();
             if time >= end {
                 self.next_piece(end);
                 return;
