@@ -144,13 +144,12 @@ impl<E: Copy> NearRun<E> {
     #[inline]
     fn replace_top(&mut self, entry: Entry<E>) {
         match self.data.get(self.head + 1) {
-            // Still the earliest (always so for the only entry): write it in place.
-            None => self.data[self.head].set(entry),
-            Some(next) if entry.before(next) => self.data[self.head].set(entry),
-            Some(_) => {
+            Some(next) if !entry.before(next) => {
                 self.head += 1;
                 self.push(entry);
             }
+            // Still the earliest (always so for the only entry): write it in place.
+            _ => self.data[self.head].set(entry),
         }
     }
 
@@ -159,10 +158,10 @@ impl<E: Copy> NearRun<E> {
     ///
     /// Entries of equal time were appended to a slot in sequence order (see
     /// [`EventQueue::file`]), so ordering them by time alone, ties kept in place,
-    /// orders them by (time, seq). Each
-    /// becomes one `u64`, its time within the slot above its index, and the keys are
-    /// sorted as plain integers: small slices of those sort by a branch-free network,
-    /// where sorting the 24-byte entries themselves would take a branch per insertion.
+    /// orders them by (time, seq). Each becomes one `u64`, its time within the slot
+    /// above its index, and the keys are sorted as plain integers: small slices of
+    /// those sort by a branch-free network, where sorting the entries themselves would
+    /// take a branch per insertion.
     fn load(&mut self, slot: &mut Vec<Entry<E>>) {
         debug_assert_eq!(self.len(), 0);
         debug_assert!(ties_in_sequence_order(slot));
@@ -565,49 +564,39 @@ mod tests {
             // Few distinct times, some in wheel slots and some beyond the wheel, so
             // that many entries tie inside a slot, including entries handed over by
             // the overflow and entries filed after them.
-            let mut q = EventQueue::new();
-            let mut reference = std::collections::BTreeSet::new();
-            let (mut now, mut seq) = (0u64, 0u64);
-            for (i, (pop, step, far)) in ops.into_iter().enumerate() {
-                if pop {
-                    let want = reference.pop_first().map(|(t, _, v)| (t, v));
-                    let got = q.pop();
-                    prop_assert_eq!(got, want);
-                    now = got.map_or(now, |(t, _)| t);
-                } else {
-                    let time = now + step * 1000 + far * (SLOTS << SLOT_BITS) / 2;
-                    q.push(time, i);
-                    reference.insert((time, seq, i));
-                    seq += 1;
-                }
-            }
-            let drain: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
-            let want: Vec<_> = reference.into_iter().map(|(t, _, v)| (t, v)).collect();
-            prop_assert_eq!(drain, want);
+            let far = (SLOTS << SLOT_BITS) / 2;
+            matches_reference(ops.into_iter().map(|(pop, step, k)| (pop, step * 1000 + k * far)))?;
         }
 
         #[test]
         fn interleaved_pushes_and_pops_match_a_reference(ops in proptest::collection::vec((any::<bool>(), 0u64..1u64 << 40, 0u8..3), 0..400)) {
-            // Like a simulation: pushes are never before the last popped time.
-            let mut q = EventQueue::new();
-            let mut reference = std::collections::BTreeSet::new();
-            let (mut now, mut seq) = (0u64, 0u64);
-            for (i, (pop, delta, scale)) in ops.into_iter().enumerate() {
-                if pop {
-                    let want = reference.pop_first().map(|(t, _, v)| (t, v));
-                    let got = q.pop();
-                    prop_assert_eq!(got, want);
-                    if let Some((t, _)) = got {
-                        now = t;
-                    }
-                } else {
-                    let time = now + (delta >> (20 * u64::from(scale)));
-                    q.push(time, i);
-                    reference.insert((time, seq, i));
-                    seq += 1;
-                }
-                prop_assert_eq!(q.len(), reference.len());
-            }
+            matches_reference(ops.into_iter().map(|(pop, delta, scale)| (pop, delta >> (20 * u64::from(scale)))))?;
         }
+    }
+
+    /// Replays `ops` on a queue and on a reference ordered set, like a simulation:
+    /// `(true, _)` pops, `(false, delay)` pushes an event `delay` after the last popped
+    /// time. Every pop, every length and the final drain must agree.
+    fn matches_reference(ops: impl Iterator<Item = (bool, u64)>) -> Result<(), TestCaseError> {
+        let mut q = EventQueue::new();
+        let mut reference = std::collections::BTreeSet::new();
+        let (mut now, mut seq) = (0u64, 0u64);
+        for (i, (pop, delay)) in ops.enumerate() {
+            if pop {
+                let want = reference.pop_first().map(|(t, _, v)| (t, v));
+                let got = q.pop();
+                prop_assert_eq!(got, want);
+                now = got.map_or(now, |(t, _)| t);
+            } else {
+                q.push(now + delay, i);
+                reference.insert((now + delay, seq, i));
+                seq += 1;
+            }
+            prop_assert_eq!(q.len(), reference.len());
+        }
+        let drain: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
+        let want: Vec<_> = reference.into_iter().map(|(t, _, v)| (t, v)).collect();
+        prop_assert_eq!(drain, want);
+        Ok(())
     }
 }
