@@ -120,6 +120,20 @@ fn provisioned_environments_are_recycled_in_the_background_and_billed() {
     assert_eq!(summary.functions[0].cold_starts, 0);
 }
 
+#[test]
+fn a_destroyed_environments_recycle_leaves_its_successor_in_the_slot_alone() {
+    // 300 created at 0 (recycles due at 13.5–15 min) are destroyed at 10 min; the 300
+    // allocated after 11 min reuse their slots and are not due before 25 min.
+    let mut f = scheduled(300, &[(10 * MIN, 0), (11 * MIN, 300)]);
+    f.max_lifetime = Some(15 * MIN);
+    let (_, rows) = run(config(20 * MIN, vec![f]), vec![]);
+    assert_eq!(rows[13 * 60].environments, 300, "the successors are live");
+    assert!(
+        rows[12 * 60..].iter().all(|r| r.initializing == 0),
+        "no successor re-initialises on its predecessor's recycle"
+    );
+}
+
 fn autoscaled(initial: u32) -> FunctionConfig {
     let mut f = function("f", S);
     f.provisioned_concurrency = initial;

@@ -57,6 +57,10 @@ pub(crate) struct EnvCold {
     pub slot: u32,
     /// The asynchronous event or client retry this environment is running, or `NONE`.
     pub pending: u32,
+    /// When the pending `Recycle` event of this (provisioned) environment is due: an
+    /// event at another time was scheduled for an earlier environment in this slot.
+    /// Kept here so that an event is 8 bytes and a queue entry 24, not 32.
+    pub recycle_at: Nanos,
 }
 
 /// The serial of a destroyed environment: no event may act on it any more.
@@ -96,6 +100,7 @@ impl EnvSlab {
             serial: self.next_serial,
             slot: NONE,
             pending: NONE,
+            recycle_at: Nanos::MAX,
         };
         self.next_serial += 1;
         self.live += 1;

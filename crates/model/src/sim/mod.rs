@@ -69,14 +69,18 @@ enum Event {
     AllocationDone(u32),
     /// A minute of a function's provisioned utilisation is over.
     AutoscaleTick(u32),
-    /// A provisioned environment reached its lifetime (ignored if `serial`, the low
-    /// bits of the environment's serial, no longer matches: the environment is gone).
-    Recycle { env: u32, serial: u32 },
+    /// A provisioned environment reached its lifetime (ignored unless the environment
+    /// is alive and this is the recycle it waits for: see `EnvCold::recycle_at`).
+    Recycle(u32),
     /// A provisioned environment finished re-initialising.
     RecycleDone(u32),
     /// An asynchronous event or a client's retry is due.
     Retry(u32),
 }
+
+// An event fits in 8 bytes, so that a queue entry (time, sequence, event) is 24: the
+// wheel and the current slot move a third less memory than with 32-byte entries.
+const _: () = assert!(std::mem::size_of::<Event>() == 8);
 
 /// Why a request was throttled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -375,7 +379,7 @@ impl Simulation {
             Event::ScheduleStep(f) => self.schedule_step(f as usize),
             Event::AllocationDone(f) => self.allocation_done(f as usize),
             Event::AutoscaleTick(f) => self.autoscale_tick(f as usize),
-            Event::Recycle { env, serial } => self.recycle_due(env, serial),
+            Event::Recycle(id) => self.recycle_due(id),
             Event::RecycleDone(id) => self.recycle_done(id),
             Event::Retry(p) => self.retry(p),
         }

@@ -137,9 +137,9 @@ impl Simulation {
             return;
         };
         let jitter = self.functions[f].prov.rng.random_range(0..=life / 10);
-        let serial = self.envs.cold(id).serial as u32;
-        self.queue
-            .schedule(self.now + life - jitter, Event::Recycle { env: id, serial });
+        let due = self.now + life - jitter;
+        self.envs.cold_mut(id).recycle_at = due;
+        self.queue.schedule(due, Event::Recycle(id));
     }
 
     /// The schedule reaches its next step.
@@ -256,9 +256,12 @@ impl Simulation {
 
     /// A provisioned environment's lifetime is up: re-initialise it now if idle; a busy
     /// one is recycled when its invocation ends.
-    pub(super) fn recycle_due(&mut self, id: u32, serial: u32) {
-        let current = self.envs.cold(id).serial;
-        if current == DEAD || current as u32 != serial || self.envs[id].state != EnvState::Idle {
+    pub(super) fn recycle_due(&mut self, id: u32) {
+        let cold = self.envs.cold(id);
+        if cold.serial == DEAD
+            || cold.recycle_at != self.now
+            || self.envs[id].state != EnvState::Idle
+        {
             return;
         }
         let f = self.envs[id].func as usize;
