@@ -43,6 +43,7 @@ impl IdlePool {
     }
 
     /// Adds a newly idle environment.
+    #[inline(always)]
     pub(crate) fn push(&mut self, envs: &mut EnvSlab, id: u32) {
         envs[id].prev = self.tail;
         envs[id].next = NONE;
@@ -53,6 +54,21 @@ impl IdlePool {
         }
         self.tail = id;
         self.len += 1;
+        if self.indexed() {
+            self.index_push(envs, id);
+        }
+    }
+
+    /// Whether the policy keeps an index besides the list. The default MRU (and LRU)
+    /// do not, and their list operations are inlined into the hot path; the indexes
+    /// are kept out of line.
+    #[inline]
+    fn indexed(&self) -> bool {
+        !matches!(self.policy, ReusePolicy::Mru | ReusePolicy::Lru)
+    }
+
+    #[inline(never)]
+    fn index_push(&mut self, envs: &mut EnvSlab, id: u32) {
         match self.policy {
             ReusePolicy::Newest | ReusePolicy::Oldest => {
                 self.by_serial.insert((envs.cold(id).serial, id));
@@ -66,6 +82,7 @@ impl IdlePool {
     }
 
     /// Takes the environment the reuse policy picks, if any.
+    #[inline(always)]
     pub(crate) fn take(&mut self, envs: &mut EnvSlab, rng: &mut RngStream) -> Option<u32> {
         if self.len == 0 {
             return None;
@@ -73,15 +90,26 @@ impl IdlePool {
         let id = match self.policy {
             ReusePolicy::Mru => self.tail,
             ReusePolicy::Lru => self.head,
-            ReusePolicy::Newest => self.by_serial.last().map(|&(_, id)| id)?,
-            ReusePolicy::Oldest => self.by_serial.first().map(|&(_, id)| id)?,
-            ReusePolicy::Random => self.members[rng.random_range(0..self.members.len())],
+            _ => self.indexed_pick(rng)?,
         };
         self.remove(envs, id);
         Some(id)
     }
 
+    /// The pick of an indexed policy.
+    #[inline(never)]
+    fn indexed_pick(&self, rng: &mut RngStream) -> Option<u32> {
+        match self.policy {
+            ReusePolicy::Newest => self.by_serial.last().map(|&(_, id)| id),
+            ReusePolicy::Oldest => self.by_serial.first().map(|&(_, id)| id),
+            ReusePolicy::Random => Some(self.members[rng.random_range(0..self.members.len())]),
+            ReusePolicy::Mru => Some(self.tail),
+            ReusePolicy::Lru => Some(self.head),
+        }
+    }
+
     /// Removes a given environment from the pool.
+    #[inline(always)]
     pub(crate) fn remove(&mut self, envs: &mut EnvSlab, id: u32) {
         let (prev, next) = (envs[id].prev, envs[id].next);
         if prev == NONE {
@@ -97,6 +125,13 @@ impl IdlePool {
         envs[id].prev = NONE;
         envs[id].next = NONE;
         self.len -= 1;
+        if self.indexed() {
+            self.index_remove(envs, id);
+        }
+    }
+
+    #[inline(never)]
+    fn index_remove(&mut self, envs: &mut EnvSlab, id: u32) {
         match self.policy {
             ReusePolicy::Newest | ReusePolicy::Oldest => {
                 self.by_serial.remove(&(envs.cold(id).serial, id));
