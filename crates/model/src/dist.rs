@@ -122,35 +122,63 @@ impl Sampler {
             Self::Lognormal(d) => to_nanos(d.sample(rng)),
         }
     }
+
+    /// Fills `out` with draws, the same as drawing one by one: the distribution is
+    /// chosen once for the batch, and its loop keeps several draws in flight.
+    pub fn fill(&self, rng: &mut RngStream, out: &mut [Nanos]) {
+        match self {
+            Self::Lognormal(d) => out.fill_with(|| to_nanos(d.sample(rng))),
+            Self::Exponential(d) => out.fill_with(|| to_nanos(d.sample(rng))),
+            _ => out.fill_with(|| self.sample(rng)),
+        }
+    }
 }
 
-/// A sampler and its random stream that keep the next draw in hand, so that the caller
-/// can prepare for a value one draw early (load the histogram bin it will count into,
-/// say). The values, and their order, are exactly those of drawing on demand.
+/// Draws a [`Lookahead`] makes at a time.
+const AHEAD: usize = 32;
+
+/// A sampler and its random stream that draw ahead, so that the caller can prepare for
+/// a value one draw early (load the histogram bin it will count into, say), and so
+/// that the draws are made in a tight loop of one distribution, a batch at a time.
+/// The values, and their order, are exactly those of drawing on demand.
 #[derive(Clone, Debug)]
 pub(crate) struct Lookahead {
     sampler: Sampler,
     rng: RngStream,
-    next: Nanos,
+    /// Draws made; `ahead[pos]` is the next one.
+    ahead: [Nanos; AHEAD],
+    pos: usize,
 }
 
 impl Lookahead {
-    /// Draws the first value.
+    /// Draws the first batch.
     pub(crate) fn new(sampler: Sampler, mut rng: RngStream) -> Self {
-        let next = sampler.sample(&mut rng);
-        Self { sampler, rng, next }
+        let mut ahead = [0; AHEAD];
+        sampler.fill(&mut rng, &mut ahead);
+        Self {
+            sampler,
+            rng,
+            ahead,
+            pos: 0,
+        }
     }
 
     /// The next value, which the following [`take`](Self::take) returns.
     #[inline]
     pub(crate) fn peek(&self) -> Nanos {
-        self.next
+        self.ahead[self.pos % AHEAD]
     }
 
-    /// Returns the next value and draws the one after it.
+    /// Returns the next value, drawing the next batch when this one is used up.
     #[inline]
     pub(crate) fn take(&mut self) -> Nanos {
-        std::mem::replace(&mut self.next, self.sampler.sample(&mut self.rng))
+        let value = self.peek();
+        self.pos += 1;
+        if self.pos == AHEAD {
+            self.sampler.fill(&mut self.rng, &mut self.ahead);
+            self.pos = 0;
+        }
+        value
     }
 }
 
@@ -217,17 +245,28 @@ mod tests {
 
     #[test]
     fn lookahead_gives_the_draws_on_demand_in_order() {
-        let d = DurationDist::Lognormal {
-            median: 100 * NANOS_PER_MS,
-            p99: 900 * NANOS_PER_MS,
-        };
-        let stream = || RngStream::new(5, &StreamKey::new(["dist"]));
-        let mut ahead = Lookahead::new(d.sampler().unwrap(), stream());
-        let (sampler, mut rng) = (d.sampler().unwrap(), stream());
-        for _ in 0..1000 {
-            let want = sampler.sample(&mut rng);
-            assert_eq!(ahead.peek(), want);
-            assert_eq!(ahead.take(), want);
+        let ms = NANOS_PER_MS;
+        for d in [
+            DurationDist::Constant(7),
+            DurationDist::Exponential { mean: 20 * ms },
+            DurationDist::Normal {
+                mean: 10,
+                stddev: 1_000,
+            },
+            DurationDist::Uniform { min: 1, max: 9 },
+            DurationDist::Lognormal {
+                median: 100 * ms,
+                p99: 900 * ms,
+            },
+        ] {
+            let stream = || RngStream::new(5, &StreamKey::new(["dist"]));
+            let mut ahead = Lookahead::new(d.sampler().unwrap(), stream());
+            let (sampler, mut rng) = (d.sampler().unwrap(), stream());
+            for _ in 0..1000 {
+                let want = sampler.sample(&mut rng);
+                assert_eq!(ahead.peek(), want, "{d:?}");
+                assert_eq!(ahead.take(), want, "{d:?}");
+            }
         }
     }
 
