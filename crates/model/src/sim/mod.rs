@@ -82,6 +82,25 @@ enum Event {
 // wheel and the current slot move a third less memory than with 32-byte entries.
 const _: () = assert!(std::mem::size_of::<Event>() == 8);
 
+/// Whose an environment is: what its gauges and counters need of it, read once (the
+/// compiler cannot tell that writing the counters leaves the slab where it was, so it
+/// would otherwise look the environment up again at every counter).
+#[derive(Clone, Copy)]
+struct Owner {
+    func: usize,
+    provisioned: bool,
+}
+
+impl Owner {
+    #[inline(always)]
+    fn of(env: &env::Env) -> Self {
+        Self {
+            func: env.func as usize,
+            provisioned: env.provisioned,
+        }
+    }
+}
+
 /// Why a request was throttled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Reason {
@@ -141,16 +160,17 @@ struct Stream {
 const READ_AHEAD: usize = 64;
 
 impl Stream {
-    /// Moves to the stream's next arrival, reading a batch ahead when the buffer is
-    /// used up; `None` when the source has no more.
+    /// Moves to the stream's next arrival and returns its time (the rest is read by
+    /// [`pending`](Self::pending) when it is handled), reading a batch ahead when the
+    /// buffer is used up; `None` when the source has no more.
     #[inline]
-    fn advance(&mut self) -> Result<Option<Arrival>, SourceError> {
+    fn advance(&mut self) -> Result<Option<Nanos>, SourceError> {
         if self.pos == self.ahead.len() {
             self.refill()?;
         }
-        let arrival = self.ahead.get(self.pos).copied();
-        self.pos += usize::from(arrival.is_some());
-        Ok(arrival)
+        let time = self.ahead.get(self.pos).map(|arrival| arrival.time);
+        self.pos += usize::from(time.is_some());
+        Ok(time)
     }
 
     /// Reads the next batch, checking that every arrival goes to a known target.
@@ -351,7 +371,6 @@ impl Simulation {
     fn next_arrival(&mut self, s: usize) -> Result<Option<Nanos>, SourceError> {
         Ok(self.streams[s]
             .advance()?
-            .map(|arrival| arrival.time)
             .filter(|&time| time < self.end)
             .map(|time| time.max(self.now)))
     }
@@ -536,14 +555,15 @@ impl Simulation {
     /// An environment is free again: back to its idle pool, or destroyed when it has
     /// outlived `max_lifetime` (facts §3.2).
     fn release(&mut self, id: u32) {
-        if self.envs[id].provisioned {
+        let env = &self.envs[id];
+        if env.provisioned {
             self.release_provisioned(id);
             return;
         }
-        let f = self.envs[id].func as usize;
+        let (f, created) = (env.func as usize, env.created);
         let expired = self.functions[f]
             .max_lifetime
-            .is_some_and(|life| self.now - self.envs[id].created >= life);
+            .is_some_and(|life| self.now - created >= life);
         if expired {
             self.destroy(id);
             return;
@@ -611,36 +631,38 @@ impl Simulation {
     /// own counter updates, with no branch on which transition it is.
     #[inline(always)]
     fn transition(&mut self, id: u32, old: EnvState, state: EnvState) {
-        debug_assert_eq!(self.envs[id].state, old);
-        self.envs[id].state = state;
-        self.count_state(id, old, false);
-        self.count_state(id, state, true);
+        let env = &mut self.envs[id];
+        debug_assert_eq!(env.state, old);
+        env.state = state;
+        let owner = Owner::of(env);
+        self.count_state(owner, old, false);
+        self.count_state(owner, state, true);
         match (old.occupies(), state.occupies()) {
-            (true, false) => self.occupy(id, false),
-            (false, true) => self.occupy(id, true),
+            (true, false) => self.occupy(owner, false),
+            (false, true) => self.occupy(owner, true),
             _ => {}
         }
     }
 
     /// Adds (`up`) or removes an environment in `state` from the gauges and counters.
     fn apply(&mut self, id: u32, state: EnvState, up: bool) {
-        self.count_state(id, state, up);
+        let owner = Owner::of(&self.envs[id]);
+        self.count_state(owner, state, up);
         if state.occupies() {
-            self.occupy(id, up);
+            self.occupy(owner, up);
         }
     }
 
     /// Adds or removes an environment in the gauges of its state: idle, initializing,
     /// and provisioned busy.
     #[inline(always)]
-    fn count_state(&mut self, id: u32, state: EnvState, up: bool) {
-        let env = &self.envs[id];
-        let m = &mut self.functions[env.func as usize].metrics;
+    fn count_state(&mut self, owner: Owner, state: EnvState, up: bool) {
+        let m = &mut self.functions[owner.func].metrics;
         let step = |level: &mut Level| if up { level.up() } else { level.down() };
         match state {
             EnvState::Idle => step(&mut m.idle),
             EnvState::Init => step(&mut m.initializing),
-            EnvState::Busy if env.provisioned => {
+            EnvState::Busy if owner.provisioned => {
                 if up {
                     m.provisioned_busy.up(self.now)
                 } else {
@@ -654,9 +676,8 @@ impl Simulation {
     /// Adds or removes an environment in concurrency: its function's, the account's,
     /// and (on demand) its pool's.
     #[inline(always)]
-    fn occupy(&mut self, id: u32, up: bool) {
-        let env = &self.envs[id];
-        let func = &mut self.functions[env.func as usize];
+    fn occupy(&mut self, owner: Owner, up: bool) {
+        let func = &mut self.functions[owner.func];
         if up {
             func.metrics.concurrency.up(self.now);
             self.account_concurrency.up();
@@ -664,7 +685,7 @@ impl Simulation {
             func.metrics.concurrency.down(self.now);
             self.account_concurrency.down();
         }
-        if !env.provisioned {
+        if !owner.provisioned {
             let pool = if func.reserved.is_some() {
                 &mut func.on_demand_busy
             } else {
