@@ -89,6 +89,20 @@ impl<E: Copy> Agenda<E> {
         self.events.peek_current()
     }
 
+    /// Warms the cache for filing an event at `time` two events from now (see
+    /// [`EventQueue::warm_slot`]).
+    #[inline]
+    pub fn warm_slot(&self, time: Nanos) {
+        self.events.warm_slot(time);
+    }
+
+    /// Warms the cache for filing an event at `time` next (see
+    /// [`EventQueue::warm_slot`]).
+    #[inline]
+    pub fn warm_end(&mut self, time: Nanos) {
+        self.events.warm_end(time);
+    }
+
     /// Moves the earliest stream (after `peek` returned it) to its next arrival at
     /// `time`.
     #[inline]

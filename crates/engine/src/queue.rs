@@ -283,6 +283,26 @@ impl<E: Copy> EventQueue<E> {
         }
     }
 
+    /// Starts loading where an event at `time` would be filed, in two steps for two
+    /// events coming one after the other: filing reads the wheel slot's length and
+    /// buffer, then writes at its end, and with completions spread over hundreds of
+    /// slots both are otherwise cache misses on every scheduled event. `warm_slot`
+    /// loads the slot (two events ahead), `warm_end` the place the next entry goes
+    /// (one event ahead, the slot by then in the cache). Neither files anything.
+    #[inline]
+    pub fn warm_slot(&self, time: Nanos) {
+        crate::prefetch(&self.wheel[((time >> SLOT_BITS) % SLOTS) as usize]);
+    }
+
+    /// See [`warm_slot`](Self::warm_slot).
+    #[inline]
+    pub fn warm_end(&mut self, time: Nanos) {
+        let slot = &mut self.wheel[((time >> SLOT_BITS) % SLOTS) as usize];
+        if let Some(end) = slot.spare_capacity_mut().first() {
+            crate::prefetch(end);
+        }
+    }
+
     /// Schedules `event` at `time`. Events at equal times pop in scheduling order.
     #[inline]
     pub fn push(&mut self, time: Nanos, event: E) {

@@ -169,6 +169,13 @@ impl Lookahead {
         self.ahead[self.pos % AHEAD]
     }
 
+    /// The value after the next, or at the end of a batch a value already taken: a
+    /// hint for preparing two draws ahead, never a draw to use.
+    #[inline]
+    pub(crate) fn peek_after(&self) -> Nanos {
+        self.ahead[(self.pos + 1) % AHEAD]
+    }
+
     /// Returns the next value, drawing the next batch when this one is used up.
     #[inline]
     pub(crate) fn take(&mut self) -> Nanos {
