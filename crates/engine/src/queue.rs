@@ -469,6 +469,20 @@ mod tests {
     }
 
     #[test]
+    fn warming_files_nothing() {
+        let mut q = EventQueue::new();
+        q.push(3 << SLOT_BITS, 'b');
+        q.push(10, 'a');
+        for time in [0, 10, 3 << SLOT_BITS, SLOTS << SLOT_BITS, u64::MAX] {
+            q.warm_slot(time);
+            q.warm_end(time);
+        }
+        assert_eq!(q.len(), 2);
+        let order: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
+        assert_eq!(order, vec![(10, 'a'), (3 << SLOT_BITS, 'b')]);
+    }
+
+    #[test]
     fn equal_times_pop_in_insertion_order() {
         let mut q = EventQueue::new();
         for i in 0..100 {
