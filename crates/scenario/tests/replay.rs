@@ -60,6 +60,26 @@ fn counts_replay_exactly_their_rounded_counts_inside_each_interval() {
 }
 
 #[test]
+fn a_random_spread_places_the_k_th_of_n_at_k_over_n_plus_1_on_average() {
+    // 20,000 one-second rows of 2 requests: the earlier of two uniforms averages 1/3
+    // of the interval, the later 2/3 (neither is pinned to an end, and rows do not
+    // share draws).
+    let mut csv = "offset_s,count\n".to_string();
+    for i in 0..20_000 {
+        csv += &format!("{i},2\n");
+    }
+    let got = only(&csv, "trace: { file: t.csv, counts: 1s }");
+    assert_eq!(got.len(), 40_000);
+    let mean = |k: usize| {
+        let places = got.chunks(2).map(|row| (row[k].time % S) as f64 / S as f64);
+        places.sum::<f64>() / 20_000.0
+    };
+    // Standard error about 0.0017.
+    assert!((mean(0) - 1.0 / 3.0).abs() < 0.01, "first {}", mean(0));
+    assert!((mean(1) - 2.0 / 3.0).abs() < 0.01, "second {}", mean(1));
+}
+
+#[test]
 fn random_spread_is_uniform_inside_the_interval() {
     let got = only(
         "offset_s,count\n0,100000\n",

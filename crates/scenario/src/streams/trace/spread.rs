@@ -22,8 +22,10 @@ pub(super) struct Pending {
     pub emitted: u64,
     pub duration: Option<Nanos>,
     pub target: u32,
-    /// For a random spread, the previous request's place in `[0, 1)`.
-    position: f64,
+    /// For a random spread: the sum of the exponential spacings drawn so far...
+    spacings: f64,
+    /// ...and the width over the sum of all `total + 1` of them.
+    scale: f64,
 }
 
 impl Pending {
@@ -35,17 +37,20 @@ impl Pending {
             emitted: 0,
             duration: None,
             target: 0,
-            position: 0.0,
+            spacings: 0.0,
+            scale: 0.0,
         }
     }
 
     /// The next request's time (the caller checks that requests remain).
     ///
-    /// Random: the smallest of the r remaining uniforms on `[position, 1)` is at
-    /// `position + (1 − position)·(1 − V^(1/r))`, so sorted uniform times come one at a
-    /// time in O(1) each, with exactly the distribution of n sorted uniforms. With
-    /// `V = e^(−E)`, E exponential, `1 − V^(1/r) = −expm1(−E/r)`: a ziggurat draw and
-    /// one `expm1` instead of a uniform and a `powf`, which cost twice as much.
+    /// Random: with E₁ … Eₙ₊₁ independent exponentials and Sₖ = E₁ + … + Eₖ, the
+    /// ratios S₁/Sₙ₊₁ < … < Sₙ/Sₙ₊₁ have exactly the distribution of n sorted
+    /// independent uniforms on `[0, 1)`. Sₙ₊₁ is summed first on a copy of the random
+    /// stream, then the same draws are made again one request at a time: two
+    /// ziggurat draws per request and memory that does not grow with n (an earlier
+    /// version drew the smallest of the remaining uniforms with an `expm1` and a
+    /// division per request, which cost twice as much).
     pub(super) fn next_time(&mut self, spread: Spread, rng: &mut RngStream) -> Nanos {
         let offset = match spread {
             _ if self.width == 0 => 0,
@@ -55,11 +60,17 @@ impl Pending {
                 offset as Nanos
             }
             Spread::Random => {
-                let remaining = (self.total - self.emitted) as f64;
-                let e: f64 = Exp1.sample(rng);
-                let smallest = -(-e / remaining).exp_m1();
-                self.position += (1.0 - self.position) * smallest;
-                let offset = (self.position * self.width as f64) as Nanos;
+                if self.emitted == 0 {
+                    let all = spacing_sum(&mut rng.clone(), self.total + 1);
+                    self.scale = self.width as f64 / all;
+                }
+                let spacing: f64 = Exp1.sample(rng);
+                self.spacings += spacing;
+                if self.emitted + 1 == self.total {
+                    // Eₙ₊₁, so that the stream moves on past every draw of this row.
+                    let _: f64 = Exp1.sample(rng);
+                }
+                let offset = (self.spacings * self.scale) as Nanos;
                 offset.min(self.width - 1)
             }
         };
@@ -71,4 +82,13 @@ impl Pending {
     pub(super) fn is_done(&self) -> bool {
         self.emitted >= self.total
     }
+}
+
+/// The sum of the next `n` exponential draws, added in draw order (as
+/// [`Pending::next_time`] adds them again, so the sums agree to the last bit).
+fn spacing_sum(rng: &mut RngStream, n: u64) -> f64 {
+    (0..n).fold(0.0, |sum, _| {
+        let spacing: f64 = Exp1.sample(rng);
+        sum + spacing
+    })
 }
