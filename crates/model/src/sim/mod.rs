@@ -531,10 +531,10 @@ impl Simulation {
         m.record_latency(init_ns + duration);
         // The bin of the next warm invocation, loaded now: with many functions their
         // histograms fall out of the cache between two invocations of one function.
-        m.warm_latency(func.durations.peek());
+        let next = func.durations.peek();
+        m.warm_latency(next);
         // And where the next two completions will be filed (about as far ahead).
-        let (next, after) = (func.durations.peek(), func.durations.peek_after());
-        self.queue.warm_slot(now + after);
+        self.queue.warm_slot(now + func.durations.peek_after());
         self.queue.warm_end(now + next);
         func.recent_starts.record(now);
         self.account_starts.record(now);
