@@ -234,3 +234,54 @@ fn trace_key_errors_point_at_the_yaml() {
         assert!(err.message().contains(needle), "{traffic}: {err}");
     }
 }
+
+#[test]
+fn trace_batches_are_the_arrivals_one_by_one() {
+    // The model reads arrivals in batches, which run whole rows inside the window in a
+    // tight loop: the same arrivals as one at a time, with windows cutting rows.
+    let mut counts = "period,count\n".to_string();
+    for i in 0..20 {
+        counts += &format!("1998-06-30 00:{i:02}:00,{}\n", (i * 37) % 90);
+    }
+    let requests = "offset_s,duration_ms,function\n0,5,g\n1.5,,f\n1.5,3,\n7,1,g\n9,2,f\n";
+    let cases = [
+        (counts.as_str(), "trace: { file: t.csv, counts: 1m }"),
+        (
+            &counts,
+            "trace: { file: t.csv, counts: 1m }\n        start: 90s\n        end: 610s",
+        ),
+        (
+            &counts,
+            "trace: { file: t.csv, counts: 1m, spread: even }\n        scale: 2.5\n        start: 30s",
+        ),
+        (requests, "trace: { file: t.csv }\n        scale: 2"),
+        (
+            requests,
+            "trace: { file: t.csv }\n        start: 1s\n        end: 8s",
+        ),
+    ];
+    for (csv, traffic) in cases {
+        let dir = Dir::new();
+        dir.write("t.csv", csv);
+        let yaml = format!(
+            "name: s\nduration: 1d\nfunctions:\n  - name: f\n    traffic:\n      - {traffic}\n  - name: g\n"
+        );
+        let variant = base(&dir.load(&yaml).unwrap());
+        let one_by_one = arrivals(&variant).remove(0);
+        assert!(one_by_one.len() > 2, "{traffic}: {}", one_by_one.len());
+        for max in [1, 7, 64] {
+            let mut source = variant.traffic().unwrap().remove(0).source;
+            let mut batched = Vec::new();
+            loop {
+                let before = batched.len();
+                source.next_batch(&mut batched, max).unwrap();
+                let got = batched.len() - before;
+                assert!(got <= max);
+                if got < max {
+                    break;
+                }
+            }
+            assert_eq!(batched, one_by_one, "{traffic}, batches of {max}");
+        }
+    }
+}

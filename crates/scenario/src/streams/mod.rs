@@ -26,6 +26,14 @@ pub(crate) struct Window {
     pub end: Nanos,
 }
 
+impl Window {
+    /// Whether every time in `[start, start + width)` (`start` alone when `width` is 0)
+    /// is inside the window.
+    pub(crate) fn holds(&self, start: Nanos, width: Nanos) -> bool {
+        start >= self.start && start.saturating_add(width.max(1)) <= self.end
+    }
+}
+
 /// One traffic stream of one function.
 #[derive(Clone, Debug)]
 pub(crate) struct StreamSpec {

@@ -236,4 +236,26 @@ impl ArrivalSource for TraceSource {
             message: e.to_string(),
         })
     }
+
+    /// The rest of a row wholly inside the window (every row of a trace replayed whole)
+    /// is read in a tight loop; rows at the window's edges and the reading of the next
+    /// row go through `next_arrival`.
+    fn next_batch(&mut self, out: &mut Vec<Arrival>, max: usize) -> Result<(), SourceError> {
+        let max = out.len() + max;
+        while out.len() < max {
+            match self.pending.as_mut() {
+                Some(pending) if self.spec.window.holds(pending.start, pending.width) => {
+                    pending.emit(self.spec.spread, &mut self.rng, out, max);
+                    if pending.is_done() {
+                        self.pending = None;
+                    }
+                }
+                _ => match self.next_arrival()? {
+                    Some(arrival) => out.push(arrival),
+                    None => break,
+                },
+            }
+        }
+        Ok(())
+    }
 }

@@ -2,6 +2,7 @@
 //! default) or evenly.
 
 use lambdasim_engine::{Nanos, RngStream};
+use lambdasim_model::Arrival;
 use rand_distr::{Distribution, Exp1};
 
 /// How a per-interval row's requests are placed inside the interval (`spread:`).
@@ -81,6 +82,26 @@ impl Pending {
     /// Whether every request has been emitted.
     pub(super) fn is_done(&self) -> bool {
         self.emitted >= self.total
+    }
+
+    /// Appends the row's next requests to `out` until it holds `max` or the row is
+    /// done, the same draws as [`next_time`](Self::next_time) one at a time: for a row
+    /// wholly inside the stream's window, whose requests need no window check.
+    pub(super) fn emit(
+        &mut self,
+        spread: Spread,
+        rng: &mut RngStream,
+        out: &mut Vec<Arrival>,
+        max: usize,
+    ) {
+        while out.len() < max && !self.is_done() {
+            let time = self.next_time(spread, rng);
+            out.push(Arrival {
+                time,
+                duration: self.duration,
+                target: self.target,
+            });
+        }
     }
 }
 
