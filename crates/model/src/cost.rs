@@ -105,10 +105,10 @@ impl Usage {
     pub fn invocation(&mut self, provisioned: bool, init: u64, invoke: u64) {
         self.requests += 1;
         if provisioned {
-            self.provisioned_ms += billed_ms(invoke);
+            self.provisioned_ms = self.provisioned_ms.saturating_add(billed_ms(invoke));
         } else {
-            let total = billed_ms(init + invoke);
-            self.on_demand_ms += total;
+            let total = billed_ms(init.saturating_add(invoke));
+            self.on_demand_ms = self.on_demand_ms.saturating_add(total);
             self.init_ms += total - billed_ms(invoke).min(total);
         }
     }

@@ -250,3 +250,26 @@ fn provisioned_capacity_and_its_duration_are_billed() {
     let got = summary.functions[0].cost_usd.provisioned;
     assert!((got - want).abs() < 1e-9, "{got} vs {want}");
 }
+
+#[test]
+fn an_invocation_longer_than_the_clock_runs_to_the_end_and_time_never_goes_back() {
+    // A duration near the clock's limit (a lognormal with an absurd p99 saturates
+    // there): its completion stays at the end of time instead of wrapping into the
+    // past, so the environment is busy for the rest of the run and the gauges are sane.
+    let mut f = function("f", u64::MAX);
+    f.init_duration = DurationDist::Constant(S);
+    let (summary, rows) = run(
+        config(10 * S, vec![f]),
+        vec![feed(at([0, 2 * S, 4 * S]), 0)],
+    );
+    let f = &summary.functions[0];
+    assert_eq!((f.invocations, f.cold_starts), (3, 3));
+    assert_eq!(f.peak_concurrency, 3);
+    assert!(
+        (f.mean_concurrency - (10.0 + 8.0 + 6.0) / 10.0).abs() < 1e-9,
+        "{}",
+        f.mean_concurrency
+    );
+    assert_eq!(rows.last().unwrap().concurrency_max, 3);
+    assert!(f.cost_usd.total.is_finite() && f.cost_usd.total > 0.0);
+}

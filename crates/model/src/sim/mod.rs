@@ -326,6 +326,10 @@ impl Simulation {
             if time >= self.bucket_end {
                 self.close_buckets_until(time, sink)?;
             }
+            if self.check_invariants && time < self.now {
+                let message = format!("time went back from {} ns", self.now);
+                return Err(SimError::Invariant { time, message });
+            }
             self.now = time;
             match due {
                 Due::Stream(s) => self.arrival(s as usize)?,
@@ -514,7 +518,7 @@ impl Simulation {
         let duration = duration.unwrap_or_else(|| func.durations.take());
         let failed = func.draw_error();
         let init_ns = init.unwrap_or(0);
-        let start = now + init_ns;
+        let start = now.saturating_add(init_ns);
         let m = &mut func.metrics;
         m.bucket.invocations += 1;
         m.usage_bucket.invocation(provisioned, init_ns, duration);
@@ -528,14 +532,15 @@ impl Simulation {
             m.bucket.cold_starts += 1;
             self.queue.schedule(start, Event::InitDone(id));
         }
-        m.record_latency(init_ns + duration);
+        m.record_latency(init_ns.saturating_add(duration));
         // The bin of the next warm invocation, loaded now: with many functions their
         // histograms fall out of the cache between two invocations of one function.
         let next = func.durations.peek();
         m.warm_latency(next);
         // And where the next two completions will be filed (about as far ahead).
-        self.queue.warm_slot(now + func.durations.peek_after());
-        self.queue.warm_end(now + next);
+        self.queue
+            .warm_slot(now.wrapping_add(func.durations.peek_after()));
+        self.queue.warm_end(now.wrapping_add(next));
         func.recent_starts.record(now);
         self.account_starts.record(now);
         let env = &mut self.envs[id];
@@ -544,9 +549,11 @@ impl Simulation {
         if env.has_pending {
             self.envs.cold_mut(id).pending = pending;
         }
-        // The request-rate rule keeps the environment until 1/rps after the start.
-        self.queue
-            .schedule(start + duration.max(self.min_gap), Event::InvokeDone(id));
+        // The request-rate rule keeps the environment until 1/rps after the start. Times
+        // saturate: a duration near the clock's limit ends at the end of time (after the
+        // run), never wrapped into the past.
+        let end = start.saturating_add(duration.max(self.min_gap));
+        self.queue.schedule(end, Event::InvokeDone(id));
     }
 
     /// An invocation (and its hold) ended: settle its asynchronous event and free the

@@ -98,7 +98,8 @@ impl Simulation {
             duration,
             is_async: false,
         });
-        self.queue.schedule(self.now + wait, Event::Retry(id));
+        self.queue
+            .schedule(self.now.saturating_add(wait), Event::Retry(id));
     }
 
     /// An asynchronous event enters the function's queue and is tried at once.
@@ -160,7 +161,7 @@ impl Simulation {
         let item = self.pending.items[id as usize];
         let f = item.function as usize;
         let max_age = self.config.functions[f].async_config.max_event_age;
-        if self.now + wait - item.enqueued > max_age {
+        if self.now.saturating_add(wait) - item.enqueued > max_age {
             self.pending.remove(id);
             let m = &mut self.functions[f].metrics;
             m.queue_depth.down();
@@ -168,7 +169,8 @@ impl Simulation {
             m.bucket.async_dropped_after_errors += u64::from(after_error);
             return;
         }
-        self.queue.schedule(self.now + wait, Event::Retry(id));
+        self.queue
+            .schedule(self.now.saturating_add(wait), Event::Retry(id));
     }
 
     /// An asynchronous event's invocation ended: done, retried after an error, or

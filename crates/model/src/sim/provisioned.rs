@@ -137,7 +137,7 @@ impl Simulation {
             return;
         };
         let jitter = self.functions[f].prov.rng.random_range(0..=life / 10);
-        let due = self.now + life - jitter;
+        let due = self.now.saturating_add(life - jitter);
         self.envs.cold_mut(id).recycle_at = due;
         self.queue.schedule(due, Event::Recycle(id));
     }
@@ -203,7 +203,10 @@ impl Simulation {
         }
         let missing = u64::from(prov.desired - prov.allocated);
         let allocating = (missing * MINUTE).div_ceil(u64::from(prov.per_minute));
-        let done = self.now + prov.delay.sample(&mut prov.rng) + allocating;
+        let done = self
+            .now
+            .saturating_add(prov.delay.sample(&mut prov.rng))
+            .saturating_add(allocating);
         prov.in_flight = Some(prov.desired);
         self.queue.schedule(done, Event::AllocationDone(f as u32));
     }
@@ -276,7 +279,8 @@ impl Simulation {
         let func = &mut self.functions[f];
         let init = func.init.sample(&mut func.rng_init);
         func.metrics.usage_bucket.provisioned_init_ms += crate::cost::billed_ms(init);
-        self.queue.schedule(self.now + init, Event::RecycleDone(id));
+        self.queue
+            .schedule(self.now.saturating_add(init), Event::RecycleDone(id));
     }
 
     /// A recycled environment is fresh again.
