@@ -107,9 +107,15 @@ impl Usage {
         if provisioned {
             self.provisioned_ms = self.provisioned_ms.saturating_add(billed_ms(invoke));
         } else {
-            let total = billed_ms(init.saturating_add(invoke));
+            // A warm invocation (no Init, the usual case) bills its Invoke alone.
+            let invoke_ms = billed_ms(invoke);
+            let total = if init == 0 {
+                invoke_ms
+            } else {
+                billed_ms(init.saturating_add(invoke))
+            };
             self.on_demand_ms = self.on_demand_ms.saturating_add(total);
-            self.init_ms += total - billed_ms(invoke).min(total);
+            self.init_ms += total - invoke_ms.min(total);
         }
     }
 

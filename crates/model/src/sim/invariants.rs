@@ -3,6 +3,7 @@
 
 use super::Simulation;
 use super::env::EnvState;
+use lambdasim_engine::Nanos;
 
 /// A recount of one function's environments from the slab.
 #[derive(Default, Debug, PartialEq)]
@@ -23,7 +24,12 @@ fn check(ok: bool, message: impl FnOnce() -> String) -> Result<(), String> {
 }
 
 impl Simulation {
-    pub(super) fn verify(&self) -> Result<(), String> {
+    /// Checks the state after the event at `time`, and that time did not go back.
+    pub(super) fn verify(&mut self, time: Nanos) -> Result<(), String> {
+        check(time >= self.verified_until, || {
+            format!("time went back from {} ns", self.verified_until)
+        })?;
+        self.verified_until = time;
         let mut counts: Vec<Recount> = (0..self.functions.len())
             .map(|_| Recount::default())
             .collect();
