@@ -62,21 +62,30 @@ impl Pending {
             }
             Spread::Random => {
                 if self.emitted == 0 {
-                    let all = spacing_sum(&mut rng.clone(), self.total + 1);
-                    self.scale = self.width as f64 / all;
+                    self.begin_random(rng);
                 }
                 let spacing: f64 = Exp1.sample(rng);
                 self.spacings += spacing;
                 if self.emitted + 1 == self.total {
-                    // Eₙ₊₁, so that the stream moves on past every draw of this row.
-                    let _: f64 = Exp1.sample(rng);
+                    end_random(rng);
                 }
-                let offset = (self.spacings * self.scale) as Nanos;
-                offset.min(self.width - 1)
+                self.random_offset(self.spacings)
             }
         };
         self.emitted += 1;
         self.start.saturating_add(offset)
+    }
+
+    /// Sums Sₙ₊₁ on a copy of the stream, before the row's first request.
+    fn begin_random(&mut self, rng: &RngStream) {
+        let all = spacing_sum(&mut rng.clone(), self.total + 1);
+        self.scale = self.width as f64 / all;
+    }
+
+    /// The offset of the request whose spacings add up to `spacings`.
+    #[inline]
+    fn random_offset(&self, spacings: f64) -> Nanos {
+        ((spacings * self.scale) as Nanos).min(self.width - 1)
     }
 
     /// Whether every request has been emitted.
@@ -94,6 +103,10 @@ impl Pending {
         out: &mut Vec<Arrival>,
         max: usize,
     ) {
+        if spread == Spread::Random && self.width > 0 {
+            self.emit_random(rng, out, max);
+            return;
+        }
         while out.len() < max && !self.is_done() {
             let time = self.next_time(spread, rng);
             out.push(Arrival {
@@ -103,6 +116,40 @@ impl Pending {
             });
         }
     }
+
+    /// [`emit`](Self::emit) for a random spread: [`next_time`](Self::next_time)'s
+    /// draws in a loop of their own, with the row's first and last request handled
+    /// outside it.
+    fn emit_random(&mut self, rng: &mut RngStream, out: &mut Vec<Arrival>, max: usize) {
+        let n = (max.saturating_sub(out.len()) as u64).min(self.total - self.emitted);
+        if n == 0 {
+            return;
+        }
+        if self.emitted == 0 {
+            self.begin_random(rng);
+        }
+        let mut spacings = self.spacings;
+        out.extend((0..n).map(|_| {
+            let spacing: f64 = Exp1.sample(rng);
+            spacings += spacing;
+            Arrival {
+                time: self.start.saturating_add(self.random_offset(spacings)),
+                duration: self.duration,
+                target: self.target,
+            }
+        }));
+        self.spacings = spacings;
+        self.emitted += n;
+        if self.is_done() {
+            end_random(rng);
+        }
+    }
+}
+
+/// Draws Eₙ₊₁ after a row's last request, so that the stream moves on past every draw
+/// of the row.
+fn end_random(rng: &mut RngStream) {
+    let _: f64 = Exp1.sample(rng);
 }
 
 /// The sum of the next `n` exponential draws, added in draw order (as
