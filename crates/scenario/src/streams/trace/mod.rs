@@ -133,6 +133,8 @@ pub(crate) struct TraceSource {
     /// The fraction of a request carried over to the next row of a per-request trace.
     carry: f64,
     pending: Option<Pending>,
+    /// The last row's buffer, for the next to reuse.
+    sums: Vec<f64>,
     done: bool,
 }
 
@@ -145,6 +147,7 @@ impl TraceSource {
             spec: spec.clone(),
             carry: 0.0,
             pending: None,
+            sums: Vec::new(),
             done: false,
         })
     }
@@ -194,12 +197,19 @@ impl TraceSource {
             if total == 0 || ends_before_window {
                 continue;
             }
-            let mut pending = Pending::new(start, width, total);
+            let mut pending = Pending::new(start, width, total, std::mem::take(&mut self.sums));
             pending.duration = row.duration;
             pending.target = row.target;
             return Ok(Some(pending));
         }
         Ok(None)
+    }
+
+    /// Drops the finished row, keeping its buffer.
+    fn end_row(&mut self) {
+        if let Some(pending) = self.pending.take() {
+            self.sums = pending.into_sums();
+        }
     }
 
     fn next(&mut self) -> Result<Option<Arrival>, ScenarioError> {
@@ -218,7 +228,7 @@ impl TraceSource {
                 target: pending.target,
             };
             if pending.is_done() {
-                self.pending = None;
+                self.end_row();
             }
             if time >= self.spec.window.end {
                 self.done = true;
@@ -247,7 +257,7 @@ impl ArrivalSource for TraceSource {
                 Some(pending) if self.spec.window.holds(pending.start, pending.width) => {
                     pending.emit(self.spec.spread, &mut self.rng, out, max);
                     if pending.is_done() {
-                        self.pending = None;
+                        self.end_row();
                     }
                 }
                 _ => match self.next_arrival()? {
