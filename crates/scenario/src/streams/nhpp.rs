@@ -107,6 +107,29 @@ impl NhppSource {
         }
     }
 
+    /// Appends the arrivals of a sloped piece, thinning its candidates, until `out`
+    /// holds `max` or the piece ends; the same draws as [`Self::candidate`] and
+    /// [`Self::keep`] one arrival at a time.
+    fn thinned_run(&mut self, out: &mut Vec<Arrival>, max: usize) {
+        let end = self.piece.end.min(self.window.end);
+        while out.len() < max {
+            let time = self.after_gap();
+            if time >= end {
+                self.next_piece(end);
+                return;
+            }
+            self.now = time;
+            let rate = self.piece.rate(nanos_to_secs(time - self.piece.start));
+            if self.rng.open01() * self.bound < rate {
+                out.push(Arrival {
+                    time,
+                    duration: None,
+                    target: 0,
+                });
+            }
+        }
+    }
+
     fn keep(&mut self, time: Nanos) -> bool {
         if self.piece.is_flat() {
             return true;
@@ -133,12 +156,17 @@ impl ArrivalSource for NhppSource {
     }
 
     /// The whole batch at once: a flat piece (every constant-rate `poisson` stream) runs
-    /// in a tight loop of exponential gaps; other pieces go candidate by candidate.
+    /// in a tight loop of exponential gaps, a sloped one in a loop of candidates and
+    /// thinning draws; a silent piece goes through `next_arrival`.
     fn next_batch(&mut self, out: &mut Vec<Arrival>, max: usize) -> Result<(), SourceError> {
         let max = out.len() + max;
         while out.len() < max && self.now < self.window.end {
-            if self.piece.is_flat() && self.bound > 0.0 {
-                self.flat_run(out, max);
+            if self.bound > 0.0 {
+                if self.piece.is_flat() {
+                    self.flat_run(out, max);
+                } else {
+                    self.thinned_run(out, max);
+                }
             } else if let Some(arrival) = self.next_arrival()? {
                 out.push(arrival);
             }
