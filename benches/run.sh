@@ -34,20 +34,20 @@ trap 'rm -rf "$TMP"' EXIT
 cpu="$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)"
 echo "lambdasim $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet 2>/dev/null || echo '+dirty'), $(date -u +%Y-%m-%d), ${cpu:-unknown CPU}, $(nproc) cores, RAYON_NUM_THREADS=${RAYON_NUM_THREADS:-unset}"
 echo
-printf '| %-10s | %13s | %13s | %8s | %14s | %7s |\n' benchmark invocations events "wall s" "invocations/s" "peak MB"
-printf '|%s|%s|%s|%s|%s|%s|\n' ------------ --------------- --------------- ---------- ---------------- ---------
+printf '| %-13s | %13s | %13s | %8s | %14s | %7s |\n' benchmark invocations events "wall s" "invocations/s" "peak MB"
+printf '|%s|%s|%s|%s|%s|%s|\n' --------------- --------------- --------------- ---------- ---------------- ---------
 for name in "${NAMES[@]}"; do
   yaml="$SCENARIOS/$name.yaml"
   if [ ! -f "$yaml" ]; then echo "run.sh: no scenario $yaml" >&2; exit 2; fi
   if [[ "$name" == worldcup* ]] && [ ! -f "$REPO/../shared/data/worldcup98/requests-per-minute.csv" ]; then
-    printf '| %-10s | %s |\n' "$name" "skipped: ../shared/data absent"
+    printf '| %-13s | %s |\n' "$name" "skipped: ../shared/data absent"
     continue
   fi
   # stats: N invocations, E events, W s wall, R invocations/s, peak memory M MB
   line="$("$BIN" run "$yaml" --stats --no-charts --quiet --out "$TMP/$name" | grep '^stats:')"
   rm -rf "${TMP:?}/$name"
   read -r inv ev wall rate mem <<<"$(sed -E 's/^stats: ([0-9]+) invocations, ([0-9]+) events, ([0-9.]+) s wall, ([0-9]+) invocations\/s, peak memory ([0-9.]+|unknown).*/\1 \2 \3 \4 \5/' <<<"$line")"
-  printf '| %-10s | %13s | %13s | %8s | %14s | %7s |\n' "$name" \
+  printf '| %-13s | %13s | %13s | %8s | %14s | %7s |\n' "$name" \
     "$(printf "%'d" "$inv" 2>/dev/null || echo "$inv")" \
     "$(printf "%'d" "$ev" 2>/dev/null || echo "$ev")" "$wall" \
     "$(printf "%'d" "$rate" 2>/dev/null || echo "$rate")" "$mem"
