@@ -88,9 +88,12 @@ impl NhppSource {
         }
     }
 
-    /// Appends the arrivals of a flat piece (every candidate kept, so no thinning draw)
-    /// until `out` holds `max` or the piece ends; the same draws as [`Self::candidate`].
-    fn flat_run(&mut self, out: &mut Vec<Arrival>, max: usize) {
+    /// Appends the piece's arrivals until `out` holds `max` or the piece ends: the
+    /// same draws as [`Self::candidate`] and [`Self::keep`] one arrival at a time, in a
+    /// loop of their own. `THIN` is whether the piece is sloped (its candidates thinned)
+    /// rather than flat (every candidate kept without a draw), fixed per loop so that
+    /// the flat loop, every constant-rate stream's, carries no test for it.
+    fn piece_run<const THIN: bool>(&mut self, out: &mut Vec<Arrival>, max: usize) {
         let end = self.piece.end.min(self.window.end);
         while out.len() < max {
             let time = self.after_gap();
@@ -99,28 +102,7 @@ impl NhppSource {
                 return;
             }
             self.now = time;
-            out.push(Arrival {
-                time,
-                duration: None,
-                target: 0,
-            });
-        }
-    }
-
-    /// Appends the arrivals of a sloped piece, thinning its candidates, until `out`
-    /// holds `max` or the piece ends; the same draws as [`Self::candidate`] and
-    /// [`Self::keep`] one arrival at a time.
-    fn thinned_run(&mut self, out: &mut Vec<Arrival>, max: usize) {
-        let end = self.piece.end.min(self.window.end);
-        while out.len() < max {
-            let time = self.after_gap();
-            if time >= end {
-                self.next_piece(end);
-                return;
-            }
-            self.now = time;
-            let rate = self.piece.rate(nanos_to_secs(time - self.piece.start));
-            if self.rng.open01() * self.bound < rate {
+            if !THIN || self.thin(time) {
                 out.push(Arrival {
                     time,
                     duration: None,
@@ -131,9 +113,12 @@ impl NhppSource {
     }
 
     fn keep(&mut self, time: Nanos) -> bool {
-        if self.piece.is_flat() {
-            return true;
-        }
+        self.piece.is_flat() || self.thin(time)
+    }
+
+    /// The thinning draw of a sloped piece's candidate: kept with probability
+    /// rate/bound.
+    fn thin(&mut self, time: Nanos) -> bool {
         let rate = self.piece.rate(nanos_to_secs(time - self.piece.start));
         self.rng.open01() * self.bound < rate
     }
@@ -155,17 +140,17 @@ impl ArrivalSource for NhppSource {
         Ok(None)
     }
 
-    /// The whole batch at once: a flat piece (every constant-rate `poisson` stream) runs
-    /// in a tight loop of exponential gaps, a sloped one in a loop of candidates and
-    /// thinning draws; a silent piece goes through `next_arrival`.
+    /// The whole batch at once: a piece with arrivals (a flat one for every
+    /// constant-rate `poisson` stream) runs in a loop of candidates; a silent piece goes
+    /// through `next_arrival`.
     fn next_batch(&mut self, out: &mut Vec<Arrival>, max: usize) -> Result<(), SourceError> {
         let max = out.len() + max;
         while out.len() < max && self.now < self.window.end {
             if self.bound > 0.0 {
                 if self.piece.is_flat() {
-                    self.flat_run(out, max);
+                    self.piece_run::<false>(out, max);
                 } else {
-                    self.thinned_run(out, max);
+                    self.piece_run::<true>(out, max);
                 }
             } else if let Some(arrival) = self.next_arrival()? {
                 out.push(arrival);
