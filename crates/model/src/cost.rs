@@ -115,7 +115,7 @@ impl Usage {
                 billed_ms(init.saturating_add(invoke))
             };
             self.on_demand_ms = self.on_demand_ms.saturating_add(total);
-            self.init_ms += total - invoke_ms.min(total);
+            self.init_ms = self.init_ms.saturating_add(total - invoke_ms.min(total));
         }
     }
 
