@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Dir, arrivals, base, load};
+use common::{Dir, arrivals, base, load, same_in_batches};
 use lambdasim_engine::{NANOS_PER_MS, NANOS_PER_SEC};
 use lambdasim_model::Arrival;
 use lambdasim_scenario::{Scenario, ScenarioError};
@@ -256,4 +256,20 @@ fn a_trace_broken_after_loading_fails_the_run_with_its_line() {
     std::fs::remove_file(&csv).unwrap();
     assert!(base(&scenario).traffic().is_err());
     let _ = Scenario::load(&dir.0.path().join("scenario.yaml")).unwrap_err();
+}
+
+#[test]
+fn poisson_batches_are_the_arrivals_one_by_one() {
+    // Flat steps (read in a tight loop), a silent step, then linear pieces (thinned
+    // candidate by candidate), in batches of several sizes.
+    for shape in [
+        "profile: { points: [[0s, 40], [5s, 0], [8s, 90]], interpolate: step }",
+        "profile: { points: [[0s, 10], [10s, 200], [20s, 5]] }",
+    ] {
+        let scenario = load(&one_function(&format!(
+            "      - {shape}\n        start: 1s\n        end: 25s\n"
+        )));
+        let one_by_one = same_in_batches(&base(&scenario), shape);
+        assert!(one_by_one.len() > 500, "{}", one_by_one.len());
+    }
 }

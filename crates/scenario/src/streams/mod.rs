@@ -159,44 +159,6 @@ mod tests {
     }
 
     #[test]
-    fn poisson_batches_are_the_arrivals_one_by_one() {
-        // Flat steps (read in a tight loop), a silent step, then linear pieces (thinned
-        // candidate by candidate), in batches of several sizes.
-        use shapes::{Interpolation, Profile};
-        let s = |t: u64| t * NANOS_PER_SEC;
-        let steps = Profile::new(
-            vec![(0, 40.0), (s(5), 0.0), (s(8), 90.0)],
-            Interpolation::Step,
-        );
-        let linear = Profile::new(
-            vec![(0, 10.0), (s(10), 200.0), (s(20), 5.0)],
-            Interpolation::Linear,
-        );
-        for shape in [Shape::Profile(steps), Shape::Profile(linear)] {
-            let spec = spec(StreamKind::Poisson {
-                shape,
-                window: window(1, 25),
-            });
-            let one_by_one = drain(&spec, 4);
-            assert!(one_by_one.len() > 500, "{}", one_by_one.len());
-            for max in [1, 7, 64] {
-                let mut source = spec.open(4).unwrap().source;
-                let mut batched = Vec::new();
-                loop {
-                    let before = batched.len();
-                    source.next_batch(&mut batched, max).unwrap();
-                    let got = batched.len() - before;
-                    assert!(got <= max);
-                    if got < max {
-                        break;
-                    }
-                }
-                assert_eq!(batched, one_by_one, "batches of {max}");
-            }
-        }
-    }
-
-    #[test]
     fn constant_spacing_is_exact() {
         let arrivals = drain(
             &spec(StreamKind::Constant {

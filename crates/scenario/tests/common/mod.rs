@@ -58,3 +58,25 @@ pub fn arrivals(variant: &Variant) -> Vec<Vec<Arrival>> {
         .map(|mut t| std::iter::from_fn(|| t.source.next_arrival().unwrap()).collect())
         .collect()
 }
+
+/// Reads the variant's first stream in batches of 1, 7 and 64 through `next_batch`, as
+/// the model reads it, and checks that every batch is full but the last and that the
+/// arrivals are those read one at a time, which it returns.
+pub fn same_in_batches(variant: &Variant, label: &str) -> Vec<Arrival> {
+    let one_by_one = arrivals(variant).remove(0);
+    for max in [1, 7, 64] {
+        let mut source = variant.traffic().unwrap().remove(0).source;
+        let mut batched = Vec::new();
+        loop {
+            let before = batched.len();
+            source.next_batch(&mut batched, max).unwrap();
+            let got = batched.len() - before;
+            assert!(got <= max);
+            if got < max {
+                break;
+            }
+        }
+        assert_eq!(batched, one_by_one, "{label}, batches of {max}");
+    }
+    one_by_one
+}
