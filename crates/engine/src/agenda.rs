@@ -2,15 +2,15 @@
 //! one time-ordered queue.
 //!
 //! A stream always has exactly one pending arrival, handled first and replaced at once
-//! by the stream's next one. Keeping those arrivals in a queue of their own (a single
-//! entry for a one-stream scenario) means that the churn of arrivals never sifts
-//! through the heap of scheduled events; the two queues are merged at each step by
-//! comparing their earliest keys. Both draw sequence numbers from one counter, so the
-//! order is exactly (time, scheduling order) over everything, as if there were one
-//! queue.
+//! by the stream's next one. Keeping those arrivals in a tournament of their own (one
+//! slot per stream, see [`Tournament`]) means that the churn of arrivals never goes
+//! through the queue of scheduled events; the two are merged at each step by comparing
+//! their earliest keys. Both draw sequence numbers from one counter, so the order is
+//! exactly (time, scheduling order) over everything, as if there were one queue.
 
 use crate::queue::{EventQueue, Sequence};
 use crate::time::Nanos;
+use crate::tournament::Tournament;
 
 /// What is due next: a scheduled event, or the pending arrival of a stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,7 +23,7 @@ pub enum Due<E> {
 /// order). Nothing may be scheduled before the last item handled.
 pub struct Agenda<E> {
     events: EventQueue<E>,
-    streams: EventQueue<u32>,
+    streams: Tournament,
     seq: Sequence,
 }
 
@@ -38,7 +38,7 @@ impl<E: Copy> Agenda<E> {
     pub fn new() -> Self {
         Self {
             events: EventQueue::new(),
-            streams: EventQueue::new(),
+            streams: Tournament::default(),
             seq: Sequence::default(),
         }
     }
@@ -50,10 +50,11 @@ impl<E: Copy> Agenda<E> {
         self.events.insert(time, seq, event);
     }
 
-    /// Schedules the first pending arrival of `stream` at `time`.
+    /// Schedules the first pending arrival of `stream` at `time`. Streams are numbered
+    /// from 0; memory follows the largest number.
     pub fn schedule_stream(&mut self, time: Nanos, stream: u32) {
         let seq = self.seq.take();
-        self.streams.insert(time, seq, stream);
+        self.streams.insert(stream, time, seq);
     }
 
     /// The earliest item and its time, left in place: handle it, then call
@@ -62,7 +63,7 @@ impl<E: Copy> Agenda<E> {
     /// for a stream.
     #[inline]
     pub fn peek(&mut self) -> Option<(Nanos, Due<E>)> {
-        match (self.events.peek_keyed(), self.streams.peek_keyed()) {
+        match (self.events.peek_keyed(), self.streams.peek()) {
             (Some((t, seq, event)), Some((ts, seq_s, stream))) => Some(if (t, seq) < (ts, seq_s) {
                 (t, Due::Event(event))
             } else {
@@ -107,13 +108,14 @@ impl<E: Copy> Agenda<E> {
     /// `time`.
     #[inline]
     pub fn reschedule_stream(&mut self, time: Nanos, stream: u32) {
+        debug_assert_eq!(self.streams.peek().map(|(.., s)| s), Some(stream));
         let seq = self.seq.take();
-        self.streams.replace_top_keyed(time, seq, stream);
+        self.streams.replace_top(time, seq);
     }
 
     /// Removes the earliest stream (after `peek` returned it): it has no more arrivals.
     pub fn end_stream(&mut self) {
-        self.streams.pop();
+        self.streams.remove_top();
     }
 
     /// How many events and stream arrivals are pending.
@@ -189,14 +191,19 @@ mod tests {
     proptest! {
         #[test]
         fn matches_one_queue_of_everything(
+            starts in proptest::collection::vec(proptest::option::of(0u64..1000), 1..6),
             ops in proptest::collection::vec((0u8..3, 0u64..1u64 << 36, 0u32..20), 1..300)
         ) {
             // The same operations on an agenda and on a single reference queue, where a
-            // stream's arrival is an ordinary event.
+            // stream's arrival is an ordinary event. Some streams have no arrival.
             let mut agenda = Agenda::new();
             let mut reference = EventQueue::new();
-            agenda.schedule_stream(0, 0);
-            reference.push(0, Due::Stream(0));
+            for (s, start) in (0..).zip(starts) {
+                if let Some(time) = start {
+                    agenda.schedule_stream(time, s);
+                    reference.push(time, Due::Stream(s));
+                }
+            }
             let mut now = 0;
             // Gaps from nanoseconds to a minute, so that the queues run dry, skip
             // ahead and go beyond the wheel.

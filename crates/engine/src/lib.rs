@@ -8,6 +8,7 @@ pub mod hint;
 pub mod queue;
 pub mod rng;
 pub mod time;
+mod tournament;
 
 pub use agenda::{Agenda, Due};
 pub use hint::prefetch;
