@@ -207,6 +207,45 @@ fn arrivals_at_or_after_the_end_are_not_served() {
 }
 
 #[test]
+fn a_stream_routes_each_arrival_to_its_target_and_refuses_an_unknown_one() {
+    let arrival = |time, target| Arrival {
+        time,
+        duration: None,
+        target,
+    };
+    // The stream's targets in another order than the functions: its target 0 is the
+    // third function, its target 1 the first.
+    let routed = |list: Vec<Arrival>| Traffic {
+        targets: vec![2, 0],
+        source: Box::new(ListSource(list.into_iter())),
+    };
+    let functions = || vec![function("a", MS), function("b", MS), function("c", MS)];
+    let (summary, _) = run(
+        config(S, functions()),
+        vec![routed(vec![
+            arrival(0, 0),
+            arrival(MS, 0),
+            arrival(2 * MS, 1),
+        ])],
+    );
+    let requests: Vec<u64> = summary.functions.iter().map(|f| f.requests).collect();
+    assert_eq!(requests, [1, 0, 2]);
+
+    let sim = Simulation::new(
+        config(S, functions()),
+        vec![routed(vec![arrival(0, 0), arrival(MS, 2)])],
+    )
+    .expect("valid configuration");
+    let err = sim
+        .run(&mut CollectSeries::default(), &mut |_| {})
+        .expect_err("target 2 of a two-target stream");
+    assert!(
+        matches!(&err, SimError::Source(e) if e.message.contains("unknown target 2")),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_per_request_duration_overrides_the_distribution() {
     let source = ListSource(
         vec![Arrival {

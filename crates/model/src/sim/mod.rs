@@ -147,12 +147,16 @@ impl Function {
 struct Stream {
     targets: Vec<usize>,
     source: Box<dyn ArrivalSource>,
-    /// Arrivals read ahead, at most `READ_AHEAD`; `ahead[pos - 1]` is the pending one
-    /// (the one in the agenda).
+    /// Arrivals read ahead, at most `READ_AHEAD`, their `target` already the index of
+    /// the function (see [`Self::refill`]); `ahead[pos]` is the next after the pending.
     ahead: Vec<Arrival>,
     pos: usize,
     /// The source has no more arrivals.
     exhausted: bool,
+    /// The arrival in the agenda, copied out of `ahead` when the stream moved to it:
+    /// handling it then reads this struct only, not the buffer and the target list
+    /// too (with a hundred streams taking turns, each of those a cache miss).
+    pending: Arrival,
 }
 
 /// Arrivals read from a source at once: enough to amortise the virtual call, few enough
@@ -168,13 +172,17 @@ impl Stream {
         if self.pos == self.ahead.len() {
             self.refill()?;
         }
-        let time = self.ahead.get(self.pos).map(|arrival| arrival.time);
-        self.pos += usize::from(time.is_some());
-        Ok(time)
+        let Some(&next) = self.ahead.get(self.pos) else {
+            return Ok(None);
+        };
+        self.pending = next;
+        self.pos += 1;
+        Ok(Some(next.time))
     }
 
-    /// Reads the next batch, checking that every arrival goes to a known target. Once
-    /// every `READ_AHEAD` arrivals: kept out of line so that `advance` stays small.
+    /// Reads the next batch, checking that every arrival goes to a known target and
+    /// replacing the target by its function's index. Once every `READ_AHEAD` arrivals:
+    /// kept out of line so that `advance` stays small.
     #[cold]
     #[inline(never)]
     fn refill(&mut self) -> Result<(), SourceError> {
@@ -185,22 +193,15 @@ impl Stream {
         }
         self.source.next_batch(&mut self.ahead, READ_AHEAD)?;
         self.exhausted = self.ahead.len() < READ_AHEAD;
-        match self
-            .ahead
-            .iter()
-            .find(|a| a.target as usize >= self.targets.len())
-        {
-            Some(a) => Err(SourceError {
-                message: format!("arrival routed to unknown target {}", a.target),
-            }),
-            None => Ok(()),
+        for a in &mut self.ahead {
+            let Some(&f) = self.targets.get(a.target as usize) else {
+                return Err(SourceError {
+                    message: format!("arrival routed to unknown target {}", a.target),
+                });
+            };
+            a.target = f as u32;
         }
-    }
-
-    /// The pending arrival (the one `advance` returned last).
-    #[inline]
-    fn pending(&self) -> Arrival {
-        self.ahead[self.pos - 1]
+        Ok(())
     }
 }
 
@@ -286,6 +287,11 @@ impl Simulation {
                     ahead: Vec::with_capacity(READ_AHEAD),
                     pos: 0,
                     exhausted: false,
+                    pending: Arrival {
+                        time: 0,
+                        duration: None,
+                        target: 0,
+                    },
                 })
                 .collect(),
             buckets,
@@ -385,10 +391,8 @@ impl Simulation {
     /// is handled (everything it schedules comes later), then replaces it in place by
     /// the stream's next arrival.
     fn arrival(&mut self, s: usize) -> Result<(), SourceError> {
-        let stream = &self.streams[s];
-        let arrival = stream.pending();
-        let f = stream.targets[arrival.target as usize];
-        self.arrive(f, arrival.duration);
+        let arrival = self.streams[s].pending;
+        self.arrive(arrival.target as usize, arrival.duration);
         match self.next_arrival(s)? {
             Some(time) => self.queue.reschedule_stream(time, s as u32),
             None => self.queue.end_stream(),
