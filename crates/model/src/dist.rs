@@ -142,12 +142,13 @@ const AHEAD: usize = 32;
 /// that the draws are made in a tight loop of one distribution, a batch at a time.
 /// The values, and their order, are exactly those of drawing on demand.
 #[derive(Clone, Debug)]
+#[repr(C)] // the position, read by every draw, before the draws
 pub(crate) struct Lookahead {
-    sampler: Sampler,
-    rng: RngStream,
+    pos: usize,
     /// Draws made; `ahead[pos]` is the next one.
     ahead: [Nanos; AHEAD],
-    pos: usize,
+    sampler: Sampler,
+    rng: RngStream,
 }
 
 impl Lookahead {

@@ -12,6 +12,7 @@ use lambdasim_engine::RngStream;
 use rand::RngExt;
 use std::collections::BTreeSet;
 
+#[repr(C)] // the list's ends and length, read by every take and push, first
 pub(crate) struct IdlePool {
     policy: ReusePolicy,
     head: u32,

@@ -127,28 +127,32 @@ impl Counts {
 }
 
 /// Everything measured for one function.
+///
+/// In declaration order (`repr(C)`): what every invocation updates first (see
+/// `Function`).
+#[repr(C)]
 pub(crate) struct FunctionMetrics {
     /// Environments in Init, Invoke or held by the rate rule.
     pub concurrency: Weighted,
+    pub idle: Level,
+    pub initializing: Level,
+    /// Counts of the current bucket; folded into `totals` when it closes.
+    pub bucket: Counts,
+    /// Billable usage of the current bucket; folded into `usage_total` when it closes.
+    pub usage_bucket: Usage,
+    pub latency_bucket: Histogram,
     /// Environments in any state, provisioned included.
     pub environments: Weighted,
-    pub idle: Level,
     /// Provisioned environments running an invocation (integrated for utilisation).
     pub provisioned_busy: Weighted,
     /// Provisioned environments allocated (integrated for the bill).
     pub provisioned_allocated: Weighted,
-    pub initializing: Level,
     /// Asynchronous events waiting to run.
     pub queue_depth: Level,
-    /// Counts of the current bucket; folded into `totals` when it closes.
-    pub bucket: Counts,
     totals: Counts,
-    pub latency_bucket: Histogram,
     latency_total: Histogram,
     /// Age of asynchronous events when invoked.
     pub async_age: Histogram,
-    /// Billable usage of the current bucket; folded into `usage_total` when it closes.
-    pub usage_bucket: Usage,
     usage_total: Usage,
 }
 

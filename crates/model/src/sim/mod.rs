@@ -112,29 +112,37 @@ enum Reason {
 
 /// The run-time state of one function. Settings read on every request are copied here
 /// from the configuration, next to the state they go with.
+/// A function's state. In declaration order (`repr(C)`): what every request reads or
+/// writes comes first, so that a request touches a few adjacent cache lines of it
+/// rather than one line here and one there across its 3 KB; with a hundred functions
+/// taking turns, each line is otherwise a cache miss. The same holds inside the
+/// metrics, the duration look-ahead, the provisioned state, the idle pools and the
+/// rate window. Aligned to a cache line, so that the layout is the same in every
+/// function.
+#[repr(C, align(64))]
 struct Function {
-    reserved: Option<u32>,
     is_async: bool,
+    idle_timer_pending: bool,
+    /// On-demand environments occupying concurrency.
+    on_demand_busy: u32,
+    reserved: Option<u32>,
     error_rate: f64,
-    /// Index of the token bucket new environments take from (own, or the account's).
-    token_bucket: usize,
-    /// Invocations started in the last second (the function's request rate).
-    recent_starts: RecentStarts,
-    idle_timeout: Nanos,
     max_lifetime: Option<Nanos>,
-    init: Sampler,
+    idle_timeout: Nanos,
+    idle: IdlePool,
+    provisioned_idle: IdlePool,
+    prov: Provisioned,
     /// Invoke durations, one drawn ahead: `invoke` warms the latency bin of the next.
     durations: Lookahead,
+    metrics: FunctionMetrics,
+    /// Invocations started in the last second (the function's request rate).
+    recent_starts: RecentStarts,
+    /// Index of the token bucket new environments take from (own, or the account's).
+    token_bucket: usize,
+    init: Sampler,
     rng_init: RngStream,
     rng_reuse: RngStream,
     rng_errors: RngStream,
-    idle: IdlePool,
-    provisioned_idle: IdlePool,
-    /// On-demand environments occupying concurrency.
-    on_demand_busy: u32,
-    idle_timer_pending: bool,
-    prov: Provisioned,
-    metrics: FunctionMetrics,
 }
 
 impl Function {

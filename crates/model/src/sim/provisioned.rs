@@ -18,16 +18,19 @@ use rand::RngExt;
 const MINUTE: Nanos = 60 * NANOS_PER_SEC;
 
 /// One function's provisioned concurrency.
+#[repr(C)] // what a request reads (desired, claim) and counts first
 pub(crate) struct Provisioned {
-    /// The schedule's current value (the static setting before the first step).
-    scheduled: u32,
-    /// The autoscaler's current capacity, when autoscaling is on.
-    autoscaled: Option<u32>,
     /// What is configured: max(scheduled, autoscaled).
     pub desired: u32,
     /// Concurrency claimed from the account: the configured value, or more while
     /// surplus environments still run their last invocation after a decrease.
     pub claim: u32,
+    /// Provisioned invocations started in the current minute (utilisation datapoints).
+    pub minute_invocations: u64,
+    /// The schedule's current value (the static setting before the first step).
+    scheduled: u32,
+    /// The autoscaler's current capacity, when autoscaling is on.
+    autoscaled: Option<u32>,
     /// Environments ready to serve (the `provisioned_allocated` metric).
     pub allocated: u32,
     /// Provisioned environments that exist; above `allocated` while busy ones drain.
@@ -40,8 +43,6 @@ pub(crate) struct Provisioned {
     delay: Sampler,
     per_minute: u32,
     rng: RngStream,
-    /// Provisioned invocations started in the current minute (utilisation datapoints).
-    pub minute_invocations: u64,
     /// Integrals of busy and allocated provisioned environments at the last tick.
     last_busy_area: u128,
     last_allocated_area: u128,

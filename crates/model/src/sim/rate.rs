@@ -18,17 +18,18 @@ const SLOTS: usize = 100;
 const SLOT_NS: Nanos = 10 * NANOS_PER_MS;
 
 #[derive(Clone, Debug)]
+#[repr(C)] // the open slot, which every start updates, first
 pub(crate) struct RecentStarts {
-    /// Starts in closed slots, at the absolute slot modulo `SLOTS`...
-    counts: [u32; SLOTS],
-    /// ...and the absolute slot each entry belongs to (an entry of a slot more than a
-    /// second old is stale and ignored).
-    stamps: [u64; SLOTS],
     /// Starts in the open slot.
     open: u32,
     /// The open slot (absolute, in units of `SLOT_NS`) and the time it ends.
     current: u64,
     end: Nanos,
+    /// Starts in closed slots, at the absolute slot modulo `SLOTS`...
+    counts: [u32; SLOTS],
+    /// ...and the absolute slot each entry belongs to (an entry of a slot more than a
+    /// second old is stale and ignored).
+    stamps: [u64; SLOTS],
 }
 
 impl Default for RecentStarts {
