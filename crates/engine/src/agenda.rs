@@ -2,8 +2,8 @@
 //! one time-ordered queue.
 //!
 //! A stream always has exactly one pending arrival, handled first and replaced at once
-//! by the stream's next one. Keeping those arrivals in a tournament of their own (one
-//! slot per stream, see [`Tournament`]) means that the churn of arrivals never goes
+//! by the stream's next one. Keeping those arrivals in a tournament tree of their own
+//! (one leaf per stream; `tournament.rs`) means that the churn of arrivals never goes
 //! through the queue of scheduled events; the two are merged at each step by comparing
 //! their earliest keys. Both draw sequence numbers from one counter, so the order is
 //! exactly (time, scheduling order) over everything, as if there were one queue.

@@ -15,7 +15,7 @@ pub struct Arrival {
     /// (per-request traces with a `duration_ms` column).
     pub duration: Option<Nanos>,
     /// Which of the stream's target functions it goes to (index into
-    /// [`ArrivalSource::targets`]); 0 for single-function streams.
+    /// [`Traffic::targets`](crate::Traffic::targets)); 0 for single-function streams.
     pub target: u32,
 }
 

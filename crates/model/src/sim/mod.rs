@@ -172,9 +172,9 @@ struct Stream {
 const READ_AHEAD: usize = 64;
 
 impl Stream {
-    /// Moves to the stream's next arrival and returns its time (the rest is read by
-    /// [`pending`](Self::pending) when it is handled), reading a batch ahead when the
-    /// buffer is used up; `None` when the source has no more.
+    /// Moves to the stream's next arrival and returns its time (the whole arrival is
+    /// kept in [`pending`](Self::pending) for when it is handled), reading a batch
+    /// ahead when the buffer is used up; `None` when the source has no more.
     #[inline]
     fn advance(&mut self) -> Result<Option<Nanos>, SourceError> {
         if self.pos == self.ahead.len() {

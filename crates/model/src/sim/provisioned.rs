@@ -131,7 +131,7 @@ impl Simulation {
 
     /// Schedules an environment's background re-initialisation at the end of its
     /// lifetime, less up to 10% of jitter so that a fleet allocated at once does not
-    /// recycle at one instant (facts §3.3 [INFER]: lifetime "with jitter").
+    /// recycle at one instant (facts §3.3, marked INFER: lifetime "with jitter").
     fn schedule_recycle(&mut self, id: u32) {
         let f = self.envs[id].func as usize;
         let Some(life) = self.functions[f].max_lifetime else {
