@@ -55,9 +55,16 @@ impl Tournament {
         if self.stale {
             self.build();
         }
-        let slot = *self.losers.first()?;
+        if self.len == 0 {
+            return None;
+        }
+        // With a key in some slot, the winner's is one (an empty slot loses to any). Not
+        // compared with `NONE`: that reads the key in one 16-byte load, which waits for
+        // the two 8-byte stores of the last replacement to retire instead of taking
+        // their values (a failed store-to-load forward on every arrival).
+        let slot = self.losers[0];
         let key = self.keys[slot as usize];
-        (key != NONE).then_some(((key >> 64) as Nanos, key as u64, slot))
+        Some(((key >> 64) as Nanos, key as u64, slot))
     }
 
     /// Replaces the earliest key by its slot's next one, after [`Self::peek`] returned
