@@ -10,7 +10,7 @@
 
 use crate::queue::{EventQueue, Sequence};
 use crate::time::Nanos;
-use crate::tournament::Tournament;
+use crate::tournament::{Tournament, pack, time_of};
 
 /// What is due next: a scheduled event, or the pending arrival of a stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,13 +64,13 @@ impl<E: Copy> Agenda<E> {
     #[inline]
     pub fn peek(&mut self) -> Option<(Nanos, Due<E>)> {
         match (self.events.peek_keyed(), self.streams.peek()) {
-            (Some((t, seq, event)), Some((ts, seq_s, stream))) => Some(if (t, seq) < (ts, seq_s) {
+            (Some((t, seq, event)), Some((key, stream))) => Some(if pack(t, seq) < key {
                 (t, Due::Event(event))
             } else {
-                (ts, Due::Stream(stream))
+                (time_of(key), Due::Stream(stream))
             }),
             (Some((t, _, event)), None) => Some((t, Due::Event(event))),
-            (None, Some((ts, _, stream))) => Some((ts, Due::Stream(stream))),
+            (None, Some((key, stream))) => Some((time_of(key), Due::Stream(stream))),
             (None, None) => None,
         }
     }
