@@ -431,18 +431,27 @@ impl Simulation {
         }
     }
 
-    /// Tries to start an invocation of `f`: an idle provisioned environment first, then
-    /// a warm on-demand one, then a new one, each subject to the limits. `pending` is
-    /// the asynchronous event or client retry being served, or `NONE`.
+    /// Tries to start an invocation of `f`. `pending` is the asynchronous event or
+    /// client retry being served, or `NONE`.
     fn serve(&mut self, f: usize, duration: Option<Nanos>, pending: u32) -> Result<(), Reason> {
+        let (id, init) = self.environment_for(f)?;
+        // The one call of `invoke`, which the compiler then inlines.
+        self.invoke(id, init, duration, pending);
+        Ok(())
+    }
+
+    /// The environment a request of `f` runs on, now busy, with its Init duration when
+    /// it is new: an idle provisioned environment first, then a warm on-demand one, then
+    /// a new one, each subject to the limits.
+    #[inline(always)]
+    fn environment_for(&mut self, f: usize) -> Result<(u32, Option<Nanos>), Reason> {
         let func = &mut self.functions[f];
         if let Some(id) = func
             .provisioned_idle
             .take(&mut self.envs, &mut func.rng_reuse)
         {
             self.transition(id, EnvState::Idle, EnvState::Busy);
-            self.invoke(id, None, duration, pending);
-            return Ok(());
+            return Ok((id, None));
         }
         if !self.has_room(f) {
             return Err(self.no_room_reason(f));
@@ -450,8 +459,7 @@ impl Simulation {
         let func = &mut self.functions[f];
         if let Some(id) = func.idle.take(&mut self.envs, &mut func.rng_reuse) {
             self.transition(id, EnvState::Idle, EnvState::Busy);
-            self.invoke(id, None, duration, pending);
-            return Ok(());
+            return Ok((id, None));
         }
         let bucket = self.functions[f].token_bucket;
         if !self.buckets[bucket].try_take(self.now) {
@@ -459,9 +467,7 @@ impl Simulation {
         }
         let id = self.create_env(f, EnvState::Init, false);
         let func = &mut self.functions[f];
-        let init = func.init.sample(&mut func.rng_init);
-        self.invoke(id, Some(init), duration, pending);
-        Ok(())
+        Ok((id, Some(func.init.sample(&mut func.rng_init))))
     }
 
     /// Whether an on-demand invocation of `f` fits under its reserved concurrency or
