@@ -213,6 +213,16 @@ impl Stream {
     }
 }
 
+/// The environment an invocation starts on, as [`Simulation::environment_for`] found
+/// it: what `invoke` needs without reading the environment again.
+struct Start {
+    id: u32,
+    /// A provisioned environment (else on demand).
+    provisioned: bool,
+    /// The Init to run first: the environment is new (a cold start).
+    init: Option<Nanos>,
+}
+
 /// A configured run, ready to go.
 pub struct Simulation {
     config: SimConfig,
@@ -434,24 +444,28 @@ impl Simulation {
     /// Tries to start an invocation of `f`. `pending` is the asynchronous event or
     /// client retry being served, or `NONE`.
     fn serve(&mut self, f: usize, duration: Option<Nanos>, pending: u32) -> Result<(), Reason> {
-        let (id, init) = self.environment_for(f)?;
+        let start = self.environment_for(f)?;
         // The one call of `invoke`, which the compiler then inlines.
-        self.invoke(id, init, duration, pending);
+        self.invoke(f, start, duration, pending);
         Ok(())
     }
 
-    /// The environment a request of `f` runs on, now busy, with its Init duration when
-    /// it is new: an idle provisioned environment first, then a warm on-demand one, then
-    /// a new one, each subject to the limits.
+    /// The environment a request of `f` runs on, now busy: an idle provisioned
+    /// environment first, then a warm on-demand one, then a new one, each subject to
+    /// the limits.
     #[inline(always)]
-    fn environment_for(&mut self, f: usize) -> Result<(u32, Option<Nanos>), Reason> {
+    fn environment_for(&mut self, f: usize) -> Result<Start, Reason> {
         let func = &mut self.functions[f];
         if let Some(id) = func
             .provisioned_idle
             .take(&mut self.envs, &mut func.rng_reuse)
         {
             self.transition(id, EnvState::Idle, EnvState::Busy);
-            return Ok((id, None));
+            return Ok(Start {
+                id,
+                provisioned: true,
+                init: None,
+            });
         }
         if !self.has_room(f) {
             return Err(self.no_room_reason(f));
@@ -459,7 +473,11 @@ impl Simulation {
         let func = &mut self.functions[f];
         if let Some(id) = func.idle.take(&mut self.envs, &mut func.rng_reuse) {
             self.transition(id, EnvState::Idle, EnvState::Busy);
-            return Ok((id, None));
+            return Ok(Start {
+                id,
+                provisioned: false,
+                init: None,
+            });
         }
         let bucket = self.functions[f].token_bucket;
         if !self.buckets[bucket].try_take(self.now) {
@@ -467,7 +485,11 @@ impl Simulation {
         }
         let id = self.create_env(f, EnvState::Init, false);
         let func = &mut self.functions[f];
-        Ok((id, Some(func.init.sample(&mut func.rng_init))))
+        Ok(Start {
+            id,
+            provisioned: false,
+            init: Some(func.init.sample(&mut func.rng_init)),
+        })
     }
 
     /// Whether an on-demand invocation of `f` fits under its reserved concurrency or
@@ -525,13 +547,15 @@ impl Simulation {
         id
     }
 
-    /// Starts an invocation on environment `id` (already Busy, or in Init for a cold
-    /// start that first runs `init`).
-    fn invoke(&mut self, id: u32, init: Option<Nanos>, duration: Option<Nanos>, pending: u32) {
+    /// Starts an invocation of function `f` on the environment `start` names.
+    fn invoke(&mut self, f: usize, start: Start, duration: Option<Nanos>, pending: u32) {
+        let Start {
+            id,
+            provisioned,
+            init,
+        } = start;
         let now = self.now;
-        let env = &self.envs[id];
-        let provisioned = env.provisioned;
-        let func = &mut self.functions[env.func as usize];
+        let func = &mut self.functions[f];
         let duration = duration.unwrap_or_else(|| func.durations.take());
         let failed = func.draw_error();
         let init_ns = init.unwrap_or(0);
