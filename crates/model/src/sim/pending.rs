@@ -7,7 +7,7 @@
 //! every event received has succeeded, been dropped, or is still queued at the end.
 
 use super::env::NONE;
-use super::{Event, Simulation};
+use super::{Event, Reason, Simulation};
 use lambdasim_engine::{NANOS_PER_SEC, Nanos};
 use rand::RngExt;
 
@@ -73,12 +73,21 @@ impl PendingSlab {
 }
 
 impl Simulation {
-    /// A synchronous request (`attempt` > 0: a client's retry).
+    /// A synchronous request (`attempt` > 0: a client's retry). Inlined into its
+    /// callers, the throttle out of line: one call less on every request.
+    #[inline(always)]
     pub(super) fn request_sync(&mut self, f: usize, duration: Option<Nanos>, attempt: u32) {
         self.functions[f].metrics.bucket.requests += 1;
-        let Err(reason) = self.serve(f, duration, NONE) else {
-            return;
-        };
+        if let Err(reason) = self.serve(f, duration, NONE) {
+            self.throttled(f, duration, attempt, reason);
+        }
+    }
+
+    /// A synchronous request was throttled: counted, then retried by its client after
+    /// a backoff, if the function's client retries and has attempts left.
+    #[cold]
+    #[inline(never)]
+    fn throttled(&mut self, f: usize, duration: Option<Nanos>, attempt: u32, reason: Reason) {
         self.count_throttle(f, reason);
         let Some(retries) = self.config.functions[f].client_retries else {
             return;
