@@ -112,8 +112,9 @@ enum Reason {
 
 /// The run-time state of one function. Settings read on every request are copied here
 /// from the configuration, next to the state they go with.
-/// A function's state. In declaration order (`repr(C)`): what every request reads or
-/// writes comes first, so that a request touches a few adjacent cache lines of it
+///
+/// Fields stay in declaration order (`repr(C)`): what every request reads or writes
+/// comes first, so that a request touches a few adjacent cache lines of it
 /// rather than one line here and one there across its 3 KB; with a hundred functions
 /// taking turns, each line is otherwise a cache miss. The same holds inside the
 /// metrics, the duration look-ahead, the provisioned state, the idle pools and the
