@@ -8,9 +8,9 @@
 //! their earliest keys. Both draw sequence numbers from one counter, so the order is
 //! exactly (time, scheduling order) over everything, as if there were one queue.
 
-use crate::queue::{EventQueue, Sequence};
+use crate::queue::{EventQueue, Sequence, pack, time_of};
 use crate::time::Nanos;
-use crate::tournament::{Tournament, pack, time_of};
+use crate::tournament::Tournament;
 
 /// What is due next: a scheduled event, or the pending arrival of a stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -44,18 +44,7 @@ impl<E> Entry<E> {
     /// number, which compiles to a compare and a borrow instead of two branches.
     #[inline]
     fn before(&self, other: &Self) -> bool {
-        let key = |e: &Self| (u128::from(e.time) << 64) | u128::from(e.seq);
-        key(self) < key(other)
-    }
-
-    /// Overwrites `self` field by field. Copying the whole entry makes the compiler
-    /// assemble it on the stack and read it back in wider loads than it was written
-    /// with, which stalls the CPU (a failed store-to-load forward) on every arrival.
-    #[inline]
-    fn set(&mut self, entry: Self) {
-        self.time = entry.time;
-        self.seq = entry.seq;
-        self.event = entry.event;
+        pack(self.time, self.seq) < pack(other.time, other.seq)
     }
 
     #[inline]
@@ -140,19 +129,6 @@ impl<E: Copy> NearRun<E> {
         Some(top)
     }
 
-    /// Replaces the earliest entry by `entry`; the run must not be empty.
-    #[inline]
-    fn replace_top(&mut self, entry: Entry<E>) {
-        match self.data.get(self.head + 1) {
-            Some(next) if !entry.before(next) => {
-                self.head += 1;
-                self.push(entry);
-            }
-            // Still the earliest (always so for the only entry): write it in place.
-            _ => self.data[self.head].set(entry),
-        }
-    }
-
     /// Takes a wheel slot's entries, sorted, as the run, and empties the slot (keeping
     /// its capacity); the run must be empty.
     ///
@@ -190,6 +166,18 @@ fn ties_in_sequence_order<E: Copy>(slot: &[Entry<E>]) -> bool {
     by_time
         .windows(2)
         .all(|w| w[0].time != w[1].time || w[0].seq < w[1].seq)
+}
+
+/// The key of (time, sequence): ordered as the pair is, compared in one operation.
+#[inline]
+pub(crate) fn pack(time: Nanos, seq: u64) -> u128 {
+    u128::from(time) << 64 | u128::from(seq)
+}
+
+/// The time of a key.
+#[inline]
+pub(crate) fn time_of(key: u128) -> Nanos {
+    (key >> 64) as Nanos
 }
 
 /// Sequence numbers in scheduling order: the tie-break that makes equal times FIFO.
@@ -411,36 +399,6 @@ impl<E: Copy> EventQueue<E> {
         self.near.peek().map(|e| (e.time, e.seq, e.event))
     }
 
-    /// Replaces the earliest event by `event` at `time`: the same as `pop` then `push`,
-    /// written in place when the new event is still the earliest. The count of pending
-    /// events does not change (one out, one in), so it is not touched.
-    #[inline]
-    pub fn replace_top(&mut self, time: Nanos, event: E) {
-        let seq = self.seq.take();
-        self.replace_top_keyed(time, seq, event);
-    }
-
-    /// [`replace_top`](Self::replace_top) with a caller-given sequence number.
-    #[inline]
-    pub(crate) fn replace_top_keyed(&mut self, time: Nanos, seq: u64, event: E) {
-        if !self.settle() {
-            self.insert(time, seq, event);
-            return;
-        }
-        let entry = Entry { time, seq, event };
-        if time >> SLOT_BITS == self.current {
-            self.near.replace_top(entry);
-        } else if self.len == 1 {
-            // Nothing else is pending (a stream queue with one stream): move the current
-            // slot to the entry's instead of going round the wheel.
-            self.current = entry.slot();
-            self.near.replace_top(entry);
-        } else {
-            self.near.pop();
-            self.file(time, seq, event);
-        }
-    }
-
     /// How many events are pending.
     pub fn len(&self) -> usize {
         self.len
@@ -493,28 +451,9 @@ mod tests {
     }
 
     #[test]
-    fn replace_top_is_pop_then_push() {
-        let mut a = EventQueue::new();
-        let mut b = EventQueue::new();
-        for (t, e) in [(5, 'a'), (9, 'b'), (7, 'c')] {
-            a.push(t, e);
-            b.push(t, e);
-        }
-        a.replace_top(8, 'd');
-        b.pop();
-        b.push(8, 'd');
-        let drain = |q: &mut EventQueue<char>| std::iter::from_fn(|| q.pop()).collect::<Vec<_>>();
-        assert_eq!(drain(&mut a), drain(&mut b));
-        let mut empty = EventQueue::new();
-        empty.replace_top(1, 'x');
-        assert_eq!(empty.pop(), Some((1, 'x')));
-    }
-
-    #[test]
     fn the_current_slot_takes_late_entries_in_their_sorted_place() {
         // All in slot 0: a sorted run read from the front, with entries inserted
-        // before, between and after what is left, and a replaced top that is no
-        // longer the earliest.
+        // before, between and after what is left.
         let mut q = EventQueue::new();
         for t in [50, 10, 30] {
             q.push(t, t);
@@ -523,7 +462,8 @@ mod tests {
         q.push(20, 20); // before everything left: into the popped place
         q.push(40, 40); // between
         q.push(60, 60); // after
-        q.replace_top(45, 45); // 20 out, 45 after 40
+        assert_eq!(q.pop(), Some((20, 20)));
+        q.push(45, 45); // after 40
         let rest: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(t, _)| t).collect();
         assert_eq!(rest, vec![30, 40, 45, 50, 60]);
     }
@@ -548,38 +488,6 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
-
-        #[test]
-        fn replace_top_matches_pop_then_push(ops in proptest::collection::vec((0u8..3, 0u64..1u64 << 36), 1..300)) {
-            // Pushes, pops and replacements of the top (by an event up to a minute
-            // later, past the wheel), against the same as pops and pushes.
-            let mut q = EventQueue::new();
-            let mut reference = EventQueue::new();
-            let mut now = 0;
-            for (i, (op, delta)) in ops.into_iter().enumerate() {
-                match op {
-                    0 => {
-                        q.push(now + delta, i);
-                        reference.push(now + delta, i);
-                    }
-                    1 => {
-                        let got = q.pop();
-                        prop_assert_eq!(got, reference.pop());
-                        now = got.map_or(now, |(t, _)| t);
-                    }
-                    _ => {
-                        let Some((t, _)) = reference.pop() else { continue };
-                        prop_assert_eq!(q.peek_time(), Some(t));
-                        now = t;
-                        q.replace_top(now + delta, i);
-                        reference.push(now + delta, i);
-                    }
-                }
-                prop_assert_eq!(q.len(), reference.len());
-            }
-            let drain = |q: &mut EventQueue<usize>| std::iter::from_fn(|| q.pop()).collect::<Vec<_>>();
-            prop_assert_eq!(drain(&mut q), drain(&mut reference));
-        }
 
         #[test]
         fn output_is_sorted_by_time_then_insertion(times in proptest::collection::vec(0u64..50, 0..200)) {

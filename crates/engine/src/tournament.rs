@@ -10,6 +10,7 @@
 //! predicted. Keys are (time, sequence), packed into one `u128` so that a comparison
 //! is a subtraction.
 
+use crate::queue::pack;
 use crate::time::Nanos;
 
 /// The key of a slot without an entry: after every real key (a sequence number never
@@ -31,18 +32,6 @@ pub(crate) struct Tournament {
     stale: bool,
 }
 
-/// The key of (time, sequence): ordered as the pair is, compared in one operation.
-#[inline]
-pub(crate) fn pack(time: Nanos, seq: u64) -> u128 {
-    u128::from(time) << 64 | u128::from(seq)
-}
-
-/// The time of a key.
-#[inline]
-pub(crate) fn time_of(key: u128) -> Nanos {
-    (key >> 64) as Nanos
-}
-
 impl Tournament {
     /// Gives `slot` a key, the slot being empty. For the initial entries: the tree is
     /// rebuilt (in time linear in the number of slots) before it is next read.
@@ -57,7 +46,7 @@ impl Tournament {
         self.stale = true;
     }
 
-    /// The earliest key (see [`pack`]) and its slot, if any slot holds one.
+    /// The earliest key (see `pack`) and its slot, if any slot holds one.
     #[inline]
     pub(crate) fn peek(&mut self) -> Option<(u128, u32)> {
         if self.stale {
@@ -138,6 +127,7 @@ impl Tournament {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::queue::time_of;
     use proptest::prelude::*;
 
     #[test]
