@@ -136,7 +136,8 @@ struct Function {
     /// Invoke durations, one drawn ahead: `invoke` warms the latency bin of the next.
     durations: Lookahead,
     metrics: FunctionMetrics,
-    /// Invocations started in the last second (the function's request rate).
+    /// Invocations started in the last second (the function's request rate), kept
+    /// under reserved concurrency only: the only case that reads it.
     recent_starts: RecentStarts,
     /// Index of the token bucket new environments take from (own, or the account's).
     token_bucket: usize,
@@ -583,7 +584,11 @@ impl Simulation {
         self.queue
             .warm_slot(now.wrapping_add(func.durations.peek_after()));
         self.queue.warm_end(now.wrapping_add(next));
-        func.recent_starts.record(now);
+        // A function's own window decides its throttles only under reserved
+        // concurrency (see `no_room_reason`); the account's takes every start.
+        if func.reserved.is_some() {
+            func.recent_starts.record(now);
+        }
         self.account_starts.record(now);
         let env = &mut self.envs[id];
         env.failed = failed;
