@@ -169,6 +169,29 @@ fn azure2019_replays_one_functions_minutes() {
 }
 
 #[test]
+fn cells_and_headers_padded_with_whitespace_read_as_without() {
+    let same = |padded: &str, plain: &str, traffic: &str| {
+        let (padded, plain) = (replay(padded, traffic), replay(plain, traffic));
+        assert_eq!(padded.unwrap(), plain.unwrap(), "{traffic}");
+    };
+    same(
+        " offset_s , duration_ms ,function\t\n 0 , 20 , g \n\t1.5\t, ,\tf\n",
+        "offset_s,duration_ms,function\n0,20,g\n1.5,,f\n",
+        "trace: { file: t.csv }",
+    );
+    same(
+        "period , count\n 1998-06-30 00:00:00 , 3 \n1998-06-30 00:01:00,\t2\n",
+        "period,count\n1998-06-30 00:00:00,3\n1998-06-30 00:01:00,2\n",
+        "trace: { file: t.csv, counts: 1m }",
+    );
+    same(
+        &azure_file().replace("o,a,bbb,http,0,2,", "o,a, bbb ,http, 0 ,2 ,"),
+        &azure_file(),
+        "trace: { file: t.csv, format: azure2019, function: bbb }",
+    );
+}
+
+#[test]
 fn csv_problems_name_the_file_and_line() {
     let cases = [
         ("offset_s,count\n0,1\n60,many\n", "counts: 1m", 3, "`many`"),

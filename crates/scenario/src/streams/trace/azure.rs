@@ -6,7 +6,7 @@
 //! of the file. Minute m's requests fall in `[(m−1)·60 s, m·60 s)`.
 
 use super::Row;
-use super::csv::{csv_error, header, non_negative, open_reader};
+use super::csv::{cell, csv_error, header, non_negative, open_reader};
 use crate::error::{Position, ScenarioError};
 use lambdasim_engine::{NANOS_PER_SEC, Nanos};
 use std::path::Path;
@@ -53,13 +53,13 @@ impl AzureRows {
                 Ok(false) => break,
                 Err(e) => return Err(csv_error(path, e, line)),
             }
-            if record.get(function_column) != Some(function) {
+            if cell(&record, function_column) != Some(function) {
                 continue;
             }
             found = true;
             let line = record.position().map_or(line, |p| p.line());
             for (minute, &column) in minute_columns.iter().enumerate() {
-                let text = record.get(column).unwrap_or_default();
+                let text = cell(&record, column).unwrap_or_default();
                 counts[minute] += non_negative(text).ok_or_else(|| {
                     ScenarioError::new(
                         Position::csv(path, line),

@@ -61,8 +61,16 @@ pub(super) fn open_reader(
     })?;
     Ok(csv::ReaderBuilder::new()
         .flexible(true)
-        .trim(csv::Trim::All)
+        .trim(csv::Trim::Headers)
         .from_reader(file))
+}
+
+/// A row's cell, without the ASCII whitespace around it. Cells are trimmed as they are
+/// read rather than by the reader (`csv::Trim::All`), which copies every row into a
+/// newly allocated record: for a trace of one row per request, that copy cost as
+/// much as simulating the request.
+pub(super) fn cell(record: &csv::StringRecord, index: usize) -> Option<&str> {
+    record.get(index).map(str::trim_ascii)
 }
 
 /// The header row, as a list of names.
@@ -179,8 +187,7 @@ impl CsvRows {
             .record
             .position()
             .map_or(previous_line + 1, |p| p.line());
-        let at = Position::csv(&self.path, line);
-        let time = self.time(&at)?;
+        let time = self.time(line)?;
         if time < self.not_before {
             let what = if self.interval.is_some() {
                 "this interval starts before the previous one ends; expected rows at least `counts` apart"
@@ -188,7 +195,7 @@ impl CsvRows {
                 "time goes backwards; expected rows in time order"
             };
             return Err(ScenarioError::new(
-                at,
+                Position::csv(&self.path, line),
                 format!(
                     "{what} (this row is at {}, expected {} or later)",
                     duration::show(time),
@@ -199,35 +206,35 @@ impl CsvRows {
         self.not_before = time.saturating_add(self.interval.unwrap_or(0));
         Ok(Some(Row {
             time,
-            duration: self.duration(&at)?,
-            requests: self.requests(&at)?,
-            target: self.target(&at)?,
+            duration: self.duration(line)?,
+            requests: self.requests(line)?,
+            target: self.target(line)?,
         }))
     }
 
     /// The value of a required column on the current row.
-    fn field(&self, index: usize, name: &str, at: &Position) -> Result<&str, ScenarioError> {
-        match self.record.get(index) {
+    fn field(&self, index: usize, name: &str, line: u64) -> Result<&str, ScenarioError> {
+        match cell(&self.record, index) {
             Some(value) if !value.is_empty() => Ok(value),
             _ => Err(ScenarioError::new(
-                at.clone(),
+                Position::csv(&self.path, line),
                 format!("missing `{name}` value, expected one on every row"),
             )),
         }
     }
 
     /// The row's time since the first row (timestamps) or the scenario start (offsets).
-    fn time(&mut self, at: &Position) -> Result<Nanos, ScenarioError> {
+    fn time(&mut self, line: u64) -> Result<Nanos, ScenarioError> {
         let index = match self.time_column {
-            TimeColumn::OffsetSeconds(i) => return self.offset(i, at),
+            TimeColumn::OffsetSeconds(i) => return self.offset(i, line),
             TimeColumn::Timestamp(i) => i,
         };
-        let stamp = self.timestamp(index, at)?;
+        let stamp = self.timestamp(index, line)?;
         let first = *self.first_timestamp.get_or_insert(stamp);
         if stamp < first {
-            let text = self.record.get(index).unwrap_or_default();
+            let text = cell(&self.record, index).unwrap_or_default();
             return Err(ScenarioError::new(
-                at.clone(),
+                Position::csv(&self.path, line),
                 format!(
                     "time goes backwards: `{text}` is before the first row's time; expected rows in time order"
                 ),
@@ -236,12 +243,12 @@ impl CsvRows {
         Ok(Nanos::try_from(stamp - first).unwrap_or(Nanos::MAX))
     }
 
-    fn offset(&self, index: usize, at: &Position) -> Result<Nanos, ScenarioError> {
+    fn offset(&self, index: usize, line: u64) -> Result<Nanos, ScenarioError> {
         let name = &self.time_name;
-        let text = self.field(index, name, at)?;
+        let text = self.field(index, name, line)?;
         let secs = non_negative(text).ok_or_else(|| {
             ScenarioError::new(
-                at.clone(),
+                Position::csv(&self.path, line),
                 format!(
                     "found `{text}` in `{name}`, expected seconds since the scenario start (a number, 0 or more)"
                 ),
@@ -250,12 +257,12 @@ impl CsvRows {
         Ok(secs_to_nanos(secs))
     }
 
-    fn timestamp(&self, index: usize, at: &Position) -> Result<i128, ScenarioError> {
+    fn timestamp(&self, index: usize, line: u64) -> Result<i128, ScenarioError> {
         let name = &self.time_name;
-        let text = self.field(index, name, at)?;
+        let text = self.field(index, name, line)?;
         timestamp::parse(text).ok_or_else(|| {
             ScenarioError::new(
-                at.clone(),
+                Position::csv(&self.path, line),
                 format!(
                     "found `{text}` in `{name}`, expected an RFC 3339 time like `2024-11-29T09:00:00Z`, `2024-11-29 09:00:00` (UTC) or epoch seconds"
                 ),
@@ -263,13 +270,13 @@ impl CsvRows {
         })
     }
 
-    fn duration(&self, at: &Position) -> Result<Option<Nanos>, ScenarioError> {
-        match self.duration_column.and_then(|i| self.record.get(i)) {
+    fn duration(&self, line: u64) -> Result<Option<Nanos>, ScenarioError> {
+        match self.duration_column.and_then(|i| cell(&self.record, i)) {
             None | Some("") => Ok(None),
             Some(text) => {
                 let ms = non_negative(text).ok_or_else(|| {
                     ScenarioError::new(
-                        at.clone(),
+                        Position::csv(&self.path, line),
                         format!(
                             "found `{text}` in `duration_ms`, expected milliseconds (a number, 0 or more)"
                         ),
@@ -280,24 +287,24 @@ impl CsvRows {
         }
     }
 
-    fn requests(&self, at: &Position) -> Result<f64, ScenarioError> {
+    fn requests(&self, line: u64) -> Result<f64, ScenarioError> {
         let Some(i) = self.count_column else {
             return Ok(1.0);
         };
-        let text = self.field(i, "count", at)?;
+        let text = self.field(i, "count", line)?;
         non_negative(text).ok_or_else(|| {
             ScenarioError::new(
-                at.clone(),
+                Position::csv(&self.path, line),
                 format!("found `{text}` in `count`, expected a number of requests, 0 or more"),
             )
         })
     }
 
-    fn target(&self, at: &Position) -> Result<u32, ScenarioError> {
+    fn target(&self, line: u64) -> Result<u32, ScenarioError> {
         let Some(router) = &self.router else {
             return Ok(0);
         };
-        let name = self.record.get(router.column).unwrap_or_default();
+        let name = cell(&self.record, router.column).unwrap_or_default();
         let index = if name.is_empty() {
             Some(router.owner)
         } else {
@@ -305,7 +312,7 @@ impl CsvRows {
         };
         let index = index.ok_or_else(|| {
             ScenarioError::new(
-                at.clone(),
+                Position::csv(&self.path, line),
                 format!(
                     "found function `{name}`, expected one of the scenario's functions: {}",
                     router.functions.join(", ")
