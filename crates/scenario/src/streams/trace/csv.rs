@@ -195,7 +195,7 @@ impl CsvRows {
                 "time goes backwards; expected rows in time order"
             };
             return Err(ScenarioError::new(
-                Position::csv(&self.path, line),
+                self.at(line),
                 format!(
                     "{what} (this row is at {}, expected {} or later)",
                     duration::show(time),
@@ -212,12 +212,18 @@ impl CsvRows {
         }))
     }
 
+    /// Where the row on `line` is, for its errors: built only for an error, since it
+    /// holds a copy of the file's path.
+    fn at(&self, line: u64) -> Position {
+        Position::csv(&self.path, line)
+    }
+
     /// The value of a required column on the current row.
     fn field(&self, index: usize, name: &str, line: u64) -> Result<&str, ScenarioError> {
         match cell(&self.record, index) {
             Some(value) if !value.is_empty() => Ok(value),
             _ => Err(ScenarioError::new(
-                Position::csv(&self.path, line),
+                self.at(line),
                 format!("missing `{name}` value, expected one on every row"),
             )),
         }
@@ -234,7 +240,7 @@ impl CsvRows {
         if stamp < first {
             let text = cell(&self.record, index).unwrap_or_default();
             return Err(ScenarioError::new(
-                Position::csv(&self.path, line),
+                self.at(line),
                 format!(
                     "time goes backwards: `{text}` is before the first row's time; expected rows in time order"
                 ),
@@ -248,7 +254,7 @@ impl CsvRows {
         let text = self.field(index, name, line)?;
         let secs = non_negative(text).ok_or_else(|| {
             ScenarioError::new(
-                Position::csv(&self.path, line),
+                self.at(line),
                 format!(
                     "found `{text}` in `{name}`, expected seconds since the scenario start (a number, 0 or more)"
                 ),
@@ -262,7 +268,7 @@ impl CsvRows {
         let text = self.field(index, name, line)?;
         timestamp::parse(text).ok_or_else(|| {
             ScenarioError::new(
-                Position::csv(&self.path, line),
+                self.at(line),
                 format!(
                     "found `{text}` in `{name}`, expected an RFC 3339 time like `2024-11-29T09:00:00Z`, `2024-11-29 09:00:00` (UTC) or epoch seconds"
                 ),
@@ -276,7 +282,7 @@ impl CsvRows {
             Some(text) => {
                 let ms = non_negative(text).ok_or_else(|| {
                     ScenarioError::new(
-                        Position::csv(&self.path, line),
+                        self.at(line),
                         format!(
                             "found `{text}` in `duration_ms`, expected milliseconds (a number, 0 or more)"
                         ),
@@ -294,7 +300,7 @@ impl CsvRows {
         let text = self.field(i, "count", line)?;
         non_negative(text).ok_or_else(|| {
             ScenarioError::new(
-                Position::csv(&self.path, line),
+                self.at(line),
                 format!("found `{text}` in `count`, expected a number of requests, 0 or more"),
             )
         })
@@ -312,7 +318,7 @@ impl CsvRows {
         };
         let index = index.ok_or_else(|| {
             ScenarioError::new(
-                Position::csv(&self.path, line),
+                self.at(line),
                 format!(
                     "found function `{name}`, expected one of the scenario's functions: {}",
                     router.functions.join(", ")
