@@ -35,16 +35,17 @@ struct Entry<E> {
 }
 
 impl<E> Entry<E> {
+    /// The entry's (time, seq) as one 128-bit number (see [`pack`]): compared in
+    /// a compare and a borrow instead of two branches.
     #[inline]
-    fn key(&self) -> (Nanos, u64) {
-        (self.time, self.seq)
+    fn key(&self) -> u128 {
+        pack(self.time, self.seq)
     }
 
-    /// Whether `self` comes before `other`: (time, seq) compared as one 128-bit
-    /// number, which compiles to a compare and a borrow instead of two branches.
+    /// Whether `self` comes before `other`.
     #[inline]
     fn before(&self, other: &Self) -> bool {
-        pack(self.time, self.seq) < pack(other.time, other.seq)
+        self.key() < other.key()
     }
 
     #[inline]
