@@ -109,7 +109,7 @@ impl Sampler {
             Self::Constant(v) => *v,
             Self::Exponential(d) => to_nanos(d.sample(rng)),
             Self::Normal(d) => (0..MAX_NORMAL_TRIES)
-                .map(|_| d.sample(rng))
+                .map(|_| normal(d, rng))
                 .find(|x| *x >= 0.0)
                 .map_or(0, to_nanos),
             Self::Uniform { min, span } => {
@@ -199,6 +199,13 @@ fn lognormal(d: &LogNormal<f64>, rng: &mut RngStream) -> Nanos {
     to_nanos(d.from_zscore(StandardNormal.sample(rng)))
 }
 
+/// A normal draw, as `Normal::sample` makes it, with the standard normal inlined
+/// (see [`lognormal`]).
+#[inline(always)]
+fn normal(d: &Normal<f64>, rng: &mut RngStream) -> f64 {
+    d.from_zscore(StandardNormal.sample(rng))
+}
+
 /// Nanoseconds from a sampled value: `as` saturates (negative and NaN give 0), and
 /// truncating a sub-nanosecond fraction is far below any duration's precision.
 #[inline]
@@ -242,6 +249,16 @@ mod tests {
         let (mut ours, mut theirs) = (RngStream::new(5, &key), RngStream::new(5, &key));
         for _ in 0..10_000 {
             assert_eq!(lognormal(&d, &mut ours), to_nanos(d.sample(&mut theirs)));
+        }
+    }
+
+    #[test]
+    fn normal_draws_are_those_of_rand_distr() {
+        let d = Normal::new(1e8, 3e7).unwrap();
+        let key = StreamKey::new(["dist"]);
+        let (mut ours, mut theirs) = (RngStream::new(5, &key), RngStream::new(5, &key));
+        for _ in 0..10_000 {
+            assert_eq!(normal(&d, &mut ours), d.sample(&mut theirs));
         }
     }
 
