@@ -40,7 +40,7 @@ pub fn validate(path: &Path) -> Result<(), CliError> {
 /// temporary directory first, renamed into place only when everything succeeded.
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let started = Instant::now();
-    let scenario = Scenario::load(&args.scenario)?;
+    let scenario = Scenario::load_deferring_traces(&args.scenario)?;
     let variants = select(scenario.variants(args.seed)?, &args.variants)?;
     let final_dir = args
         .out
@@ -49,11 +49,12 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let out = OutputDir::create(&final_dir).map_err(|e| output_error(&final_dir, e))?;
     let progress = Progress::new(args.quiet);
 
-    let (results, chart_data): (Vec<_>, Vec<_>) =
-        run_all(&variants, args.seeds, out.path(), &progress)?
-            .into_iter()
-            .map(|r| ((r.first, r.replicas), r.chart))
-            .unzip();
+    let (results, chart_data): (Vec<_>, Vec<_>) = run_checking_traces(&scenario, || {
+        run_all(&variants, args.seeds, out.path(), &progress)
+    })?
+    .into_iter()
+    .map(|r| ((r.first, r.replicas), r.chart))
+    .unzip();
     let summaries: Vec<VariantSummary> = variants
         .iter()
         .zip(&results)
@@ -87,6 +88,26 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         println!("{}", stats::line(invocations, events, started.elapsed()));
     }
     Ok(())
+}
+
+/// Runs `runs` while a thread of its own streams the scenario's trace files through
+/// [`Scenario::check_traces`], so that a run never waits for a pass over its traces
+/// before it starts. A problem the check finds is the error, whatever the runs
+/// returned: it is the first in the files, including rows after the simulated span
+/// that no run reads, and the same message `validate` gives. A bad row stops a run
+/// that reaches it, so neither side outlasts the other by much.
+fn run_checking_traces<T>(
+    scenario: &Scenario,
+    runs: impl FnOnce() -> Result<T, CliError>,
+) -> Result<T, CliError> {
+    std::thread::scope(|scope| {
+        let check = scope.spawn(|| scenario.check_traces());
+        let result = runs();
+        match check.join() {
+            Ok(checked) => checked.map_err(CliError::from).and(result),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
 }
 
 /// Keeps the variants named on the command line (all when none are).

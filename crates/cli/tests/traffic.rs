@@ -26,6 +26,8 @@ fn scenario_with_trace(csv: &str, keys: &str) -> (tempfile::TempDir, PathBuf) {
 fn every_csv_problem_exits_2_with_the_file_and_line() {
     let cases = [
         ("offset_s\n0\n1\nsoon\n", "", 4, "`soon`"),
+        // After the simulated hour: the run never reads it, the check beside it does.
+        ("offset_s\n0\n7200\nsoon\n", "", 4, "`soon`"),
         ("offset_s,count\n0,3\n60,-1\n", ", counts: 1m", 3, "`-1`"),
         ("offset_s\n0\n5\n2\n", "", 4, "backwards"),
         (

@@ -3,6 +3,8 @@
 //!
 //! [`Scenario::load`] reads and checks everything up front, trace files included, so a
 //! run never starts on bad input; every error names the file, line and column.
+//! [`Scenario::load_deferring_traces`] checks everything but the trace files, for
+//! a caller that runs [`Scenario::check_traces`] beside the simulation instead.
 //! [`Scenario::variants`] gives one runnable [`Variant`] per `variants:` entry, and
 //! [`Variant::traffic`] opens fresh arrival sources for each run.
 
@@ -48,6 +50,16 @@ impl Scenario {
     /// Reads, parses and validates a scenario: every variant's configuration, and every
     /// trace file it uses, streamed once to the end.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        let scenario = Self::load_deferring_traces(path)?;
+        scenario.check_traces()?;
+        Ok(scenario)
+    }
+
+    /// [`load`](Self::load) but for trace files: every variant's configuration is
+    /// validated, and the traces are left to [`check_traces`](Self::check_traces). A run
+    /// reads its traces anyway, so checking them on another thread beside it, rather
+    /// than before, takes a pass through each file off the time to the result.
+    pub fn load_deferring_traces(path: &Path) -> Result<Scenario, ScenarioError> {
         let bytes = std::fs::read(path)
             .map_err(|e| ScenarioError::io(Position::file(path), "the scenario file", &e))?;
         let source_text = String::from_utf8(bytes).map_err(|e| {
@@ -78,17 +90,36 @@ impl Scenario {
             source_text,
             raw,
         };
-        let mut checked: HashSet<TraceFile> = HashSet::new();
-        for variant in scenario.variants(None)? {
-            for stream in &variant.streams {
-                if let StreamKind::Trace(trace) = &stream.kind
-                    && checked.insert(trace.file.clone())
+        scenario.variants(None)?;
+        Ok(scenario)
+    }
+
+    /// Streams every trace file the variants use to the end, each once, and reports
+    /// the first problem (in the order the files appear in the variants); the part of
+    /// checking a scenario that [`load_deferring_traces`](Self::load_deferring_traces)
+    /// leaves out.
+    pub fn check_traces(&self) -> Result<(), ScenarioError> {
+        for (file, origin) in self.trace_files()? {
+            streams::validate_trace(&file, &origin)?;
+        }
+        Ok(())
+    }
+
+    /// Every trace file the variants use, once, in order of first use, with where the
+    /// scenario first names it. Resolving the variants validates every configuration.
+    fn trace_files(&self) -> Result<Vec<(TraceFile, Position)>, ScenarioError> {
+        let mut seen: HashSet<TraceFile> = HashSet::new();
+        let mut files = Vec::new();
+        for variant in self.variants(None)? {
+            for stream in variant.streams {
+                if let StreamKind::Trace(trace) = stream.kind
+                    && seen.insert(trace.file.clone())
                 {
-                    streams::validate_trace(&trace.file, &trace.origin)?;
+                    files.push((trace.file, trace.origin));
                 }
             }
         }
-        Ok(scenario)
+        Ok(files)
     }
 
     /// The variants to run, in file order, or a single one named `base` when the file

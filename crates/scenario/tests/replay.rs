@@ -1,12 +1,13 @@
 //! Trace replay: counts traces replay exactly their (scaled, rounded) counts, Azure
-//! 2019 files, routing by a `function` column, `offset`, and located CSV errors.
+//! 2019 files, routing by a `function` column, `offset`, located CSV errors, and trace
+//! checks deferred by `load_deferring_traces`.
 
 mod common;
 
 use common::{Dir, arrivals, base, same_in_batches};
 use lambdasim_engine::NANOS_PER_SEC;
 use lambdasim_model::Arrival;
-use lambdasim_scenario::ScenarioError;
+use lambdasim_scenario::{Scenario, ScenarioError};
 
 const S: u64 = NANOS_PER_SEC;
 
@@ -235,6 +236,43 @@ fn csv_problems_name_the_file_and_line() {
         assert_eq!(err.line(), Some(line), "{csv:?}: {err}");
         assert!(err.message().contains(needle), "{csv:?}: {err}");
     }
+}
+
+#[test]
+fn deferred_loading_leaves_the_traces_to_check_traces() {
+    // A bad row after a variant's span, and a file that does not exist.
+    let dir = Dir::new();
+    dir.write("t.csv", "offset_s\n0\n7200\nsoon\n");
+    let path = dir.write(
+        "scenario.yaml",
+        "name: s\nduration: 1h\nfunctions:\n  - name: f\n    traffic:\n      - trace: { file: t.csv }\nvariants:\n  - name: a\n  - name: b\n    set:\n      functions.f.traffic:\n        - trace: { file: gone.csv }\n",
+    );
+    let scenario = Scenario::load_deferring_traces(&path).unwrap();
+    let err = scenario.check_traces().unwrap_err();
+    assert_eq!(
+        (err.line(), err.file().ends_with("t.csv")),
+        (Some(4), true),
+        "{err}"
+    );
+    assert!(err.message().contains("`soon`"), "{err}");
+    let load_err = Scenario::load(&path).unwrap_err();
+    assert_eq!(load_err.to_string(), err.to_string());
+
+    // Once t.csv is good, the next file in the variants' order is the problem.
+    dir.write("t.csv", "offset_s\n0\n7200\n");
+    let err = scenario.check_traces().unwrap_err();
+    assert_eq!(err.line(), Some(12), "{err}");
+    assert!(err.message().contains("gone.csv"), "{err}");
+    dir.write("gone.csv", "offset_s\n1\n");
+    scenario.check_traces().unwrap();
+
+    // The configuration is still checked up front.
+    let bad = dir.write(
+        "bad.yaml",
+        "name: s\nduration: 1h\nfunctions:\n  - name: f\n    memory_mb: 1\n",
+    );
+    let err = Scenario::load_deferring_traces(&bad).unwrap_err();
+    assert_eq!(err.line(), Some(5), "{err}");
 }
 
 #[test]
