@@ -15,6 +15,8 @@ use rayon::prelude::*;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// Checks a scenario and its traces without running it.
@@ -49,8 +51,8 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let out = OutputDir::create(&final_dir).map_err(|e| output_error(&final_dir, e))?;
     let progress = Progress::new(args.quiet);
 
-    let (results, chart_data): (Vec<_>, Vec<_>) = run_checking_traces(&scenario, || {
-        run_all(&variants, args.seeds, out.path(), &progress)
+    let (results, chart_data): (Vec<_>, Vec<_>) = run_checking_traces(&scenario, |cancel| {
+        run_all(&variants, args.seeds, out.path(), &progress, cancel)
     })?
     .into_iter()
     .map(|r| ((r.first, r.replicas), r.chart))
@@ -94,15 +96,22 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
 /// [`Scenario::check_traces`], so that a run never waits for a pass over its traces
 /// before it starts. A problem the check finds is the error, whatever the runs
 /// returned: it is the first in the files, including rows after the simulated span
-/// that no run reads, and the same message `validate` gives. A bad row stops a run
-/// that reaches it, so neither side outlasts the other by much.
+/// that no run reads, and the same message `validate` gives. The check raises the
+/// flag `runs` is given when it fails, for the simulations to stop early.
 fn run_checking_traces<T>(
     scenario: &Scenario,
-    runs: impl FnOnce() -> Result<T, CliError>,
+    runs: impl FnOnce(&Arc<AtomicBool>) -> Result<T, CliError>,
 ) -> Result<T, CliError> {
+    let cancel = Arc::new(AtomicBool::new(false));
     std::thread::scope(|scope| {
-        let check = scope.spawn(|| scenario.check_traces());
-        let result = runs();
+        let check = scope.spawn(|| {
+            let checked = scenario.check_traces();
+            if checked.is_err() {
+                cancel.store(true, Ordering::Relaxed);
+            }
+            checked
+        });
+        let result = runs(&cancel);
         match check.join() {
             Ok(checked) => checked.map_err(CliError::from).and(result),
             Err(panic) => std::panic::resume_unwind(panic),
@@ -151,6 +160,7 @@ fn run_all(
     seeds: u64,
     dir: &Path,
     progress: &Progress,
+    cancel: &Arc<AtomicBool>,
 ) -> Result<Vec<VariantRuns>, CliError> {
     let jobs: Vec<(usize, u64)> = (0..variants.len())
         .flat_map(|v| (0..seeds).map(move |k| (v, k)))
@@ -158,9 +168,9 @@ fn run_all(
     let results = jobs
         .par_iter()
         .map(|&(v, k)| match k {
-            0 => run_variant(&variants[v], &part_path(dir, v), progress)
+            0 => run_variant(&variants[v], &part_path(dir, v), progress, cancel)
                 .map(|(first, chart)| Run::First(first, chart)),
-            _ => run_replica(&variants[v], k, progress).map(Run::Replica),
+            _ => run_replica(&variants[v], k, progress, cancel).map(Run::Replica),
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut runs: Vec<VariantRuns> = Vec::with_capacity(variants.len());
@@ -188,15 +198,21 @@ enum Run {
 }
 
 /// Simulates a variant with its seed plus `k`, keeping only the totals.
-fn run_replica(variant: &Variant, k: u64, progress: &Progress) -> Result<RunSummary, CliError> {
+fn run_replica(
+    variant: &Variant,
+    k: u64,
+    progress: &Progress,
+    cancel: &Arc<AtomicBool>,
+) -> Result<RunSummary, CliError> {
     let mut replica = variant.clone();
     replica.config.seed = variant.config.seed.wrapping_add(k);
     let run_error = |source| CliError::Run {
         variant: variant.name.clone(),
         source,
     };
-    let simulation =
-        Simulation::new(replica.config.clone(), replica.traffic()?).map_err(run_error)?;
+    let simulation = Simulation::new(replica.config.clone(), replica.traffic()?)
+        .map_err(run_error)?
+        .with_cancel(Arc::clone(cancel));
     let bar = progress.bar(&format!("{} (seed {})", variant.name, replica.config.seed));
     let summary = simulation
         .run(&mut DiscardSeries, &mut |fraction| advance(&bar, fraction))
@@ -222,6 +238,7 @@ fn run_variant(
     variant: &Variant,
     part: &Path,
     progress: &Progress,
+    cancel: &Arc<AtomicBool>,
 ) -> Result<(RunSummary, ChartSeries), CliError> {
     let file = File::create(part).map_err(|e| output_error(part, e))?;
     let names = variant
@@ -240,8 +257,9 @@ fn run_variant(
         variant: variant.name.clone(),
         source,
     };
-    let simulation =
-        Simulation::new(variant.config.clone(), variant.traffic()?).map_err(run_error)?;
+    let simulation = Simulation::new(variant.config.clone(), variant.traffic()?)
+        .map_err(run_error)?
+        .with_cancel(Arc::clone(cancel));
     let bar = progress.bar(&variant.name);
     let summary = simulation
         .run(&mut sink, &mut |fraction| advance(&bar, fraction))
@@ -321,5 +339,54 @@ fn output_error(path: &Path, source: std::io::Error) -> CliError {
     CliError::Output {
         path: path.display().to_string(),
         source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// A scenario replaying `trace` (written beside it) for one hour.
+    fn scenario_with_trace(dir: &Path, trace: &str) -> Scenario {
+        std::fs::write(dir.join("t.csv"), trace).unwrap();
+        let path = dir.join("s.yaml");
+        let yaml = "name: s\nduration: 1h\nfunctions:\n  - name: f\n    traffic:\n      - trace: { file: t.csv }\n";
+        std::fs::write(&path, yaml).unwrap();
+        Scenario::load_deferring_traces(&path).unwrap()
+    }
+
+    /// Waits (a minute at most, so that a broken check cannot hang the test) for the
+    /// flag, and says whether it was raised.
+    fn raised(flag: &AtomicBool) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !flag.load(Ordering::Relaxed) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        flag.load(Ordering::Relaxed)
+    }
+
+    #[test]
+    fn a_failed_trace_check_cancels_the_runs_and_its_error_wins() {
+        let tmp = tempfile::tempdir().unwrap();
+        // The bad row is after the simulated hour, where no run reads.
+        let scenario = scenario_with_trace(tmp.path(), "offset_s\n0\n7200\nsoon\n");
+        let result = run_checking_traces(&scenario, |cancel| {
+            assert!(raised(cancel), "the failed check did not raise the flag");
+            Ok(())
+        });
+        let Err(CliError::Input(err)) = result else {
+            panic!("expected the check's error, got {result:?}");
+        };
+        assert_eq!(err.line(), Some(4), "{err}");
+    }
+
+    #[test]
+    fn a_passing_trace_check_leaves_the_runs_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let scenario = scenario_with_trace(tmp.path(), "offset_s\n0\n7200\n");
+        let result = run_checking_traces(&scenario, |cancel| Ok(Arc::clone(cancel)));
+        let cancel = result.expect("the check passes");
+        assert!(!cancel.load(Ordering::Relaxed));
     }
 }

@@ -3,6 +3,8 @@
 mod common;
 use common::*;
 use lambdasim_model::*;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 #[test]
 fn a_cold_request_takes_init_plus_invoke_and_a_warm_one_invoke_only() {
@@ -311,4 +313,33 @@ fn an_invocation_longer_than_the_clock_runs_to_the_end_and_time_never_goes_back(
     );
     assert_eq!(rows.last().unwrap().concurrency_max, 3);
     assert!(f.cost_usd.total.is_finite() && f.cost_usd.total > 0.0);
+}
+
+#[test]
+fn a_raised_cancel_flag_ends_the_run_at_the_next_bucket() {
+    // 2,000 requests/s for an hour in 1 s buckets: about 14 million events, with
+    // progress reported every 2^20 (about 262 s in). The first report raises the flag;
+    // the run ends at the next bucket boundary (that bucket unclosed), not the hour.
+    let flag = Arc::new(AtomicBool::new(false));
+    let raise = Arc::clone(&flag);
+    let mut reports = Vec::new();
+    let mut series = CollectSeries::default();
+    let result = Simulation::new(
+        config(3600 * S, vec![function("f", 10 * MS)]),
+        vec![feed(even(2000, 3600 * S), 0)],
+    )
+    .expect("valid configuration")
+    .with_cancel(flag)
+    .run(&mut series, &mut |fraction| {
+        reports.push(fraction);
+        raise.store(true, Ordering::Relaxed);
+    });
+    assert!(matches!(result, Err(SimError::Cancelled)), "{result:?}");
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    let first = reports[0] * 3600.0;
+    let last = series.rows.last().expect("buckets before the flag").t_s;
+    assert!(
+        (first - 2.0..first).contains(&last),
+        "reported at {first} s, last bucket {last} s"
+    );
 }

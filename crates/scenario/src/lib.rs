@@ -50,7 +50,7 @@ impl Scenario {
     /// Reads, parses and validates a scenario: every variant's configuration, and every
     /// trace file it uses, streamed once to the end.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let scenario = Self::load_deferring_traces(path)?;
+        let scenario = Self::parse(path)?;
         scenario.check_traces()?;
         Ok(scenario)
     }
@@ -60,6 +60,14 @@ impl Scenario {
     /// reads its traces anyway, so checking them on another thread beside it, rather
     /// than before, takes a pass through each file off the time to the result.
     pub fn load_deferring_traces(path: &Path) -> Result<Scenario, ScenarioError> {
+        let scenario = Self::parse(path)?;
+        scenario.variants(None)?;
+        Ok(scenario)
+    }
+
+    /// Reads and parses a scenario file, checking its name; its variants are resolved
+    /// (and their configurations validated) by the caller.
+    fn parse(path: &Path) -> Result<Scenario, ScenarioError> {
         let bytes = std::fs::read(path)
             .map_err(|e| ScenarioError::io(Position::file(path), "the scenario file", &e))?;
         let source_text = String::from_utf8(bytes).map_err(|e| {
@@ -84,20 +92,18 @@ impl Scenario {
                 ),
             ));
         }
-        let scenario = Scenario {
+        Ok(Scenario {
             name: name.value.clone(),
             path: path.to_path_buf(),
             source_text,
             raw,
-        };
-        scenario.variants(None)?;
-        Ok(scenario)
+        })
     }
 
-    /// Streams every trace file the variants use to the end, each once, and reports
-    /// the first problem (in the order the files appear in the variants); the part of
-    /// checking a scenario that [`load_deferring_traces`](Self::load_deferring_traces)
-    /// leaves out.
+    /// Resolves the variants (validating every configuration), then streams every
+    /// trace file they use to the end, each once, and reports the first problem (in the
+    /// order the files appear in the variants): what [`load`](Self::load) checks
+    /// beyond [`load_deferring_traces`](Self::load_deferring_traces).
     pub fn check_traces(&self) -> Result<(), ScenarioError> {
         for (file, origin) in self.trace_files()? {
             streams::validate_trace(&file, &origin)?;
