@@ -254,10 +254,8 @@ impl Context<'_> {
                     "found both refill_per_second and refill_per_minute, expected only one",
                 ));
             }
-            (Some(s), None) => {
-                (self.non_negative(s, at, "environments per second")? * 60.0).round() as u64
-            }
-            (None, Some(m)) => self.non_negative(m, at, "environments per minute")?.round() as u64,
+            (Some(s), None) => self.per_minute(s, at, 60.0)?,
+            (None, Some(m)) => self.per_minute(m, at, 1.0)?,
             (None, None) => defaults.refill_per_minute,
         };
         Ok(ScalingConfig {
@@ -265,6 +263,34 @@ impl Context<'_> {
             burst,
             refill_per_minute,
         })
+    }
+
+    /// A scaling refill rate (per second when `factor` is 60, else per minute) as whole
+    /// environments per minute: the token bucket adds one unit per nanosecond per
+    /// environment a minute, so a fraction would be rounded away without a word.
+    fn per_minute(
+        &self,
+        value: &Spanned<f64>,
+        at: Location,
+        factor: f64,
+    ) -> Result<u64, ScenarioError> {
+        let per_second = factor != 1.0;
+        let unit = if per_second { "second" } else { "minute" };
+        let v = self.non_negative(value, at, &format!("environments per {unit}"))?;
+        let rate = v * factor;
+        let whole = rate.round();
+        if (rate - whole).abs() <= 1e-9 * whole.max(1.0) && whole < u64::MAX as f64 {
+            return Ok(whole as u64);
+        }
+        let expected = if per_second {
+            "a whole number of environments per minute (a multiple of 1/60 per second, such as 0.5 or 100; refill_per_minute for slower rates)"
+        } else {
+            "a whole number of environments per minute"
+        };
+        Err(self.error(
+            pick(value.referenced, at),
+            format!("found {v} environments per {unit}, expected {expected}"),
+        ))
     }
 
     /// One function; `duration` is the run's, which scheduled changes must fall within.

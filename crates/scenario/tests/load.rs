@@ -106,6 +106,14 @@ fn scaling_rates_convert_to_tokens_per_minute() {
     let err = load_err(both);
     assert_eq!(err.line(), Some(6));
     assert!(err.message().contains("both"), "{err}");
+    for fraction in ["refill_per_minute: 0.4", "refill_per_second: 0.005"] {
+        let yaml = format!(
+            "name: s\nduration: 1h\naccount:\n  scaling:\n    {fraction}\nfunctions:\n  - name: f\n"
+        );
+        let err = load_err(&yaml);
+        assert_eq!(err.line(), Some(5), "{fraction}");
+        assert!(err.message().contains("whole number"), "{err}");
+    }
 }
 
 #[test]
