@@ -119,14 +119,18 @@ impl Usage {
         }
     }
 
-    /// On-demand GB-seconds, with or without Init.
-    fn on_demand_gb_s(&self, gb: f64, billing: &BillingConfig) -> f64 {
-        let ms = if billing.init {
+    /// Billed on-demand milliseconds, with or without Init.
+    fn on_demand_billed_ms(&self, billing: &BillingConfig) -> u64 {
+        if billing.init {
             self.on_demand_ms
         } else {
             self.on_demand_ms - self.init_ms
-        };
-        ms as f64 / 1000.0 * gb
+        }
+    }
+
+    /// On-demand GB-seconds, with or without Init.
+    fn on_demand_gb_s(&self, gb: f64, billing: &BillingConfig) -> f64 {
+        self.on_demand_billed_ms(billing) as f64 / 1000.0 * gb
     }
 
     /// The bill at first-tier prices, without free tier: used for each time bucket and
@@ -146,8 +150,10 @@ impl Usage {
             * gb
             * p.provisioned_duration;
         let extra_gb = f64::from(function.ephemeral_storage_mb.saturating_sub(512)) / 1024.0;
-        let billed_s =
-            (self.on_demand_ms + self.provisioned_ms + self.provisioned_init_ms) as f64 / 1000.0;
+        // Storage is billed for the same time as duration: without Init when Init is not.
+        let billed_ms =
+            self.on_demand_billed_ms(billing) + self.provisioned_ms + self.provisioned_init_ms;
+        let billed_s = billed_ms as f64 / 1000.0;
         let ephemeral_storage = extra_gb * billed_s * PRICE_EPHEMERAL_GB_S;
         let provisioned = provisioned_capacity + provisioned_duration;
         CostBreakdown {
@@ -340,6 +346,23 @@ mod tests {
         usage.invocation(false, 0, 10_000_000_000);
         let bill = usage.bill(&f, &BillingConfig::default());
         assert!((bill.ephemeral_storage - 10.0 * PRICE_EPHEMERAL_GB_S).abs() < 1e-15);
+    }
+
+    #[test]
+    fn ephemeral_storage_follows_init_billing() {
+        let mut f = one_function(1024);
+        f.ephemeral_storage_mb = 512 + 1024;
+        let mut usage = Usage::default();
+        usage.invocation(false, 9_000_000_000, 1_000_000_000);
+        let billed = |init| {
+            let billing = BillingConfig {
+                init,
+                ..BillingConfig::default()
+            };
+            usage.bill(&f, &billing).ephemeral_storage / PRICE_EPHEMERAL_GB_S
+        };
+        assert!((billed(true) - 10.0).abs() < 1e-9);
+        assert!((billed(false) - 1.0).abs() < 1e-9);
     }
 
     #[test]

@@ -86,7 +86,8 @@ impl CostBreakdown {
 pub struct AsyncSummary {
     pub received: u64,
     pub succeeded: u64,
-    /// Expired past `max_event_age`, or failed after every retry.
+    /// Expired past `max_event_age`, failed after every retry, or throttled by
+    /// reserved concurrency 0.
     pub dropped: u64,
     /// Waiting in the queue or still running when the run ended.
     pub queued_at_end: u64,

@@ -33,6 +33,19 @@ fn async_events_are_never_lost_under_overload() {
 }
 
 #[test]
+fn under_reserved_concurrency_0_async_events_are_throttled_once_and_dropped() {
+    let (summary, _) = run(
+        config(MIN, vec![async_function(0, S)]),
+        vec![feed(even(1, 10 * S), 0)],
+    );
+    let a = async_summary(&summary);
+    assert_eq!((a.received, a.dropped, a.queued_at_end), (10, 10, 0));
+    assert_eq!(a.dropped_after_errors, 0);
+    let t = summary.functions[0].throttles_by_reason;
+    assert_eq!((t.reserved_limit, t.rps_limit), (10, 0));
+}
+
+#[test]
 fn events_past_their_maximum_age_are_dropped_and_counted() {
     let mut f = async_function(5, 10 * S);
     f.async_config.max_event_age = 2 * MIN;

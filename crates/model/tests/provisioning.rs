@@ -120,6 +120,38 @@ fn provisioned_environments_are_recycled_in_the_background_and_billed() {
     assert_eq!(summary.functions[0].cold_starts, 0);
 }
 
+/// The start times of the runs of consecutive buckets that show re-initialisation.
+fn recycle_starts(rows: &[BucketRow]) -> Vec<f64> {
+    let mut starts = Vec::new();
+    let mut before = false;
+    for r in rows {
+        let now = r.initializing > 0;
+        if now && !before {
+            starts.push(r.t_s);
+        }
+        before = now;
+    }
+    starts
+}
+
+#[test]
+fn an_environment_busy_when_its_recycle_comes_is_recycled_as_its_invocation_ends() {
+    // Due between 9 and 10 minutes (540–600 s), busy from 539 s to 599.9 s, before its
+    // lifetime is over: recycled at 599.9 s, then twice more (9–10 minutes after each
+    // fresh start) before 31 minutes.
+    let mut f = function("f", 60_900 * MS);
+    f.provisioned_concurrency = 1;
+    f.max_lifetime = Some(10 * MIN);
+    f.init_duration = DurationDist::Constant(2 * S);
+    let (summary, rows) = run(config(31 * MIN, vec![f]), vec![feed(at([539 * S]), 0)]);
+    let starts = recycle_starts(&rows);
+    assert_eq!(starts.len(), 3, "{starts:?}");
+    assert_eq!(starts[0], 599.0);
+    let billed = summary.functions[0].cost_usd.provisioned_duration;
+    let want = (60.9 + 3.0 * 2.0) * 0.125 * 0.000_009_722_2;
+    assert!((billed - want).abs() < 1e-12, "{billed} vs {want}");
+}
+
 #[test]
 fn a_destroyed_environments_recycle_leaves_its_successor_in_the_slot_alone() {
     // 300 created at 0 (recycles due at 13.5–15 min) are destroyed at 10 min; the 300

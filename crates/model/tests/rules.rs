@@ -158,6 +158,16 @@ fn a_full_pool_of_long_invocations_is_a_concurrency_throttle_not_a_rate_one() {
 }
 
 #[test]
+fn reserved_concurrency_0_throttles_every_request_as_a_reserved_throttle() {
+    let mut f = function("f", S);
+    f.reserved_concurrency = Some(0);
+    let (summary, _) = run(config(10 * S, vec![f]), vec![feed(even(1, 10 * S), 0)]);
+    let s = &summary.functions[0];
+    assert_eq!((s.invocations, s.throttles), (0, 10));
+    assert_eq!(s.throttles_by_reason.reserved_limit, 10);
+}
+
+#[test]
 fn the_account_rate_limit_is_ten_times_the_account_limit() {
     // Unreserved: 50 ms invocations at 3,000/s on a 200 account start at most 2,000/s
     // (10 × 200), a rate limit; 1 s invocations fill the same pool by concurrency.

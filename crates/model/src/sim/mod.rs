@@ -554,7 +554,9 @@ impl Simulation {
                 Reason::AccountLimit,
             ),
         };
-        if rps > 0.0 && starts as f64 >= rps * f64::from(limit) {
+        // A limit of 0 (reserved concurrency 0) allows no rate either: that throttle
+        // is the reservation's.
+        if rps > 0.0 && limit > 0 && starts as f64 >= rps * f64::from(limit) {
             Reason::RpsLimit
         } else {
             concurrency_reason

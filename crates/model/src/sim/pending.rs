@@ -155,6 +155,11 @@ impl Simulation {
             }
             Err(reason) => {
                 self.count_throttle(f, reason);
+                if self.functions[f].reserved == Some(0) {
+                    // Reserved concurrency 0 will never admit it (facts §2.2.3).
+                    self.drop_event(id, false);
+                    return;
+                }
                 let backoff = BACKOFF_FIRST
                     .saturating_mul(1u64 << item.attempt.min(20))
                     .min(BACKOFF_CAP);
@@ -171,15 +176,21 @@ impl Simulation {
         let f = item.function as usize;
         let max_age = self.config.functions[f].async_config.max_event_age;
         if self.now.saturating_add(wait) - item.enqueued > max_age {
-            self.pending.remove(id);
-            let m = &mut self.functions[f].metrics;
-            m.queue_depth.down();
-            m.bucket.async_dropped += 1;
-            m.bucket.async_dropped_after_errors += u64::from(after_error);
+            self.drop_event(id, after_error);
             return;
         }
         self.queue
             .schedule(self.now.saturating_add(wait), Event::Retry(id));
+    }
+
+    /// Drops a queued event, counted in `AsyncEventsDropped` (facts §2.2.3, §4.2).
+    fn drop_event(&mut self, id: u32, after_error: bool) {
+        let f = self.pending.items[id as usize].function as usize;
+        self.pending.remove(id);
+        let m = &mut self.functions[f].metrics;
+        m.queue_depth.down();
+        m.bucket.async_dropped += 1;
+        m.bucket.async_dropped_after_errors += u64::from(after_error);
     }
 
     /// An asynchronous event's invocation ended: done, retried after an error, or

@@ -246,10 +246,8 @@ impl Simulation {
             self.destroy(id);
             return;
         }
-        let due = self.functions[f]
-            .max_lifetime
-            .is_some_and(|life| self.now - self.envs[id].created >= life);
-        if due {
+        // Its recycle came while it was busy (`recycle_due` leaves busy ones alone).
+        if self.now >= self.envs.cold(id).recycle_at {
             self.start_recycle(id);
             return;
         }
@@ -287,6 +285,7 @@ impl Simulation {
     /// A recycled environment is fresh again.
     pub(super) fn recycle_done(&mut self, id: u32) {
         self.envs[id].created = self.now;
+        self.envs.cold_mut(id).recycle_at = Nanos::MAX;
         self.release_provisioned(id);
         if self.envs.cold(id).serial != DEAD && self.envs[id].state == EnvState::Idle {
             self.schedule_recycle(id);
