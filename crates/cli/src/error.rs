@@ -25,6 +25,10 @@ pub enum CliError {
         #[source]
         source: SimError,
     },
+    /// A signal (Ctrl-C, SIGTERM, SIGHUP) stopped the run before it wrote anything.
+    #[error("interrupted: the run stopped and left no output")]
+    #[diagnostic(code(lambdasim::interrupted))]
+    Interrupted,
     /// Writing the results failed.
     #[error("writing the results to {path}: {source}")]
     #[diagnostic(code(lambdasim::output))]
@@ -36,9 +40,10 @@ pub enum CliError {
 }
 
 impl CliError {
-    /// 2 for invalid input (contract), 1 for anything else.
+    /// 2 for invalid input (contract), 130 when interrupted, 1 for anything else.
     pub fn exit_code(&self) -> u8 {
         match self {
+            Self::Interrupted => crate::interrupt::EXIT_STATUS,
             Self::Input(err) if err.is_input_error() => 2,
             Self::UnknownVariant { .. } => 2,
             Self::Run {

@@ -1,8 +1,10 @@
 //! The `lambdasim` command: a thin layer that reads a scenario, runs it, and writes
-//! the results. Exit status: 0 on success, 2 for invalid input, 1 for anything else.
+//! the results. Exit status: 0 on success, 2 for invalid input, 130 when a signal
+//! interrupted a run, 1 for anything else.
 
 mod args;
 mod error;
+mod interrupt;
 mod progress;
 mod run;
 mod stats;

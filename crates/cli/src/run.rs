@@ -2,6 +2,7 @@
 
 use crate::args::RunArgs;
 use crate::error::CliError;
+use crate::interrupt::Interrupt;
 use crate::progress::{Progress, advance};
 use crate::stats;
 use lambdasim_model::{DiscardSeries, RunSummary, Simulation};
@@ -42,6 +43,8 @@ pub fn validate(path: &Path) -> Result<(), CliError> {
 /// temporary directory first, renamed into place only when everything succeeded.
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let started = Instant::now();
+    let cancel = Arc::new(AtomicBool::new(false));
+    let interrupt = Interrupt::install(&cancel);
     let scenario = Scenario::load_deferring_traces(&args.scenario)?;
     let variants = select(scenario.variants(args.seed)?, &args.variants)?;
     let final_dir = args
@@ -49,14 +52,17 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("out").join(&scenario.name));
     let out = OutputDir::create(&final_dir).map_err(|e| output_error(&final_dir, e))?;
+    interrupt.guard(out.path());
     let progress = Progress::new(args.quiet);
 
-    let (results, chart_data): (Vec<_>, Vec<_>) = run_checking_traces(&scenario, |cancel| {
+    let runs = run_checking_traces(&scenario, &cancel, |cancel| {
         run_all(&variants, args.seeds, out.path(), &progress, cancel)
-    })?
-    .into_iter()
-    .map(|r| ((r.first, r.replicas), r.chart))
-    .unzip();
+    });
+    interrupt.check()?;
+    let (results, chart_data): (Vec<_>, Vec<_>) = runs?
+        .into_iter()
+        .map(|r| ((r.first, r.replicas), r.chart))
+        .unzip();
     let summaries: Vec<VariantSummary> = variants
         .iter()
         .zip(&results)
@@ -74,6 +80,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     if !args.no_charts {
         write_report(&out, &scenario, &variants, &summaries, &chart_data)?;
     }
+    interrupt.check()?;
     out.commit().map_err(|e| output_error(&final_dir, e))?;
 
     if !args.quiet {
@@ -96,13 +103,13 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
 /// [`Scenario::check_traces`], so that a run never waits for a pass over its traces
 /// before it starts. A problem the check finds is the error, whatever the runs
 /// returned: it is the first in the files, including rows after the simulated span
-/// that no run reads, and the same message `validate` gives. The check raises the
-/// flag `runs` is given when it fails, for the simulations to stop early.
+/// that no run reads, and the same message `validate` gives. The check raises
+/// `cancel`, the flag `runs` is given, when it fails, for the simulations to stop early.
 fn run_checking_traces<T>(
     scenario: &Scenario,
+    cancel: &Arc<AtomicBool>,
     runs: impl FnOnce(&Arc<AtomicBool>) -> Result<T, CliError>,
 ) -> Result<T, CliError> {
-    let cancel = Arc::new(AtomicBool::new(false));
     std::thread::scope(|scope| {
         let check = scope.spawn(|| {
             let checked = scenario.check_traces();
@@ -111,7 +118,7 @@ fn run_checking_traces<T>(
             }
             checked
         });
-        let result = runs(&cancel);
+        let result = runs(cancel);
         match check.join() {
             Ok(checked) => checked.map_err(CliError::from).and(result),
             Err(panic) => std::panic::resume_unwind(panic),
@@ -371,7 +378,8 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         // The bad row is after the simulated hour, where no run reads.
         let scenario = scenario_with_trace(tmp.path(), "offset_s\n0\n7200\nsoon\n");
-        let result = run_checking_traces(&scenario, |cancel| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let result = run_checking_traces(&scenario, &flag, |cancel| {
             assert!(raised(cancel), "the failed check did not raise the flag");
             Ok(())
         });
@@ -385,7 +393,8 @@ mod tests {
     fn a_passing_trace_check_leaves_the_runs_alone() {
         let tmp = tempfile::tempdir().unwrap();
         let scenario = scenario_with_trace(tmp.path(), "offset_s\n0\n7200\n");
-        let result = run_checking_traces(&scenario, |cancel| Ok(Arc::clone(cancel)));
+        let flag = Arc::new(AtomicBool::new(false));
+        let result = run_checking_traces(&scenario, &flag, |cancel| Ok(Arc::clone(cancel)));
         let cancel = result.expect("the check passes");
         assert!(!cancel.load(Ordering::Relaxed));
     }

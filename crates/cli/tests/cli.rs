@@ -345,3 +345,81 @@ fn an_existing_unrelated_directory_is_never_replaced() {
         "keep"
     );
 }
+
+#[test]
+fn an_earlier_output_holding_a_users_files_is_not_replaced() {
+    let (_tmp, out) = run_ok(&scenario("quickstart.yaml"), &[]);
+    fs::write(out.join("notes.txt"), "keep").unwrap();
+    lambdasim()
+        .arg("run")
+        .arg(scenario("quickstart.yaml"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("notes.txt"));
+    assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "keep");
+}
+
+#[test]
+fn a_run_writes_only_what_it_may_replace_later() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let run = || {
+        lambdasim()
+            .arg("run")
+            .arg(scenario("quickstart.yaml"))
+            .arg("--out")
+            .arg(&out)
+            .args(["--quiet", "--seeds", "2"])
+            .assert()
+            .success();
+    };
+    run();
+    for entry in fs::read_dir(&out).unwrap() {
+        let name = entry.unwrap().file_name();
+        assert!(
+            lambdasim_report::OUTPUT_NAMES.contains(&name.to_str().unwrap()),
+            "{name:?} is not in OUTPUT_NAMES"
+        );
+    }
+    run();
+}
+
+#[cfg(unix)]
+#[test]
+fn an_interrupted_run_exits_130_and_leaves_nothing() {
+    use std::time::{Duration, Instant};
+    let (tmp, path) = write_scenario(
+        "name: long\nduration: 3650d\nresolution: 1h\nfunctions:\n  - name: f\n    traffic:\n      - poisson: { rate: 100 }\n",
+        &[],
+    );
+    let out = tmp.path().join("nested/out");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("lambdasim"))
+        .arg("run")
+        .arg(&path)
+        .arg("--out")
+        .arg(&out)
+        .args(["--quiet", "--no-charts"])
+        .spawn()
+        .unwrap();
+    // Wait for the run to have started writing, a minute at most.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while fs::read_dir(tmp.path().join("nested")).map_or(true, |mut d| d.next().is_none())
+        && Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    let left: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, [std::ffi::OsString::from("s.yaml")], "{left:?}");
+}

@@ -17,7 +17,7 @@ pub mod timeseries;
 
 pub use charts::{ChartSeries, ChartSet, VariantData};
 pub use html::{Report, ReportVariant, render_report};
-pub use output::OutputDir;
+pub use output::{OUTPUT_NAMES, OutputDir};
 pub use seeds::{SeedSpread, render_spread, write_seeds_csv};
 pub use summary::{VariantSummary, write_summary};
 pub use table::render_table;

@@ -12,12 +12,25 @@ use std::path::{Path, PathBuf};
 /// replaced.
 const MARKER: &str = "summary.json";
 
+/// Everything a run writes at the top of its output directory. A previous output
+/// holding anything else (a user's notes, the scenario itself) is not replaced.
+pub const OUTPUT_NAMES: [&str; 5] = [
+    MARKER,
+    "timeseries.csv",
+    "seeds.csv",
+    "report.html",
+    "charts",
+];
+
 /// A temporary directory that becomes `final_dir` on [`commit`](Self::commit) and is
 /// removed if dropped without it.
 #[derive(Debug)]
 pub struct OutputDir {
     temp: PathBuf,
     final_dir: PathBuf,
+    /// The parent directories `create` made, deepest first: removed again, when
+    /// empty, if nothing is committed.
+    made_parents: Vec<PathBuf>,
     committed: bool,
 }
 
@@ -30,6 +43,7 @@ impl OutputDir {
     pub fn create(final_dir: &Path) -> io::Result<Self> {
         let temp = temp_path(final_dir)?;
         check_replaceable(final_dir)?;
+        let made_parents = missing_ancestors(&temp);
         if let Some(parent) = temp.parent() {
             fs::create_dir_all(parent)?;
         }
@@ -41,6 +55,7 @@ impl OutputDir {
         Ok(Self {
             temp,
             final_dir: final_dir.to_path_buf(),
+            made_parents,
             committed: false,
         })
     }
@@ -88,6 +103,10 @@ impl Drop for OutputDir {
     fn drop(&mut self) {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.temp);
+            for dir in &self.made_parents {
+                // Fails, leaving it, if something else was put there meanwhile.
+                let _ = fs::remove_dir(dir);
+            }
         }
     }
 }
@@ -114,27 +133,55 @@ fn temp_path(final_dir: &Path) -> io::Result<PathBuf> {
     Ok(parent.join(temp_name))
 }
 
+/// The ancestors of `path` that do not exist yet, deepest first.
+fn missing_ancestors(path: &Path) -> Vec<PathBuf> {
+    path.ancestors()
+        .skip(1)
+        .filter(|a| !a.as_os_str().is_empty())
+        .take_while(|a| fs::symlink_metadata(a).is_err())
+        .map(Path::to_path_buf)
+        .collect()
+}
+
 /// Ok if `dir` does not exist, or is a real directory (not a symlink) that is empty or
-/// holds a `summary.json`.
+/// holds a previous output: a `summary.json` and nothing but [`OUTPUT_NAMES`].
 fn check_replaceable(dir: &Path) -> io::Result<()> {
     let meta = match fs::symlink_metadata(dir) {
         Ok(m) => m,
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(e),
     };
-    let ok = meta.is_dir() && (dir.join(MARKER).is_file() || fs::read_dir(dir)?.next().is_none());
-    if ok {
-        Ok(())
+    let why = if meta.is_symlink() {
+        "it is a symbolic link".to_string()
+    } else if !meta.is_dir() {
+        "it is not a directory".to_string()
     } else {
-        Err(io::Error::new(
-            ErrorKind::AlreadyExists,
-            format!(
-                "refusing to replace {}: it exists and is not a lambdasim output \
-                 directory (no {MARKER}); choose another --out or remove it",
-                dir.display()
+        let mut names = Vec::new();
+        for entry in fs::read_dir(dir)? {
+            names.push(entry?.file_name());
+        }
+        let foreign = names
+            .iter()
+            .find(|n| !OUTPUT_NAMES.iter().any(|o| n.as_os_str() == *o));
+        match foreign {
+            _ if names.is_empty() => return Ok(()),
+            Some(name) => format!(
+                "it holds `{}`, which a run does not write",
+                name.to_string_lossy()
             ),
-        ))
-    }
+            None if !dir.join(MARKER).is_file() => {
+                format!("it is not a lambdasim output directory (no {MARKER})")
+            }
+            None => return Ok(()),
+        }
+    };
+    Err(io::Error::new(
+        ErrorKind::AlreadyExists,
+        format!(
+            "refusing to replace {}: {why}; choose another --out or remove it",
+            dir.display()
+        ),
+    ))
 }
 
 fn remove(path: &Path) -> io::Result<()> {
@@ -191,7 +238,7 @@ mod tests {
         let final_dir = root.path().join("out");
         fs::create_dir(&final_dir).unwrap();
         fs::write(final_dir.join("summary.json"), "old").unwrap();
-        fs::write(final_dir.join("stale.png"), "old").unwrap();
+        fs::write(final_dir.join("seeds.csv"), "old").unwrap();
         let out = OutputDir::create(&final_dir).unwrap();
         fs::write(out.path().join("summary.json"), "new").unwrap();
         out.commit().unwrap();
@@ -225,6 +272,28 @@ mod tests {
         assert!(err.to_string().contains("refusing"));
         assert_eq!(entries(&final_dir), ["thesis.tex"]);
         assert_eq!(entries(root.path()), ["home"]);
+    }
+
+    #[test]
+    fn refuses_a_previous_output_holding_other_files() {
+        let root = tempfile::tempdir().unwrap();
+        let final_dir = root.path().join("proj");
+        fs::create_dir(&final_dir).unwrap();
+        fs::write(final_dir.join("summary.json"), "old").unwrap();
+        fs::write(final_dir.join("notes.txt"), "precious").unwrap();
+        let err = OutputDir::create(&final_dir).unwrap_err();
+        assert!(err.to_string().contains("`notes.txt`"), "{err}");
+        assert_eq!(entries(&final_dir), ["notes.txt", "summary.json"]);
+    }
+
+    #[test]
+    fn a_failed_run_removes_the_parents_it_made() {
+        let root = tempfile::tempdir().unwrap();
+        fs::create_dir(root.path().join("kept")).unwrap();
+        let out = OutputDir::create(&root.path().join("kept/new/deeper/run")).unwrap();
+        drop(out);
+        assert_eq!(entries(root.path()), ["kept"]);
+        assert!(entries(&root.path().join("kept")).is_empty());
     }
 
     #[test]
