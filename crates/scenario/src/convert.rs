@@ -27,6 +27,11 @@ use std::collections::HashSet;
 use std::fmt::Display;
 use std::path::Path;
 
+/// The most time-series buckets a run may have: a day at 10 ms, a year at about 3 s.
+/// Beyond that the time series alone takes gigabytes per function and the run never
+/// seems to end; a coarser resolution says the same.
+const MAX_BUCKETS: u64 = 10_000_000;
+
 /// A scenario (or variant) ready to run.
 pub(crate) struct Resolved {
     pub config: SimConfig,
@@ -130,6 +135,22 @@ impl Context<'_> {
             Some(r) => r.value.0,
             None => NANOS_PER_SEC,
         };
+        let buckets = duration.div_ceil(resolution);
+        if buckets > MAX_BUCKETS {
+            let at = raw
+                .resolution
+                .as_ref()
+                .map_or(raw.duration.referenced, |r| r.referenced);
+            return Err(self.error(
+                at,
+                format!(
+                    "found {} at a resolution of {}: {buckets} time-series buckets, expected at most {MAX_BUCKETS} (a resolution of {} or coarser)",
+                    crate::duration::show(duration),
+                    crate::duration::show(resolution),
+                    crate::duration::show(duration.div_ceil(MAX_BUCKETS)),
+                ),
+            ));
+        }
         let account = match &raw.account {
             Some(a) => self.account(&a.value, a.referenced)?,
             None => AccountConfig::default(),

@@ -282,3 +282,16 @@ fn pool_under_minimum_points_at_the_account() {
     assert_eq!(err.line(), Some(4), "{err}");
     assert!(err.message().contains("unreserved pool"), "{err}");
 }
+
+#[test]
+fn a_time_series_of_more_than_ten_million_buckets_is_refused() {
+    let err = load_err("name: s\nduration: 1d\nresolution: 1ns\nfunctions:\n  - name: f\n");
+    assert_eq!(err.line(), Some(3), "{err}");
+    assert!(err.message().contains("at most 10000000"), "{err}");
+    let err = load_err("name: s\nduration: 36500d\nfunctions:\n  - name: f\n");
+    assert_eq!(err.line(), Some(2), "{err}");
+    // Ten million exactly is allowed.
+    load("name: s\nduration: 1d\nresolution: 8640us\nfunctions:\n  - name: f\n");
+    let in_variant = "name: s\nduration: 1d\nfunctions:\n  - name: f\nvariants:\n  - name: fine\n    set:\n      resolution: 1ms\n";
+    assert_eq!(load_err(in_variant).line(), Some(8));
+}
