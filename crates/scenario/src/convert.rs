@@ -177,7 +177,7 @@ impl Context<'_> {
                     pick(name.referenced, function.referenced),
                     format!(
                         "function name `{}` is used twice, expected unique names",
-                        name.value
+                        crate::error::shown(&name.value)
                     ),
                 ));
             }
@@ -326,6 +326,15 @@ impl Context<'_> {
             return Err(self.error(
                 pick(name.referenced, at),
                 "found an empty function name, expected a name",
+            ));
+        }
+        if name.value.chars().any(char::is_control) {
+            return Err(self.error(
+                pick(name.referenced, at),
+                format!(
+                    "found function name `{}`, expected a name without control characters",
+                    crate::error::shown(&name.value)
+                ),
             ));
         }
         let mut config = FunctionConfig::new(name.value.clone());

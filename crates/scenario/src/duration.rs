@@ -12,12 +12,13 @@ const EXPECTED: &str = "a duration: a non-negative number with a unit (ns, us, m
 /// or a plain number of seconds. Decimals are exact (no float rounding): `0.1s` is
 /// 100,000,000 ns.
 pub(crate) fn parse(text: &str) -> Result<Nanos, String> {
-    let invalid = || format!("found `{text}`, expected {EXPECTED}");
-    let too_large = || format!("found `{text}`, which is too large for a duration");
+    let shown = crate::error::shown(text);
+    let invalid = || format!("found `{shown}`, expected {EXPECTED}");
+    let too_large = || format!("found `{shown}`, which is too large for a duration");
     let mut rest = text.trim();
     if rest.starts_with('-') {
         return Err(format!(
-            "found `{text}`, a negative duration; expected {EXPECTED}"
+            "found `{shown}`, a negative duration; expected {EXPECTED}"
         ));
     }
     if rest.is_empty() {
@@ -176,9 +177,10 @@ impl Visitor<'_> for LifetimeVisitor {
         if v.trim() == "none" {
             Ok(None)
         } else {
-            parse(v)
-                .map(Some)
-                .map_err(|_| E::custom(format!("found `{v}`, expected `none` or {EXPECTED}")))
+            parse(v).map(Some).map_err(|_| {
+                let shown = crate::error::shown(v);
+                E::custom(format!("found `{shown}`, expected `none` or {EXPECTED}"))
+            })
         }
     }
 

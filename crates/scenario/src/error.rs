@@ -6,6 +6,91 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
+/// `text` as a message quotes it: control characters escaped and at most 60
+/// characters, so that a huge or binary value read from a file cannot flood the
+/// terminal.
+pub(crate) fn shown(text: &str) -> String {
+    const MAX: usize = 60;
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == MAX {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A YAML library message in the user's terms: what was expected, in the words of the
+/// scenario format rather than of Rust types or parser options. Messages it does not
+/// know pass unchanged.
+pub(crate) fn plain_yaml_message(message: &str) -> String {
+    let whole = |bits: &str| match bits {
+        "u8" | "u16" | "u32" => Some("a whole number from 0 to 4294967295"),
+        "u64" | "usize" => Some("a whole number, 0 or more"),
+        "i32" | "i64" => Some("a whole number"),
+        _ => None,
+    };
+    if let Some(expected) = message.strip_prefix("invalid ").and_then(whole) {
+        return format!("expected {expected}");
+    }
+    if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(',').next().unwrap_or(rest);
+        return format!(
+            "found the key `{}` twice, expected each key once",
+            shown(key)
+        );
+    }
+    if let Some(rest) = message.strip_prefix("non-finite float ") {
+        let value = rest.split(' ').next().unwrap_or(rest);
+        return format!("found {value}, expected a finite number");
+    }
+    if message.starts_with("cannot deserialize null") {
+        return "found an empty value (null), expected a value".into();
+    }
+    if message.starts_with("budget breached") {
+        return "found a document too large or too deeply nested to be a scenario (more than 4,000,000 values, or anchors and aliases that multiply)".into();
+    }
+    let known = [
+        (
+            "multiple YAML documents",
+            "found a second YAML document (`---`), expected one scenario per file",
+        ),
+        (
+            "recursive references",
+            "found an alias that refers to itself, expected a value without cycles",
+        ),
+        (
+            "expected mapping start",
+            "expected a map of `key: value` entries here",
+        ),
+        (
+            "expected mapping end",
+            "expected the map to end here (one key too many?)",
+        ),
+        (
+            "expected sequence start",
+            "expected a list here (`[a, b]` or lines starting with `- `)",
+        ),
+        ("expected string scalar", "expected a text value here"),
+        (
+            "invalid type: map, expected enum",
+            "found a map, expected one of the forms docs/scenarios.md gives for this key",
+        ),
+    ];
+    for (prefix, plain) in known {
+        if message.starts_with(prefix) {
+            return plain.into();
+        }
+    }
+    message.to_string()
+}
+
 /// A scenario or trace that cannot be used, and where the problem is.
 ///
 /// Displays as `{file}:{line}:{col}: {message}` for YAML, `{file}:{line}: {message}` for

@@ -21,6 +21,7 @@ use error::Position;
 use lambdasim_model::{SimConfig, Traffic};
 use raw::RawScenario;
 use std::collections::HashSet;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use streams::{StreamKind, StreamSpec, TraceFile};
 
@@ -68,8 +69,7 @@ impl Scenario {
     /// Reads and parses a scenario file, checking its name; its variants are resolved
     /// (and their configurations validated) by the caller.
     fn parse(path: &Path) -> Result<Scenario, ScenarioError> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| ScenarioError::io(Position::file(path), "the scenario file", &e))?;
+        let bytes = read_scenario_file(path)?;
         let source_text = String::from_utf8(bytes).map_err(|e| {
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let valid = String::from_utf8_lossy(valid);
@@ -88,7 +88,7 @@ impl Scenario {
                 name.referenced,
                 format!(
                     "found name `{}`, expected a non-empty name without `/`, `\\` or control characters (it names the output directory)",
-                    name.value
+                    error::shown(&name.value)
                 ),
             ));
         }
@@ -144,7 +144,7 @@ impl Scenario {
                     name.referenced,
                     format!(
                         "found variant name `{}`, expected a non-empty name used by no other variant",
-                        name.value
+                        error::shown(&name.value)
                     ),
                 ));
             }
@@ -201,6 +201,27 @@ fn is_safe_name(name: &str) -> bool {
             .any(|c| c == '/' || c == '\\' || c.is_control())
 }
 
+/// The largest scenario file read: far above any hand-written scenario (a profile of a
+/// point per second for a day is 2 MB), and a bound on what a wrong path such as
+/// `/dev/zero` can take. Traffic that long belongs in a trace file.
+const MAX_SCENARIO_BYTES: u64 = 64 << 20;
+
+fn read_scenario_file(path: &Path) -> Result<Vec<u8>, ScenarioError> {
+    let failed =
+        |e: std::io::Error| ScenarioError::io(Position::file(path), "the scenario file", &e);
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(failed)?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(ScenarioError::new(
+            Position::file(path),
+            "found a file larger than 64 MiB, expected a YAML scenario (long traffic belongs in a trace file)",
+        ));
+    }
+    Ok(bytes)
+}
+
 fn parse_yaml(path: &Path, text: &str) -> Result<RawScenario, ScenarioError> {
     let is_blank = |line: &str| line.trim().is_empty() || line.trim_start().starts_with('#');
     if text.lines().all(is_blank) {
@@ -209,7 +230,15 @@ fn parse_yaml(path: &Path, text: &str) -> Result<RawScenario, ScenarioError> {
             "found an empty file, expected a scenario: a map with name, duration and functions",
         ));
     }
-    serde_saphyr::from_str(text).map_err(|err| {
+    let options = serde_saphyr::options! {
+        // A profile of a point per second for a day is 260,000 values, past the default
+        // 250,000; the file's size (64 MiB at most) bounds the rest.
+        budget: serde_saphyr::budget! {
+            max_nodes: 4_000_000,
+            max_events: 16_000_000,
+        },
+    };
+    serde_saphyr::from_str_with_options(text, options).map_err(|err| {
         let options = serde_saphyr::render_options! {
             snippets: serde_saphyr::SnippetMode::Off,
         };
@@ -218,9 +247,9 @@ fn parse_yaml(path: &Path, text: &str) -> Result<RawScenario, ScenarioError> {
             Some(location) => {
                 let suffix = format!(" at line {}, column {}", location.line(), location.column());
                 let message = rendered.strip_suffix(&suffix).unwrap_or(&rendered);
-                ScenarioError::yaml(path, location, message)
+                ScenarioError::yaml(path, location, error::plain_yaml_message(message))
             }
-            None => ScenarioError::new(Position::file(path), rendered),
+            None => ScenarioError::new(Position::file(path), error::plain_yaml_message(&rendered)),
         }
     })
 }

@@ -9,6 +9,7 @@ use lambdasim_model::{
     AccountConfig, Architecture, DurationDist, FunctionConfig, ReusePolicy, ScalingConfig,
     ScalingMode,
 };
+use lambdasim_scenario::Scenario;
 
 const MINIMAL: &str = "name: shop\nduration: 2h\nfunctions:\n  - name: checkout\n";
 
@@ -294,4 +295,56 @@ fn a_time_series_of_more_than_ten_million_buckets_is_refused() {
     load("name: s\nduration: 1d\nresolution: 8640us\nfunctions:\n  - name: f\n");
     let in_variant = "name: s\nduration: 1d\nfunctions:\n  - name: f\nvariants:\n  - name: fine\n    set:\n      resolution: 1ms\n";
     assert_eq!(load_err(in_variant).line(), Some(8));
+}
+
+#[test]
+fn yaml_library_messages_are_said_in_the_formats_terms() {
+    let cases = [
+        (
+            "name: s\nname: t\nduration: 1h\nfunctions:\n  - name: f\n",
+            2,
+            "`name` twice",
+        ),
+        (
+            "name: s\nseed: -1\nduration: 1h\nfunctions:\n  - name: f\n",
+            2,
+            "whole number",
+        ),
+        (
+            "name: s\nduration: 1h\nfunctions:\n  - name: f\n---\nname: t\n",
+            6,
+            "one scenario per file",
+        ),
+        ("- a\n- b\n", 1, "map of `key: value`"),
+    ];
+    for (yaml, line, needle) in cases {
+        let err = load_err(yaml);
+        assert_eq!(err.line(), Some(line), "{yaml:?}: {err}");
+        assert!(err.message().contains(needle), "{yaml:?}: {err}");
+    }
+}
+
+#[test]
+fn a_profile_of_a_point_per_second_for_a_day_loads() {
+    let points: Vec<String> = (0..86_400).map(|t| format!("[{t}s, {}]", t % 50)).collect();
+    let yaml = format!(
+        "name: s\nduration: 1d\nfunctions:\n  - name: f\n    traffic:\n      - profile: {{ points: [{}] }}\n",
+        points.join(", ")
+    );
+    load(&yaml);
+}
+
+#[test]
+fn a_file_past_64_mib_is_refused_before_parsing() {
+    let dir = Dir::new();
+    let path = dir.write("huge.yaml", "");
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len((64 << 20) + 1)
+        .unwrap();
+    let err = Scenario::load(&path).unwrap_err();
+    assert!(err.is_input_error(), "{err}");
+    assert!(err.message().contains("larger than 64 MiB"), "{err}");
 }

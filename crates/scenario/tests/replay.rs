@@ -239,6 +239,24 @@ fn csv_problems_name_the_file_and_line() {
 }
 
 #[test]
+fn a_line_past_1_mib_is_an_error_not_a_growing_record() {
+    let csv = format!("offset_s\n0\n{}\n", "1".repeat(3 << 20));
+    let err = replay(&csv, "trace: { file: t.csv }").unwrap_err();
+    assert!(err.is_input_error(), "{err}");
+    assert_eq!(err.line(), Some(3), "{err}");
+    assert!(err.message().contains("longer than 1 MiB"), "{err}");
+}
+
+#[test]
+fn a_long_or_binary_value_is_quoted_short_and_escaped() {
+    let csv = format!("offset_s\n0\n{}\x1b[31m\n", "x".repeat(5000));
+    let err = replay(&csv, "trace: { file: t.csv }").unwrap_err();
+    assert_eq!(err.line(), Some(3), "{err}");
+    assert!(err.message().len() < 300, "{err}");
+    assert!(!err.message().contains('\x1b'), "{err}");
+}
+
+#[test]
 fn deferred_loading_leaves_the_traces_to_check_traces() {
     // A bad row after a variant's span, and a file that does not exist.
     let dir = Dir::new();

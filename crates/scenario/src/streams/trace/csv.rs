@@ -10,10 +10,11 @@
 
 use super::{Row, TraceFile};
 use crate::duration;
-use crate::error::{Position, ScenarioError};
+use crate::error::{Position, ScenarioError, shown};
 use crate::streams::timestamp;
 use lambdasim_engine::{Nanos, secs_to_nanos};
 use std::fs::File;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 /// The time columns recognised without `time_column:`, in the order they are tried.
@@ -35,7 +36,7 @@ struct Router {
 
 /// The checked rows of a CSV trace.
 pub(super) struct CsvRows {
-    reader: csv::Reader<File>,
+    reader: TraceReader,
     record: csv::StringRecord,
     path: PathBuf,
     time_name: String,
@@ -49,12 +50,42 @@ pub(super) struct CsvRows {
     not_before: Nanos,
 }
 
+/// The longest line a trace may have. The CSV reader holds a whole record in memory,
+/// so a file without line breaks (a binary file, `/dev/zero`) would grow it without
+/// bound; no trace row comes near this.
+const MAX_LINE: u64 = 1 << 20;
+
+/// A trace file read through the line-length guard.
+pub(super) type TraceReader = csv::Reader<LineLimit<File>>;
+
+/// A reader that fails once a line runs past [`MAX_LINE`] bytes. It looks back from
+/// the end of each chunk to its last line break, so it costs next to nothing.
+pub(super) struct LineLimit<R> {
+    inner: R,
+    /// Bytes since the last line break.
+    run: u64,
+}
+
+impl<R: Read> Read for LineLimit<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.run = match buf[..n].iter().rposition(|&b| b == b'\n' || b == b'\r') {
+            Some(i) => (n - i - 1) as u64,
+            None => self.run + n as u64,
+        };
+        if self.run > MAX_LINE {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "found a line longer than 1 MiB, expected CSV rows of a few fields each",
+            ));
+        }
+        Ok(n)
+    }
+}
+
 /// Opens a CSV file for reading records, reporting failures at `origin` (the YAML
 /// line naming it).
-pub(super) fn open_reader(
-    path: &Path,
-    origin: &Position,
-) -> Result<csv::Reader<File>, ScenarioError> {
+pub(super) fn open_reader(path: &Path, origin: &Position) -> Result<TraceReader, ScenarioError> {
     let file = File::open(path).map_err(|e| {
         let what = format!("trace file `{}`", path.display());
         ScenarioError::io(origin.clone(), &what, &e)
@@ -62,7 +93,10 @@ pub(super) fn open_reader(
     Ok(csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::Headers)
-        .from_reader(file))
+        .from_reader(LineLimit {
+            inner: file,
+            run: 0,
+        }))
 }
 
 /// A row's cell, without the ASCII whitespace around it. Cells are trimmed as they are
@@ -75,7 +109,7 @@ pub(super) fn cell(record: &csv::StringRecord, index: usize) -> Option<&str> {
 
 /// The header row, as a list of names.
 pub(super) fn header(
-    reader: &mut csv::Reader<File>,
+    reader: &mut TraceReader,
     path: &Path,
 ) -> Result<csv::StringRecord, ScenarioError> {
     reader.headers().cloned().map_err(|e| csv_error(path, e, 1))
@@ -96,7 +130,7 @@ impl CsvRows {
         let found = || {
             format!(
                 "found columns `{}`",
-                header.iter().collect::<Vec<_>>().join(", ")
+                shown(&header.iter().collect::<Vec<_>>().join(", "))
             )
         };
         let header_error = |message: String| ScenarioError::new(Position::csv(&path, 1), message);
@@ -238,7 +272,7 @@ impl CsvRows {
         let stamp = self.timestamp(index, line)?;
         let first = *self.first_timestamp.get_or_insert(stamp);
         if stamp < first {
-            let text = cell(&self.record, index).unwrap_or_default();
+            let text = shown(cell(&self.record, index).unwrap_or_default());
             return Err(ScenarioError::new(
                 self.at(line),
                 format!(
@@ -253,6 +287,7 @@ impl CsvRows {
         let name = &self.time_name;
         let text = self.field(index, name, line)?;
         let secs = non_negative(text).ok_or_else(|| {
+            let text = shown(text);
             ScenarioError::new(
                 self.at(line),
                 format!(
@@ -267,6 +302,7 @@ impl CsvRows {
         let name = &self.time_name;
         let text = self.field(index, name, line)?;
         timestamp::parse(text).ok_or_else(|| {
+            let text = shown(text);
             ScenarioError::new(
                 self.at(line),
                 format!(
@@ -281,6 +317,7 @@ impl CsvRows {
             None | Some("") => Ok(None),
             Some(text) => {
                 let ms = non_negative(text).ok_or_else(|| {
+                    let text = shown(text);
                     ScenarioError::new(
                         self.at(line),
                         format!(
@@ -299,6 +336,7 @@ impl CsvRows {
         };
         let text = self.field(i, "count", line)?;
         non_negative(text).ok_or_else(|| {
+            let text = shown(text);
             ScenarioError::new(
                 self.at(line),
                 format!("found `{text}` in `count`, expected a number of requests, 0 or more"),
@@ -320,7 +358,8 @@ impl CsvRows {
             ScenarioError::new(
                 self.at(line),
                 format!(
-                    "found function `{name}`, expected one of the scenario's functions: {}",
+                    "found function `{}`, expected one of the scenario's functions: {}",
+                    shown(name),
                     router.functions.join(", ")
                 ),
             )
