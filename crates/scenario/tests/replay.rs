@@ -167,6 +167,14 @@ fn azure2019_replays_one_functions_minutes() {
     .unwrap_err();
     assert_eq!(err.line(), Some(3), "{err}");
     assert!(err.message().contains("minute column `1`"), "{err}");
+    let short = azure_file().replace("o,a,bbb,http,0,2,4,6,8,", "o,a,bbb,http,0,2\nx,");
+    let err = replay(
+        &short,
+        "trace: { file: t.csv, format: azure2019, function: bbb }",
+    )
+    .unwrap_err();
+    assert_eq!(err.line(), Some(3), "{err}");
+    assert!(err.message().contains("found 6 columns"), "{err}");
 }
 
 #[test]
@@ -198,6 +206,8 @@ fn csv_problems_name_the_file_and_line() {
         ("offset_s,count\n0,1\n60,many\n", "counts: 1m", 3, "`many`"),
         ("offset_s,count\n0,1\n60,-4\n", "counts: 1m", 3, "`-4`"),
         ("offset_s\n5\n7\n6\n", "", 4, "backwards"),
+        ("offset_s,count\n0,1\n60,1e20\n", "counts: 1m", 3, "2^53"),
+        ("offset_s,duration_ms\n0,1\n1,1e300\n", "", 3, "584 years"),
         (
             "period\n1998-06-30 00:00:00\n",
             "counts: 1m",

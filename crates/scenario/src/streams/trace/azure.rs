@@ -6,8 +6,8 @@
 //! of the file. Minute m's requests fall in `[(m−1)·60 s, m·60 s)`.
 
 use super::Row;
-use super::csv::{cell, csv_error, header, non_negative, open_reader};
-use crate::error::{Position, ScenarioError};
+use super::csv::{MAX_COUNT, cell, csv_error, header, non_negative, open_reader};
+use crate::error::{Position, ScenarioError, shown};
 use lambdasim_engine::{NANOS_PER_SEC, Nanos};
 use std::path::Path;
 
@@ -59,12 +59,22 @@ impl AzureRows {
             found = true;
             let line = record.position().map_or(line, |p| p.line());
             for (minute, &column) in minute_columns.iter().enumerate() {
-                let text = cell(&record, column).unwrap_or_default();
-                counts[minute] += non_negative(text).ok_or_else(|| {
-                    ScenarioError::new(
-                        Position::csv(path, line),
+                let at = || Position::csv(path, line);
+                let Some(text) = cell(&record, column) else {
+                    return Err(ScenarioError::new(
+                        at(),
                         format!(
-                            "found `{text}` in minute column `{}`, expected a number of requests, 0 or more",
+                            "found {} columns, expected the 1,440 minute columns after the 4 hash columns",
+                            record.len()
+                        ),
+                    ));
+                };
+                counts[minute] += non_negative(text).filter(|&n| n <= MAX_COUNT).ok_or_else(|| {
+                    ScenarioError::new(
+                        at(),
+                        format!(
+                            "found `{}` in minute column `{}`, expected a number of requests, 0 to 2^53",
+                            shown(text),
                             minute + 1
                         ),
                     )

@@ -50,6 +50,9 @@ pub(super) struct CsvRows {
     not_before: Nanos,
 }
 
+/// The largest count a row may give: counts are read as `f64`, exact up to 2^53.
+pub(super) const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
+
 /// The longest line a trace may have. The CSV reader holds a whole record in memory,
 /// so a file without line breaks (a binary file, `/dev/zero`) would grow it without
 /// bound; no trace row comes near this.
@@ -316,12 +319,14 @@ impl CsvRows {
         match self.duration_column.and_then(|i| cell(&self.record, i)) {
             None | Some("") => Ok(None),
             Some(text) => {
-                let ms = non_negative(text).ok_or_else(|| {
+                let ms = non_negative(text)
+                    .filter(|ms| ms * 1e6 < u64::MAX as f64)
+                    .ok_or_else(|| {
                     let text = shown(text);
                     ScenarioError::new(
                         self.at(line),
                         format!(
-                            "found `{text}` in `duration_ms`, expected milliseconds (a number, 0 or more)"
+                            "found `{text}` in `duration_ms`, expected milliseconds (a number, 0 or more, under 584 years)"
                         ),
                     )
                 })?;
@@ -335,13 +340,15 @@ impl CsvRows {
             return Ok(1.0);
         };
         let text = self.field(i, "count", line)?;
-        non_negative(text).ok_or_else(|| {
-            let text = shown(text);
-            ScenarioError::new(
-                self.at(line),
-                format!("found `{text}` in `count`, expected a number of requests, 0 or more"),
-            )
-        })
+        non_negative(text)
+            .filter(|&n| n <= MAX_COUNT)
+            .ok_or_else(|| {
+                let text = shown(text);
+                ScenarioError::new(
+                    self.at(line),
+                    format!("found `{text}` in `count`, expected a number of requests, 0 to 2^53"),
+                )
+            })
     }
 
     fn target(&self, line: u64) -> Result<u32, ScenarioError> {
