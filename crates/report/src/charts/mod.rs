@@ -182,6 +182,11 @@ pub fn render(variants: &[VariantData<'_>]) -> Result<ChartSet, ChartError> {
     let (per_variant, comparison) = all_specs(variants);
     let mut stems = Stems::default();
     let mut jobs: Vec<(Option<usize>, String, ChartSpec)> = Vec::new();
+    // Comparisons first, so that they always own `comparison-<kind>`, whatever the
+    // variants are called.
+    for spec in comparison {
+        jobs.push((None, stems.take(&format!("comparison-{}", spec.kind)), spec));
+    }
     for (k, (v, specs)) in variants.iter().zip(per_variant).enumerate() {
         for spec in specs {
             jobs.push((
@@ -190,9 +195,6 @@ pub fn render(variants: &[VariantData<'_>]) -> Result<ChartSet, ChartError> {
                 spec,
             ));
         }
-    }
-    for spec in comparison {
-        jobs.push((None, stems.take(&format!("comparison-{}", spec.kind)), spec));
     }
     let rendered: Vec<(Option<usize>, Chart)> = jobs
         .into_par_iter()

@@ -151,6 +151,27 @@ fn comparison_charts_share_axes_and_name_every_variant() {
 }
 
 #[test]
+fn a_variant_named_comparison_leaves_the_comparison_its_names() {
+    let config = config();
+    let (a, b) = (series(&config, 1), series(&config, 2));
+    let variants = [
+        VariantData {
+            name: "comparison",
+            config: &config,
+            series: &a,
+        },
+        VariantData {
+            name: "other",
+            config: &config,
+            series: &b,
+        },
+    ];
+    let set = render(&variants).unwrap();
+    assert_eq!(set.comparison[0].stem, "comparison-concurrency");
+    assert_eq!(set.variants[0][0].stem, "comparison-concurrency-2");
+}
+
+#[test]
 fn a_single_variant_has_no_comparison() {
     let config = config();
     let series = series(&config, 1);
