@@ -261,3 +261,28 @@ fn provisioned_concurrency_claims_the_unreserved_pool_when_configured() {
     let (summary, _) = run(cfg, vec![feed(burst(2 * MIN, 1000), 0)]);
     assert_eq!(summary.functions[0].invocations, 400);
 }
+
+#[test]
+fn a_claim_that_grows_under_running_invocations_admits_none_until_they_fit() {
+    // `hog` fills the 1,000 account limit with 10-minute invocations; at 1 s `pc`
+    // claims 800. Running invocations are never cut short, so once `pc`'s environments
+    // are busy the account briefly holds 1,800; but no on-demand request is admitted
+    // until the pool has room again (checked after every event by the invariants).
+    let cfg = config(
+        20 * MIN,
+        vec![function("hog", 10 * MIN), scheduled(0, &[(S, 800)])],
+    );
+    let traffic = vec![
+        feed(burst(0, 1000), 0),
+        feed(burst(2 * MIN, 10), 0),
+        feed(burst(11 * MIN, 300), 0),
+        feed(burst(5 * MIN, 800), 1),
+    ];
+    let (summary, _) = run(cfg, traffic);
+    let (hog, pc) = (&summary.functions[0], &summary.functions[1]);
+    assert_eq!(pc.provisioned_invocations, 800);
+    assert_eq!(summary.account.peak_concurrency, 1800);
+    // At 2 minutes: nothing admitted. At 11 minutes: the 200 the pool has left.
+    assert_eq!(hog.throttles, 10 + 100);
+    assert_eq!(hog.invocations, 1000 + 200);
+}

@@ -56,6 +56,9 @@ impl Simulation {
         }
         let mut unreserved = 0;
         let mut total = 0;
+        // (room, on-demand environments occupying it) of every pool, for the admission
+        // check below.
+        let mut pools = Vec::new();
         // With provisioned concurrency changing, a claim can grow while on-demand
         // invocations admitted under the old claim still run: admission control still
         // holds, but the instantaneous sums may briefly exceed the limits.
@@ -141,6 +144,7 @@ impl Simulation {
             )?;
             match func.reserved_room() {
                 Some(room) => {
+                    pools.push((room, c.on_demand_occupying));
                     check(func.on_demand_busy == c.on_demand_occupying, || {
                         format!("{name}: reserved counter wrong")
                     })?;
@@ -180,6 +184,12 @@ impl Simulation {
         check(total == self.account_concurrency.value, || {
             "account concurrency gauge wrong".into()
         })?;
+        pools.push((self.unreserved_pool, unreserved));
+        let excess = self.check_admissions(&pools)?;
+        check(
+            total <= self.config.account.concurrency_limit + excess,
+            || format!("account limit exceeded by more than the pools' excess: {total}"),
+        )?;
         check(
             dynamic || total <= self.config.account.concurrency_limit,
             || format!("account limit exceeded: {total}"),
@@ -198,5 +208,26 @@ impl Simulation {
                     .sum::<usize>(),
             || "slab count wrong".into(),
         )
+    }
+
+    /// Admission control, which holds even while provisioned concurrency changes: the
+    /// on-demand environments above a pool's room (`excess`) never grow, except by as
+    /// much as the room shrank since the last check (a claim that grew while
+    /// invocations admitted before it still run). Returns the pools' total excess.
+    fn check_admissions(&mut self, pools: &[(u32, u32)]) -> Result<u32, String> {
+        let mut now = Vec::with_capacity(pools.len());
+        for (i, &(room, used)) in pools.iter().enumerate() {
+            let excess = used.saturating_sub(room);
+            let (last_room, last_excess) =
+                self.verified_excess.get(i).copied().unwrap_or((room, 0));
+            check(
+                excess <= last_excess + last_room.saturating_sub(room),
+                || format!("an on-demand admission above its pool's room: {used} in {room}"),
+            )?;
+            now.push((room, excess));
+        }
+        let total = now.iter().map(|&(_, excess)| excess).sum();
+        self.verified_excess = now;
+        Ok(total)
     }
 }

@@ -261,6 +261,9 @@ pub struct Simulation {
     check_invariants: bool,
     /// The time of the last event checked (with invariant checks on).
     verified_until: Nanos,
+    /// Each pool's (room, on-demand environments above it) at the last check: one per
+    /// function with reserved concurrency, in order, then the unreserved pool.
+    verified_excess: Vec<(u32, u32)>,
 }
 
 impl Simulation {
@@ -338,6 +341,7 @@ impl Simulation {
             cancelled: false,
             check_invariants: false,
             verified_until: 0,
+            verified_excess: Vec::new(),
             config,
         })
     }
