@@ -27,6 +27,23 @@ use std::collections::HashSet;
 use std::fmt::Display;
 use std::path::Path;
 
+/// Whether `name` has the shape of an AWS region code: lowercase words joined by `-`,
+/// at least two of them, then a number (`us-east-1`, `us-gov-west-1`, `cn-north-1`).
+/// Only the legacy burst depends on the region, and any region not in its table gets
+/// the smallest (facts §1.2.2), so a malformed name would pass unnoticed.
+fn is_region_code(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('-').collect();
+    let Some((number, words)) = parts.split_last() else {
+        return false;
+    };
+    words.len() >= 2
+        && words
+            .iter()
+            .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase()))
+        && !number.is_empty()
+        && number.chars().all(|c| c.is_ascii_digit())
+}
+
 /// The most time-series buckets a run may have: a day at 10 ms, a year at about 3 s.
 /// Beyond that the time series alone takes gigabytes per function and the run never
 /// seems to end; a coarser resolution says the same.
@@ -221,10 +238,19 @@ impl Context<'_> {
 
     fn account(&self, raw: &RawAccount, at: Location) -> Result<AccountConfig, ScenarioError> {
         let defaults = AccountConfig::default();
-        let region = raw
-            .region
-            .as_ref()
-            .map_or(defaults.region, |r| r.value.clone());
+        let region = match &raw.region {
+            Some(r) if !is_region_code(&r.value) => {
+                return Err(self.error(
+                    pick(r.referenced, at),
+                    format!(
+                        "found region `{}`, expected an AWS region code such as us-east-1 or ap-southeast-2",
+                        crate::error::shown(&r.value)
+                    ),
+                ));
+            }
+            Some(r) => r.value.clone(),
+            None => defaults.region,
+        };
         let scaling = match &raw.scaling {
             Some(s) => self.scaling(&s.value, pick(s.referenced, at), &region)?,
             None => ScalingConfig::PER_FUNCTION,

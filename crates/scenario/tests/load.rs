@@ -348,3 +348,24 @@ fn a_file_past_64_mib_is_refused_before_parsing() {
     assert!(err.is_input_error(), "{err}");
     assert!(err.message().contains("larger than 64 MiB"), "{err}");
 }
+
+#[test]
+fn a_region_must_look_like_an_aws_region_code() {
+    for region in [
+        "us-east-1",
+        "us-gov-west-1",
+        "cn-northwest-1",
+        "ap-southeast-7",
+    ] {
+        load(&format!(
+            "name: s\nduration: 1h\naccount:\n  region: {region}\nfunctions:\n  - name: f\n"
+        ));
+    }
+    for region in ["mars-1", "5", "US-EAST-1", "us-east", "us--1"] {
+        let err = load_err(&format!(
+            "name: s\nduration: 1h\naccount:\n  region: {region}\nfunctions:\n  - name: f\n"
+        ));
+        assert_eq!(err.line(), Some(4), "{region}: {err}");
+        assert!(err.message().contains("region code"), "{region}: {err}");
+    }
+}
