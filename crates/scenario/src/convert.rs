@@ -44,6 +44,9 @@ fn is_region_code(name: &str) -> bool {
         && number.chars().all(|c| c.is_ascii_digit())
 }
 
+/// The largest account concurrency limit a scenario may set.
+const MAX_ACCOUNT_LIMIT: u32 = 1_000_000;
+
 /// The most time-series buckets a run may have: a day at 10 ms, a year at about 3 s.
 /// Beyond that the time series alone takes gigabytes per function and the run never
 /// seems to end; a coarser resolution says the same.
@@ -261,10 +264,18 @@ impl Context<'_> {
         };
         Ok(AccountConfig {
             region,
-            concurrency_limit: raw
-                .concurrency_limit
-                .as_ref()
-                .map_or(defaults.concurrency_limit, |v| v.value),
+            concurrency_limit: match &raw.concurrency_limit {
+                // Environments are real objects: the limit bounds the memory a run takes
+                // (about 100 MB at a million); AWS accounts run in the thousands.
+                Some(limit) => self.checked(
+                    limit,
+                    at,
+                    "account.concurrency_limit",
+                    |v| (1..=MAX_ACCOUNT_LIMIT).contains(&v),
+                    "1 to 1000000",
+                )?,
+                None => defaults.concurrency_limit,
+            },
             unreserved_minimum: raw
                 .unreserved_minimum
                 .as_ref()

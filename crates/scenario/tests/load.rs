@@ -369,3 +369,18 @@ fn a_region_must_look_like_an_aws_region_code() {
         assert!(err.message().contains("region code"), "{region}: {err}");
     }
 }
+
+#[test]
+fn the_account_limit_is_1_to_a_million() {
+    let with = |limit: &str| {
+        format!(
+            "name: s\nduration: 1h\naccount:\n  concurrency_limit: {limit}\n  unreserved_minimum: 0\nfunctions:\n  - name: f\n"
+        )
+    };
+    load(&with("1000000"));
+    for limit in ["0", "1000001", "4294967295"] {
+        let err = load_err(&with(limit));
+        assert_eq!(err.line(), Some(4), "{limit}: {err}");
+        assert!(err.message().contains("1 to 1000000"), "{limit}: {err}");
+    }
+}
