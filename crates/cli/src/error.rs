@@ -25,6 +25,17 @@ pub enum CliError {
         #[source]
         source: SimError,
     },
+    /// `--seeds` times the variants asks for more runs than one command makes.
+    #[error(
+        "found {variants} variants × {seeds} seeds = {runs} runs, expected at most {max} (fewer --seeds, or pick variants with --variant)"
+    )]
+    #[diagnostic(code(lambdasim::input))]
+    TooManyRuns {
+        variants: u64,
+        seeds: u64,
+        runs: u64,
+        max: u64,
+    },
     /// A signal (Ctrl-C, SIGTERM, SIGHUP) stopped the run before it wrote anything.
     #[error("interrupted: the run stopped and left no output")]
     #[diagnostic(code(lambdasim::interrupted))]
@@ -45,7 +56,7 @@ impl CliError {
         match self {
             Self::Interrupted => crate::interrupt::EXIT_STATUS,
             Self::Input(err) if err.is_input_error() => 2,
-            Self::UnknownVariant { .. } => 2,
+            Self::UnknownVariant { .. } | Self::TooManyRuns { .. } => 2,
             Self::Run {
                 source: SimError::Source(_) | SimError::Config(_),
                 ..

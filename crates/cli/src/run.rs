@@ -47,6 +47,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let interrupt = Interrupt::install(&cancel);
     let scenario = Scenario::load_deferring_traces(&args.scenario)?;
     let variants = select(scenario.variants(args.seed)?, &args.variants)?;
+    check_runs(variants.len(), args.seeds)?;
     let final_dir = args
         .out
         .clone()
@@ -124,6 +125,24 @@ fn run_checking_traces<T>(
             Err(panic) => std::panic::resume_unwind(panic),
         }
     })
+}
+
+/// The most (variant, seed) runs one command makes: each run's totals (a few
+/// kilobytes) stay in memory until seeds.csv and summary.json are written.
+const MAX_RUNS: u64 = 100_000;
+
+fn check_runs(variants: usize, seeds: u64) -> Result<(), CliError> {
+    let variants = variants as u64;
+    let runs = variants.saturating_mul(seeds);
+    if runs > MAX_RUNS {
+        return Err(CliError::TooManyRuns {
+            variants,
+            seeds,
+            runs,
+            max: MAX_RUNS,
+        });
+    }
+    Ok(())
 }
 
 /// Keeps the variants named on the command line (all when none are).

@@ -180,6 +180,22 @@ fn zero_seeds_is_an_input_error() {
 }
 
 #[test]
+fn more_than_100000_runs_is_an_input_error() {
+    // Four variants.
+    let tmp = tempfile::tempdir().unwrap();
+    lambdasim()
+        .arg("run")
+        .arg(scenario("reserved-vs-provisioned.yaml"))
+        .arg("--out")
+        .arg(tmp.path().join("out"))
+        .args(["--seeds", "25001"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("100004 runs"));
+    assert!(!tmp.path().join("out").exists());
+}
+
+#[test]
 fn several_seeds_print_their_spread() {
     let tmp = tempfile::tempdir().unwrap();
     let out = lambdasim()
