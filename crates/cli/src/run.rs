@@ -113,7 +113,8 @@ fn run_checking_traces<T>(
 ) -> Result<T, CliError> {
     std::thread::scope(|scope| {
         let check = scope.spawn(|| {
-            let checked = scenario.check_traces();
+            // A signal raises `cancel` too: the check then stops reading.
+            let checked = scenario.check_traces_until(cancel);
             if checked.is_err() {
                 cancel.store(true, Ordering::Relaxed);
             }

@@ -23,6 +23,7 @@ use raw::RawScenario;
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use streams::{StreamKind, StreamSpec, TraceFile};
 
 /// A loaded and fully checked scenario file.
@@ -105,8 +106,15 @@ impl Scenario {
     /// order the files appear in the variants): what [`load`](Self::load) checks
     /// beyond [`load_deferring_traces`](Self::load_deferring_traces).
     pub fn check_traces(&self) -> Result<(), ScenarioError> {
+        self.check_traces_until(&AtomicBool::new(false))
+    }
+
+    /// [`check_traces`](Self::check_traces), but giving up as soon as `stop` is
+    /// raised (reporting no problem): for a check running beside runs that a signal
+    /// interrupts, which should not wait for the rest of a large file.
+    pub fn check_traces_until(&self, stop: &AtomicBool) -> Result<(), ScenarioError> {
         for (file, origin) in self.trace_files()? {
-            streams::validate_trace(&file, &origin)?;
+            streams::validate_trace(&file, &origin, stop)?;
         }
         Ok(())
     }

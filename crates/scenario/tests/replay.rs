@@ -304,6 +304,21 @@ fn deferred_loading_leaves_the_traces_to_check_traces() {
 }
 
 #[test]
+fn a_raised_stop_flag_ends_the_trace_check_early() {
+    let dir = Dir::new();
+    dir.write("t.csv", "offset_s\n0\nsoon\n");
+    let yaml = "name: s\nduration: 1h\nfunctions:\n  - name: f\n    traffic:\n      - trace: { file: t.csv }\n";
+    let scenario = Scenario::load_deferring_traces(&dir.write("s.yaml", yaml)).unwrap();
+    let stop = std::sync::atomic::AtomicBool::new(true);
+    scenario.check_traces_until(&stop).unwrap();
+    stop.store(false, std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(
+        scenario.check_traces_until(&stop).unwrap_err().line(),
+        Some(3)
+    );
+}
+
+#[test]
 fn trace_key_errors_point_at_the_yaml() {
     let cases = [
         ("trace: { file: t.csv, spread: even }", "per-request"),

@@ -20,6 +20,7 @@ use lambdasim_engine::{Nanos, RngStream, secs_to_nanos};
 use lambdasim_model::{Arrival, ArrivalSource, SourceError};
 use spread::Pending;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What is read from a trace file: everything that decides whether it is valid, so
 /// a file used the same way by several variants is checked once.
@@ -63,10 +64,15 @@ pub(crate) struct TraceSpec {
     pub window: Window,
 }
 
-/// Streams the whole trace once and reports its first problem.
-pub(crate) fn validate_trace(file: &TraceFile, origin: &Position) -> Result<(), ScenarioError> {
+/// Streams the whole trace once and reports its first problem, unless `stop` is
+/// raised first.
+pub(crate) fn validate_trace(
+    file: &TraceFile,
+    origin: &Position,
+    stop: &AtomicBool,
+) -> Result<(), ScenarioError> {
     let mut rows = Rows::open(file, origin)?;
-    while rows.next_row()?.is_some() {}
+    while !stop.load(Ordering::Relaxed) && rows.next_row()?.is_some() {}
     Ok(())
 }
 
