@@ -163,16 +163,15 @@ fn check_replaceable(dir: &Path) -> io::Result<()> {
         let foreign = names
             .iter()
             .find(|n| !OUTPUT_NAMES.iter().any(|o| n.as_os_str() == *o));
-        match foreign {
-            _ if names.is_empty() => return Ok(()),
-            Some(name) => format!(
+        if let Some(name) = foreign {
+            format!(
                 "it holds `{}`, which a run does not write",
                 name.to_string_lossy()
-            ),
-            None if !dir.join(MARKER).is_file() => {
-                format!("it is not a lambdasim output directory (no {MARKER})")
-            }
-            None => return Ok(()),
+            )
+        } else if names.is_empty() || dir.join(MARKER).is_file() {
+            return Ok(());
+        } else {
+            format!("it is not a lambdasim output directory (no {MARKER})")
         }
     };
     Err(io::Error::new(

@@ -272,7 +272,7 @@ impl Context<'_> {
                     at,
                     "account.concurrency_limit",
                     |v| (1..=MAX_ACCOUNT_LIMIT).contains(&v),
-                    "1 to 1000000",
+                    &format!("1 to {MAX_ACCOUNT_LIMIT}"),
                 )?,
                 None => defaults.concurrency_limit,
             },
@@ -312,8 +312,8 @@ impl Context<'_> {
                     "found both refill_per_second and refill_per_minute, expected only one",
                 ));
             }
-            (Some(s), None) => self.per_minute(s, at, 60.0)?,
-            (None, Some(m)) => self.per_minute(m, at, 1.0)?,
+            (Some(s), None) => self.per_minute(s, at, true)?,
+            (None, Some(m)) => self.per_minute(m, at, false)?,
             (None, None) => defaults.refill_per_minute,
         };
         Ok(ScalingConfig {
@@ -323,17 +323,20 @@ impl Context<'_> {
         })
     }
 
-    /// A scaling refill rate (per second when `factor` is 60, else per minute) as whole
-    /// environments per minute: the token bucket adds one unit per nanosecond per
-    /// environment a minute, so a fraction would be rounded away without a word.
+    /// A scaling refill rate (per second or per minute) as whole environments per
+    /// minute: the token bucket adds one unit per nanosecond per environment a minute,
+    /// so a fraction would be rounded away without a word.
     fn per_minute(
         &self,
         value: &Spanned<f64>,
         at: Location,
-        factor: f64,
+        per_second: bool,
     ) -> Result<u64, ScenarioError> {
-        let per_second = factor != 1.0;
-        let unit = if per_second { "second" } else { "minute" };
+        let (unit, factor) = if per_second {
+            ("second", 60.0)
+        } else {
+            ("minute", 1.0)
+        };
         let v = self.non_negative(value, at, &format!("environments per {unit}"))?;
         let rate = v * factor;
         let whole = rate.round();
