@@ -8,7 +8,7 @@
 //! their earliest keys. Both draw sequence numbers from one counter, so the order is
 //! exactly (time, scheduling order) over everything, as if there were one queue.
 
-use crate::queue::{EventQueue, Sequence, pack, time_of};
+use crate::queue::{EventQueue, Sequence, pack, slot_of, time_of};
 use crate::time::Nanos;
 use crate::tournament::Tournament;
 
@@ -63,7 +63,12 @@ impl<E: Copy> Agenda<E> {
     /// for a stream.
     #[inline]
     pub fn peek(&mut self) -> Option<(Nanos, Due<E>)> {
-        match (self.events.peek_keyed(), self.streams.peek()) {
+        // The event queue may not move past the slot of the next arrival: a queue that
+        // jumped ahead (to a far event in its overflow, with nothing in its wheel) would
+        // take every later event into its current run, which then never empties.
+        let stream = self.streams.peek();
+        let limit = stream.map_or(u64::MAX, |(key, _)| slot_of(time_of(key)));
+        match (self.events.peek_keyed_until(limit), stream) {
             (Some((t, seq, event)), Some((key, stream))) => Some(if pack(t, seq) < key {
                 (t, Due::Event(event))
             } else {
@@ -186,6 +191,30 @@ mod tests {
             ]
         );
         assert!(a.is_empty());
+    }
+
+    #[test]
+    fn a_far_event_does_not_pull_the_queue_ahead_of_the_arrivals() {
+        // One event two hours ahead (a provisioned environment's recycle) and a dense
+        // stream whose every arrival schedules a completion 100 ms later: the queue
+        // must not jump to the far event's slot and file every completion into its
+        // current run, which would then never empty (an entry kept per arrival).
+        let mut a = Agenda::new();
+        a.schedule(7200 * 1_000_000_000, 'r');
+        a.schedule_stream(0, 0);
+        let mut most = 0;
+        for _ in 0..200_000 {
+            let Some((time, due)) = a.peek() else { break };
+            match due {
+                Due::Event(_) => a.pop_event(),
+                Due::Stream(s) => {
+                    a.schedule(time + 100_000_000, 'c');
+                    a.reschedule_stream(time + 300_000, s);
+                }
+            }
+            most = most.max(a.events.current_run_capacity());
+        }
+        assert!(most < 1000, "the current run held {most} entries");
     }
 
     proptest! {

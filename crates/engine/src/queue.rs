@@ -175,6 +175,12 @@ pub(crate) fn pack(time: Nanos, seq: u64) -> u128 {
     u128::from(time) << 64 | u128::from(seq)
 }
 
+/// The wheel slot (absolute) of a time.
+#[inline]
+pub(crate) fn slot_of(time: Nanos) -> u64 {
+    time >> SLOT_BITS
+}
+
 /// The time of a key.
 #[inline]
 pub(crate) fn time_of(key: u128) -> Nanos {
@@ -328,11 +334,20 @@ impl<E: Copy> EventQueue<E> {
     /// Moves to the next slot holding events and sorts it into `near`; false when
     /// the queue is empty.
     fn advance(&mut self) -> bool {
+        self.advance_until(u64::MAX)
+    }
+
+    /// [`advance`](Self::advance), unless the next slot holding events is after
+    /// `limit` (absolute): then the queue stays where it is and returns false.
+    fn advance_until(&mut self, limit: u64) -> bool {
         let wheel_next = self.next_wheel_slot();
         let overflow_next = self.overflow.peek().map(Entry::slot);
         let Some(next) = wheel_next.into_iter().chain(overflow_next).min() else {
             return false;
         };
+        if next > limit {
+            return false;
+        }
         self.current = next;
         let i = (next % SLOTS) as usize;
         if self.occupied[i / 64] & (1 << (i % 64)) != 0 {
@@ -391,13 +406,24 @@ impl<E: Copy> EventQueue<E> {
         self.near.peek().map(|e| &e.event)
     }
 
-    /// The earliest event with its full key (time, sequence), left in place.
+    /// The earliest event with its full key (time, sequence), left in place, if it is
+    /// in a slot at or before `limit` (absolute); `None` also when all are later. The
+    /// queue never moves past `limit`: a caller with something due earlier (the next
+    /// arrival) passes its slot, so that the current run does not jump to a far event
+    /// and then take in every event scheduled meanwhile (a run that never empties
+    /// holds an entry per invocation: memory growing with the requests).
     #[inline]
-    pub(crate) fn peek_keyed(&mut self) -> Option<(Nanos, u64, E)> {
-        if !self.settle() {
+    pub(crate) fn peek_keyed_until(&mut self, limit: u64) -> Option<(Nanos, u64, E)> {
+        if self.near.len() == 0 && !(self.len > 0 && self.advance_until(limit)) {
             return None;
         }
         self.near.peek().map(|e| (e.time, e.seq, e.event))
+    }
+
+    /// Entries the current run holds, popped ones included (its memory).
+    #[cfg(test)]
+    pub(crate) fn current_run_capacity(&self) -> usize {
+        self.near.data.len()
     }
 
     /// How many events are pending.
