@@ -273,3 +273,98 @@ fn poisson_batches_are_the_arrivals_one_by_one() {
         assert!(one_by_one.len() > 500, "{}", one_by_one.len());
     }
 }
+
+/// A stream kind as YAML, and its rate at `t` seconds (before `scale`), written out
+/// plainly for the property below.
+struct Kind {
+    yaml: &'static str,
+    rate: fn(f64) -> f64,
+}
+
+const RUN_S: f64 = 200.0;
+
+const KINDS: [Kind; 7] = [
+    Kind {
+        yaml: "poisson: { rate: 40 }",
+        rate: |_| 40.0,
+    },
+    Kind {
+        yaml: "constant: { rate: 40 }",
+        rate: |_| 40.0,
+    },
+    Kind {
+        yaml: "ramp: { from: 10, to: 90, start: 0s, end: 200s }",
+        rate: |t| 10.0 + 80.0 * t / RUN_S,
+    },
+    Kind {
+        yaml: "profile: { points: [[0s, 10], [100s, 90], [200s, 30]] }",
+        rate: |t| {
+            if t < 100.0 {
+                10.0 + 0.8 * t
+            } else {
+                90.0 - 0.6 * (t - 100.0)
+            }
+        },
+    },
+    Kind {
+        yaml: "profile: { points: [[0s, 10], [100s, 90]], interpolate: step }",
+        rate: |t| if t < 100.0 { 10.0 } else { 90.0 },
+    },
+    Kind {
+        yaml: "diurnal: { mean: 50, amplitude: 40, period: 200s, peak_at: 50s }",
+        rate: |t| 50.0 + 40.0 * (std::f64::consts::TAU * (t - 50.0) / RUN_S).cos(),
+    },
+    Kind {
+        yaml: "spike: { at: 20s, rate: 100, ramp_up: 10s, hold: 30s, ramp_down: 20s }",
+        rate: |t| match t {
+            t if t < 20.0 => 0.0,
+            t if t < 30.0 => 10.0 * (t - 20.0),
+            t if t < 60.0 => 100.0,
+            t if t < 80.0 => 100.0 - 5.0 * (t - 60.0),
+            _ => 0.0,
+        },
+    },
+];
+
+/// The integral of `rate` over `[start, end)` seconds, by the midpoint rule at 1 ms.
+fn integral(rate: fn(f64) -> f64, start: f64, end: f64) -> f64 {
+    let steps = ((end - start) * 1000.0).round() as usize;
+    let h = (end - start) / steps as f64;
+    (0..steps)
+        .map(|i| rate(start + (i as f64 + 0.5) * h))
+        .sum::<f64>()
+        * h
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    /// Requests in a window are the rate's integral over the window times `scale`,
+    /// within sampling error, for every generated stream kind and arrival pattern.
+    #[test]
+    fn requests_in_a_window_are_the_rate_integral_times_scale(
+        kind in 0..KINDS.len(),
+        start in 0u64..100,
+        length in 10u64..100,
+        scale in proptest::sample::select(vec![0.5, 1.0, 2.0, 2.5, 3.0]),
+        even in proptest::bool::ANY,
+    ) {
+        let kind = &KINDS[kind];
+        let end = start + length;
+        let even = if even && !kind.yaml.starts_with("poisson") && !kind.yaml.starts_with("constant") {
+            "\n        arrivals: even"
+        } else {
+            ""
+        };
+        let yaml = format!(
+            "name: s\nduration: 200s\nfunctions:\n  - name: f\n    traffic:\n      - {}\n        start: {start}s\n        end: {end}s\n        scale: {scale}{even}\n",
+            kind.yaml
+        );
+        let requests = arrivals(&base(&load(&yaml)))[0].len() as f64;
+        let expected = integral(kind.rate, start as f64, end as f64) * scale;
+        proptest::prop_assert!(
+            (requests - expected).abs() <= 5.0 * expected.sqrt() + 2.0,
+            "{yaml}: {requests} requests, expected {expected}"
+        );
+    }
+}

@@ -82,7 +82,10 @@ impl Context<'_> {
                     self.trace(t, s, at, scale, window, owner)?,
                 ));
             }
-            Kind::Poisson(p) => Shape::flat(self.rate(&p.rate, at, scale)?),
+            // Scaled with every other shape below.
+            Kind::Poisson(p) => {
+                Shape::flat(self.non_negative(&p.rate, at, "requests per second")?)
+            }
             Kind::Ramp(r) => self.ramp(r, at, window)?,
             Kind::Profile(p) => self.profile(p, at)?,
             Kind::Diurnal(d) => self.diurnal(d, at)?,
