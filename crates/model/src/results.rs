@@ -116,8 +116,10 @@ pub struct FunctionSummary {
     pub mean_environments: f64,
     pub latency_ms: LatencySummary,
     pub cost_usd: CostBreakdown,
-    /// Invocations that failed (function errors), retried or not.
+    /// Invocations that failed (function errors and timeouts), retried or not.
     pub errors: u64,
+    /// Invocations that reached the function timeout.
+    pub timeouts: u64,
     /// Retries sent by synchronous callers after throttles.
     pub client_retries: u64,
     /// Synchronous requests still throttled after the caller's last retry.

@@ -113,16 +113,93 @@ fn reserved_400_and_400_leave_200_for_the_rest() {
 }
 
 #[test]
-fn a_50ms_function_at_200_rps_needs_20_environments_not_10() {
+fn a_50ms_function_at_20000_rps_is_throttled_by_the_10000_rps_limit_at_500_concurrency() {
+    // AWS's example ("Understanding concurrency and requests per second"): 20,000
+    // requests/s of 50 ms need only 1,000 concurrency, but the account's 10,000
+    // requests/s limit (10 × its 1,000 concurrency) throttles half of them, and the
+    // concurrency the rest need is 10,000 × 0.05 = 500.
     let cfg = config(10 * S, vec![function("f", 50 * MS)]);
-    let (summary, _) = run(cfg.clone(), vec![feed(even(200, 10 * S), 0)]);
-    assert_eq!(summary.functions[0].peak_environments, 20);
-    assert_eq!(summary.functions[0].throttles, 0);
+    let (summary, rows) = run_unchecked(cfg, vec![feed(even(20_000, 10 * S), 0)]);
+    let f = &summary.functions[0];
+    // One second's quota passes at first, then 10,000 a second.
+    let expected = 10_000 + 10 * 10_000;
+    assert!(
+        f.invocations.abs_diff(expected) <= 10,
+        "{} served",
+        f.invocations
+    );
+    assert_eq!(f.throttles, f.throttles_by_reason.rps_limit);
+    for row in &rows[2..] {
+        assert!(
+            row.concurrency_max.abs_diff(500) <= 2,
+            "at {} s: {}",
+            row.t_s,
+            row.concurrency_max
+        );
+        assert!((row.concurrency_mean - 500.0).abs() < 2.0);
+    }
+}
 
-    let mut off = cfg;
-    off.account.rps_per_environment = 0.0;
-    let (summary, _) = run(off, vec![feed(even(200, 10 * S), 0)]);
-    assert_eq!(summary.functions[0].peak_environments, 10);
+#[test]
+fn provisioned_10_spills_over_after_10_concurrency_or_100_rps_whichever_comes_first() {
+    // AWS's example: provisioned concurrency 10 "spills over into on-demand concurrency
+    // after 10 concurrency or 100 requests per second, whichever happens first".
+    let spill = |duration, rate| {
+        let mut f = function("f", duration);
+        f.provisioned_concurrency = 10;
+        let (summary, _) = run(config(20 * S, vec![f]), vec![feed(even(rate, 20 * S), 0)]);
+        let f = &summary.functions[0];
+        assert_eq!(f.throttles, 0);
+        (f.provisioned_invocations, f.spillover_invocations)
+    };
+    // 10 ms at 150/s needs 1.5 concurrency: the rate spills first. A second's quota
+    // of 100 passes at first, then 100 a second; the other 50 a second spill over.
+    let (provisioned, spilled) = spill(10 * MS, 150);
+    assert!(provisioned.abs_diff(100 + 20 * 100) <= 2, "{provisioned}");
+    assert_eq!(provisioned + spilled, 3000);
+    // 10 ms at 90/s stays on provisioned concurrency.
+    assert_eq!(spill(10 * MS, 90), (1800, 0));
+    // 200 ms at 75/s needs 15 concurrency: concurrency spills first, well under the
+    // rate's 100 a second: at most 10 / 0.2 s = 50 a second on provisioned (a little
+    // less, as an environment that frees an instant after a request missed it), the
+    // rest spill over.
+    let (provisioned, spilled) = spill(200 * MS, 75);
+    assert!((900..=1000).contains(&provisioned), "{provisioned}");
+    assert_eq!(provisioned + spilled, 1500);
+}
+
+#[test]
+fn mean_concurrency_follows_littles_law_for_short_invocations() {
+    // The rate limit never holds an environment: 300 requests/s of a lognormal with
+    // median 100 ms and p99 900 ms (mean 156.2 ms) need 300 × 0.1562 = 46.9
+    // concurrency, not more. And for a 20 ms function far below the rate limit,
+    // concurrency is 300 × 0.02 = 6.
+    let sigma = (9.0f64).ln() / 2.326_347_874;
+    let lognormal_mean_s = 0.1 * (sigma * sigma / 2.0).exp();
+    let cases = [
+        (
+            DurationDist::Lognormal {
+                median: 100 * MS,
+                p99: 900 * MS,
+            },
+            lognormal_mean_s,
+        ),
+        (DurationDist::Constant(20 * MS), 0.02),
+    ];
+    for (duration, mean_s) in cases {
+        let mut f = function("f", MS);
+        f.duration = duration;
+        let cfg = config(600 * S, vec![f]);
+        let (summary, _) = run_unchecked(cfg, vec![feed(poisson(7, 300.0), 0)]);
+        let f = &summary.functions[0];
+        let little = f.invocations as f64 / 600.0 * mean_s;
+        let error = (f.mean_concurrency - little).abs() / little;
+        assert!(
+            error < 0.02,
+            "mean concurrency {} vs Little's law {little}",
+            f.mean_concurrency
+        );
+    }
 }
 
 #[test]

@@ -20,7 +20,7 @@ use crate::variants::Applied;
 use lambdasim_engine::{NANOS_PER_SEC, Nanos, StreamKey};
 use lambdasim_model::{
     AccountConfig, Architecture, BillingConfig, ConfigError, DurationDist, FunctionConfig,
-    ReusePolicy, ScalingConfig, SimConfig,
+    MAX_WARM_START, ReusePolicy, ScalingConfig, SimConfig, TIMEOUT_RANGE,
 };
 use serde_saphyr::{Location, Spanned};
 use std::collections::HashSet;
@@ -408,11 +408,36 @@ impl Context<'_> {
         if let Some(dist) = &raw.duration {
             config.duration = self.dist(dist, at)?;
         }
+        if let Some(timeout) = &raw.timeout {
+            let t = timeout.value.0;
+            if !TIMEOUT_RANGE.contains(&t) {
+                return Err(self.error(
+                    pick(timeout.referenced, at),
+                    format!(
+                        "found timeout {}s, expected 1s to 900s (the range AWS accepts)",
+                        t as f64 / 1e9
+                    ),
+                ));
+            }
+            config.timeout = t;
+        }
         if let Some(idle) = &raw.idle_timeout {
             config.idle_timeout = idle.value.0;
         }
+        if let Some(idle) = &raw.function_idle_timeout {
+            config.function_idle_timeout = idle.value.0;
+        }
         if let Some(lifetime) = &raw.max_lifetime {
             config.max_lifetime = lifetime.value.0;
+        }
+        if let Some(warm) = &raw.warm_start {
+            config.warm_start = self.checked(
+                warm,
+                at,
+                "warm_start",
+                |v| v <= MAX_WARM_START,
+                &format!("at most {MAX_WARM_START} environments"),
+            )?;
         }
         if let Some(reuse) = &raw.reuse {
             config.reuse = match reuse.value {

@@ -154,7 +154,8 @@ impl Visitor<'_> for DurVisitor {
     }
 }
 
-/// `max_lifetime`: a duration, or `none` for environments that live until idle timeout.
+/// A duration, or `none` for a timer that is off (`max_lifetime`,
+/// `function_idle_timeout`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Lifetime(pub Option<Nanos>);
 

@@ -17,8 +17,8 @@ const ACCOUNT_KEYS: &str =
     "region, concurrency_limit, unreserved_minimum, rps_per_environment or scaling.<key>";
 const SCALING_KEYS: &str = "mode, burst, refill_per_second or refill_per_minute";
 const BILLING_KEYS: &str = "init or free_tier";
-const FUNCTION_KEYS: &str = "memory_mb, architecture, init_duration, duration, idle_timeout, \
-                             max_lifetime, reuse, reserved_concurrency, provisioned_concurrency, \
+const FUNCTION_KEYS: &str = "memory_mb, architecture, init_duration, duration, timeout, \
+                             idle_timeout, function_idle_timeout, max_lifetime, warm_start, reuse, reserved_concurrency, provisioned_concurrency, \
                              invocation, max_event_age, retry_attempts, error_rate, \
                              client_retries, ephemeral_storage_mb or traffic";
 
@@ -193,8 +193,11 @@ impl Setter<'_> {
             "architecture" => function.architecture = self.optional()?,
             "init_duration" => function.init_duration = self.optional()?,
             "duration" => function.duration = self.optional()?,
+            "timeout" => function.timeout = self.optional()?,
             "idle_timeout" => function.idle_timeout = self.optional()?,
+            "function_idle_timeout" => function.function_idle_timeout = self.optional()?,
             "max_lifetime" => function.max_lifetime = self.optional()?,
+            "warm_start" => function.warm_start = self.optional()?,
             "reuse" => function.reuse = self.optional()?,
             "reserved_concurrency" => function.reserved_concurrency = self.optional()?,
             "provisioned_concurrency" => function.provisioned_concurrency = self.optional()?,

@@ -49,8 +49,11 @@ functions:
     architecture: arm64
     init_duration: 300ms
     duration: { exponential: { mean: 2s } }
+    timeout: 30s
     idle_timeout: 5m
+    function_idle_timeout: none
     max_lifetime: none
+    warm_start: 3
     reuse: random
     reserved_concurrency: 400
     provisioned_concurrency: 200
@@ -81,8 +84,11 @@ functions:
             mean: 2 * NANOS_PER_SEC
         }
     );
+    assert_eq!(f.timeout, 30 * NANOS_PER_SEC);
     assert_eq!(f.idle_timeout, 300 * NANOS_PER_SEC);
+    assert_eq!(f.function_idle_timeout, None);
     assert_eq!(f.max_lifetime, None);
+    assert_eq!(f.warm_start, 3);
     assert_eq!(f.reuse, ReusePolicy::Random);
     assert_eq!(f.reserved_concurrency, Some(400));
     assert_eq!(f.provisioned_concurrency, 200);
@@ -218,6 +224,10 @@ fn bad_values_are_reported_where_they_are() {
         "max_lifetime: forever",
         "idle_timeout: 3 weeks",
         "reserved_concurrency: -1",
+        "timeout: 0s",
+        "timeout: 901s",
+        "warm_start: 1000001",
+        "function_idle_timeout: sometimes",
     ] {
         let err = function_field(field);
         assert_eq!(err.line(), Some(5), "{field}: {err}");

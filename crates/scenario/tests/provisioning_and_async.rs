@@ -303,6 +303,9 @@ fn variants_can_set_every_new_key() {
       functions.api.error_rate: 0.2
       functions.api.client_retries: {{ attempts: 4, base: 1s }}
       functions.api.ephemeral_storage_mb: 1024
+      functions.api.timeout: 29s
+      functions.api.function_idle_timeout: 20m
+      functions.api.warm_start: 4
       functions.jobs.invocation: async
       functions.jobs.max_event_age: 10m
       functions.jobs.retry_attempts: 1
@@ -334,6 +337,9 @@ fn variants_can_set_every_new_key() {
         })
     );
     assert_eq!(api.ephemeral_storage_mb, 1024);
+    assert_eq!(api.timeout, 29 * S);
+    assert_eq!(api.function_idle_timeout, Some(1200 * S));
+    assert_eq!(api.warm_start, 4);
     assert_eq!(jobs.invocation, InvocationType::Async);
     assert_eq!(
         jobs.async_config,

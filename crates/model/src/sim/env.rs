@@ -10,7 +10,7 @@ use lambdasim_engine::Nanos;
 pub(crate) enum EnvState {
     /// Running the Init phase of a cold start (or of provisioning).
     Init,
-    /// Running an invocation, or held after it by the per-environment request-rate rule.
+    /// Running an invocation.
     Busy,
     /// Frozen and waiting to be reused.
     Idle,
@@ -21,6 +21,17 @@ impl EnvState {
     pub(crate) fn occupies(self) -> bool {
         !matches!(self, Self::Idle)
     }
+}
+
+/// How an environment's last invocation ended (or ends, while it runs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Ok,
+    /// A function error.
+    Error,
+    /// The function timeout: an error too, and it resets the environment, so that its
+    /// next invocation runs Init again first (see `Function::phases`).
+    Timeout,
 }
 
 /// "No environment" in the intrusive idle-list links.
@@ -42,8 +53,8 @@ pub(crate) struct Env {
     pub next: u32,
     pub state: EnvState,
     pub provisioned: bool,
-    /// Whether the running invocation fails (a function error).
-    pub failed: bool,
+    /// How the running (or, while idle, the last) invocation ends.
+    pub outcome: Outcome,
     /// Whether the running invocation serves a waiting request (`EnvCold::pending`).
     pub has_pending: bool,
 }
@@ -94,7 +105,7 @@ impl EnvSlab {
             next: NONE,
             state,
             provisioned,
-            failed: false,
+            outcome: Outcome::Ok,
             has_pending: false,
         };
         let cold = EnvCold {

@@ -194,7 +194,15 @@ impl Simulation {
             dynamic || total <= self.config.account.concurrency_limit,
             || format!("account limit exceeded: {total}"),
         )?;
-        for bucket in &self.buckets {
+        let rates = self
+            .functions
+            .iter()
+            .flat_map(|f| [&f.rate, &f.provisioned_rate]);
+        for bucket in self
+            .buckets
+            .iter()
+            .chain(rates.chain([&self.account_rate]).flatten())
+        {
             check(
                 bucket.tokens_at(self.now) <= bucket.capacity_tokens(),
                 || "token bucket above capacity".into(),

@@ -11,6 +11,7 @@ mod autoscale;
 mod env;
 mod idle;
 mod invariants;
+mod keepalive;
 mod metrics;
 mod pending;
 mod provisioned;
@@ -23,14 +24,14 @@ use crate::cost::bill_account;
 use crate::dist::{Lookahead, Sampler};
 use crate::results::{AccountSummary, RunSummary};
 use crate::series::SeriesSink;
-use env::{EnvSlab, EnvState, NONE};
+use env::{EnvSlab, EnvState, NONE, Outcome};
 use idle::IdlePool;
-use lambdasim_engine::{Agenda, Due, Nanos, RngStream, StreamKey, secs_to_nanos};
+use lambdasim_engine::{Agenda, Due, Nanos, RngStream, StreamKey};
 use metrics::{FunctionMetrics, Level};
 use pending::PendingSlab;
 use provisioned::Provisioned;
 use rand::RngExt;
-use rate::RecentStarts;
+use rate::rate_bucket;
 use scaling::TokenBucket;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -64,10 +65,12 @@ pub enum SimError {
 enum Event {
     /// An environment finished Init and starts its first invocation.
     InitDone(u32),
-    /// An environment finished an invocation (and any hold of the request-rate rule).
+    /// An environment finished an invocation.
     InvokeDone(u32),
     /// The longest-idle environment of a function may have timed out.
     IdleCheck(u32),
+    /// A function may have been idle for its `function_idle_timeout`.
+    FunctionIdle(u32),
     /// A function's next scheduled provisioned-concurrency change.
     ScheduleStep(u32),
     /// A function's provisioned-concurrency allocation completes.
@@ -129,6 +132,12 @@ enum Reason {
 struct Function {
     is_async: bool,
     idle_timer_pending: bool,
+    function_timer_pending: bool,
+    /// The last request or completion: the function is idle from then on.
+    last_activity: Nanos,
+    function_idle_timeout: Option<Nanos>,
+    /// The function timeout: no invocation runs longer.
+    timeout: Nanos,
     /// On-demand environments occupying concurrency.
     on_demand_busy: u32,
     reserved: Option<u32>,
@@ -141,9 +150,12 @@ struct Function {
     /// Invoke durations, one drawn ahead: `invoke` warms the latency bin of the next.
     durations: Lookahead,
     metrics: FunctionMetrics,
-    /// Invocations started in the last second (the function's request rate), kept
-    /// under reserved concurrency only: the only case that reads it.
-    recent_starts: RecentStarts,
+    /// The request-rate limit of reserved concurrency (`None`: no reservation, or
+    /// the rule is off)...
+    rate: Option<TokenBucket>,
+    /// ...and that of provisioned concurrency, above which requests spill over to
+    /// on-demand (see `rate.rs`).
+    provisioned_rate: Option<TokenBucket>,
     /// Index of the token bucket new environments take from (own, or the account's).
     token_bucket: usize,
     init: Sampler,
@@ -246,10 +258,8 @@ pub struct Simulation {
     unreserved_pool: u32,
     unreserved_busy: u32,
     account_concurrency: Level,
-    /// Invocations started in the last second across the account.
-    account_starts: RecentStarts,
-    /// Minimum time between invocation starts on one environment (0 = no rule).
-    min_gap: Nanos,
+    /// The account's request-rate limit (`None`: the rule is off).
+    account_rate: Option<TokenBucket>,
     bucket_start: Nanos,
     bucket_end: Nanos,
     events: u64,
@@ -279,7 +289,7 @@ impl Simulation {
                     ScalingMode::PerFunction => i,
                     ScalingMode::Legacy => 0,
                 };
-                build_function(config.seed, f, bucket)
+                build_function(config.seed, f, bucket, config.account.rps_per_environment)
             })
             .collect::<Result<Vec<_>, _>>()?;
         if traffic
@@ -293,12 +303,6 @@ impl Simulation {
                 vec![TokenBucket::new(&config.account.scaling); functions.len()]
             }
             ScalingMode::Legacy => vec![TokenBucket::new(&config.account.scaling)],
-        };
-        let rps = config.account.rps_per_environment;
-        let min_gap = if rps > 0.0 {
-            secs_to_nanos(1.0 / rps)
-        } else {
-            0
         };
         let end = config.duration;
         let reserved: u32 = config
@@ -332,8 +336,10 @@ impl Simulation {
             unreserved_pool: config.account.concurrency_limit.saturating_sub(reserved),
             unreserved_busy: 0,
             account_concurrency: Level::default(),
-            account_starts: RecentStarts::default(),
-            min_gap,
+            account_rate: rate_bucket(
+                config.account.rps_per_environment,
+                config.account.concurrency_limit,
+            ),
             bucket_start: 0,
             bucket_end: config.resolution.min(end),
             events: 0,
@@ -377,6 +383,7 @@ impl Simulation {
         progress: &mut dyn FnMut(f64),
     ) -> Result<RunSummary, SimError> {
         self.start_provisioning();
+        self.start_warm();
         for s in 0..self.streams.len() {
             self.pull_arrival(s)?;
         }
@@ -460,6 +467,7 @@ impl Simulation {
             Event::InitDone(id) => self.transition(id, EnvState::Init, EnvState::Busy),
             Event::InvokeDone(id) => self.invoke_done(id),
             Event::IdleCheck(f) => self.expire_idle(f as usize),
+            Event::FunctionIdle(f) => self.function_idle(f as usize),
             Event::ScheduleStep(f) => self.schedule_step(f as usize),
             Event::AllocationDone(f) => self.allocation_done(f as usize),
             Event::AutoscaleTick(f) => self.autoscale_tick(f as usize),
@@ -471,6 +479,7 @@ impl Simulation {
 
     /// A request arrives from a traffic stream.
     fn arrive(&mut self, f: usize, duration: Option<Nanos>) {
+        self.functions[f].last_activity = self.now;
         if self.functions[f].is_async {
             self.enqueue_async(f, duration);
         } else {
@@ -489,13 +498,23 @@ impl Simulation {
 
     /// The environment a request of `f` runs on, now busy: an idle provisioned
     /// environment first, then a warm on-demand one, then a new one, each subject to
-    /// the limits.
+    /// the limits. A synchronous request first needs room under the request-rate
+    /// limits (see `rate.rs`).
     #[inline(always)]
     fn environment_for(&mut self, f: usize) -> Result<Start, Reason> {
+        let sync = !self.functions[f].is_async;
+        if sync && self.rate_limited(f) {
+            return Err(Reason::RpsLimit);
+        }
+        let now = self.now;
         let func = &mut self.functions[f];
-        if let Some(id) = func
-            .provisioned_idle
-            .take(&mut self.envs, &mut func.rng_reuse)
+        // Above its rate limit, provisioned concurrency spills requests over to
+        // on-demand.
+        if func.provisioned_idle.len() > 0
+            && (!sync || func.provisioned_rate.as_mut().is_none_or(|b| b.ready(now)))
+            && let Some(id) = func
+                .provisioned_idle
+                .take(&mut self.envs, &mut func.rng_reuse)
         {
             self.transition(id, EnvState::Idle, EnvState::Busy);
             return Ok(Start {
@@ -507,8 +526,7 @@ impl Simulation {
         if !self.has_room(f) {
             return Err(self.no_room_reason(f));
         }
-        let func = &mut self.functions[f];
-        if let Some(id) = func.idle.take(&mut self.envs, &mut func.rng_reuse) {
+        if let Some(id) = self.take_warm(f) {
             self.transition(id, EnvState::Idle, EnvState::Busy);
             return Ok(Start {
                 id,
@@ -539,31 +557,24 @@ impl Simulation {
         }
     }
 
-    /// Why a request that found no room was refused: the request rate when the
-    /// invocations started in the last second reached `rps_per_environment` × the
-    /// limit (facts §2.4.1: the function's for reserved concurrency, the account's
-    /// otherwise), else the concurrency limit itself.
-    fn no_room_reason(&mut self, f: usize) -> Reason {
-        let rps = self.config.account.rps_per_environment;
-        let func = &mut self.functions[f];
-        let (starts, limit, concurrency_reason) = match func.reserved {
-            Some(reserved) => (
-                func.recent_starts.count(self.now),
-                reserved,
-                Reason::ReservedLimit,
-            ),
-            None => (
-                self.account_starts.count(self.now),
-                self.config.account.concurrency_limit,
-                Reason::AccountLimit,
-            ),
-        };
-        // A limit of 0 (reserved concurrency 0) allows no rate either: that throttle
-        // is the reservation's.
-        if rps > 0.0 && limit > 0 && starts as f64 >= rps * f64::from(limit) {
-            Reason::RpsLimit
+    /// Whether a synchronous request finds the account's request-rate limit, or its
+    /// reservation's, used up.
+    #[inline(always)]
+    fn rate_limited(&mut self, f: usize) -> bool {
+        let now = self.now;
+        if self.account_rate.as_mut().is_some_and(|b| !b.ready(now)) {
+            return true;
+        }
+        let rate = &mut self.functions[f].rate;
+        rate.as_mut().is_some_and(|b| !b.ready(now))
+    }
+
+    /// Which concurrency limit refused a request that found no room.
+    fn no_room_reason(&self, f: usize) -> Reason {
+        if self.functions[f].reserved.is_some() {
+            Reason::ReservedLimit
         } else {
-            concurrency_reason
+            Reason::AccountLimit
         }
     }
 
@@ -595,9 +606,10 @@ impl Simulation {
         } = start;
         let now = self.now;
         let func = &mut self.functions[f];
-        let duration = duration.unwrap_or_else(|| func.durations.take());
+        let drawn = duration.unwrap_or_else(|| func.durations.take());
         let failed = func.draw_error();
-        let init_ns = init.unwrap_or(0);
+        let reset = self.envs[id].outcome == Outcome::Timeout;
+        let (init_ns, duration, outcome) = func.phases(init, drawn, failed, reset);
         let start = now.saturating_add(init_ns);
         let m = &mut func.metrics;
         m.bucket.invocations += 1;
@@ -621,86 +633,41 @@ impl Simulation {
         self.queue
             .warm_slot(now.wrapping_add(func.durations.peek_after()));
         self.queue.warm_end(now.wrapping_add(next));
-        // A function's own window decides its throttles only under reserved
-        // concurrency (see `no_room_reason`); the account's takes every start.
-        if func.reserved.is_some() {
-            func.recent_starts.record(now);
+        // A synchronous start spends the tokens `environment_for` found ready.
+        if !func.is_async {
+            if let Some(b) = &mut func.rate {
+                b.spend();
+            }
+            if provisioned && let Some(b) = &mut func.provisioned_rate {
+                b.spend();
+            }
+            if let Some(b) = &mut self.account_rate {
+                b.spend();
+            }
         }
-        self.account_starts.record(now);
         let env = &mut self.envs[id];
-        env.failed = failed;
+        env.outcome = outcome;
         env.has_pending = pending != NONE;
         if env.has_pending {
             self.envs.cold_mut(id).pending = pending;
         }
-        // The request-rate rule keeps the environment until 1/rps after the start. Times
-        // saturate: a duration near the clock's limit ends at the end of time (after the
-        // run), never wrapped into the past.
-        let end = start.saturating_add(duration.max(self.min_gap));
+        // Times saturate: a duration near the clock's limit ends at the end of time
+        // (after the run), never wrapped into the past.
+        let end = start.saturating_add(duration);
         self.queue.schedule(end, Event::InvokeDone(id));
     }
 
-    /// An invocation (and its hold) ended: settle its asynchronous event and free the
+    /// An invocation ended: settle its asynchronous event and free the
     /// environment.
     fn invoke_done(&mut self, id: u32) {
         if std::mem::take(&mut self.envs[id].has_pending) {
             let pending = std::mem::replace(&mut self.envs.cold_mut(id).pending, NONE);
-            self.settle(pending, self.envs[id].failed);
+            self.settle(pending, self.envs[id].outcome != Outcome::Ok);
         }
+        let f = self.envs[id].func as usize;
+        self.functions[f].last_activity = self.now;
         self.release(id);
-    }
-
-    /// An environment is free again: back to its idle pool, or destroyed when it has
-    /// outlived `max_lifetime` (facts §3.2).
-    fn release(&mut self, id: u32) {
-        let env = &self.envs[id];
-        if env.provisioned {
-            self.release_provisioned(id);
-            return;
-        }
-        let (f, created) = (env.func as usize, env.created);
-        let expired = self.functions[f]
-            .max_lifetime
-            .is_some_and(|life| self.now - created >= life);
-        if expired {
-            self.destroy(id);
-            return;
-        }
-        self.transition(id, EnvState::Busy, EnvState::Idle);
-        self.envs[id].idle_since = self.now;
-        let func = &mut self.functions[f];
-        func.idle.push(&mut self.envs, id);
-        self.arm_idle_timer(f);
-    }
-
-    /// Keeps one timer pending for the function's longest-idle environment.
-    fn arm_idle_timer(&mut self, f: usize) {
-        let func = &mut self.functions[f];
-        if func.idle_timer_pending {
-            return;
-        }
-        if let Some(id) = func.idle.longest_idle() {
-            func.idle_timer_pending = true;
-            let due = self.envs[id].idle_since.saturating_add(func.idle_timeout);
-            self.queue.schedule(due, Event::IdleCheck(f as u32));
-        }
-    }
-
-    /// Destroys every environment of `f` idle for `idle_timeout` or more.
-    fn expire_idle(&mut self, f: usize) {
-        self.functions[f].idle_timer_pending = false;
-        loop {
-            let func = &mut self.functions[f];
-            let Some(id) = func.idle.longest_idle() else {
-                break;
-            };
-            if self.envs[id].idle_since.saturating_add(func.idle_timeout) > self.now {
-                break;
-            }
-            func.idle.remove(&mut self.envs, id);
-            self.destroy(id);
-        }
-        self.arm_idle_timer(f);
+        self.arm_function_timer(f);
     }
 
     fn destroy(&mut self, id: u32) {
@@ -853,7 +820,65 @@ impl Simulation {
     }
 }
 
+/// The longest an on-demand Init may run before Lambda stops it and runs it again as
+/// part of the first invocation, under the function timeout (AWS Lambda Developer
+/// Guide, "Understanding the Lambda execution environment lifecycle", Init phase).
+/// Provisioned environments initialise without this limit.
+pub const ON_DEMAND_INIT_LIMIT: Nanos = 10 * lambdasim_engine::NANOS_PER_SEC;
+
 impl Function {
+    /// An invocation's Init and Invoke phases and how it ends, from the drawn Invoke
+    /// duration: `init` is a cold start's Init, `reset` says the environment's last
+    /// invocation timed out. Inlined for the usual case (a warm start within the
+    /// timeout), the rest out of line.
+    #[inline(always)]
+    fn phases(
+        &mut self,
+        init: Option<Nanos>,
+        drawn: Nanos,
+        failed: bool,
+        reset: bool,
+    ) -> (Nanos, Nanos, Outcome) {
+        if init.is_none() && !reset && drawn <= self.timeout {
+            let outcome = if failed { Outcome::Error } else { Outcome::Ok };
+            return (0, drawn, outcome);
+        }
+        self.rare_phases(init.unwrap_or(0), drawn, failed, reset)
+    }
+
+    /// [`phases`](Self::phases) with a cold start, a reset environment or a timeout:
+    /// - an environment reset by a timeout runs Init again inside the next invocation
+    ///   ("suppressed init", folded into its duration; not a cold start);
+    /// - an on-demand Init longer than [`ON_DEMAND_INIT_LIMIT`] is stopped there and
+    ///   run again inside the first invocation;
+    /// - an invocation that reaches the timeout ends there, as an error.
+    #[cold]
+    #[inline(never)]
+    fn rare_phases(
+        &mut self,
+        mut init: Nanos,
+        drawn: Nanos,
+        failed: bool,
+        reset: bool,
+    ) -> (Nanos, Nanos, Outcome) {
+        let mut invoke = drawn;
+        if reset {
+            invoke = invoke.saturating_add(self.init.sample(&mut self.rng_init));
+        }
+        if init > ON_DEMAND_INIT_LIMIT {
+            invoke = invoke.saturating_add(init);
+            init = ON_DEMAND_INIT_LIMIT;
+        }
+        if invoke > self.timeout {
+            let m = &mut self.metrics.bucket;
+            m.timeouts += 1;
+            m.errors += u64::from(!failed);
+            return (init, self.timeout, Outcome::Timeout);
+        }
+        let outcome = if failed { Outcome::Error } else { Outcome::Ok };
+        (init, invoke, outcome)
+    }
+
     /// Draws whether the next invocation fails (a function error), and counts it.
     #[inline]
     fn draw_error(&mut self) -> bool {
@@ -871,6 +896,7 @@ fn build_function(
     seed: u64,
     f: &FunctionConfig,
     token_bucket: usize,
+    rps_per_unit: f64,
 ) -> Result<Function, ConfigError> {
     let sampler = |d: &crate::dist::DurationDist, what: &str| {
         d.sampler()
@@ -880,9 +906,16 @@ fn build_function(
     Ok(Function {
         reserved: f.reserved_concurrency,
         is_async: f.invocation == InvocationType::Async,
+        timeout: f.timeout,
         error_rate: f.error_rate,
         token_bucket,
-        recent_starts: RecentStarts::default(),
+        // Reserved 0 throttles every request by its concurrency limit (see
+        // `no_room_reason`), not by a rate.
+        rate: f
+            .reserved_concurrency
+            .filter(|&r| r > 0)
+            .and_then(|r| rate_bucket(rps_per_unit, r)),
+        provisioned_rate: rate_bucket(rps_per_unit, f.provisioned_concurrency),
         idle_timeout: f.idle_timeout,
         max_lifetime: f.max_lifetime,
         init: sampler(&f.init_duration, "init_duration")?,
@@ -894,6 +927,9 @@ fn build_function(
         provisioned_idle: IdlePool::new(f.reuse),
         on_demand_busy: 0,
         idle_timer_pending: false,
+        function_timer_pending: false,
+        last_activity: 0,
+        function_idle_timeout: f.function_idle_timeout,
         prov: Provisioned::new(
             f,
             sampler(&f.provisioning.allocation_delay, "allocation_delay")?,

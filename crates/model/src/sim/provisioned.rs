@@ -179,6 +179,9 @@ impl Simulation {
             m.down(now);
         }
         self.functions[f].prov.allocated = value;
+        let per_unit = self.config.account.rps_per_environment;
+        let rate = &mut self.functions[f].provisioned_rate;
+        super::rate::resize_rate_bucket(rate, now, per_unit, value);
     }
 
     /// Destroys idle provisioned environments beyond the allocation.
@@ -285,6 +288,7 @@ impl Simulation {
     /// A recycled environment is fresh again.
     pub(super) fn recycle_done(&mut self, id: u32) {
         self.envs[id].created = self.now;
+        self.envs[id].outcome = super::env::Outcome::Ok;
         self.envs.cold_mut(id).recycle_at = Nanos::MAX;
         self.release_provisioned(id);
         if self.envs.cold(id).serial != DEAD && self.envs[id].state == EnvState::Idle {

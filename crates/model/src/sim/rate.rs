@@ -1,127 +1,94 @@
-//! Invocation starts over the last second, for telling a rate-limit throttle from a
-//! concurrency-limit one.
+//! The request-rate limits on synchronous invocations.
 //!
-//! AWS limits invocation requests to 10 × the concurrency limit per second (facts
-//! §2.4.1): 10 × reserved concurrency for a function that has it, 10 × the account
-//! limit across the account otherwise. A throttle counts as `rps_limit` when the starts
-//! in the last second reached that bound, and as the concurrency limit otherwise.
+//! AWS limits synchronous invocation requests to 10 × the concurrency limit that
+//! applies, per second: the account limit across the account, the reserved concurrency
+//! of a function that has it, and the allocated provisioned concurrency of a version,
+//! above which requests spill over to on-demand rather than being throttled (AWS Lambda
+//! Developer Guide, "Lambda quotas" and "Understanding Lambda function scaling",
+//! section "Understanding concurrency and requests per second"). AWS stresses that the
+//! limit is an aggregate — "Lambda only considers overall concurrency and overall
+//! requests per second" — not a per-environment cap, so it never holds an environment.
 //!
-//! Starts are counted in 100 slots of 10 ms: constant memory, at 10 ms resolution. A
-//! start bumps the open slot's counter, and a slot that closes is stored in a ring
-//! with the slot it belongs to, so that nothing is ever cleared: O(1) per start however
-//! sparse the traffic. Counting (only when a request is throttled) sums the ring's
-//! entries that are still inside the last second.
+//! Each limit is a token bucket (`scaling.rs`) holding one second of starts and
+//! refilled continuously at the limit's rate: a steady rate up to the limit passes, and
+//! a sustained rate above it is cut to the limit. How AWS meters the second is not
+//! documented; a bucket of one second is the smallest that lets a full second's quota
+//! through, and it keeps the admitted rate smooth (a sliding one-second window would
+//! admit a whole second's quota in a burst and then nothing, over and over).
 
-use lambdasim_engine::{NANOS_PER_MS, Nanos};
+use super::scaling::TokenBucket;
 
-const SLOTS: usize = 100;
-const SLOT_NS: Nanos = 10 * NANOS_PER_MS;
-
-#[derive(Clone, Debug)]
-#[repr(C)] // the open slot, which every start updates, first
-pub(crate) struct RecentStarts {
-    /// Starts in the open slot.
-    open: u32,
-    /// The open slot (absolute, in units of `SLOT_NS`) and the time it ends.
-    current: u64,
-    end: Nanos,
-    /// Starts in closed slots, at the absolute slot modulo `SLOTS`...
-    counts: [u32; SLOTS],
-    /// ...and the absolute slot each entry belongs to (an entry of a slot more than a
-    /// second old is stale and ignored).
-    stamps: [u64; SLOTS],
+/// A bucket for a limit of `per_unit` × `limit` starts a second, or `None` when
+/// `per_unit` is 0 (the rule turned off).
+pub(crate) fn rate_bucket(per_unit: f64, limit: u32) -> Option<TokenBucket> {
+    let (burst, per_minute) = rate_size(per_unit, limit)?;
+    Some(TokenBucket::with(burst, per_minute))
 }
 
-impl Default for RecentStarts {
-    fn default() -> Self {
-        Self {
-            counts: [0; SLOTS],
-            stamps: [0; SLOTS],
-            open: 0,
-            current: 0,
-            end: SLOT_NS,
-        }
+/// Resizes a provisioned rate bucket for `limit` environments (an allocation that
+/// completed or a decrease).
+pub(crate) fn resize_rate_bucket(
+    bucket: &mut Option<TokenBucket>,
+    now: lambdasim_engine::Nanos,
+    per_unit: f64,
+    limit: u32,
+) {
+    if let (Some(b), Some((burst, per_minute))) = (bucket.as_mut(), rate_size(per_unit, limit)) {
+        b.resize(now, burst, per_minute);
     }
 }
 
-impl RecentStarts {
-    /// Stores the open slot in the ring and opens the one `now` is in.
-    fn roll(&mut self, now: Nanos) {
-        let i = (self.current % SLOTS as u64) as usize;
-        self.counts[i] = std::mem::take(&mut self.open);
-        self.stamps[i] = self.current;
-        self.current = now / SLOT_NS;
-        self.end = (self.current + 1).saturating_mul(SLOT_NS);
+/// A limit's bucket size (one second of starts, at least one) and refill per minute.
+fn rate_size(per_unit: f64, limit: u32) -> Option<(u64, u64)> {
+    if per_unit <= 0.0 {
+        return None;
     }
-
-    /// Counts a start at `now`.
-    #[inline]
-    pub(crate) fn record(&mut self, now: Nanos) {
-        if now >= self.end {
-            self.roll(now);
-        }
-        self.open += 1;
-    }
-
-    /// Starts in the last second (to 10 ms): the open slot and the 99 before it.
-    pub(crate) fn count(&mut self, now: Nanos) -> u64 {
-        if now >= self.end {
-            self.roll(now);
-        }
-        let oldest = self.current.saturating_sub(SLOTS as u64 - 1);
-        let closed: u64 = self
-            .counts
-            .iter()
-            .zip(&self.stamps)
-            .filter(|&(_, &stamp)| stamp >= oldest)
-            .map(|(&n, _)| u64::from(n))
-            .sum();
-        closed + u64::from(self.open)
-    }
+    let per_second = per_unit * f64::from(limit);
+    let burst = (per_second.floor() as u64).max(1);
+    Some((burst, (per_second * 60.0).round() as u64))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lambdasim_engine::NANOS_PER_SEC;
+    use lambdasim_engine::{NANOS_PER_MS, NANOS_PER_SEC};
 
     #[test]
-    fn counts_the_last_second_only() {
-        let mut r = RecentStarts::default();
-        for i in 0..100 {
-            r.record(i * 10 * NANOS_PER_MS);
-        }
-        assert_eq!(r.count(995 * NANOS_PER_MS), 100);
-        assert_eq!(
-            r.count(NANOS_PER_SEC + 5 * NANOS_PER_MS),
-            99,
-            "the first slot dropped out"
-        );
-        assert_eq!(r.count(3 * NANOS_PER_SEC), 0);
-        r.record(3 * NANOS_PER_SEC);
-        assert_eq!(r.count(3 * NANOS_PER_SEC), 1);
+    fn a_limit_passes_one_second_of_starts_then_its_rate() {
+        let mut b = rate_bucket(10.0, 100).unwrap();
+        let first = (0..5000).filter(|_| b.try_take(0)).count();
+        assert_eq!(first, 1000, "a second's quota at once");
+        // 1,000 a second, continuously: one per millisecond.
+        let next_second = (1..=1000)
+            .filter(|&ms| b.try_take(ms * NANOS_PER_MS))
+            .count();
+        assert_eq!(next_second, 1000);
+        assert!(!b.try_take(NANOS_PER_SEC), "nothing left over");
     }
 
-    proptest::proptest! {
-        #[test]
-        fn counts_the_starts_of_the_last_hundred_slots(
-            steps in proptest::collection::vec(
-                (proptest::prop_oneof![0u64..3 * SLOT_NS, 0u64..150 * SLOT_NS], proptest::bool::ANY),
-                1..400,
-            )
-        ) {
-            let mut r = RecentStarts::default();
-            let (mut now, mut starts) = (0, Vec::new());
-            for (gap, start) in steps {
-                now += gap;
-                if start {
-                    r.record(now);
-                    starts.push(now);
-                }
-                let slot = now / SLOT_NS;
-                let want = starts.iter().filter(|&&t| t / SLOT_NS + SLOTS as u64 > slot).count();
-                proptest::prop_assert_eq!(r.count(now), want as u64);
-            }
-        }
+    #[test]
+    fn a_rate_of_zero_is_no_limit_and_a_tiny_one_still_admits() {
+        assert!(rate_bucket(0.0, 1000).is_none());
+        let mut b = rate_bucket(0.5, 1).unwrap();
+        assert!(b.try_take(0));
+        assert!(!b.try_take(NANOS_PER_SEC));
+        assert!(b.try_take(2 * NANOS_PER_SEC));
+    }
+
+    #[test]
+    fn a_resized_bucket_adds_the_new_share_full() {
+        let mut bucket = rate_bucket(10.0, 10);
+        let b = bucket.as_mut().unwrap();
+        assert_eq!((0..1000).filter(|_| b.try_take(0)).count(), 100);
+        resize_rate_bucket(&mut bucket, 0, 10.0, 20);
+        let b = bucket.as_mut().unwrap();
+        assert_eq!((0..1000).filter(|_| b.try_take(0)).count(), 100);
+        resize_rate_bucket(&mut bucket, 0, 10.0, 5);
+        let b = bucket.as_mut().unwrap();
+        assert_eq!(
+            (0..1000).filter(|_| b.try_take(NANOS_PER_SEC)).count(),
+            50,
+            "refilled at the smaller rate, up to the smaller size"
+        );
     }
 }

@@ -1,4 +1,5 @@
-//! The token bucket that rate-limits new execution environments (facts §1.1, §1.2.4).
+//! The token bucket that rate-limits new execution environments (facts §1.1, §1.2.4),
+//! and invocation starts (see `rate.rs`).
 //!
 //! Tokens are kept in exact integer units of 1/60,000,000,000 of a token, so that a
 //! refill given in tokens per minute adds exactly that many units per nanosecond:
@@ -19,15 +20,31 @@ pub(crate) struct TokenBucket {
 }
 
 impl TokenBucket {
-    /// A full bucket.
+    /// A full bucket for new environments.
     pub(crate) fn new(config: &ScalingConfig) -> Self {
-        let capacity = config.burst.saturating_mul(UNIT);
+        Self::with(config.burst, config.refill_per_minute)
+    }
+
+    /// A full bucket of `burst` tokens, refilled by `refill_per_minute`.
+    pub(crate) fn with(burst: u64, refill_per_minute: u64) -> Self {
+        let capacity = burst.saturating_mul(UNIT);
         Self {
             level: capacity,
             capacity,
-            refill_per_ns: config.refill_per_minute,
+            refill_per_ns: refill_per_minute,
             last: 0,
         }
+    }
+
+    /// Changes the bucket's size at `now`: tokens added to the capacity come full (the
+    /// share of what was added), and a smaller bucket keeps at most its capacity.
+    pub(crate) fn resize(&mut self, now: Nanos, burst: u64, refill_per_minute: u64) {
+        self.refill(now);
+        let capacity = burst.saturating_mul(UNIT);
+        let added = capacity.saturating_sub(self.capacity);
+        self.level = self.level.saturating_add(added).min(capacity);
+        self.capacity = capacity;
+        self.refill_per_ns = refill_per_minute;
     }
 
     fn refill(&mut self, now: Nanos) {
@@ -38,13 +55,28 @@ impl TokenBucket {
 
     /// Takes one token if one is available at `now`.
     pub(crate) fn try_take(&mut self, now: Nanos) -> bool {
-        self.refill(now);
-        if self.level >= UNIT {
-            self.level -= UNIT;
+        if self.ready(now) {
+            self.spend();
             true
         } else {
             false
         }
+    }
+
+    /// Whether a token is available at `now`, without taking it: for a limit checked
+    /// before it is known whether the request will start at all.
+    #[inline(always)]
+    pub(crate) fn ready(&mut self, now: Nanos) -> bool {
+        if now != self.last {
+            self.refill(now);
+        }
+        self.level >= UNIT
+    }
+
+    /// Takes the token [`ready`](Self::ready) found, at the same instant.
+    #[inline(always)]
+    pub(crate) fn spend(&mut self) {
+        self.level -= UNIT;
     }
 
     /// Whole tokens available at `now` (for invariant checks).

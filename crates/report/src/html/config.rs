@@ -77,9 +77,9 @@ fn account_rows(configs: &[&SimConfig]) -> Vec<Row> {
         }),
         row("unreserved pool", |c| c.unreserved_pool().to_string()),
         row("scaling", scaling),
-        row("requests / s per environment", |c| {
+        row("request-rate limit", |c| {
             match c.account.rps_per_environment {
-                r if r > 0.0 => format!("{r}"),
+                r if r > 0.0 => format!("{r} × concurrency limit / s"),
                 _ => "off".to_string(),
             }
         }),
@@ -142,10 +142,16 @@ fn function_rows(functions: &[Option<&FunctionConfig>]) -> Vec<Row> {
                 .map_or_else(|| "none".to_string(), |r| thousands(u64::from(r)))
         }),
         row("provisioned concurrency", provisioned),
+        row("timeout", |f| duration(f.timeout)),
         row("idle timeout", |f| duration(f.idle_timeout)),
+        row("function idle timeout", |f| {
+            f.function_idle_timeout
+                .map_or_else(|| "none".to_string(), duration)
+        }),
         row("max lifetime", |f| {
             f.max_lifetime.map_or_else(|| "none".to_string(), duration)
         }),
+        row("warm start", |f| thousands(u64::from(f.warm_start))),
         row("reuse", |f| {
             match f.reuse {
                 ReusePolicy::Mru => "mru",
