@@ -147,8 +147,9 @@ pub struct Provisioning {
     pub autoscaling: Option<AutoscalingConfig>,
     /// Preparation before an increase starts allocating (facts §2.3.5: "a minute or two").
     pub allocation_delay: DurationDist,
-    /// Environments allocated per minute once allocation runs (facts §2.3.5: 6,000).
-    pub allocation_per_minute: u32,
+    /// Environments allocated per minute once allocation runs; `None` is AWS's rule
+    /// for the account's scaling mode (see [`Provisioning::allocation_rate`]).
+    pub allocation_per_minute: Option<u32>,
 }
 
 impl Default for Provisioning {
@@ -160,7 +161,22 @@ impl Default for Provisioning {
                 min: 60 * NANOS_PER_SEC,
                 max: 120 * NANOS_PER_SEC,
             },
-            allocation_per_minute: 6000,
+            allocation_per_minute: None,
+        }
+    }
+}
+
+impl Provisioning {
+    /// How an allocation proceeds: (environments at once, then per minute). Since
+    /// November 2023, up to 6,000 per minute per function; before, under the legacy
+    /// scaling rule, the Region's burst at once and then 500 per minute (AWS Lambda
+    /// Developer Guide, "Configuring provisioned concurrency", 2022 text). A rate set
+    /// by hand has no burst.
+    pub fn allocation_rate(&self, scaling: &ScalingConfig) -> (u64, u32) {
+        match (self.allocation_per_minute, scaling.mode) {
+            (Some(rate), _) => (0, rate),
+            (None, ScalingMode::PerFunction) => (0, 6000),
+            (None, ScalingMode::Legacy) => (scaling.burst, 500),
         }
     }
 }
@@ -372,7 +388,7 @@ impl FunctionConfig {
                 ));
             }
         }
-        if self.provisioning.allocation_per_minute == 0 {
+        if self.provisioning.allocation_per_minute == Some(0) {
             return invalid("allocation_per_minute must be above 0".into());
         }
         if !(0.0..=1.0).contains(&self.error_rate) {

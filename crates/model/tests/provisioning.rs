@@ -56,6 +56,25 @@ fn a_step_from_0_to_500_is_unusable_for_the_delay_then_allocated_at_6000_per_min
 }
 
 #[test]
+fn under_the_legacy_rule_allocation_takes_the_regions_burst_then_500_per_minute() {
+    // 5,000 environments after 90 s of preparation: in us-east-1, 3,000 at once and
+    // the other 2,000 at 500 per minute (4 minutes); today's rule takes 50 s.
+    let ready_at = |scaling: ScalingConfig| {
+        let mut cfg = config(15 * MIN, vec![scheduled(0, &[(0, 5000)])]);
+        cfg.account.concurrency_limit = 10_000;
+        cfg.account.scaling = scaling;
+        let (_, rows) = run_unchecked(cfg, vec![]);
+        first_bucket_where(&rows, |r| r.provisioned_allocated > 0)
+    };
+    assert_eq!(ready_at(ScalingConfig::legacy("us-east-1")), Some(330.0));
+    assert_eq!(
+        ready_at(ScalingConfig::legacy("sa-east-1")),
+        Some(90.0 + 540.0)
+    );
+    assert_eq!(ready_at(ScalingConfig::PER_FUNCTION), Some(140.0));
+}
+
+#[test]
 fn a_large_request_is_all_or_nothing() {
     let mut f = scheduled(0, &[(0, 12_000)]);
     f.duration = DurationDist::Constant(100 * MS);
@@ -102,52 +121,43 @@ fn busy_provisioned_environments_are_released_when_they_finish() {
 
 #[test]
 fn provisioned_environments_are_recycled_in_the_background_and_billed() {
+    // 5 environments fully used (50 requests/s of 100 ms) through three recycles each:
+    // each replacement initialises before its predecessor retires, so not one request
+    // spills over or starts cold.
     let mut f = function("f", 100 * MS);
     f.provisioned_concurrency = 5;
     f.max_lifetime = Some(10 * MIN);
     f.init_duration = DurationDist::Constant(2 * S);
-    let (summary, rows) = run(config(31 * MIN, vec![f]), vec![]);
-    let recycling = rows.iter().filter(|r| r.initializing > 0).count();
-    assert!(recycling > 0, "some bucket shows re-initialisation");
-    assert!(rows.iter().all(|r| r.environments == 5));
-    // 5 environments recycled 3 times each (at 9–10, 18–20 and 27–30 minutes), 2 s each.
-    let billed_init = summary.functions[0].cost_usd.provisioned_duration;
-    let want = 15.0 * 2.0 * 0.125 * 0.000_009_722_2;
-    assert!(
-        (billed_init - want).abs() < 1e-12,
-        "{billed_init} vs {want}"
+    let (summary, rows) = run(config(31 * MIN, vec![f]), vec![feed(even(50, 31 * MIN), 0)]);
+    let f = &summary.functions[0];
+    assert_eq!(
+        (f.spillover_invocations, f.cold_starts, f.throttles),
+        (0, 0, 0)
     );
-    assert_eq!(summary.functions[0].cold_starts, 0);
-}
-
-/// The start times of the runs of consecutive buckets that show re-initialisation.
-fn recycle_starts(rows: &[BucketRow]) -> Vec<f64> {
-    let mut starts = Vec::new();
-    let mut before = false;
-    for r in rows {
-        let now = r.initializing > 0;
-        if now && !before {
-            starts.push(r.t_s);
-        }
-        before = now;
-    }
-    starts
+    assert_eq!(f.provisioned_invocations, 50 * 31 * 60);
+    assert!(rows.iter().all(|r| r.environments == 5));
+    // 5 environments recycled 3 times each (due at 9–10, 18–20 and 27–30 minutes), a
+    // 2 s Init each, billed at the provisioned duration price with the invocations.
+    let invocations = 50.0 * 31.0 * 60.0 * 0.1;
+    let want = (invocations + 15.0 * 2.0) * 0.125 * 0.000_009_722_2;
+    let billed = f.cost_usd.provisioned_duration;
+    assert!((billed - want).abs() < 1e-9, "{billed} vs {want}");
 }
 
 #[test]
-fn an_environment_busy_when_its_recycle_comes_is_recycled_as_its_invocation_ends() {
-    // Due between 9 and 10 minutes (540–600 s), busy from 539 s to 599.9 s, before its
-    // lifetime is over: recycled at 599.9 s, then twice more (9–10 minutes after each
-    // fresh start) before 31 minutes.
+fn a_busy_environments_recycle_does_not_cut_its_invocation() {
+    // Due between 9 and 10 minutes (540–600 s) while busy from 539 s to 599.9 s: the
+    // replacement initialises beside it; the invocation runs to its end, and the
+    // environment is recycled twice more before 31 minutes.
     let mut f = function("f", 60_900 * MS);
     f.provisioned_concurrency = 1;
     f.max_lifetime = Some(10 * MIN);
     f.init_duration = DurationDist::Constant(2 * S);
-    let (summary, rows) = run(config(31 * MIN, vec![f]), vec![feed(at([539 * S]), 0)]);
-    let starts = recycle_starts(&rows);
-    assert_eq!(starts.len(), 3, "{starts:?}");
-    assert_eq!(starts[0], 599.0);
-    let billed = summary.functions[0].cost_usd.provisioned_duration;
+    let (summary, _) = run(config(31 * MIN, vec![f]), vec![feed(at([539 * S]), 0)]);
+    let f = &summary.functions[0];
+    assert_eq!((f.provisioned_invocations, f.cold_starts), (1, 0));
+    assert_eq!(f.latency_ms.max, 60_900.0);
+    let billed = f.cost_usd.provisioned_duration;
     let want = (60.9 + 3.0 * 2.0) * 0.125 * 0.000_009_722_2;
     assert!((billed - want).abs() < 1e-12, "{billed} vs {want}");
 }
@@ -158,12 +168,13 @@ fn a_destroyed_environments_recycle_leaves_its_successor_in_the_slot_alone() {
     // allocated after 11 min reuse their slots and are not due before 25 min.
     let mut f = scheduled(300, &[(10 * MIN, 0), (11 * MIN, 300)]);
     f.max_lifetime = Some(15 * MIN);
-    let (_, rows) = run(config(20 * MIN, vec![f]), vec![]);
+    f.init_duration = DurationDist::Constant(S);
+    let (summary, rows) = run(config(20 * MIN, vec![f]), vec![]);
     assert_eq!(rows[13 * 60].environments, 300, "the successors are live");
-    assert!(
-        rows[12 * 60..].iter().all(|r| r.initializing == 0),
-        "no successor re-initialises on its predecessor's recycle"
-    );
+    // Billed Init: the 300 allocated after 11 minutes, and no recycle of theirs.
+    let billed = summary.functions[0].cost_usd.provisioned_duration;
+    let want = 300.0 * 0.125 * 0.000_009_722_2;
+    assert!((billed - want).abs() < 1e-12, "{billed} vs {want}");
 }
 
 fn autoscaled(initial: u32) -> FunctionConfig {

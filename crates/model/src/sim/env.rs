@@ -68,10 +68,10 @@ pub(crate) struct EnvCold {
     pub slot: u32,
     /// The asynchronous event or client retry this environment is running, or `NONE`.
     pub pending: u32,
-    /// When this (provisioned) environment is due to be recycled, `Nanos::MAX` when it
-    /// is not: a `Recycle` event at another time was scheduled for an earlier
-    /// environment in this slot, and one busy when it came is recycled as its
-    /// invocation ends. Kept here so that an event is 8 bytes and a queue entry 24.
+    /// When this (provisioned) environment's next recycle step is due (its lifetime's
+    /// end, then its replacement's Init done), `Nanos::MAX` when none: an event at
+    /// another time was scheduled for an earlier environment in this slot. Kept here
+    /// so that an event is 8 bytes and a queue entry 24.
     pub recycle_at: Nanos,
 }
 

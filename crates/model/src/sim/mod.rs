@@ -80,7 +80,8 @@ enum Event {
     /// A provisioned environment reached its lifetime (ignored unless the environment
     /// is alive and this is the recycle it waits for: see `EnvCold::recycle_at`).
     Recycle(u32),
-    /// A provisioned environment finished re-initialising.
+    /// A provisioned environment's replacement finished Init and takes its place
+    /// (ignored unless it is the one the environment waits for).
     RecycleDone(u32),
     /// An asynchronous event or a client's retry is due.
     Retry(u32),
@@ -289,7 +290,7 @@ impl Simulation {
                     ScalingMode::PerFunction => i,
                     ScalingMode::Legacy => 0,
                 };
-                build_function(config.seed, f, bucket, config.account.rps_per_environment)
+                build_function(config.seed, f, bucket, &config.account)
             })
             .collect::<Result<Vec<_>, _>>()?;
         if traffic
@@ -896,8 +897,9 @@ fn build_function(
     seed: u64,
     f: &FunctionConfig,
     token_bucket: usize,
-    rps_per_unit: f64,
+    account: &crate::config::AccountConfig,
 ) -> Result<Function, ConfigError> {
+    let rps_per_unit = account.rps_per_environment;
     let sampler = |d: &crate::dist::DurationDist, what: &str| {
         d.sampler()
             .map_err(|e| ConfigError::Invalid(format!("function `{}` {what}: {e}", f.name)))
@@ -932,6 +934,7 @@ fn build_function(
         function_idle_timeout: f.function_idle_timeout,
         prov: Provisioned::new(
             f,
+            &account.scaling,
             sampler(&f.provisioning.allocation_delay, "allocation_delay")?,
             rng("provisioning"),
         ),

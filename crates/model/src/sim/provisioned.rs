@@ -10,7 +10,7 @@
 use super::autoscale::Tracker;
 use super::env::{DEAD, EnvState};
 use super::{Event, Simulation};
-use crate::config::FunctionConfig;
+use crate::config::{FunctionConfig, ScalingConfig};
 use crate::dist::Sampler;
 use lambdasim_engine::{NANOS_PER_SEC, Nanos, RngStream};
 use rand::RngExt;
@@ -41,6 +41,8 @@ pub(crate) struct Provisioned {
     next_step: usize,
     tracker: Option<Tracker>,
     delay: Sampler,
+    /// Environments an allocation makes ready at once, then per minute.
+    burst: u64,
     per_minute: u32,
     rng: RngStream,
     /// Integrals of busy and allocated provisioned environments at the last tick.
@@ -49,7 +51,13 @@ pub(crate) struct Provisioned {
 }
 
 impl Provisioned {
-    pub(crate) fn new(f: &FunctionConfig, delay: Sampler, rng: RngStream) -> Self {
+    pub(crate) fn new(
+        f: &FunctionConfig,
+        scaling: &ScalingConfig,
+        delay: Sampler,
+        rng: RngStream,
+    ) -> Self {
+        let (burst, per_minute) = f.provisioning.allocation_rate(scaling);
         let mut schedule = f.provisioning.schedule.clone();
         schedule.sort_by_key(|s| s.at);
         // Under autoscaling the initial value seeds the autoscaler rather than acting as
@@ -71,7 +79,8 @@ impl Provisioned {
             next_step: 0,
             tracker: f.provisioning.autoscaling.map(Tracker::new),
             delay,
-            per_minute: f.provisioning.allocation_per_minute,
+            burst,
+            per_minute,
             rng,
             minute_invocations: 0,
             last_busy_area: 0,
@@ -205,7 +214,7 @@ impl Simulation {
         if prov.in_flight.is_some() || prov.desired <= prov.allocated {
             return;
         }
-        let missing = u64::from(prov.desired - prov.allocated);
+        let missing = u64::from(prov.desired - prov.allocated).saturating_sub(prov.burst);
         let allocating = (missing * MINUTE).div_ceil(u64::from(prov.per_minute));
         let done = self
             .now
@@ -249,51 +258,40 @@ impl Simulation {
             self.destroy(id);
             return;
         }
-        // Its recycle came while it was busy (`recycle_due` leaves busy ones alone).
-        if self.now >= self.envs.cold(id).recycle_at {
-            self.start_recycle(id);
-            return;
-        }
         self.set_state(id, EnvState::Idle);
         let func = &mut self.functions[f];
         func.provisioned_idle.push(&mut self.envs, id);
     }
 
-    /// A provisioned environment's lifetime is up: re-initialise it now if idle; a busy
-    /// one is recycled when its invocation ends.
+    /// A provisioned environment's lifetime is up: its replacement starts Init in the
+    /// background while it goes on serving, so that the configured number stays ready
+    /// (AWS: Lambda keeps the number of initialised environments equal to the
+    /// setting); recycling alone never causes spillover. The replacement's Init is
+    /// billed.
     pub(super) fn recycle_due(&mut self, id: u32) {
         let cold = self.envs.cold(id);
-        if cold.serial == DEAD
-            || cold.recycle_at != self.now
-            || self.envs[id].state != EnvState::Idle
-        {
+        if cold.serial == DEAD || cold.recycle_at != self.now {
             return;
         }
         let f = self.envs[id].func as usize;
         let func = &mut self.functions[f];
-        func.provisioned_idle.remove(&mut self.envs, id);
-        self.start_recycle(id);
-    }
-
-    fn start_recycle(&mut self, id: u32) {
-        let f = self.envs[id].func as usize;
-        self.set_state(id, EnvState::Init);
-        let func = &mut self.functions[f];
         let init = func.init.sample(&mut func.rng_init);
         func.metrics.usage_bucket.provisioned_init_ms += crate::cost::billed_ms(init);
-        self.queue
-            .schedule(self.now.saturating_add(init), Event::RecycleDone(id));
+        let done = self.now.saturating_add(init);
+        self.envs.cold_mut(id).recycle_at = done;
+        self.queue.schedule(done, Event::RecycleDone(id));
     }
 
-    /// A recycled environment is fresh again.
+    /// The replacement is ready and takes the old environment's place, kept as one
+    /// slot (the old one finishes any invocation it is running first): fresh again.
     pub(super) fn recycle_done(&mut self, id: u32) {
+        let cold = self.envs.cold(id);
+        if cold.serial == DEAD || cold.recycle_at != self.now {
+            return;
+        }
         self.envs[id].created = self.now;
         self.envs[id].outcome = super::env::Outcome::Ok;
-        self.envs.cold_mut(id).recycle_at = Nanos::MAX;
-        self.release_provisioned(id);
-        if self.envs.cold(id).serial != DEAD && self.envs[id].state == EnvState::Idle {
-            self.schedule_recycle(id);
-        }
+        self.schedule_recycle(id);
     }
 
     /// A minute is over: feed the autoscaler one utilisation datapoint — provisioned

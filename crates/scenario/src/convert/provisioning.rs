@@ -55,13 +55,13 @@ impl Context<'_> {
             None => defaults.allocation_delay,
         };
         let allocation_per_minute = match &raw.allocation_per_minute {
-            Some(rate) => self.checked(
+            Some(rate) => Some(self.checked(
                 rate,
                 at,
                 "allocation_per_minute",
                 |v| v > 0,
                 "1 or more (environments per minute)",
-            )?,
+            )?),
             None => defaults.allocation_per_minute,
         };
         Ok(Provisioning {
