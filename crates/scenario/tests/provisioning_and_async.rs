@@ -82,7 +82,7 @@ fn the_map_form_reads_every_key() {
                 min: 30 * S,
                 max: 45 * S
             },
-            allocation_per_minute: 1200,
+            allocation_per_minute: Some(1200),
         }
     );
     assert_eq!(f.max_provisioned(), 800);
