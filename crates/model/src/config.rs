@@ -4,6 +4,7 @@
 //! here traces to `lambda-facts.md` (see `docs/model.md`).
 
 use crate::dist::DurationDist;
+use crate::pricing::PriceTable;
 use lambdasim_engine::{NANOS_PER_MS, NANOS_PER_SEC, Nanos};
 use serde::Serialize;
 
@@ -207,13 +208,15 @@ pub struct ClientRetries {
     pub base: Nanos,
 }
 
-/// What the bill includes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// What the bill includes, at which prices.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct BillingConfig {
-    /// Bill the Init phase as duration (facts §5: billed since 1 Aug 2025).
+    /// Bill the Init phase as duration (on-demand Init is billed since 1 Aug 2025).
     pub init: bool,
-    /// Subtract the monthly free tier (1 M requests, 400,000 GB-s; facts §5).
+    /// Subtract the monthly free tier (1 M requests, 400,000 GB-s).
     pub free_tier: bool,
+    /// The prices: the account's Region's by default.
+    pub prices: PriceTable,
 }
 
 impl Default for BillingConfig {
@@ -221,6 +224,7 @@ impl Default for BillingConfig {
         Self {
             init: true,
             free_tier: false,
+            prices: PriceTable::default(),
         }
     }
 }

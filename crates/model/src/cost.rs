@@ -1,68 +1,29 @@
-//! Lambda prices in us-east-1 (facts §5) and the bill of one run.
+//! The bill of one run, from billable usage and a [`PriceTable`].
 //!
 //! Usage is accumulated exactly in integers while the run goes; prices apply at the
-//! end, at account level, because the monthly duration tiers and the free tier are
-//! account-wide (facts §5 "Billing rules").
+//! end, at account level, because the duration tiers and the free tier are
+//! account-wide and monthly (AWS Lambda pricing page): they apply per month of
+//! simulated time, pro-rated for a part of a month.
 
 use crate::config::{Architecture, BillingConfig, FunctionConfig};
+use crate::pricing::GbSecondPrices;
 use crate::results::CostBreakdown;
+use lambdasim_engine::{NANOS_PER_SEC, Nanos};
 
-/// Price of one request: $0.20 per million.
-pub const PRICE_PER_REQUEST: f64 = 0.20 / 1_000_000.0;
-/// Ephemeral storage above 512 MB, per GB-second.
-pub const PRICE_EPHEMERAL_GB_S: f64 = 0.000_000_030_9;
 /// Monthly free tier: requests, and GB-seconds (x86 and Arm combined).
 pub const FREE_REQUESTS: f64 = 1_000_000.0;
 pub const FREE_GB_S: f64 = 400_000.0;
+/// A billing month of simulated time: 730 hours, the month AWS's pricing examples and
+/// Pricing Calculator use.
+pub const MONTH: Nanos = 730 * 3600 * NANOS_PER_SEC;
 
-/// Prices per GB-second for one architecture.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct GbSecondPrices {
-    /// On-demand duration tiers: (GB-s in the tier per month, price); the last tier is open.
-    pub on_demand_tiers: [(f64, f64); 3],
-    /// Provisioned concurrency, paid while allocated, busy or idle.
-    pub provisioned: f64,
-    /// Duration of invocations served by provisioned environments.
-    pub provisioned_duration: f64,
-}
-
-impl GbSecondPrices {
-    /// The first-tier on-demand price.
-    pub fn on_demand(&self) -> f64 {
-        self.on_demand_tiers[0].1
-    }
-}
-
-/// The per-GB-second prices of an architecture (facts §5).
-pub fn prices(arch: Architecture) -> GbSecondPrices {
-    match arch {
-        Architecture::X86_64 => GbSecondPrices {
-            on_demand_tiers: [
-                (6e9, 0.000_016_666_7),
-                (9e9, 0.000_015_000_0),
-                (f64::INFINITY, 0.000_013_333_4),
-            ],
-            provisioned: 0.000_004_166_7,
-            provisioned_duration: 0.000_009_722_2,
-        },
-        Architecture::Arm64 => GbSecondPrices {
-            on_demand_tiers: [
-                (7.5e9, 0.000_013_333_4),
-                (11.25e9, 0.000_012_000_1),
-                (f64::INFINITY, 0.000_010_666_7),
-            ],
-            provisioned: 0.000_003_333_4,
-            provisioned_duration: 0.000_007_777_8,
-        },
-    }
-}
-
-/// What `gb_s` GB-seconds of on-demand duration cost in one month, tier by tier.
-pub fn tiered_cost(gb_s: f64, tiers: &[(f64, f64); 3]) -> f64 {
+/// What `gb_s` GB-seconds of on-demand duration cost in one month, tier by tier, with
+/// each tier's size multiplied by `fraction` (the share of a month the usage covers).
+pub fn tiered_cost(gb_s: f64, tiers: &[(f64, f64); 3], fraction: f64) -> f64 {
     let mut left = gb_s;
     let mut cost = 0.0;
     for &(size, price) in tiers {
-        let used = left.min(size);
+        let used = left.min(size * fraction);
         cost += used * price;
         left -= used;
         if left <= 0.0 {
@@ -86,7 +47,8 @@ pub struct Usage {
     pub provisioned_ms: u64,
     /// Billed milliseconds of Init of provisioned environments (allocation, recycling).
     pub provisioned_init_ms: u64,
-    /// Provisioned environments allocated × nanoseconds.
+    /// Provisioned concurrency configured × nanoseconds, as billed (see
+    /// `ProvisionedBill`).
     pub provisioned_env_ns: u128,
 }
 
@@ -137,8 +99,9 @@ impl Usage {
     /// as the starting point of the account's bill.
     pub fn bill(&self, function: &FunctionConfig, billing: &BillingConfig) -> CostBreakdown {
         let gb = f64::from(function.memory_mb) / 1024.0;
-        let p = prices(function.architecture);
-        let requests = self.requests as f64 * PRICE_PER_REQUEST;
+        let prices = &billing.prices;
+        let p = prices.arch(function.architecture);
+        let requests = self.requests as f64 * prices.request;
         let duration = self.on_demand_gb_s(gb, billing) * p.on_demand();
         let init = if billing.init {
             self.init_ms as f64 / 1000.0 * gb * p.on_demand()
@@ -154,7 +117,7 @@ impl Usage {
         let billed_ms =
             self.on_demand_billed_ms(billing) + self.provisioned_ms + self.provisioned_init_ms;
         let billed_s = billed_ms as f64 / 1000.0;
-        let ephemeral_storage = extra_gb * billed_s * PRICE_EPHEMERAL_GB_S;
+        let ephemeral_storage = extra_gb * billed_s * prices.ephemeral_gb_s;
         let provisioned = provisioned_capacity + provisioned_duration;
         CostBreakdown {
             requests,
@@ -170,13 +133,43 @@ impl Usage {
     }
 }
 
-/// The account's bill, one breakdown per function: the monthly duration tiers apply to
-/// each architecture's total on-demand GB-seconds and are shared out in proportion; the
-/// free tier (when enabled) is shared out among functions without provisioned
-/// concurrency, to which it does not apply (facts §5).
+/// The account's bill over a run of `span`, one breakdown per function; `usages[f][m]`
+/// is function `f`'s usage in month `m` of simulated time (see [`MONTH`]). Each month
+/// is billed on its own, its tiers and free tier pro-rated when the run covers only
+/// part of it.
 pub fn bill_account(
     functions: &[FunctionConfig],
+    usages: &[Vec<Usage>],
+    span: Nanos,
+    billing: &BillingConfig,
+) -> Vec<CostBreakdown> {
+    let months = span.div_ceil(MONTH).max(1) as usize;
+    let mut bills = vec![CostBreakdown::default(); functions.len()];
+    for m in 0..months {
+        let start = m as u64 * MONTH;
+        let fraction = (span.min(start + MONTH) - start) as f64 / MONTH as f64;
+        let month: Vec<Usage> = usages
+            .iter()
+            .map(|u| u.get(m).copied().unwrap_or_default())
+            .collect();
+        for (bill, month_bill) in bills
+            .iter_mut()
+            .zip(bill_month(functions, &month, fraction, billing))
+        {
+            bill.add(&month_bill);
+        }
+    }
+    bills
+}
+
+/// One month's bill (`fraction` of a month): the duration tiers apply to each
+/// architecture's total on-demand GB-seconds and are shared out in proportion, Init
+/// included at the same rates; the free tier (when enabled) is shared out among
+/// functions without provisioned concurrency, to which it does not apply.
+fn bill_month(
+    functions: &[FunctionConfig],
     usages: &[Usage],
+    fraction: f64,
     billing: &BillingConfig,
 ) -> Vec<CostBreakdown> {
     let gb = |f: &FunctionConfig| f64::from(f.memory_mb) / 1024.0;
@@ -213,19 +206,23 @@ pub fn bill_account(
         .zip(&gb_s)
         .map(|((f, usage), &own_gb_s)| {
             let mut bill = usage.bill(f, billing);
-            let p = prices(f.architecture);
+            let p: &GbSecondPrices = billing.prices.arch(f.architecture);
             let total_gb_s = arch_total(f.architecture);
-            if total_gb_s > 0.0 {
-                let tiered = tiered_cost(total_gb_s, &p.on_demand_tiers) * own_gb_s / total_gb_s;
+            if total_gb_s > 0.0 && bill.duration > 0.0 {
+                let tiered =
+                    tiered_cost(total_gb_s, &p.on_demand_tiers, fraction) * own_gb_s / total_gb_s;
+                // Init is part of duration and priced as it is.
+                bill.init *= tiered / bill.duration;
                 bill.total += tiered - bill.duration;
                 bill.duration = tiered;
             }
             if billing.free_tier && eligible(f) {
                 let share = |base: f64, own: f64| if base > 0.0 { own / base } else { 0.0 };
-                let free_req = FREE_REQUESTS.min(free_requests_base)
+                let free_req = (FREE_REQUESTS * fraction).min(free_requests_base)
                     * share(free_requests_base, usage.requests as f64);
-                let free_gb = FREE_GB_S.min(free_gb_s_base) * share(free_gb_s_base, own_gb_s);
-                bill.free_tier = (free_req * PRICE_PER_REQUEST + free_gb * p.on_demand())
+                let free_gb =
+                    (FREE_GB_S * fraction).min(free_gb_s_base) * share(free_gb_s_base, own_gb_s);
+                bill.free_tier = (free_req * billing.prices.request + free_gb * p.on_demand())
                     .min(bill.requests + bill.duration);
                 bill.total -= bill.free_tier;
             }
@@ -242,6 +239,9 @@ pub fn billed_ms(ns: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pricing::PriceTable;
+
+    const STORAGE: f64 = 0.000_000_030_9;
 
     fn one_function(memory_mb: u32) -> FunctionConfig {
         let mut f = FunctionConfig::new("f");
@@ -257,33 +257,114 @@ mod tests {
         usage
     }
 
-    #[test]
-    fn one_million_one_second_requests_at_1024_mb_cost_16_87() {
-        // The hand-computed bill: $0.20 + 1,000,000 GB-s × $0.0000166667.
-        let f = one_function(1024);
-        let bills = bill_account(
-            &[f],
-            &[million_one_second_requests()],
-            &BillingConfig::default(),
-        );
-        assert!((bills[0].total - 16.8667).abs() < 1e-4, "{:?}", bills[0]);
-        assert!((bills[0].requests - 0.20).abs() < 1e-12);
+    /// The bill of one function's usage, all in one month of a run of `span`.
+    fn bill_one(
+        f: FunctionConfig,
+        usage: Usage,
+        span: Nanos,
+        billing: &BillingConfig,
+    ) -> CostBreakdown {
+        bill_account(&[f], &[vec![usage]], span, billing).remove(0)
     }
 
     #[test]
-    fn the_free_tier_covers_a_million_requests_and_400000_gb_s() {
-        let f = one_function(1024);
+    fn one_million_one_second_requests_at_1024_mb_cost_16_87() {
+        // $0.20 + 1,000,000 GB-s × $0.0000166667, within a month's first tier.
+        let bill = bill_one(
+            one_function(1024),
+            million_one_second_requests(),
+            MONTH,
+            &BillingConfig::default(),
+        );
+        assert!((bill.total - 16.8667).abs() < 1e-4, "{bill:?}");
+        assert!((bill.requests - 0.20).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_free_tier_covers_a_million_requests_and_400000_gb_s_a_month() {
         let billing = BillingConfig {
             free_tier: true,
             ..BillingConfig::default()
         };
-        let bills = bill_account(&[f], &[million_one_second_requests()], &billing);
-        // 1,000,000 GB-s used, 400,000 free: 600,000 × $0.0000166667 = $10.00.
-        assert!(
-            (bills[0].total - 600_000.0 * 0.000_016_666_7).abs() < 1e-6,
-            "{:?}",
-            bills[0]
+        let bill = bill_one(
+            one_function(1024),
+            million_one_second_requests(),
+            MONTH,
+            &billing,
         );
+        // 1,000,000 GB-s used, 400,000 free: 600,000 × $0.0000166667 = $10.00.
+        let want = 600_000.0 * 0.000_016_666_7;
+        assert!((bill.total - want).abs() < 1e-6, "{bill:?}");
+    }
+
+    #[test]
+    fn a_day_gets_a_days_share_of_the_monthly_free_tier() {
+        let billing = BillingConfig {
+            free_tier: true,
+            ..BillingConfig::default()
+        };
+        let day = 24 * 3600 * NANOS_PER_SEC;
+        let bill = bill_one(
+            one_function(1024),
+            million_one_second_requests(),
+            day,
+            &billing,
+        );
+        let share = 24.0 / 730.0;
+        let free = FREE_REQUESTS * share * 0.20 / 1e6 + FREE_GB_S * share * 0.000_016_666_7;
+        assert!(
+            (bill.free_tier - free).abs() < 1e-9,
+            "{} vs {free}",
+            bill.free_tier
+        );
+    }
+
+    #[test]
+    fn tiers_apply_to_each_month_of_simulated_time() {
+        // 5 billion GB-s in each of two months stays in tier 1 both times; the same
+        // 10 billion in one month would pass 6 billion into tier 2.
+        let usage = Usage {
+            on_demand_ms: 5_000_000_000_000, // 5e9 GB-s at 1 GB
+            ..Usage::default()
+        };
+        let f = one_function(1024);
+        let billing = BillingConfig::default();
+        let two_months = bill_account(
+            std::slice::from_ref(&f),
+            &[vec![usage, usage]],
+            2 * MONTH,
+            &billing,
+        );
+        assert!((two_months[0].duration - 1e10 * 0.000_016_666_7).abs() < 1e-3);
+        let mut both = usage;
+        both.add(&usage);
+        let one_month = bill_one(f, both, MONTH, &billing);
+        let want = 6e9 * 0.000_016_666_7 + 4e9 * 0.000_015;
+        assert!((one_month.duration - want).abs() < 1e-3);
+    }
+
+    #[test]
+    fn a_week_reaches_the_second_tier_at_a_weeks_share_of_its_size() {
+        let tiers = PriceTable::default().x86_64.on_demand_tiers;
+        let fraction = 168.0 / 730.0;
+        let cost = tiered_cost(2e9, &tiers, fraction);
+        let first = 6e9 * fraction;
+        let want = first * 0.000_016_666_7 + (2e9 - first) * 0.000_015;
+        assert!((cost - want).abs() / want < 1e-12);
+    }
+
+    #[test]
+    fn init_is_priced_at_the_tiered_rate_like_the_rest_of_duration() {
+        // Past the first tier, Init's share of duration costs what duration costs: it
+        // can never exceed the duration it is part of.
+        let usage = Usage {
+            on_demand_ms: 10_000_000_000_000,
+            init_ms: 10_000_000_000_000,
+            ..Usage::default()
+        };
+        let bill = bill_one(one_function(1024), usage, MONTH, &BillingConfig::default());
+        assert!((bill.init - bill.duration).abs() < 1e-6, "{bill:?}");
+        assert!(bill.duration < 1e10 * 0.000_016_666_7);
     }
 
     #[test]
@@ -294,30 +375,33 @@ mod tests {
             free_tier: true,
             ..BillingConfig::default()
         };
-        let bills = bill_account(&[f], &[million_one_second_requests()], &billing);
-        assert_eq!(bills[0].free_tier, 0.0);
+        let bill = bill_one(f, million_one_second_requests(), MONTH, &billing);
+        assert_eq!(bill.free_tier, 0.0);
     }
 
     #[test]
     fn duration_tiers_apply_to_the_architectures_total() {
-        let tiers = prices(Architecture::X86_64).on_demand_tiers;
-        let cost = tiered_cost(16e9, &tiers);
+        let tiers = PriceTable::default().x86_64.on_demand_tiers;
+        let cost = tiered_cost(16e9, &tiers, 1.0);
         let want = 6e9 * 0.000_016_666_7 + 9e9 * 0.000_015 + 1e9 * 0.000_013_333_4;
         assert!((cost - want).abs() / want < 1e-12);
     }
 
     #[test]
-    fn provisioned_capacity_is_billed_by_the_gb_second() {
+    fn provisioned_capacity_is_billed_by_the_gb_second_at_the_regions_price() {
         // 10 environments of 2 GB for an hour: 72,000 GB-s at $0.0000041667.
         let mut f = one_function(2048);
         let usage = Usage {
             provisioned_env_ns: 10 * 3600 * 1_000_000_000,
             ..Usage::default()
         };
-        let billing = BillingConfig::default();
+        let mut billing = BillingConfig::default();
         assert!((usage.bill(&f, &billing).provisioned - 72_000.0 * 0.000_004_166_7).abs() < 1e-9);
         f.architecture = Architecture::Arm64;
         assert!((usage.bill(&f, &billing).provisioned - 72_000.0 * 0.000_003_333_4).abs() < 1e-9);
+        billing.prices = PriceTable::region("eu-central-1").unwrap();
+        f.architecture = Architecture::X86_64;
+        assert!((usage.bill(&f, &billing).provisioned - 72_000.0 * 0.000_005_014_7).abs() < 1e-9);
     }
 
     #[test]
@@ -345,7 +429,7 @@ mod tests {
         let mut usage = Usage::default();
         usage.invocation(false, 0, 10_000_000_000);
         let bill = usage.bill(&f, &BillingConfig::default());
-        assert!((bill.ephemeral_storage - 10.0 * PRICE_EPHEMERAL_GB_S).abs() < 1e-15);
+        assert!((bill.ephemeral_storage - 10.0 * STORAGE).abs() < 1e-15);
     }
 
     #[test]
@@ -359,7 +443,7 @@ mod tests {
                 init,
                 ..BillingConfig::default()
             };
-            usage.bill(&f, &billing).ephemeral_storage / PRICE_EPHEMERAL_GB_S
+            usage.bill(&f, &billing).ephemeral_storage / STORAGE
         };
         assert!((billed(true) - 10.0).abs() < 1e-9);
         assert!((billed(false) - 1.0).abs() < 1e-9);

@@ -10,6 +10,7 @@ pub mod config;
 pub mod cost;
 pub mod dist;
 pub mod histogram;
+pub mod pricing;
 pub mod results;
 pub mod series;
 mod sim;

@@ -140,6 +140,9 @@ pub struct AccountSummary {
     pub cold_starts: u64,
     pub peak_concurrency: u32,
     pub cost_usd: CostBreakdown,
+    /// The prices the bill used: a Region's table, "+ overrides" when the scenario
+    /// changed some.
+    pub price_table: String,
 }
 
 /// Everything one run measured.

@@ -297,3 +297,16 @@ fn a_claim_that_grows_under_running_invocations_admits_none_until_they_fit() {
     assert_eq!(hog.throttles, 10 + 100);
     assert_eq!(hog.invocations, 1000 + 200);
 }
+
+#[test]
+fn provisioned_concurrency_is_billed_from_enabling_to_disabling_rounded_up_to_5_minutes() {
+    // 10 configured at 1 minute (usable only after the 90 s allocation: billed from
+    // the configuration) and removed at 8 minutes: 7 minutes, billed as 10. Another 10
+    // still enabled at the end of the 20-minute run are billed to the end only.
+    let f = scheduled(0, &[(MIN, 20), (8 * MIN, 10)]);
+    let (summary, _) = run(config(20 * MIN, vec![f]), vec![]);
+    let gb_s = |minutes: f64| minutes * 60.0 * 1.0 / 8.0;
+    let want = (10.0 * gb_s(10.0) + 10.0 * gb_s(19.0)) * 0.000_004_166_7;
+    let billed = summary.functions[0].cost_usd.provisioned_capacity;
+    assert!((billed - want).abs() < 1e-12, "{billed} vs {want}");
+}

@@ -181,6 +181,7 @@ mod tests {
                     total: 0.5100002,
                     ..Default::default()
                 },
+                price_table: "us-east-1".into(),
             },
             functions: vec![function("checkout", 100), idle],
             events: 1234,

@@ -233,6 +233,7 @@ mod tests {
                 total: functions.iter().map(|f| f.cost_usd.total).sum(),
                 ..Default::default()
             },
+            price_table: "us-east-1".into(),
         }
     }
 

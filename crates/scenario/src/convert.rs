@@ -12,12 +12,13 @@ mod traffic;
 use crate::duration::Dur;
 use crate::error::ScenarioError;
 use crate::raw::{
-    NamedDist, RawAccount, RawArchitecture, RawBilling, RawDist, RawFunction, RawReuse, RawScaling,
-    RawScalingMode, RawScenario,
+    NamedDist, RawAccount, RawArchitecture, RawBilling, RawDist, RawFunction, RawPricing, RawReuse,
+    RawScaling, RawScalingMode, RawScenario, RawTiers,
 };
 use crate::streams::StreamSpec;
 use crate::variants::Applied;
 use lambdasim_engine::{NANOS_PER_SEC, Nanos, StreamKey};
+use lambdasim_model::pricing::PriceTable;
 use lambdasim_model::{
     AccountConfig, Architecture, BillingConfig, ConfigError, DurationDist, FunctionConfig,
     MAX_WARM_START, ReusePolicy, ScalingConfig, SimConfig, TIMEOUT_RANGE,
@@ -26,23 +27,6 @@ use serde_saphyr::{Location, Spanned};
 use std::collections::HashSet;
 use std::fmt::Display;
 use std::path::Path;
-
-/// Whether `name` has the shape of an AWS region code: lowercase words joined by `-`,
-/// at least two of them, then a number (`us-east-1`, `us-gov-west-1`, `cn-north-1`).
-/// Only the legacy burst depends on the region, and any region not in its table gets
-/// the smallest (facts §1.2.2), so a malformed name would pass unnoticed.
-fn is_region_code(name: &str) -> bool {
-    let parts: Vec<&str> = name.split('-').collect();
-    let Some((number, words)) = parts.split_last() else {
-        return false;
-    };
-    words.len() >= 2
-        && words
-            .iter()
-            .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase()))
-        && !number.is_empty()
-        && number.chars().all(|c| c.is_ascii_digit())
-}
 
 /// The largest account concurrency limit a scenario may set.
 const MAX_ACCOUNT_LIMIT: u32 = 1_000_000;
@@ -223,6 +207,7 @@ impl Context<'_> {
                 }
             }
         }
+        let billing = self.billing(raw.billing.as_ref(), &account.region)?;
         Ok(Resolved {
             config: SimConfig {
                 seed: raw.seed.as_ref().map_or(0, |s| s.value),
@@ -230,10 +215,7 @@ impl Context<'_> {
                 resolution,
                 account,
                 functions: configs,
-                billing: raw
-                    .billing
-                    .as_ref()
-                    .map_or_else(BillingConfig::default, |b| billing(&b.value)),
+                billing,
             },
             streams,
         })
@@ -241,13 +223,17 @@ impl Context<'_> {
 
     fn account(&self, raw: &RawAccount, at: Location) -> Result<AccountConfig, ScenarioError> {
         let defaults = AccountConfig::default();
+        // The Region picks the price table (and the legacy burst): one without a
+        // table would be billed at another Region's prices without a word.
         let region = match &raw.region {
-            Some(r) if !is_region_code(&r.value) => {
+            Some(r) if PriceTable::region(&r.value).is_none() => {
+                let known: Vec<_> = PriceTable::known_regions().collect();
                 return Err(self.error(
                     pick(r.referenced, at),
                     format!(
-                        "found region `{}`, expected an AWS region code such as us-east-1 or ap-southeast-2",
-                        crate::error::shown(&r.value)
+                        "found region `{}`, expected one with a price table: {}",
+                        crate::error::shown(&r.value),
+                        known.join(", ")
                     ),
                 ));
             }
@@ -541,14 +527,76 @@ impl Context<'_> {
     }
 }
 
-/// `billing:`, each key defaulting to the current AWS bill.
-fn billing(raw: &RawBilling) -> BillingConfig {
-    let defaults = BillingConfig::default();
-    BillingConfig {
-        init: raw.init.as_ref().map_or(defaults.init, |v| v.value),
-        free_tier: raw
-            .free_tier
-            .as_ref()
-            .map_or(defaults.free_tier, |v| v.value),
+impl Context<'_> {
+    /// `billing:`, each key defaulting to the current AWS bill at the Region's prices.
+    fn billing(
+        &self,
+        raw: Option<&Spanned<RawBilling>>,
+        region: &str,
+    ) -> Result<BillingConfig, ScenarioError> {
+        let defaults = BillingConfig::default();
+        let mut prices = PriceTable::region(region).unwrap_or_default();
+        let Some(raw) = raw else {
+            return Ok(BillingConfig { prices, ..defaults });
+        };
+        let at = raw.referenced;
+        let raw = &raw.value;
+        if let Some(pricing) = &raw.pricing {
+            self.pricing(&pricing.value, pick(pricing.referenced, at), &mut prices)?;
+        }
+        Ok(BillingConfig {
+            init: raw.init.as_ref().map_or(defaults.init, |v| v.value),
+            free_tier: raw
+                .free_tier
+                .as_ref()
+                .map_or(defaults.free_tier, |v| v.value),
+            prices,
+        })
+    }
+
+    /// `billing.pricing:` overrides of the Region's prices.
+    fn pricing(
+        &self,
+        raw: &RawPricing,
+        at: Location,
+        prices: &mut PriceTable,
+    ) -> Result<(), ScenarioError> {
+        let price = |v: &Spanned<f64>| self.non_negative(v, at, "a price in USD");
+        if let Some(v) = &raw.requests_per_million {
+            prices.request = price(v)? / 1e6;
+        }
+        if let Some(v) = &raw.ephemeral_storage_gb_s {
+            prices.ephemeral_gb_s = price(v)?;
+        }
+        for (raw_arch, arch) in [
+            (&raw.x86_64, &mut prices.x86_64),
+            (&raw.arm64, &mut prices.arm64),
+        ] {
+            let Some(a) = raw_arch else { continue };
+            let (a, at) = (&a.value, pick(a.referenced, at));
+            let price = |v: &Spanned<f64>| self.non_negative(v, at, "a price in USD");
+            match &a.duration_gb_s {
+                Some(RawTiers::Flat(v)) => {
+                    let p = price(v)?;
+                    for tier in &mut arch.on_demand_tiers {
+                        tier.1 = p;
+                    }
+                }
+                Some(RawTiers::Tiers(tiers)) => {
+                    for (tier, v) in arch.on_demand_tiers.iter_mut().zip(tiers) {
+                        tier.1 = price(v)?;
+                    }
+                }
+                None => {}
+            }
+            if let Some(v) = &a.provisioned_gb_s {
+                arch.provisioned = price(v)?;
+            }
+            if let Some(v) = &a.provisioned_duration_gb_s {
+                arch.provisioned_duration = price(v)?;
+            }
+        }
+        prices.source.push_str(" + overrides");
+        Ok(())
     }
 }

@@ -36,6 +36,34 @@ pub(crate) struct RawScenario {
 pub(crate) struct RawBilling {
     pub init: Option<Spanned<bool>>,
     pub free_tier: Option<Spanned<bool>>,
+    pub pricing: Option<Spanned<RawPricing>>,
+}
+
+/// `billing.pricing:`: prices that replace the Region's, every key optional.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPricing {
+    pub requests_per_million: Option<Spanned<f64>>,
+    pub ephemeral_storage_gb_s: Option<Spanned<f64>>,
+    pub x86_64: Option<Spanned<RawArchPricing>>,
+    pub arm64: Option<Spanned<RawArchPricing>>,
+}
+
+/// One architecture's prices per GB-second.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawArchPricing {
+    pub duration_gb_s: Option<RawTiers>,
+    pub provisioned_gb_s: Option<Spanned<f64>>,
+    pub provisioned_duration_gb_s: Option<Spanned<f64>>,
+}
+
+/// A duration price: one for every tier, or the three monthly tiers.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum RawTiers {
+    Flat(Spanned<f64>),
+    Tiers([Spanned<f64>; 3]),
 }
 
 /// `account:`.

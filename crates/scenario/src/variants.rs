@@ -16,7 +16,7 @@ const TOP_KEYS: &str = "seed, duration, resolution, account.<key>, account.scali
 const ACCOUNT_KEYS: &str =
     "region, concurrency_limit, unreserved_minimum, rps_per_environment or scaling.<key>";
 const SCALING_KEYS: &str = "mode, burst, refill_per_second or refill_per_minute";
-const BILLING_KEYS: &str = "init or free_tier";
+const BILLING_KEYS: &str = "init, free_tier or pricing";
 const FUNCTION_KEYS: &str = "memory_mb, architecture, init_duration, duration, timeout, \
                              idle_timeout, function_idle_timeout, max_lifetime, warm_start, reuse, reserved_concurrency, provisioned_concurrency, \
                              invocation, max_event_age, retry_attempts, error_rate, \
@@ -182,6 +182,7 @@ impl Setter<'_> {
         match key {
             "init" => billing.init = self.optional()?,
             "free_tier" => billing.free_tier = self.optional()?,
+            "pricing" => billing.pricing = self.optional()?,
             _ => return Err(self.unknown(BILLING_KEYS)),
         }
         Ok(())

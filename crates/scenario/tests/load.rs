@@ -360,24 +360,65 @@ fn a_file_past_64_mib_is_refused_before_parsing() {
 }
 
 #[test]
-fn a_region_must_look_like_an_aws_region_code() {
-    for region in [
-        "us-east-1",
-        "us-gov-west-1",
-        "cn-northwest-1",
-        "ap-southeast-7",
-    ] {
-        load(&format!(
-            "name: s\nduration: 1h\naccount:\n  region: {region}\nfunctions:\n  - name: f\n"
-        ));
+fn a_region_must_have_a_price_table_and_picks_it() {
+    let with = |region: &str| {
+        format!("name: s\nduration: 1h\naccount:\n  region: {region}\nfunctions:\n  - name: f\n")
+    };
+    for region in ["us-east-1", "eu-central-1", "ap-east-1", "sa-east-1"] {
+        let config = base(&load(&with(region))).config;
+        assert_eq!(config.billing.prices.source, region);
     }
-    for region in ["mars-1", "5", "US-EAST-1", "us-east", "us--1"] {
-        let err = load_err(&format!(
-            "name: s\nduration: 1h\naccount:\n  region: {region}\nfunctions:\n  - name: f\n"
-        ));
+    let frankfurt = base(&load(&with("eu-central-1"))).config;
+    assert_eq!(frankfurt.billing.prices.x86_64.provisioned, 0.000_005_014_7);
+    for region in ["mars-1", "5", "US-EAST-1", "us-east", "cn-north-1"] {
+        let err = load_err(&with(region));
         assert_eq!(err.line(), Some(4), "{region}: {err}");
-        assert!(err.message().contains("region code"), "{region}: {err}");
+        assert!(
+            err.message()
+                .contains("expected one with a price table: us-east-1, us-east-2"),
+            "{region}: {err}"
+        );
     }
+}
+
+#[test]
+fn pricing_overrides_replace_the_regions_prices() {
+    let config = base(&load(
+        "name: s
+duration: 1h
+account:
+  region: eu-west-1
+billing:
+  pricing:
+    requests_per_million: 0.1
+    ephemeral_storage_gb_s: 0.00000004
+    x86_64: { duration_gb_s: 0.00001, provisioned_gb_s: 0.000002 }
+    arm64: { duration_gb_s: [0.00003, 0.00002, 0.00001], provisioned_duration_gb_s: 0.000005 }
+functions:
+  - name: f
+",
+    ))
+    .config;
+    let p = &config.billing.prices;
+    assert_eq!(p.source, "eu-west-1 + overrides");
+    assert_eq!(p.request, 0.1 / 1e6);
+    assert_eq!(p.ephemeral_gb_s, 0.000_000_04);
+    assert!(p.x86_64.on_demand_tiers.iter().all(|t| t.1 == 0.000_01));
+    assert_eq!(p.x86_64.provisioned, 0.000_002);
+    assert_eq!(p.x86_64.provisioned_duration, 0.000_010_840_7, "kept");
+    assert_eq!(
+        p.arm64.on_demand_tiers.map(|t| t.1),
+        [0.000_03, 0.000_02, 0.000_01]
+    );
+    assert_eq!(p.arm64.provisioned_duration, 0.000_005);
+    let err = load_err(
+        "name: s\nduration: 1h\nbilling:\n  pricing:\n    requests_per_million: -1\nfunctions:\n  - name: f\n",
+    );
+    assert!(err.message().contains("a price in USD"), "{err}");
+    let err = load_err(
+        "name: s\nduration: 1h\nbilling:\n  pricing:\n    x86_64: { gpu_gb_s: 1 }\nfunctions:\n  - name: f\n",
+    );
+    assert_eq!(err.line(), Some(5), "{err}");
 }
 
 #[test]

@@ -187,14 +187,16 @@ fn billing_is_read_and_defaults_to_the_current_bill() {
         config("billing: { init: false, free_tier: true }\n"),
         BillingConfig {
             init: false,
-            free_tier: true
+            free_tier: true,
+            ..BillingConfig::default()
         }
     );
     assert_eq!(
         config("billing:\n  free_tier: true\n"),
         BillingConfig {
             init: true,
-            free_tier: true
+            free_tier: true,
+            ..BillingConfig::default()
         }
     );
 }
@@ -353,7 +355,8 @@ fn variants_can_set_every_new_key() {
         config.billing,
         BillingConfig {
             init: false,
-            free_tier: true
+            free_tier: true,
+            ..BillingConfig::default()
         }
     );
     assert_eq!(variants[1].config.functions[0].client_retries, None);
@@ -374,7 +377,7 @@ fn bad_variant_values_point_at_the_set_entry() {
         ("      functions.api.retry_attempts: 5\n", "0, 1 or 2"),
         ("      functions.api.error_rate: 2\n", "0 to 1"),
         ("      functions.api.invocation: later\n", "bad value"),
-        ("      billing.tax: true\n", "init or free_tier"),
+        ("      billing.tax: true\n", "init, free_tier or pricing"),
         ("      billing.init: maybe\n", "bad value"),
     ];
     for (entry, needle) in cases {

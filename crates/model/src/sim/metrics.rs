@@ -90,6 +90,61 @@ impl Weighted {
     }
 }
 
+/// Provisioned concurrency as AWS bills it: each unit "from the time you enable it …
+/// until it is disabled, rounded up to the nearest five minutes" (AWS Lambda pricing
+/// page), allocation time included. Units are enabled as the configured value rises
+/// and disabled, last enabled first, as it falls; a unit still enabled when the run
+/// ends is billed to the end only (its rounding falls after the run).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ProvisionedBill {
+    /// Enabled units, as (count, enabled at), oldest first.
+    enabled: Vec<(u32, Nanos)>,
+    configured: u32,
+    last: Nanos,
+    /// Unit-nanoseconds billed since the last bucket closed.
+    area: u128,
+}
+
+/// The billing granularity of provisioned concurrency.
+const FIVE_MINUTES: Nanos = 300 * lambdasim_engine::NANOS_PER_SEC;
+
+impl ProvisionedBill {
+    fn advance(&mut self, now: Nanos) {
+        self.area += u128::from(self.configured) * u128::from(now - self.last);
+        self.last = now;
+    }
+
+    /// The configured value changes to `value` at `now`.
+    pub(crate) fn set(&mut self, now: Nanos, value: u32) {
+        self.advance(now);
+        if value > self.configured {
+            self.enabled.push((value - self.configured, now));
+        }
+        let mut disabling = self.configured.saturating_sub(value);
+        while disabling > 0 {
+            let Some((count, since)) = self.enabled.last_mut() else {
+                break;
+            };
+            let units = (*count).min(disabling);
+            let on = now - *since;
+            let rounded = on.div_ceil(FIVE_MINUTES).max(1) * FIVE_MINUTES;
+            self.area += u128::from(units) * u128::from(rounded - on);
+            *count -= units;
+            disabling -= units;
+            if *count == 0 {
+                self.enabled.pop();
+            }
+        }
+        self.configured = value;
+    }
+
+    /// The unit-nanoseconds billed up to `end` since the last call.
+    fn take(&mut self, end: Nanos) -> u128 {
+        self.advance(end);
+        std::mem::take(&mut self.area)
+    }
+}
+
 /// Counters that reset with every bucket.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Counts {
@@ -141,22 +196,26 @@ pub(crate) struct FunctionMetrics {
     pub initializing: Level,
     /// Counts of the current bucket; folded into `totals` when it closes.
     pub bucket: Counts,
-    /// Billable usage of the current bucket; folded into `usage_total` when it closes.
+    /// Billable usage of the current bucket; folded into `usage_months` when it closes.
     pub usage_bucket: Usage,
     pub latency_bucket: Histogram,
     /// Environments in any state, provisioned included.
     pub environments: Weighted,
     /// Provisioned environments running an invocation (integrated for utilisation).
     pub provisioned_busy: Weighted,
-    /// Provisioned environments allocated (integrated for the bill).
+    /// Provisioned environments allocated (integrated for utilisation).
     pub provisioned_allocated: Weighted,
+    /// Provisioned concurrency configured, as billed.
+    pub provisioned_bill: ProvisionedBill,
     /// Asynchronous events waiting to run.
     pub queue_depth: Level,
     totals: Counts,
     latency_total: Histogram,
     /// Age of asynchronous events when invoked.
     pub async_age: Histogram,
-    usage_total: Usage,
+    /// Billable usage per month of simulated time (`cost::MONTH`), by the month each
+    /// bucket starts in.
+    usage_months: Vec<Usage>,
 }
 
 impl FunctionMetrics {
@@ -167,6 +226,7 @@ impl FunctionMetrics {
             idle: Level::default(),
             provisioned_busy: Weighted::default(),
             provisioned_allocated: Weighted::default(),
+            provisioned_bill: ProvisionedBill::default(),
             initializing: Level::default(),
             queue_depth: Level::default(),
             bucket: Counts::default(),
@@ -175,7 +235,7 @@ impl FunctionMetrics {
             latency_total: Histogram::new(),
             async_age: Histogram::new(),
             usage_bucket: Usage::default(),
-            usage_total: Usage::default(),
+            usage_months: Vec::new(),
         }
     }
 
@@ -203,9 +263,8 @@ impl FunctionMetrics {
         let (concurrency_max, concurrency_mean, _) = self.concurrency.roll(end, width);
         let (environments, environments_mean, _) = self.environments.roll(end, width);
         let (provisioned_busy, _, _) = self.provisioned_busy.roll(end, width);
-        let (provisioned_allocated, _, allocated_area) =
-            self.provisioned_allocated.roll(end, width);
-        self.usage_bucket.provisioned_env_ns = allocated_area;
+        let (provisioned_allocated, _, _) = self.provisioned_allocated.roll(end, width);
+        self.usage_bucket.provisioned_env_ns = self.provisioned_bill.take(end);
         let row = BucketRow {
             function,
             t_s: start as f64 / 1e9,
@@ -231,7 +290,11 @@ impl FunctionMetrics {
         self.latency_total.merge(&self.latency_bucket);
         self.latency_bucket.clear();
         let usage = std::mem::take(&mut self.usage_bucket);
-        self.usage_total.add(&usage);
+        let month = (start / crate::cost::MONTH) as usize;
+        if self.usage_months.len() <= month {
+            self.usage_months.resize(month + 1, Usage::default());
+        }
+        self.usage_months[month].add(&usage);
         (row, usage)
     }
 
@@ -243,7 +306,7 @@ impl FunctionMetrics {
         name: &str,
         end: Nanos,
         async_queued: Option<u64>,
-    ) -> (FunctionSummary, Usage) {
+    ) -> (FunctionSummary, Vec<Usage>) {
         let t = &self.totals;
         let ms = |q: f64| ms_or_zero(&self.latency_total, q);
         let async_events = async_queued.map(|queued_at_end| AsyncSummary {
@@ -286,7 +349,7 @@ impl FunctionMetrics {
             mean_provisioned_allocated: self.provisioned_allocated.mean_over(end),
             async_events,
         };
-        (summary, self.usage_total)
+        (summary, self.usage_months.clone())
     }
 }
 

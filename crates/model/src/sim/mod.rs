@@ -799,9 +799,15 @@ impl Simulation {
                 func.metrics.summary(&cfg.name, self.end, queued)
             })
             .unzip();
-        let bills = bill_account(&self.config.functions, &usages, &self.config.billing);
+        let bills = bill_account(
+            &self.config.functions,
+            &usages,
+            self.end,
+            &self.config.billing,
+        );
         let mut account = AccountSummary {
             peak_concurrency: self.account_concurrency.peak,
+            price_table: self.config.billing.prices.source.clone(),
             ..AccountSummary::default()
         };
         for (summary, bill) in functions.iter_mut().zip(bills) {

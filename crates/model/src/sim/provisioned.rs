@@ -99,6 +99,11 @@ impl Simulation {
     pub(super) fn start_provisioning(&mut self) {
         for f in 0..self.functions.len() {
             let ready = self.functions[f].prov.allocated;
+            let configured = self.functions[f].prov.desired;
+            self.functions[f]
+                .metrics
+                .provisioned_bill
+                .set(0, configured);
             for _ in 0..ready {
                 self.functions[f].metrics.provisioned_allocated.up(0);
             }
@@ -169,6 +174,8 @@ impl Simulation {
     fn reconfigure(&mut self, f: usize) {
         let new = self.functions[f].prov.wanted();
         self.functions[f].prov.desired = new;
+        let now = self.now;
+        self.functions[f].metrics.provisioned_bill.set(now, new);
         if new < self.functions[f].prov.allocated {
             self.set_allocated(f, new);
             self.release_surplus(f);

@@ -98,7 +98,7 @@ fn account_rows(configs: &[&SimConfig]) -> Vec<Row> {
             } else {
                 ""
             };
-            format!("{init}{free}")
+            format!("{init}{free}, {} prices", c.billing.prices.source)
         }),
     ]
 }
