@@ -11,7 +11,8 @@ pub struct ThrottleCounts {
     pub account_limit: u64,
     /// No scaling token for a new environment.
     pub scaling_rate: u64,
-    /// Environments were held by the per-environment request-rate rule.
+    /// A synchronous request found the account's or its reservation's request-rate
+    /// limit (10 × the concurrency limit per second) used up.
     pub rps_limit: u64,
 }
 

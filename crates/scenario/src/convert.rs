@@ -245,7 +245,9 @@ impl Context<'_> {
             None => ScalingConfig::PER_FUNCTION,
         };
         let rps_per_environment = match &raw.rps_per_environment {
-            Some(rps) => self.non_negative(rps, at, "requests per second per environment")?,
+            Some(rps) => {
+                self.non_negative(rps, at, "requests per second per unit of concurrency")?
+            }
             None => defaults.rps_per_environment,
         };
         Ok(AccountConfig {

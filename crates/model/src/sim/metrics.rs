@@ -190,7 +190,7 @@ impl Counts {
 /// `Function`).
 #[repr(C)]
 pub(crate) struct FunctionMetrics {
-    /// Environments in Init, Invoke or held by the rate rule.
+    /// Environments in Init or Invoke.
     pub concurrency: Weighted,
     pub idle: Level,
     pub initializing: Level,
