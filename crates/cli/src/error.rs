@@ -40,6 +40,14 @@ pub enum CliError {
     #[error("interrupted: the run stopped and left no output")]
     #[diagnostic(code(lambdasim::interrupted))]
     Interrupted,
+    /// `--out` cannot be used: it names no directory, or one a run may not replace.
+    #[error("cannot write to {path}: {source}")]
+    #[diagnostic(code(lambdasim::input))]
+    OutArgument {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
     /// Writing the results failed.
     #[error("writing the results to {path}: {source}")]
     #[diagnostic(code(lambdasim::output))]
@@ -56,7 +64,7 @@ impl CliError {
         match self {
             Self::Interrupted => crate::interrupt::EXIT_STATUS,
             Self::Input(err) if err.is_input_error() => 2,
-            Self::UnknownVariant { .. } | Self::TooManyRuns { .. } => 2,
+            Self::UnknownVariant { .. } | Self::TooManyRuns { .. } | Self::OutArgument { .. } => 2,
             Self::Run {
                 source: SimError::Source(_) | SimError::Config(_),
                 ..

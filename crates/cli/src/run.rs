@@ -52,7 +52,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("out").join(&scenario.name));
-    let out = OutputDir::create(&final_dir).map_err(|e| output_error(&final_dir, e))?;
+    let out = OutputDir::create(&final_dir).map_err(|e| out_argument_error(&final_dir, e))?;
     interrupt.guard(out.path());
     let progress = Progress::new(args.quiet);
 
@@ -360,6 +360,20 @@ fn write_report(
     let report_path = out.path().join("report.html");
     charts::write_atomically(&report_path, html.as_bytes())
         .map_err(|e| output_error(&report_path, e))
+}
+
+/// `--out` names no directory a run may write (`/`, `..`) or one holding something
+/// else: the user's input, said before anything runs; other failures are the
+/// machine's.
+fn out_argument_error(path: &Path, source: std::io::Error) -> CliError {
+    use std::io::ErrorKind as K;
+    match source.kind() {
+        K::InvalidInput | K::AlreadyExists => CliError::OutArgument {
+            path: path.display().to_string(),
+            source,
+        },
+        _ => output_error(path, source),
+    }
 }
 
 fn output_error(path: &Path, source: std::io::Error) -> CliError {

@@ -349,7 +349,7 @@ fn an_existing_unrelated_directory_is_never_replaced() {
         .arg("--out")
         .arg(&out)
         .assert()
-        .code(1);
+        .code(2);
     assert_eq!(
         fs::read_to_string(out.join("precious.txt")).unwrap(),
         "keep"
@@ -366,7 +366,7 @@ fn an_earlier_output_holding_a_users_files_is_not_replaced() {
         .arg("--out")
         .arg(&out)
         .assert()
-        .code(1)
+        .code(2)
         .stderr(predicate::str::contains("notes.txt"));
     assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "keep");
 }
@@ -432,4 +432,74 @@ fn an_interrupted_run_exits_130_and_leaves_nothing() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(left, [std::ffi::OsString::from("s.yaml")], "{left:?}");
+}
+
+#[test]
+fn an_out_that_names_no_directory_is_an_input_error_said_before_running() {
+    let (tmp, path) = write_scenario(BASE, &[]);
+    for out in ["/", ".", ".."] {
+        lambdasim()
+            .current_dir(tmp.path())
+            .args(["run", "--quiet", "--out", out])
+            .arg(&path)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("has no name to write to"));
+    }
+}
+
+#[test]
+fn a_users_file_inside_an_earlier_outputs_charts_is_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let run = || {
+        lambdasim()
+            .arg("run")
+            .arg(scenario("quickstart.yaml"))
+            .args(["--quiet", "--out"])
+            .arg(&out)
+            .assert()
+    };
+    run().success();
+    fs::write(out.join("charts").join("slides.pdf"), "keep").unwrap();
+    run()
+        .code(2)
+        .stderr(predicate::str::contains("charts/slides.pdf"));
+    assert_eq!(
+        fs::read_to_string(out.join("charts").join("slides.pdf")).unwrap(),
+        "keep"
+    );
+}
+
+#[test]
+fn a_bad_trace_row_stops_a_run_of_huge_work_at_once() {
+    // The first row asks for 2^53 requests in its minute, far more work than a test
+    // could wait for; the second row is malformed. The trace check finds it at once
+    // and the run must stop soon after (it used to run for ten minutes). The timeout
+    // guards against a hang; it does not measure speed.
+    let yaml = format!("{BASE}    traffic:\n      - trace: {{ file: t.csv, counts: 1m }}\n");
+    let (tmp, path) = write_scenario(
+        &yaml,
+        &[("t.csv", "period,count\n0,9007199254740992\n60,x\n")],
+    );
+    lambdasim()
+        .args(["run", "--quiet", "--out"])
+        .arg(tmp.path().join("out"))
+        .arg(&path)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("t.csv:3"));
+}
+
+#[test]
+fn an_unreadable_scenario_is_an_input_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let long = tmp.path().join("x".repeat(300));
+    let looped = tmp.path().join("loop.yaml");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&looped, &looped).unwrap();
+    for path in [long, looped] {
+        lambdasim().arg("validate").arg(&path).assert().code(2);
+    }
 }

@@ -12,14 +12,19 @@ use std::path::{Path, PathBuf};
 /// replaced.
 const MARKER: &str = "summary.json";
 
+/// The list of every file a run wrote, kept in its output: what a later run may
+/// replace, down to each chart.
+const MANIFEST: &str = ".lambdasim-files";
+
 /// Everything a run writes at the top of its output directory. A previous output
 /// holding anything else (a user's notes, the scenario itself) is not replaced.
-pub const OUTPUT_NAMES: [&str; 5] = [
+pub const OUTPUT_NAMES: [&str; 6] = [
     MARKER,
     "timeseries.csv",
     "seeds.csv",
     "report.html",
     "charts",
+    MANIFEST,
 ];
 
 /// A temporary directory that becomes `final_dir` on [`commit`](Self::commit) and is
@@ -51,6 +56,7 @@ impl OutputDir {
         if fs::symlink_metadata(&temp).is_ok() {
             remove(&temp)?;
         }
+        remove_stale_temps(&temp);
         fs::create_dir(&temp)?;
         Ok(Self {
             temp,
@@ -76,6 +82,7 @@ impl OutputDir {
     ///
     /// On failure the temporary directory is still removed when `self` drops.
     pub fn commit(mut self) -> io::Result<()> {
+        write_manifest(&self.temp)?;
         check_replaceable(&self.final_dir)?;
         if fs::symlink_metadata(&self.final_dir).is_ok() {
             // Move the old output aside first so that a failed rename can restore it.
@@ -162,12 +169,10 @@ fn check_replaceable(dir: &Path) -> io::Result<()> {
         }
         let foreign = names
             .iter()
-            .find(|n| !OUTPUT_NAMES.iter().any(|o| n.as_os_str() == *o));
-        if let Some(name) = foreign {
-            format!(
-                "it holds `{}`, which a run does not write",
-                name.to_string_lossy()
-            )
+            .find(|n| !OUTPUT_NAMES.iter().any(|o| n.as_os_str() == *o))
+            .map(|n| n.to_string_lossy().into_owned());
+        if let Some(name) = foreign.or(unwritten_file(dir)?) {
+            format!("it holds `{name}`, which a run does not write")
         } else if names.is_empty() || dir.join(MARKER).is_file() {
             return Ok(());
         } else {
@@ -183,6 +188,84 @@ fn check_replaceable(dir: &Path) -> io::Result<()> {
     ))
 }
 
+/// Every file below `dir` (not directories), as paths relative to it with `/`.
+fn files_below(dir: &Path) -> io::Result<Vec<String>> {
+    let mut files = Vec::new();
+    let mut pending = vec![PathBuf::new()];
+    while let Some(relative) = pending.pop() {
+        for entry in fs::read_dir(dir.join(&relative))? {
+            let entry = entry?;
+            let path = relative.join(entry.file_name());
+            if entry.file_type()?.is_dir() {
+                pending.push(path);
+            } else {
+                files.push(path.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Lists what the run wrote in [`MANIFEST`], beside it.
+fn write_manifest(dir: &Path) -> io::Result<()> {
+    let mut list = files_below(dir)?.join("\n");
+    list.push('\n');
+    fs::write(dir.join(MANIFEST), list)
+}
+
+/// A file below a previous output's directories (`charts/`) that its run did not
+/// write, if any: one not in its manifest or, for an output from before manifests,
+/// anything in `charts/` but a chart (`.png`, `.svg`).
+fn unwritten_file(dir: &Path) -> io::Result<Option<String>> {
+    let files = files_below(dir)?;
+    let listed = match fs::read_to_string(dir.join(MANIFEST)) {
+        Ok(text) => Some(text.lines().map(str::to_string).collect::<Vec<_>>()),
+        Err(e) if e.kind() == ErrorKind::NotFound => None,
+        Err(e) => return Err(e),
+    };
+    let written = |f: &String| match &listed {
+        Some(list) => f == MANIFEST || list.contains(f),
+        None => {
+            !f.contains('/')
+                || (f.starts_with("charts/")
+                    && !f["charts/".len()..].contains('/')
+                    && (f.ends_with(".png") || f.ends_with(".svg")))
+        }
+    };
+    Ok(files.into_iter().find(|f| !written(f)))
+}
+
+/// Removes the temporary directories (`.{name}.tmp-{pid}` and their `.old`) that runs
+/// into the same output left when they were killed: those of processes that no longer
+/// exist. Only where `/proc` tells which processes live; best effort.
+fn remove_stale_temps(temp: &Path) {
+    let (Some(parent), Some(own)) = (temp.parent(), temp.file_name()) else {
+        return;
+    };
+    let own = own.to_string_lossy();
+    let Some((prefix, _)) = own.rsplit_once("tmp-") else {
+        return;
+    };
+    let proc = Path::new("/proc");
+    let (true, Ok(entries)) = (proc.join("self").exists(), fs::read_dir(parent)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name
+            .strip_prefix(prefix)
+            .and_then(|r| r.strip_prefix("tmp-"))
+        else {
+            continue;
+        };
+        let pid = rest.strip_suffix(".old").unwrap_or(rest);
+        if pid.parse::<u32>().is_ok() && !proc.join(pid).exists() {
+            let _ = remove(&entry.path());
+        }
+    }
+}
+
 fn remove(path: &Path) -> io::Result<()> {
     if fs::symlink_metadata(path)?.is_dir() {
         fs::remove_dir_all(path)
@@ -195,10 +278,12 @@ fn remove(path: &Path) -> io::Result<()> {
 mod tests {
     use super::*;
 
+    /// The names in `dir`, but the manifest.
     fn entries(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != MANIFEST)
             .collect();
         names.sort();
         names
@@ -329,6 +414,68 @@ mod tests {
             temp_path(Path::new("a/b/run")).unwrap(),
             Path::new("a/b").join(format!(".run.tmp-{pid}"))
         );
+    }
+
+    /// A committed output at `root/out` with a chart, as a run leaves it.
+    fn previous_output(root: &Path) -> PathBuf {
+        let final_dir = root.join("out");
+        let out = OutputDir::create(&final_dir).unwrap();
+        fs::write(out.path().join("summary.json"), "{}").unwrap();
+        fs::create_dir(out.path().join("charts")).unwrap();
+        fs::write(out.path().join("charts/base-concurrency.png"), "png").unwrap();
+        out.commit().unwrap();
+        final_dir
+    }
+
+    #[test]
+    fn a_users_file_inside_charts_is_never_replaced() {
+        let root = tempfile::tempdir().unwrap();
+        let final_dir = previous_output(root.path());
+        assert!(
+            fs::read_to_string(final_dir.join(MANIFEST))
+                .unwrap()
+                .contains("charts/base-concurrency.png")
+        );
+        // The run's own files may be replaced...
+        OutputDir::create(&final_dir).unwrap();
+        // ...but not a slide someone put beside its charts, even one that looks like a chart.
+        for name in ["slides.key", "mine.png"] {
+            fs::write(final_dir.join("charts").join(name), "precious").unwrap();
+            let err = OutputDir::create(&final_dir).unwrap_err();
+            assert!(err.to_string().contains(name), "{err}");
+            fs::remove_file(final_dir.join("charts").join(name)).unwrap();
+        }
+    }
+
+    #[test]
+    fn an_output_from_before_manifests_may_hold_only_charts_in_charts() {
+        let root = tempfile::tempdir().unwrap();
+        let final_dir = previous_output(root.path());
+        fs::remove_file(final_dir.join(MANIFEST)).unwrap();
+        OutputDir::create(&final_dir).unwrap();
+        fs::write(final_dir.join("charts/notes.txt"), "precious").unwrap();
+        assert!(OutputDir::create(&final_dir).is_err());
+    }
+
+    #[test]
+    fn temporary_directories_of_dead_processes_are_removed() {
+        let root = tempfile::tempdir().unwrap();
+        // Pid 0 is never a user process; the pid of this test's own process lives.
+        let dead = root.path().join(".out.tmp-0");
+        let dead_old = root.path().join(".out.tmp-0.old");
+        let other = root.path().join(".other.tmp-0");
+        for dir in [&dead, &dead_old, &other] {
+            fs::create_dir(dir).unwrap();
+        }
+        let out = OutputDir::create(&root.path().join("out")).unwrap();
+        if Path::new("/proc/self").exists() {
+            assert!(!dead.exists() && !dead_old.exists());
+            assert!(
+                other.exists(),
+                "another output's temporaries are not ours to judge"
+            );
+        }
+        assert!(out.path().exists());
     }
 
     #[test]

@@ -181,15 +181,12 @@ impl ScenarioError {
     /// input to fix (exit 2); anything else (a disk failure, say) is not.
     pub(crate) fn io(position: Position, what: &str, err: &io::Error) -> Self {
         use io::ErrorKind as K;
-        let input = matches!(
+        // A file the user named that cannot be read is their input's problem
+        // (missing, a directory, a symlink loop, a name too long, a special file
+        // that refuses reads); only the machine running short is not.
+        let input = !matches!(
             err.kind(),
-            K::NotFound
-                | K::PermissionDenied
-                | K::IsADirectory
-                | K::NotADirectory
-                | K::InvalidData
-                | K::InvalidInput
-                | K::UnexpectedEof
+            K::OutOfMemory | K::Interrupted | K::StorageFull | K::ResourceBusy
         );
         Self {
             position,
@@ -247,7 +244,7 @@ mod tests {
     #[test]
     fn only_machine_failures_are_not_input_errors() {
         let missing = io::Error::from(io::ErrorKind::NotFound);
-        let broken = io::Error::other("disk on fire");
+        let broken = io::Error::from(io::ErrorKind::OutOfMemory);
         let file = Position::file(Path::new("x"));
         assert!(ScenarioError::io(file.clone(), "x", &missing).is_input_error());
         assert!(!ScenarioError::io(file, "x", &broken).is_input_error());

@@ -235,9 +235,13 @@ pub fn render_one(stem: String, spec: &ChartSpec) -> Result<Chart, ChartError> {
 #[derive(Default)]
 struct Stems(HashSet<String>);
 
+/// The longest chart file stem: with `.png`, the collision number and the temporary
+/// name's additions, a file name stays far under the 255 bytes filesystems allow.
+const MAX_STEM: usize = 160;
+
 impl Stems {
     fn take(&mut self, wanted: &str) -> String {
-        let safe: String = wanted
+        let mut safe: String = wanted
             .chars()
             .map(|c| {
                 if c.is_ascii_alphanumeric() || "-_.".contains(c) {
@@ -247,6 +251,12 @@ impl Stems {
                 }
             })
             .collect();
+        if safe.len() > MAX_STEM {
+            // ASCII by now: keep the start (the variant) and the end (the chart).
+            let tail = safe.split_off(safe.len() - 40);
+            safe.truncate(MAX_STEM - 42);
+            safe = format!("{safe}__{tail}");
+        }
         let mut stem = safe.clone();
         let mut n = 2;
         while !self.0.insert(stem.clone()) {

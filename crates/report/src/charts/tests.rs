@@ -193,6 +193,18 @@ fn stems_are_safe_and_unique() {
 }
 
 #[test]
+fn a_long_variant_name_gives_a_short_stem_that_keeps_the_chart_kind() {
+    let mut stems = Stems::default();
+    let long = format!("{}-concurrency", "v".repeat(300));
+    let stem = stems.take(&long);
+    assert!(stem.len() <= MAX_STEM, "{}", stem.len());
+    assert!(stem.starts_with("vvvv") && stem.ends_with("-concurrency"));
+    // Two names that differ only in the cut middle still get two files.
+    let other = format!("{}x{}-concurrency", "v".repeat(150), "v".repeat(149));
+    assert_ne!(stems.take(&other), stem);
+}
+
+#[test]
 fn write_charts_writes_both_formats_and_no_temporary_file() {
     let config = config();
     let series = series(&config, 1);
