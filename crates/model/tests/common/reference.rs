@@ -1,0 +1,772 @@
+//! A second, deliberately simple model of the rules of `docs/model.md`, to check the
+//! fast model's numbers against (see `tests/reference.rs`).
+//!
+//! Everything is a linear scan over plain vectors: the pending events (the earliest
+//! is found by scanning), the environments (never removed, only marked dead; an
+//! environment's index is its creation order), the asynchronous events. Nothing is
+//! kept as a running counter: a pool's concurrency, the idle environment to reuse and
+//! the peaks are recounted from the environments each time they are needed. It is
+//! quadratic and meant for scenarios of a few hundred requests.
+//!
+//! Keep-alive is not a timer here: before each event, every idle environment whose
+//! deadline has passed is destroyed (nothing can observe it between two events). A
+//! deadline on the very nanosecond of a request that could reuse the environment has
+//! no documented order (the fast model's timer was scheduled whenever it was armed),
+//! so the run stops with [`Tie`] and the case is not compared.
+//!
+//! Scope: constant Init and Invoke durations (or per-arrival ones), no function errors,
+//! no client retries, `reuse` other than `random`, and static provisioned concurrency
+//! without recycling — everything random is left out. (Recycling happens at a jittered
+//! time and only resets an environment whose last invocation timed out; the scenarios
+//! give provisioned functions with a `max_lifetime` the longest timeout.)
+
+use lambdasim_engine::{NANOS_PER_SEC, Nanos};
+use lambdasim_model::*;
+
+/// An on-demand Init longer than this is stopped and run again inside the first
+/// invocation (`docs/model.md`, "Init limit").
+const INIT_LIMIT: Nanos = 10 * NANOS_PER_SEC;
+/// An asynchronous event's first wait after a throttle, doubled each time up to the cap.
+const BACKOFF_FIRST: Nanos = NANOS_PER_SEC;
+const BACKOFF_CAP: Nanos = 300 * NANOS_PER_SEC;
+/// The n-th retry after a function error waits n minutes.
+const ERROR_RETRY_STEP: Nanos = 60 * NANOS_PER_SEC;
+/// Token buckets count in units of 1/60,000,000,000 token, so that a refill of r
+/// tokens a minute is exactly r units a nanosecond.
+const UNIT: u128 = 60_000_000_000;
+
+/// One traffic stream: the functions it feeds and its arrivals, in time order.
+#[derive(Clone, Debug)]
+pub struct StreamSpec {
+    pub targets: Vec<usize>,
+    pub arrivals: Vec<Arrival>,
+}
+
+/// What happened to a function's asynchronous events.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AsyncCounts {
+    pub received: u64,
+    pub succeeded: u64,
+    pub dropped: u64,
+    pub dropped_after_errors: u64,
+    pub queued_at_end: u64,
+}
+
+/// The numbers both models must agree on, per function.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Observed {
+    pub requests: u64,
+    pub invocations: u64,
+    pub cold_starts: u64,
+    pub throttles: ThrottleCounts,
+    pub provisioned_invocations: u64,
+    pub spillover_invocations: u64,
+    pub errors: u64,
+    pub timeouts: u64,
+    pub peak_concurrency: u32,
+    pub peak_environments: u32,
+    pub async_events: Option<AsyncCounts>,
+}
+
+impl Observed {
+    /// The same numbers, read from the fast model's summary.
+    pub fn of(s: &FunctionSummary) -> Self {
+        Self {
+            requests: s.requests,
+            invocations: s.invocations,
+            cold_starts: s.cold_starts,
+            throttles: s.throttles_by_reason,
+            provisioned_invocations: s.provisioned_invocations,
+            spillover_invocations: s.spillover_invocations,
+            errors: s.errors,
+            timeouts: s.timeouts,
+            peak_concurrency: s.peak_concurrency,
+            peak_environments: s.peak_environments,
+            async_events: s.async_events.map(|a| AsyncCounts {
+                received: a.received,
+                succeeded: a.succeeded,
+                dropped: a.dropped,
+                dropped_after_errors: a.dropped_after_errors,
+                queued_at_end: a.queued_at_end,
+            }),
+        }
+    }
+}
+
+/// The reference's answer: per function, and the account's peak concurrency.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Totals {
+    pub functions: Vec<Observed>,
+    pub account_peak_concurrency: u32,
+}
+
+/// A keep-alive deadline fell on the nanosecond of a request that could have reused
+/// the environment: the order there is not documented (see the module comment).
+#[derive(Debug)]
+pub struct Tie;
+
+/// Runs the reference model.
+pub fn simulate(config: &SimConfig, streams: &[StreamSpec]) -> Result<Totals, Tie> {
+    let mut model = Reference::new(config, streams);
+    model.run()?;
+    Ok(Totals {
+        account_peak_concurrency: model.account_peak,
+        functions: model.out,
+    })
+}
+
+/// The constant of a constant distribution: the reference draws nothing.
+pub fn constant(d: &DurationDist) -> Nanos {
+    match d {
+        DurationDist::Constant(v) => *v,
+        other => panic!("the reference model takes constant durations only, not {other:?}"),
+    }
+}
+
+/// A token bucket: `burst` tokens at most, refilled continuously.
+struct Bucket {
+    units: u128,
+    capacity: u128,
+    per_ns: u128,
+    last: Nanos,
+}
+
+impl Bucket {
+    /// A full bucket.
+    fn new(burst: u64, per_minute: u64) -> Self {
+        let capacity = u128::from(burst) * UNIT;
+        Self {
+            units: capacity,
+            capacity,
+            per_ns: u128::from(per_minute),
+            last: 0,
+        }
+    }
+
+    /// The request-rate limit of `per_unit` × `limit` starts a second: one second of
+    /// starts (at least one), refilled at that rate; none when `per_unit` is 0.
+    fn rate(per_unit: f64, limit: u32) -> Option<Self> {
+        if per_unit <= 0.0 {
+            return None;
+        }
+        let per_second = per_unit * f64::from(limit);
+        let burst = (per_second.floor() as u64).max(1);
+        Some(Self::new(burst, (per_second * 60.0).round() as u64))
+    }
+
+    /// Whether a whole token is there at `now` (refilled up to now, nothing taken).
+    fn has_token(&mut self, now: Nanos) -> bool {
+        let refill = u128::from(now - self.last) * self.per_ns;
+        self.units = (self.units + refill).min(self.capacity);
+        self.last = now;
+        self.units >= UNIT
+    }
+
+    fn take(&mut self) {
+        self.units -= UNIT;
+    }
+}
+
+struct Env {
+    func: usize,
+    provisioned: bool,
+    alive: bool,
+    busy: bool,
+    created: Nanos,
+    idle_since: Nanos,
+    /// When it became idle, as an order (`mru`/`lru`): environments freed at one
+    /// nanosecond are ordered as their invocations ended.
+    idle_order: u64,
+    /// Its last invocation reached the function timeout: the next runs Init again.
+    timed_out: bool,
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    /// The next arrival of a stream.
+    Arrival(usize),
+    /// An environment's invocation ends, serving an asynchronous event or not.
+    Done(usize, Option<usize>),
+    /// An asynchronous event's next try.
+    Retry(usize),
+}
+
+struct Scheduled {
+    time: Nanos,
+    /// Scheduling order: events at one nanosecond are handled in it.
+    seq: u64,
+    kind: Kind,
+}
+
+struct AsyncEvent {
+    func: usize,
+    enqueued: Nanos,
+    duration: Option<Nanos>,
+    throttled: u32,
+    errors: u32,
+    settled: bool,
+}
+
+#[derive(Clone, Copy)]
+enum Reason {
+    Reserved,
+    Account,
+    Scaling,
+    Rps,
+}
+
+struct Reference<'a> {
+    config: &'a SimConfig,
+    streams: &'a [StreamSpec],
+    /// Per stream, the index of its next arrival.
+    cursor: Vec<usize>,
+    now: Nanos,
+    seq: u64,
+    agenda: Vec<Scheduled>,
+    envs: Vec<Env>,
+    idle_counter: u64,
+    /// Per function, its last request or completion.
+    last_activity: Vec<Nanos>,
+    /// New-environment buckets: one per function, or one for the account (legacy).
+    scaling: Vec<Bucket>,
+    account_rate: Option<Bucket>,
+    reserved_rate: Vec<Option<Bucket>>,
+    provisioned_rate: Vec<Option<Bucket>>,
+    events: Vec<AsyncEvent>,
+    out: Vec<Observed>,
+    account_peak: u32,
+}
+
+impl<'a> Reference<'a> {
+    fn new(config: &'a SimConfig, streams: &'a [StreamSpec]) -> Self {
+        let functions = &config.functions;
+        let account = &config.account;
+        let scaling = match account.scaling.mode {
+            ScalingMode::PerFunction => functions.len(),
+            ScalingMode::Legacy => 1,
+        };
+        let per_unit = account.rps_per_environment;
+        Self {
+            config,
+            streams,
+            cursor: vec![0; streams.len()],
+            now: 0,
+            seq: 0,
+            agenda: Vec::new(),
+            envs: Vec::new(),
+            idle_counter: 0,
+            last_activity: vec![0; functions.len()],
+            scaling: (0..scaling)
+                .map(|_| Bucket::new(account.scaling.burst, account.scaling.refill_per_minute))
+                .collect(),
+            account_rate: Bucket::rate(per_unit, account.concurrency_limit),
+            reserved_rate: functions
+                .iter()
+                .map(|f| {
+                    f.reserved_concurrency
+                        .and_then(|r| Bucket::rate(per_unit, r))
+                })
+                .collect(),
+            provisioned_rate: functions
+                .iter()
+                .map(|f| Bucket::rate(per_unit, f.provisioned_concurrency))
+                .collect(),
+            events: Vec::new(),
+            out: functions
+                .iter()
+                .map(|f| Observed {
+                    async_events: is_async(f).then(AsyncCounts::default),
+                    ..Observed::default()
+                })
+                .collect(),
+            account_peak: 0,
+        }
+    }
+
+    fn run(&mut self) -> Result<(), Tie> {
+        self.start();
+        while let Some(event) = self.pop_earliest() {
+            if event.time >= self.config.duration {
+                break;
+            }
+            self.now = event.time;
+            self.keep_alive(event.kind)?;
+            self.handle(event.kind);
+            self.record_peaks();
+        }
+        self.count_queued_at_end();
+        Ok(())
+    }
+
+    /// Time 0: provisioned environments, then warm ones, idle; then each stream's first
+    /// arrival (the fast model's order, which fixes creation and idle order).
+    fn start(&mut self) {
+        let functions = &self.config.functions;
+        for (f, cfg) in functions.iter().enumerate() {
+            for _ in 0..cfg.provisioned_concurrency {
+                let id = self.create(f, true);
+                self.make_idle(id);
+            }
+        }
+        for (f, cfg) in functions.iter().enumerate() {
+            for _ in 0..cfg.warm_start {
+                let id = self.create(f, false);
+                self.make_idle(id);
+            }
+        }
+        for s in 0..self.streams.len() {
+            self.schedule_next_arrival(s);
+        }
+        self.record_peaks();
+    }
+
+    fn schedule(&mut self, time: Nanos, kind: Kind) {
+        self.seq += 1;
+        self.agenda.push(Scheduled {
+            time,
+            seq: self.seq,
+            kind,
+        });
+    }
+
+    /// Removes and returns the earliest event: by time, then scheduling order.
+    fn pop_earliest(&mut self) -> Option<Scheduled> {
+        let earliest = (0..self.agenda.len()).min_by_key(|&i| {
+            let e = &self.agenda[i];
+            (e.time, e.seq)
+        })?;
+        Some(self.agenda.swap_remove(earliest))
+    }
+
+    fn schedule_next_arrival(&mut self, s: usize) {
+        if let Some(a) = self.streams[s].arrivals.get(self.cursor[s]) {
+            self.schedule(a.time.max(self.now), Kind::Arrival(s));
+        }
+    }
+
+    fn handle(&mut self, kind: Kind) {
+        match kind {
+            Kind::Arrival(s) => self.arrival(s),
+            Kind::Done(id, event) => self.done(id, event),
+            Kind::Retry(event) => self.try_async(event),
+        }
+    }
+
+    fn arrival(&mut self, s: usize) {
+        let stream = &self.streams[s];
+        let a = stream.arrivals[self.cursor[s]];
+        self.cursor[s] += 1;
+        let f = stream.targets[a.target as usize];
+        self.last_activity[f] = self.now;
+        self.out[f].requests += 1;
+        if is_async(&self.config.functions[f]) {
+            self.enqueue_async(f, a.duration);
+        } else if let Err(reason) = self.serve(f, a.duration, None) {
+            self.count_throttle(f, reason);
+        }
+        self.schedule_next_arrival(s);
+    }
+
+    /// Starts an invocation of `f` if the rules allow, in `docs/model.md`'s order:
+    /// request-rate limits (synchronous only) → idle provisioned environment (under
+    /// provisioned concurrency's rate) → room in the pool → idle on-demand
+    /// environment → scaling token → new environment.
+    fn serve(
+        &mut self,
+        f: usize,
+        duration: Option<Nanos>,
+        event: Option<usize>,
+    ) -> Result<(), Reason> {
+        let sync = event.is_none();
+        if sync && self.rate_limited(f) {
+            return Err(Reason::Rps);
+        }
+        if let Some(id) = self.pick_idle(f, true)
+            && (!sync
+                || self.provisioned_rate[f]
+                    .as_mut()
+                    .is_none_or(|b| b.has_token(self.now)))
+        {
+            self.start_invocation(id, None, duration, event);
+            return Ok(());
+        }
+        if self.pool_full(f) {
+            let reserved = self.config.functions[f].reserved_concurrency.is_some();
+            return Err(if reserved {
+                Reason::Reserved
+            } else {
+                Reason::Account
+            });
+        }
+        if let Some(id) = self.take_warm(f) {
+            self.start_invocation(id, None, duration, event);
+            return Ok(());
+        }
+        let bucket = match self.config.account.scaling.mode {
+            ScalingMode::PerFunction => f,
+            ScalingMode::Legacy => 0,
+        };
+        if !self.scaling[bucket].has_token(self.now) {
+            return Err(Reason::Scaling);
+        }
+        self.scaling[bucket].take();
+        let id = self.create(f, false);
+        let init = constant(&self.config.functions[f].init_duration);
+        self.start_invocation(id, Some(init), duration, event);
+        Ok(())
+    }
+
+    /// Whether the account's request-rate limit, or the function's reservation's, has
+    /// no token left. Reserved concurrency 0 has no rate limit of its own: its
+    /// requests all fail for want of room (`reserved_limit`).
+    fn rate_limited(&mut self, f: usize) -> bool {
+        let now = self.now;
+        let account = self
+            .account_rate
+            .as_mut()
+            .is_some_and(|b| !b.has_token(now));
+        let reserved = self.reserved_rate[f]
+            .as_mut()
+            .is_some_and(|b| !b.has_token(now));
+        let zero_reserved = self.config.functions[f].reserved_concurrency == Some(0);
+        (account || reserved) && !zero_reserved
+    }
+
+    /// Whether `f`'s pool has no room for another on-demand environment: its reserved
+    /// concurrency minus its provisioned, or the unreserved pool (the account limit
+    /// minus every reservation minus the provisioned concurrency of functions without
+    /// one).
+    fn pool_full(&self, f: usize) -> bool {
+        let functions = &self.config.functions;
+        if let Some(reserved) = functions[f].reserved_concurrency {
+            let room = reserved.saturating_sub(functions[f].provisioned_concurrency);
+            return self.running_on_demand(|g| g == f) >= room;
+        }
+        let claimed: u32 = functions
+            .iter()
+            .map(|g| g.reserved_concurrency.unwrap_or(g.provisioned_concurrency))
+            .sum();
+        let pool = self.config.account.concurrency_limit - claimed;
+        self.running_on_demand(|g| functions[g].reserved_concurrency.is_none()) >= pool
+    }
+
+    fn running_on_demand(&self, in_pool: impl Fn(usize) -> bool) -> u32 {
+        let running = self
+            .envs
+            .iter()
+            .filter(|e| e.alive && e.busy && !e.provisioned);
+        running.filter(|e| in_pool(e.func)).count() as u32
+    }
+
+    /// The idle environment of `f` (provisioned or on demand) the reuse policy picks.
+    fn pick_idle(&self, f: usize, provisioned: bool) -> Option<usize> {
+        let idle = (0..self.envs.len()).filter(|&i| {
+            let e = &self.envs[i];
+            e.alive && !e.busy && e.func == f && e.provisioned == provisioned
+        });
+        match self.config.functions[f].reuse {
+            ReusePolicy::Mru => idle.max_by_key(|&i| self.envs[i].idle_order),
+            ReusePolicy::Lru => idle.min_by_key(|&i| self.envs[i].idle_order),
+            ReusePolicy::Newest => idle.max(),
+            ReusePolicy::Oldest => idle.min(),
+            ReusePolicy::Random => panic!("the reference model draws nothing"),
+        }
+    }
+
+    /// The idle on-demand environment to reuse; one past `max_lifetime` is destroyed
+    /// instead and the next one tried.
+    fn take_warm(&mut self, f: usize) -> Option<usize> {
+        loop {
+            let id = self.pick_idle(f, false)?;
+            if !self.outlived(id) {
+                return Some(id);
+            }
+            self.envs[id].alive = false;
+        }
+    }
+
+    fn outlived(&self, id: usize) -> bool {
+        let env = &self.envs[id];
+        let life = self.config.functions[env.func].max_lifetime;
+        life.is_some_and(|life| self.now - env.created >= life)
+    }
+
+    fn create(&mut self, f: usize, provisioned: bool) -> usize {
+        self.envs.push(Env {
+            func: f,
+            provisioned,
+            alive: true,
+            busy: true,
+            created: self.now,
+            idle_since: self.now,
+            idle_order: 0,
+            timed_out: false,
+        });
+        self.envs.len() - 1
+    }
+
+    fn make_idle(&mut self, id: usize) {
+        self.idle_counter += 1;
+        let env = &mut self.envs[id];
+        env.busy = false;
+        env.idle_since = self.now;
+        env.idle_order = self.idle_counter;
+    }
+
+    /// Runs an invocation on environment `id`; `init` is a cold start's Init.
+    fn start_invocation(
+        &mut self,
+        id: usize,
+        init: Option<Nanos>,
+        duration: Option<Nanos>,
+        event: Option<usize>,
+    ) {
+        let f = self.envs[id].func;
+        let config = self.config;
+        let cfg = &config.functions[f];
+        let provisioned = self.envs[id].provisioned;
+        let out = &mut self.out[f];
+        out.invocations += 1;
+        out.cold_starts += u64::from(init.is_some());
+        if provisioned {
+            out.provisioned_invocations += 1;
+        } else if cfg.provisioned_concurrency > 0 {
+            out.spillover_invocations += 1;
+        }
+        let mut init = init.unwrap_or(0);
+        let mut invoke = duration.unwrap_or_else(|| constant(&cfg.duration));
+        // After a timeout the environment runs Init again, inside the invocation.
+        if self.envs[id].timed_out {
+            invoke += constant(&cfg.init_duration);
+        }
+        if init > INIT_LIMIT {
+            invoke += init;
+            init = INIT_LIMIT;
+        }
+        let timed_out = invoke > cfg.timeout;
+        if timed_out {
+            out.timeouts += 1;
+            out.errors += 1;
+            invoke = cfg.timeout;
+        }
+        if event.is_none() {
+            self.spend_rate_tokens(f, provisioned);
+        }
+        let env = &mut self.envs[id];
+        env.busy = true;
+        env.timed_out = timed_out;
+        self.schedule(self.now + init + invoke, Kind::Done(id, event));
+    }
+
+    /// A synchronous start takes a token from every request-rate limit it passed.
+    fn spend_rate_tokens(&mut self, f: usize, provisioned: bool) {
+        let provisioned_rate = self.provisioned_rate[f].as_mut().filter(|_| provisioned);
+        let limits = [
+            self.account_rate.as_mut(),
+            self.reserved_rate[f].as_mut(),
+            provisioned_rate,
+        ];
+        for bucket in limits.into_iter().flatten() {
+            bucket.take();
+        }
+    }
+
+    /// An invocation ended: its asynchronous event is settled, then the environment
+    /// is idle again (or destroyed when past `max_lifetime`; provisioned ones never are).
+    fn done(&mut self, id: usize, event: Option<usize>) {
+        if let Some(event) = event {
+            self.settle(event, self.envs[id].timed_out);
+        }
+        self.last_activity[self.envs[id].func] = self.now;
+        if !self.envs[id].provisioned && self.outlived(id) {
+            self.envs[id].alive = false;
+        } else {
+            self.make_idle(id);
+        }
+    }
+
+    /// Before an event at `now`: destroys every idle on-demand environment whose
+    /// keep-alive ran out at or before now — `idle_timeout` after it became idle, or
+    /// `function_idle_timeout` after its function's last request or completion when
+    /// nothing of the function runs.
+    fn keep_alive(&mut self, kind: Kind) -> Result<(), Tie> {
+        if let Some(f) = self.request_function(kind)
+            && self.deadline_now(f)
+        {
+            return Err(Tie);
+        }
+        for id in 0..self.envs.len() {
+            if self.is_idle_on_demand(id) && self.idle_deadline(id) <= self.now {
+                self.envs[id].alive = false;
+            }
+        }
+        for f in 0..self.config.functions.len() {
+            if self.function_deadline(f).is_some_and(|d| d <= self.now) {
+                self.destroy_idle(f);
+            }
+        }
+        Ok(())
+    }
+
+    /// The function of a request that could reuse an idle environment.
+    fn request_function(&self, kind: Kind) -> Option<usize> {
+        match kind {
+            Kind::Arrival(s) => {
+                let stream = &self.streams[s];
+                let a = &stream.arrivals[self.cursor[s]];
+                Some(stream.targets[a.target as usize])
+            }
+            Kind::Retry(event) => Some(self.events[event].func),
+            Kind::Done(..) => None,
+        }
+    }
+
+    /// Whether a keep-alive deadline of `f`'s idle environments is exactly now.
+    fn deadline_now(&self, f: usize) -> bool {
+        let idle: Vec<usize> = (0..self.envs.len())
+            .filter(|&id| self.is_idle_on_demand(id) && self.envs[id].func == f)
+            .collect();
+        let own = idle.iter().any(|&id| self.idle_deadline(id) == self.now);
+        own || (!idle.is_empty() && self.function_deadline(f) == Some(self.now))
+    }
+
+    fn is_idle_on_demand(&self, id: usize) -> bool {
+        let e = &self.envs[id];
+        e.alive && !e.busy && !e.provisioned
+    }
+
+    fn idle_deadline(&self, id: usize) -> Nanos {
+        let env = &self.envs[id];
+        env.idle_since + self.config.functions[env.func].idle_timeout
+    }
+
+    /// When `f`'s idle environments all go, if nothing of it runs now.
+    fn function_deadline(&self, f: usize) -> Option<Nanos> {
+        let timeout = self.config.functions[f].function_idle_timeout?;
+        let running = self.envs.iter().any(|e| e.alive && e.busy && e.func == f);
+        (!running).then_some(self.last_activity[f] + timeout)
+    }
+
+    fn destroy_idle(&mut self, f: usize) {
+        for id in 0..self.envs.len() {
+            if self.is_idle_on_demand(id) && self.envs[id].func == f {
+                self.envs[id].alive = false;
+            }
+        }
+    }
+
+    fn count_throttle(&mut self, f: usize, reason: Reason) {
+        let t = &mut self.out[f].throttles;
+        match reason {
+            Reason::Reserved => t.reserved_limit += 1,
+            Reason::Account => t.account_limit += 1,
+            Reason::Scaling => t.scaling_rate += 1,
+            Reason::Rps => t.rps_limit += 1,
+        }
+    }
+
+    fn async_counts(&mut self, f: usize) -> &mut AsyncCounts {
+        self.out[f]
+            .async_events
+            .as_mut()
+            .expect("an asynchronous function")
+    }
+
+    /// An asynchronous event enters the function's queue and is tried at once.
+    fn enqueue_async(&mut self, f: usize, duration: Option<Nanos>) {
+        self.async_counts(f).received += 1;
+        self.events.push(AsyncEvent {
+            func: f,
+            enqueued: self.now,
+            duration,
+            throttled: 0,
+            errors: 0,
+            settled: false,
+        });
+        self.try_async(self.events.len() - 1);
+    }
+
+    /// Tries a queued event; a throttle sends it back after 1 s, 2 s, 4 s … 5 min, and
+    /// under reserved concurrency 0 drops it at once.
+    fn try_async(&mut self, event: usize) {
+        let AsyncEvent {
+            func: f,
+            duration,
+            throttled,
+            ..
+        } = self.events[event];
+        let Err(reason) = self.serve(f, duration, Some(event)) else {
+            return;
+        };
+        self.count_throttle(f, reason);
+        if self.config.functions[f].reserved_concurrency == Some(0) {
+            self.drop_event(event, false);
+            return;
+        }
+        let backoff = (BACKOFF_FIRST << throttled.min(20)).min(BACKOFF_CAP);
+        self.events[event].throttled += 1;
+        self.retry_later(event, backoff, false);
+    }
+
+    /// Schedules the event's next try after `wait`, or drops it when it would then be
+    /// older than `max_event_age`.
+    fn retry_later(&mut self, event: usize, wait: Nanos, after_error: bool) {
+        let e = &self.events[event];
+        let max_age = self.config.functions[e.func].async_config.max_event_age;
+        if self.now + wait - e.enqueued > max_age {
+            self.drop_event(event, after_error);
+        } else {
+            self.schedule(self.now + wait, Kind::Retry(event));
+        }
+    }
+
+    fn drop_event(&mut self, event: usize, after_error: bool) {
+        self.events[event].settled = true;
+        let counts = self.async_counts(self.events[event].func);
+        counts.dropped += 1;
+        counts.dropped_after_errors += u64::from(after_error);
+    }
+
+    /// An event's invocation ended: done, or (failed: here, only by the timeout)
+    /// retried 1 min then 2 min later, up to `retry_attempts` times.
+    fn settle(&mut self, event: usize, failed: bool) {
+        let f = self.events[event].func;
+        if !failed {
+            self.events[event].settled = true;
+            self.async_counts(f).succeeded += 1;
+            return;
+        }
+        let errors = self.events[event].errors;
+        if errors >= self.config.functions[f].async_config.retry_attempts {
+            self.drop_event(event, true);
+            return;
+        }
+        self.events[event].errors += 1;
+        self.retry_later(event, ERROR_RETRY_STEP * u64::from(errors + 1), true);
+    }
+
+    fn count_queued_at_end(&mut self) {
+        for e in 0..self.events.len() {
+            if !self.events[e].settled {
+                self.async_counts(self.events[e].func).queued_at_end += 1;
+            }
+        }
+    }
+
+    /// Recounts every function's environments and concurrency, keeping the peaks.
+    fn record_peaks(&mut self) {
+        let mut account = 0;
+        for (f, out) in self.out.iter_mut().enumerate() {
+            let alive = self.envs.iter().filter(|e| e.alive && e.func == f);
+            let busy = alive.clone().filter(|e| e.busy).count() as u32;
+            out.peak_environments = out.peak_environments.max(alive.count() as u32);
+            out.peak_concurrency = out.peak_concurrency.max(busy);
+            account += busy;
+        }
+        self.account_peak = self.account_peak.max(account);
+    }
+}
+
+fn is_async(f: &FunctionConfig) -> bool {
+    f.invocation == InvocationType::Async
+}

@@ -1,0 +1,338 @@
+//! The fast model against a reference model (`common/reference.rs`): the invariant
+//! tests say what must always hold, this one whether the numbers are right. Both run
+//! the same small random scenarios — one to four functions, reserved and static
+//! provisioned concurrency, bursts, small scaling buckets (per function and legacy),
+//! the account limit, the request-rate limits, keep-alive, reuse, warm starts, the
+//! function timeout, the Init limit and asynchronous retries — and must count the same
+//! requests, invocations, cold starts, throttles by reason, provisioned and spillover
+//! invocations, errors, timeouts, asynchronous outcomes and peaks.
+//!
+//! Left out, because they draw random numbers the reference would have to copy:
+//! function errors (`error_rate`), client retries, the `random` reuse policy,
+//! provisioned concurrency that changes over time (allocation delays) and the
+//! recycling of provisioned environments (jittered lifetimes). Costs and latency
+//! percentiles are checked by their own tests.
+//!
+//! Ties. Events at one nanosecond are handled in scheduling order (`docs/model.md`,
+//! "Time and events"); the reference schedules its arrivals, completions and retries
+//! in that order too, and the scenarios make such ties common: bursts, several streams
+//! starting together, Init and Invoke durations on the arrivals' millisecond grid.
+//! Keep-alive deadlines are not events in the reference (the fast model's timers take
+//! their place in the order whenever they were armed, which no rule documents), so they
+//! are kept off the requests' nanoseconds: `idle_timeout` and `function_idle_timeout`
+//! are whole milliseconds plus 1–999 ns, while arrivals and the retries of throttled
+//! events fall on whole milliseconds. A deadline can still meet a retry after a
+//! timeout by chance; the reference reports it and the case is skipped.
+//!
+//! Where the models disagree: only the ignored test below (a bug of the fast model),
+//! whose scenarios the generator leaves out until it is fixed.
+//!
+//! Cases: `LAMBDASIM_REFERENCE_CASES` (default 256), e.g.
+//! `LAMBDASIM_REFERENCE_CASES=10000 cargo test --release -p lambdasim-model --test reference`.
+
+mod common;
+#[path = "common/reference.rs"]
+mod reference;
+
+use common::*;
+use lambdasim_engine::Nanos;
+use lambdasim_model::*;
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::TestRunner;
+use reference::{Observed, StreamSpec, Totals};
+
+/// A scenario both models run.
+#[derive(Clone, Debug)]
+struct Case {
+    config: SimConfig,
+    streams: Vec<StreamSpec>,
+}
+
+/// How many random scenarios to compare.
+fn cases() -> u32 {
+    std::env::var("LAMBDASIM_REFERENCE_CASES").map_or(256, |v| {
+        v.parse()
+            .expect("LAMBDASIM_REFERENCE_CASES must be a whole number")
+    })
+}
+
+/// The fast model's numbers for a case (with its invariant checks on).
+fn fast(case: &Case) -> Totals {
+    let traffic = case
+        .streams
+        .iter()
+        .map(|s| Traffic {
+            targets: s.targets.clone(),
+            source: Box::new(ListSource(s.arrivals.clone().into_iter())),
+        })
+        .collect();
+    let (summary, _) = run(case.config.clone(), traffic);
+    Totals {
+        functions: summary.functions.iter().map(Observed::of).collect(),
+        account_peak_concurrency: summary.account.peak_concurrency,
+    }
+}
+
+/// A coarse step of arrival gaps and lifetimes, so that a request comes exactly
+/// `max_lifetime` after an environment was created.
+const QUARTER_SECOND: Nanos = 250 * MS;
+
+/// Whole milliseconds in `ms` plus 1–999 ns: off the arrivals' millisecond grid.
+fn off_grid(ms: std::ops::Range<u64>) -> impl Strategy<Value = Nanos> {
+    (ms, 1u64..1000).prop_map(|(ms, ns)| ms * MS + ns)
+}
+
+/// Whole milliseconds in `ms`, half the time plus 1–999 ns: an Init, Invoke or timeout
+/// on the grid makes completions meet arrivals and retries at one nanosecond, handled
+/// in scheduling order.
+fn on_or_off_grid(ms: std::ops::Range<u64>) -> impl Strategy<Value = Nanos> {
+    (ms, prop_oneof![Just(0u64), 1u64..1000]).prop_map(|(ms, ns)| ms * MS + ns)
+}
+
+/// An Invoke duration: mostly short, sometimes past the function timeout.
+fn arb_duration() -> impl Strategy<Value = Nanos> {
+    prop_oneof![3 => on_or_off_grid(1..300), 1 => on_or_off_grid(300..4000)]
+}
+
+/// A function with constant durations and small limits, so that every rule binds.
+fn arb_function(i: usize) -> impl Strategy<Value = FunctionConfig> {
+    let limits = (
+        prop::option::weighted(0.4, 0u32..5),
+        0u32..4,
+        0u32..4,
+        prop::sample::select(vec![
+            ReusePolicy::Mru,
+            ReusePolicy::Lru,
+            ReusePolicy::Newest,
+            ReusePolicy::Oldest,
+        ]),
+    );
+    let times = (
+        // Init, sometimes past the 10 s Init limit.
+        prop_oneof![6 => on_or_off_grid(0..400), 1 => on_or_off_grid(10_000..12_000)],
+        arb_duration(),
+        on_or_off_grid(1000..3000),
+        off_grid(50..6000),
+        prop::option::of(off_grid(50..6000)),
+        // Read only when an environment is taken or freed, never a deadline: on the
+        // grid too, so that an environment reaches it on a request's nanosecond.
+        prop::option::of(prop_oneof![
+            on_or_off_grid(200..20_000),
+            (1u64..80).prop_map(|n| n * QUARTER_SECOND),
+        ]),
+        // Invocations that take exactly the timeout (not a timeout).
+        prop::bool::weighted(0.2),
+    );
+    let asynchronous = (prop::bool::weighted(0.3), off_grid(2000..400_000), 0u32..3);
+    (limits, times, asynchronous).prop_map(move |(limits, times, asynchronous)| {
+        let (reserved, provisioned, warm_start, reuse) = limits;
+        let (init, duration, timeout, idle, function_idle, lifetime, exactly) = times;
+        let (is_async, max_event_age, retry_attempts) = asynchronous;
+        let mut f = FunctionConfig::new(format!("f{i}"));
+        f.reserved_concurrency = reserved;
+        f.provisioned_concurrency = reserved.map_or(provisioned, |r| provisioned.min(r));
+        f.warm_start = warm_start;
+        f.reuse = reuse;
+        f.init_duration = DurationDist::Constant(init);
+        f.duration = DurationDist::Constant(if exactly { timeout } else { duration });
+        f.timeout = timeout;
+        f.idle_timeout = idle;
+        f.function_idle_timeout = function_idle;
+        f.max_lifetime = lifetime;
+        if f.provisioned_concurrency > 0 && lifetime.is_some() {
+            // Provisioned environments are recycled at a jittered time, and recycling
+            // only matters to an environment whose last invocation timed out: with
+            // the longest timeout none does.
+            f.timeout = *TIMEOUT_RANGE.end();
+        }
+        if is_async {
+            f.invocation = InvocationType::Async;
+            f.async_config = AsyncConfig {
+                max_event_age,
+                retry_attempts,
+            };
+        }
+        f
+    })
+}
+
+/// The account: a concurrency limit just above what the functions claim, a small
+/// scaling bucket, and a request-rate limit of a few requests a second per unit.
+fn arb_account() -> impl Strategy<Value = (u32, ScalingConfig, f64)> {
+    (
+        0u32..8,
+        any::<bool>(),
+        1u64..8,
+        prop::sample::select(vec![1u64, 6, 60, 600, 6000]),
+        prop::sample::select(vec![0.0, 0.5, 1.0, 3.0, 10.0]),
+    )
+        .prop_map(|(pool, legacy, burst, refill_per_minute, rps)| {
+            let mode = if legacy {
+                ScalingMode::Legacy
+            } else {
+                ScalingMode::PerFunction
+            };
+            let scaling = ScalingConfig {
+                mode,
+                burst,
+                refill_per_minute,
+            };
+            (pool, scaling, rps)
+        })
+}
+
+/// A stream feeding some of `n` functions: groups of arrivals at one instant (bursts),
+/// whole milliseconds apart.
+fn arb_stream(n: usize) -> impl Strategy<Value = StreamSpec> {
+    let group = (
+        prop_oneof![
+            1 => Just(0),
+            2 => (1u64..3000).prop_map(|ms| ms * MS),
+            1 => (1u64..12).prop_map(|n| n * QUARTER_SECOND),
+        ],
+        1usize..7,
+        any::<prop::sample::Index>(),
+        prop::option::weighted(0.8, arb_duration()),
+    );
+    (
+        prop::collection::vec(0..n, 1..4),
+        prop::collection::vec(group, 0..20),
+    )
+        .prop_map(|(targets, groups)| {
+            let mut time = 0;
+            let mut arrivals = Vec::new();
+            for (gap, count, target, duration) in groups {
+                time += gap;
+                let target = target.index(targets.len()) as u32;
+                arrivals.extend((0..count).map(|_| Arrival {
+                    time,
+                    duration,
+                    target,
+                }));
+            }
+            StreamSpec { targets, arrivals }
+        })
+}
+
+fn arb_case() -> impl Strategy<Value = Case> {
+    (1usize..=4)
+        .prop_flat_map(|n| {
+            (
+                (0..n).map(arb_function).collect::<Vec<_>>(),
+                arb_account(),
+                prop::collection::vec(arb_stream(n), 1..4),
+                1u64..240,
+            )
+                .prop_map(|(functions, (pool, scaling, rps), streams, seconds)| {
+                    let claimed: u32 = functions
+                        .iter()
+                        .map(|f| f.reserved_concurrency.unwrap_or(f.provisioned_concurrency))
+                        .sum();
+                    let mut config = config(seconds * S, functions);
+                    config.account.concurrency_limit = claimed + pool;
+                    config.account.unreserved_minimum = 0;
+                    config.account.scaling = scaling;
+                    config.account.rps_per_environment = rps;
+                    Case { config, streams }
+                })
+        })
+        // Until the bug of the ignored test below is fixed.
+        .prop_filter("reserved 0 under an account request-rate limit", |case| {
+            let account = &case.config.account;
+            let zero = |f: &FunctionConfig| f.reserved_concurrency == Some(0);
+            account.rps_per_environment == 0.0 || !case.config.functions.iter().any(zero)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+    #[test]
+    fn the_fast_model_counts_what_the_reference_counts(case in arb_case()) {
+        let expected = reference::simulate(&case.config, &case.streams);
+        prop_assume!(expected.is_ok(), "a keep-alive deadline on a request's nanosecond");
+        prop_assert_eq!(fast(&case), expected.unwrap());
+    }
+}
+
+/// `docs/model.md`: "Reserved concurrency 0 throttles every request as
+/// `reserved_limit`" ("never `rps_limit`"). The fast model checks the account's
+/// request-rate limit first, so once other functions have used it up, a reserved-0
+/// function's requests count as `rps_limit`.
+#[test]
+#[ignore = "bug: a reserved-0 request is counted as rps_limit when the account's rate limit is used up"]
+fn reserved_zero_throttles_are_reserved_limit_when_the_account_rate_is_used_up() {
+    let mut blocked = function("blocked", 10 * MS);
+    blocked.reserved_concurrency = Some(0);
+    let mut cfg = config(S, vec![function("open", 10 * MS), blocked]);
+    // One request a second for the account (limit 1,000): `open` takes it at t = 0.
+    cfg.account.rps_per_environment = 0.001;
+    let (summary, _) = run(cfg, vec![feed(at([0]), 0), feed(at([0]), 1)]);
+    let throttles = summary.functions[1].throttles_by_reason;
+    assert_eq!((throttles.reserved_limit, throttles.rps_limit), (1, 0));
+}
+
+/// What a function's run exercised, by name.
+fn exercised(o: &Observed) -> [(&'static str, u64); 13] {
+    let t = o.throttles;
+    let a = o.async_events.unwrap_or_default();
+    [
+        ("cold starts", o.cold_starts),
+        (
+            "warm on-demand starts",
+            o.invocations - o.cold_starts - o.provisioned_invocations,
+        ),
+        ("provisioned invocations", o.provisioned_invocations),
+        ("spillover invocations", o.spillover_invocations),
+        ("timeouts", o.timeouts),
+        ("reserved_limit throttles", t.reserved_limit),
+        ("account_limit throttles", t.account_limit),
+        ("scaling_rate throttles", t.scaling_rate),
+        ("rps_limit throttles", t.rps_limit),
+        ("async events succeeded", a.succeeded),
+        ("async events dropped", a.dropped - a.dropped_after_errors),
+        ("async events dropped after errors", a.dropped_after_errors),
+        ("async events queued at the end", a.queued_at_end),
+    ]
+}
+
+/// Keeps the comparison above from going vacuous when the generator changes: in a
+/// fixed sample of cases every rule compared binds somewhere, keep-alive changes the
+/// answer of some cases, and few cases are skipped for a tie.
+#[test]
+fn the_cases_exercise_every_rule() {
+    let mut runner = TestRunner::deterministic();
+    let strategy = arb_case();
+    let (mut seen, mut ties, mut keep_alive_matters) = ([0; 13], 0, 0);
+    for _ in 0..256 {
+        let case = strategy.new_tree(&mut runner).expect("a case").current();
+        let Ok(totals) = reference::simulate(&case.config, &case.streams) else {
+            ties += 1;
+            continue;
+        };
+        for (sum, (_, n)) in seen
+            .iter_mut()
+            .zip(totals.functions.iter().flat_map(exercised))
+        {
+            *sum += n;
+        }
+        let mut kept = case.config.clone();
+        for f in &mut kept.functions {
+            f.idle_timeout = u64::MAX / 4;
+            f.function_idle_timeout = None;
+            f.max_lifetime = None;
+        }
+        let kept = reference::simulate(&kept, &case.streams);
+        keep_alive_matters += u32::from(kept.is_ok_and(|kept| kept != totals));
+    }
+    let names = exercised(&Observed::default()).map(|(name, _)| name);
+    for (name, n) in names.iter().zip(seen) {
+        assert!(n > 0, "no case has {name}");
+    }
+    assert!(
+        keep_alive_matters > 25,
+        "keep-alive changed {keep_alive_matters} cases"
+    );
+    assert!(ties < 5, "{ties} ties");
+}
