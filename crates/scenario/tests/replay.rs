@@ -207,6 +207,7 @@ fn csv_problems_name_the_file_and_line() {
         ("offset_s,count\n0,1\n60,-4\n", "counts: 1m", 3, "`-4`"),
         ("offset_s\n5\n7\n6\n", "", 4, "backwards"),
         ("offset_s,count\n0,1\n60,1e20\n", "counts: 1m", 3, "2^53"),
+        ("offset_s,count\n0,1\n60,9007199254740993\n", "counts: 1m", 3, "2^53"),
         ("offset_s,duration_ms\n0,1\n1,1e300\n", "", 3, "584 years"),
         (
             "period\n1998-06-30 00:00:00\n",
@@ -374,4 +375,19 @@ fn trace_batches_are_the_arrivals_one_by_one() {
         let one_by_one = same_in_batches(&variant, traffic);
         assert!(one_by_one.len() > 2, "{traffic}: {}", one_by_one.len());
     }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_pipe_as_a_trace_is_an_input_error_not_a_hang() {
+    let dir = Dir::new();
+    let fifo = dir.0.path().join("t.csv");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        return; // no mkfifo on this system
+    }
+    let yaml = "name: s\nduration: 1h\nfunctions:\n  - name: f\n    traffic:\n      - trace: { file: t.csv }\n";
+    let err = dir.load(yaml).unwrap_err();
+    assert!(err.is_input_error(), "{err}");
+    assert!(err.message().contains("not a regular file"), "{err}");
 }

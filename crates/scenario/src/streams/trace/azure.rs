@@ -6,7 +6,7 @@
 //! of the file. Minute m's requests fall in `[(m−1)·60 s, m·60 s)`.
 
 use super::Row;
-use super::csv::{MAX_COUNT, cell, csv_error, header, non_negative, open_reader};
+use super::csv::{cell, count, csv_error, header, open_reader};
 use crate::error::{Position, ScenarioError, shown};
 use lambdasim_engine::{NANOS_PER_SEC, Nanos};
 use std::path::Path;
@@ -69,7 +69,7 @@ impl AzureRows {
                         ),
                     ));
                 };
-                counts[minute] += non_negative(text).filter(|&n| n <= MAX_COUNT).ok_or_else(|| {
+                counts[minute] += count(text).ok_or_else(|| {
                     ScenarioError::new(
                         at(),
                         format!(

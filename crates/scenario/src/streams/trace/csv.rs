@@ -89,10 +89,19 @@ impl<R: Read> Read for LineLimit<R> {
 /// Opens a CSV file for reading records, reporting failures at `origin` (the YAML
 /// line naming it).
 pub(super) fn open_reader(path: &Path, origin: &Position) -> Result<TraceReader, ScenarioError> {
-    let file = File::open(path).map_err(|e| {
-        let what = format!("trace file `{}`", path.display());
-        ScenarioError::io(origin.clone(), &what, &e)
-    })?;
+    let what = format!("trace file `{}`", path.display());
+    // A trace is read twice (checked beside the runs, then replayed by each): a pipe
+    // or a device cannot be, and opening a pipe blocks until something writes to it.
+    let meta = std::fs::metadata(path).map_err(|e| ScenarioError::io(origin.clone(), &what, &e))?;
+    if !meta.is_file() {
+        return Err(ScenarioError::new(
+            origin.clone(),
+            format!(
+                "found {what}, which is not a regular file, expected one (a trace is read more than once: a pipe or a device cannot be)"
+            ),
+        ));
+    }
+    let file = File::open(path).map_err(|e| ScenarioError::io(origin.clone(), &what, &e))?;
     Ok(csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::Headers)
@@ -340,15 +349,13 @@ impl CsvRows {
             return Ok(1.0);
         };
         let text = self.field(i, "count", line)?;
-        non_negative(text)
-            .filter(|&n| n <= MAX_COUNT)
-            .ok_or_else(|| {
-                let text = shown(text);
-                ScenarioError::new(
-                    self.at(line),
-                    format!("found `{text}` in `count`, expected a number of requests, 0 to 2^53"),
-                )
-            })
+        count(text).ok_or_else(|| {
+            let text = shown(text);
+            ScenarioError::new(
+                self.at(line),
+                format!("found `{text}` in `count`, expected a number of requests, 0 to 2^53"),
+            )
+        })
     }
 
     fn target(&self, line: u64) -> Result<u32, ScenarioError> {
@@ -376,6 +383,15 @@ impl CsvRows {
 }
 
 /// A finite number, 0 or more.
+/// A count of requests, 0 to 2^53 (`MAX_COUNT`): exactly, for an integer (2^53 + 1
+/// would round to 2^53 as a float), and below 2^53 for a decimal.
+pub(super) fn count(text: &str) -> Option<f64> {
+    match text.parse::<u64>() {
+        Ok(n) => (n as f64 <= MAX_COUNT && n <= MAX_COUNT as u64).then_some(n as f64),
+        Err(_) => non_negative(text).filter(|&n| n < MAX_COUNT),
+    }
+}
+
 pub(super) fn non_negative(text: &str) -> Option<f64> {
     text.parse::<f64>()
         .ok()
