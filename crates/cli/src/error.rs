@@ -36,6 +36,17 @@ pub enum CliError {
         runs: u64,
         max: u64,
     },
+    /// The runs times the functions ask for more results than one command keeps.
+    #[error(
+        "found {runs} runs × {functions} functions = {results} results to keep, expected at most {max} (fewer --seeds or variants)"
+    )]
+    #[diagnostic(code(lambdasim::input))]
+    TooManyResults {
+        runs: u64,
+        functions: u64,
+        results: u64,
+        max: u64,
+    },
     /// A signal (Ctrl-C, SIGTERM, SIGHUP) stopped the run before it wrote anything.
     #[error("interrupted: the run stopped and left no output")]
     #[diagnostic(code(lambdasim::interrupted))]
@@ -64,7 +75,10 @@ impl CliError {
         match self {
             Self::Interrupted => crate::interrupt::EXIT_STATUS,
             Self::Input(err) if err.is_input_error() => 2,
-            Self::UnknownVariant { .. } | Self::TooManyRuns { .. } | Self::OutArgument { .. } => 2,
+            Self::UnknownVariant { .. }
+            | Self::TooManyRuns { .. }
+            | Self::TooManyResults { .. }
+            | Self::OutArgument { .. } => 2,
             Self::Run {
                 source: SimError::Source(_) | SimError::Config(_),
                 ..

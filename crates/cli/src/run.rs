@@ -47,7 +47,8 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let interrupt = Interrupt::install(&cancel);
     let scenario = Scenario::load_deferring_traces(&args.scenario)?;
     let variants = select(scenario.variants(args.seed)?, &args.variants)?;
-    check_runs(variants.len(), args.seeds)?;
+    let functions = variants.first().map_or(0, |v| v.config.functions.len());
+    check_runs(variants.len(), args.seeds, functions)?;
     let final_dir = args
         .out
         .clone()
@@ -132,7 +133,11 @@ fn run_checking_traces<T>(
 /// kilobytes) stay in memory until seeds.csv and summary.json are written.
 const MAX_RUNS: u64 = 100_000;
 
-fn check_runs(variants: usize, seeds: u64) -> Result<(), CliError> {
+/// The most per-function results one command keeps (runs × functions): about 400 bytes
+/// each, so at most about 400 MB.
+const MAX_FUNCTION_RESULTS: u64 = 1_000_000;
+
+fn check_runs(variants: usize, seeds: u64, functions: usize) -> Result<(), CliError> {
     let variants = variants as u64;
     let runs = variants.saturating_mul(seeds);
     if runs > MAX_RUNS {
@@ -141,6 +146,15 @@ fn check_runs(variants: usize, seeds: u64) -> Result<(), CliError> {
             seeds,
             runs,
             max: MAX_RUNS,
+        });
+    }
+    let results = runs.saturating_mul(functions as u64);
+    if results > MAX_FUNCTION_RESULTS {
+        return Err(CliError::TooManyResults {
+            runs,
+            functions: functions as u64,
+            results,
+            max: MAX_FUNCTION_RESULTS,
         });
     }
     Ok(())

@@ -190,6 +190,24 @@ fn more_than_100000_runs_is_an_input_error() {
 }
 
 #[test]
+fn more_than_a_million_kept_results_is_an_input_error() {
+    // 20 functions and 50,001 seeds: within the 100,000 runs, but 1,000,020 results.
+    let mut yaml = String::from("name: many\nduration: 1s\nfunctions:\n");
+    for i in 0..20 {
+        yaml.push_str(&format!("  - name: f{i}\n"));
+    }
+    let (tmp, path) = write_scenario(&yaml, &[]);
+    lambdasim()
+        .args(["run", "--seeds", "50001", "--out"])
+        .arg(tmp.path().join("out"))
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("50001 runs × 20 functions"));
+    assert!(!tmp.path().join("out").exists());
+}
+
+#[test]
 fn several_seeds_print_their_spread() {
     let tmp = tempfile::tempdir().unwrap();
     let out = lambdasim()

@@ -207,7 +207,12 @@ fn csv_problems_name_the_file_and_line() {
         ("offset_s,count\n0,1\n60,-4\n", "counts: 1m", 3, "`-4`"),
         ("offset_s\n5\n7\n6\n", "", 4, "backwards"),
         ("offset_s,count\n0,1\n60,1e20\n", "counts: 1m", 3, "2^53"),
-        ("offset_s,count\n0,1\n60,9007199254740993\n", "counts: 1m", 3, "2^53"),
+        (
+            "offset_s,count\n0,1\n60,9007199254740993\n",
+            "counts: 1m",
+            3,
+            "2^53",
+        ),
         ("offset_s,duration_ms\n0,1\n1,1e300\n", "", 3, "584 years"),
         (
             "period\n1998-06-30 00:00:00\n",
