@@ -50,4 +50,11 @@ pub struct RunArgs {
     /// Print invocations, events, wall time, invocations per second and peak memory.
     #[arg(long)]
     pub stats: bool,
+    /// Run even when the scenario's traffic is estimated above --max-requests.
+    #[arg(long)]
+    pub yes: bool,
+    /// The most requests (all variants and seeds, estimated from the scenario's rates
+    /// before running) a run goes ahead with unless --yes is given.
+    #[arg(long, value_name = "N", default_value_t = 10_000_000_000)]
+    pub max_requests: u64,
 }

@@ -47,6 +47,17 @@ pub enum CliError {
         results: u64,
         max: u64,
     },
+    /// The scenario's traffic is estimated above `--max-requests`.
+    #[error(
+        "the scenario generates about {requests:.3e} requests in all (variants × seeds), above --max-requests {max}: about {hours:.1} hours at 10 million a second"
+    )]
+    #[diagnostic(
+        code(lambdasim::input),
+        help(
+            "check the rates and the duration, or run with --yes (or a larger --max-requests) to go ahead"
+        )
+    )]
+    TooMuchWork { requests: f64, max: u64, hours: f64 },
     /// A signal (Ctrl-C, SIGTERM, SIGHUP) stopped the run before it wrote anything.
     #[error("interrupted: the run stopped and left no output")]
     #[diagnostic(code(lambdasim::interrupted))]
@@ -78,6 +89,7 @@ impl CliError {
             Self::UnknownVariant { .. }
             | Self::TooManyRuns { .. }
             | Self::TooManyResults { .. }
+            | Self::TooMuchWork { .. }
             | Self::OutArgument { .. } => 2,
             Self::Run {
                 source: SimError::Source(_) | SimError::Config(_),

@@ -20,17 +20,23 @@ impl Progress {
         }
     }
 
-    /// A bar for one variant (hidden when progress is off).
-    pub fn bar(&self, variant: &str) -> ProgressBar {
+    /// A bar for one variant (hidden when progress is off), saying how many requests
+    /// the run is expected to simulate.
+    pub fn bar(&self, variant: &str, expected_requests: f64) -> ProgressBar {
         let Some(multi) = &self.multi else {
             return ProgressBar::hidden();
         };
         let bar = multi.add(ProgressBar::new(STEPS));
-        let style = ProgressStyle::with_template("{prefix:>16} [{bar:40}] {percent:>3}% {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> ");
+        let style = ProgressStyle::with_template(
+            "{prefix:>16} [{bar:40}] {percent:>3}% {elapsed} (eta {eta}) {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
         bar.set_style(style);
         bar.set_prefix(variant.to_string());
+        if expected_requests > 0.0 {
+            bar.set_message(format!("~{expected_requests:.2e} requests"));
+        }
         bar
     }
 }

@@ -49,6 +49,9 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let variants = select(scenario.variants(args.seed)?, &args.variants)?;
     let functions = variants.first().map_or(0, |v| v.config.functions.len());
     check_runs(variants.len(), args.seeds, functions)?;
+    if !args.yes {
+        check_work(&variants, args.seeds, args.max_requests)?;
+    }
     let final_dir = args
         .out
         .clone()
@@ -160,6 +163,25 @@ fn check_runs(variants: usize, seeds: u64, functions: usize) -> Result<(), CliEr
     Ok(())
 }
 
+/// Refuses a command whose generated traffic is estimated above `max` requests (a
+/// typo such as `rate: 1e9` would run for days): the estimate, and how to go ahead.
+fn check_work(variants: &[Variant], seeds: u64, max: u64) -> Result<(), CliError> {
+    let per_seed: f64 = variants.iter().map(|v| v.estimate().requests).sum();
+    let requests = per_seed * seeds as f64;
+    if requests > max as f64 {
+        return Err(CliError::TooMuchWork {
+            requests,
+            max,
+            hours: requests / ASSUMED_REQUESTS_PER_SECOND / 3600.0,
+        });
+    }
+    Ok(())
+}
+
+/// The simulation speed the estimate of a run's time assumes: one core of a recent
+/// machine on a steady load (docs/performance.md).
+const ASSUMED_REQUESTS_PER_SECOND: f64 = 10e6;
+
 /// Keeps the variants named on the command line (all when none are).
 fn select(variants: Vec<Variant>, names: &[String]) -> Result<Vec<Variant>, CliError> {
     if names.is_empty() {
@@ -254,7 +276,10 @@ fn run_replica(
     let simulation = Simulation::new(replica.config.clone(), replica.traffic()?)
         .map_err(run_error)?
         .with_cancel(Arc::clone(cancel));
-    let bar = progress.bar(&format!("{} (seed {})", variant.name, replica.config.seed));
+    let bar = progress.bar(
+        &format!("{} (seed {})", variant.name, replica.config.seed),
+        variant.estimate().requests,
+    );
     let summary = simulation
         .run(&mut DiscardSeries, &mut |fraction| advance(&bar, fraction))
         .map_err(run_error)?;
@@ -301,7 +326,7 @@ fn run_variant(
     let simulation = Simulation::new(variant.config.clone(), variant.traffic()?)
         .map_err(run_error)?
         .with_cancel(Arc::clone(cancel));
-    let bar = progress.bar(&variant.name);
+    let bar = progress.bar(&variant.name, variant.estimate().requests);
     let summary = simulation
         .run(&mut sink, &mut |fraction| advance(&bar, fraction))
         .map_err(run_error)?;

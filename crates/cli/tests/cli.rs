@@ -521,3 +521,31 @@ fn an_unreadable_scenario_is_an_input_error() {
         lambdasim().arg("validate").arg(&path).assert().code(2);
     }
 }
+
+#[test]
+fn a_run_of_days_is_refused_before_it_starts_unless_asked_for() {
+    // 10^9 requests a second for an hour: about 3.6 × 10^12 requests, 100 hours.
+    let yaml = format!("{BASE}    traffic:\n      - poisson: {{ rate: 1e9 }}\n")
+        .replace("duration: 10s", "duration: 1h");
+    let (tmp, path) = write_scenario(&yaml, &[]);
+    lambdasim()
+        .args(["run", "--quiet", "--out"])
+        .arg(tmp.path().join("out"))
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("3.600e12 requests"))
+        .stderr(predicate::str::contains("--yes"));
+    assert!(!tmp.path().join("out").exists());
+    // A small --max-requests refuses the quickstart too; --yes overrides it.
+    assert_run_refused(
+        "quickstart.yaml",
+        &["--max-requests", "1000"],
+        "--max-requests 1000",
+    );
+    let (_tmp, out) = run_ok(
+        &scenario("quickstart.yaml"),
+        &["--max-requests", "1000", "--yes"],
+    );
+    assert!(out.join("summary.json").is_file());
+}

@@ -188,7 +188,29 @@ impl Scenario {
     }
 }
 
+/// How much traffic a run generates, estimated before it runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct WorkEstimate {
+    /// Expected requests from generated streams (rate integrals, bursts).
+    pub requests: f64,
+    /// Trace streams, whose requests are not known until the file is read.
+    pub traces: usize,
+}
+
 impl Variant {
+    /// The requests one run of this variant can be expected to generate: for telling
+    /// a user before a run that would take hours.
+    pub fn estimate(&self) -> WorkEstimate {
+        let mut estimate = WorkEstimate::default();
+        for stream in &self.streams {
+            match stream.kind.expected_requests() {
+                Some(n) => estimate.requests += n,
+                None => estimate.traces += 1,
+            }
+        }
+        estimate
+    }
+
     /// Fresh arrival sources for one run, one per traffic stream, seeded from
     /// `config.seed`. Fails only if a trace file can no longer be opened.
     pub fn traffic(&self) -> Result<Vec<Traffic>, ScenarioError> {

@@ -368,3 +368,25 @@ proptest::proptest! {
         );
     }
 }
+
+#[test]
+fn the_work_estimate_is_the_rates_integral_and_leaves_traces_out() {
+    let scenario = load(&one_function(
+        "      - poisson: { rate: 20 }
+        start: 10m
+        end: 20m
+      - constant: { rate: 2 }
+        scale: 2
+      - burst: { at: 30m, requests: 10 }
+      - diurnal: { mean: 50, amplitude: 40, period: 1h, peak_at: 0s }
+",
+    ));
+    let estimate = base(&scenario).estimate();
+    // 20 × 600 + 4 × 3,600 + 10 + 50 × 3,600 (a whole period of the cosine adds 0).
+    let want = 12_000.0 + 14_400.0 + 10.0 + 180_000.0;
+    assert!(
+        (estimate.requests - want).abs() < 1e-6 * want,
+        "{estimate:?}"
+    );
+    assert_eq!(estimate.traces, 0);
+}

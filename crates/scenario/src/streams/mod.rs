@@ -27,6 +27,11 @@ pub(crate) struct Window {
 }
 
 impl Window {
+    /// The window's length in seconds.
+    pub(crate) fn seconds(&self) -> f64 {
+        lambdasim_engine::nanos_to_secs(self.end.saturating_sub(self.start))
+    }
+
     /// Whether every time in `[start, start + width)` (`start` alone when `width` is 0)
     /// is inside the window.
     pub(crate) fn holds(&self, start: Nanos, width: Nanos) -> bool {
@@ -68,6 +73,35 @@ pub(crate) enum StreamKind {
         requests: u64,
     },
     Trace(TraceSpec),
+}
+
+impl StreamKind {
+    /// The expected number of requests the stream generates, `None` for a trace.
+    pub(crate) fn expected_requests(&self) -> Option<f64> {
+        match self {
+            Self::Poisson { shape, window } | Self::Even { shape, window } => {
+                Some(integral(shape, *window))
+            }
+            Self::Constant { rate, window } => Some(rate * window.seconds()),
+            Self::Burst { requests, .. } => Some(*requests as f64),
+            Self::Trace(_) => None,
+        }
+    }
+}
+
+/// The integral of a shape's rate over a window, piece by piece.
+fn integral(shape: &Shape, window: Window) -> f64 {
+    let mut total = 0.0;
+    let mut t = window.start;
+    while t < window.end {
+        let piece = shape.piece_at(t);
+        total += piece.integral(piece.width(window.end));
+        if piece.end <= t {
+            break;
+        }
+        t = piece.end;
+    }
+    total
 }
 
 impl StreamSpec {
