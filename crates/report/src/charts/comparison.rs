@@ -57,10 +57,11 @@ pub fn specs(variants: &[VariantData<'_>]) -> Vec<ChartSpec> {
 /// rather than by position.
 fn spec(variants: &[VariantData<'_>], measure: &Measure) -> ChartSpec {
     let time = variants[0].time();
+    let functions = &variants[0].config.functions;
     let panels = variants[0]
-        .config
-        .functions
-        .iter()
+        .shown()
+        .into_iter()
+        .map(|i| &functions[i])
         .map(|f| {
             let mut panel = Panel::new(&f.name, measure.y_label);
             panel.scale = measure.scale;
@@ -84,7 +85,11 @@ fn spec(variants: &[VariantData<'_>], measure: &Measure) -> ChartSpec {
         .collect();
     ChartSpec {
         kind: measure.kind,
-        title: format!("{} — all variants", measure.title),
+        title: format!(
+            "{} — all variants{}",
+            measure.title,
+            variants[0].shown_note()
+        ),
         time,
         panels,
     }

@@ -37,9 +37,44 @@ pub struct VariantData<'a> {
     pub series: &'a ChartSeries,
 }
 
+/// The most functions a chart draws a panel for: beyond a dozen panels a chart is
+/// unreadable, and drawing hundreds took gigabytes. The rest are in `timeseries.csv`.
+pub const MAX_PANELS: usize = 12;
+
 impl VariantData<'_> {
     fn time(&self) -> TimeAxis {
         TimeAxis::for_span(self.series.duration_s())
+    }
+
+    /// The functions the charts show, in the scenario's order: all of them, or the
+    /// [`MAX_PANELS`] with the most requests.
+    fn shown(&self) -> Vec<usize> {
+        let n = self.config.functions.len();
+        if n <= MAX_PANELS {
+            return (0..n).collect();
+        }
+        let requests = |i: usize| -> f64 {
+            self.series
+                .columns(i)
+                .iter()
+                .map(|c| c.requests_per_s)
+                .sum()
+        };
+        let mut busiest: Vec<usize> = (0..n).collect();
+        busiest.sort_by(|&a, &b| requests(b).total_cmp(&requests(a)).then(a.cmp(&b)));
+        busiest.truncate(MAX_PANELS);
+        busiest.sort_unstable();
+        busiest
+    }
+
+    /// " (the 12 busiest of 500 functions)" when the charts leave functions out.
+    fn shown_note(&self) -> String {
+        let n = self.config.functions.len();
+        if n <= MAX_PANELS {
+            String::new()
+        } else {
+            format!(" (the {MAX_PANELS} busiest of {n} functions)")
+        }
     }
 
     /// A chart with one panel per function, each built by `panel` from the function's
@@ -52,14 +87,12 @@ impl VariantData<'_> {
     ) -> ChartSpec {
         ChartSpec {
             kind,
-            title: format!("{title} — {}", self.name),
+            title: format!("{title} — {}{}", self.name, self.shown_note()),
             time: self.time(),
             panels: self
-                .config
-                .functions
-                .iter()
-                .enumerate()
-                .map(|(i, f)| panel(i, f))
+                .shown()
+                .into_iter()
+                .map(|i| panel(i, &self.config.functions[i]))
                 .collect(),
         }
     }

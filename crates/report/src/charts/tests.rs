@@ -239,3 +239,39 @@ fn a_failed_write_leaves_nothing_behind() {
     let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(names.len(), 1);
 }
+
+#[test]
+fn a_chart_of_many_functions_draws_the_busiest_dozen() {
+    // 20 functions; function i gets i requests a bucket: the 12 busiest are 8..20.
+    let mut config = config();
+    config.functions = (0..20)
+        .map(|i| FunctionConfig::new(format!("f{i}")))
+        .collect();
+    let mut series = ChartSeries::new(&config);
+    for b in 0..10u32 {
+        for function in 0..20 {
+            let row = BucketRow {
+                function,
+                t_s: f64::from(b) * 10.0,
+                requests: function as u64,
+                ..Default::default()
+            };
+            series.record(&row).unwrap();
+        }
+    }
+    let v = VariantData {
+        name: "base",
+        config: &config,
+        series: &series,
+    };
+    for spec in variant_specs(&v) {
+        let names: Vec<&str> = spec.panels.iter().map(|p| p.title.as_str()).collect();
+        let want: Vec<String> = (8..20).map(|i| format!("f{i}")).collect();
+        assert_eq!(names, want, "{}", spec.kind);
+        assert!(
+            spec.title.ends_with("(the 12 busiest of 20 functions)"),
+            "{}",
+            spec.title
+        );
+    }
+}
