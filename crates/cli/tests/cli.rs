@@ -266,14 +266,39 @@ fn stats_reports_speed_and_memory() {
         );
 }
 
+/// The command a bundled scenario's comment tells a user to copy, as the arguments
+/// after `--`: it must be the README's form (`cargo run --release -p lambdasim -- run
+/// scenarios/<this file>`), which works from the repository root.
+fn commented_command(path: &Path) -> Vec<String> {
+    let text = fs::read_to_string(path).unwrap();
+    let line = text
+        .lines()
+        .find_map(|l| l.trim_start_matches('#').trim().strip_prefix("cargo run "))
+        .unwrap_or_else(|| panic!("{} shows no command", path.display()));
+    let (cargo, args) = line.split_once(" -- ").expect("cargo run ... -- args");
+    assert_eq!(cargo, "--release -p lambdasim", "{}", path.display());
+    args.split_whitespace().map(str::to_string).collect()
+}
+
 #[test]
-fn every_bundled_scenario_validates_and_runs() {
+fn every_bundled_scenario_validates_and_runs_as_its_comment_says() {
     let mut count = 0;
     for entry in fs::read_dir(repo().join("scenarios")).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "yaml") {
             lambdasim().arg("validate").arg(&path).assert().success();
-            let (_tmp, out) = run_ok(&path, &[]);
+            let args = commented_command(&path);
+            let name = path.file_name().unwrap().to_str().unwrap();
+            assert_eq!(args, ["run", &format!("scenarios/{name}")]);
+            let tmp = tempfile::tempdir().unwrap();
+            let out = tmp.path().join("out");
+            lambdasim()
+                .current_dir(repo())
+                .args(&args)
+                .args(["--no-charts", "--quiet", "--out"])
+                .arg(&out)
+                .assert()
+                .success();
             assert!(out.join("summary.json").exists(), "{}", path.display());
             count += 1;
         }
