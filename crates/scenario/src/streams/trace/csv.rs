@@ -189,7 +189,15 @@ impl CsvRows {
                 )));
             }
             (Some(_), Some(i)) => Some(i),
-            (None, _) => None,
+            // A counts export read as one request per row would replay a handful of
+            // requests instead of thousands, silently.
+            (None, Some(_)) => {
+                return Err(header_error(format!(
+                    "found a `count` column in a per-request trace (one request per row), expected no `count` column; for per-interval counts add `counts:` with the interval (e.g. `counts: 1m`), {}",
+                    found()
+                )));
+            }
+            (None, None) => None,
         };
         let router = column("function").map(|column| Router {
             column,
