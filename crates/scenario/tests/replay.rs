@@ -221,7 +221,12 @@ fn csv_problems_name_the_file_and_line() {
             "`count` column",
         ),
         ("when,count\n0,1\n", "counts: 1m", 1, "time column"),
-        ("period,count\n1998-06-30 00:00:00,90000\n", "", 1, "add `counts:`"),
+        (
+            "period,count\n1998-06-30 00:00:00,90000\n",
+            "",
+            1,
+            "add `counts:`",
+        ),
         (
             "ts,count\n0,1\n",
             "counts: 1m, time_column: stamp",

@@ -89,7 +89,7 @@ impl Context<'_> {
             Kind::Ramp(r) => self.ramp(r, at, window)?,
             Kind::Profile(p) => self.profile(p, at)?,
             Kind::Diurnal(d) => self.diurnal(d, at)?,
-            Kind::Spike(p) => self.spike(p, at)?,
+            Kind::Spike(p) => self.spike(p, at, window)?,
         };
         let shape = shape.scaled(scale);
         if shape.peak() > MAX_RATE {
@@ -304,7 +304,18 @@ impl Context<'_> {
         )))
     }
 
-    fn spike(&self, p: &SpikeParams, at: Location) -> Result<Shape, ScenarioError> {
+    fn spike(&self, p: &SpikeParams, at: Location, window: Window) -> Result<Shape, ScenarioError> {
+        // A spike that starts when the stream has ended sends nothing: a mistyped time.
+        if p.at.value.0 >= window.end {
+            return Err(self.error(
+                pick(p.at.referenced, at),
+                format!(
+                    "found a spike at {}, expected a time before the stream's end ({}): it would send nothing",
+                    duration::show(p.at.value.0),
+                    duration::show(window.end)
+                ),
+            ));
+        }
         let rate = self.non_negative(&p.rate, at, "the peak rate in requests per second")?;
         let span = |d: &Option<Dur>| d.as_ref().map_or(0, |d| d.0);
         Ok(Shape::Profile(Profile::spike(
