@@ -18,7 +18,7 @@ pub enum CliError {
     #[diagnostic(code(lambdasim::input))]
     UnknownVariant { name: String, known: String },
     /// A run failed part-way through (a trace line that only the run reached, say).
-    #[error("variant `{variant}`: {source}")]
+    #[error("variant `{variant}` failed")]
     #[diagnostic(code(lambdasim::run))]
     Run {
         variant: String,
@@ -63,7 +63,7 @@ pub enum CliError {
     #[diagnostic(code(lambdasim::interrupted))]
     Interrupted,
     /// `--out` cannot be used: it names no directory, or one a run may not replace.
-    #[error("cannot write to {path}: {source}")]
+    #[error("cannot write to {path}")]
     #[diagnostic(code(lambdasim::input))]
     OutArgument {
         path: String,
@@ -71,7 +71,7 @@ pub enum CliError {
         source: std::io::Error,
     },
     /// Writing the results failed.
-    #[error("writing the results to {path}: {source}")]
+    #[error("writing the results to {path} failed")]
     #[diagnostic(code(lambdasim::output))]
     Output {
         path: String,

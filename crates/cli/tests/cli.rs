@@ -375,9 +375,24 @@ fn a_bad_trace_line_names_the_trace_file_and_line() {
 }
 
 #[test]
-fn a_missing_trace_file_is_an_input_error() {
+fn a_missing_trace_file_is_an_input_error_naming_the_path_it_resolved() {
     let yaml = format!("{BASE}    traffic:\n      - trace: {{ file: missing.csv }}\n");
     assert_input_error(&yaml, &[], "missing.csv");
+    // Named from the scenario's own directory: the message adds the full path.
+    let (tmp, _) = write_scenario(&yaml, &[]);
+    let resolved = tmp.path().join("missing.csv");
+    let assert = lambdasim()
+        .current_dir(tmp.path())
+        .args(["validate", "s.yaml"])
+        .assert()
+        .code(2);
+    // The terminal report wraps long lines: compare without the wrapping.
+    let unwrapped: String = String::from_utf8_lossy(&assert.get_output().stderr)
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '│')
+        .collect();
+    let want = format!("({})", resolved.display());
+    assert!(unwrapped.contains(&want), "{unwrapped}");
 }
 
 #[test]
@@ -453,7 +468,8 @@ fn an_interrupted_run_exits_130_and_leaves_nothing() {
         .arg(&path)
         .arg("--out")
         .arg(&out)
-        .args(["--quiet", "--no-charts"])
+        // Ten years at 100 a second: far above --max-requests, on purpose.
+        .args(["--quiet", "--no-charts", "--yes"])
         .spawn()
         .unwrap();
     // Wait for the run to have started writing, a minute at most.

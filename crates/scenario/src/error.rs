@@ -50,6 +50,9 @@ pub(crate) fn plain_yaml_message(message: &str) -> String {
         let value = rest.split(' ').next().unwrap_or(rest);
         return format!("found {value}, expected a finite number");
     }
+    if message.starts_with("invalid floating point") {
+        return "expected a plain number (such as 100 or 2.5, no unit: rates are per second, sizes in MB)".into();
+    }
     if message.starts_with("cannot deserialize null") {
         return "found an empty value (null), expected a value".into();
     }

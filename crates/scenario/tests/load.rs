@@ -326,6 +326,11 @@ fn yaml_library_messages_are_said_in_the_formats_terms() {
             "one scenario per file",
         ),
         ("- a\n- b\n", 1, "map of `key: value`"),
+        (
+            "name: s\nduration: 1h\nfunctions:\n  - name: f\n    traffic:\n      - poisson: { rate: 100rps }\n",
+            6,
+            "a plain number (such as 100",
+        ),
     ];
     for (yaml, line, needle) in cases {
         let err = load_err(yaml);

@@ -89,7 +89,12 @@ impl<R: Read> Read for LineLimit<R> {
 /// Opens a CSV file for reading records, reporting failures at `origin` (the YAML
 /// line naming it).
 pub(super) fn open_reader(path: &Path, origin: &Position) -> Result<TraceReader, ScenarioError> {
-    let what = format!("trace file `{}`", path.display());
+    let what = match std::path::absolute(path) {
+        Ok(full) if full != path => {
+            format!("trace file `{}` ({})", path.display(), full.display())
+        }
+        _ => format!("trace file `{}`", path.display()),
+    };
     // A trace is read twice (checked beside the runs, then replayed by each): a pipe
     // or a device cannot be, and opening a pipe blocks until something writes to it.
     let meta = std::fs::metadata(path).map_err(|e| ScenarioError::io(origin.clone(), &what, &e))?;
