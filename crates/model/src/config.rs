@@ -6,10 +6,10 @@
 use crate::dist::DurationDist;
 use crate::pricing::PriceTable;
 use lambdasim_engine::{NANOS_PER_MS, NANOS_PER_SEC, Nanos};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How new execution environments are rate-limited.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ScalingMode {
     /// Since Nov 2023: one token bucket per function (facts §1.1).
@@ -87,7 +87,7 @@ impl Default for AccountConfig {
 }
 
 /// CPU architecture: it sets the price (facts §5).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Architecture {
     X86_64,
@@ -95,7 +95,7 @@ pub enum Architecture {
 }
 
 /// Which idle environment serves the next request (facts §3.3: undocumented; MRU default).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReusePolicy {
     /// Most recently idle first (a stack).
@@ -111,7 +111,7 @@ pub enum ReusePolicy {
 }
 
 /// How a function is invoked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InvocationType {
     /// The caller waits; a request with no room is throttled (facts §4.1).

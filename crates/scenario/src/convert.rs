@@ -12,16 +12,16 @@ mod traffic;
 use crate::duration::Dur;
 use crate::error::ScenarioError;
 use crate::raw::{
-    NamedDist, RawAccount, RawArchitecture, RawBilling, RawDist, RawFunction, RawPricing, RawReuse,
-    RawScaling, RawScalingMode, RawScenario, RawTiers,
+    NamedDist, RawAccount, RawBilling, RawDist, RawFunction, RawPricing, RawScaling, RawScenario,
+    RawTiers,
 };
 use crate::streams::StreamSpec;
 use crate::variants::Applied;
 use lambdasim_engine::{NANOS_PER_SEC, Nanos, StreamKey};
 use lambdasim_model::pricing::PriceTable;
 use lambdasim_model::{
-    AccountConfig, Architecture, BillingConfig, ConfigError, DurationDist, FunctionConfig,
-    MAX_WARM_START, ReusePolicy, ScalingConfig, SimConfig, TIMEOUT_RANGE,
+    AccountConfig, BillingConfig, ConfigError, DurationDist, FunctionConfig, MAX_WARM_START,
+    ScalingConfig, ScalingMode, SimConfig, TIMEOUT_RANGE,
 };
 use serde_saphyr::{Location, Spanned};
 use std::collections::HashSet;
@@ -280,8 +280,8 @@ impl Context<'_> {
         region: &str,
     ) -> Result<ScalingConfig, ScenarioError> {
         let defaults = match raw.mode.as_ref().map(|m| m.value) {
-            None | Some(RawScalingMode::PerFunction) => ScalingConfig::PER_FUNCTION,
-            Some(RawScalingMode::Legacy) => ScalingConfig::legacy(region),
+            None | Some(ScalingMode::PerFunction) => ScalingConfig::PER_FUNCTION,
+            Some(ScalingMode::Legacy) => ScalingConfig::legacy(region),
         };
         let burst = match &raw.burst {
             Some(b) if b.value == 0 => {
@@ -385,10 +385,7 @@ impl Context<'_> {
             )?;
         }
         if let Some(arch) = &raw.architecture {
-            config.architecture = match arch.value {
-                RawArchitecture::X86_64 => Architecture::X86_64,
-                RawArchitecture::Arm64 => Architecture::Arm64,
-            };
+            config.architecture = arch.value;
         }
         if let Some(dist) = &raw.init_duration {
             config.init_duration = self.dist(dist, at)?;
@@ -428,13 +425,7 @@ impl Context<'_> {
             )?;
         }
         if let Some(reuse) = &raw.reuse {
-            config.reuse = match reuse.value {
-                RawReuse::Mru => ReusePolicy::Mru,
-                RawReuse::Lru => ReusePolicy::Lru,
-                RawReuse::Newest => ReusePolicy::Newest,
-                RawReuse::Oldest => ReusePolicy::Oldest,
-                RawReuse::Random => ReusePolicy::Random,
-            };
+            config.reuse = reuse.value;
         }
         config.reserved_concurrency = raw.reserved_concurrency.as_ref().map(|r| r.value);
         if let Some(provisioned) = &raw.provisioned_concurrency {

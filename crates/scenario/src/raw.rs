@@ -10,6 +10,7 @@ mod provisioning;
 pub(crate) use provisioning::{RawAutoscaling, RawProvisioned, RawProvisioning, RawScheduled};
 
 use crate::duration::{Dur, Lifetime};
+use lambdasim_model::{Architecture, InvocationType, ReusePolicy, ScalingMode};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
@@ -81,17 +82,10 @@ pub(crate) struct RawAccount {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawScaling {
-    pub mode: Option<Spanned<RawScalingMode>>,
+    pub mode: Option<Spanned<ScalingMode>>,
     pub burst: Option<Spanned<u64>>,
     pub refill_per_second: Option<Spanned<f64>>,
     pub refill_per_minute: Option<Spanned<f64>>,
-}
-
-#[derive(Clone, Copy, Debug, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum RawScalingMode {
-    PerFunction,
-    Legacy,
 }
 
 /// One entry of `functions:`.
@@ -100,7 +94,7 @@ pub(crate) enum RawScalingMode {
 pub(crate) struct RawFunction {
     pub name: Spanned<String>,
     pub memory_mb: Option<Spanned<u32>>,
-    pub architecture: Option<Spanned<RawArchitecture>>,
+    pub architecture: Option<Spanned<Architecture>>,
     pub init_duration: Option<Spanned<RawDist>>,
     pub duration: Option<Spanned<RawDist>>,
     pub timeout: Option<Spanned<Dur>>,
@@ -108,40 +102,16 @@ pub(crate) struct RawFunction {
     pub function_idle_timeout: Option<Spanned<Lifetime>>,
     pub max_lifetime: Option<Spanned<Lifetime>>,
     pub warm_start: Option<Spanned<u32>>,
-    pub reuse: Option<Spanned<RawReuse>>,
+    pub reuse: Option<Spanned<ReusePolicy>>,
     pub reserved_concurrency: Option<Spanned<u32>>,
     pub provisioned_concurrency: Option<Spanned<RawProvisioned>>,
-    pub invocation: Option<Spanned<RawInvocation>>,
+    pub invocation: Option<Spanned<InvocationType>>,
     pub max_event_age: Option<Spanned<Dur>>,
     pub retry_attempts: Option<Spanned<u32>>,
     pub error_rate: Option<Spanned<f64>>,
     pub client_retries: Option<Spanned<RawClientRetries>>,
     pub ephemeral_storage_mb: Option<Spanned<u32>>,
     pub traffic: Option<Spanned<Vec<Spanned<RawStream>>>>,
-}
-
-#[derive(Clone, Copy, Debug, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum RawArchitecture {
-    X86_64,
-    Arm64,
-}
-
-#[derive(Clone, Copy, Debug, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum RawReuse {
-    Mru,
-    Lru,
-    Newest,
-    Oldest,
-    Random,
-}
-
-#[derive(Clone, Copy, Debug, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum RawInvocation {
-    Sync,
-    Async,
 }
 
 /// `client_retries: { attempts, base }`: synchronous callers retrying throttles.

@@ -4,7 +4,7 @@
 use super::{Context, pick};
 use crate::duration::Dur;
 use crate::error::ScenarioError;
-use crate::raw::{RawClientRetries, RawFunction, RawInvocation};
+use crate::raw::{RawClientRetries, RawFunction};
 use lambdasim_engine::NANOS_PER_SEC;
 use lambdasim_model::{ClientRetries, FunctionConfig, InvocationType};
 use serde_saphyr::{Location, Spanned};
@@ -28,10 +28,7 @@ impl Context<'_> {
         config: &mut FunctionConfig,
     ) -> Result<(), ScenarioError> {
         if let Some(invocation) = &raw.invocation {
-            config.invocation = match invocation.value {
-                RawInvocation::Sync => InvocationType::Sync,
-                RawInvocation::Async => InvocationType::Async,
-            };
+            config.invocation = invocation.value;
         }
         if let Some(age) = &raw.max_event_age {
             config.async_config.max_event_age = self
