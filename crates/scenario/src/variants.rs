@@ -13,14 +13,79 @@ use std::path::Path;
 
 const TOP_KEYS: &str = "seed, duration, resolution, account.<key>, account.scaling.<key>, \
                         billing.<key> or functions.<function name>.<key>";
-const ACCOUNT_KEYS: &str =
-    "region, concurrency_limit, unreserved_minimum, rps_per_environment or scaling.<key>";
-const SCALING_KEYS: &str = "mode, burst, refill_per_second or refill_per_minute";
-const BILLING_KEYS: &str = "init, free_tier or pricing";
-const FUNCTION_KEYS: &str = "memory_mb, architecture, init_duration, duration, timeout, \
-                             idle_timeout, function_idle_timeout, max_lifetime, warm_start, reuse, reserved_concurrency, provisioned_concurrency, \
-                             invocation, max_event_age, retry_attempts, error_rate, \
-                             client_retries, ephemeral_storage_mb or traffic";
+
+/// What a variant's `set:` may change in one section of the scenario: each key once,
+/// named as the raw struct's field it sets. From this one list come the assignment
+/// (`set`), the keys a message lists (`KEYS`), and the test that every field is there.
+macro_rules! settable {
+    ($section:ident, $raw:ty, [$($key:ident),* $(,)?]) => {
+        struct $section;
+
+        impl $section {
+            const KEYS: &[&str] = &[$(stringify!($key)),*];
+
+            /// Sets `key` from the entry's value; `false` for a key not in the list.
+            fn set(setter: &Setter<'_>, raw: &mut $raw, key: &str) -> Result<bool, ScenarioError> {
+                match key {
+                    $(stringify!($key) => raw.$key = setter.optional()?,)*
+                    _ => return Ok(false),
+                }
+                Ok(true)
+            }
+        }
+    };
+}
+
+settable!(
+    AccountKeys,
+    RawAccount,
+    [
+        region,
+        concurrency_limit,
+        unreserved_minimum,
+        rps_per_environment
+    ]
+);
+settable!(
+    ScalingKeys,
+    RawScaling,
+    [mode, burst, refill_per_second, refill_per_minute]
+);
+settable!(BillingKeys, RawBilling, [init, free_tier, pricing]);
+settable!(
+    FunctionKeys,
+    RawFunction,
+    [
+        memory_mb,
+        architecture,
+        init_duration,
+        duration,
+        timeout,
+        idle_timeout,
+        function_idle_timeout,
+        max_lifetime,
+        warm_start,
+        reuse,
+        reserved_concurrency,
+        provisioned_concurrency,
+        invocation,
+        max_event_age,
+        retry_attempts,
+        error_rate,
+        client_retries,
+        ephemeral_storage_mb,
+        traffic,
+    ]
+);
+
+/// `keys` as a message lists them: "a, b or c".
+fn listed(keys: &[&str]) -> String {
+    match keys {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
 
 /// An override that was applied: its path and where it was written.
 #[derive(Clone, Debug)]
@@ -153,64 +218,81 @@ impl Setter<'_> {
     }
 
     fn account(&self, account: &mut RawAccount, key: &str) -> Result<(), ScenarioError> {
-        match key {
-            "region" => account.region = self.optional()?,
-            "concurrency_limit" => account.concurrency_limit = self.optional()?,
-            "unreserved_minimum" => account.unreserved_minimum = self.optional()?,
-            "rps_per_environment" => account.rps_per_environment = self.optional()?,
-            _ => {
-                let Some(key) = key.strip_prefix("scaling.") else {
-                    return Err(self.unknown(ACCOUNT_KEYS));
-                };
-                let scaling = account
-                    .scaling
-                    .get_or_insert_with(|| self.spanned(RawScaling::default()));
-                let scaling = &mut scaling.value;
-                match key {
-                    "mode" => scaling.mode = self.optional()?,
-                    "burst" => scaling.burst = self.optional()?,
-                    "refill_per_second" => scaling.refill_per_second = self.optional()?,
-                    "refill_per_minute" => scaling.refill_per_minute = self.optional()?,
-                    _ => return Err(self.unknown(SCALING_KEYS)),
-                }
-            }
+        if AccountKeys::set(self, account, key)? {
+            return Ok(());
+        }
+        let Some(key) = key.strip_prefix("scaling.") else {
+            let keys = [AccountKeys::KEYS, &["scaling.<key>"]].concat();
+            return Err(self.unknown(&listed(&keys)));
+        };
+        let scaling = account
+            .scaling
+            .get_or_insert_with(|| self.spanned(RawScaling::default()));
+        if !ScalingKeys::set(self, &mut scaling.value, key)? {
+            return Err(self.unknown(&listed(ScalingKeys::KEYS)));
         }
         Ok(())
     }
 
     fn billing(&self, billing: &mut RawBilling, key: &str) -> Result<(), ScenarioError> {
-        match key {
-            "init" => billing.init = self.optional()?,
-            "free_tier" => billing.free_tier = self.optional()?,
-            "pricing" => billing.pricing = self.optional()?,
-            _ => return Err(self.unknown(BILLING_KEYS)),
+        if !BillingKeys::set(self, billing, key)? {
+            return Err(self.unknown(&listed(BillingKeys::KEYS)));
         }
         Ok(())
     }
 
     fn function(&self, function: &mut RawFunction, key: &str) -> Result<(), ScenarioError> {
-        match key {
-            "memory_mb" => function.memory_mb = self.optional()?,
-            "architecture" => function.architecture = self.optional()?,
-            "init_duration" => function.init_duration = self.optional()?,
-            "duration" => function.duration = self.optional()?,
-            "timeout" => function.timeout = self.optional()?,
-            "idle_timeout" => function.idle_timeout = self.optional()?,
-            "function_idle_timeout" => function.function_idle_timeout = self.optional()?,
-            "max_lifetime" => function.max_lifetime = self.optional()?,
-            "warm_start" => function.warm_start = self.optional()?,
-            "reuse" => function.reuse = self.optional()?,
-            "reserved_concurrency" => function.reserved_concurrency = self.optional()?,
-            "provisioned_concurrency" => function.provisioned_concurrency = self.optional()?,
-            "invocation" => function.invocation = self.optional()?,
-            "max_event_age" => function.max_event_age = self.optional()?,
-            "retry_attempts" => function.retry_attempts = self.optional()?,
-            "error_rate" => function.error_rate = self.optional()?,
-            "client_retries" => function.client_retries = self.optional()?,
-            "ephemeral_storage_mb" => function.ephemeral_storage_mb = self.optional()?,
-            "traffic" => function.traffic = self.optional()?,
-            _ => return Err(self.unknown(FUNCTION_KEYS)),
+        if !FunctionKeys::set(self, function, key)? {
+            return Err(self.unknown(&listed(FunctionKeys::KEYS)));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fields of a raw struct, as serde lists them when it refuses an unknown one.
+    fn fields<T: DeserializeOwned>() -> Vec<String> {
+        let err = serde_json::from_str::<T>(r#"{"no such field": 1}"#)
+            .err()
+            .expect("an unknown field is refused")
+            .to_string();
+        let expected = err
+            .split("expected one of ")
+            .nth(1)
+            .expect("a list of fields");
+        expected
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn every_setting_of_every_section_can_be_set_by_a_variant() {
+        let without = |mut all: Vec<String>, skip: &[&str]| {
+            all.retain(|f| !skip.contains(&f.as_str()));
+            all
+        };
+        // A function's name is what `set:` addresses it by; scaling has keys of its own.
+        assert_eq!(
+            without(fields::<RawFunction>(), &["name"]),
+            FunctionKeys::KEYS
+        );
+        assert_eq!(
+            without(fields::<RawAccount>(), &["scaling"]),
+            AccountKeys::KEYS
+        );
+        assert_eq!(fields::<RawScaling>(), ScalingKeys::KEYS);
+        assert_eq!(fields::<RawBilling>(), BillingKeys::KEYS);
+    }
+
+    #[test]
+    fn keys_are_listed_as_a_sentence() {
+        assert_eq!(listed(&["a"]), "a");
+        assert_eq!(listed(&["a", "b", "c"]), "a, b or c");
     }
 }
