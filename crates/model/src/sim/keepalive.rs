@@ -49,10 +49,8 @@ impl Simulation {
     /// Whether environment `id` of `f` has reached the function's `max_lifetime`.
     #[inline(always)]
     fn outlived(&self, f: usize, id: u32) -> bool {
-        let created = self.envs[id].created;
-        self.functions[f]
-            .max_lifetime
-            .is_some_and(|life| self.now - created >= life)
+        // `now - created` never reaches `Nanos::MAX` (no lifetime): the run ends before.
+        self.now - self.envs[id].created >= self.functions[f].max_lifetime
     }
 
     /// An environment is free again: back to its idle pool, or destroyed when it has
@@ -123,8 +121,9 @@ impl Simulation {
     #[inline(always)]
     pub(super) fn arm_function_timer(&mut self, f: usize) {
         let func = &self.functions[f];
-        if func.function_idle_timeout.is_some()
-            && !func.function_timer_pending
+        // The pending flag first: it is set on nearly every call.
+        if !func.function_timer_pending
+            && func.function_idle_timeout.is_some()
             && func.idle.len() > 0
         {
             self.arm_function_timer_now(f);
