@@ -143,7 +143,9 @@ struct Function {
     on_demand_busy: u32,
     reserved: Option<u32>,
     error_rate: f64,
-    max_lifetime: Option<Nanos>,
+    /// An environment's lifetime, `Nanos::MAX` for none: checked at every reuse and
+    /// completion, where a plain comparison is cheaper than an `Option`'s.
+    max_lifetime: Nanos,
     idle_timeout: Nanos,
     idle: IdlePool,
     provisioned_idle: IdlePool,
@@ -938,7 +940,7 @@ fn build_function(
             .and_then(|r| rate_bucket(rps_per_unit, r)),
         provisioned_rate: rate_bucket(rps_per_unit, f.provisioned_concurrency),
         idle_timeout: f.idle_timeout,
-        max_lifetime: f.max_lifetime,
+        max_lifetime: f.max_lifetime.unwrap_or(Nanos::MAX),
         init: sampler(&f.init_duration, "init_duration")?,
         durations: Lookahead::new(sampler(&f.duration, "duration")?, rng("duration")),
         rng_init: rng("init"),

@@ -148,9 +148,10 @@ impl Simulation {
     /// recycle at one instant (facts §3.3, marked INFER: lifetime "with jitter").
     fn schedule_recycle(&mut self, id: u32) {
         let f = self.envs[id].func as usize;
-        let Some(life) = self.functions[f].max_lifetime else {
+        let life = self.functions[f].max_lifetime;
+        if life == Nanos::MAX {
             return;
-        };
+        }
         let jitter = self.functions[f].prov.rng.random_range(0..=life / 10);
         let due = self.now.saturating_add(life - jitter);
         self.envs.cold_mut(id).recycle_at = due;
