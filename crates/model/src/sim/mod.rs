@@ -7,16 +7,21 @@
 //! `provisioned.rs` holds the provisioned-concurrency timeline and `pending.rs` the
 //! asynchronous queue and client retries; both are further `impl Simulation` blocks.
 
+mod accounting;
 mod autoscale;
 mod env;
+mod function;
 mod idle;
 mod invariants;
+mod invoke;
 mod keepalive;
 mod metrics;
+mod output;
 mod pending;
 mod provisioned;
 mod rate;
 mod scaling;
+mod stream;
 
 use crate::arrival::{Arrival, ArrivalSource, SourceError};
 use crate::config::{ConfigError, FunctionConfig, InvocationType, ScalingMode, SimConfig};
@@ -25,6 +30,7 @@ use crate::dist::{Lookahead, Sampler};
 use crate::results::{AccountSummary, RunSummary};
 use crate::series::SeriesSink;
 use env::{EnvSlab, EnvState, NONE, Outcome};
+use function::build_function;
 use idle::IdlePool;
 use lambdasim_engine::{Agenda, Due, Nanos, RngStream, StreamKey};
 use metrics::{FunctionMetrics, Level};
@@ -35,6 +41,7 @@ use rate::rate_bucket;
 use scaling::TokenBucket;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use stream::Stream;
 
 /// One arrival stream and the functions it feeds.
 pub struct Traffic {
@@ -167,74 +174,6 @@ struct Function {
     rng_errors: RngStream,
 }
 
-impl Function {
-    /// On-demand room under reserved concurrency: reserved minus provisioned.
-    fn reserved_room(&self) -> Option<u32> {
-        self.reserved.map(|r| r.saturating_sub(self.prov.claim))
-    }
-}
-
-struct Stream {
-    targets: Vec<usize>,
-    source: Box<dyn ArrivalSource>,
-    /// Arrivals read ahead, at most `READ_AHEAD`, their `target` already the index of
-    /// the function (see [`Self::refill`]); `ahead[pos]` is the next after the pending.
-    ahead: Vec<Arrival>,
-    pos: usize,
-    /// The source has no more arrivals.
-    exhausted: bool,
-    /// The arrival in the agenda, copied out of `ahead` when the stream moved to it:
-    /// handling it then reads this struct only, not the buffer and the target list
-    /// too (with a hundred streams taking turns, each of those a cache miss).
-    pending: Arrival,
-}
-
-/// Arrivals read from a source at once: enough to amortise the virtual call, few enough
-/// that memory stays constant.
-const READ_AHEAD: usize = 64;
-
-impl Stream {
-    /// Moves to the stream's next arrival and returns its time (the whole arrival is
-    /// kept in [`pending`](Self::pending) for when it is handled), reading a batch
-    /// ahead when the buffer is used up; `None` when the source has no more.
-    #[inline]
-    fn advance(&mut self) -> Result<Option<Nanos>, SourceError> {
-        if self.pos == self.ahead.len() {
-            self.refill()?;
-        }
-        let Some(&next) = self.ahead.get(self.pos) else {
-            return Ok(None);
-        };
-        self.pending = next;
-        self.pos += 1;
-        Ok(Some(next.time))
-    }
-
-    /// Reads the next batch, checking that every arrival goes to a known target and
-    /// replacing the target by its function's index. Once every `READ_AHEAD` arrivals:
-    /// kept out of line so that `advance` stays small.
-    #[cold]
-    #[inline(never)]
-    fn refill(&mut self) -> Result<(), SourceError> {
-        self.ahead.clear();
-        self.pos = 0;
-        if self.exhausted {
-            return Ok(());
-        }
-        self.source.next_batch(&mut self.ahead, READ_AHEAD)?;
-        self.exhausted = self.ahead.len() < READ_AHEAD;
-        for a in &mut self.ahead {
-            let Some(&f) = self.targets.get(a.target as usize) else {
-                return Err(SourceError {
-                    message: format!("arrival routed to unknown target {}", a.target),
-                });
-            };
-            a.target = f as u32;
-        }
-        Ok(())
-    }
-}
-
 /// The environment an invocation starts on, as [`Simulation::environment_for`] found
 /// it: what `invoke` needs without reading the environment again.
 struct Start {
@@ -319,21 +258,7 @@ impl Simulation {
             queue: Agenda::new(),
             envs: EnvSlab::default(),
             functions,
-            streams: traffic
-                .into_iter()
-                .map(|t| Stream {
-                    targets: t.targets,
-                    source: t.source,
-                    ahead: Vec::with_capacity(READ_AHEAD),
-                    pos: 0,
-                    exhausted: false,
-                    pending: Arrival {
-                        time: 0,
-                        duration: None,
-                        target: 0,
-                    },
-                })
-                .collect(),
+            streams: traffic.into_iter().map(Stream::new).collect(),
             buckets,
             pending: PendingSlab::default(),
             unreserved_pool: config.account.concurrency_limit.saturating_sub(reserved),
@@ -445,38 +370,6 @@ impl Simulation {
         }
     }
 
-    /// Reads a stream's next arrival and schedules it, unless the stream is done or
-    /// past the end of the run.
-    fn pull_arrival(&mut self, s: usize) -> Result<(), SourceError> {
-        if let Some(time) = self.next_arrival(s)? {
-            self.queue.schedule_stream(time, s as u32);
-        }
-        Ok(())
-    }
-
-    /// Moves a stream to its next arrival and returns its time, or `None` when the
-    /// stream is done or past the end of the run.
-    #[inline(always)]
-    fn next_arrival(&mut self, s: usize) -> Result<Option<Nanos>, SourceError> {
-        Ok(self.streams[s]
-            .advance()?
-            .filter(|&time| time < self.end)
-            .map(|time| time.max(self.now)))
-    }
-
-    /// Handles the arrival at the top of the agenda, which stays the earliest while it
-    /// is handled (everything it schedules comes later), then replaces it in place by
-    /// the stream's next arrival.
-    fn arrival(&mut self, s: usize) -> Result<(), SourceError> {
-        let arrival = self.streams[s].pending;
-        self.arrive(arrival.target as usize, arrival.duration);
-        match self.next_arrival(s)? {
-            Some(time) => self.queue.reschedule_stream(time, s as u32),
-            None => self.queue.end_stream(),
-        }
-        Ok(())
-    }
-
     fn handle(&mut self, event: Event) {
         match event {
             Event::InitDone(id) => self.transition(id, EnvState::Init, EnvState::Busy),
@@ -491,474 +384,4 @@ impl Simulation {
             Event::Retry(p) => self.retry(p),
         }
     }
-
-    /// A request arrives from a traffic stream.
-    fn arrive(&mut self, f: usize, duration: Option<Nanos>) {
-        self.functions[f].last_activity = self.now;
-        if self.functions[f].is_async {
-            self.enqueue_async(f, duration);
-        } else {
-            self.request_sync(f, duration, 0);
-        }
-    }
-
-    /// Tries to start an invocation of `f`. `pending` is the asynchronous event or
-    /// client retry being served, or `NONE`.
-    fn serve(&mut self, f: usize, duration: Option<Nanos>, pending: u32) -> Result<(), Reason> {
-        let start = self.environment_for(f)?;
-        // The one call of `invoke`, which the compiler then inlines.
-        self.invoke(f, start, duration, pending);
-        Ok(())
-    }
-
-    /// The environment a request of `f` runs on, now busy: an idle provisioned
-    /// environment first, then a warm on-demand one, then a new one, each subject to
-    /// the limits. A synchronous request first needs room under the request-rate
-    /// limits (see `rate.rs`).
-    #[inline(always)]
-    fn environment_for(&mut self, f: usize) -> Result<Start, Reason> {
-        let sync = !self.functions[f].is_async;
-        if sync && self.rate_limited(f) {
-            // Reserved concurrency 0 refuses everything itself, rate or not.
-            return Err(match self.functions[f].reserved {
-                Some(0) => Reason::ReservedLimit,
-                _ => Reason::RpsLimit,
-            });
-        }
-        let now = self.now;
-        let func = &mut self.functions[f];
-        // Above its rate limit, provisioned concurrency spills requests over to
-        // on-demand.
-        if func.provisioned_idle.len() > 0
-            && (!sync || func.provisioned_rate.as_mut().is_none_or(|b| b.ready(now)))
-            && let Some(id) = func
-                .provisioned_idle
-                .take(&mut self.envs, &mut func.rng_reuse)
-        {
-            self.transition(id, EnvState::Idle, EnvState::Busy);
-            return Ok(Start {
-                id,
-                provisioned: true,
-                init: None,
-            });
-        }
-        if !self.has_room(f) {
-            return Err(self.no_room_reason(f));
-        }
-        if let Some(id) = self.take_warm(f) {
-            self.transition(id, EnvState::Idle, EnvState::Busy);
-            return Ok(Start {
-                id,
-                provisioned: false,
-                init: None,
-            });
-        }
-        let bucket = self.functions[f].token_bucket;
-        if !self.buckets[bucket].try_take(self.now) {
-            return Err(Reason::ScalingRate);
-        }
-        let id = self.create_env(f, EnvState::Init, false);
-        let func = &mut self.functions[f];
-        Ok(Start {
-            id,
-            provisioned: false,
-            init: Some(func.init.sample(&mut func.rng_init)),
-        })
-    }
-
-    /// Whether an on-demand invocation of `f` fits under its reserved concurrency or
-    /// in the unreserved pool.
-    fn has_room(&self, f: usize) -> bool {
-        let func = &self.functions[f];
-        match func.reserved_room() {
-            Some(room) => func.on_demand_busy < room,
-            None => self.unreserved_busy < self.unreserved_pool,
-        }
-    }
-
-    /// Whether a synchronous request finds the account's request-rate limit, or its
-    /// reservation's, used up.
-    #[inline(always)]
-    fn rate_limited(&mut self, f: usize) -> bool {
-        let now = self.now;
-        if self.account_rate.as_mut().is_some_and(|b| !b.ready(now)) {
-            return true;
-        }
-        let rate = &mut self.functions[f].rate;
-        rate.as_mut().is_some_and(|b| !b.ready(now))
-    }
-
-    /// Which concurrency limit refused a request that found no room.
-    fn no_room_reason(&self, f: usize) -> Reason {
-        if self.functions[f].reserved.is_some() {
-            Reason::ReservedLimit
-        } else {
-            Reason::AccountLimit
-        }
-    }
-
-    /// Counts a throttle.
-    fn count_throttle(&mut self, f: usize, reason: Reason) {
-        let t = &mut self.functions[f].metrics.bucket.throttles;
-        match reason {
-            Reason::ReservedLimit => t.reserved_limit += 1,
-            Reason::AccountLimit => t.account_limit += 1,
-            Reason::ScalingRate => t.scaling_rate += 1,
-            Reason::RpsLimit => t.rps_limit += 1,
-        }
-    }
-
-    /// Creates an environment of `f` in `state`, counted in the gauges.
-    fn create_env(&mut self, f: usize, state: EnvState, provisioned: bool) -> u32 {
-        let id = self.envs.create(f as u32, state, provisioned, self.now);
-        self.functions[f].metrics.environments.up(self.now);
-        self.apply(id, state, true);
-        id
-    }
-
-    /// Starts an invocation of function `f` on the environment `start` names.
-    fn invoke(&mut self, f: usize, start: Start, duration: Option<Nanos>, pending: u32) {
-        let Start {
-            id,
-            provisioned,
-            init,
-        } = start;
-        let now = self.now;
-        let func = &mut self.functions[f];
-        let drawn = duration.unwrap_or_else(|| func.durations.take());
-        let failed = func.draw_error();
-        let reset = self.envs[id].outcome == Outcome::Timeout;
-        let (init_ns, duration, outcome) = func.phases(init, drawn, failed, reset);
-        let start = now.saturating_add(init_ns);
-        let m = &mut func.metrics;
-        m.bucket.invocations += 1;
-        m.usage_bucket.invocation(provisioned, init_ns, duration);
-        if provisioned {
-            m.bucket.provisioned_invocations += 1;
-            func.prov.minute_invocations += 1;
-        } else if func.prov.desired > 0 {
-            m.bucket.spillover_invocations += 1;
-        }
-        if init.is_some() {
-            m.bucket.cold_starts += 1;
-            self.queue.schedule(start, Event::InitDone(id));
-        }
-        m.record_latency(init_ns.saturating_add(duration));
-        // The bin of the next warm invocation, loaded now: with many functions their
-        // histograms fall out of the cache between two invocations of one function.
-        let next = func.durations.peek();
-        m.warm_latency(next);
-        // And where the next two completions will be filed (about as far ahead).
-        self.queue
-            .warm_slot(now.wrapping_add(func.durations.peek_after()));
-        self.queue.warm_end(now.wrapping_add(next));
-        // A synchronous start spends the tokens `environment_for` found ready.
-        if !func.is_async {
-            if let Some(b) = &mut func.rate {
-                b.spend();
-            }
-            if provisioned && let Some(b) = &mut func.provisioned_rate {
-                b.spend();
-            }
-            if let Some(b) = &mut self.account_rate {
-                b.spend();
-            }
-        }
-        let env = &mut self.envs[id];
-        env.outcome = outcome;
-        env.has_pending = pending != NONE;
-        if env.has_pending {
-            self.envs.cold_mut(id).pending = pending;
-        }
-        // Times saturate: a duration near the clock's limit ends at the end of time
-        // (after the run), never wrapped into the past.
-        let end = start.saturating_add(duration);
-        self.queue.schedule(end, Event::InvokeDone(id));
-    }
-
-    /// An invocation ended: settle its asynchronous event and free the
-    /// environment.
-    fn invoke_done(&mut self, id: u32) {
-        if std::mem::take(&mut self.envs[id].has_pending) {
-            let pending = std::mem::replace(&mut self.envs.cold_mut(id).pending, NONE);
-            self.settle(pending, self.envs[id].outcome != Outcome::Ok);
-        }
-        let f = self.envs[id].func as usize;
-        self.functions[f].last_activity = self.now;
-        self.release(id);
-        self.arm_function_timer(f);
-    }
-
-    fn destroy(&mut self, id: u32) {
-        let state = self.envs[id].state;
-        self.apply(id, state, false);
-        let f = self.envs[id].func as usize;
-        self.functions[f].metrics.environments.down(self.now);
-        let provisioned = self.envs[id].provisioned;
-        self.envs.destroy(id);
-        if provisioned {
-            self.functions[f].prov.live -= 1;
-            self.update_claim(f);
-        }
-    }
-
-    /// Moves an environment to `state`, keeping gauges and limit counters in step. A
-    /// move between two states that both occupy concurrency (Init to Busy) leaves
-    /// concurrency and the pools as they are.
-    fn set_state(&mut self, id: u32, state: EnvState) {
-        let old = self.envs[id].state;
-        self.transition(id, old, state);
-    }
-
-    /// [`set_state`](Self::set_state) from a state the caller knows: inlined with
-    /// constant states, a hot transition (Idle to Busy and back) compiles to just its
-    /// own counter updates, with no branch on which transition it is.
-    #[inline(always)]
-    fn transition(&mut self, id: u32, old: EnvState, state: EnvState) {
-        let env = &mut self.envs[id];
-        debug_assert_eq!(env.state, old);
-        env.state = state;
-        let owner = Owner::of(env);
-        self.count_state(owner, old, false);
-        self.count_state(owner, state, true);
-        match (old.occupies(), state.occupies()) {
-            (true, false) => self.occupy(owner, false),
-            (false, true) => self.occupy(owner, true),
-            _ => {}
-        }
-    }
-
-    /// Adds (`up`) or removes an environment in `state` from the gauges and counters.
-    fn apply(&mut self, id: u32, state: EnvState, up: bool) {
-        let owner = Owner::of(&self.envs[id]);
-        self.count_state(owner, state, up);
-        if state.occupies() {
-            self.occupy(owner, up);
-        }
-    }
-
-    /// Adds or removes an environment in the gauges of its state: idle, initializing,
-    /// and provisioned busy.
-    #[inline(always)]
-    fn count_state(&mut self, owner: Owner, state: EnvState, up: bool) {
-        let m = &mut self.functions[owner.func].metrics;
-        let step = |level: &mut Level| if up { level.up() } else { level.down() };
-        match state {
-            EnvState::Idle => step(&mut m.idle),
-            EnvState::Init => step(&mut m.initializing),
-            EnvState::Busy if owner.provisioned => {
-                if up {
-                    m.provisioned_busy.up(self.now)
-                } else {
-                    m.provisioned_busy.down(self.now)
-                }
-            }
-            EnvState::Busy => {}
-        }
-    }
-
-    /// Adds or removes an environment in concurrency: its function's, the account's,
-    /// and (on demand) its pool's.
-    #[inline(always)]
-    fn occupy(&mut self, owner: Owner, up: bool) {
-        let func = &mut self.functions[owner.func];
-        if up {
-            func.metrics.concurrency.up(self.now);
-            self.account_concurrency.up();
-        } else {
-            func.metrics.concurrency.down(self.now);
-            self.account_concurrency.down();
-        }
-        if !owner.provisioned {
-            let pool = if func.reserved.is_some() {
-                &mut func.on_demand_busy
-            } else {
-                &mut self.unreserved_busy
-            };
-            if up { *pool += 1 } else { *pool -= 1 }
-        }
-    }
-
-    /// Closes every bucket that ends at or before `time`.
-    fn close_buckets_until(
-        &mut self,
-        time: Nanos,
-        sink: &mut dyn SeriesSink,
-    ) -> std::io::Result<()> {
-        if self.stop_if_cancelled(time) {
-            return Ok(());
-        }
-        while self.bucket_start < self.end && self.bucket_end <= time {
-            let (start, end) = (self.bucket_start, self.bucket_end);
-            for (i, func) in self.functions.iter_mut().enumerate() {
-                let (mut row, usage) = func.metrics.close_bucket(i, start, end);
-                row.cost_usd = usage
-                    .bill(&self.config.functions[i], &self.config.billing)
-                    .total;
-                sink.record(&row)?;
-            }
-            self.bucket_start = end;
-            self.bucket_end = (end + self.config.resolution).min(self.end);
-        }
-        Ok(())
-    }
-
-    fn summary(&self) -> RunSummary {
-        let (mut functions, usages): (Vec<_>, Vec<_>) = self
-            .functions
-            .iter()
-            .zip(&self.config.functions)
-            .zip(self.pending.async_by_function(self.functions.len()))
-            .map(|((func, cfg), queued)| {
-                let queued = (cfg.invocation == InvocationType::Async).then_some(queued);
-                func.metrics.summary(&cfg.name, self.end, queued)
-            })
-            .unzip();
-        let bills = bill_account(
-            &self.config.functions,
-            &usages,
-            self.end,
-            &self.config.billing,
-        );
-        let mut account = AccountSummary {
-            peak_concurrency: self.account_concurrency.peak,
-            price_table: self.config.billing.prices.source.clone(),
-            ..AccountSummary::default()
-        };
-        for (summary, bill) in functions.iter_mut().zip(bills) {
-            summary.cost_usd = bill;
-            account.requests += summary.requests;
-            account.invocations += summary.invocations;
-            account.throttles += summary.throttles;
-            account.cold_starts += summary.cold_starts;
-            account.cost_usd.add(&summary.cost_usd);
-        }
-        RunSummary {
-            duration_s: self.end as f64 / 1e9,
-            account,
-            functions,
-            events: self.events,
-        }
-    }
-}
-
-/// The longest an on-demand Init may run before Lambda stops it and runs it again as
-/// part of the first invocation, under the function timeout (AWS Lambda Developer
-/// Guide, "Understanding the Lambda execution environment lifecycle", Init phase).
-/// Provisioned environments initialise without this limit.
-pub const ON_DEMAND_INIT_LIMIT: Nanos = 10 * lambdasim_engine::NANOS_PER_SEC;
-
-impl Function {
-    /// An invocation's Init and Invoke phases and how it ends, from the drawn Invoke
-    /// duration: `init` is a cold start's Init, `reset` says the environment's last
-    /// invocation timed out. Inlined for the usual case (a warm start within the
-    /// timeout), the rest out of line.
-    #[inline(always)]
-    fn phases(
-        &mut self,
-        init: Option<Nanos>,
-        drawn: Nanos,
-        failed: bool,
-        reset: bool,
-    ) -> (Nanos, Nanos, Outcome) {
-        if init.is_none() && !reset && drawn <= self.timeout {
-            let outcome = if failed { Outcome::Error } else { Outcome::Ok };
-            return (0, drawn, outcome);
-        }
-        self.rare_phases(init.unwrap_or(0), drawn, failed, reset)
-    }
-
-    /// [`phases`](Self::phases) with a cold start, a reset environment or a timeout:
-    /// - an environment reset by a timeout runs Init again inside the next invocation
-    ///   ("suppressed init", folded into its duration; not a cold start);
-    /// - an on-demand Init longer than [`ON_DEMAND_INIT_LIMIT`] is stopped there and
-    ///   run again inside the first invocation;
-    /// - an invocation that reaches the timeout ends there, as an error.
-    #[cold]
-    #[inline(never)]
-    fn rare_phases(
-        &mut self,
-        mut init: Nanos,
-        drawn: Nanos,
-        failed: bool,
-        reset: bool,
-    ) -> (Nanos, Nanos, Outcome) {
-        let mut invoke = drawn;
-        if reset {
-            invoke = invoke.saturating_add(self.init.sample(&mut self.rng_init));
-        }
-        if init > ON_DEMAND_INIT_LIMIT {
-            invoke = invoke.saturating_add(init);
-            init = ON_DEMAND_INIT_LIMIT;
-        }
-        if invoke > self.timeout {
-            let m = &mut self.metrics.bucket;
-            m.timeouts += 1;
-            m.errors += u64::from(!failed);
-            return (init, self.timeout, Outcome::Timeout);
-        }
-        let outcome = if failed { Outcome::Error } else { Outcome::Ok };
-        (init, invoke, outcome)
-    }
-
-    /// Draws whether the next invocation fails (a function error), and counts it.
-    #[inline]
-    fn draw_error(&mut self) -> bool {
-        if self.error_rate <= 0.0 {
-            return false;
-        }
-        let failed = self.rng_errors.random::<f64>() < self.error_rate;
-        self.metrics.bucket.errors += u64::from(failed);
-        failed
-    }
-}
-
-/// Builds the run-time state of one function, with its own random streams.
-fn build_function(
-    seed: u64,
-    f: &FunctionConfig,
-    token_bucket: usize,
-    account: &crate::config::AccountConfig,
-) -> Result<Function, ConfigError> {
-    let rps_per_unit = account.rps_per_environment;
-    let sampler = |d: &crate::dist::DurationDist, what: &str| {
-        d.sampler()
-            .map_err(|e| ConfigError::Invalid(format!("function `{}` {what}: {e}", f.name)))
-    };
-    let rng = |purpose: &str| RngStream::new(seed, &StreamKey::new([f.name.as_str(), purpose]));
-    Ok(Function {
-        reserved: f.reserved_concurrency,
-        is_async: f.invocation == InvocationType::Async,
-        timeout: f.timeout,
-        error_rate: f.error_rate,
-        token_bucket,
-        // Reserved 0 throttles every request by its concurrency limit (see
-        // `no_room_reason`), not by a rate.
-        rate: f
-            .reserved_concurrency
-            .filter(|&r| r > 0)
-            .and_then(|r| rate_bucket(rps_per_unit, r)),
-        provisioned_rate: rate_bucket(rps_per_unit, f.provisioned_concurrency),
-        idle_timeout: f.idle_timeout,
-        max_lifetime: f.max_lifetime.unwrap_or(Nanos::MAX),
-        init: sampler(&f.init_duration, "init_duration")?,
-        durations: Lookahead::new(sampler(&f.duration, "duration")?, rng("duration")),
-        rng_init: rng("init"),
-        rng_reuse: rng("reuse"),
-        rng_errors: rng("errors"),
-        idle: IdlePool::new(f.reuse),
-        provisioned_idle: IdlePool::new(f.reuse),
-        on_demand_busy: 0,
-        idle_timer_pending: false,
-        function_timer_pending: false,
-        last_activity: 0,
-        function_idle_timeout: f.function_idle_timeout,
-        prov: Provisioned::new(
-            f,
-            &account.scaling,
-            sampler(&f.provisioning.allocation_delay, "allocation_delay")?,
-            rng("provisioning"),
-        ),
-        metrics: FunctionMetrics::new(),
-    })
 }

@@ -1,0 +1,131 @@
+//! A function's run-time state: how an invocation's phases end, and building it from
+//! its configuration.
+
+use super::*;
+impl Function {
+    /// On-demand room under reserved concurrency: reserved minus provisioned.
+    pub(super) fn reserved_room(&self) -> Option<u32> {
+        self.reserved.map(|r| r.saturating_sub(self.prov.claim))
+    }
+}
+
+/// The longest an on-demand Init may run before Lambda stops it and runs it again as
+/// part of the first invocation, under the function timeout (AWS Lambda Developer
+/// Guide, "Understanding the Lambda execution environment lifecycle", Init phase).
+/// Provisioned environments initialise without this limit.
+pub const ON_DEMAND_INIT_LIMIT: Nanos = 10 * lambdasim_engine::NANOS_PER_SEC;
+
+impl Function {
+    /// An invocation's Init and Invoke phases and how it ends, from the drawn Invoke
+    /// duration: `init` is a cold start's Init, `reset` says the environment's last
+    /// invocation timed out. Inlined for the usual case (a warm start within the
+    /// timeout), the rest out of line.
+    #[inline(always)]
+    pub(super) fn phases(
+        &mut self,
+        init: Option<Nanos>,
+        drawn: Nanos,
+        failed: bool,
+        reset: bool,
+    ) -> (Nanos, Nanos, Outcome) {
+        if init.is_none() && !reset && drawn <= self.timeout {
+            let outcome = if failed { Outcome::Error } else { Outcome::Ok };
+            return (0, drawn, outcome);
+        }
+        self.rare_phases(init.unwrap_or(0), drawn, failed, reset)
+    }
+
+    /// [`phases`](Self::phases) with a cold start, a reset environment or a timeout:
+    /// - an environment reset by a timeout runs Init again inside the next invocation
+    ///   ("suppressed init", folded into its duration; not a cold start);
+    /// - an on-demand Init longer than [`ON_DEMAND_INIT_LIMIT`] is stopped there and
+    ///   run again inside the first invocation;
+    /// - an invocation that reaches the timeout ends there, as an error.
+    #[cold]
+    #[inline(never)]
+    fn rare_phases(
+        &mut self,
+        mut init: Nanos,
+        drawn: Nanos,
+        failed: bool,
+        reset: bool,
+    ) -> (Nanos, Nanos, Outcome) {
+        let mut invoke = drawn;
+        if reset {
+            invoke = invoke.saturating_add(self.init.sample(&mut self.rng_init));
+        }
+        if init > ON_DEMAND_INIT_LIMIT {
+            invoke = invoke.saturating_add(init);
+            init = ON_DEMAND_INIT_LIMIT;
+        }
+        if invoke > self.timeout {
+            let m = &mut self.metrics.bucket;
+            m.timeouts += 1;
+            m.errors += u64::from(!failed);
+            return (init, self.timeout, Outcome::Timeout);
+        }
+        let outcome = if failed { Outcome::Error } else { Outcome::Ok };
+        (init, invoke, outcome)
+    }
+
+    /// Draws whether the next invocation fails (a function error), and counts it.
+    #[inline]
+    pub(super) fn draw_error(&mut self) -> bool {
+        if self.error_rate <= 0.0 {
+            return false;
+        }
+        let failed = self.rng_errors.random::<f64>() < self.error_rate;
+        self.metrics.bucket.errors += u64::from(failed);
+        failed
+    }
+}
+
+/// Builds the run-time state of one function, with its own random streams.
+pub(super) fn build_function(
+    seed: u64,
+    f: &FunctionConfig,
+    token_bucket: usize,
+    account: &crate::config::AccountConfig,
+) -> Result<Function, ConfigError> {
+    let rps_per_unit = account.rps_per_environment;
+    let sampler = |d: &crate::dist::DurationDist, what: &str| {
+        d.sampler()
+            .map_err(|e| ConfigError::Invalid(format!("function `{}` {what}: {e}", f.name)))
+    };
+    let rng = |purpose: &str| RngStream::new(seed, &StreamKey::new([f.name.as_str(), purpose]));
+    Ok(Function {
+        reserved: f.reserved_concurrency,
+        is_async: f.invocation == InvocationType::Async,
+        timeout: f.timeout,
+        error_rate: f.error_rate,
+        token_bucket,
+        // Reserved 0 throttles every request by its concurrency limit (see
+        // `no_room_reason`), not by a rate.
+        rate: f
+            .reserved_concurrency
+            .filter(|&r| r > 0)
+            .and_then(|r| rate_bucket(rps_per_unit, r)),
+        provisioned_rate: rate_bucket(rps_per_unit, f.provisioned_concurrency),
+        idle_timeout: f.idle_timeout,
+        max_lifetime: f.max_lifetime.unwrap_or(Nanos::MAX),
+        init: sampler(&f.init_duration, "init_duration")?,
+        durations: Lookahead::new(sampler(&f.duration, "duration")?, rng("duration")),
+        rng_init: rng("init"),
+        rng_reuse: rng("reuse"),
+        rng_errors: rng("errors"),
+        idle: IdlePool::new(f.reuse),
+        provisioned_idle: IdlePool::new(f.reuse),
+        on_demand_busy: 0,
+        idle_timer_pending: false,
+        function_timer_pending: false,
+        last_activity: 0,
+        function_idle_timeout: f.function_idle_timeout,
+        prov: Provisioned::new(
+            f,
+            &account.scaling,
+            sampler(&f.provisioning.allocation_delay, "allocation_delay")?,
+            rng("provisioning"),
+        ),
+        metrics: FunctionMetrics::new(),
+    })
+}
