@@ -6,7 +6,6 @@
 //! simulated time, pro-rated for a part of a month.
 
 use crate::config::{Architecture, BillingConfig, FunctionConfig};
-use crate::pricing::GbSecondPrices;
 use crate::results::CostBreakdown;
 use lambdasim_engine::{NANOS_PER_SEC, Nanos};
 
@@ -206,7 +205,7 @@ fn bill_month(
         .zip(&gb_s)
         .map(|((f, usage), &own_gb_s)| {
             let mut bill = usage.bill(f, billing);
-            let p: &GbSecondPrices = billing.prices.arch(f.architecture);
+            let p = billing.prices.arch(f.architecture);
             let total_gb_s = arch_total(f.architecture);
             if total_gb_s > 0.0 && bill.duration > 0.0 {
                 let tiered =

@@ -34,6 +34,14 @@ pub(crate) enum Outcome {
     Timeout,
 }
 
+impl Outcome {
+    /// How an invocation that did not time out ends.
+    #[inline(always)]
+    pub(crate) fn of(failed: bool) -> Self {
+        if failed { Self::Error } else { Self::Ok }
+    }
+}
+
 /// "No environment" in the intrusive idle-list links.
 pub(crate) const NONE: u32 = u32::MAX;
 

@@ -2,12 +2,6 @@
 //! its configuration.
 
 use super::*;
-impl Function {
-    /// On-demand room under reserved concurrency: reserved minus provisioned.
-    pub(super) fn reserved_room(&self) -> Option<u32> {
-        self.reserved.map(|r| r.saturating_sub(self.prov.claim))
-    }
-}
 
 /// The longest an on-demand Init may run before Lambda stops it and runs it again as
 /// part of the first invocation, under the function timeout (AWS Lambda Developer
@@ -16,6 +10,11 @@ impl Function {
 pub const ON_DEMAND_INIT_LIMIT: Nanos = 10 * lambdasim_engine::NANOS_PER_SEC;
 
 impl Function {
+    /// On-demand room under reserved concurrency: reserved minus provisioned.
+    pub(super) fn reserved_room(&self) -> Option<u32> {
+        self.reserved.map(|r| r.saturating_sub(self.prov.claim))
+    }
+
     /// An invocation's Init and Invoke phases and how it ends, from the drawn Invoke
     /// duration: `init` is a cold start's Init, `reset` says the environment's last
     /// invocation timed out. Inlined for the usual case (a warm start within the
@@ -29,8 +28,7 @@ impl Function {
         reset: bool,
     ) -> (Nanos, Nanos, Outcome) {
         if init.is_none() && !reset && drawn <= self.timeout {
-            let outcome = if failed { Outcome::Error } else { Outcome::Ok };
-            return (0, drawn, outcome);
+            return (0, drawn, Outcome::of(failed));
         }
         self.rare_phases(init.unwrap_or(0), drawn, failed, reset)
     }
@@ -64,8 +62,7 @@ impl Function {
             m.errors += u64::from(!failed);
             return (init, self.timeout, Outcome::Timeout);
         }
-        let outcome = if failed { Outcome::Error } else { Outcome::Ok };
-        (init, invoke, outcome)
+        (init, invoke, Outcome::of(failed))
     }
 
     /// Draws whether the next invocation fails (a function error), and counts it.

@@ -400,7 +400,7 @@ impl CsvRows {
 /// would round to 2^53 as a float), and below 2^53 for a decimal.
 pub(super) fn count(text: &str) -> Option<f64> {
     match text.parse::<u64>() {
-        Ok(n) => (n as f64 <= MAX_COUNT && n <= MAX_COUNT as u64).then_some(n as f64),
+        Ok(n) => (n <= MAX_COUNT as u64).then_some(n as f64),
         Err(_) => non_negative(text).filter(|&n| n < MAX_COUNT),
     }
 }
