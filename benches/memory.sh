@@ -22,9 +22,10 @@
 # Memory kept per request grows with the run: 6 M invocations at even 1 byte each
 # would add 6 MB, beyond the margin of every case here.
 #
-# `async-overload` is a known open problem, reported and not failed: an asynchronous
-# queue under a permanent overload keeps every waiting event, so its memory grows with
-# the backlog by design.
+# `async-overload` keeps a backlog that grows by 500 events a second for the whole run
+# (events wait up to max_event_age, 6 h): that state must be kept, so its allowance is
+# the same margin plus 40 bytes per event the backlog gained (a waiting event takes 8
+# bytes, and up to 4x that in positions not yet compacted and vector capacity).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,7 +33,9 @@ DIR="$REPO/benches/scenarios/memory"
 BIN="${LAMBDASIM:-$REPO/target/release/lambdasim}"
 SHORT="${SHORT:-10}"
 LONG="${LONG:-40}"
-KNOWN_GROWTH=" async-overload "
+# Scenarios whose backlog grows, with its growth in events per second.
+declare -A BACKLOG_PER_SECOND=([async-overload]=500)
+BYTES_PER_WAITING_EVENT=40
 if [ -z "${LAMBDASIM:-}" ] && [ "${NO_BUILD:-0}" != 1 ]; then
   (cd "$REPO" && cargo build --release -p lambdasim >&2)
 fi
@@ -77,7 +80,7 @@ done
 
 cpu="$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)"
 if [ -n "${LAMBDASIM:-}" ]; then built="$BIN"; else built="lambdasim $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet 2>/dev/null || echo '+dirty')"; fi
-echo "$built, $(date -u +%Y-%m-%d), ${cpu:-unknown CPU}; ${SHORT} vs ${LONG} simulated minutes; fails above 10 % + 2 MB"
+echo "$built, $(date -u +%Y-%m-%d), ${cpu:-unknown CPU}; ${SHORT} vs ${LONG} simulated minutes; fails above 10 % + 2 MB (+ 40 B per event a growing backlog gained)"
 echo
 printf '| %-22s | %12s | %12s | %8s | %8s | %7s | %s |\n' feature "inv. ${SHORT}m" "inv. ${LONG}m" "MB ${SHORT}m" "MB ${LONG}m" growth verdict
 printf '|%s|%s|%s|%s|%s|%s|%s|\n' ------------------------ -------------- -------------- ---------- ---------- --------- --------
@@ -86,13 +89,13 @@ for name in "${NAMES[@]}"; do
   read -r inv_s mb_s <<<"$(measure "$TMP/$SHORT/$name.yaml" "$TMP/out-$name-short")"
   read -r inv_l mb_l <<<"$(measure "$TMP/$LONG/$name.yaml" "$TMP/out-$name-long")"
   growth="$(awk -v s="$mb_s" -v l="$mb_l" 'BEGIN { printf "%+.1f%%", (l / s - 1) * 100 }')"
-  if awk -v s="$mb_s" -v l="$mb_l" 'BEGIN { exit !(l > s * 1.10 + 2) }'; then
-    if [[ "$KNOWN_GROWTH" == *" $name "* ]]; then
-      verdict="grows (known issue)"
-    else
-      verdict="FAIL"
-      failed=1
-    fi
+  backlog_mb="$(awk -v r="${BACKLOG_PER_SECOND[$name]:-0}" -v b="$BYTES_PER_WAITING_EVENT" \
+    -v m=$((LONG - SHORT)) 'BEGIN { print r * m * 60 * b / 1e6 }')"
+  if awk -v s="$mb_s" -v l="$mb_l" -v q="$backlog_mb" 'BEGIN { exit !(l > s * 1.10 + 2 + q) }'; then
+    verdict="FAIL"
+    failed=1
+  elif [ "$backlog_mb" != 0 ]; then
+    verdict="within its backlog's $backlog_mb MB"
   else
     verdict="flat"
   fi

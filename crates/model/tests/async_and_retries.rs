@@ -32,6 +32,30 @@ fn async_events_are_never_lost_under_overload() {
     assert!(a.age_ms.max > 60_000.0, "events waited more than a minute");
 }
 
+/// A waiting event costs work when it is served or dropped, not at each failed try:
+/// with the run eight times longer the tries grow more than twelvefold (the backlog
+/// grows with the run, and so do the tries of each event), the events handled about
+/// eightfold (300 events/s against 10 environments of 2 s once took 2.4x as long per
+/// doubling of the run).
+#[test]
+fn failed_tries_behind_a_full_pool_cost_no_work_each() {
+    let overload = |minutes: u64| {
+        let cfg = config(minutes * MIN, vec![async_function(10, 2 * S)]);
+        let (summary, _) = run_unchecked(cfg, vec![feed(poisson(7, 300.0), 0)]);
+        (summary.events, summary.functions[0].throttles)
+    };
+    let (short_events, short_tries) = overload(4);
+    let (long_events, long_tries) = overload(32);
+    assert!(
+        long_tries > 12 * short_tries,
+        "tries {short_tries} -> {long_tries}"
+    );
+    assert!(
+        long_events < 9 * short_events,
+        "events {short_events} -> {long_events}"
+    );
+}
+
 #[test]
 fn under_reserved_concurrency_0_async_events_are_throttled_once_and_dropped() {
     let (summary, _) = run(

@@ -249,6 +249,64 @@ proptest! {
     }
 }
 
+/// Long overloads, where the fast model counts most tries in bulk (`waiting.rs`) and
+/// the reference makes each: events wait through the whole backoff schedule to their
+/// maximum age, behind a reserved pool, an unreserved pool shared by two functions, and
+/// a scaling bucket that refills a token a minute (tries change reason as the pool
+/// fills and frees).
+#[test]
+fn long_overloads_count_every_try_as_the_reference_does() {
+    let grid = |n: u64, gap: Nanos, from: Nanos| (0..n).map(move |i| from + i * gap);
+    let arrivals = |times: Vec<Nanos>, target: u32| {
+        times
+            .into_iter()
+            .map(|time| Arrival {
+                time,
+                duration: None,
+                target,
+            })
+            .collect::<Vec<_>>()
+    };
+    for (reserved, refill_per_minute) in [(Some(1), 60), (None, 1), (None, 6000)] {
+        let mut functions = Vec::new();
+        for i in 0..2 {
+            let mut f = function(&format!("f{i}"), (7 + 4 * i as u64) * S);
+            f.invocation = InvocationType::Async;
+            f.reserved_concurrency = reserved;
+            f.async_config.max_event_age = 1800 * S + 1;
+            functions.push(f);
+        }
+        let mut config = config(3600 * S, functions);
+        config.account.concurrency_limit = 2 * reserved.unwrap_or(0) + 2;
+        config.account.unreserved_minimum = 0;
+        config.account.scaling = ScalingConfig {
+            mode: ScalingMode::PerFunction,
+            burst: 1,
+            refill_per_minute,
+        };
+        let mut times = arrivals(grid(400, S + 7 * MS, 0).collect(), 0);
+        times.extend(arrivals(grid(250, 2 * S + 3 * MS, 200 * S).collect(), 1));
+        times.sort_by_key(|a| a.time);
+        let case = Case {
+            config,
+            streams: vec![StreamSpec {
+                targets: vec![0, 1],
+                arrivals: times,
+            }],
+        };
+        let expected = reference::simulate(&case.config, &case.streams).expect("no tie");
+        let throttled: u64 = expected.functions.iter().map(|o| o.throttles.total()).sum();
+        assert!(throttled > 2500, "{throttled} tries throttled");
+        let dropped = expected.functions[0].async_events.unwrap().dropped;
+        assert!(dropped > 0, "events reach their maximum age");
+        assert_eq!(
+            fast(&case),
+            expected,
+            "reserved {reserved:?}, refill {refill_per_minute}"
+        );
+    }
+}
+
 /// `docs/model.md`: "Reserved concurrency 0 throttles every request as
 /// `reserved_limit`", even once other functions have used up the account's request
 /// rate (the fast model once counted those as `rps_limit`).

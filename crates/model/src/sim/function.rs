@@ -124,5 +124,6 @@ pub(super) fn build_function(
             rng("provisioning"),
         ),
         metrics: FunctionMetrics::new(),
+        waiting: Waiting::new(f.async_config.max_event_age),
     })
 }

@@ -66,7 +66,7 @@ impl Simulation {
             self.config.functions.iter().any(|f| {
                 !f.provisioning.schedule.is_empty() || f.provisioning.autoscaling.is_some()
             });
-        let async_waiting = self.pending.async_by_function(self.functions.len());
+        let async_waiting = self.async_queued();
         for (((func, c), cfg), waiting) in self
             .functions
             .iter()
@@ -208,6 +208,7 @@ impl Simulation {
                 || "token bucket above capacity".into(),
             )?;
         }
+        self.check_suspended()?;
         check(
             self.envs.live()
                 == counts
@@ -216,6 +217,42 @@ impl Simulation {
                     .sum::<usize>(),
             || "slab count wrong".into(),
         )
+    }
+
+    /// A suspended function's waiting events would fail a try now, for the reason
+    /// their tries are counted under: else a wake-up was missed.
+    fn check_suspended(&self) -> Result<(), String> {
+        for &f in &self.suspended {
+            let f = f as usize;
+            let (func, name) = (&self.functions[f], &self.config.functions[f].name);
+            let w = &func.waiting;
+            check(w.suspended && !w.backlog.is_empty(), || {
+                format!("{name}: listed as suspended with nothing waiting")
+            })?;
+            check(func.provisioned_idle.len() == 0, || {
+                format!("{name}: suspended beside an idle provisioned environment")
+            })?;
+            let expected = if self.has_room(f) {
+                let tokens = self.buckets[func.token_bucket].tokens_at(self.now);
+                check(tokens == 0 || w.wake_at <= self.now, || {
+                    format!("{name}: suspended with a scaling token ready")
+                })?;
+                check(
+                    func.idle.len() == 0 || func.max_lifetime != Nanos::MAX,
+                    || format!("{name}: suspended with room and an idle environment"),
+                )?;
+                super::Reason::ScalingRate
+            } else {
+                self.no_room_reason(f)
+            };
+            check(w.reason == expected, || {
+                format!(
+                    "{name}: waiting tries counted as {:?}, not {expected:?}",
+                    w.reason
+                )
+            })?;
+        }
+        Ok(())
     }
 
     /// Admission control, which holds even while provisioned concurrency changes: the

@@ -116,13 +116,19 @@ impl Simulation {
 
     /// Counts a throttle.
     pub(super) fn count_throttle(&mut self, f: usize, reason: Reason) {
+        self.count_throttles(f, reason, 1);
+    }
+
+    /// Counts `n` throttles.
+    pub(super) fn count_throttles(&mut self, f: usize, reason: Reason, n: u64) {
         let t = &mut self.functions[f].metrics.bucket.throttles;
-        match reason {
-            Reason::ReservedLimit => t.reserved_limit += 1,
-            Reason::AccountLimit => t.account_limit += 1,
-            Reason::ScalingRate => t.scaling_rate += 1,
-            Reason::RpsLimit => t.rps_limit += 1,
-        }
+        let counter = match reason {
+            Reason::ReservedLimit => &mut t.reserved_limit,
+            Reason::AccountLimit => &mut t.account_limit,
+            Reason::ScalingRate => &mut t.scaling_rate,
+            Reason::RpsLimit => &mut t.rps_limit,
+        };
+        *counter += n;
     }
 
     /// Starts an invocation of function `f` on the environment `start` names.

@@ -4,11 +4,13 @@
 //! stream is the only one pending, idle environments sit in per-function pools, and
 //! limits are kept as running counters, never recounted.
 //!
-//! `provisioned.rs` holds the provisioned-concurrency timeline and `pending.rs` the
-//! asynchronous queue and client retries; both are further `impl Simulation` blocks.
+//! `provisioned.rs` holds the provisioned-concurrency timeline, `waiting.rs` the
+//! asynchronous events waiting after a throttle, and `pending.rs` the requests retried
+//! one at a time; each is a further `impl Simulation` block.
 
 mod accounting;
 mod autoscale;
+mod backlog;
 mod env;
 mod function;
 mod idle;
@@ -22,6 +24,7 @@ mod provisioned;
 mod rate;
 mod scaling;
 mod stream;
+mod waiting;
 
 use crate::arrival::{Arrival, ArrivalSource, SourceError};
 use crate::config::{ConfigError, FunctionConfig, InvocationType, ScalingMode, SimConfig};
@@ -39,9 +42,11 @@ use provisioned::Provisioned;
 use rand::RngExt;
 use rate::rate_bucket;
 use scaling::TokenBucket;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use stream::Stream;
+use waiting::Waiting;
 
 /// One arrival stream and the functions it feeds.
 pub struct Traffic {
@@ -172,6 +177,8 @@ struct Function {
     rng_init: RngStream,
     rng_reuse: RngStream,
     rng_errors: RngStream,
+    /// Asynchronous events waiting after a throttle.
+    waiting: Waiting,
 }
 
 /// The environment an invocation starts on, as [`Simulation::environment_for`] found
@@ -195,6 +202,14 @@ pub struct Simulation {
     streams: Vec<Stream>,
     buckets: Vec<TokenBucket>,
     pending: PendingSlab,
+    /// When each function's waiting events next need the model (its `due`, if any),
+    /// earliest first, by function at one time.
+    waiting_due: BTreeSet<(Nanos, u32)>,
+    /// Functions whose waiting events wait for room.
+    suspended: Vec<u32>,
+    /// The time and function of the waiting events last due: at that nanosecond,
+    /// the functions before it have made their tries.
+    late_cursor: (Nanos, u32),
     /// The unreserved pool now: it shrinks and grows with the provisioned concurrency
     /// of functions without reserved concurrency.
     unreserved_pool: u32,
@@ -261,6 +276,9 @@ impl Simulation {
             streams: traffic.into_iter().map(Stream::new).collect(),
             buckets,
             pending: PendingSlab::default(),
+            waiting_due: BTreeSet::new(),
+            suspended: Vec::new(),
+            late_cursor: (Nanos::MAX, 0),
             unreserved_pool: config.account.concurrency_limit.saturating_sub(reserved),
             unreserved_busy: 0,
             account_concurrency: Level::default(),
@@ -323,7 +341,14 @@ impl Simulation {
         for s in 0..self.streams.len() {
             self.pull_arrival(s)?;
         }
-        while let Some((time, due)) = self.queue.peek() {
+        loop {
+            // Waiting events try after everything else at their nanosecond.
+            let waiting = self.waiting_next();
+            let (time, due) = match self.queue.peek() {
+                Some((time, due)) if time <= waiting => (time, Some(due)),
+                _ if waiting != Nanos::MAX => (waiting, None),
+                _ => break,
+            };
             if time >= self.end {
                 break;
             }
@@ -332,12 +357,13 @@ impl Simulation {
             }
             self.now = time;
             match due {
-                Due::Stream(s) => self.arrival(s as usize)?,
-                Due::Event(event) => {
+                Some(Due::Stream(s)) => self.arrival(s as usize)?,
+                Some(Due::Event(event)) => {
                     self.queue.pop_event();
                     self.warm_upcoming();
                     self.handle(event);
                 }
+                None => self.waiting_now(),
             }
             self.events += 1;
             if self.check_invariants {

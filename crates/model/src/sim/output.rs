@@ -14,6 +14,7 @@ impl Simulation {
         }
         while self.bucket_start < self.end && self.bucket_end <= time {
             let (start, end) = (self.bucket_start, self.bucket_end);
+            self.count_all_waiting_tries(end);
             for (i, func) in self.functions.iter_mut().enumerate() {
                 let (mut row, usage) = func.metrics.close_bucket(i, start, end);
                 row.cost_usd = usage
@@ -32,7 +33,7 @@ impl Simulation {
             .functions
             .iter()
             .zip(&self.config.functions)
-            .zip(self.pending.async_by_function(self.functions.len()))
+            .zip(self.async_queued())
             .map(|((func, cfg), queued)| {
                 let queued = (cfg.invocation == InvocationType::Async).then_some(queued);
                 func.metrics.summary(&cfg.name, self.end, queued)

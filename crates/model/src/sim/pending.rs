@@ -1,19 +1,20 @@
-//! Requests waiting for another try: asynchronous events in a function's internal
-//! queue (facts §4.2), and synchronous requests whose caller retries a throttle.
+//! Requests waiting for another try, one at a time: asynchronous events running or
+//! retried after a function error, and synchronous requests whose caller retries a
+//! throttle. (Asynchronous events waiting after a throttle are kept in bulk: see
+//! `waiting.rs`.)
 //!
 //! Asynchronous events are retried after a throttle with exponential backoff from 1 s
 //! to 5 min, and after a function error up to `retry_attempts` times, 1 and 2 minutes
-//! apart; an event older than `max_event_age` is dropped. Nothing is lost silently:
-//! every event received has succeeded, been dropped, or is still queued at the end.
+//! apart; an event older than `max_event_age` is dropped (`docs/model.md`,
+//! "Asynchronous invocation"). Nothing is lost silently: every event received has
+//! succeeded, been dropped, or is still queued at the end.
 
+use super::backlog::backoff;
 use super::env::NONE;
 use super::{Event, Reason, Simulation};
 use lambdasim_engine::{NANOS_PER_SEC, Nanos};
 use rand::RngExt;
 
-/// First throttle backoff of an asynchronous event, doubled each time up to the cap.
-const BACKOFF_FIRST: Nanos = NANOS_PER_SEC;
-const BACKOFF_CAP: Nanos = 300 * NANOS_PER_SEC;
 /// Wait before the n-th retry after a function error: 1 min, then 2 min.
 const ERROR_RETRY_STEP: Nanos = 60 * NANOS_PER_SEC;
 
@@ -30,6 +31,26 @@ pub(crate) struct Pending {
     is_async: bool,
 }
 
+impl Pending {
+    /// A waiting asynchronous event of function `f` that arrived at `arrival`, about
+    /// to make its try after `throttles` throttles.
+    pub(super) fn waited(
+        f: usize,
+        arrival: Nanos,
+        throttles: u32,
+        duration: Option<Nanos>,
+    ) -> Self {
+        Self {
+            function: f as u32,
+            enqueued: arrival,
+            attempt: throttles,
+            errors: 0,
+            duration,
+            is_async: true,
+        }
+    }
+}
+
 /// Slot storage for waiting requests; slots are reused.
 #[derive(Default)]
 pub(crate) struct PendingSlab {
@@ -39,7 +60,7 @@ pub(crate) struct PendingSlab {
 }
 
 impl PendingSlab {
-    fn insert(&mut self, item: Pending) -> u32 {
+    pub(super) fn insert(&mut self, item: Pending) -> u32 {
         match self.free.pop() {
             Some(id) => {
                 self.items[id as usize] = item;
@@ -54,7 +75,7 @@ impl PendingSlab {
         }
     }
 
-    fn remove(&mut self, id: u32) -> Pending {
+    pub(super) fn remove(&mut self, id: u32) -> Pending {
         self.live[id as usize] = false;
         self.free.push(id);
         self.items[id as usize]
@@ -111,21 +132,34 @@ impl Simulation {
             .schedule(self.now.saturating_add(wait), Event::Retry(id));
     }
 
-    /// An asynchronous event enters the function's queue and is tried at once.
+    /// An asynchronous event enters the function's queue and is tried at once; if
+    /// throttled, it waits with the others.
     pub(super) fn enqueue_async(&mut self, f: usize, duration: Option<Nanos>) {
         let m = &mut self.functions[f].metrics;
         m.bucket.requests += 1;
         m.bucket.async_received += 1;
         m.queue_depth.up();
-        let id = self.pending.insert(Pending {
-            function: f as u32,
-            enqueued: self.now,
-            attempt: 0,
-            errors: 0,
-            duration,
-            is_async: true,
-        });
-        self.try_async(id);
+        let id = self
+            .pending
+            .insert(Pending::waited(f, self.now, 0, duration));
+        if let Err(reason) = self.serve(f, duration, id) {
+            self.pending.remove(id);
+            self.count_throttle(f, reason);
+            // Reserved concurrency 0 will never admit it (docs/model.md).
+            if self.functions[f].reserved == Some(0)
+                || self.functions[f].waiting.schedule.retries() == 0
+            {
+                let m = &mut self.functions[f].metrics;
+                m.queue_depth.down();
+                m.bucket.async_dropped += 1;
+            } else {
+                self.wait(f, duration, reason);
+            }
+        } else {
+            let m = &mut self.functions[f].metrics;
+            m.queue_depth.down();
+            m.async_age.record(0);
+        }
     }
 
     /// A waiting request's time has come.
@@ -143,7 +177,8 @@ impl Simulation {
         }
     }
 
-    /// Tries to run a queued event; a throttle sends it back with backoff.
+    /// Tries again an event retried after a function error; a throttle sends it back
+    /// with backoff.
     fn try_async(&mut self, id: u32) {
         let item = self.pending.items[id as usize];
         let f = item.function as usize;
@@ -155,16 +190,9 @@ impl Simulation {
             }
             Err(reason) => {
                 self.count_throttle(f, reason);
-                if self.functions[f].reserved == Some(0) {
-                    // Reserved concurrency 0 will never admit it (facts §2.2.3).
-                    self.drop_event(id, false);
-                    return;
-                }
-                let backoff = BACKOFF_FIRST
-                    .saturating_mul(1u64 << item.attempt.min(20))
-                    .min(BACKOFF_CAP);
+                self.waiting_throttled(f, reason);
                 self.pending.items[id as usize].attempt += 1;
-                self.later(id, backoff, false);
+                self.later(id, backoff(item.attempt), false);
             }
         }
     }
@@ -183,7 +211,7 @@ impl Simulation {
             .schedule(self.now.saturating_add(wait), Event::Retry(id));
     }
 
-    /// Drops a queued event, counted in `AsyncEventsDropped` (facts §2.2.3, §4.2).
+    /// Drops a queued event, counted in `AsyncEventsDropped` (docs/model.md).
     fn drop_event(&mut self, id: u32, after_error: bool) {
         let f = self.pending.items[id as usize].function as usize;
         self.pending.remove(id);

@@ -130,6 +130,12 @@ impl Simulation {
             self.schedule_recycle(id);
         }
         self.update_claim(f);
+        if count > 0 && !self.suspended.is_empty() {
+            self.room_freed(super::Owner {
+                func: f,
+                provisioned: true,
+            });
+        }
     }
 
     /// Recomputes what `f` claims from the account, returning the difference to the
@@ -140,6 +146,16 @@ impl Simulation {
         prov.claim = new;
         if self.functions[f].reserved.is_none() {
             self.unreserved_pool = self.unreserved_pool + old - new;
+        }
+        if old != new && !self.suspended.is_empty() {
+            // Room moved between the pools: whoever waits may have some, or have
+            // lost it.
+            let owner = super::Owner {
+                func: f,
+                provisioned: false,
+            };
+            self.room_freed(owner);
+            self.recheck_reasons();
         }
     }
 

@@ -79,6 +79,21 @@ impl TokenBucket {
         self.level -= UNIT;
     }
 
+    /// When the next whole token is available, from `now` (`Nanos::MAX`: never).
+    pub(crate) fn ready_at(&self, now: Nanos) -> Nanos {
+        let mut copy = self.clone();
+        copy.refill(now.max(self.last));
+        let missing = UNIT.saturating_sub(copy.level);
+        if missing == 0 {
+            return now;
+        }
+        if self.refill_per_ns == 0 {
+            return Nanos::MAX;
+        }
+        copy.last
+            .saturating_add(missing.div_ceil(self.refill_per_ns))
+    }
+
     /// Whole tokens available at `now` (for invariant checks).
     pub(crate) fn tokens_at(&self, now: Nanos) -> u64 {
         let mut copy = self.clone();

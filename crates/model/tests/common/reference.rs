@@ -187,8 +187,11 @@ enum Kind {
     Arrival(usize),
     /// An environment's invocation ends, serving an asynchronous event or not.
     Done(usize, Option<usize>),
-    /// An asynchronous event's next try.
+    /// An asynchronous event's next try after a function error.
     Retry(usize),
+    /// A throttled asynchronous event's next try: after everything else at its
+    /// nanosecond, by function, then in arrival order.
+    Backoff(usize),
 }
 
 struct Scheduled {
@@ -329,11 +332,15 @@ impl<'a> Reference<'a> {
         });
     }
 
-    /// Removes and returns the earliest event: by time, then scheduling order.
+    /// Removes and returns the earliest event: by time, then scheduling order, but
+    /// throttled asynchronous events' tries last, by function and arrival.
     fn pop_earliest(&mut self) -> Option<Scheduled> {
         let earliest = (0..self.agenda.len()).min_by_key(|&i| {
             let e = &self.agenda[i];
-            (e.time, e.seq)
+            match e.kind {
+                Kind::Backoff(event) => (e.time, 1, self.events[event].func as u64, event as u64),
+                _ => (e.time, 0, e.seq, 0),
+            }
         })?;
         Some(self.agenda.swap_remove(earliest))
     }
@@ -348,7 +355,7 @@ impl<'a> Reference<'a> {
         match kind {
             Kind::Arrival(s) => self.arrival(s),
             Kind::Done(id, event) => self.done(id, event),
-            Kind::Retry(event) => self.try_async(event),
+            Kind::Retry(event) | Kind::Backoff(event) => self.try_async(event),
         }
     }
 
@@ -616,7 +623,7 @@ impl<'a> Reference<'a> {
                 let a = &stream.arrivals[self.cursor[s]];
                 Some(stream.targets[a.target as usize])
             }
-            Kind::Retry(event) => Some(self.events[event].func),
+            Kind::Retry(event) | Kind::Backoff(event) => Some(self.events[event].func),
             Kind::Done(..) => None,
         }
     }
@@ -715,6 +722,8 @@ impl<'a> Reference<'a> {
         let max_age = self.config.functions[e.func].async_config.max_event_age;
         if self.now + wait - e.enqueued > max_age {
             self.drop_event(event, after_error);
+        } else if e.errors == 0 {
+            self.schedule(self.now + wait, Kind::Backoff(event));
         } else {
             self.schedule(self.now + wait, Kind::Retry(event));
         }
