@@ -99,12 +99,5 @@ impl Simulation {
             };
             if up { *pool += 1 } else { *pool -= 1 }
         }
-        if !self.suspended.is_empty() {
-            if up {
-                self.recheck_reasons();
-            } else {
-                self.room_freed(owner);
-            }
-        }
     }
 }

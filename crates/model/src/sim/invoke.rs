@@ -189,6 +189,11 @@ impl Simulation {
         // (after the run), never wrapped into the past.
         let end = start.saturating_add(duration);
         self.queue.schedule(end, Event::InvokeDone(id));
+        // Every invocation takes concurrency here: a function waiting for a scaling
+        // token may have lost its room too.
+        if !self.suspended.is_empty() {
+            self.recheck_reasons();
+        }
     }
 
     /// An invocation ended: settle its asynchronous event and free the
@@ -198,9 +203,15 @@ impl Simulation {
             let pending = std::mem::replace(&mut self.envs.cold_mut(id).pending, NONE);
             self.settle(pending, self.envs[id].outcome != Outcome::Ok);
         }
-        let f = self.envs[id].func as usize;
+        let owner = Owner::of(&self.envs[id]);
+        let f = owner.func;
         self.functions[f].last_activity = self.now;
         self.release(id);
         self.arm_function_timer(f);
+        // Every environment leaves concurrency here (or becomes idle provisioned):
+        // asynchronous events waiting for room may try.
+        if !self.suspended.is_empty() {
+            self.room_freed(owner);
+        }
     }
 }

@@ -205,6 +205,12 @@ pub struct Simulation {
     /// When each function's waiting events next need the model (its `due`, if any),
     /// earliest first, by function at one time.
     waiting_due: BTreeSet<(Nanos, u32)>,
+    /// The first time in `waiting_due` (`Nanos::MAX`: none).
+    next_waiting: Nanos,
+    /// Agenda events before this time come next: the run's end, or just after the
+    /// next waiting events' time (agenda events at that nanosecond go first). One
+    /// comparison per event.
+    horizon: Nanos,
     /// Functions whose waiting events wait for room.
     suspended: Vec<u32>,
     /// The time and function of the waiting events last due: at that nanosecond,
@@ -277,6 +283,8 @@ impl Simulation {
             buckets,
             pending: PendingSlab::default(),
             waiting_due: BTreeSet::new(),
+            next_waiting: Nanos::MAX,
+            horizon: end,
             suspended: Vec::new(),
             late_cursor: (Nanos::MAX, 0),
             unreserved_pool: config.account.concurrency_limit.saturating_sub(reserved),
@@ -325,6 +333,7 @@ impl Simulation {
         if raised {
             self.cancelled = true;
             self.end = self.end.min(time);
+            self.set_next_waiting();
         }
         raised
     }
@@ -343,40 +352,27 @@ impl Simulation {
         }
         loop {
             // Waiting events try after everything else at their nanosecond.
-            let waiting = self.waiting_next();
             let (time, due) = match self.queue.peek() {
-                Some((time, due)) if time <= waiting => (time, Some(due)),
-                _ if waiting != Nanos::MAX => (waiting, None),
+                Some(next) if next.0 < self.horizon => next,
+                _ if self.next_waiting < self.end => {
+                    self.waiting_step(sink, progress)?;
+                    continue;
+                }
                 _ => break,
             };
-            if time >= self.end {
-                break;
-            }
             if time >= self.bucket_end {
                 self.close_buckets_until(time, sink)?;
             }
             self.now = time;
             match due {
-                Some(Due::Stream(s)) => self.arrival(s as usize)?,
-                Some(Due::Event(event)) => {
+                Due::Stream(s) => self.arrival(s as usize)?,
+                Due::Event(event) => {
                     self.queue.pop_event();
                     self.warm_upcoming();
                     self.handle(event);
                 }
-                None => self.waiting_now(),
             }
-            self.events += 1;
-            if self.check_invariants {
-                self.verify(time)
-                    .map_err(|message| SimError::Invariant { time, message })?;
-            }
-            if self.events & 0xF_FFFF == 0 {
-                progress(time as f64 / self.end as f64);
-                // Also read at every bucket's close; here too, so that a run whose
-                // buckets are long in wall time (a dense workload) stops within about
-                // a tenth of a second.
-                self.stop_if_cancelled(time);
-            }
+            self.after_event(time, progress)?;
         }
         self.close_buckets_until(self.end, sink)?;
         if self.cancelled {
@@ -384,6 +380,42 @@ impl Simulation {
         }
         progress(1.0);
         Ok(self.summary())
+    }
+
+    /// The tries, drops or wake-up of waiting asynchronous events due next.
+    #[cold]
+    #[inline(never)]
+    fn waiting_step(
+        &mut self,
+        sink: &mut dyn SeriesSink,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<(), SimError> {
+        let time = self.next_waiting;
+        if time >= self.bucket_end {
+            self.close_buckets_until(time, sink)?;
+        }
+        self.now = time;
+        self.waiting_now();
+        self.after_event(time, progress)
+    }
+
+    /// What follows every event: the count, the invariant checks in tests, and now
+    /// and then the progress report and the cancel flag.
+    #[inline(always)]
+    fn after_event(&mut self, time: Nanos, progress: &mut dyn FnMut(f64)) -> Result<(), SimError> {
+        self.events += 1;
+        if self.check_invariants {
+            self.verify(time)
+                .map_err(|message| SimError::Invariant { time, message })?;
+        }
+        if self.events & 0xF_FFFF == 0 {
+            progress(time as f64 / self.end as f64);
+            // Also read at every bucket's close; here too, so that a run whose
+            // buckets are long in wall time (a dense workload) stops within about
+            // a tenth of a second.
+            self.stop_if_cancelled(time);
+        }
+        Ok(())
     }
 
     /// Loads the environment the next completion will free into the cache while this

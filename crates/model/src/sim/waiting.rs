@@ -145,17 +145,6 @@ impl Waiting {
 }
 
 impl Simulation {
-    /// The earliest time some function's waiting events need the model.
-    #[inline(always)]
-    pub(super) fn waiting_next(&self) -> Nanos {
-        if self.waiting_due.is_empty() {
-            return Nanos::MAX;
-        }
-        self.waiting_due
-            .first()
-            .map_or(Nanos::MAX, |&(time, _)| time)
-    }
-
     /// Sets when `f`'s waiting events next need the model.
     fn set_due(&mut self, f: usize, time: Nanos) {
         let w = &mut self.functions[f].waiting;
@@ -165,7 +154,14 @@ impl Simulation {
             if time != Nanos::MAX {
                 self.waiting_due.insert((time, f as u32));
             }
+            self.set_next_waiting();
         }
+    }
+
+    /// Reads the earliest time in `waiting_due` after a change, and the horizon.
+    pub(super) fn set_next_waiting(&mut self) {
+        self.next_waiting = self.waiting_due.first().map_or(Nanos::MAX, |&(t, _)| t);
+        self.horizon = self.end.min(self.next_waiting.saturating_add(1));
     }
 
     /// The function whose waiting events are due now: its next try, its drops or
@@ -174,6 +170,7 @@ impl Simulation {
         let Some((_, f)) = self.waiting_due.pop_first() else {
             return;
         };
+        self.set_next_waiting();
         self.late_cursor = (self.now, f);
         let f = f as usize;
         self.functions[f].waiting.due = Nanos::MAX;
