@@ -7,6 +7,7 @@
 //! (see the contract's "Command line" section).
 
 pub mod charts;
+mod finite;
 pub mod html;
 pub mod output;
 pub mod seeds;
