@@ -7,6 +7,7 @@ use crate::dist::DurationDist;
 use crate::pricing::PriceTable;
 use lambdasim_engine::{NANOS_PER_MS, NANOS_PER_SEC, Nanos};
 use serde::{Deserialize, Serialize};
+use std::ops::RangeInclusive;
 
 /// How new execution environments are rate-limited.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +73,43 @@ pub struct AccountConfig {
     /// provisioned (AWS: 10 × concurrency). An aggregate bound, never a per-environment
     /// hold (see `docs/model.md`); 0 turns the rule off.
     pub rps_per_environment: f64,
+}
+
+impl AccountConfig {
+    /// The account concurrency limits a run accepts. Environments are real objects, so
+    /// the limit bounds the memory a run takes (about 100 MB at a million); AWS accounts
+    /// run in the thousands.
+    pub const CONCURRENCY_LIMIT_RANGE: RangeInclusive<u32> = 1..=1_000_000;
+
+    /// Checks the account's own settings, each against its range.
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |field, message: String| Err(ConfigError::invalid(None, field, message));
+        let limits = Self::CONCURRENCY_LIMIT_RANGE;
+        if !limits.contains(&self.concurrency_limit) {
+            return invalid(
+                "account.concurrency_limit",
+                format!(
+                    "account.concurrency_limit must be {} to {}",
+                    limits.start(),
+                    limits.end()
+                ),
+            );
+        }
+        if self.scaling.burst == 0 {
+            return invalid(
+                "account.scaling.burst",
+                "account.scaling.burst must be 1 or more: a burst of 0 never allows an environment"
+                    .into(),
+            );
+        }
+        if !(self.rps_per_environment.is_finite() && self.rps_per_environment >= 0.0) {
+            return invalid(
+                "account.rps_per_environment",
+                "account.rps_per_environment must be a number, 0 or more".into(),
+            );
+        }
+        Ok(())
+    }
 }
 
 impl Default for AccountConfig {
@@ -153,6 +191,12 @@ pub struct Provisioning {
     pub allocation_per_minute: Option<u32>,
 }
 
+impl AutoscalingConfig {
+    /// The target utilisations allowed for provisioned concurrency's target tracking
+    /// (AWS Lambda Developer Guide, "Configuring provisioned concurrency").
+    pub const TARGET_UTILIZATION_RANGE: RangeInclusive<f64> = 0.1..=0.9;
+}
+
 impl Default for Provisioning {
     fn default() -> Self {
         Self {
@@ -191,6 +235,17 @@ pub struct AsyncConfig {
     pub retry_attempts: u32,
 }
 
+impl AsyncConfig {
+    /// The `max_event_age` AWS accepts: 60 s to 6 h (AWS Lambda Developer Guide,
+    /// "Configuring error handling for asynchronous invocation"). Scenario files must
+    /// keep within it; the model itself enforces only the upper end (see
+    /// `FunctionConfig::validate_invocation`).
+    pub const MAX_EVENT_AGE_RANGE: RangeInclusive<Nanos> =
+        60 * NANOS_PER_SEC..=6 * 3600 * NANOS_PER_SEC;
+    /// The retry attempts AWS accepts after a function error: 0 to 2 (same page).
+    pub const RETRY_ATTEMPTS_RANGE: RangeInclusive<u32> = 0..=2;
+}
+
 impl Default for AsyncConfig {
     fn default() -> Self {
         Self {
@@ -206,6 +261,12 @@ impl Default for AsyncConfig {
 pub struct ClientRetries {
     pub attempts: u32,
     pub base: Nanos,
+}
+
+impl ClientRetries {
+    /// The most retries a client may make: enough for any SDK's setting, few enough
+    /// that a caller retrying at once (a `base` of 0) cannot stall the run.
+    pub const MAX_ATTEMPTS: u32 = 10;
 }
 
 /// What the bill includes, at which prices.
@@ -281,6 +342,15 @@ pub struct FunctionConfig {
 }
 
 impl FunctionConfig {
+    /// The memory sizes AWS accepts, in MB (AWS Lambda Developer Guide, "Lambda
+    /// quotas" and "Configure Lambda function memory").
+    pub const MEMORY_MB_RANGE: RangeInclusive<u32> = 128..=10_240;
+    /// The `/tmp` sizes AWS accepts, in MB (AWS Lambda Developer Guide, "Lambda
+    /// quotas").
+    pub const EPHEMERAL_STORAGE_MB_RANGE: RangeInclusive<u32> = 512..=10_240;
+    /// The share of invocations that fail: a probability.
+    pub const ERROR_RATE_RANGE: RangeInclusive<f64> = 0.0..=1.0;
+
     /// A function with every default of `docs/model.md`.
     pub fn new(name: impl Into<String>) -> Self {
         Self {
@@ -361,6 +431,15 @@ pub enum ConfigError {
 }
 
 impl ConfigError {
+    /// A setting out of its range; `field` names it as a path in [`SimConfig`].
+    fn invalid(function: Option<&str>, field: &'static str, message: String) -> Self {
+        let _ = field;
+        match function {
+            Some(name) => Self::Invalid(format!("function `{name}`: {message}")),
+            None => Self::Invalid(message),
+        }
+    }
+
     /// The function the error is about, when there is one (to point at its YAML).
     pub fn function(&self) -> Option<&str> {
         match self {
@@ -373,61 +452,128 @@ impl ConfigError {
 }
 
 impl FunctionConfig {
-    /// Checks the settings of provisioning, retries and errors.
-    fn validate_dynamics(&self) -> Result<(), ConfigError> {
-        let invalid = |what: String| {
-            Err(ConfigError::Invalid(format!(
-                "function `{}`: {what}",
-                self.name
-            )))
-        };
+    /// Checks every setting of the function against its range, so that a library user
+    /// building a configuration directly meets the same rules as a scenario file.
+    fn validate(&self) -> Result<(), ConfigError> {
+        self.validate_sizes()?;
+        self.validate_provisioning()?;
+        self.validate_invocation()
+    }
+
+    /// An error about this function's `field`.
+    fn invalid(&self, field: &'static str, message: String) -> Result<(), ConfigError> {
+        Err(ConfigError::invalid(Some(&self.name), field, message))
+    }
+
+    /// Memory, `/tmp`, the timeout and the warm start.
+    fn validate_sizes(&self) -> Result<(), ConfigError> {
+        let memory = Self::MEMORY_MB_RANGE;
+        if !memory.contains(&self.memory_mb) {
+            let (min, max) = (memory.start(), memory.end());
+            return self.invalid("memory_mb", format!("memory_mb must be {min}–{max}"));
+        }
+        let storage = Self::EPHEMERAL_STORAGE_MB_RANGE;
+        if !storage.contains(&self.ephemeral_storage_mb) {
+            let (min, max) = (storage.start(), storage.end());
+            let message = format!("ephemeral_storage_mb must be {min}–{max}");
+            return self.invalid("ephemeral_storage_mb", message);
+        }
+        if !TIMEOUT_RANGE.contains(&self.timeout) {
+            let (min, max) = (TIMEOUT_RANGE.start(), TIMEOUT_RANGE.end());
+            let message = format!(
+                "timeout must be {} s to {} s",
+                min / NANOS_PER_SEC,
+                max / NANOS_PER_SEC
+            );
+            return self.invalid("timeout", message);
+        }
+        if self.warm_start > MAX_WARM_START {
+            let message = format!("warm_start must be at most {MAX_WARM_START}");
+            return self.invalid("warm_start", message);
+        }
+        Ok(())
+    }
+
+    /// Autoscaling and the allocation rate.
+    fn validate_provisioning(&self) -> Result<(), ConfigError> {
         if let Some(a) = self.provisioning.autoscaling {
             if a.min > a.max {
-                return invalid(format!("autoscaling min {} is above max {}", a.min, a.max));
+                let message = format!("autoscaling min {} is above max {}", a.min, a.max);
+                return self.invalid("provisioning.autoscaling.max", message);
             }
-            if !(0.1..=0.9).contains(&a.target_utilization) {
-                return invalid(format!(
-                    "autoscaling target_utilization {} is outside 0.1–0.9",
-                    a.target_utilization
-                ));
+            let target = AutoscalingConfig::TARGET_UTILIZATION_RANGE;
+            if !target.contains(&a.target_utilization) {
+                let message = format!(
+                    "autoscaling target_utilization {} is outside {}–{}",
+                    a.target_utilization,
+                    target.start(),
+                    target.end()
+                );
+                return self.invalid("provisioning.autoscaling.target_utilization", message);
             }
         }
         if self.provisioning.allocation_per_minute == Some(0) {
-            return invalid("allocation_per_minute must be above 0".into());
+            let message = "allocation_per_minute must be above 0".into();
+            return self.invalid("provisioning.allocation_per_minute", message);
         }
-        if !(0.0..=1.0).contains(&self.error_rate) {
-            return invalid(format!("error_rate {} is outside 0–1", self.error_rate));
+        Ok(())
+    }
+
+    /// Errors, Lambda's retries of async events and callers' retries.
+    fn validate_invocation(&self) -> Result<(), ConfigError> {
+        let rate = Self::ERROR_RATE_RANGE;
+        if !rate.contains(&self.error_rate) {
+            let (min, max) = (rate.start(), rate.end());
+            let message = format!("error_rate {} is outside {min}–{max}", self.error_rate);
+            return self.invalid("error_rate", message);
         }
-        if self.async_config.retry_attempts > 2 {
-            return invalid("retry_attempts must be 0, 1 or 2".into());
+        let attempts = AsyncConfig::RETRY_ATTEMPTS_RANGE;
+        if !attempts.contains(&self.async_config.retry_attempts) {
+            let message = format!(
+                "retry_attempts must be {} to {}",
+                attempts.start(),
+                attempts.end()
+            );
+            return self.invalid("async_config.retry_attempts", message);
         }
-        if self.warm_start > MAX_WARM_START {
-            return invalid(format!("warm_start must be at most {MAX_WARM_START}"));
+        // Only the upper end of `MAX_EVENT_AGE_RANGE` binds here: an age under AWS's
+        // 60 s minimum is how the model's own tests make events expire in a run of
+        // seconds. A scenario file gets the whole range.
+        let ages = AsyncConfig::MAX_EVENT_AGE_RANGE;
+        if self.async_config.max_event_age > *ages.end() {
+            let message = format!(
+                "max_event_age must be at most {} s",
+                ages.end() / NANOS_PER_SEC
+            );
+            return self.invalid("async_config.max_event_age", message);
         }
-        if !TIMEOUT_RANGE.contains(&self.timeout) {
-            return invalid("timeout must be 1 s to 900 s".into());
-        }
-        if !(512..=10_240).contains(&self.ephemeral_storage_mb) {
-            return invalid("ephemeral_storage_mb must be 512–10240".into());
+        if let Some(retries) = self.client_retries
+            && retries.attempts > ClientRetries::MAX_ATTEMPTS
+        {
+            let message = format!(
+                "client_retries attempts must be at most {}",
+                ClientRetries::MAX_ATTEMPTS
+            );
+            return self.invalid("client_retries.attempts", message);
         }
         Ok(())
     }
 }
 
 impl SimConfig {
-    /// Checks the rules AWS enforces on concurrency settings (facts §2.1.3, §2.3.2–2.3.3)
-    /// and the simulator's own preconditions.
+    /// The most time-series buckets a run may have: a day at 10 ms, a year at about
+    /// 3 s. Beyond that the time series alone takes gigabytes per function and the run
+    /// never seems to end; a coarser resolution says the same.
+    pub const MAX_BUCKETS: u64 = 10_000_000;
+
+    /// Checks the rules AWS enforces on concurrency settings (facts §2.1.3, §2.3.2–2.3.3),
+    /// every setting's valid range, and the simulator's own preconditions.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        if self.duration == 0 {
-            return Err(ConfigError::Invalid("duration must be above 0".into()));
-        }
-        if self.resolution == 0 {
-            return Err(ConfigError::Invalid("resolution must be above 0".into()));
-        }
+        self.validate_span()?;
+        self.account.validate()?;
         if self.functions.is_empty() {
-            return Err(ConfigError::Invalid(
-                "a scenario needs at least one function".into(),
-            ));
+            let message = "a scenario needs at least one function".into();
+            return Err(ConfigError::invalid(None, "functions", message));
         }
         let mut names = std::collections::HashSet::new();
         for f in &self.functions {
@@ -443,8 +589,32 @@ impl SimConfig {
                     reserved,
                 });
             }
-            f.validate_dynamics()?;
+            f.validate()?;
         }
+        self.validate_pool()
+    }
+
+    /// The duration and resolution: both above 0, and not too many buckets.
+    fn validate_span(&self) -> Result<(), ConfigError> {
+        let invalid = |field, message: String| Err(ConfigError::invalid(None, field, message));
+        if self.duration == 0 {
+            return invalid("duration", "duration must be above 0".into());
+        }
+        if self.resolution == 0 {
+            return invalid("resolution", "resolution must be above 0".into());
+        }
+        if self.duration.div_ceil(self.resolution) > Self::MAX_BUCKETS {
+            let message = format!(
+                "duration / resolution must be at most {} time-series buckets",
+                Self::MAX_BUCKETS
+            );
+            return invalid("resolution", message);
+        }
+        Ok(())
+    }
+
+    /// The unreserved pool stays at or above the account's minimum.
+    fn validate_pool(&self) -> Result<(), ConfigError> {
         let reserved: u64 = self
             .functions
             .iter()
