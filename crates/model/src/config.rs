@@ -83,11 +83,13 @@ impl AccountConfig {
 
     /// Checks the account's own settings, each against its range.
     fn validate(&self) -> Result<(), ConfigError> {
-        let invalid = |field, message: String| Err(ConfigError::invalid(None, field, message));
+        let invalid = |field, message: String| {
+            Err(ConfigError::invalid(None, Field::Account(field), message))
+        };
         let limits = Self::CONCURRENCY_LIMIT_RANGE;
         if !limits.contains(&self.concurrency_limit) {
             return invalid(
-                "account.concurrency_limit",
+                "concurrency_limit",
                 format!(
                     "account.concurrency_limit must be {} to {}",
                     limits.start(),
@@ -97,14 +99,14 @@ impl AccountConfig {
         }
         if self.scaling.burst == 0 {
             return invalid(
-                "account.scaling.burst",
+                "scaling.burst",
                 "account.scaling.burst must be 1 or more: a burst of 0 never allows an environment"
                     .into(),
             );
         }
         if !(self.rps_per_environment.is_finite() && self.rps_per_environment >= 0.0) {
             return invalid(
-                "account.rps_per_environment",
+                "rps_per_environment",
                 "account.rps_per_environment must be a number, 0 or more".into(),
             );
         }
@@ -426,17 +428,63 @@ pub enum ConfigError {
     },
     #[error("function name `{0}` is used twice")]
     DuplicateFunction(String),
+    /// A setting outside its valid range. The setting is data, so that a caller can
+    /// point at where it was written without reading the message.
+    #[error("{}{message}", function.as_ref().map(|f| format!("function `{f}`: ")).unwrap_or_default())]
+    Setting {
+        /// The function whose setting it is; `None` for the account's or the run's.
+        function: Option<String>,
+        /// The setting.
+        field: Field,
+        /// What is wrong, in words.
+        message: String,
+    },
+    /// Anything else the simulator cannot run, about no one setting.
     #[error("{0}")]
     Invalid(String),
 }
 
+/// A setting of the configuration, by where it lives: what a [`ConfigError`] is about,
+/// as data rather than words in its message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// A field of [`SimConfig`] itself: `duration`, `resolution`, `functions`.
+    Run(&'static str),
+    /// A field of [`AccountConfig`], as a path: `concurrency_limit`, `scaling.burst`.
+    Account(&'static str),
+    /// A field of [`FunctionConfig`], as a path: `memory_mb`,
+    /// `async_config.retry_attempts`, `provisioning.autoscaling.max`.
+    Function(&'static str),
+}
+
+/// The settings that together decide the unreserved pool.
+const POOL_FIELDS: &[Field] = &[
+    Field::Account("concurrency_limit"),
+    Field::Account("unreserved_minimum"),
+    Field::Function("reserved_concurrency"),
+    Field::Function("provisioned_concurrency"),
+];
+
 impl ConfigError {
-    /// A setting out of its range; `field` names it as a path in [`SimConfig`].
-    fn invalid(function: Option<&str>, field: &'static str, message: String) -> Self {
-        let _ = field;
-        match function {
-            Some(name) => Self::Invalid(format!("function `{name}`: {message}")),
-            None => Self::Invalid(message),
+    /// A setting out of its range: `function`'s if given.
+    fn invalid(function: Option<&str>, field: Field, message: String) -> Self {
+        Self::Setting {
+            function: function.map(str::to_string),
+            field,
+            message,
+        }
+    }
+
+    /// The settings the error is about: any one of them may be what to change. A
+    /// [`Field::Function`] is a setting of [`function`](Self::function), or of every
+    /// function when that is `None`.
+    pub fn fields(&self) -> &[Field] {
+        match self {
+            Self::PoolUnderMinimum { .. } => POOL_FIELDS,
+            Self::ProvisionedAboveReserved { .. } => &POOL_FIELDS[2..],
+            Self::DuplicateFunction(_) => &[Field::Function("name")],
+            Self::Setting { field, .. } => std::slice::from_ref(field),
+            Self::Invalid(_) => &[],
         }
     }
 
@@ -446,6 +494,7 @@ impl ConfigError {
             Self::ProvisionedAboveReserved { function, .. } | Self::DuplicateFunction(function) => {
                 Some(function)
             }
+            Self::Setting { function, .. } => function.as_deref(),
             _ => None,
         }
     }
@@ -462,7 +511,11 @@ impl FunctionConfig {
 
     /// An error about this function's `field`.
     fn invalid(&self, field: &'static str, message: String) -> Result<(), ConfigError> {
-        Err(ConfigError::invalid(Some(&self.name), field, message))
+        Err(ConfigError::invalid(
+            Some(&self.name),
+            Field::Function(field),
+            message,
+        ))
     }
 
     /// Memory, `/tmp`, the timeout and the warm start.
@@ -573,7 +626,7 @@ impl SimConfig {
         self.account.validate()?;
         if self.functions.is_empty() {
             let message = "a scenario needs at least one function".into();
-            return Err(ConfigError::invalid(None, "functions", message));
+            return Err(ConfigError::invalid(None, Field::Run("functions"), message));
         }
         let mut names = std::collections::HashSet::new();
         for f in &self.functions {
@@ -596,7 +649,8 @@ impl SimConfig {
 
     /// The duration and resolution: both above 0, and not too many buckets.
     fn validate_span(&self) -> Result<(), ConfigError> {
-        let invalid = |field, message: String| Err(ConfigError::invalid(None, field, message));
+        let invalid =
+            |field, message: String| Err(ConfigError::invalid(None, Field::Run(field), message));
         if self.duration == 0 {
             return invalid("duration", "duration must be above 0".into());
         }

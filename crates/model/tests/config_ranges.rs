@@ -117,6 +117,13 @@ fn a_value_outside_its_range_is_refused_by_the_model() {
             err.to_string().contains(setting),
             "{setting}: the message names it: {err}"
         );
+        let [field] = err.fields() else {
+            panic!("{setting}: one field, not {:?}", err.fields());
+        };
+        let (Field::Run(path) | Field::Account(path) | Field::Function(path)) = *field;
+        assert!(path.contains(setting), "{setting}: {field:?}");
+        let on_function = matches!(field, Field::Function(_));
+        assert_eq!(err.function().is_some(), on_function, "{setting}");
     }
 }
 
@@ -137,4 +144,42 @@ fn the_ranges_are_aws_own() {
     assert_eq!(AsyncConfig::RETRY_ATTEMPTS_RANGE, 0..=2);
     assert_eq!(AsyncConfig::MAX_EVENT_AGE_RANGE, 60 * S..=21_600 * S);
     assert_eq!(AutoscalingConfig::TARGET_UTILIZATION_RANGE, 0.1..=0.9);
+}
+
+#[test]
+fn concurrency_errors_name_the_settings_they_are_about() {
+    let mut f = function("f", S);
+    f.reserved_concurrency = Some(2);
+    f.provisioned_concurrency = 3;
+    let err = config(10 * S, vec![f]).validate().unwrap_err();
+    assert_eq!(err.function(), Some("f"));
+    assert_eq!(
+        err.fields(),
+        [
+            Field::Function("reserved_concurrency"),
+            Field::Function("provisioned_concurrency")
+        ]
+    );
+    let mut g = function("g", S);
+    g.reserved_concurrency = Some(950);
+    let err = config(10 * S, vec![g]).validate().unwrap_err();
+    assert_eq!(err.function(), None);
+    assert!(err.fields().contains(&Field::Account("concurrency_limit")));
+}
+
+#[test]
+fn a_setting_error_reads_as_before() {
+    let mut f = function("f", S);
+    f.ephemeral_storage_mb = 100;
+    let err = config(10 * S, vec![f]).validate().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "function `f`: ephemeral_storage_mb must be 512–10240"
+    );
+    let mut c = config(10 * S, vec![function("f", S)]);
+    c.resolution = 0;
+    assert_eq!(
+        c.validate().unwrap_err().to_string(),
+        "resolution must be above 0"
+    );
 }

@@ -486,45 +486,41 @@ impl Context<'_> {
         raw: &RawScenario,
         applied: &[Applied],
     ) -> ScenarioError {
-        let functions_at = raw.functions.referenced;
-        let (location, hint) = match error {
+        let from_variant = applied.iter().rev().find(|a| a.caused(error));
+        let location = match from_variant {
+            Some(a) => a.location,
+            None => base_location(error, raw),
+        };
+        let hint = match error {
             ConfigError::PoolUnderMinimum { .. } => {
-                let from_variant = applied.iter().rev().find(|a| a.affects_pool());
-                let location = match (from_variant, &raw.account) {
-                    (Some(a), _) => a.location,
-                    (None, Some(account)) => account.referenced,
-                    (None, None) => functions_at,
-                };
-                (
-                    location,
-                    "; expected less reserved or provisioned concurrency, or a higher account.concurrency_limit",
-                )
+                "; expected less reserved or provisioned concurrency, or a higher account.concurrency_limit"
             }
-            _ => {
-                let location = error.function().and_then(|name| {
-                    applied
-                        .iter()
-                        .rev()
-                        .find(|a| a.function() == Some(name))
-                        .map(|a| a.location)
-                        .or_else(|| {
-                            raw.functions
-                                .value
-                                .iter()
-                                .find(|f| f.value.name.value == name)
-                                .map(|f| f.referenced)
-                        })
-                });
-                let hint = match error {
-                    ConfigError::ProvisionedAboveReserved { .. } => {
-                        "; expected provisioned_concurrency (its initial value, every scheduled value and the autoscaling max) at most reserved_concurrency"
-                    }
-                    _ => "",
-                };
-                (location.unwrap_or(functions_at), hint)
+            ConfigError::ProvisionedAboveReserved { .. } => {
+                "; expected provisioned_concurrency (its initial value, every scheduled value and the autoscaling max) at most reserved_concurrency"
             }
+            _ => "",
         };
         self.error(location, format!("{error}{hint}"))
+    }
+}
+
+/// Where the base file wrote what a configuration error is about: the error's
+/// function, else the `account` section for an account setting, else `functions`.
+fn base_location(error: &ConfigError, raw: &RawScenario) -> Location {
+    let function = error.function().and_then(|name| {
+        raw.functions
+            .value
+            .iter()
+            .find(|f| f.value.name.value == name)
+    });
+    let about_account = error
+        .fields()
+        .iter()
+        .any(|f| matches!(f, lambdasim_model::Field::Account(_)));
+    match (function, &raw.account) {
+        (Some(f), _) => f.referenced,
+        (None, Some(account)) if about_account => account.referenced,
+        _ => raw.functions.referenced,
     }
 }
 

@@ -134,3 +134,42 @@ fn variant_names_must_be_unique() {
     let err = load_err(&with_variants("  - name: a\n  - name: a\n"));
     assert_eq!(err.line(), Some(12), "{err}");
 }
+
+#[test]
+fn a_configuration_error_points_at_the_entry_that_set_one_of_its_settings() {
+    // Of the two entries on `checkout`, only the first sets what the error is about;
+    // the error points there, not at the later, unrelated one.
+    let yaml = with_variants(
+        "  - name: v
+    set:
+      functions.checkout.provisioned_concurrency: 500
+      functions.checkout.memory_mb: 512
+      account.region: us-east-1
+",
+    );
+    let err = load_err(&yaml);
+    assert!(err.message().contains("above its reserved"), "{err}");
+    assert_eq!(err.line(), Some(13), "{err}");
+    // The pool's settings are any function's.
+    let yaml = with_variants(
+        "  - name: v
+    set:
+      functions.search.provisioned_concurrency: 800
+      functions.checkout.memory_mb: 512
+",
+    );
+    let err = load_err(&yaml);
+    assert!(err.message().contains("unreserved pool"), "{err}");
+    assert_eq!(err.line(), Some(13), "{err}");
+    let yaml = with_variants(
+        "  - name: v
+    set:
+      functions.checkout.memory_mb: 512
+",
+    )
+    .replace("reserved_concurrency: 300", "reserved_concurrency: 950");
+    // With no entry about it, the error is where the base file lists the functions.
+    let err = load_err(&yaml);
+    assert!(err.message().contains("unreserved pool"), "{err}");
+    assert_eq!(err.line(), Some(5), "{err}");
+}
