@@ -36,7 +36,7 @@ fn overrides_are_applied_per_variant() {
       duration: 30m
 ",
     ));
-    let variants = scenario.variants(None).unwrap();
+    let variants = scenario.variants(None);
     assert_eq!(variants.len(), 2);
     let (plain, provisioned) = (&variants[0].config, &variants[1].config);
     assert_eq!(variants[0].name, "on-demand");
@@ -63,7 +63,6 @@ fn seed_override_replaces_every_seed() {
     ));
     let seeds: Vec<u64> = scenario
         .variants(Some(11))
-        .unwrap()
         .iter()
         .map(|v| v.config.seed)
         .collect();
@@ -79,7 +78,7 @@ fn traffic_can_be_replaced() {
         - burst: { at: 10s, requests: 3 }
 ",
     ));
-    let variant = &scenario.variants(None).unwrap()[0];
+    let variant = &scenario.variants(None)[0];
     let streams = arrivals(variant);
     assert_eq!(streams.len(), 1);
     assert_eq!(streams[0].len(), 3);
