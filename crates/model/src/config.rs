@@ -1,7 +1,7 @@
 //! The simulated account and its functions, as plain data.
 //!
 //! The scenario crate builds these from YAML; tests build them directly. Every default
-//! here traces to `lambda-facts.md` (see `docs/model.md`).
+//! here names its source; `docs/model.md` lists the sources in full.
 
 use crate::dist::DurationDist;
 use crate::pricing::PriceTable;
@@ -13,9 +13,11 @@ use std::ops::RangeInclusive;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ScalingMode {
-    /// Since Nov 2023: one token bucket per function (facts §1.1).
+    /// Since Nov 2023: one token bucket per function (AWS Lambda Developer Guide,
+    /// "Lambda scaling behavior").
     PerFunction,
-    /// Before Nov 2023: one token bucket shared by the whole account (facts §1.2).
+    /// Before Nov 2023: one token bucket shared by the whole account (the Developer
+    /// Guide's 2022 text, "Lambda function scaling").
     Legacy,
 }
 
@@ -31,7 +33,8 @@ pub struct ScalingConfig {
 }
 
 impl ScalingConfig {
-    /// The current per-function rule: 1,000 every 10 s, refilled continuously (facts §1.1.1–1.1.4).
+    /// The current per-function rule: 1,000 every 10 s, refilled continuously (AWS
+    /// Lambda Developer Guide, "Lambda scaling behavior").
     pub const PER_FUNCTION: Self = Self {
         mode: ScalingMode::PerFunction,
         burst: 1000,
@@ -39,7 +42,7 @@ impl ScalingConfig {
     };
 
     /// The pre-2023 account-wide rule for a region: burst 3,000 / 1,000 / 500, then
-    /// 500 per minute (facts §1.2.2).
+    /// 500 per minute (the Developer Guide's 2022 text, "Lambda function scaling").
     pub fn legacy(region: &str) -> Self {
         Self {
             mode: ScalingMode::Legacy,
@@ -49,7 +52,8 @@ impl ScalingConfig {
     }
 }
 
-/// The legacy burst quota of a region (facts §1.2.2, 2022 table).
+/// The legacy burst quota of a region (the Developer Guide's 2022 text, "Lambda function
+/// scaling", its table of Regions).
 pub fn legacy_burst(region: &str) -> u64 {
     match region {
         "us-west-2" | "us-east-1" | "eu-west-1" => 3000,
@@ -63,9 +67,11 @@ pub fn legacy_burst(region: &str) -> u64 {
 pub struct AccountConfig {
     /// Region name, used for legacy burst defaults and reports.
     pub region: String,
-    /// Concurrency limit shared by all functions (facts §2.1.1: default 1,000).
+    /// Concurrency limit shared by all functions: default 1,000 (AWS Lambda Developer
+    /// Guide, "Lambda quotas").
     pub concurrency_limit: u32,
-    /// The unreserved pool may not go below this (facts §2.1.3: 100).
+    /// The unreserved pool may not go below this: 100 (AWS Lambda Developer Guide,
+    /// "Understanding Lambda function scaling").
     pub unreserved_minimum: u32,
     pub scaling: ScalingConfig,
     /// Synchronous invocation starts allowed per second per unit of the concurrency
@@ -126,7 +132,7 @@ impl Default for AccountConfig {
     }
 }
 
-/// CPU architecture: it sets the price (facts §5).
+/// CPU architecture: it sets the price ("AWS Lambda pricing").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Architecture {
@@ -134,7 +140,8 @@ pub enum Architecture {
     Arm64,
 }
 
-/// Which idle environment serves the next request (facts §3.3: undocumented; MRU default).
+/// Which idle environment serves the next request: AWS documents none, so MRU is the
+/// default (see `docs/model.md`, "Execution environments").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReusePolicy {
@@ -154,29 +161,34 @@ pub enum ReusePolicy {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InvocationType {
-    /// The caller waits; a request with no room is throttled (facts §4.1).
+    /// The caller waits; a request with no room is throttled (AWS Lambda Developer
+    /// Guide, "Understanding retry behavior in Lambda").
     Sync,
-    /// Lambda queues the event and retries throttles with backoff (facts §4.2).
+    /// Lambda queues the event and retries throttles with backoff (AWS Lambda Developer
+    /// Guide, "Configuring error handling for asynchronous invocation").
     Async,
 }
 
-/// A scheduled change of provisioned concurrency (facts §6.9).
+/// A scheduled change of provisioned concurrency (AWS Lambda Developer Guide,
+/// "Configuring provisioned concurrency for a function": scheduled scaling).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct ScheduledValue {
     pub at: Nanos,
     pub value: u32,
 }
 
-/// Target tracking on provisioned-concurrency utilisation (facts §6).
+/// Target tracking on provisioned-concurrency utilisation (AWS Lambda Developer Guide,
+/// "Configuring provisioned concurrency for a function"; `docs/model.md`, "Autoscaling").
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct AutoscalingConfig {
     pub min: u32,
     pub max: u32,
-    /// Target utilisation, 0.1–0.9 (facts §6.2: example 0.7).
+    /// Target utilisation, [`Self::TARGET_UTILIZATION_RANGE`] (AWS's example: 0.7).
     pub target_utilization: f64,
-    /// After a scale-out, no further scale-out for this long (facts §6.6: default 0).
+    /// After a scale-out, no further scale-out for this long (default 0: Application
+    /// Auto Scaling API Reference, "TargetTrackingScalingPolicyConfiguration").
     pub scale_out_cooldown: Nanos,
-    /// After a scale-in, no further scale-in for this long (facts §6.6: default 0).
+    /// After a scale-in, no further scale-in for this long (default 0, as above).
     pub scale_in_cooldown: Nanos,
 }
 
@@ -186,7 +198,8 @@ pub struct AutoscalingConfig {
 pub struct Provisioning {
     pub schedule: Vec<ScheduledValue>,
     pub autoscaling: Option<AutoscalingConfig>,
-    /// Preparation before an increase starts allocating (facts §2.3.5: "a minute or two").
+    /// Preparation before an increase starts allocating: "a minute or two" (AWS Lambda
+    /// Developer Guide, "Understanding Lambda function scaling").
     pub allocation_delay: DurationDist,
     /// Environments allocated per minute once allocation runs; `None` is AWS's rule
     /// for the account's scaling mode (see [`Provisioning::allocation_rate`]).
@@ -228,7 +241,8 @@ impl Provisioning {
     }
 }
 
-/// Lambda's retries of asynchronous events (facts §4.2).
+/// Lambda's retries of asynchronous events (AWS Lambda Developer Guide, "Configuring
+/// error handling for asynchronous invocation").
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct AsyncConfig {
     /// Events older than this are dropped (default 6 h; 60 s–6 h).
@@ -339,7 +353,7 @@ pub struct FunctionConfig {
     pub error_rate: f64,
     /// Synchronous callers' retries of throttled requests.
     pub client_retries: Option<ClientRetries>,
-    /// `/tmp` size; above 512 MB it is billed (facts §2.5, §5).
+    /// `/tmp` size; above 512 MB it is billed ("Lambda quotas"; "AWS Lambda pricing").
     pub ephemeral_storage_mb: u32,
 }
 
@@ -619,7 +633,8 @@ impl SimConfig {
     /// never seems to end; a coarser resolution says the same.
     pub const MAX_BUCKETS: u64 = 10_000_000;
 
-    /// Checks the rules AWS enforces on concurrency settings (facts §2.1.3, §2.3.2–2.3.3),
+    /// Checks the rules AWS enforces on concurrency settings (see `docs/model.md`,
+    /// "Concurrency limits"),
     /// every setting's valid range, and the simulator's own preconditions.
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.validate_span()?;
@@ -695,7 +710,8 @@ impl SimConfig {
 
     /// The smallest unreserved pool the run can have: account limit minus all reserved
     /// concurrency minus the most provisioned concurrency that functions without
-    /// reserved can ask for (facts §2.2.4). AWS would refuse a change that takes the
+    /// reserved can ask for ("Understanding Lambda function scaling"). AWS would refuse a
+    /// change that takes the
     /// pool under the minimum, so the whole timeline must fit.
     pub fn unreserved_pool(&self) -> i64 {
         let claimed: i64 = self

@@ -2,7 +2,7 @@
 //!
 //! Values (nanoseconds) fall into log-linear bins: values below 256 have a bin each;
 //! above, every power of two is split into 128 equal bins. A bin's midpoint is within
-//! 1/256 of any value in it, which meets the contract's 1% bound with room to spare,
+//! 1/256 of any value in it, which meets the 1% bound `docs/model.md` promises with room to spare,
 //! and the whole `u64` range needs under 7,300 bins whatever the number of samples.
 
 use std::collections::BTreeMap;

@@ -1,4 +1,5 @@
-//! `summary.json`: the totals of every variant of one scenario, in the contract's shape.
+//! `summary.json`: the totals of every variant of one scenario, in the shape `docs/scenarios.md`
+//! ("Outputs") documents.
 
 use crate::finite::Finite;
 use crate::seeds::SeedSpread;
@@ -40,7 +41,7 @@ struct VariantOut<'a> {
     seeds: Option<SeedSpread>,
 }
 
-/// Writes `summary.json`: pretty-printed, keys in the contract's order, a trailing
+/// Writes `summary.json`: pretty-printed, keys in their documented order, a trailing
 /// newline, and never `NaN` or `null` for a number: a non-finite number, such as the
 /// latency of a function that served nothing, is written as `0.0` (see [`Finite`]).
 pub fn write_summary(
@@ -162,7 +163,7 @@ mod tests {
     }
 
     #[test]
-    fn has_every_contract_key_in_order() {
+    fn has_every_documented_key_in_order() {
         let text = write(&run());
         let v: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(keys(&v, &text), ["scenario", "variants"]);
@@ -188,7 +189,7 @@ mod tests {
         assert!(variant["account"]["cost_usd"].get("total").is_some());
         let f = &variant["functions"][0];
         let ftext = &text[text.find("\"functions\": [").unwrap()..];
-        // The contract's keys come first, in its order; extensions may follow.
+        // The first keys, in their documented order; later additions follow.
         assert_eq!(
             keys(f, ftext)[..14],
             [
