@@ -37,10 +37,7 @@ pub fn load(name: &str, span_s: Option<u64>) -> Variant {
     let path = scenarios_dir().join(format!("{name}.yaml"));
     let scenario = Scenario::load(&path)
         .unwrap_or_else(|e| panic!("benchmark scenario {}: {e}", path.display()));
-    let mut variant = scenario
-        .variants(None)
-        .unwrap_or_else(|e| panic!("benchmark scenario {}: {e}", path.display()))
-        .swap_remove(0);
+    let mut variant = scenario.variants(None).swap_remove(0);
     if let Some(span) = span_s {
         let span: Nanos = span * NANOS_PER_SEC;
         variant.config.duration = variant.config.duration.min(span);

@@ -1,4 +1,5 @@
-//! Command-line arguments (contract: `lambdasim run` and `lambdasim validate`).
+//! Command-line arguments (`lambdasim run` and `lambdasim validate`, as `README.md`
+//! documents them).
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

@@ -81,7 +81,7 @@ pub enum CliError {
 }
 
 impl CliError {
-    /// 2 for invalid input (contract), 130 when interrupted, 1 for anything else.
+    /// 2 for invalid input (as `README.md` documents), 130 when interrupted, 1 for anything else.
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Interrupted => crate::interrupt::EXIT_STATUS,

@@ -1,7 +1,7 @@
 //! Ctrl-C and termination signals during `run`: the simulations stop at their next
 //! time-series bucket and the run returns [`CliError::Interrupted`], so the temporary
 //! output is removed like that of any failed run and nothing partial is left behind
-//! (contract: a run that fails leaves no partial output). A second signal does not
+//! (a run that fails leaves no partial output, as `README.md` promises). A second signal does not
 //! wait: it removes the temporary output at once and exits.
 
 use crate::error::CliError;

@@ -23,7 +23,7 @@ use std::time::Instant;
 /// Checks a scenario and its traces without running it.
 pub fn validate(path: &Path) -> Result<(), CliError> {
     let scenario = Scenario::load(path)?;
-    let variants = scenario.variants(None)?;
+    let variants = scenario.variants(None);
     println!(
         "{}: valid ({} variant{}, {} function{})",
         path.display(),
@@ -46,7 +46,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let cancel = Arc::new(AtomicBool::new(false));
     let interrupt = Interrupt::install(&cancel);
     let scenario = Scenario::load_deferring_traces(&args.scenario)?;
-    let variants = select(scenario.variants(args.seed)?, &args.variants)?;
+    let variants = select(scenario.variants(args.seed), &args.variants)?;
     let functions = variants.first().map_or(0, |v| v.config.functions.len());
     check_runs(variants.len(), args.seeds, functions)?;
     if !args.yes {

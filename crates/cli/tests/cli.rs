@@ -1,4 +1,5 @@
-//! End-to-end tests of the `lambdasim` command against the contract.
+//! End-to-end tests of the `lambdasim` command against its documented interface
+//! (`README.md`, `docs/scenarios.md`).
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -39,7 +40,7 @@ fn summary(out: &Path) -> Value {
 }
 
 #[test]
-fn quickstart_writes_the_contracts_summary_and_time_series() {
+fn quickstart_writes_the_documented_summary_and_time_series() {
     let (_tmp, out) = run_ok(&scenario("quickstart.yaml"), &[]);
     let s = summary(&out);
     assert_eq!(s["scenario"], "quickstart");

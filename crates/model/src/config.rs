@@ -1,20 +1,23 @@
 //! The simulated account and its functions, as plain data.
 //!
 //! The scenario crate builds these from YAML; tests build them directly. Every default
-//! here traces to `lambda-facts.md` (see `docs/model.md`).
+//! here names its source; `docs/model.md` lists the sources in full.
 
 use crate::dist::DurationDist;
 use crate::pricing::PriceTable;
 use lambdasim_engine::{NANOS_PER_MS, NANOS_PER_SEC, Nanos};
 use serde::{Deserialize, Serialize};
+use std::ops::RangeInclusive;
 
 /// How new execution environments are rate-limited.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ScalingMode {
-    /// Since Nov 2023: one token bucket per function (facts §1.1).
+    /// Since Nov 2023: one token bucket per function (AWS Lambda Developer Guide,
+    /// "Lambda scaling behavior").
     PerFunction,
-    /// Before Nov 2023: one token bucket shared by the whole account (facts §1.2).
+    /// Before Nov 2023: one token bucket shared by the whole account (the Developer
+    /// Guide's 2022 text, "Lambda function scaling").
     Legacy,
 }
 
@@ -30,7 +33,8 @@ pub struct ScalingConfig {
 }
 
 impl ScalingConfig {
-    /// The current per-function rule: 1,000 every 10 s, refilled continuously (facts §1.1.1–1.1.4).
+    /// The current per-function rule: 1,000 every 10 s, refilled continuously (AWS
+    /// Lambda Developer Guide, "Lambda scaling behavior").
     pub const PER_FUNCTION: Self = Self {
         mode: ScalingMode::PerFunction,
         burst: 1000,
@@ -38,7 +42,7 @@ impl ScalingConfig {
     };
 
     /// The pre-2023 account-wide rule for a region: burst 3,000 / 1,000 / 500, then
-    /// 500 per minute (facts §1.2.2).
+    /// 500 per minute (the Developer Guide's 2022 text, "Lambda function scaling").
     pub fn legacy(region: &str) -> Self {
         Self {
             mode: ScalingMode::Legacy,
@@ -48,7 +52,8 @@ impl ScalingConfig {
     }
 }
 
-/// The legacy burst quota of a region (facts §1.2.2, 2022 table).
+/// The legacy burst quota of a region (the Developer Guide's 2022 text, "Lambda function
+/// scaling", its table of Regions).
 pub fn legacy_burst(region: &str) -> u64 {
     match region {
         "us-west-2" | "us-east-1" | "eu-west-1" => 3000,
@@ -62,9 +67,11 @@ pub fn legacy_burst(region: &str) -> u64 {
 pub struct AccountConfig {
     /// Region name, used for legacy burst defaults and reports.
     pub region: String,
-    /// Concurrency limit shared by all functions (facts §2.1.1: default 1,000).
+    /// Concurrency limit shared by all functions: default 1,000 (AWS Lambda Developer
+    /// Guide, "Lambda quotas").
     pub concurrency_limit: u32,
-    /// The unreserved pool may not go below this (facts §2.1.3: 100).
+    /// The unreserved pool may not go below this: 100 (AWS Lambda Developer Guide,
+    /// "Understanding Lambda function scaling").
     pub unreserved_minimum: u32,
     pub scaling: ScalingConfig,
     /// Synchronous invocation starts allowed per second per unit of the concurrency
@@ -72,6 +79,45 @@ pub struct AccountConfig {
     /// provisioned (AWS: 10 × concurrency). An aggregate bound, never a per-environment
     /// hold (see `docs/model.md`); 0 turns the rule off.
     pub rps_per_environment: f64,
+}
+
+impl AccountConfig {
+    /// The account concurrency limits a run accepts. Environments are real objects, so
+    /// the limit bounds the memory a run takes (about 100 MB at a million); AWS accounts
+    /// run in the thousands.
+    pub const CONCURRENCY_LIMIT_RANGE: RangeInclusive<u32> = 1..=1_000_000;
+
+    /// Checks the account's own settings, each against its range.
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |field, message: String| {
+            Err(ConfigError::invalid(None, Field::Account(field), message))
+        };
+        let limits = Self::CONCURRENCY_LIMIT_RANGE;
+        if !limits.contains(&self.concurrency_limit) {
+            return invalid(
+                "concurrency_limit",
+                format!(
+                    "account.concurrency_limit must be {} to {}",
+                    limits.start(),
+                    limits.end()
+                ),
+            );
+        }
+        if self.scaling.burst == 0 {
+            return invalid(
+                "scaling.burst",
+                "account.scaling.burst must be 1 or more: a burst of 0 never allows an environment"
+                    .into(),
+            );
+        }
+        if !(self.rps_per_environment.is_finite() && self.rps_per_environment >= 0.0) {
+            return invalid(
+                "rps_per_environment",
+                "account.rps_per_environment must be a number, 0 or more".into(),
+            );
+        }
+        Ok(())
+    }
 }
 
 impl Default for AccountConfig {
@@ -86,7 +132,7 @@ impl Default for AccountConfig {
     }
 }
 
-/// CPU architecture: it sets the price (facts §5).
+/// CPU architecture: it sets the price ("AWS Lambda pricing").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Architecture {
@@ -94,7 +140,8 @@ pub enum Architecture {
     Arm64,
 }
 
-/// Which idle environment serves the next request (facts §3.3: undocumented; MRU default).
+/// Which idle environment serves the next request: AWS documents none, so MRU is the
+/// default (see `docs/model.md`, "Execution environments").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReusePolicy {
@@ -114,29 +161,34 @@ pub enum ReusePolicy {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InvocationType {
-    /// The caller waits; a request with no room is throttled (facts §4.1).
+    /// The caller waits; a request with no room is throttled (AWS Lambda Developer
+    /// Guide, "Understanding retry behavior in Lambda").
     Sync,
-    /// Lambda queues the event and retries throttles with backoff (facts §4.2).
+    /// Lambda queues the event and retries throttles with backoff (AWS Lambda Developer
+    /// Guide, "Configuring error handling for asynchronous invocation").
     Async,
 }
 
-/// A scheduled change of provisioned concurrency (facts §6.9).
+/// A scheduled change of provisioned concurrency (AWS Lambda Developer Guide,
+/// "Configuring provisioned concurrency for a function": scheduled scaling).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct ScheduledValue {
     pub at: Nanos,
     pub value: u32,
 }
 
-/// Target tracking on provisioned-concurrency utilisation (facts §6).
+/// Target tracking on provisioned-concurrency utilisation (AWS Lambda Developer Guide,
+/// "Configuring provisioned concurrency for a function"; `docs/model.md`, "Autoscaling").
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct AutoscalingConfig {
     pub min: u32,
     pub max: u32,
-    /// Target utilisation, 0.1–0.9 (facts §6.2: example 0.7).
+    /// Target utilisation, [`Self::TARGET_UTILIZATION_RANGE`] (AWS's example: 0.7).
     pub target_utilization: f64,
-    /// After a scale-out, no further scale-out for this long (facts §6.6: default 0).
+    /// After a scale-out, no further scale-out for this long (default 0: Application
+    /// Auto Scaling API Reference, "TargetTrackingScalingPolicyConfiguration").
     pub scale_out_cooldown: Nanos,
-    /// After a scale-in, no further scale-in for this long (facts §6.6: default 0).
+    /// After a scale-in, no further scale-in for this long (default 0, as above).
     pub scale_in_cooldown: Nanos,
 }
 
@@ -146,11 +198,18 @@ pub struct AutoscalingConfig {
 pub struct Provisioning {
     pub schedule: Vec<ScheduledValue>,
     pub autoscaling: Option<AutoscalingConfig>,
-    /// Preparation before an increase starts allocating (facts §2.3.5: "a minute or two").
+    /// Preparation before an increase starts allocating: "a minute or two" (AWS Lambda
+    /// Developer Guide, "Understanding Lambda function scaling").
     pub allocation_delay: DurationDist,
     /// Environments allocated per minute once allocation runs; `None` is AWS's rule
     /// for the account's scaling mode (see [`Provisioning::allocation_rate`]).
     pub allocation_per_minute: Option<u32>,
+}
+
+impl AutoscalingConfig {
+    /// The target utilisations allowed for provisioned concurrency's target tracking
+    /// (AWS Lambda Developer Guide, "Configuring provisioned concurrency").
+    pub const TARGET_UTILIZATION_RANGE: RangeInclusive<f64> = 0.1..=0.9;
 }
 
 impl Default for Provisioning {
@@ -182,13 +241,25 @@ impl Provisioning {
     }
 }
 
-/// Lambda's retries of asynchronous events (facts §4.2).
+/// Lambda's retries of asynchronous events (AWS Lambda Developer Guide, "Configuring
+/// error handling for asynchronous invocation").
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct AsyncConfig {
     /// Events older than this are dropped (default 6 h; 60 s–6 h).
     pub max_event_age: Nanos,
     /// Retries after a function error (default 2; 0–2), 1 and 2 minutes apart.
     pub retry_attempts: u32,
+}
+
+impl AsyncConfig {
+    /// The `max_event_age` AWS accepts: 60 s to 6 h (AWS Lambda Developer Guide,
+    /// "Configuring error handling for asynchronous invocation"). Scenario files must
+    /// keep within it; the model itself enforces only the upper end (see
+    /// `FunctionConfig::validate_invocation`).
+    pub const MAX_EVENT_AGE_RANGE: RangeInclusive<Nanos> =
+        60 * NANOS_PER_SEC..=6 * 3600 * NANOS_PER_SEC;
+    /// The retry attempts AWS accepts after a function error: 0 to 2 (same page).
+    pub const RETRY_ATTEMPTS_RANGE: RangeInclusive<u32> = 0..=2;
 }
 
 impl Default for AsyncConfig {
@@ -206,6 +277,12 @@ impl Default for AsyncConfig {
 pub struct ClientRetries {
     pub attempts: u32,
     pub base: Nanos,
+}
+
+impl ClientRetries {
+    /// The most retries a client may make: enough for any SDK's setting, few enough
+    /// that a caller retrying at once (a `base` of 0) cannot stall the run.
+    pub const MAX_ATTEMPTS: u32 = 10;
 }
 
 /// What the bill includes, at which prices.
@@ -276,11 +353,20 @@ pub struct FunctionConfig {
     pub error_rate: f64,
     /// Synchronous callers' retries of throttled requests.
     pub client_retries: Option<ClientRetries>,
-    /// `/tmp` size; above 512 MB it is billed (facts §2.5, §5).
+    /// `/tmp` size; above 512 MB it is billed ("Lambda quotas"; "AWS Lambda pricing").
     pub ephemeral_storage_mb: u32,
 }
 
 impl FunctionConfig {
+    /// The memory sizes AWS accepts, in MB (AWS Lambda Developer Guide, "Lambda
+    /// quotas" and "Configure Lambda function memory").
+    pub const MEMORY_MB_RANGE: RangeInclusive<u32> = 128..=10_240;
+    /// The `/tmp` sizes AWS accepts, in MB (AWS Lambda Developer Guide, "Lambda
+    /// quotas").
+    pub const EPHEMERAL_STORAGE_MB_RANGE: RangeInclusive<u32> = 512..=10_240;
+    /// The share of invocations that fail: a probability.
+    pub const ERROR_RATE_RANGE: RangeInclusive<f64> = 0.0..=1.0;
+
     /// A function with every default of `docs/model.md`.
     pub fn new(name: impl Into<String>) -> Self {
         Self {
@@ -356,78 +442,206 @@ pub enum ConfigError {
     },
     #[error("function name `{0}` is used twice")]
     DuplicateFunction(String),
+    /// A setting outside its valid range. The setting is data, so that a caller can
+    /// point at where it was written without reading the message.
+    #[error("{}{message}", function.as_ref().map(|f| format!("function `{f}`: ")).unwrap_or_default())]
+    Setting {
+        /// The function whose setting it is; `None` for the account's or the run's.
+        function: Option<String>,
+        /// The setting.
+        field: Field,
+        /// What is wrong, in words.
+        message: String,
+    },
+    /// Anything else the simulator cannot run, about no one setting.
     #[error("{0}")]
     Invalid(String),
 }
 
+/// A setting of the configuration, by where it lives: what a [`ConfigError`] is about,
+/// as data rather than words in its message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// A field of [`SimConfig`] itself: `duration`, `resolution`, `functions`.
+    Run(&'static str),
+    /// A field of [`AccountConfig`], as a path: `concurrency_limit`, `scaling.burst`.
+    Account(&'static str),
+    /// A field of [`FunctionConfig`], as a path: `memory_mb`,
+    /// `async_config.retry_attempts`, `provisioning.autoscaling.max`.
+    Function(&'static str),
+}
+
+/// The settings that together decide the unreserved pool.
+const POOL_FIELDS: &[Field] = &[
+    Field::Account("concurrency_limit"),
+    Field::Account("unreserved_minimum"),
+    Field::Function("reserved_concurrency"),
+    Field::Function("provisioned_concurrency"),
+];
+
 impl ConfigError {
+    /// A setting out of its range: `function`'s if given.
+    fn invalid(function: Option<&str>, field: Field, message: String) -> Self {
+        Self::Setting {
+            function: function.map(str::to_string),
+            field,
+            message,
+        }
+    }
+
+    /// The settings the error is about: any one of them may be what to change. A
+    /// [`Field::Function`] is a setting of [`function`](Self::function), or of every
+    /// function when that is `None`.
+    pub fn fields(&self) -> &[Field] {
+        match self {
+            Self::PoolUnderMinimum { .. } => POOL_FIELDS,
+            Self::ProvisionedAboveReserved { .. } => &POOL_FIELDS[2..],
+            Self::DuplicateFunction(_) => &[Field::Function("name")],
+            Self::Setting { field, .. } => std::slice::from_ref(field),
+            Self::Invalid(_) => &[],
+        }
+    }
+
     /// The function the error is about, when there is one (to point at its YAML).
     pub fn function(&self) -> Option<&str> {
         match self {
             Self::ProvisionedAboveReserved { function, .. } | Self::DuplicateFunction(function) => {
                 Some(function)
             }
+            Self::Setting { function, .. } => function.as_deref(),
             _ => None,
         }
     }
 }
 
 impl FunctionConfig {
-    /// Checks the settings of provisioning, retries and errors.
-    fn validate_dynamics(&self) -> Result<(), ConfigError> {
-        let invalid = |what: String| {
-            Err(ConfigError::Invalid(format!(
-                "function `{}`: {what}",
-                self.name
-            )))
-        };
+    /// Checks every setting of the function against its range, so that a library user
+    /// building a configuration directly meets the same rules as a scenario file.
+    fn validate(&self) -> Result<(), ConfigError> {
+        self.validate_sizes()?;
+        self.validate_provisioning()?;
+        self.validate_invocation()
+    }
+
+    /// An error about this function's `field`.
+    fn invalid(&self, field: &'static str, message: String) -> Result<(), ConfigError> {
+        Err(ConfigError::invalid(
+            Some(&self.name),
+            Field::Function(field),
+            message,
+        ))
+    }
+
+    /// Memory, `/tmp`, the timeout and the warm start.
+    fn validate_sizes(&self) -> Result<(), ConfigError> {
+        let memory = Self::MEMORY_MB_RANGE;
+        if !memory.contains(&self.memory_mb) {
+            let (min, max) = (memory.start(), memory.end());
+            return self.invalid("memory_mb", format!("memory_mb must be {min}–{max}"));
+        }
+        let storage = Self::EPHEMERAL_STORAGE_MB_RANGE;
+        if !storage.contains(&self.ephemeral_storage_mb) {
+            let (min, max) = (storage.start(), storage.end());
+            let message = format!("ephemeral_storage_mb must be {min}–{max}");
+            return self.invalid("ephemeral_storage_mb", message);
+        }
+        if !TIMEOUT_RANGE.contains(&self.timeout) {
+            let (min, max) = (TIMEOUT_RANGE.start(), TIMEOUT_RANGE.end());
+            let message = format!(
+                "timeout must be {} s to {} s",
+                min / NANOS_PER_SEC,
+                max / NANOS_PER_SEC
+            );
+            return self.invalid("timeout", message);
+        }
+        if self.warm_start > MAX_WARM_START {
+            let message = format!("warm_start must be at most {MAX_WARM_START}");
+            return self.invalid("warm_start", message);
+        }
+        Ok(())
+    }
+
+    /// Autoscaling and the allocation rate.
+    fn validate_provisioning(&self) -> Result<(), ConfigError> {
         if let Some(a) = self.provisioning.autoscaling {
             if a.min > a.max {
-                return invalid(format!("autoscaling min {} is above max {}", a.min, a.max));
+                let message = format!("autoscaling min {} is above max {}", a.min, a.max);
+                return self.invalid("provisioning.autoscaling.max", message);
             }
-            if !(0.1..=0.9).contains(&a.target_utilization) {
-                return invalid(format!(
-                    "autoscaling target_utilization {} is outside 0.1–0.9",
-                    a.target_utilization
-                ));
+            let target = AutoscalingConfig::TARGET_UTILIZATION_RANGE;
+            if !target.contains(&a.target_utilization) {
+                let message = format!(
+                    "autoscaling target_utilization {} is outside {}–{}",
+                    a.target_utilization,
+                    target.start(),
+                    target.end()
+                );
+                return self.invalid("provisioning.autoscaling.target_utilization", message);
             }
         }
         if self.provisioning.allocation_per_minute == Some(0) {
-            return invalid("allocation_per_minute must be above 0".into());
+            let message = "allocation_per_minute must be above 0".into();
+            return self.invalid("provisioning.allocation_per_minute", message);
         }
-        if !(0.0..=1.0).contains(&self.error_rate) {
-            return invalid(format!("error_rate {} is outside 0–1", self.error_rate));
+        Ok(())
+    }
+
+    /// Errors, Lambda's retries of async events and callers' retries.
+    fn validate_invocation(&self) -> Result<(), ConfigError> {
+        let rate = Self::ERROR_RATE_RANGE;
+        if !rate.contains(&self.error_rate) {
+            let (min, max) = (rate.start(), rate.end());
+            let message = format!("error_rate {} is outside {min}–{max}", self.error_rate);
+            return self.invalid("error_rate", message);
         }
-        if self.async_config.retry_attempts > 2 {
-            return invalid("retry_attempts must be 0, 1 or 2".into());
+        let attempts = AsyncConfig::RETRY_ATTEMPTS_RANGE;
+        if !attempts.contains(&self.async_config.retry_attempts) {
+            let message = format!(
+                "retry_attempts must be {} to {}",
+                attempts.start(),
+                attempts.end()
+            );
+            return self.invalid("async_config.retry_attempts", message);
         }
-        if self.warm_start > MAX_WARM_START {
-            return invalid(format!("warm_start must be at most {MAX_WARM_START}"));
+        // Only the upper end of `MAX_EVENT_AGE_RANGE` binds here: an age under AWS's
+        // 60 s minimum is how the model's own tests make events expire in a run of
+        // seconds. A scenario file gets the whole range.
+        let ages = AsyncConfig::MAX_EVENT_AGE_RANGE;
+        if self.async_config.max_event_age > *ages.end() {
+            let message = format!(
+                "max_event_age must be at most {} s",
+                ages.end() / NANOS_PER_SEC
+            );
+            return self.invalid("async_config.max_event_age", message);
         }
-        if !TIMEOUT_RANGE.contains(&self.timeout) {
-            return invalid("timeout must be 1 s to 900 s".into());
-        }
-        if !(512..=10_240).contains(&self.ephemeral_storage_mb) {
-            return invalid("ephemeral_storage_mb must be 512–10240".into());
+        if let Some(retries) = self.client_retries
+            && retries.attempts > ClientRetries::MAX_ATTEMPTS
+        {
+            let message = format!(
+                "client_retries attempts must be at most {}",
+                ClientRetries::MAX_ATTEMPTS
+            );
+            return self.invalid("client_retries.attempts", message);
         }
         Ok(())
     }
 }
 
 impl SimConfig {
-    /// Checks the rules AWS enforces on concurrency settings (facts §2.1.3, §2.3.2–2.3.3)
-    /// and the simulator's own preconditions.
+    /// The most time-series buckets a run may have: a day at 10 ms, a year at about
+    /// 3 s. Beyond that the time series alone takes gigabytes per function and the run
+    /// never seems to end; a coarser resolution says the same.
+    pub const MAX_BUCKETS: u64 = 10_000_000;
+
+    /// Checks the rules AWS enforces on concurrency settings (see `docs/model.md`,
+    /// "Concurrency limits"),
+    /// every setting's valid range, and the simulator's own preconditions.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        if self.duration == 0 {
-            return Err(ConfigError::Invalid("duration must be above 0".into()));
-        }
-        if self.resolution == 0 {
-            return Err(ConfigError::Invalid("resolution must be above 0".into()));
-        }
+        self.validate_span()?;
+        self.account.validate()?;
         if self.functions.is_empty() {
-            return Err(ConfigError::Invalid(
-                "a scenario needs at least one function".into(),
-            ));
+            let message = "a scenario needs at least one function".into();
+            return Err(ConfigError::invalid(None, Field::Run("functions"), message));
         }
         let mut names = std::collections::HashSet::new();
         for f in &self.functions {
@@ -443,8 +657,33 @@ impl SimConfig {
                     reserved,
                 });
             }
-            f.validate_dynamics()?;
+            f.validate()?;
         }
+        self.validate_pool()
+    }
+
+    /// The duration and resolution: both above 0, and not too many buckets.
+    fn validate_span(&self) -> Result<(), ConfigError> {
+        let invalid =
+            |field, message: String| Err(ConfigError::invalid(None, Field::Run(field), message));
+        if self.duration == 0 {
+            return invalid("duration", "duration must be above 0".into());
+        }
+        if self.resolution == 0 {
+            return invalid("resolution", "resolution must be above 0".into());
+        }
+        if self.duration.div_ceil(self.resolution) > Self::MAX_BUCKETS {
+            let message = format!(
+                "duration / resolution must be at most {} time-series buckets",
+                Self::MAX_BUCKETS
+            );
+            return invalid("resolution", message);
+        }
+        Ok(())
+    }
+
+    /// The unreserved pool stays at or above the account's minimum.
+    fn validate_pool(&self) -> Result<(), ConfigError> {
         let reserved: u64 = self
             .functions
             .iter()
@@ -471,7 +710,8 @@ impl SimConfig {
 
     /// The smallest unreserved pool the run can have: account limit minus all reserved
     /// concurrency minus the most provisioned concurrency that functions without
-    /// reserved can ask for (facts §2.2.4). AWS would refuse a change that takes the
+    /// reserved can ask for ("Understanding Lambda function scaling"). AWS would refuse a
+    /// change that takes the
     /// pool under the minimum, so the whole timeline must fit.
     pub fn unreserved_pool(&self) -> i64 {
         let claimed: i64 = self

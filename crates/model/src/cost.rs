@@ -38,7 +38,7 @@ pub struct Usage {
     /// Requests billed: every invocation started.
     pub requests: u64,
     /// Billed milliseconds of Invoke on on-demand environments (each invocation rounded
-    /// up to the millisecond together with its Init, facts §5).
+    /// up to the millisecond together with its Init, "AWS Lambda pricing").
     pub on_demand_ms: u64,
     /// The Init part of on-demand billed milliseconds.
     pub init_ms: u64,

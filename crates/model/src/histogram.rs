@@ -2,8 +2,8 @@
 //!
 //! Values (nanoseconds) fall into log-linear bins: values below 256 have a bin each;
 //! above, every power of two is split into 128 equal bins. A bin's midpoint is within
-//! 1/256 of any value in it, which meets the 1 % bound of `docs/reports.md` with room to
-//! spare, and the whole `u64` range needs under 7,300 bins whatever the number of
+//! 1/256 of any value in it, which meets the 1 % bound `docs/model.md` promises with room
+//! to spare, and the whole `u64` range needs under 7,300 bins whatever the number of
 //! samples. Only the span of bins between the lowest and highest value seen is stored:
 //! latencies within a factor of 30 of each other take about 3 KB, not 29 KB, which is
 //! what lets 20,000 functions (three histograms each) fit in memory.

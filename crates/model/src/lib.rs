@@ -18,7 +18,7 @@ mod sim;
 pub use arrival::{Arrival, ArrivalSource, SourceError};
 pub use config::{
     AccountConfig, Architecture, AsyncConfig, AutoscalingConfig, BillingConfig, ClientRetries,
-    ConfigError, FunctionConfig, InvocationType, MAX_WARM_START, Provisioning, ReusePolicy,
+    ConfigError, Field, FunctionConfig, InvocationType, MAX_WARM_START, Provisioning, ReusePolicy,
     ScalingConfig, ScalingMode, ScheduledValue, SimConfig, TIMEOUT_RANGE,
 };
 pub use dist::DurationDist;

@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-/// Throttled requests by the limit that refused them (facts §4.1's `Reason`s).
+/// Throttled requests by the limit that refused them (the `Reason`s of the Lambda API
+/// Reference's `TooManyRequestsException`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ThrottleCounts {
     /// The function's reserved concurrency was full.
@@ -81,7 +82,8 @@ impl CostBreakdown {
     }
 }
 
-/// What happened to a function's asynchronous events (facts §4.2). Nothing is lost
+/// What happened to a function's asynchronous events (AWS Lambda Developer Guide, "Configuring error
+/// handling for asynchronous invocation"). Nothing is lost
 /// silently: `received = succeeded + dropped + queued_at_end`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct AsyncSummary {

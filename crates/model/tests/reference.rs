@@ -229,7 +229,8 @@ fn arb_case() -> impl Strategy<Value = Case> {
                     .map(|f| f.reserved_concurrency.unwrap_or(f.provisioned_concurrency))
                     .sum();
                 let mut config = config(seconds * S, functions);
-                config.account.concurrency_limit = claimed + pool;
+                // The model accepts no account limit under 1 (AWS none under 10).
+                config.account.concurrency_limit = (claimed + pool).max(1);
                 config.account.unreserved_minimum = 0;
                 config.account.scaling = scaling;
                 config.account.rps_per_environment = rps;

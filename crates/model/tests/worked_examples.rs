@@ -1,4 +1,4 @@
-//! The worked examples of `lambda-facts.md` and the issue, as tests.
+//! AWS's own worked examples (see `docs/model.md`, "Sources"), as tests.
 
 mod common;
 use common::*;
@@ -53,7 +53,7 @@ fn ten_thousand_simultaneous_requests_serve_3000_under_the_legacy_us_east_1_rule
 
 #[test]
 fn legacy_rule_spread_over_two_minutes_matches_the_operator_guide() {
-    // facts §1.2.6 (2): 10,000 requests spread over 2 min; minute 1 serves 3,000, and
+    // AWS Lambda Operator Guide, "On-demand scaling example" (2): 10,000 requests spread over 2 min; minute 1 serves 3,000, and
     // minute 2 reuses them and adds 500 more. Each request lasts 1 min, so an
     // environment serves one request per minute.
     let mut cfg = config(120 * S, vec![function("f", 60 * S)]);

@@ -4,9 +4,10 @@
 //!
 //! Everything here is deterministic: the same results always give the same bytes, so
 //! that runs with the same scenario, seed and version can be compared byte for byte
-//! (see the contract's "Command line" section).
+//! (see `README.md`).
 
 pub mod charts;
+mod finite;
 pub mod html;
 pub mod output;
 pub mod seeds;

@@ -2,7 +2,7 @@
 //!
 //! A run writes into a temporary directory beside the final one and renames it into
 //! place only when everything succeeded, so a failed or interrupted run never leaves
-//! partial output (contract: "A run that fails leaves no partial output files behind").
+//! partial output (a promise of `README.md`: a failed run leaves no partial output).
 
 use std::fs;
 use std::io::{self, ErrorKind};

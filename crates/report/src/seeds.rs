@@ -5,6 +5,7 @@
 //! design (requests, throttles, cold starts, p99 latency, peak concurrency, cost), and
 //! `summary.json` gets each variant's spread across seeds at the account level.
 
+use crate::finite::finite;
 use crate::summary::VariantSummary;
 use lambdasim_model::RunSummary;
 use serde::Serialize;
@@ -123,10 +124,6 @@ pub fn write_seeds_csv(mut w: impl Write, variants: &[VariantSummary<'_>]) -> io
         }
     }
     w.flush()
-}
-
-fn finite(x: f64) -> f64 {
-    if x.is_finite() { x } else { 0.0 }
 }
 
 /// The terminal lines after the table: each variant's spread across seeds.

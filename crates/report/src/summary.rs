@@ -1,8 +1,9 @@
-//! `summary.json`: the totals of every variant of one scenario, in the contract's shape.
+//! `summary.json`: the totals of every variant of one scenario, in the shape `docs/scenarios.md`
+//! ("Outputs") documents.
 
+use crate::finite::Finite;
 use crate::seeds::SeedSpread;
-use lambdasim_model::results::{AccountSummary, CostBreakdown, LatencySummary};
-use lambdasim_model::{FunctionSummary, RunSummary};
+use lambdasim_model::RunSummary;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -34,15 +35,15 @@ struct VariantOut<'a> {
     seed: u64,
     // Flattened so that fields the model adds to `RunSummary` appear without changes here.
     #[serde(flatten)]
-    run: RunSummary,
+    run: &'a RunSummary,
     /// The spread across seeds, only with `--seeds N` (N > 1).
     #[serde(skip_serializing_if = "Option::is_none")]
     seeds: Option<SeedSpread>,
 }
 
-/// Writes `summary.json`: pretty-printed, keys in the contract's order, a trailing
-/// newline, and never `NaN` (a non-finite number, such as the latency of a function
-/// that served nothing, is written as `0.0`).
+/// Writes `summary.json`: pretty-printed, keys in their documented order, a trailing
+/// newline, and never `NaN` or `null` for a number: a non-finite number, such as the
+/// latency of a function that served nothing, is written as `0.0` (see [`Finite`]).
 pub fn write_summary(
     mut w: impl Write,
     scenario: &str,
@@ -55,68 +56,21 @@ pub fn write_summary(
             .map(|v| VariantOut {
                 name: v.name,
                 seed: v.seed,
-                run: finite_run(v.run),
+                run: v.run,
                 seeds: SeedSpread::of(v),
             })
             .collect(),
     };
-    serde_json::to_writer_pretty(&mut w, &file)?;
+    serde_json::to_writer_pretty(&mut w, &Finite(&file))?;
     w.write_all(b"\n")?;
     w.flush()
-}
-
-/// `x`, or 0 if it is NaN or infinite: JSON has no such numbers, and serde_json would
-/// otherwise write `null` where scripts expect a number.
-fn finite(x: f64) -> f64 {
-    if x.is_finite() { x } else { 0.0 }
-}
-
-/// A copy of `run` with every floating-point field made finite.
-fn finite_run(run: &RunSummary) -> RunSummary {
-    RunSummary {
-        duration_s: finite(run.duration_s),
-        account: AccountSummary {
-            cost_usd: finite_cost(&run.account.cost_usd),
-            ..run.account.clone()
-        },
-        functions: run.functions.iter().map(finite_function).collect(),
-        events: run.events,
-    }
-}
-
-fn finite_function(f: &FunctionSummary) -> FunctionSummary {
-    FunctionSummary {
-        mean_concurrency: finite(f.mean_concurrency),
-        mean_environments: finite(f.mean_environments),
-        latency_ms: LatencySummary {
-            p50: finite(f.latency_ms.p50),
-            p90: finite(f.latency_ms.p90),
-            p99: finite(f.latency_ms.p99),
-            max: finite(f.latency_ms.max),
-        },
-        cost_usd: finite_cost(&f.cost_usd),
-        ..f.clone()
-    }
-}
-
-fn finite_cost(c: &CostBreakdown) -> CostBreakdown {
-    CostBreakdown {
-        requests: finite(c.requests),
-        duration: finite(c.duration),
-        provisioned: finite(c.provisioned),
-        total: finite(c.total),
-        init: finite(c.init),
-        provisioned_capacity: finite(c.provisioned_capacity),
-        provisioned_duration: finite(c.provisioned_duration),
-        ephemeral_storage: finite(c.ephemeral_storage),
-        free_tier: finite(c.free_tier),
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lambdasim_model::ThrottleCounts;
+    use lambdasim_model::results::{AccountSummary, AsyncSummary, CostBreakdown, LatencySummary};
+    use lambdasim_model::{FunctionSummary, ThrottleCounts};
     use serde_json::Value;
 
     fn function(name: &str, invocations: u64) -> FunctionSummary {
@@ -209,7 +163,7 @@ mod tests {
     }
 
     #[test]
-    fn has_every_contract_key_in_order() {
+    fn has_every_documented_key_in_order() {
         let text = write(&run());
         let v: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(keys(&v, &text), ["scenario", "variants"]);
@@ -235,7 +189,7 @@ mod tests {
         assert!(variant["account"]["cost_usd"].get("total").is_some());
         let f = &variant["functions"][0];
         let ftext = &text[text.find("\"functions\": [").unwrap()..];
-        // The contract's keys come first, in its order; extensions may follow.
+        // The first keys, in their documented order; later additions follow.
         assert_eq!(
             keys(f, ftext)[..14],
             [
@@ -289,6 +243,93 @@ mod tests {
         assert_eq!(idle["latency_ms"]["p50"], 0.0);
         assert_eq!(idle["latency_ms"]["p99"], 0.0);
         assert_eq!(idle["mean_concurrency"], 0.0);
+    }
+
+    fn latency(x: f64) -> LatencySummary {
+        LatencySummary {
+            p50: x,
+            p90: -x,
+            p99: x,
+            max: x,
+        }
+    }
+
+    /// A run with NaN or an infinity in every floating-point field there is.
+    fn all_non_finite() -> RunSummary {
+        let cost = CostBreakdown {
+            requests: f64::NAN,
+            duration: f64::INFINITY,
+            provisioned: f64::NEG_INFINITY,
+            total: f64::NAN,
+            init: f64::NAN,
+            provisioned_capacity: f64::INFINITY,
+            provisioned_duration: f64::NAN,
+            ephemeral_storage: f64::NAN,
+            free_tier: f64::INFINITY,
+        };
+        let function = FunctionSummary {
+            name: "f".into(),
+            mean_concurrency: f64::NAN,
+            mean_environments: f64::INFINITY,
+            latency_ms: latency(f64::NAN),
+            cost_usd: cost,
+            mean_provisioned_allocated: f64::NAN,
+            async_events: Some(AsyncSummary {
+                age_ms: latency(f64::INFINITY),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        RunSummary {
+            duration_s: f64::NAN,
+            account: AccountSummary {
+                cost_usd: cost,
+                ..Default::default()
+            },
+            functions: vec![function],
+            events: 0,
+        }
+    }
+
+    /// Every number in `v` is finite, and nothing is `null`.
+    fn assert_all_finite(v: &Value, path: &str) {
+        match v {
+            Value::Null => panic!("null at {path}"),
+            Value::Number(n) => assert!(n.as_f64().unwrap().is_finite(), "{path}"),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    assert_all_finite(item, &format!("{path}[{i}]"));
+                }
+            }
+            Value::Object(map) => {
+                for (k, item) in map {
+                    assert_all_finite(item, &format!("{path}.{k}"));
+                }
+            }
+            Value::Bool(_) | Value::String(_) => {}
+        }
+    }
+
+    #[test]
+    fn every_float_field_is_written_finite() {
+        let run = all_non_finite();
+        let replicas = [all_non_finite()];
+        let variants = [VariantSummary {
+            name: "v",
+            seed: 1,
+            run: &run,
+            replicas: &replicas,
+        }];
+        let mut out = Vec::new();
+        write_summary(&mut out, "s", &variants).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        for bad in ["NaN", "null", "inf"] {
+            assert!(!text.contains(bad), "{bad} in {text}");
+        }
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert!(v["variants"][0]["functions"][0]["async"]["age_ms"].is_object());
+        assert!(v["variants"][0]["seeds"].is_object());
+        assert_all_finite(&v, "");
     }
 
     #[test]

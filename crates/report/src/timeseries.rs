@@ -11,33 +11,100 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-/// The columns of `timeseries.csv`, in order. The contract requires a subset of them;
-/// the rest may be added to but not renamed.
-pub const HEADER: &[&str] = &[
-    "variant",
-    "function",
-    "t_s",
-    "requests",
-    "invocations",
-    "cold_starts",
-    "throttles",
-    "throttles_reserved_limit",
-    "throttles_account_limit",
-    "throttles_scaling_rate",
-    "throttles_rps_limit",
-    "concurrency_max",
-    "concurrency_mean",
-    "environments",
-    "environments_mean",
-    "idle_environments",
-    "provisioned_busy",
-    "initializing",
-    "provisioned_allocated",
-    "queue_depth",
-    "latency_p50_ms",
-    "latency_p99_ms",
-    "cost_usd",
+/// Where one column's value comes from, and how it is written.
+#[derive(Clone, Copy)]
+enum Cell {
+    /// The variant's name, which the sink knows and the row does not.
+    Variant,
+    /// The function's name, looked up from the row's index.
+    Function,
+    /// A count, written as an integer.
+    Int(fn(&BucketRow) -> u64),
+    /// A measure, written with at most this many decimals (NaN: an empty field).
+    Float(fn(&BucketRow) -> f64, usize),
+}
+
+/// One column of `timeseries.csv`: its name and how a row fills it.
+#[derive(Clone, Copy)]
+struct Column {
+    name: &'static str,
+    cell: Cell,
+}
+
+/// Shorthand for the table below.
+const fn col(name: &'static str, cell: Cell) -> Column {
+    Column { name, cell }
+}
+
+/// The columns of `timeseries.csv`, in order: the single definition from which both
+/// [`HEADER`] and every written row come, so a new metric is one line here. Columns may
+/// be added but not renamed (scripts read them by name).
+const COLUMNS: &[Column] = &[
+    col("variant", Cell::Variant),
+    col("function", Cell::Function),
+    col("t_s", Cell::Float(|r| r.t_s, TIME_DECIMALS)),
+    col("requests", Cell::Int(|r| r.requests)),
+    col("invocations", Cell::Int(|r| r.invocations)),
+    col("cold_starts", Cell::Int(|r| r.cold_starts)),
+    col("throttles", Cell::Int(|r| r.throttles.total())),
+    col(
+        "throttles_reserved_limit",
+        Cell::Int(|r| r.throttles.reserved_limit),
+    ),
+    col(
+        "throttles_account_limit",
+        Cell::Int(|r| r.throttles.account_limit),
+    ),
+    col(
+        "throttles_scaling_rate",
+        Cell::Int(|r| r.throttles.scaling_rate),
+    ),
+    col("throttles_rps_limit", Cell::Int(|r| r.throttles.rps_limit)),
+    col("concurrency_max", Cell::Int(|r| r.concurrency_max.into())),
+    col(
+        "concurrency_mean",
+        Cell::Float(|r| r.concurrency_mean, MEAN_DECIMALS),
+    ),
+    col("environments", Cell::Int(|r| r.environments.into())),
+    col(
+        "environments_mean",
+        Cell::Float(|r| r.environments_mean, MEAN_DECIMALS),
+    ),
+    col(
+        "idle_environments",
+        Cell::Int(|r| r.idle_environments.into()),
+    ),
+    col("provisioned_busy", Cell::Int(|r| r.provisioned_busy.into())),
+    col("initializing", Cell::Int(|r| r.initializing.into())),
+    col(
+        "provisioned_allocated",
+        Cell::Int(|r| r.provisioned_allocated.into()),
+    ),
+    col("queue_depth", Cell::Int(|r| r.queue_depth.into())),
+    col(
+        "latency_p50_ms",
+        Cell::Float(|r| r.latency_p50_ms, LATENCY_DECIMALS),
+    ),
+    col(
+        "latency_p99_ms",
+        Cell::Float(|r| r.latency_p99_ms, LATENCY_DECIMALS),
+    ),
+    col("cost_usd", Cell::Float(|r| r.cost_usd, COST_DECIMALS)),
 ];
+
+/// The names of [`COLUMNS`], computed at compile time so the header cannot drift.
+const fn column_names() -> [&'static str; COLUMNS.len()] {
+    let mut names = [""; COLUMNS.len()];
+    let mut i = 0;
+    while i < COLUMNS.len() {
+        names[i] = COLUMNS[i].name;
+        i += 1;
+    }
+    names
+}
+
+/// The header of `timeseries.csv`, in column order.
+pub const HEADER: &[&str] = &column_names();
 
 /// Decimal places per kind of number: enough for the model's resolution, few enough to
 /// keep multi-hour runs compact. Trailing zeros are trimmed.
@@ -102,18 +169,20 @@ impl<W: Write> CsvSeries<W> {
     pub fn finish(self) -> io::Result<W> {
         self.csv.into_inner().map_err(|e| e.into_error())
     }
+}
 
-    fn push_int(&mut self, n: impl Into<u64>) {
-        self.scratch.clear();
-        let _ = write!(self.scratch, "{}", n.into());
-        self.record.push_field(self.scratch.as_bytes());
-    }
+/// Appends the integer `n` to `record`, formatted in `scratch` (kept to avoid allocating).
+fn push_int(record: &mut ByteRecord, scratch: &mut String, n: u64) {
+    scratch.clear();
+    let _ = write!(scratch, "{n}");
+    record.push_field(scratch.as_bytes());
+}
 
-    fn push_float(&mut self, x: f64, decimals: usize) {
-        self.scratch.clear();
-        format_fixed(&mut self.scratch, x, decimals);
-        self.record.push_field(self.scratch.as_bytes());
-    }
+/// Appends `x` to `record` with at most `decimals` places (see [`format_fixed`]).
+fn push_float(record: &mut ByteRecord, scratch: &mut String, x: f64, decimals: usize) {
+    scratch.clear();
+    format_fixed(scratch, x, decimals);
+    record.push_field(scratch.as_bytes());
 }
 
 impl<W: Write> SeriesSink for CsvSeries<W> {
@@ -129,30 +198,16 @@ impl<W: Write> SeriesSink for CsvSeries<W> {
             ));
         };
         self.record.clear();
-        self.record.push_field(self.variant.as_bytes());
-        self.record.push_field(function.as_bytes());
-        self.push_float(row.t_s, TIME_DECIMALS);
-        self.push_int(row.requests);
-        self.push_int(row.invocations);
-        self.push_int(row.cold_starts);
-        let t = &row.throttles;
-        self.push_int(t.total());
-        self.push_int(t.reserved_limit);
-        self.push_int(t.account_limit);
-        self.push_int(t.scaling_rate);
-        self.push_int(t.rps_limit);
-        self.push_int(row.concurrency_max);
-        self.push_float(row.concurrency_mean, MEAN_DECIMALS);
-        self.push_int(row.environments);
-        self.push_float(row.environments_mean, MEAN_DECIMALS);
-        self.push_int(row.idle_environments);
-        self.push_int(row.provisioned_busy);
-        self.push_int(row.initializing);
-        self.push_int(row.provisioned_allocated);
-        self.push_int(row.queue_depth);
-        self.push_float(row.latency_p50_ms, LATENCY_DECIMALS);
-        self.push_float(row.latency_p99_ms, LATENCY_DECIMALS);
-        self.push_float(row.cost_usd, COST_DECIMALS);
+        for column in COLUMNS {
+            match column.cell {
+                Cell::Variant => self.record.push_field(self.variant.as_bytes()),
+                Cell::Function => self.record.push_field(function.as_bytes()),
+                Cell::Int(value) => push_int(&mut self.record, &mut self.scratch, value(row)),
+                Cell::Float(value, decimals) => {
+                    push_float(&mut self.record, &mut self.scratch, value(row), decimals)
+                }
+            }
+        }
         self.csv.write_byte_record(&self.record)?;
         Ok(())
     }
@@ -264,6 +319,20 @@ mod tests {
             "on-demand,checkout,12.5,120,110,4,10,1,2,3,4,17,12.3457,20,19,3,5,2,7,9,120,987.654,0.0001234568"
         );
         assert!(text.ends_with('\n') && !text.contains('\r'));
+    }
+
+    #[test]
+    fn header_and_row_come_from_one_table() {
+        let mut s = CsvSeries::new(Vec::new(), "v", names(), true).unwrap();
+        s.record(&row()).unwrap();
+        let text = String::from_utf8(s.finish().unwrap()).unwrap();
+        let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+        let header = reader.headers().unwrap().clone();
+        let record = reader.records().next().unwrap().unwrap();
+        assert_eq!(header.len(), COLUMNS.len());
+        assert_eq!(record.len(), header.len());
+        let unique: std::collections::HashSet<&str> = HEADER.iter().copied().collect();
+        assert_eq!(unique.len(), HEADER.len(), "a column name is repeated");
     }
 
     #[test]

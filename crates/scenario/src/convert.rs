@@ -26,15 +26,8 @@ use lambdasim_model::{
 use serde_saphyr::{Location, Spanned};
 use std::collections::HashSet;
 use std::fmt::Display;
+use std::ops::RangeInclusive;
 use std::path::Path;
-
-/// The largest account concurrency limit a scenario may set.
-const MAX_ACCOUNT_LIMIT: u32 = 1_000_000;
-
-/// The most time-series buckets a run may have: a day at 10 ms, a year at about 3 s.
-/// Beyond that the time series alone takes gigabytes per function and the run never
-/// seems to end; a coarser resolution says the same.
-const MAX_BUCKETS: u64 = 10_000_000;
 
 /// A scenario (or variant) ready to run.
 pub(crate) struct Resolved {
@@ -121,6 +114,20 @@ impl Context<'_> {
         }
     }
 
+    /// The value if the model's `range` holds it, else an error at the value:
+    /// "found {key} {value}, expected {min} to {max}{unit}".
+    fn in_range<T: Copy + Display + PartialOrd>(
+        &self,
+        value: &Spanned<T>,
+        parent: Location,
+        key: &str,
+        range: RangeInclusive<T>,
+        unit: &str,
+    ) -> Result<T, ScenarioError> {
+        let expected = format!("{} to {}{unit}", range.start(), range.end());
+        self.checked(value, parent, key, |v| range.contains(&v), &expected)
+    }
+
     fn scenario(&self, raw: &RawScenario) -> Result<Resolved, ScenarioError> {
         let duration = raw.duration.value.0;
         if duration == 0 {
@@ -140,7 +147,8 @@ impl Context<'_> {
             None => NANOS_PER_SEC,
         };
         let buckets = duration.div_ceil(resolution);
-        if buckets > MAX_BUCKETS {
+        let max_buckets = SimConfig::MAX_BUCKETS;
+        if buckets > max_buckets {
             let at = raw
                 .resolution
                 .as_ref()
@@ -148,10 +156,10 @@ impl Context<'_> {
             return Err(self.error(
                 at,
                 format!(
-                    "found {} at a resolution of {}: {buckets} time-series buckets, expected at most {MAX_BUCKETS} (a resolution of {} or coarser)",
+                    "found {} at a resolution of {}: {buckets} time-series buckets, expected at most {max_buckets} (a resolution of {} or coarser)",
                     crate::duration::show(duration),
                     crate::duration::show(resolution),
-                    crate::duration::show(duration.div_ceil(MAX_BUCKETS)),
+                    crate::duration::show(duration.div_ceil(max_buckets)),
                 ),
             ));
         }
@@ -253,14 +261,12 @@ impl Context<'_> {
         Ok(AccountConfig {
             region,
             concurrency_limit: match &raw.concurrency_limit {
-                // Environments are real objects: the limit bounds the memory a run takes
-                // (about 100 MB at a million); AWS accounts run in the thousands.
-                Some(limit) => self.checked(
+                Some(limit) => self.in_range(
                     limit,
                     at,
                     "account.concurrency_limit",
-                    |v| (1..=MAX_ACCOUNT_LIMIT).contains(&v),
-                    &format!("1 to {MAX_ACCOUNT_LIMIT}"),
+                    AccountConfig::CONCURRENCY_LIMIT_RANGE,
+                    "",
                 )?,
                 None => defaults.concurrency_limit,
             },
@@ -367,21 +373,21 @@ impl Context<'_> {
         }
         let mut config = FunctionConfig::new(name.value.clone());
         if let Some(memory) = &raw.memory_mb {
-            config.memory_mb = self.checked(
+            config.memory_mb = self.in_range(
                 memory,
                 at,
                 "memory_mb",
-                |v| (128..=10_240).contains(&v),
-                "128 to 10240 (MB)",
+                FunctionConfig::MEMORY_MB_RANGE,
+                " (MB)",
             )?;
         }
         if let Some(storage) = &raw.ephemeral_storage_mb {
-            config.ephemeral_storage_mb = self.checked(
+            config.ephemeral_storage_mb = self.in_range(
                 storage,
                 at,
                 "ephemeral_storage_mb",
-                |v| (512..=10_240).contains(&v),
-                "512 to 10240 (MB)",
+                FunctionConfig::EPHEMERAL_STORAGE_MB_RANGE,
+                " (MB)",
             )?;
         }
         if let Some(arch) = &raw.architecture {
@@ -399,8 +405,10 @@ impl Context<'_> {
                 return Err(self.error(
                     pick(timeout.referenced, at),
                     format!(
-                        "found timeout {}s, expected 1s to 900s (the range AWS accepts)",
-                        t as f64 / 1e9
+                        "found timeout {}s, expected {}s to {}s (the range AWS accepts)",
+                        t as f64 / 1e9,
+                        TIMEOUT_RANGE.start() / NANOS_PER_SEC,
+                        TIMEOUT_RANGE.end() / NANOS_PER_SEC,
                     ),
                 ));
             }
@@ -478,45 +486,41 @@ impl Context<'_> {
         raw: &RawScenario,
         applied: &[Applied],
     ) -> ScenarioError {
-        let functions_at = raw.functions.referenced;
-        let (location, hint) = match error {
+        let from_variant = applied.iter().rev().find(|a| a.caused(error));
+        let location = match from_variant {
+            Some(a) => a.location,
+            None => base_location(error, raw),
+        };
+        let hint = match error {
             ConfigError::PoolUnderMinimum { .. } => {
-                let from_variant = applied.iter().rev().find(|a| a.affects_pool());
-                let location = match (from_variant, &raw.account) {
-                    (Some(a), _) => a.location,
-                    (None, Some(account)) => account.referenced,
-                    (None, None) => functions_at,
-                };
-                (
-                    location,
-                    "; expected less reserved or provisioned concurrency, or a higher account.concurrency_limit",
-                )
+                "; expected less reserved or provisioned concurrency, or a higher account.concurrency_limit"
             }
-            _ => {
-                let location = error.function().and_then(|name| {
-                    applied
-                        .iter()
-                        .rev()
-                        .find(|a| a.function() == Some(name))
-                        .map(|a| a.location)
-                        .or_else(|| {
-                            raw.functions
-                                .value
-                                .iter()
-                                .find(|f| f.value.name.value == name)
-                                .map(|f| f.referenced)
-                        })
-                });
-                let hint = match error {
-                    ConfigError::ProvisionedAboveReserved { .. } => {
-                        "; expected provisioned_concurrency (its initial value, every scheduled value and the autoscaling max) at most reserved_concurrency"
-                    }
-                    _ => "",
-                };
-                (location.unwrap_or(functions_at), hint)
+            ConfigError::ProvisionedAboveReserved { .. } => {
+                "; expected provisioned_concurrency (its initial value, every scheduled value and the autoscaling max) at most reserved_concurrency"
             }
+            _ => "",
         };
         self.error(location, format!("{error}{hint}"))
+    }
+}
+
+/// Where the base file wrote what a configuration error is about: the error's
+/// function, else the `account` section for an account setting, else `functions`.
+fn base_location(error: &ConfigError, raw: &RawScenario) -> Location {
+    let function = error.function().and_then(|name| {
+        raw.functions
+            .value
+            .iter()
+            .find(|f| f.value.name.value == name)
+    });
+    let about_account = error
+        .fields()
+        .iter()
+        .any(|f| matches!(f, lambdasim_model::Field::Account(_)));
+    match (function, &raw.account) {
+        (Some(f), _) => f.referenced,
+        (None, Some(account)) if about_account => account.referenced,
+        _ => raw.functions.referenced,
     }
 }
 

@@ -5,8 +5,9 @@
 //! run never starts on bad input; every error names the file, line and column.
 //! [`Scenario::load_deferring_traces`] checks everything but the trace files, for
 //! a caller that runs [`Scenario::check_traces`] beside the simulation instead.
-//! [`Scenario::variants`] gives one runnable [`Variant`] per `variants:` entry, and
-//! [`Variant::traffic`] opens fresh arrival sources for each run.
+//! Either resolves every variant once, when loading; [`Scenario::variants`] gives one
+//! runnable [`Variant`] per `variants:` entry, and [`Variant::traffic`] opens fresh
+//! arrival sources for each run.
 
 mod convert;
 mod duration;
@@ -35,7 +36,8 @@ pub struct Scenario {
     pub path: PathBuf,
     /// The file's text, for reports that quote it.
     pub source_text: String,
-    raw: RawScenario,
+    /// Every variant, resolved and validated once when the file was loaded.
+    variants: Vec<Variant>,
 }
 
 /// One configuration to simulate: the base scenario with a variant's overrides.
@@ -52,7 +54,7 @@ impl Scenario {
     /// Reads, parses and validates a scenario: every variant's configuration, and every
     /// trace file it uses, streamed once to the end.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let scenario = Self::parse(path)?;
+        let scenario = Self::load_deferring_traces(path)?;
         scenario.check_traces()?;
         Ok(scenario)
     }
@@ -62,14 +64,6 @@ impl Scenario {
     /// reads its traces anyway, so checking them on another thread beside it, rather
     /// than before, takes a pass through each file off the time to the result.
     pub fn load_deferring_traces(path: &Path) -> Result<Scenario, ScenarioError> {
-        let scenario = Self::parse(path)?;
-        scenario.variants(None)?;
-        Ok(scenario)
-    }
-
-    /// Reads and parses a scenario file, checking its name; its variants are resolved
-    /// (and their configurations validated) by the caller.
-    fn parse(path: &Path) -> Result<Scenario, ScenarioError> {
         let bytes = read_scenario_file(path)?;
         let source_text = String::from_utf8(bytes).map_err(|e| {
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
@@ -96,15 +90,15 @@ impl Scenario {
         Ok(Scenario {
             name: name.value.clone(),
             path: path.to_path_buf(),
+            variants: resolve_variants(&raw, path)?,
             source_text,
-            raw,
         })
     }
 
-    /// Resolves the variants (validating every configuration), then streams every
-    /// trace file they use to the end, each once, and reports the first problem (in the
-    /// order the files appear in the variants): what [`load`](Self::load) checks
-    /// beyond [`load_deferring_traces`](Self::load_deferring_traces).
+    /// Streams every trace file the variants use to the end, each once, and reports
+    /// the first problem (in the order the files appear in the variants): what
+    /// [`load`](Self::load) checks beyond
+    /// [`load_deferring_traces`](Self::load_deferring_traces).
     pub fn check_traces(&self) -> Result<(), ScenarioError> {
         self.check_traces_until(&AtomicBool::new(false))
     }
@@ -113,79 +107,87 @@ impl Scenario {
     /// raised (reporting no problem): for a check running beside runs that a signal
     /// interrupts, which should not wait for the rest of a large file.
     pub fn check_traces_until(&self, stop: &AtomicBool) -> Result<(), ScenarioError> {
-        for (file, origin) in self.trace_files()? {
-            streams::validate_trace(&file, &origin, stop)?;
+        for (file, origin) in self.trace_files() {
+            streams::validate_trace(file, origin, stop)?;
         }
         Ok(())
     }
 
     /// Every trace file the variants use, once, in order of first use, with where the
-    /// scenario first names it. Resolving the variants validates every configuration.
-    fn trace_files(&self) -> Result<Vec<(TraceFile, Position)>, ScenarioError> {
-        let mut seen: HashSet<TraceFile> = HashSet::new();
+    /// scenario first names it.
+    fn trace_files(&self) -> Vec<(&TraceFile, &Position)> {
+        let mut seen: HashSet<&TraceFile> = HashSet::new();
         let mut files = Vec::new();
-        for variant in self.variants(None)? {
-            for stream in variant.streams {
-                if let StreamKind::Trace(trace) = stream.kind
-                    && seen.insert(trace.file.clone())
+        for variant in &self.variants {
+            for stream in &variant.streams {
+                if let StreamKind::Trace(trace) = &stream.kind
+                    && seen.insert(&trace.file)
                 {
-                    files.push((trace.file, trace.origin));
+                    files.push((&trace.file, &trace.origin));
                 }
             }
         }
-        Ok(files)
+        files
     }
 
     /// The variants to run, in file order, or a single one named `base` when the file
-    /// has none. `seed_override` (the command line's `--seed`) replaces every seed.
-    pub fn variants(&self, seed_override: Option<u64>) -> Result<Vec<Variant>, ScenarioError> {
-        let mut out = Vec::new();
-        if self.raw.variants.is_empty() {
-            out.push(self.variant("base", &self.raw, &[])?);
-        }
-        let mut names = HashSet::new();
-        for raw_variant in &self.raw.variants {
-            let name = &raw_variant.name;
-            if name.value.trim().is_empty() || !names.insert(name.value.as_str()) {
-                return Err(ScenarioError::yaml(
-                    &self.path,
-                    name.referenced,
-                    format!(
-                        "found variant name `{}`, expected a non-empty name used by no other variant",
-                        error::shown(&name.value)
-                    ),
-                ));
-            }
-            let mut raw = self.raw.clone();
-            let applied = raw_variant
-                .set
-                .0
-                .iter()
-                .map(|entry| variants::apply(&mut raw, entry, &self.path))
-                .collect::<Result<Vec<_>, _>>()?;
-            out.push(self.variant(&name.value, &raw, &applied)?);
-        }
+    /// has none: copies of those resolved at load. `seed_override` (the command line's
+    /// `--seed`) replaces every seed.
+    pub fn variants(&self, seed_override: Option<u64>) -> Vec<Variant> {
+        let mut out = self.variants.clone();
         if let Some(seed) = seed_override {
             for variant in &mut out {
                 variant.config.seed = seed;
             }
         }
-        Ok(out)
+        out
     }
+}
 
-    fn variant(
-        &self,
-        name: &str,
-        raw: &RawScenario,
-        applied: &[variants::Applied],
-    ) -> Result<Variant, ScenarioError> {
-        let resolved = convert::resolve(raw, &self.path, applied)?;
-        Ok(Variant {
-            name: name.to_string(),
-            config: resolved.config,
-            streams: resolved.streams,
-        })
+/// Resolves and validates every variant of `raw` (a single `base` when it has none).
+fn resolve_variants(raw: &RawScenario, path: &Path) -> Result<Vec<Variant>, ScenarioError> {
+    if raw.variants.is_empty() {
+        return Ok(vec![variant("base", raw, path, &[])?]);
     }
+    let mut out = Vec::with_capacity(raw.variants.len());
+    let mut names = HashSet::new();
+    for raw_variant in &raw.variants {
+        let name = &raw_variant.name;
+        if name.value.trim().is_empty() || !names.insert(name.value.as_str()) {
+            return Err(ScenarioError::yaml(
+                path,
+                name.referenced,
+                format!(
+                    "found variant name `{}`, expected a non-empty name used by no other variant",
+                    error::shown(&name.value)
+                ),
+            ));
+        }
+        let mut applied_raw = raw.clone();
+        let applied = raw_variant
+            .set
+            .0
+            .iter()
+            .map(|entry| variants::apply(&mut applied_raw, entry, path))
+            .collect::<Result<Vec<_>, _>>()?;
+        out.push(variant(&name.value, &applied_raw, path, &applied)?);
+    }
+    Ok(out)
+}
+
+/// One variant: `raw` with its overrides `applied`, resolved.
+fn variant(
+    name: &str,
+    raw: &RawScenario,
+    path: &Path,
+    applied: &[variants::Applied],
+) -> Result<Variant, ScenarioError> {
+    let resolved = convert::resolve(raw, path, applied)?;
+    Ok(Variant {
+        name: name.to_string(),
+        config: resolved.config,
+        streams: resolved.streams,
+    })
 }
 
 /// How much traffic a run generates, estimated before it runs.

@@ -6,6 +6,7 @@
 
 use crate::error::ScenarioError;
 use crate::raw::{RawAccount, RawBilling, RawFunction, RawScaling, RawScenario, SetEntry};
+use lambdasim_model::{ConfigError, Field};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_saphyr::{Location, Spanned};
@@ -87,29 +88,48 @@ fn listed(keys: &[&str]) -> String {
     }
 }
 
-/// An override that was applied: its path and where it was written.
+/// An override that was applied: the setting it changed and where it was written.
 #[derive(Clone, Debug)]
 pub(crate) struct Applied {
-    pub path: String,
+    /// The function whose key it set, or `None` for a key outside `functions`.
+    pub function: Option<String>,
+    /// The key: a function's own (`reserved_concurrency`), else the whole path
+    /// (`account.concurrency_limit`, `duration`).
+    pub key: String,
     pub location: Location,
 }
 
 impl Applied {
-    /// The function whose setting this overrides, if any.
-    pub(crate) fn function(&self) -> Option<&str> {
-        let rest = self.path.strip_prefix("functions.")?;
-        rest.rsplit_once('.').map(|(name, _)| name)
+    /// Whether this override set a setting the model's `error` is about (for the
+    /// error's function, or any function when the error names none).
+    pub(crate) fn caused(&self, error: &ConfigError) -> bool {
+        let function_matches = match (&self.function, error.function()) {
+            (Some(mine), Some(theirs)) => mine == theirs,
+            _ => true,
+        };
+        function_matches && error.fields().iter().any(|field| self.sets(*field))
     }
 
-    /// Whether it can change the unreserved pool (account limit and minimum, reserved
-    /// and provisioned concurrency).
-    pub(crate) fn affects_pool(&self) -> bool {
-        matches!(
-            self.path.as_str(),
-            "account.concurrency_limit" | "account.unreserved_minimum"
-        ) || (self.function().is_some()
-            && (self.path.ends_with(".reserved_concurrency")
-                || self.path.ends_with(".provisioned_concurrency")))
+    /// Whether this override set the model's `field`.
+    fn sets(&self, field: Field) -> bool {
+        match (field, &self.function) {
+            (Field::Function(name), Some(_)) => yaml_key(name) == self.key,
+            (Field::Account(name), None) => self.key.strip_prefix("account.") == Some(name),
+            (Field::Run(name), None) => self.key == name,
+            _ => false,
+        }
+    }
+}
+
+/// The scenario key that sets a model field: the same name, but for settings the file
+/// writes flat or under another name (`async_config.retry_attempts` is written
+/// `retry_attempts`, every `provisioning.…` under `provisioned_concurrency`).
+fn yaml_key(field: &str) -> &str {
+    match field.split_once('.') {
+        Some(("async_config", key)) => key,
+        Some(("provisioning", _)) => "provisioned_concurrency",
+        Some(("client_retries", _)) => "client_retries",
+        _ => field,
     }
 }
 
@@ -156,11 +176,17 @@ pub(crate) fn apply(
                 )));
             };
             setter.function(&mut function.value, key)?;
+            return Ok(Applied {
+                function: Some(name.to_string()),
+                key: key.to_string(),
+                location: entry.path.referenced,
+            });
         }
         Some(_) => return Err(setter.unknown(TOP_KEYS)),
     }
     Ok(Applied {
-        path: path.to_string(),
+        function: None,
+        key: path.to_string(),
         location: entry.path.referenced,
     })
 }

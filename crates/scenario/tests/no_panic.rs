@@ -11,7 +11,7 @@ fn exercise(yaml: &str, csv: &[u8]) {
     let dir = Dir::new();
     dir.write("t.csv", csv);
     let Ok(scenario) = dir.load(yaml) else { return };
-    for variant in scenario.variants(None).unwrap() {
+    for variant in scenario.variants(None) {
         for mut traffic in variant.traffic().unwrap() {
             for _ in 0..1000 {
                 match traffic.source.next_arrival() {

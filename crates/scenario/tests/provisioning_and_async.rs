@@ -319,7 +319,7 @@ fn variants_can_set_every_new_key() {
       functions.api.client_retries: null
 "
     ));
-    let variants = scenario.variants(None).unwrap();
+    let variants = scenario.variants(None);
     let config = &variants[0].config;
     let (api, jobs) = (&config.functions[0], &config.functions[1]);
     assert_eq!(api.provisioned_concurrency, 5);

@@ -36,7 +36,7 @@ fn overrides_are_applied_per_variant() {
       duration: 30m
 ",
     ));
-    let variants = scenario.variants(None).unwrap();
+    let variants = scenario.variants(None);
     assert_eq!(variants.len(), 2);
     let (plain, provisioned) = (&variants[0].config, &variants[1].config);
     assert_eq!(variants[0].name, "on-demand");
@@ -63,7 +63,6 @@ fn seed_override_replaces_every_seed() {
     ));
     let seeds: Vec<u64> = scenario
         .variants(Some(11))
-        .unwrap()
         .iter()
         .map(|v| v.config.seed)
         .collect();
@@ -79,7 +78,7 @@ fn traffic_can_be_replaced() {
         - burst: { at: 10s, requests: 3 }
 ",
     ));
-    let variant = &scenario.variants(None).unwrap()[0];
+    let variant = &scenario.variants(None)[0];
     let streams = arrivals(variant);
     assert_eq!(streams.len(), 1);
     assert_eq!(streams[0].len(), 3);
@@ -133,4 +132,43 @@ fn bad_paths_and_values_point_at_the_set_entry() {
 fn variant_names_must_be_unique() {
     let err = load_err(&with_variants("  - name: a\n  - name: a\n"));
     assert_eq!(err.line(), Some(12), "{err}");
+}
+
+#[test]
+fn a_configuration_error_points_at_the_entry_that_set_one_of_its_settings() {
+    // Of the two entries on `checkout`, only the first sets what the error is about;
+    // the error points there, not at the later, unrelated one.
+    let yaml = with_variants(
+        "  - name: v
+    set:
+      functions.checkout.provisioned_concurrency: 500
+      functions.checkout.memory_mb: 512
+      account.region: us-east-1
+",
+    );
+    let err = load_err(&yaml);
+    assert!(err.message().contains("above its reserved"), "{err}");
+    assert_eq!(err.line(), Some(13), "{err}");
+    // The pool's settings are any function's.
+    let yaml = with_variants(
+        "  - name: v
+    set:
+      functions.search.provisioned_concurrency: 800
+      functions.checkout.memory_mb: 512
+",
+    );
+    let err = load_err(&yaml);
+    assert!(err.message().contains("unreserved pool"), "{err}");
+    assert_eq!(err.line(), Some(13), "{err}");
+    let yaml = with_variants(
+        "  - name: v
+    set:
+      functions.checkout.memory_mb: 512
+",
+    )
+    .replace("reserved_concurrency: 300", "reserved_concurrency: 950");
+    // With no entry about it, the error is where the base file lists the functions.
+    let err = load_err(&yaml);
+    assert!(err.message().contains("unreserved pool"), "{err}");
+    assert_eq!(err.line(), Some(5), "{err}");
 }

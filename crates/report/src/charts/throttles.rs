@@ -4,7 +4,7 @@ use super::VariantData;
 use super::palette::{BROWN, PURPLE, RED, YELLOW};
 use super::spec::{ChartSpec, Panel};
 
-/// One panel per function; the reasons are the contract's (`reserved_limit`, ...).
+/// One panel per function; the reasons are `summary.json`'s (`reserved_limit`, ...).
 pub fn spec(v: &VariantData<'_>) -> ChartSpec {
     v.per_function("throttles", "Throttles by reason", |i, f| {
         let mut panel = Panel::new(&f.name, "throttles / s");

@@ -175,7 +175,7 @@ fn total_reasons(functions: &[FunctionSummary]) -> ThrottleCounts {
     total
 }
 
-/// The limit that refused the most requests, in the contract's words.
+/// The limit that refused the most requests, in the words of `summary.json`'s `throttles_by_reason`.
 fn main_reason(t: &ThrottleCounts) -> Option<&'static str> {
     [
         (t.reserved_limit, "reserved_limit"),

@@ -5,17 +5,30 @@ use super::{Context, pick};
 use crate::duration::Dur;
 use crate::error::ScenarioError;
 use crate::raw::{RawClientRetries, RawFunction};
-use lambdasim_engine::NANOS_PER_SEC;
-use lambdasim_model::{ClientRetries, FunctionConfig, InvocationType};
+use lambdasim_engine::{NANOS_PER_SEC, Nanos};
+use lambdasim_model::{AsyncConfig, ClientRetries, FunctionConfig, InvocationType};
 use serde_saphyr::{Location, Spanned};
+use std::ops::RangeInclusive;
 
-/// The range AWS allows for `max_event_age` (facts §4.2).
-const MIN_EVENT_AGE: u64 = 60 * NANOS_PER_SEC;
-const MAX_EVENT_AGE: u64 = 6 * 3600 * NANOS_PER_SEC;
+/// A bound of `max_event_age` as its message shows it: in hours when whole (`6h`),
+/// else in seconds (`60s`).
+fn shown_age(nanos: Nanos) -> String {
+    let secs = nanos / NANOS_PER_SEC;
+    if secs.is_multiple_of(3600) {
+        format!("{}h", secs / 3600)
+    } else {
+        format!("{secs}s")
+    }
+}
 
-/// The most retries a client may make: enough for any SDK's setting, few enough that a
-/// caller retrying at once (a `base` of 0) cannot stall the run.
-const MAX_CLIENT_ATTEMPTS: u32 = 10;
+/// Every value of a small range as a message lists them: "0, 1 or 2".
+fn each_of(range: RangeInclusive<u32>) -> String {
+    let values: Vec<String> = range.map(|v| v.to_string()).collect();
+    match values.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => values.concat(),
+    }
+}
 
 impl Context<'_> {
     /// Reads `invocation`, `max_event_age`, `retry_attempts`, `error_rate` and
@@ -31,27 +44,36 @@ impl Context<'_> {
             config.invocation = invocation.value;
         }
         if let Some(age) = &raw.max_event_age {
+            let ages = AsyncConfig::MAX_EVENT_AGE_RANGE;
+            let expected = format!("{} to {}", shown_age(*ages.start()), shown_age(*ages.end()));
             config.async_config.max_event_age = self
                 .checked(
                     age,
                     at,
                     "max_event_age",
-                    |a: Dur| (MIN_EVENT_AGE..=MAX_EVENT_AGE).contains(&a.0),
-                    "60s to 6h",
+                    |a: Dur| ages.contains(&a.0),
+                    &expected,
                 )?
                 .0;
         }
         if let Some(attempts) = &raw.retry_attempts {
-            config.async_config.retry_attempts =
-                self.checked(attempts, at, "retry_attempts", |n| n <= 2, "0, 1 or 2")?;
+            let range = AsyncConfig::RETRY_ATTEMPTS_RANGE;
+            let expected = each_of(range.clone());
+            config.async_config.retry_attempts = self.checked(
+                attempts,
+                at,
+                "retry_attempts",
+                |n| range.contains(&n),
+                &expected,
+            )?;
         }
         if let Some(rate) = &raw.error_rate {
-            config.error_rate = self.checked(
+            config.error_rate = self.in_range(
                 rate,
                 at,
                 "error_rate",
-                |r| (0.0..=1.0).contains(&r),
-                "0 to 1 (the share of invocations that fail)",
+                FunctionConfig::ERROR_RATE_RANGE,
+                " (the share of invocations that fail)",
             )?;
         }
         if let Some(retries) = &raw.client_retries {
@@ -84,8 +106,8 @@ impl Context<'_> {
             &raw.value.attempts,
             at,
             "attempts",
-            |n| n <= MAX_CLIENT_ATTEMPTS,
-            &format!("0 to {MAX_CLIENT_ATTEMPTS} retries"),
+            |n| n <= ClientRetries::MAX_ATTEMPTS,
+            &format!("0 to {} retries", ClientRetries::MAX_ATTEMPTS),
         )?;
         Ok(ClientRetries {
             attempts,

@@ -97,7 +97,7 @@ impl Context<'_> {
         })
     }
 
-    /// Target tracking: `min` at most `max`, the target within 0.1–0.9 (facts §6.2).
+    /// Target tracking: `min` at most `max`, the target within the model's range.
     fn autoscaling(
         &self,
         raw: &RawAutoscaling,
@@ -111,12 +111,12 @@ impl Context<'_> {
             |max| max >= min,
             &format!("at least min ({min})"),
         )?;
-        let target_utilization = self.checked(
+        let target_utilization = self.in_range(
             &raw.target_utilization,
             at,
             "target_utilization",
-            |t| (0.1..=0.9).contains(&t),
-            "0.1 to 0.9 (the share of provisioned environments in use to aim for)",
+            AutoscalingConfig::TARGET_UTILIZATION_RANGE,
+            " (the share of provisioned environments in use to aim for)",
         )?;
         let cooldown = |c: &Option<Spanned<Dur>>| c.as_ref().map_or(0, |c| c.value.0);
         Ok(AutoscalingConfig {

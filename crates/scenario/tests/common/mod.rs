@@ -44,7 +44,7 @@ pub fn load_err(yaml: &str) -> ScenarioError {
 
 /// The only variant of a scenario without `variants:`.
 pub fn base(scenario: &Scenario) -> Variant {
-    let mut variants = scenario.variants(None).unwrap();
+    let mut variants = scenario.variants(None);
     assert_eq!(variants.len(), 1);
     variants.pop().unwrap()
 }
