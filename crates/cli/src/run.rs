@@ -60,7 +60,12 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     interrupt.guard(out.path());
     let progress = Progress::new(args.quiet);
 
-    let runs = run_checking_traces(&scenario, &cancel, |cancel| {
+    let limit = (!args.yes).then_some(WorkLimit {
+        variants: &variants,
+        seeds: args.seeds,
+        max: args.max_requests,
+    });
+    let runs = run_checking_traces(&scenario, &cancel, limit, |cancel| {
         run_all(&variants, args.seeds, out.path(), &progress, cancel)
     });
     interrupt.check()?;
@@ -108,17 +113,23 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
 /// [`Scenario::check_traces`], so that a run never waits for a pass over its traces
 /// before it starts. A problem the check finds is the error, whatever the runs
 /// returned: it is the first in the files, including rows after the simulated span
-/// that no run reads, and the same message `validate` gives. The check raises
+/// that no run reads, and the same message `validate` gives. With a `limit`, the
+/// thread then counts the requests the traces replay, which no estimate before the
+/// run can know, and refuses a command above it the same way. The check raises
 /// `cancel`, the flag `runs` is given, when it fails, for the simulations to stop early.
 fn run_checking_traces<T>(
     scenario: &Scenario,
     cancel: &Arc<AtomicBool>,
+    limit: Option<WorkLimit>,
     runs: impl FnOnce(&Arc<AtomicBool>) -> Result<T, CliError>,
 ) -> Result<T, CliError> {
     std::thread::scope(|scope| {
         let check = scope.spawn(|| {
             // A signal raises `cancel` too: the check then stops reading.
-            let checked = scenario.check_traces_until(cancel);
+            let checked = scenario
+                .check_traces_until(cancel)
+                .map_err(CliError::from)
+                .and_then(|()| limit.map_or(Ok(()), |limit| limit.check_traces(cancel)));
             if checked.is_err() {
                 cancel.store(true, Ordering::Relaxed);
             }
@@ -126,10 +137,37 @@ fn run_checking_traces<T>(
         });
         let result = runs(cancel);
         match check.join() {
-            Ok(checked) => checked.map_err(CliError::from).and(result),
+            Ok(checked) => checked.and(result),
             Err(panic) => std::panic::resume_unwind(panic),
         }
     })
+}
+
+/// The most requests a command may replay without `--yes`, for the check of its
+/// trace files.
+struct WorkLimit<'a> {
+    variants: &'a [Variant],
+    seeds: u64,
+    max: u64,
+}
+
+impl WorkLimit<'_> {
+    /// Adds the requests the traces replay to the generated streams' estimate (a
+    /// pass over each trace file, beside the runs) and refuses a total above `max`,
+    /// as [`check_work`] does before the runs.
+    fn check_traces(&self, stop: &AtomicBool) -> Result<(), CliError> {
+        if self.variants.iter().all(|v| v.estimate().traces == 0) {
+            return Ok(());
+        }
+        let mut per_seed = 0.0;
+        for variant in self.variants {
+            let Some(traced) = variant.trace_requests(stop)? else {
+                return Ok(());
+            };
+            per_seed += variant.estimate().requests + traced;
+        }
+        too_much_work(per_seed * self.seeds as f64, self.max)
+    }
 }
 
 /// The most (variant, seed) runs one command makes: each run's totals (a few
@@ -167,7 +205,11 @@ fn check_runs(variants: usize, seeds: u64, functions: usize) -> Result<(), CliEr
 /// typo such as `rate: 1e9` would run for days): the estimate, and how to go ahead.
 fn check_work(variants: &[Variant], seeds: u64, max: u64) -> Result<(), CliError> {
     let per_seed: f64 = variants.iter().map(|v| v.estimate().requests).sum();
-    let requests = per_seed * seeds as f64;
+    too_much_work(per_seed * seeds as f64, max)
+}
+
+/// The refusal of `requests` in all above `max`.
+fn too_much_work(requests: f64, max: u64) -> Result<(), CliError> {
     if requests > max as f64 {
         return Err(CliError::TooMuchWork {
             requests,
@@ -452,7 +494,7 @@ mod tests {
         // The bad row is after the simulated hour, where no run reads.
         let scenario = scenario_with_trace(tmp.path(), "offset_s\n0\n7200\nsoon\n");
         let flag = Arc::new(AtomicBool::new(false));
-        let result = run_checking_traces(&scenario, &flag, |cancel| {
+        let result = run_checking_traces(&scenario, &flag, None, |cancel| {
             assert!(raised(cancel), "the failed check did not raise the flag");
             Ok(())
         });
@@ -467,7 +509,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let scenario = scenario_with_trace(tmp.path(), "offset_s\n0\n7200\n");
         let flag = Arc::new(AtomicBool::new(false));
-        let result = run_checking_traces(&scenario, &flag, |cancel| Ok(Arc::clone(cancel)));
+        let result = run_checking_traces(&scenario, &flag, None, |cancel| Ok(Arc::clone(cancel)));
         let cancel = result.expect("the check passes");
         assert!(!cancel.load(Ordering::Relaxed));
     }

@@ -552,6 +552,40 @@ fn a_bad_trace_row_stops_a_run_of_huge_work_at_once() {
         .stderr(predicate::str::contains("t.csv:3"));
 }
 
+/// The requests a trace replays are known only once it is read: the check beside the
+/// run counts them and refuses too much work as the estimate before a run does.
+#[test]
+fn a_trace_scaled_to_days_of_work_is_refused() {
+    // 3 rows of 1,000 a minute, scaled by 10^9: 3 × 10^12 requests.
+    let yaml = format!(
+        "{BASE}    traffic:\n      - trace: {{ file: t.csv, counts: 1m }}\n        scale: 1e9\n"
+    )
+    .replace("duration: 10s", "duration: 1h");
+    let (tmp, path) = write_scenario(
+        &yaml,
+        &[("t.csv", "period,count\n0,1000\n60,1000\n120,1000\n")],
+    );
+    lambdasim()
+        .args(["run", "--quiet", "--out"])
+        .arg(tmp.path().join("out"))
+        .arg(&path)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("3.000e12 requests"))
+        .stderr(predicate::str::contains("--yes"));
+    assert!(!tmp.path().join("out").exists());
+    // Within the limit, the same trace runs.
+    let modest = yaml.replace("scale: 1e9", "scale: 2");
+    std::fs::write(&path, modest).unwrap();
+    lambdasim()
+        .args(["run", "--quiet", "--no-charts", "--out"])
+        .arg(tmp.path().join("out"))
+        .arg(&path)
+        .assert()
+        .success();
+}
+
 #[test]
 fn an_unreadable_scenario_is_an_input_error() {
     let tmp = tempfile::tempdir().unwrap();

@@ -213,6 +213,22 @@ impl Variant {
         estimate
     }
 
+    /// The requests one run of this variant's trace streams replays, read from the
+    /// files (a pass over each; `None` once `stop` is raised): what
+    /// [`estimate`](Self::estimate) cannot know before reading them.
+    pub fn trace_requests(&self, stop: &AtomicBool) -> Result<Option<f64>, ScenarioError> {
+        let mut total = 0.0;
+        for stream in &self.streams {
+            if let StreamKind::Trace(_) = stream.kind {
+                match stream.trace_requests(stop)? {
+                    Some(n) => total += n,
+                    None => return Ok(None),
+                }
+            }
+        }
+        Ok(Some(total))
+    }
+
     /// Fresh arrival sources for one run, one per traffic stream, seeded from
     /// `config.seed`. Fails only if a trace file can no longer be opened.
     pub fn traffic(&self) -> Result<Vec<Traffic>, ScenarioError> {

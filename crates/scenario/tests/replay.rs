@@ -402,3 +402,44 @@ fn a_pipe_as_a_trace_is_an_input_error_not_a_hang() {
     assert!(err.is_input_error(), "{err}");
     assert!(err.message().contains("not a regular file"), "{err}");
 }
+
+/// The requests a trace replays, counted from its rows before a run (for the work
+/// limit), match what the replay produces: per-request rows with a fractional
+/// `scale`, per-interval rows, and a window that cuts rows off at both ends.
+#[test]
+fn trace_requests_are_counted_as_the_replay_makes_them() {
+    let per_request: String = std::iter::once("offset_s\n".to_string())
+        .chain((0..500).map(|i| format!("{}\n", i * 3)))
+        .collect();
+    let counts = "period,count\n0,10\n60,20\n120,30\n180,40\n";
+    for (csv, traffic) in [
+        (
+            per_request.as_str(),
+            "trace: { file: t.csv }\n        scale: 0.37",
+        ),
+        (
+            per_request.as_str(),
+            "trace: { file: t.csv }\n        start: 100s\n        end: 700s\n        scale: 3",
+        ),
+        (
+            counts,
+            "trace: { file: t.csv, counts: 1m }\n        scale: 2.5",
+        ),
+        (
+            counts,
+            "trace: { file: t.csv, counts: 1m }\n        start: 60s\n        end: 180s",
+        ),
+    ] {
+        let dir = Dir::new();
+        dir.write("t.csv", csv);
+        let yaml = format!(
+            "name: s\nduration: 1d\nfunctions:\n  - name: f\n    traffic:\n      - {traffic}\n"
+        );
+        let variant = base(&dir.load(&yaml).unwrap());
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let counted = variant.trace_requests(&stop).unwrap();
+        let replayed = arrivals(&variant)[0].len() as f64;
+        assert_eq!(counted, Some(replayed), "{traffic}");
+        assert_eq!(variant.estimate().traces, 1);
+    }
+}

@@ -17,6 +17,7 @@ use crate::error::ScenarioError;
 use lambdasim_engine::{Nanos, RngStream, StreamKey};
 use lambdasim_model::{ArrivalSource, Traffic};
 use shapes::Shape;
+use std::sync::atomic::AtomicBool;
 
 /// The span of simulated time a stream is active in: arrivals at `start` or later and
 /// before `end` (already capped at the scenario duration).
@@ -105,6 +106,16 @@ fn integral(shape: &Shape, window: Window) -> f64 {
 }
 
 impl StreamSpec {
+    /// The requests a trace stream replays in its window (`None` for a generated
+    /// stream, or when `stop` was raised first): read from the file, row by row.
+    pub(crate) fn trace_requests(&self, stop: &AtomicBool) -> Result<Option<f64>, ScenarioError> {
+        let StreamKind::Trace(spec) = &self.kind else {
+            return Ok(None);
+        };
+        let rng = RngStream::new(0, &self.key);
+        trace::TraceSource::open(spec, rng)?.count_requests(stop)
+    }
+
     /// A fresh source for one run under the run seed, with the functions it feeds.
     pub(crate) fn open(&self, seed: u64) -> Result<Traffic, ScenarioError> {
         let rng = RngStream::new(seed, &self.key);

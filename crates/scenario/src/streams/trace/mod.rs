@@ -211,6 +211,31 @@ impl TraceSource {
         Ok(None)
     }
 
+    /// The requests the trace replays inside the window, counted from its rows
+    /// without placing them (a row straddling an edge counts whole); `None` if `stop`
+    /// was raised first.
+    pub(crate) fn count_requests(
+        mut self,
+        stop: &AtomicBool,
+    ) -> Result<Option<f64>, ScenarioError> {
+        let mut total = 0.0;
+        while let Some(row) = self.rows.next_row()? {
+            if stop.load(Ordering::Relaxed) {
+                return Ok(None);
+            }
+            let requests = self.requests(&row);
+            let start = self.sped_up(row.time).saturating_add(self.spec.offset);
+            if start >= self.spec.window.end {
+                break;
+            }
+            let width = self.rows.interval().map_or(0, |i| self.sped_up(i));
+            if start.saturating_add(width.max(1)) > self.spec.window.start {
+                total += requests as f64;
+            }
+        }
+        Ok(Some(total))
+    }
+
     /// Drops the finished row, keeping its buffer.
     fn end_row(&mut self) {
         if let Some(pending) = self.pending.take() {
