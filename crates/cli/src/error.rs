@@ -47,6 +47,20 @@ pub enum CliError {
         results: u64,
         max: u64,
     },
+    /// One run of the scenario would not fit in the memory a command may take.
+    #[error(
+        "found {functions} functions: one run would take about {mb} MB, expected at most {max_mb} MB (at most {max_functions} functions)"
+    )]
+    #[diagnostic(
+        code(lambdasim::input),
+        help("split the account's functions over several scenarios")
+    )]
+    TooManyFunctions {
+        functions: u64,
+        mb: u64,
+        max_mb: u64,
+        max_functions: u64,
+    },
     /// The scenario's traffic is estimated above `--max-requests`.
     #[error(
         "the scenario generates about {requests:.3e} requests in all (variants × seeds), above --max-requests {max}: about {hours:.1} hours at 10 million a second"
@@ -89,6 +103,7 @@ impl CliError {
             Self::UnknownVariant { .. }
             | Self::TooManyRuns { .. }
             | Self::TooManyResults { .. }
+            | Self::TooManyFunctions { .. }
             | Self::TooMuchWork { .. }
             | Self::OutArgument { .. } => 2,
             Self::Run {

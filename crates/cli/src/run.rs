@@ -178,7 +178,33 @@ const MAX_RUNS: u64 = 100_000;
 /// each, so at most about 400 MB.
 const MAX_FUNCTION_RESULTS: u64 = 1_000_000;
 
+/// The memory one run takes per function (its state, three latency histograms and its
+/// results): about 17 KB measured with 20,000 functions (`docs/performance.md`),
+/// rounded up.
+const BYTES_PER_FUNCTION: u64 = 24 << 10;
+
+/// The memory the runs of one command may take at once: they run fewer at a time to
+/// stay within it, and a scenario whose single run would not is refused.
+const MEMORY_BUDGET: u64 = 4 << 30;
+
+/// How many runs of a scenario with `functions` functions go at once: as many as
+/// there are threads, fewer when their memory would pass the budget.
+fn concurrent_runs(functions: usize) -> usize {
+    let per_run = (functions as u64).saturating_mul(BYTES_PER_FUNCTION).max(1);
+    let fit = (MEMORY_BUDGET / per_run).max(1);
+    rayon::current_num_threads().min(fit as usize)
+}
+
 fn check_runs(variants: usize, seeds: u64, functions: usize) -> Result<(), CliError> {
+    let per_run = (functions as u64).saturating_mul(BYTES_PER_FUNCTION);
+    if per_run > MEMORY_BUDGET {
+        return Err(CliError::TooManyFunctions {
+            functions: functions as u64,
+            mb: per_run >> 20,
+            max_mb: MEMORY_BUDGET >> 20,
+            max_functions: MEMORY_BUDGET / BYTES_PER_FUNCTION,
+        });
+    }
     let variants = variants as u64;
     let runs = variants.saturating_mul(seeds);
     if runs > MAX_RUNS {
@@ -270,14 +296,26 @@ fn run_all(
     let jobs: Vec<(usize, u64)> = (0..variants.len())
         .flat_map(|v| (0..seeds).map(move |k| (v, k)))
         .collect();
-    let results = jobs
-        .par_iter()
-        .map(|&(v, k)| match k {
-            0 => run_variant(&variants[v], &part_path(dir, v), progress, cancel)
-                .map(|(first, chart)| Run::First(first, chart)),
-            _ => run_replica(&variants[v], k, progress, cancel).map(Run::Replica),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let run_jobs = || {
+        jobs.par_iter()
+            .map(|&(v, k)| match k {
+                0 => run_variant(&variants[v], &part_path(dir, v), progress, cancel)
+                    .map(|(first, chart)| Run::First(first, chart)),
+                _ => run_replica(&variants[v], k, progress, cancel).map(Run::Replica),
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let functions = variants.first().map_or(0, |v| v.config.functions.len());
+    let threads = concurrent_runs(functions);
+    let results = if threads < rayon::current_num_threads() {
+        // Fewer runs at once, so that their memory fits.
+        match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+            Ok(pool) => pool.install(run_jobs)?,
+            Err(_) => run_jobs()?,
+        }
+    } else {
+        run_jobs()?
+    };
     let mut runs: Vec<VariantRuns> = Vec::with_capacity(variants.len());
     for run in results {
         match run {
@@ -502,6 +540,28 @@ mod tests {
             panic!("expected the check's error, got {result:?}");
         };
         assert_eq!(err.line(), Some(4), "{err}");
+    }
+
+    #[test]
+    fn runs_go_fewer_at_a_time_to_fit_and_a_run_too_big_is_refused() {
+        let threads = rayon::current_num_threads();
+        assert_eq!(concurrent_runs(10), threads);
+        // 100,000 functions take about 2.4 GB a run: one at a time within 4 GiB.
+        assert_eq!(concurrent_runs(100_000), 1);
+        assert!(concurrent_runs(20_000) <= 8);
+        assert!(check_runs(1, 1, 170_000).is_ok());
+        let refused = check_runs(1, 1, 200_000);
+        assert!(
+            matches!(
+                refused,
+                Err(CliError::TooManyFunctions {
+                    functions: 200_000,
+                    ..
+                })
+            ),
+            "{refused:?}"
+        );
+        assert_eq!(refused.unwrap_err().exit_code(), 2);
     }
 
     #[test]
