@@ -4,17 +4,19 @@ use super::*;
 
 impl Simulation {
     /// Creates an environment of `f` in `state`, counted in the gauges.
-    pub(super) fn create_env(&mut self, f: usize, state: EnvState, provisioned: bool) -> u32 {
-        let id = self.envs.create(f as u32, state, provisioned, self.now);
+    pub(super) fn create_env(&mut self, f: usize, state: EnvState, provisioned: bool) -> EnvId {
+        let id = self
+            .envs
+            .create(FnIdx::new(f), state, provisioned, self.now);
         self.functions[f].metrics.environments.up(self.now);
         self.apply(id, state, true);
         id
     }
 
-    pub(super) fn destroy(&mut self, id: u32) {
+    pub(super) fn destroy(&mut self, id: EnvId) {
         let state = self.envs[id].state;
         self.apply(id, state, false);
-        let f = self.envs[id].func as usize;
+        let f = self.envs[id].func.index();
         self.functions[f].metrics.environments.down(self.now);
         let provisioned = self.envs[id].provisioned;
         self.envs.destroy(id);
@@ -27,7 +29,7 @@ impl Simulation {
     /// Moves an environment to `state`, keeping gauges and limit counters in step. A
     /// move between two states that both occupy concurrency (Init to Busy) leaves
     /// concurrency and the pools as they are.
-    pub(super) fn set_state(&mut self, id: u32, state: EnvState) {
+    pub(super) fn set_state(&mut self, id: EnvId, state: EnvState) {
         let old = self.envs[id].state;
         self.transition(id, old, state);
     }
@@ -36,7 +38,7 @@ impl Simulation {
     /// constant states, a hot transition (Idle to Busy and back) compiles to just its
     /// own counter updates, with no branch on which transition it is.
     #[inline(always)]
-    pub(super) fn transition(&mut self, id: u32, old: EnvState, state: EnvState) {
+    pub(super) fn transition(&mut self, id: EnvId, old: EnvState, state: EnvState) {
         let env = &mut self.envs[id];
         debug_assert_eq!(env.state, old);
         env.state = state;
@@ -51,7 +53,7 @@ impl Simulation {
     }
 
     /// Adds (`up`) or removes an environment in `state` from the gauges and counters.
-    pub(super) fn apply(&mut self, id: u32, state: EnvState, up: bool) {
+    pub(super) fn apply(&mut self, id: EnvId, state: EnvState, up: bool) {
         let owner = Owner::of(&self.envs[id]);
         self.count_state(owner, state, up);
         if state.occupies() {

@@ -3,6 +3,7 @@
 //! Environments live in a slab indexed by `u32`, reusing freed slots, so the store
 //! grows with the peak number of environments and never with the number of requests.
 
+use super::ids::{EnvId, FnIdx, PendingId};
 use lambdasim_engine::Nanos;
 
 /// Where an environment is in its lifecycle.
@@ -42,9 +43,6 @@ impl Outcome {
     }
 }
 
-/// "No environment" in the intrusive idle-list links.
-pub(crate) const NONE: u32 = u32::MAX;
-
 /// One execution environment: the fields every invocation touches, in 32 bytes, so
 /// that an environment never straddles two cache lines (the first touch of an
 /// environment at a start or an end is usually a cache miss, and was two for half of
@@ -55,10 +53,10 @@ pub(crate) struct Env {
     pub idle_since: Nanos,
     /// When it was created (or last re-initialised), for `max_lifetime`.
     pub created: Nanos,
-    pub func: u32,
+    pub func: FnIdx,
     /// Links of the idle list (ordered by `idle_since`), or `NONE`.
-    pub prev: u32,
-    pub next: u32,
+    pub prev: EnvId,
+    pub next: EnvId,
     pub state: EnvState,
     pub provisioned: bool,
     /// How the running (or, while idle, the last) invocation ends.
@@ -75,7 +73,7 @@ pub(crate) struct EnvCold {
     /// Position in the idle pool's member vector (random policy only).
     pub slot: u32,
     /// The asynchronous event or client retry this environment is running, or `NONE`.
-    pub pending: u32,
+    pub pending: PendingId,
     /// When this (provisioned) environment's next recycle step is due (its lifetime's
     /// end, then its replacement's Init done), `Nanos::MAX` when none: an event at
     /// another time was scheduled for an earlier environment in this slot. Kept here
@@ -91,7 +89,7 @@ pub(crate) const DEAD: u64 = u64::MAX;
 pub(crate) struct EnvSlab {
     envs: Vec<Env>,
     cold: Vec<EnvCold>,
-    free: Vec<u32>,
+    free: Vec<EnvId>,
     next_serial: u64,
     live: usize,
 }
@@ -100,17 +98,17 @@ impl EnvSlab {
     /// Stores a new environment of `func` and returns its id.
     pub(crate) fn create(
         &mut self,
-        func: u32,
+        func: FnIdx,
         state: EnvState,
         provisioned: bool,
         now: Nanos,
-    ) -> u32 {
+    ) -> EnvId {
         let env = Env {
             idle_since: now,
             created: now,
             func,
-            prev: NONE,
-            next: NONE,
+            prev: EnvId::NONE,
+            next: EnvId::NONE,
             state,
             provisioned,
             outcome: Outcome::Ok,
@@ -118,29 +116,29 @@ impl EnvSlab {
         };
         let cold = EnvCold {
             serial: self.next_serial,
-            slot: NONE,
-            pending: NONE,
+            slot: u32::MAX,
+            pending: PendingId::NONE,
             recycle_at: Nanos::MAX,
         };
         self.next_serial += 1;
         self.live += 1;
         match self.free.pop() {
             Some(id) => {
-                self.envs[id as usize] = env;
-                self.cold[id as usize] = cold;
+                self.envs[id.index()] = env;
+                self.cold[id.index()] = cold;
                 id
             }
             None => {
                 self.envs.push(env);
                 self.cold.push(cold);
-                (self.envs.len() - 1) as u32
+                EnvId::new(self.envs.len() - 1)
             }
         }
     }
 
     /// Frees an environment's slot for reuse.
-    pub(crate) fn destroy(&mut self, id: u32) {
-        self.cold[id as usize].serial = DEAD;
+    pub(crate) fn destroy(&mut self, id: EnvId) {
+        self.cold[id.index()].serial = DEAD;
         self.live -= 1;
         self.free.push(id);
     }
@@ -149,28 +147,30 @@ impl EnvSlab {
     /// last touched a few hundred milliseconds ago, is out of the L1 cache), for an
     /// upcoming event that will handle it.
     #[inline]
-    pub(crate) fn warm(&self, id: u32) {
-        if let Some(env) = self.envs.get(id as usize) {
+    pub(crate) fn warm(&self, id: EnvId) {
+        if let Some(env) = self.envs.get(id.index()) {
             lambdasim_engine::prefetch(env);
         }
     }
 
     /// The rarely read fields of an environment.
-    pub(crate) fn cold(&self, id: u32) -> &EnvCold {
-        &self.cold[id as usize]
+    pub(crate) fn cold(&self, id: EnvId) -> &EnvCold {
+        &self.cold[id.index()]
     }
 
-    pub(crate) fn cold_mut(&mut self, id: u32) -> &mut EnvCold {
-        &mut self.cold[id as usize]
+    pub(crate) fn cold_mut(&mut self, id: EnvId) -> &mut EnvCold {
+        &mut self.cold[id.index()]
     }
 
     /// Ids of all live environments (slow: for invariant checks in tests).
-    pub(crate) fn live_ids(&self) -> impl Iterator<Item = u32> + '_ {
+    pub(crate) fn live_ids(&self) -> impl Iterator<Item = EnvId> + '_ {
         let mut free = vec![false; self.envs.len()];
         for &id in &self.free {
-            free[id as usize] = true;
+            free[id.index()] = true;
         }
-        (0..self.envs.len() as u32).filter(move |&id| !free[id as usize])
+        (0..self.envs.len())
+            .filter(move |&i| !free[i])
+            .map(EnvId::new)
     }
 
     /// How many environments exist.
@@ -179,18 +179,18 @@ impl EnvSlab {
     }
 }
 
-impl std::ops::Index<u32> for EnvSlab {
+impl std::ops::Index<EnvId> for EnvSlab {
     type Output = Env;
     #[inline]
-    fn index(&self, id: u32) -> &Env {
-        &self.envs[id as usize]
+    fn index(&self, id: EnvId) -> &Env {
+        &self.envs[id.index()]
     }
 }
 
-impl std::ops::IndexMut<u32> for EnvSlab {
+impl std::ops::IndexMut<EnvId> for EnvSlab {
     #[inline]
-    fn index_mut(&mut self, id: u32) -> &mut Env {
-        &mut self.envs[id as usize]
+    fn index_mut(&mut self, id: EnvId) -> &mut Env {
+        &mut self.envs[id.index()]
     }
 }
 

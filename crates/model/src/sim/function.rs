@@ -92,7 +92,7 @@ pub(super) fn build_function(
     let rng = |purpose: &str| RngStream::new(seed, &StreamKey::new([f.name.as_str(), purpose]));
     Ok(Function {
         reserved: f.reserved_concurrency,
-        is_async: f.invocation == InvocationType::Async,
+        invocation: f.invocation,
         timeout: f.timeout,
         error_rate: f.error_rate,
         token_bucket,

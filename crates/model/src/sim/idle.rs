@@ -6,7 +6,8 @@
 //! `oldest` policies add an ordered index by creation; `random` adds a member vector.
 //! Every operation is O(1), or O(log n) for the creation index.
 
-use super::env::{EnvSlab, NONE};
+use super::env::EnvSlab;
+use super::ids::EnvId;
 use crate::config::ReusePolicy;
 use lambdasim_engine::RngStream;
 use rand::RngExt;
@@ -15,19 +16,19 @@ use std::collections::BTreeSet;
 #[repr(C)] // the list's ends and length, read by every take and push, first
 pub(crate) struct IdlePool {
     policy: ReusePolicy,
-    head: u32,
-    tail: u32,
+    head: EnvId,
+    tail: EnvId,
     len: u32,
-    by_serial: BTreeSet<(u64, u32)>,
-    members: Vec<u32>,
+    by_serial: BTreeSet<(u64, EnvId)>,
+    members: Vec<EnvId>,
 }
 
 impl IdlePool {
     pub(crate) fn new(policy: ReusePolicy) -> Self {
         Self {
             policy,
-            head: NONE,
-            tail: NONE,
+            head: EnvId::NONE,
+            tail: EnvId::NONE,
             len: 0,
             by_serial: BTreeSet::new(),
             members: Vec::new(),
@@ -39,16 +40,16 @@ impl IdlePool {
     }
 
     /// The environment that has been idle longest.
-    pub(crate) fn longest_idle(&self) -> Option<u32> {
-        (self.head != NONE).then_some(self.head)
+    pub(crate) fn longest_idle(&self) -> Option<EnvId> {
+        (self.head != EnvId::NONE).then_some(self.head)
     }
 
     /// Adds a newly idle environment.
     #[inline(always)]
-    pub(crate) fn push(&mut self, envs: &mut EnvSlab, id: u32) {
+    pub(crate) fn push(&mut self, envs: &mut EnvSlab, id: EnvId) {
         envs[id].prev = self.tail;
-        envs[id].next = NONE;
-        if self.tail == NONE {
+        envs[id].next = EnvId::NONE;
+        if self.tail == EnvId::NONE {
             self.head = id;
         } else {
             envs[self.tail].next = id;
@@ -69,7 +70,7 @@ impl IdlePool {
     }
 
     #[inline(never)]
-    fn index_push(&mut self, envs: &mut EnvSlab, id: u32) {
+    fn index_push(&mut self, envs: &mut EnvSlab, id: EnvId) {
         match self.policy {
             ReusePolicy::Newest | ReusePolicy::Oldest => {
                 self.by_serial.insert((envs.cold(id).serial, id));
@@ -84,7 +85,7 @@ impl IdlePool {
 
     /// Takes the environment the reuse policy picks, if any.
     #[inline(always)]
-    pub(crate) fn take(&mut self, envs: &mut EnvSlab, rng: &mut RngStream) -> Option<u32> {
+    pub(crate) fn take(&mut self, envs: &mut EnvSlab, rng: &mut RngStream) -> Option<EnvId> {
         if self.len == 0 {
             return None;
         }
@@ -99,7 +100,7 @@ impl IdlePool {
 
     /// The pick of an indexed policy.
     #[inline(never)]
-    fn indexed_pick(&self, rng: &mut RngStream) -> Option<u32> {
+    fn indexed_pick(&self, rng: &mut RngStream) -> Option<EnvId> {
         match self.policy {
             ReusePolicy::Newest => self.by_serial.last().map(|&(_, id)| id),
             ReusePolicy::Oldest => self.by_serial.first().map(|&(_, id)| id),
@@ -111,20 +112,20 @@ impl IdlePool {
 
     /// Removes a given environment from the pool.
     #[inline(always)]
-    pub(crate) fn remove(&mut self, envs: &mut EnvSlab, id: u32) {
+    pub(crate) fn remove(&mut self, envs: &mut EnvSlab, id: EnvId) {
         let (prev, next) = (envs[id].prev, envs[id].next);
-        if prev == NONE {
+        if prev == EnvId::NONE {
             self.head = next;
         } else {
             envs[prev].next = next;
         }
-        if next == NONE {
+        if next == EnvId::NONE {
             self.tail = prev;
         } else {
             envs[next].prev = prev;
         }
-        envs[id].prev = NONE;
-        envs[id].next = NONE;
+        envs[id].prev = EnvId::NONE;
+        envs[id].next = EnvId::NONE;
         self.len -= 1;
         if self.indexed() {
             self.index_remove(envs, id);
@@ -132,7 +133,7 @@ impl IdlePool {
     }
 
     #[inline(never)]
-    fn index_remove(&mut self, envs: &mut EnvSlab, id: u32) {
+    fn index_remove(&mut self, envs: &mut EnvSlab, id: EnvId) {
         match self.policy {
             ReusePolicy::Newest | ReusePolicy::Oldest => {
                 self.by_serial.remove(&(envs.cold(id).serial, id));
@@ -143,7 +144,7 @@ impl IdlePool {
                 if let Some(&moved) = self.members.get(slot) {
                     envs.cold_mut(moved).slot = slot as u32;
                 }
-                envs.cold_mut(id).slot = NONE;
+                envs.cold_mut(id).slot = u32::MAX;
             }
             ReusePolicy::Mru | ReusePolicy::Lru => {}
         }
@@ -154,21 +155,22 @@ impl IdlePool {
 mod tests {
     use super::*;
     use crate::sim::env::EnvState;
+    use crate::sim::ids::FnIdx;
     use lambdasim_engine::StreamKey;
 
     /// Creates envs 0..n (created in order), makes them idle in the order given, and
     /// returns the order the pool hands them out.
-    fn order(policy: ReusePolicy, idle_order: &[u32]) -> Vec<u32> {
+    fn order(policy: ReusePolicy, idle_order: &[usize]) -> Vec<usize> {
         let mut envs = EnvSlab::default();
         for _ in 0..idle_order.len() {
-            envs.create(0, EnvState::Idle, false, 0);
+            envs.create(FnIdx::new(0), EnvState::Idle, false, 0);
         }
         let mut pool = IdlePool::new(policy);
         for &id in idle_order {
-            pool.push(&mut envs, id);
+            pool.push(&mut envs, EnvId::new(id));
         }
         let mut rng = RngStream::new(1, &StreamKey::new(["t"]));
-        std::iter::from_fn(|| pool.take(&mut envs, &mut rng)).collect()
+        std::iter::from_fn(|| pool.take(&mut envs, &mut rng).map(EnvId::index)).collect()
     }
 
     #[test]
@@ -187,16 +189,16 @@ mod tests {
     fn removal_from_the_middle_keeps_the_list_whole() {
         let mut envs = EnvSlab::default();
         for _ in 0..3 {
-            envs.create(0, EnvState::Idle, false, 0);
+            envs.create(FnIdx::new(0), EnvState::Idle, false, 0);
         }
         let mut pool = IdlePool::new(ReusePolicy::Random);
         for id in 0..3 {
-            pool.push(&mut envs, id);
+            pool.push(&mut envs, EnvId::new(id));
         }
-        pool.remove(&mut envs, 1);
+        pool.remove(&mut envs, EnvId::new(1));
         assert_eq!(pool.len(), 2);
-        assert_eq!(pool.longest_idle(), Some(0));
-        pool.remove(&mut envs, 0);
-        assert_eq!(pool.longest_idle(), Some(2));
+        assert_eq!(pool.longest_idle(), Some(EnvId::new(0)));
+        pool.remove(&mut envs, EnvId::new(0));
+        assert_eq!(pool.longest_idle(), Some(EnvId::new(2)));
     }
 }

@@ -35,7 +35,7 @@ impl Simulation {
             .collect();
         for id in self.envs.live_ids() {
             let env = &self.envs[id];
-            let c = &mut counts[env.func as usize];
+            let c = &mut counts[env.func.index()];
             c.environments += 1;
             c.provisioned += u32::from(env.provisioned);
             c.async_running += u32::from(env.has_pending);

@@ -7,10 +7,9 @@ impl Simulation {
     /// A request arrives from a traffic stream.
     pub(super) fn arrive(&mut self, f: usize, duration: Option<Nanos>) {
         self.functions[f].last_activity = self.now;
-        if self.functions[f].is_async {
-            self.enqueue_async(f, duration);
-        } else {
-            self.request_sync(f, duration, 0);
+        match self.functions[f].invocation {
+            InvocationType::Async => self.enqueue_async(f, duration),
+            InvocationType::Sync => self.request_sync(f, duration, 0),
         }
     }
 
@@ -20,7 +19,7 @@ impl Simulation {
         &mut self,
         f: usize,
         duration: Option<Nanos>,
-        pending: u32,
+        pending: PendingId,
     ) -> Result<(), Reason> {
         let start = self.environment_for(f)?;
         // The one call of `invoke`, which the compiler then inlines.
@@ -34,7 +33,7 @@ impl Simulation {
     /// limits (see `rate.rs`).
     #[inline(always)]
     pub(super) fn environment_for(&mut self, f: usize) -> Result<Start, Reason> {
-        let sync = !self.functions[f].is_async;
+        let sync = self.functions[f].invocation == InvocationType::Sync;
         if sync && self.rate_limited(f) {
             // Reserved concurrency 0 refuses everything itself, rate or not.
             return Err(match self.functions[f].reserved {
@@ -132,7 +131,13 @@ impl Simulation {
     }
 
     /// Starts an invocation of function `f` on the environment `start` names.
-    pub(super) fn invoke(&mut self, f: usize, start: Start, duration: Option<Nanos>, pending: u32) {
+    pub(super) fn invoke(
+        &mut self,
+        f: usize,
+        start: Start,
+        duration: Option<Nanos>,
+        pending: PendingId,
+    ) {
         let Start {
             id,
             provisioned,
@@ -168,7 +173,7 @@ impl Simulation {
             .warm_slot(now.wrapping_add(func.durations.peek_after()));
         self.queue.warm_end(now.wrapping_add(next));
         // A synchronous start spends the tokens `environment_for` found ready.
-        if !func.is_async {
+        if func.invocation == InvocationType::Sync {
             if let Some(b) = &mut func.rate {
                 b.spend();
             }
@@ -181,7 +186,7 @@ impl Simulation {
         }
         let env = &mut self.envs[id];
         env.outcome = outcome;
-        env.has_pending = pending != NONE;
+        env.has_pending = pending != PendingId::NONE;
         if env.has_pending {
             self.envs.cold_mut(id).pending = pending;
         }
@@ -198,9 +203,9 @@ impl Simulation {
 
     /// An invocation ended: settle its asynchronous event and free the
     /// environment.
-    pub(super) fn invoke_done(&mut self, id: u32) {
+    pub(super) fn invoke_done(&mut self, id: EnvId) {
         if std::mem::take(&mut self.envs[id].has_pending) {
-            let pending = std::mem::replace(&mut self.envs.cold_mut(id).pending, NONE);
+            let pending = std::mem::replace(&mut self.envs.cold_mut(id).pending, PendingId::NONE);
             self.settle(pending, self.envs[id].outcome != Outcome::Ok);
         }
         let owner = Owner::of(&self.envs[id]);

@@ -15,6 +15,7 @@
 //! fit both. Reuse picks by the function's `reuse` policy (the runs show MRU).
 
 use super::env::EnvState;
+use super::ids::{EnvId, FnIdx};
 use super::{Event, Simulation};
 
 impl Simulation {
@@ -35,7 +36,7 @@ impl Simulation {
     /// The warm environment the reuse policy picks, now out of the idle pool; one idle
     /// past its `max_lifetime` is destroyed instead, and the next one tried.
     #[inline(always)]
-    pub(super) fn take_warm(&mut self, f: usize) -> Option<u32> {
+    pub(super) fn take_warm(&mut self, f: usize) -> Option<EnvId> {
         loop {
             let func = &mut self.functions[f];
             let id = func.idle.take(&mut self.envs, &mut func.rng_reuse)?;
@@ -48,20 +49,20 @@ impl Simulation {
 
     /// Whether environment `id` of `f` has reached the function's `max_lifetime`.
     #[inline(always)]
-    fn outlived(&self, f: usize, id: u32) -> bool {
+    fn outlived(&self, f: usize, id: EnvId) -> bool {
         // `now - created` never reaches `Nanos::MAX` (no lifetime): the run ends before.
         self.now - self.envs[id].created >= self.functions[f].max_lifetime
     }
 
     /// An environment is free again: back to its idle pool, or destroyed when it has
     /// outlived `max_lifetime`.
-    pub(super) fn release(&mut self, id: u32) {
+    pub(super) fn release(&mut self, id: EnvId) {
         let env = &self.envs[id];
         if env.provisioned {
             self.release_provisioned(id);
             return;
         }
-        let f = env.func as usize;
+        let f = env.func.index();
         if self.outlived(f, id) {
             self.destroy(id);
             return;
@@ -92,7 +93,7 @@ impl Simulation {
         if let Some(id) = func.idle.longest_idle() {
             func.idle_timer_pending = true;
             let due = self.envs[id].idle_since.saturating_add(func.idle_timeout);
-            self.queue.schedule(due, Event::IdleCheck(f as u32));
+            self.queue.schedule(due, Event::IdleCheck(FnIdx::new(f)));
         }
     }
 
@@ -139,7 +140,7 @@ impl Simulation {
         let timeout = func.function_idle_timeout.unwrap_or(0);
         func.function_timer_pending = true;
         let due = func.last_activity.saturating_add(timeout);
-        self.queue.schedule(due, Event::FunctionIdle(f as u32));
+        self.queue.schedule(due, Event::FunctionIdle(FnIdx::new(f)));
     }
 
     /// The function-idle timer is due: if the function has been quiet (no request, no

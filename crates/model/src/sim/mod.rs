@@ -14,6 +14,7 @@ mod backlog;
 mod env;
 mod function;
 mod idle;
+mod ids;
 mod invariants;
 mod invoke;
 mod keepalive;
@@ -32,9 +33,10 @@ use crate::cost::bill_account;
 use crate::dist::{Lookahead, Sampler};
 use crate::results::{AccountSummary, RunSummary};
 use crate::series::SeriesSink;
-use env::{EnvSlab, EnvState, NONE, Outcome};
+use env::{EnvSlab, EnvState, Outcome};
 use function::build_function;
 use idle::IdlePool;
+use ids::{EnvId, FnIdx, PendingId};
 use lambdasim_engine::{Agenda, Due, Nanos, RngStream, StreamKey};
 use metrics::{FunctionMetrics, Level};
 use pending::PendingSlab;
@@ -76,27 +78,27 @@ pub enum SimError {
 #[derive(Clone, Copy, Debug)]
 enum Event {
     /// An environment finished Init and starts its first invocation.
-    InitDone(u32),
+    InitDone(EnvId),
     /// An environment finished an invocation.
-    InvokeDone(u32),
+    InvokeDone(EnvId),
     /// The longest-idle environment of a function may have timed out.
-    IdleCheck(u32),
+    IdleCheck(FnIdx),
     /// A function may have been idle for its `function_idle_timeout`.
-    FunctionIdle(u32),
+    FunctionIdle(FnIdx),
     /// A function's next scheduled provisioned-concurrency change.
-    ScheduleStep(u32),
+    ScheduleStep(FnIdx),
     /// A function's provisioned-concurrency allocation completes.
-    AllocationDone(u32),
+    AllocationDone(FnIdx),
     /// A minute of a function's provisioned utilisation is over.
-    AutoscaleTick(u32),
+    AutoscaleTick(FnIdx),
     /// A provisioned environment reached its lifetime (ignored unless the environment
     /// is alive and this is the recycle it waits for: see `EnvCold::recycle_at`).
-    Recycle(u32),
+    Recycle(EnvId),
     /// A provisioned environment's replacement finished Init and takes its place
     /// (ignored unless it is the one the environment waits for).
-    RecycleDone(u32),
+    RecycleDone(EnvId),
     /// An asynchronous event or a client's retry is due.
-    Retry(u32),
+    Retry(PendingId),
 }
 
 // An event fits in 8 bytes, so that a queue entry (time, sequence, event) is 24: the
@@ -116,7 +118,7 @@ impl Owner {
     #[inline(always)]
     fn of(env: &env::Env) -> Self {
         Self {
-            func: env.func as usize,
+            func: env.func.index(),
             provisioned: env.provisioned,
         }
     }
@@ -143,7 +145,7 @@ enum Reason {
 /// function.
 #[repr(C, align(64))]
 struct Function {
-    is_async: bool,
+    invocation: InvocationType,
     idle_timer_pending: bool,
     function_timer_pending: bool,
     /// The last request or completion: the function is idle from then on.
@@ -184,7 +186,7 @@ struct Function {
 /// The environment an invocation starts on, as [`Simulation::environment_for`] found
 /// it: what `invoke` needs without reading the environment again.
 struct Start {
-    id: u32,
+    id: EnvId,
     /// A provisioned environment (else on demand).
     provisioned: bool,
     /// The Init to run first: the environment is new (a cold start).
@@ -432,11 +434,11 @@ impl Simulation {
         match event {
             Event::InitDone(id) => self.transition(id, EnvState::Init, EnvState::Busy),
             Event::InvokeDone(id) => self.invoke_done(id),
-            Event::IdleCheck(f) => self.expire_idle(f as usize),
-            Event::FunctionIdle(f) => self.function_idle(f as usize),
-            Event::ScheduleStep(f) => self.schedule_step(f as usize),
-            Event::AllocationDone(f) => self.allocation_done(f as usize),
-            Event::AutoscaleTick(f) => self.autoscale_tick(f as usize),
+            Event::IdleCheck(f) => self.expire_idle(f.index()),
+            Event::FunctionIdle(f) => self.function_idle(f.index()),
+            Event::ScheduleStep(f) => self.schedule_step(f.index()),
+            Event::AllocationDone(f) => self.allocation_done(f.index()),
+            Event::AutoscaleTick(f) => self.autoscale_tick(f.index()),
             Event::Recycle(id) => self.recycle_due(id),
             Event::RecycleDone(id) => self.recycle_done(id),
             Event::Retry(p) => self.retry(p),

@@ -10,8 +10,9 @@
 //! succeeded, been dropped, or is still queued at the end.
 
 use super::backlog::backoff;
-use super::env::NONE;
+use super::ids::{FnIdx, PendingId};
 use super::{Event, Reason, Simulation};
+use crate::config::InvocationType;
 use lambdasim_engine::{NANOS_PER_SEC, Nanos};
 use rand::RngExt;
 
@@ -21,14 +22,16 @@ const ERROR_RETRY_STEP: Nanos = 60 * NANOS_PER_SEC;
 /// A request waiting for another try.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Pending {
-    function: u32,
+    function: FnIdx,
     enqueued: Nanos,
     /// Throttled tries so far (async backoff), or retries sent (client).
     attempt: u32,
     /// Function errors so far (async).
     errors: u32,
     duration: Option<Nanos>,
-    is_async: bool,
+    /// An asynchronous event (retried by Lambda), or a synchronous request (retried
+    /// by its client).
+    invocation: InvocationType,
 }
 
 impl Pending {
@@ -41,12 +44,12 @@ impl Pending {
         duration: Option<Nanos>,
     ) -> Self {
         Self {
-            function: f as u32,
+            function: FnIdx::new(f),
             enqueued: arrival,
             attempt: throttles,
             errors: 0,
             duration,
-            is_async: true,
+            invocation: InvocationType::Async,
         }
     }
 }
@@ -56,37 +59,37 @@ impl Pending {
 pub(crate) struct PendingSlab {
     items: Vec<Pending>,
     live: Vec<bool>,
-    free: Vec<u32>,
+    free: Vec<PendingId>,
 }
 
 impl PendingSlab {
-    pub(super) fn insert(&mut self, item: Pending) -> u32 {
+    pub(super) fn insert(&mut self, item: Pending) -> PendingId {
         match self.free.pop() {
             Some(id) => {
-                self.items[id as usize] = item;
-                self.live[id as usize] = true;
+                self.items[id.index()] = item;
+                self.live[id.index()] = true;
                 id
             }
             None => {
                 self.items.push(item);
                 self.live.push(true);
-                (self.items.len() - 1) as u32
+                PendingId::new(self.items.len() - 1)
             }
         }
     }
 
-    pub(super) fn remove(&mut self, id: u32) -> Pending {
-        self.live[id as usize] = false;
+    pub(super) fn remove(&mut self, id: PendingId) -> Pending {
+        self.live[id.index()] = false;
         self.free.push(id);
-        self.items[id as usize]
+        self.items[id.index()]
     }
 
     /// Asynchronous events not yet settled, per function: the queue at the end.
     pub(crate) fn async_by_function(&self, functions: usize) -> Vec<u64> {
         let mut counts = vec![0; functions];
         for (item, &live) in self.items.iter().zip(&self.live) {
-            if live && item.is_async {
-                counts[item.function as usize] += 1;
+            if live && item.invocation == InvocationType::Async {
+                counts[item.function.index()] += 1;
             }
         }
         counts
@@ -99,7 +102,7 @@ impl Simulation {
     #[inline(always)]
     pub(super) fn request_sync(&mut self, f: usize, duration: Option<Nanos>, attempt: u32) {
         self.functions[f].metrics.bucket.requests += 1;
-        if let Err(reason) = self.serve(f, duration, NONE) {
+        if let Err(reason) = self.serve(f, duration, PendingId::NONE) {
             self.throttled(f, duration, attempt, reason);
         }
     }
@@ -121,12 +124,12 @@ impl Simulation {
         let ceiling = retries.base.saturating_mul(1u64 << attempt.min(40));
         let wait = self.functions[f].rng_errors.random_range(0..=ceiling);
         let id = self.pending.insert(Pending {
-            function: f as u32,
+            function: FnIdx::new(f),
             enqueued: self.now,
             attempt: attempt + 1,
             errors: 0,
             duration,
-            is_async: false,
+            invocation: InvocationType::Sync,
         });
         self.queue
             .schedule(self.now.saturating_add(wait), Event::Retry(id));
@@ -163,25 +166,24 @@ impl Simulation {
     }
 
     /// A waiting request's time has come.
-    pub(super) fn retry(&mut self, id: u32) {
-        let item = self.pending.items[id as usize];
-        if item.is_async {
-            self.try_async(id);
-        } else {
-            self.pending.remove(id);
-            self.functions[item.function as usize]
-                .metrics
-                .bucket
-                .client_retries += 1;
-            self.request_sync(item.function as usize, item.duration, item.attempt);
+    pub(super) fn retry(&mut self, id: PendingId) {
+        let item = self.pending.items[id.index()];
+        match item.invocation {
+            InvocationType::Async => self.try_async(id),
+            InvocationType::Sync => {
+                self.pending.remove(id);
+                let f = item.function.index();
+                self.functions[f].metrics.bucket.client_retries += 1;
+                self.request_sync(f, item.duration, item.attempt);
+            }
         }
     }
 
     /// Tries again an event retried after a function error; a throttle sends it back
     /// with backoff.
-    fn try_async(&mut self, id: u32) {
-        let item = self.pending.items[id as usize];
-        let f = item.function as usize;
+    fn try_async(&mut self, id: PendingId) {
+        let item = self.pending.items[id.index()];
+        let f = item.function.index();
         match self.serve(f, item.duration, id) {
             Ok(()) => {
                 let m = &mut self.functions[f].metrics;
@@ -191,7 +193,7 @@ impl Simulation {
             Err(reason) => {
                 self.count_throttle(f, reason);
                 self.waiting_throttled(f, reason);
-                self.pending.items[id as usize].attempt += 1;
+                self.pending.items[id.index()].attempt += 1;
                 self.later(id, backoff(item.attempt), false);
             }
         }
@@ -199,9 +201,9 @@ impl Simulation {
 
     /// Schedules an event's next try after `wait`, or drops it when that would be past
     /// its maximum age.
-    fn later(&mut self, id: u32, wait: Nanos, after_error: bool) {
-        let item = self.pending.items[id as usize];
-        let f = item.function as usize;
+    fn later(&mut self, id: PendingId, wait: Nanos, after_error: bool) {
+        let item = self.pending.items[id.index()];
+        let f = item.function.index();
         let max_age = self.config.functions[f].async_config.max_event_age;
         if self.now.saturating_add(wait) - item.enqueued > max_age {
             self.drop_event(id, after_error);
@@ -212,8 +214,8 @@ impl Simulation {
     }
 
     /// Drops a queued event, counted in `AsyncEventsDropped` (docs/model.md).
-    fn drop_event(&mut self, id: u32, after_error: bool) {
-        let f = self.pending.items[id as usize].function as usize;
+    fn drop_event(&mut self, id: PendingId, after_error: bool) {
+        let f = self.pending.items[id.index()].function.index();
         self.pending.remove(id);
         let m = &mut self.functions[f].metrics;
         m.queue_depth.down();
@@ -223,9 +225,9 @@ impl Simulation {
 
     /// An asynchronous event's invocation ended: done, retried after an error, or
     /// dropped when its retries are used up.
-    pub(super) fn settle(&mut self, id: u32, failed: bool) {
-        let item = self.pending.items[id as usize];
-        let f = item.function as usize;
+    pub(super) fn settle(&mut self, id: PendingId, failed: bool) {
+        let item = self.pending.items[id.index()];
+        let f = item.function.index();
         let retries = self.config.functions[f].async_config.retry_attempts;
         if !failed {
             self.pending.remove(id);
@@ -240,7 +242,7 @@ impl Simulation {
             return;
         }
         m.queue_depth.up();
-        self.pending.items[id as usize].errors += 1;
+        self.pending.items[id.index()].errors += 1;
         self.later(id, ERROR_RETRY_STEP * u64::from(item.errors + 1), true);
     }
 }

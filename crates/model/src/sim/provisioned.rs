@@ -9,6 +9,7 @@
 
 use super::autoscale::Tracker;
 use super::env::{DEAD, EnvState};
+use super::ids::{EnvId, FnIdx};
 use super::{Event, Simulation};
 use crate::config::{FunctionConfig, ScalingConfig};
 use crate::dist::Sampler;
@@ -110,11 +111,13 @@ impl Simulation {
             self.add_ready(f, ready);
             let prov = &mut self.functions[f].prov;
             if let Some(step) = prov.schedule.first() {
-                self.queue.schedule(step.at, Event::ScheduleStep(f as u32));
+                self.queue
+                    .schedule(step.at, Event::ScheduleStep(FnIdx::new(f)));
             }
             if let Some(tracker) = &prov.tracker {
                 prov.autoscaled = Some(tracker.initial(prov.desired));
-                self.queue.schedule(MINUTE, Event::AutoscaleTick(f as u32));
+                self.queue
+                    .schedule(MINUTE, Event::AutoscaleTick(FnIdx::new(f)));
                 self.reconfigure(f);
             }
         }
@@ -162,8 +165,8 @@ impl Simulation {
     /// Schedules an environment's background re-initialisation at the end of its
     /// lifetime, less up to 10% of jitter so that a fleet allocated at once does not
     /// recycle at one instant (facts §3.3, marked INFER: lifetime "with jitter").
-    fn schedule_recycle(&mut self, id: u32) {
-        let f = self.envs[id].func as usize;
+    fn schedule_recycle(&mut self, id: EnvId) {
+        let f = self.envs[id].func.index();
         let life = self.functions[f].max_lifetime;
         if life == Nanos::MAX {
             return;
@@ -181,7 +184,7 @@ impl Simulation {
         prov.next_step += 1;
         if let Some(step) = prov.schedule.get(prov.next_step) {
             self.queue
-                .schedule(step.at.max(self.now), Event::ScheduleStep(f as u32));
+                .schedule(step.at.max(self.now), Event::ScheduleStep(FnIdx::new(f)));
         }
         self.reconfigure(f);
     }
@@ -245,7 +248,8 @@ impl Simulation {
             .saturating_add(prov.delay.sample(&mut prov.rng))
             .saturating_add(allocating);
         prov.in_flight = Some(prov.desired);
-        self.queue.schedule(done, Event::AllocationDone(f as u32));
+        self.queue
+            .schedule(done, Event::AllocationDone(FnIdx::new(f)));
     }
 
     /// An allocation completes: every environment of the request becomes usable at once.
@@ -276,8 +280,8 @@ impl Simulation {
     }
 
     /// A provisioned environment finished an invocation.
-    pub(super) fn release_provisioned(&mut self, id: u32) {
-        let f = self.envs[id].func as usize;
+    pub(super) fn release_provisioned(&mut self, id: EnvId) {
+        let f = self.envs[id].func.index();
         if self.functions[f].prov.live > self.functions[f].prov.allocated {
             self.destroy(id);
             return;
@@ -292,12 +296,12 @@ impl Simulation {
     /// (AWS: Lambda keeps the number of initialised environments equal to the
     /// setting); recycling alone never causes spillover. The replacement's Init is
     /// billed.
-    pub(super) fn recycle_due(&mut self, id: u32) {
+    pub(super) fn recycle_due(&mut self, id: EnvId) {
         let cold = self.envs.cold(id);
         if cold.serial == DEAD || cold.recycle_at != self.now {
             return;
         }
-        let f = self.envs[id].func as usize;
+        let f = self.envs[id].func.index();
         let func = &mut self.functions[f];
         let init = func.init.sample(&mut func.rng_init);
         func.metrics.usage_bucket.provisioned_init_ms += crate::cost::billed_ms(init);
@@ -308,7 +312,7 @@ impl Simulation {
 
     /// The replacement is ready and takes the old environment's place, kept as one
     /// slot (the old one finishes any invocation it is running first): fresh again.
-    pub(super) fn recycle_done(&mut self, id: u32) {
+    pub(super) fn recycle_done(&mut self, id: EnvId) {
         let cold = self.envs.cold(id);
         if cold.serial == DEAD || cold.recycle_at != self.now {
             return;
@@ -342,7 +346,7 @@ impl Simulation {
             .as_mut()
             .and_then(|t| t.observe(now, utilization, current));
         self.queue
-            .schedule(now + MINUTE, Event::AutoscaleTick(f as u32));
+            .schedule(now + MINUTE, Event::AutoscaleTick(FnIdx::new(f)));
         if let Some(capacity) = action {
             self.functions[f].prov.autoscaled = Some(capacity);
             self.reconfigure(f);
