@@ -375,6 +375,52 @@ fn a_bad_trace_line_names_the_trace_file_and_line() {
     assert_input_error(&yaml, &[("t.csv", "offset_s\n0.5\n1.0\nabc\n")], "t.csv:4");
 }
 
+/// Runs `validate` on a scenario that must fail with exit 2, and returns its stderr.
+fn validate_fails(yaml: &str, extra: &[(&str, &str)]) -> String {
+    let (_tmp, path) = write_scenario(yaml, extra);
+    let assert = lambdasim().arg("validate").arg(&path).assert().code(2);
+    String::from_utf8(assert.get_output().stderr.clone()).unwrap()
+}
+
+#[test]
+fn a_yaml_error_shows_its_line_with_the_value_underlined_and_labelled() {
+    let stderr = validate_fails(&format!("{BASE}    memory_mb: 99999\n"), &[]);
+    // The message is as before: position first.
+    assert!(
+        stderr.contains("s.yaml:5:16: found memory_mb 99999"),
+        "{stderr}"
+    );
+    // Then the excerpt: the line before and the line itself, numbered.
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(
+        lines.iter().any(|l| l.ends_with("4 │   - name: f")),
+        "{stderr}"
+    );
+    let at = lines
+        .iter()
+        .position(|l| l.ends_with("5 │     memory_mb: 99999"))
+        .unwrap_or_else(|| panic!("no excerpt in:\n{stderr}"));
+    // Under it, the value (and only the value) is underlined, and labelled.
+    let column = |line: &str, text: &str| line.find(text).map(|i| line[..i].chars().count());
+    let value = column(lines[at], "99999").unwrap();
+    let underline: Vec<char> = lines[at + 1].chars().collect();
+    assert_eq!(underline[value - 1], ' ', "{stderr}");
+    assert!(
+        underline[value..value + 5].iter().all(|&c| c != ' '),
+        "{stderr}"
+    );
+    assert_eq!(underline.get(value + 5), None, "{stderr}");
+    assert!(lines[at + 2].ends_with("╰── here"), "{stderr}");
+}
+
+#[test]
+fn a_trace_error_has_no_excerpt() {
+    let yaml = format!("{BASE}    traffic:\n      - trace: {{ file: t.csv }}\n");
+    let stderr = validate_fails(&yaml, &[("t.csv", "offset_s\n0.5\nabc\n")]);
+    assert!(stderr.contains("t.csv:3: found `abc`"), "{stderr}");
+    assert!(!stderr.contains("here"), "{stderr}");
+}
+
 #[test]
 fn a_missing_trace_file_is_an_input_error_naming_the_path_it_resolved() {
     let yaml = format!("{BASE}    traffic:\n      - trace: {{ file: missing.csv }}\n");

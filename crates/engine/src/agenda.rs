@@ -15,7 +15,12 @@ use crate::tournament::Tournament;
 /// What is due next: a scheduled event, or the pending arrival of a stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Due<E> {
+    /// A scheduled event, still in the queue: take it out with
+    /// [`Agenda::pop_event`] once handled.
     Event(E),
+    /// The pending arrival of the stream with this number (as given to
+    /// [`Agenda::schedule_stream`]): read the stream's arrival, then
+    /// [`Agenda::reschedule_stream`] to its next one or [`Agenda::end_stream`].
     Stream(u32),
 }
 

@@ -24,6 +24,8 @@ pub enum ScalingMode {
 /// A token bucket for new environments: `burst` tokens at most, refilled continuously.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct ScalingConfig {
+    /// Whose bucket: one per function, or one for the whole account. It also decides
+    /// how fast provisioned concurrency is allocated ([`Provisioning::allocation_rate`]).
     pub mode: ScalingMode,
     /// Bucket capacity: how many new environments can start at one instant.
     pub burst: u64,
@@ -73,6 +75,8 @@ pub struct AccountConfig {
     /// The unreserved pool may not go below this: 100 (AWS Lambda Developer Guide,
     /// "Understanding Lambda function scaling").
     pub unreserved_minimum: u32,
+    /// The token bucket that paces new on-demand environments; throttles for want of a
+    /// token count as `scaling_rate`.
     pub scaling: ScalingConfig,
     /// Synchronous invocation starts allowed per second per unit of the concurrency
     /// limit that applies: the account's, a function's reserved, a version's allocated
@@ -136,7 +140,10 @@ impl Default for AccountConfig {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Architecture {
+    /// Intel or AMD: the dearer GB-second.
     X86_64,
+    /// Graviton: about 20 % cheaper per GB-second. The model runs it at the same speed:
+    /// durations are whatever the function's distributions say.
     Arm64,
 }
 
@@ -173,7 +180,11 @@ pub enum InvocationType {
 /// "Configuring provisioned concurrency for a function": scheduled scaling).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct ScheduledValue {
+    /// When the step applies, from the start of the run. Steps may be given in any
+    /// order; the simulation sorts them.
     pub at: Nanos,
+    /// The provisioned concurrency asked for from `at` until the next step. An increase
+    /// still waits for allocation ([`Provisioning::allocation_delay`]).
     pub value: u32,
 }
 
@@ -181,7 +192,10 @@ pub struct ScheduledValue {
 /// "Configuring provisioned concurrency for a function"; `docs/model.md`, "Autoscaling").
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct AutoscalingConfig {
+    /// The capacity scale-in never goes below.
     pub min: u32,
+    /// The capacity scale-out never goes above; validation counts it against reserved
+    /// concurrency and the account pool, as if it were always allocated.
     pub max: u32,
     /// Target utilisation, [`Self::TARGET_UTILIZATION_RANGE`] (AWS's example: 0.7).
     pub target_utilization: f64,
@@ -196,7 +210,11 @@ pub struct AutoscalingConfig {
 /// `provisioned_concurrency` is ready at time 0 and never changes.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Provisioning {
+    /// Scheduled changes of the configured value (scheduled scaling); empty keeps the
+    /// static `provisioned_concurrency`.
     pub schedule: Vec<ScheduledValue>,
+    /// Target tracking on utilisation. With a schedule as well, the larger of the two
+    /// values applies, as when several Application Auto Scaling policies act at once.
     pub autoscaling: Option<AutoscalingConfig>,
     /// Preparation before an increase starts allocating: "a minute or two" (AWS Lambda
     /// Developer Guide, "Understanding Lambda function scaling").
@@ -275,7 +293,11 @@ impl Default for AsyncConfig {
 /// jitter: attempt k waits uniform(0, base × 2^k).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct ClientRetries {
+    /// Retries after the first throttled try, at most [`Self::MAX_ATTEMPTS`]; a request
+    /// still throttled after the last counts as `client_gave_up`.
     pub attempts: u32,
+    /// The backoff's scale: retry k (from 0) waits uniform(0, `base` × 2^k). Each retry
+    /// is a new request and counts against the request-rate limits.
     pub base: Nanos,
 }
 
@@ -316,8 +338,13 @@ pub const MAX_WARM_START: u32 = 1_000_000;
 /// One Lambda function.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FunctionConfig {
+    /// Unique in a run. Besides naming the function in outputs, it keys the function's
+    /// random streams: renaming a function changes its draws.
     pub name: String,
+    /// Memory, [`Self::MEMORY_MB_RANGE`]. It sets the price of each millisecond
+    /// (GB-seconds) and nothing else: durations do not scale with it.
     pub memory_mb: u32,
+    /// Sets the prices only (see [`Architecture`]).
     pub architecture: Architecture,
     /// Init phase of a cold start.
     pub init_duration: DurationDist,
@@ -340,12 +367,19 @@ pub struct FunctionConfig {
     /// On-demand environments initialised and idle at time 0, as in a system already
     /// running (the measurement runs began with one or two).
     pub warm_start: u32,
+    /// Which idle on-demand environment takes the next request: it changes which
+    /// environments idle out, so the cold starts and environment counts that follow.
     pub reuse: ReusePolicy,
+    /// Concurrency set aside for this function alone and taken out of the account's
+    /// unreserved pool; it is also the function's ceiling. `None` shares the pool;
+    /// `Some(0)` throttles every request.
     pub reserved_concurrency: Option<u32>,
     /// Provisioned concurrency initialised and ready at time 0.
     pub provisioned_concurrency: u32,
     /// Later changes of provisioned concurrency: schedule and autoscaling.
     pub provisioning: Provisioning,
+    /// Synchronous (throttles are the caller's) or asynchronous (Lambda queues events
+    /// and retries them); `async_config` and `client_retries` each apply to one of the two.
     pub invocation: InvocationType,
     /// Settings of the asynchronous path (used when `invocation` is `Async`).
     pub async_config: AsyncConfig,
@@ -409,37 +443,58 @@ impl FunctionConfig {
 /// Everything one simulation run needs except its traffic.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SimConfig {
+    /// The root of every random stream: the same seed, configuration and arrivals give
+    /// the same run.
     pub seed: u64,
     /// Simulated span; arrivals at or after it are ignored and the run stops there.
     pub duration: Nanos,
     /// Width of one time-series bucket.
     pub resolution: Nanos,
+    /// The limits every function shares.
     pub account: AccountConfig,
+    /// At least one, with distinct names. Their order is the order of the outputs and
+    /// the index an arrival stream's targets refer to.
     pub functions: Vec<FunctionConfig>,
+    /// What the bill counts and at which prices; the run itself does not depend on it.
     pub billing: BillingConfig,
 }
 
 /// A configuration AWS would reject, or one the simulator cannot run.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ConfigError {
+    /// Reservations and provisioned concurrency leave the unreserved pool under the
+    /// account's minimum, which AWS refuses.
     #[error(
         "the unreserved pool would be {pool} (account limit {limit} minus reserved {reserved} minus provisioned {provisioned}), under the unreserved minimum of {minimum}"
     )]
     PoolUnderMinimum {
+        /// What would be left; negative when the claims exceed the limit.
         pool: i64,
+        /// The account's concurrency limit.
         limit: u32,
+        /// The sum of every function's reserved concurrency.
         reserved: u64,
+        /// The most provisioned concurrency of functions without a reservation (theirs
+        /// comes out of the pool; a reserved function's comes out of its reservation).
         provisioned: u64,
+        /// The account's unreserved minimum.
         minimum: u32,
     },
+    /// A function could ask for more provisioned concurrency than it reserves.
     #[error(
         "function `{function}` has provisioned concurrency {provisioned} above its reserved concurrency {reserved}"
     )]
     ProvisionedAboveReserved {
+        /// The function's name.
         function: String,
+        /// Its most provisioned concurrency: the static value, the schedule's largest
+        /// step or the autoscaling maximum ([`FunctionConfig::max_provisioned`]).
         provisioned: u32,
+        /// Its reserved concurrency.
         reserved: u32,
     },
+    /// Two functions share a name; names key outputs and random streams, so they must
+    /// differ.
     #[error("function name `{0}` is used twice")]
     DuplicateFunction(String),
     /// A setting outside its valid range. The setting is data, so that a caller can

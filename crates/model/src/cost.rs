@@ -1,4 +1,4 @@
-//! The bill of one run, from billable usage and a [`PriceTable`].
+//! The bill of one run, from billable usage and a [`PriceTable`](crate::pricing::PriceTable).
 //!
 //! Usage is accumulated exactly in integers while the run goes; prices apply at the
 //! end, at account level, because the duration tiers and the free tier are
@@ -9,8 +9,9 @@ use crate::config::{Architecture, BillingConfig, FunctionConfig};
 use crate::results::CostBreakdown;
 use lambdasim_engine::{NANOS_PER_SEC, Nanos};
 
-/// Monthly free tier: requests, and GB-seconds (x86 and Arm combined).
+/// Monthly free tier: requests (AWS Lambda pricing page), pro-rated like the tiers.
 pub const FREE_REQUESTS: f64 = 1_000_000.0;
+/// Monthly free tier: on-demand GB-seconds, x86 and Arm combined (same page).
 pub const FREE_GB_S: f64 = 400_000.0;
 /// A billing month of simulated time: 730 hours, the month AWS's pricing examples and
 /// Pricing Calculator use.

@@ -12,22 +12,34 @@ const Z_P99: f64 = 2.326_347_874_040_840_8;
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DurationDist {
+    /// Always this long: draws no random numbers, so the run's other draws are the same
+    /// whatever the value.
     Constant(Nanos),
+    /// Memoryless: most durations short, a few long.
     Exponential {
+        /// The mean; must be above 0.
         mean: Nanos,
     },
     /// Normal, truncated at 0 by resampling.
     Normal {
+        /// The mean before truncation (must be above 0); with a wide `stddev` the
+        /// drawn mean is higher.
         mean: Nanos,
+        /// The standard deviation before truncation.
         stddev: Nanos,
     },
+    /// Uniform over `[min, max]`, both included, in whole nanoseconds.
     Uniform {
+        /// The shortest value; may equal `max`.
         min: Nanos,
+        /// The longest value; may not be below `min`.
         max: Nanos,
     },
     /// Lognormal given by its median and 99th percentile.
     Lognormal {
+        /// The median; must be above 0.
         median: Nanos,
+        /// The 99th percentile; at least the median (equal: no spread at all).
         p99: Nanos,
     },
 }
@@ -90,10 +102,20 @@ impl DurationDist {
 /// A validated, ready-to-sample distribution.
 #[derive(Clone, Debug)]
 pub enum Sampler {
+    /// Returns the value without drawing.
     Constant(Nanos),
+    /// Rate 1 / mean, per nanosecond.
     Exponential(Exp<f64>),
+    /// The untruncated normal: [`Sampler::sample`] draws again below 0.
     Normal(Normal<f64>),
-    Uniform { min: Nanos, span: Nanos },
+    /// `min` plus a uniform integer in `0..=span`.
+    Uniform {
+        /// The shortest value.
+        min: Nanos,
+        /// `max - min`; 0 draws nothing.
+        span: Nanos,
+    },
+    /// The lognormal whose median and 99th percentile were given.
     Lognormal(LogNormal<f64>),
 }
 

@@ -76,7 +76,10 @@ pub struct PriceTable {
     pub source: String,
     /// Per request.
     pub request: f64,
+    /// Duration and provisioned prices of x86_64 functions.
     pub x86_64: GbSecondPrices,
+    /// Duration and provisioned prices of arm64 functions: lower, and with their own
+    /// tiers, counted apart from x86's.
     pub arm64: GbSecondPrices,
     /// Ephemeral storage above 512 MB, per GB-second.
     pub ephemeral_gb_s: f64,

@@ -35,9 +35,13 @@ impl ThrottleCounts {
 /// Latency percentiles in milliseconds (Init + Invoke for cold starts).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct LatencySummary {
+    /// The median, within 0.4 % (a log-linear histogram); 0 when nothing was measured.
     pub p50: f64,
+    /// The 90th percentile, within 0.4 %.
     pub p90: f64,
+    /// The 99th percentile, within 0.4 %.
     pub p99: f64,
+    /// The largest value, exact.
     pub max: f64,
 }
 
@@ -54,6 +58,7 @@ pub struct CostBreakdown {
     pub duration: f64,
     /// Provisioned capacity while allocated, plus duration on provisioned environments.
     pub provisioned: f64,
+    /// What is owed: the components above plus ephemeral storage, minus the free tier.
     pub total: f64,
     /// The Init part of `duration`.
     pub init: f64,
@@ -87,7 +92,9 @@ impl CostBreakdown {
 /// silently: `received = succeeded + dropped + queued_at_end`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct AsyncSummary {
+    /// Events that arrived, each counted once however often it was tried.
     pub received: u64,
+    /// Events whose invocation ran without error, on any try.
     pub succeeded: u64,
     /// Expired past `max_event_age`, failed after every retry, or throttled by
     /// reserved concurrency 0.
@@ -103,21 +110,38 @@ pub struct AsyncSummary {
 /// One function's totals over the run.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct FunctionSummary {
+    /// The function's name, as configured.
     pub name: String,
     /// Arrivals, throttled or not.
     pub requests: u64,
     /// Served.
     pub invocations: u64,
+    /// Invocations that began with an Init on a new on-demand environment (provisioned
+    /// environments initialise off the request path).
     pub cold_starts: u64,
+    /// Throttles of every reason. For a synchronous function `requests = invocations
+    /// + throttles`; for an asynchronous one each throttled try counts.
     pub throttles: u64,
+    /// `throttles`, by the limit that refused them.
     pub throttles_by_reason: ThrottleCounts,
+    /// Invocations served by a provisioned environment.
     pub provisioned_invocations: u64,
+    /// Invocations served on demand while provisioned concurrency was configured
+    /// (CloudWatch's `ProvisionedConcurrencySpilloverInvocations`).
     pub spillover_invocations: u64,
+    /// Most environments in Init or Invoke at once.
     pub peak_concurrency: u32,
+    /// Environments in Init or Invoke, averaged exactly over the run's time.
     pub mean_concurrency: f64,
+    /// Most environments at once, idle and provisioned included: what memory the
+    /// function holds.
     pub peak_environments: u32,
+    /// Environments of any state, averaged exactly over the run's time.
     pub mean_environments: f64,
+    /// Per invocation, Init (cold starts only) plus Invoke; time spent throttled,
+    /// retried or queued is not included (`async.age_ms` has the queueing).
     pub latency_ms: LatencySummary,
+    /// The function's share of the account's bill.
     pub cost_usd: CostBreakdown,
     /// Invocations that failed (function errors and timeouts), retried or not.
     pub errors: u64,
@@ -137,11 +161,19 @@ pub struct FunctionSummary {
 /// Account-wide totals.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct AccountSummary {
+    /// The sum of the functions' `requests`.
     pub requests: u64,
+    /// The sum of the functions' `invocations`.
     pub invocations: u64,
+    /// The sum of the functions' `throttles`.
     pub throttles: u64,
+    /// The sum of the functions' `cold_starts`.
     pub cold_starts: u64,
+    /// Most environments in Init or Invoke at once over all functions: at most the
+    /// account's limit, except while a growing provisioned claim lets on-demand
+    /// invocations already running finish (see `docs/model.md`).
     pub peak_concurrency: u32,
+    /// The bill: tiers and the free tier are applied account-wide, then shared out.
     pub cost_usd: CostBreakdown,
     /// The prices the bill used: a Region's table, "+ overrides" when the scenario
     /// changed some.
@@ -151,8 +183,11 @@ pub struct AccountSummary {
 /// Everything one run measured.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct RunSummary {
+    /// The simulated span in seconds (the configuration's `duration`).
     pub duration_s: f64,
+    /// Totals over all functions.
     pub account: AccountSummary,
+    /// One per function, in the configuration's order.
     pub functions: Vec<FunctionSummary>,
     /// Events processed (for `--stats`).
     #[serde(skip)]

@@ -13,16 +13,30 @@ pub struct BucketRow {
     pub function: usize,
     /// Start of the bucket in seconds.
     pub t_s: f64,
+    /// Arrivals in the bucket, throttled or not (for an asynchronous function, events
+    /// received).
     pub requests: u64,
+    /// Invocations that started in the bucket.
     pub invocations: u64,
+    /// Of those, the ones that began with an on-demand Init.
     pub cold_starts: u64,
+    /// Throttles in the bucket, by reason.
     pub throttles: ThrottleCounts,
+    /// Most environments in Init or Invoke at once during the bucket.
     pub concurrency_max: u32,
+    /// Environments in Init or Invoke, averaged exactly over the bucket.
     pub concurrency_mean: f64,
+    /// Most environments of any state at once during the bucket.
     pub environments: u32,
+    /// Environments of any state, averaged exactly over the bucket.
     pub environments_mean: f64,
+    /// Most idle environments at once, on-demand and provisioned.
     pub idle_environments: u32,
+    /// Most provisioned environments busy at once: against `provisioned_allocated`, the
+    /// utilisation autoscaling tracks.
     pub provisioned_busy: u32,
+    /// Most on-demand environments in Init at once (cold starts; provisioned
+    /// environments appear only once ready).
     pub initializing: u32,
     /// Provisioned environments allocated (maximum over the bucket).
     pub provisioned_allocated: u32,
@@ -30,6 +44,7 @@ pub struct BucketRow {
     pub queue_depth: u32,
     /// Latency percentiles of the invocations that started in the bucket (none: NaN).
     pub latency_p50_ms: f64,
+    /// The 99th percentile of the same invocations (none: NaN).
     pub latency_p99_ms: f64,
     /// What the bucket's invocations and provisioned capacity cost.
     pub cost_usd: f64,
@@ -53,6 +68,7 @@ impl SeriesSink for DiscardSeries {
 /// A sink that keeps every row in memory: for tests and short runs only.
 #[derive(Default)]
 pub struct CollectSeries {
+    /// Every row received, in the order received.
     pub rows: Vec<BucketRow>,
 }
 
