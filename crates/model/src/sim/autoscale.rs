@@ -1,19 +1,22 @@
 //! Target tracking for provisioned concurrency, as Application Auto Scaling does it
-//! for Lambda (facts §6): one-minute average utilisation datapoints; scale out after 3
+//! for Lambda: one-minute average utilisation datapoints; scale out after 3
 //! consecutive datapoints above the target, scale in after 15 consecutive datapoints
-//! below 90% of it; no datapoint (and so no scale-in) without traffic.
+//! below 90% of it; no datapoint (and so no scale-in) without traffic. Sources:
+//! "Configuring provisioned concurrency for a function" and the Application Auto
+//! Scaling target-tracking pages, listed in `docs/model.md` ("Autoscaling", Sources).
 
 use crate::config::AutoscalingConfig;
 use lambdasim_engine::Nanos;
 
-/// Consecutive datapoints above the target before scaling out (facts §6.4–6.5).
+/// Consecutive datapoints above the target before scaling out (the alarm AWS creates).
 const OUT_DATAPOINTS: u32 = 3;
-/// Consecutive datapoints below 90% of the target before scaling in (facts §6.5).
+/// Consecutive datapoints below 90% of the target before scaling in (the alarm AWS creates,
+/// as observed: `docs/model.md`, "Autoscaling").
 const IN_DATAPOINTS: u32 = 15;
-/// The scale-in alarm's threshold as a share of the target (facts §6.3).
+/// The scale-in alarm's threshold as a share of the target (the alarm AWS creates).
 const IN_THRESHOLD: f64 = 0.9;
 /// Largest share of capacity removed by one scale-in step: AWS scales in "in smaller
-/// periodic steps" (facts §6.7); the exact size is not documented.
+/// periodic steps" (Application Auto Scaling User Guide, target tracking); the exact size is not documented.
 const IN_STEP_SHARE: f64 = 0.1;
 
 /// The alarm state of one function's target-tracking policy.

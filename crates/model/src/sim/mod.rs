@@ -54,21 +54,34 @@ use waiting::Waiting;
 pub struct Traffic {
     /// Function indices; an [`Arrival`]'s `target` indexes into this list.
     pub targets: Vec<usize>,
+    /// The stream's arrivals in time order: read in small batches as the run goes,
+    /// so a source may read a file or draw lazily and never hold it all.
     pub source: Box<dyn ArrivalSource>,
 }
 
 /// Why a run could not complete.
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
+    /// The configuration breaks a rule or cannot be built (a bad distribution,
+    /// traffic aimed at an unknown function): from [`Simulation::new`], before any
+    /// event.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// An arrival stream failed while the run read it (a trace row past what was
+    /// checked beforehand).
     #[error(transparent)]
     Source(#[from] SourceError),
+    /// The time-series sink could not take a row: the run stops there.
     #[error("writing the time series failed: {0}")]
     Sink(#[from] std::io::Error),
     /// Only with invariant checking on: a model rule was broken (a bug).
     #[error("invariant broken at t={time} ns: {message}")]
-    Invariant { time: Nanos, message: String },
+    Invariant {
+        /// The simulated time of the event after which the check failed.
+        time: Nanos,
+        /// Which invariant broke, for which function, and the counts that disagree.
+        message: String,
+    },
     /// The flag given to [`Simulation::with_cancel`] was raised.
     #[error("the run was cancelled")]
     Cancelled,

@@ -1,11 +1,12 @@
-//! Provisioned concurrency as a timeline (facts §2.3, §6).
+//! Provisioned concurrency as a timeline ("Configuring provisioned concurrency for a function";
+//! `docs/model.md`, "Provisioned concurrency").
 //!
 //! The configured value (`desired`) is the larger of the schedule's current value and
 //! the autoscaler's; it claims its share of the account at once. An increase becomes
 //! usable only after an allocation delay plus the time to allocate the whole request at
-//! 6,000 environments per minute — all or nothing (facts §2.3.5). A decrease releases
+//! 6,000 environments per minute — all or nothing ("Understanding Lambda function scaling"). A decrease releases
 //! idle environments at once and busy ones when they finish. Provisioned environments
-//! are re-initialised in the background when they reach `max_lifetime` (facts §2.3.7).
+//! are re-initialised in the background when they reach `max_lifetime` ("Understanding the Lambda execution environment lifecycle").
 
 use super::autoscale::Tracker;
 use super::env::{DEAD, EnvState};
@@ -142,7 +143,7 @@ impl Simulation {
     }
 
     /// Recomputes what `f` claims from the account, returning the difference to the
-    /// unreserved pool when `f` has no reserved concurrency (facts §2.2.4, §2.3.3).
+    /// unreserved pool when `f` has no reserved concurrency ("Understanding Lambda function scaling").
     pub(super) fn update_claim(&mut self, f: usize) {
         let prov = &mut self.functions[f].prov;
         let (old, new) = (prov.claim, prov.desired.max(prov.live));
@@ -164,7 +165,8 @@ impl Simulation {
 
     /// Schedules an environment's background re-initialisation at the end of its
     /// lifetime, less up to 10% of jitter so that a fleet allocated at once does not
-    /// recycle at one instant (facts §3.3, marked INFER: lifetime "with jitter").
+    /// recycle at one instant (the jitter is our assumption: AWS says only that environments are
+    /// recycled periodically; `docs/model.md`, "Recycling").
     fn schedule_recycle(&mut self, id: EnvId) {
         let f = self.envs[id].func.index();
         let life = self.functions[f].max_lifetime;
@@ -270,7 +272,7 @@ impl Simulation {
     }
 
     /// Init of provisioned environments is billed although no request waits for it
-    /// (facts §5), at the price of duration on provisioned concurrency.
+    /// ("AWS Lambda pricing"), at the price of duration on provisioned concurrency.
     fn bill_provisioned_inits(&mut self, f: usize, count: u32) {
         let func = &mut self.functions[f];
         for _ in 0..count {
@@ -324,7 +326,8 @@ impl Simulation {
 
     /// A minute is over: feed the autoscaler one utilisation datapoint — provisioned
     /// environments in use over allocated, averaged over the minute. With no
-    /// provisioned invocation in the minute there is no datapoint (facts §6.8).
+    /// provisioned invocation in the minute there is no datapoint ("Configuring provisioned concurrency for a
+    /// function": no scale-in without traffic).
     pub(super) fn autoscale_tick(&mut self, f: usize) {
         let now = self.now;
         let func = &mut self.functions[f];

@@ -1,5 +1,6 @@
-//! The token bucket that rate-limits new execution environments (facts §1.1, §1.2.4),
-//! and invocation starts (see `rate.rs`).
+//! The token bucket that rate-limits new execution environments (AWS Lambda Developer
+//! Guide, "Lambda scaling behavior", and for the legacy rule its 2022 "Lambda function
+//! scaling": `docs/model.md`, Sources), and invocation starts (see `rate.rs`).
 //!
 //! Tokens are kept in exact integer units of 1/60,000,000,000 of a token, so that a
 //! refill given in tokens per minute adds exactly that many units per nanosecond:
