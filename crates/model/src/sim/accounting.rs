@@ -10,6 +10,9 @@ impl Simulation {
             .create(FnIdx::new(f), state, provisioned, self.now);
         self.functions[f].metrics.environments.up(self.now);
         self.apply(id, state, true);
+        self.functions[f]
+            .pool_mut(provisioned)
+            .created(&mut self.envs, id);
         id
     }
 
@@ -19,6 +22,9 @@ impl Simulation {
         let f = self.envs[id].func.index();
         self.functions[f].metrics.environments.down(self.now);
         let provisioned = self.envs[id].provisioned;
+        self.functions[f]
+            .pool_mut(provisioned)
+            .destroyed(&self.envs, id);
         self.envs.destroy(id);
         if provisioned {
             self.functions[f].prov.live -= 1;

@@ -70,7 +70,8 @@ pub(crate) struct Env {
 pub(crate) struct EnvCold {
     /// Creation order, for the `newest`/`oldest` reuse policies.
     pub serial: u64,
-    /// Position in the idle pool's member vector (random policy only).
+    /// Position in the idle pool's member vector (`random` policy), or rank in the
+    /// pool's creation order (`newest`, `oldest`).
     pub slot: u32,
     /// The asynchronous event or client retry this environment is running, or `NONE`.
     pub pending: PendingId,

@@ -10,6 +10,15 @@ use super::*;
 pub const ON_DEMAND_INIT_LIMIT: Nanos = 10 * lambdasim_engine::NANOS_PER_SEC;
 
 impl Function {
+    /// The idle pool that environments of this kind (provisioned or not) return to.
+    pub(super) fn pool_mut(&mut self, provisioned: bool) -> &mut IdlePool {
+        if provisioned {
+            &mut self.provisioned_idle
+        } else {
+            &mut self.idle
+        }
+    }
+
     /// On-demand room under reserved concurrency: reserved minus provisioned.
     pub(super) fn reserved_room(&self) -> Option<u32> {
         self.reserved.map(|r| r.saturating_sub(self.prov.claim))

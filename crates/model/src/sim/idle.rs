@@ -3,15 +3,16 @@
 //! An intrusive doubly-linked list keeps them in the order they became idle: the tail
 //! is the most recently idle (MRU), the head the least (LRU, and the next to expire,
 //! since every environment of a function has the same idle timeout). The `newest` and
-//! `oldest` policies add an ordered index by creation; `random` adds a member vector.
-//! Every operation is O(1), or O(log n) for the creation index.
+//! `oldest` policies add the pool's creation order (see [`CreationOrder`]), which
+//! hears of every environment of the pool, idle or not, from its creation to its
+//! destruction; `random` adds a member vector. Every operation is O(1).
 
+use super::creation::CreationOrder;
 use super::env::EnvSlab;
 use super::ids::EnvId;
 use crate::config::ReusePolicy;
 use lambdasim_engine::RngStream;
 use rand::RngExt;
-use std::collections::BTreeSet;
 
 #[repr(C)] // the list's ends and length, read by every take and push, first
 pub(crate) struct IdlePool {
@@ -19,7 +20,8 @@ pub(crate) struct IdlePool {
     head: EnvId,
     tail: EnvId,
     len: u32,
-    by_serial: BTreeSet<(u64, EnvId)>,
+    /// `newest`/`oldest` only.
+    order: CreationOrder,
     members: Vec<EnvId>,
 }
 
@@ -30,7 +32,7 @@ impl IdlePool {
             head: EnvId::NONE,
             tail: EnvId::NONE,
             len: 0,
-            by_serial: BTreeSet::new(),
+            order: CreationOrder::default(),
             members: Vec::new(),
         }
     }
@@ -42,6 +44,29 @@ impl IdlePool {
     /// The environment that has been idle longest.
     pub(crate) fn longest_idle(&self) -> Option<EnvId> {
         (self.head != EnvId::NONE).then_some(self.head)
+    }
+
+    /// Hears of a new environment of this pool (idle or not). Call it for every one.
+    #[inline]
+    pub(crate) fn created(&mut self, envs: &mut EnvSlab, id: EnvId) {
+        if self.by_creation() {
+            self.order.add(envs, id);
+        }
+    }
+
+    /// Hears of the destruction of an environment of this pool, no longer in it. Call
+    /// it for every one.
+    #[inline]
+    pub(crate) fn destroyed(&mut self, envs: &EnvSlab, id: EnvId) {
+        if self.by_creation() {
+            self.order.forget(envs, id);
+        }
+    }
+
+    /// Whether the policy picks by creation order.
+    #[inline]
+    fn by_creation(&self) -> bool {
+        matches!(self.policy, ReusePolicy::Newest | ReusePolicy::Oldest)
     }
 
     /// Adds a newly idle environment.
@@ -72,9 +97,7 @@ impl IdlePool {
     #[inline(never)]
     fn index_push(&mut self, envs: &mut EnvSlab, id: EnvId) {
         match self.policy {
-            ReusePolicy::Newest | ReusePolicy::Oldest => {
-                self.by_serial.insert((envs.cold(id).serial, id));
-            }
+            ReusePolicy::Newest | ReusePolicy::Oldest => self.order.set_idle(envs, id),
             ReusePolicy::Random => {
                 envs.cold_mut(id).slot = self.members.len() as u32;
                 self.members.push(id);
@@ -102,8 +125,8 @@ impl IdlePool {
     #[inline(never)]
     fn indexed_pick(&self, rng: &mut RngStream) -> Option<EnvId> {
         match self.policy {
-            ReusePolicy::Newest => self.by_serial.last().map(|&(_, id)| id),
-            ReusePolicy::Oldest => self.by_serial.first().map(|&(_, id)| id),
+            ReusePolicy::Newest => self.order.newest_idle(),
+            ReusePolicy::Oldest => self.order.oldest_idle(),
             ReusePolicy::Random => Some(self.members[rng.random_range(0..self.members.len())]),
             ReusePolicy::Mru => Some(self.tail),
             ReusePolicy::Lru => Some(self.head),
@@ -135,9 +158,7 @@ impl IdlePool {
     #[inline(never)]
     fn index_remove(&mut self, envs: &mut EnvSlab, id: EnvId) {
         match self.policy {
-            ReusePolicy::Newest | ReusePolicy::Oldest => {
-                self.by_serial.remove(&(envs.cold(id).serial, id));
-            }
+            ReusePolicy::Newest | ReusePolicy::Oldest => self.order.clear_idle(envs, id),
             ReusePolicy::Random => {
                 let slot = envs.cold(id).slot as usize;
                 self.members.swap_remove(slot);
@@ -162,10 +183,11 @@ mod tests {
     /// returns the order the pool hands them out.
     fn order(policy: ReusePolicy, idle_order: &[usize]) -> Vec<usize> {
         let mut envs = EnvSlab::default();
-        for _ in 0..idle_order.len() {
-            envs.create(FnIdx::new(0), EnvState::Idle, false, 0);
-        }
         let mut pool = IdlePool::new(policy);
+        for _ in 0..idle_order.len() {
+            let id = envs.create(FnIdx::new(0), EnvState::Idle, false, 0);
+            pool.created(&mut envs, id);
+        }
         for &id in idle_order {
             pool.push(&mut envs, EnvId::new(id));
         }

@@ -11,6 +11,7 @@
 mod accounting;
 mod autoscale;
 mod backlog;
+mod creation;
 mod env;
 mod function;
 mod idle;
