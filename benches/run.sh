@@ -11,6 +11,8 @@
 #             when ../shared/data is absent
 # worldcup-busy  (by name only) four of the trace's busiest hours (13.9 M), the short run
 #             that stands for the whole trace; skipped like worldcup
+# reuse/POLICY  (by name only) SimFaaS's Poisson 100/s, Exp(1.991 s) workload, 83 h (30 M),
+#             under reuse policy POLICY (mru, lru, newest, oldest, random)
 #
 # Each benchmark is one process (`lambdasim run --stats --no-charts --quiet`): wall time
 # covers loading, simulating and writing summary.json and timeseries.csv; peak memory is
@@ -37,15 +39,18 @@ echo
 printf '| %-13s | %13s | %13s | %8s | %14s | %7s |\n' benchmark invocations events "wall s" "invocations/s" "peak MB"
 printf '|%s|%s|%s|%s|%s|%s|\n' --------------- --------------- --------------- ---------- ---------------- ---------
 for name in "${NAMES[@]}"; do
-  yaml="$SCENARIOS/$name.yaml"
+  # NAME/VARIANT runs one variant of the scenario.
+  file="${name%%/*}" variant=()
+  if [[ "$name" == */* ]]; then variant=(--variant "${name#*/}"); fi
+  yaml="$SCENARIOS/$file.yaml"
   if [ ! -f "$yaml" ]; then echo "run.sh: no scenario $yaml" >&2; exit 2; fi
   if [[ "$name" == worldcup* ]] && [ ! -f "$REPO/../shared/data/worldcup98/requests-per-minute.csv" ]; then
     printf '| %-13s | %s |\n' "$name" "skipped: ../shared/data absent"
     continue
   fi
   # stats: N invocations, E events, W s wall, R invocations/s, peak memory M MB
-  line="$("$BIN" run "$yaml" --stats --no-charts --quiet --out "$TMP/$name" | grep '^stats:')"
-  rm -rf "${TMP:?}/$name"
+  line="$("$BIN" run "$yaml" "${variant[@]}" --stats --no-charts --quiet --out "$TMP/out" | grep '^stats:')"
+  rm -rf "${TMP:?}/out"
   read -r inv ev wall rate mem <<<"$(sed -E 's/^stats: ([0-9]+) invocations, ([0-9]+) events, ([0-9.]+) s wall, ([0-9]+) invocations\/s, peak memory ([0-9.]+|unknown).*/\1 \2 \3 \4 \5/' <<<"$line")"
   printf '| %-13s | %13s | %13s | %8s | %14s | %7s |\n' "$name" \
     "$(printf "%'d" "$inv" 2>/dev/null || echo "$inv")" \

@@ -11,7 +11,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 /// (benchmark, scenario, simulated seconds)
-const CASES: [(&str, &str, u64); 3] = [
+const CASES: [(&str, &str, u64); 5] = [
     // 10,000 requests/s for 1 min: 600,000 invocations.
     ("steady-1m", "steady", 60),
     // 100 functions for 2 min: about 2 million requests, throttling included.
@@ -19,6 +19,10 @@ const CASES: [(&str, &str, u64); 3] = [
     // 100,000 busy environments for 30 s: 1.5 million invocations, the fleet built in
     // the first seconds.
     ("huge-fleet-30s", "huge-fleet", 30),
+    // SimFaaS's workload for 1 h (360,000 invocations) under the default reuse policy
+    // and under `newest`, which keeps a creation order besides the idle list.
+    ("reuse-mru-1h", "reuse/mru", 3600),
+    ("reuse-newest-1h", "reuse/newest", 3600),
 ];
 
 fn engine(c: &mut Criterion) {

@@ -30,14 +30,25 @@ pub fn worldcup_trace() -> Option<PathBuf> {
     path.is_file().then_some(path)
 }
 
-/// A benchmark scenario's first variant, loaded from `benches/scenarios/NAME.yaml`,
-/// with its simulated span cut to `span_s` seconds when given (arrivals at or after the
-/// end are never simulated, so a shorter span is a prefix of the full run).
+/// A benchmark scenario's variant, loaded from `benches/scenarios/NAME.yaml`: the
+/// first, or the one named after a slash (`reuse/newest`). Its simulated span is cut
+/// to `span_s` seconds when given (arrivals at or after the end are never simulated,
+/// so a shorter span is a prefix of the full run).
 pub fn load(name: &str, span_s: Option<u64>) -> Variant {
-    let path = scenarios_dir().join(format!("{name}.yaml"));
+    let (file, wanted) = name
+        .split_once('/')
+        .map_or((name, None), |(f, v)| (f, Some(v)));
+    let path = scenarios_dir().join(format!("{file}.yaml"));
     let scenario = Scenario::load(&path)
         .unwrap_or_else(|e| panic!("benchmark scenario {}: {e}", path.display()));
-    let mut variant = scenario.variants(None).swap_remove(0);
+    let mut variants = scenario.variants(None);
+    let index = wanted.map_or(0, |wanted| {
+        variants
+            .iter()
+            .position(|v| v.name == wanted)
+            .unwrap_or_else(|| panic!("benchmark scenario {}: no variant {wanted}", path.display()))
+    });
+    let mut variant = variants.swap_remove(index);
     if let Some(span) = span_s {
         let span: Nanos = span * NANOS_PER_SEC;
         variant.config.duration = variant.config.duration.min(span);
@@ -54,4 +65,28 @@ pub fn run(variant: &Variant) -> RunSummary {
         .expect("a valid benchmark configuration")
         .run(&mut DiscardSeries, &mut |_| {})
         .expect("the benchmark run")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every benchmark scenario and named variant loads, so `run.sh` and the criterion
+    /// suite cannot break unnoticed (CI only compiles the benchmarks).
+    #[test]
+    fn every_benchmark_scenario_loads() {
+        for entry in std::fs::read_dir(scenarios_dir()).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "yaml") {
+                let name = path.file_stem().unwrap().to_str().unwrap().to_owned();
+                if name.starts_with("worldcup") && worldcup_trace().is_none() {
+                    continue;
+                }
+                assert!(load(&name, Some(1)).config.duration > 0, "{name}");
+            }
+        }
+        for policy in ["mru", "lru", "newest", "oldest", "random"] {
+            assert_eq!(load(&format!("reuse/{policy}"), Some(1)).name, policy);
+        }
+    }
 }

@@ -2,6 +2,25 @@
 
 use super::*;
 
+/// Whose an environment is: what its gauges and counters need of it, read once (the
+/// compiler cannot tell that writing the counters leaves the slab where it was, so it
+/// would otherwise look the environment up again at every counter).
+#[derive(Clone, Copy)]
+pub(super) struct Owner {
+    pub(super) func: usize,
+    pub(super) provisioned: bool,
+}
+
+impl Owner {
+    #[inline(always)]
+    pub(super) fn of(env: &env::Env) -> Self {
+        Self {
+            func: env.func.index(),
+            provisioned: env.provisioned,
+        }
+    }
+}
+
 impl Simulation {
     /// Creates an environment of `f` in `state`, counted in the gauges.
     pub(super) fn create_env(&mut self, f: usize, state: EnvState, provisioned: bool) -> EnvId {
@@ -103,7 +122,7 @@ impl Simulation {
             let pool = if func.reserved.is_some() {
                 &mut func.on_demand_busy
             } else {
-                &mut self.unreserved_busy
+                &mut self.unreserved.busy
             };
             if up { *pool += 1 } else { *pool -= 1 }
         }

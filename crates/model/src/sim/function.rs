@@ -9,6 +9,56 @@ use super::*;
 /// Provisioned environments initialise without this limit.
 pub const ON_DEMAND_INIT_LIMIT: Nanos = 10 * lambdasim_engine::NANOS_PER_SEC;
 
+/// The run-time state of one function. Settings read on every request are copied here
+/// from the configuration, next to the state they go with.
+///
+/// Fields stay in declaration order (`repr(C)`): what every request reads or writes
+/// comes first, so that a request touches a few adjacent cache lines of it
+/// rather than one line here and one there across its 3 KB; with a hundred functions
+/// taking turns, each line is otherwise a cache miss. The same holds inside the
+/// metrics, the duration look-ahead, the provisioned state, the idle pools and the
+/// rate window. Aligned to a cache line, so that the layout is the same in every
+/// function.
+#[repr(C, align(64))]
+pub(super) struct Function {
+    pub(super) invocation: InvocationType,
+    pub(super) idle_timer_pending: bool,
+    pub(super) function_timer_pending: bool,
+    /// The last request or completion: the function is idle from then on.
+    pub(super) last_activity: Nanos,
+    pub(super) function_idle_timeout: Option<Nanos>,
+    /// The function timeout: no invocation runs longer.
+    pub(super) timeout: Nanos,
+    /// On-demand environments occupying concurrency.
+    pub(super) on_demand_busy: u32,
+    pub(super) reserved: Option<u32>,
+    pub(super) error_rate: f64,
+    /// An environment's lifetime, `Nanos::MAX` for none: checked at every reuse and
+    /// completion, where a plain comparison is cheaper than an `Option`'s.
+    pub(super) max_lifetime: Nanos,
+    pub(super) idle_timeout: Nanos,
+    pub(super) idle: IdlePool,
+    pub(super) provisioned_idle: IdlePool,
+    pub(super) prov: Provisioned,
+    /// Invoke durations, one drawn ahead: `invoke` warms the latency bin of the next.
+    pub(super) durations: Lookahead,
+    pub(super) metrics: FunctionMetrics,
+    /// The request-rate limit of reserved concurrency (`None`: no reservation, or
+    /// the rule is off)...
+    pub(super) rate: Option<TokenBucket>,
+    /// ...and that of provisioned concurrency, above which requests spill over to
+    /// on-demand (see `rate.rs`).
+    pub(super) provisioned_rate: Option<TokenBucket>,
+    /// Index of the token bucket new environments take from (own, or the account's).
+    pub(super) token_bucket: usize,
+    pub(super) init: Sampler,
+    pub(super) rng_init: RngStream,
+    pub(super) rng_reuse: RngStream,
+    pub(super) rng_errors: RngStream,
+    /// Asynchronous events waiting after a throttle.
+    pub(super) waiting: Waiting,
+}
+
 impl Function {
     /// The idle pool that environments of this kind (provisioned or not) return to.
     pub(super) fn pool_mut(&mut self, provisioned: bool) -> &mut IdlePool {
@@ -22,6 +72,13 @@ impl Function {
     /// On-demand room under reserved concurrency: reserved minus provisioned.
     pub(super) fn reserved_room(&self) -> Option<u32> {
         self.reserved.map(|r| r.saturating_sub(self.prov.claim))
+    }
+
+    /// The function's own limit for [`Unreserved::has_room`]: its on-demand room and
+    /// on-demand environments, when it has a reservation.
+    #[inline]
+    pub(super) fn reserved_limit(&self) -> limits::Reserved {
+        self.reserved_room().map(|room| (room, self.on_demand_busy))
     }
 
     /// An invocation's Init and Invoke phases and how it ends, from the drawn Invoke

@@ -169,22 +169,22 @@ impl Simulation {
             .map(|f| f.reserved.unwrap_or(f.prov.claim))
             .sum();
         check(
-            self.unreserved_pool + claimed == self.config.account.concurrency_limit,
+            self.unreserved.pool + claimed == self.config.account.concurrency_limit,
             || "unreserved pool out of step with the claims".into(),
         )?;
-        check(unreserved == self.unreserved_busy, || {
+        check(unreserved == self.unreserved.busy, || {
             "unreserved counter wrong".into()
         })?;
-        check(dynamic || unreserved <= self.unreserved_pool, || {
+        check(dynamic || unreserved <= self.unreserved.pool, || {
             format!(
                 "unreserved pool exceeded: {unreserved} > {}",
-                self.unreserved_pool
+                self.unreserved.pool
             )
         })?;
         check(total == self.account_concurrency.value, || {
             "account concurrency gauge wrong".into()
         })?;
-        pools.push((self.unreserved_pool, unreserved));
+        pools.push((self.unreserved.pool, unreserved));
         let excess = self.check_admissions(&pools)?;
         check(
             total <= self.config.account.concurrency_limit + excess,

@@ -3,6 +3,16 @@
 
 use super::*;
 
+/// The environment an invocation starts on, as [`Simulation::environment_for`] found
+/// it: what `invoke` needs without reading the environment again.
+pub(super) struct Start {
+    pub(super) id: EnvId,
+    /// A provisioned environment (else on demand).
+    pub(super) provisioned: bool,
+    /// The Init to run first: the environment is new (a cold start).
+    pub(super) init: Option<Nanos>,
+}
+
 impl Simulation {
     /// A request arrives from a traffic stream.
     pub(super) fn arrive(&mut self, f: usize, duration: Option<Nanos>) {
@@ -85,11 +95,7 @@ impl Simulation {
     /// Whether an on-demand invocation of `f` fits under its reserved concurrency or
     /// in the unreserved pool.
     pub(super) fn has_room(&self, f: usize) -> bool {
-        let func = &self.functions[f];
-        match func.reserved_room() {
-            Some(room) => func.on_demand_busy < room,
-            None => self.unreserved_busy < self.unreserved_pool,
-        }
+        self.unreserved.has_room(self.functions[f].reserved_limit())
     }
 
     /// Whether a synchronous request finds the account's request-rate limit, or its
@@ -106,11 +112,7 @@ impl Simulation {
 
     /// Which concurrency limit refused a request that found no room.
     pub(super) fn no_room_reason(&self, f: usize) -> Reason {
-        if self.functions[f].reserved.is_some() {
-            Reason::ReservedLimit
-        } else {
-            Reason::AccountLimit
-        }
+        Unreserved::no_room_reason(self.functions[f].reserved_limit())
     }
 
     /// Counts a throttle.

@@ -19,6 +19,7 @@ mod ids;
 mod invariants;
 mod invoke;
 mod keepalive;
+mod limits;
 mod metrics;
 mod output;
 mod pending;
@@ -34,11 +35,13 @@ use crate::cost::bill_account;
 use crate::dist::{Lookahead, Sampler};
 use crate::results::{AccountSummary, RunSummary};
 use crate::series::SeriesSink;
+use accounting::Owner;
 use env::{EnvSlab, EnvState, Outcome};
-use function::build_function;
+use function::{Function, build_function};
 use idle::IdlePool;
 use ids::{EnvId, FnIdx, PendingId};
 use lambdasim_engine::{Agenda, Due, Nanos, RngStream, StreamKey};
+use limits::{Reason, Unreserved};
 use metrics::{FunctionMetrics, Level};
 use pending::PendingSlab;
 use provisioned::Provisioned;
@@ -119,94 +122,6 @@ enum Event {
 // wheel and the current slot move a third less memory than with 32-byte entries.
 const _: () = assert!(std::mem::size_of::<Event>() == 8);
 
-/// Whose an environment is: what its gauges and counters need of it, read once (the
-/// compiler cannot tell that writing the counters leaves the slab where it was, so it
-/// would otherwise look the environment up again at every counter).
-#[derive(Clone, Copy)]
-struct Owner {
-    func: usize,
-    provisioned: bool,
-}
-
-impl Owner {
-    #[inline(always)]
-    fn of(env: &env::Env) -> Self {
-        Self {
-            func: env.func.index(),
-            provisioned: env.provisioned,
-        }
-    }
-}
-
-/// Why a request was throttled.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Reason {
-    ReservedLimit,
-    AccountLimit,
-    ScalingRate,
-    RpsLimit,
-}
-
-/// The run-time state of one function. Settings read on every request are copied here
-/// from the configuration, next to the state they go with.
-///
-/// Fields stay in declaration order (`repr(C)`): what every request reads or writes
-/// comes first, so that a request touches a few adjacent cache lines of it
-/// rather than one line here and one there across its 3 KB; with a hundred functions
-/// taking turns, each line is otherwise a cache miss. The same holds inside the
-/// metrics, the duration look-ahead, the provisioned state, the idle pools and the
-/// rate window. Aligned to a cache line, so that the layout is the same in every
-/// function.
-#[repr(C, align(64))]
-struct Function {
-    invocation: InvocationType,
-    idle_timer_pending: bool,
-    function_timer_pending: bool,
-    /// The last request or completion: the function is idle from then on.
-    last_activity: Nanos,
-    function_idle_timeout: Option<Nanos>,
-    /// The function timeout: no invocation runs longer.
-    timeout: Nanos,
-    /// On-demand environments occupying concurrency.
-    on_demand_busy: u32,
-    reserved: Option<u32>,
-    error_rate: f64,
-    /// An environment's lifetime, `Nanos::MAX` for none: checked at every reuse and
-    /// completion, where a plain comparison is cheaper than an `Option`'s.
-    max_lifetime: Nanos,
-    idle_timeout: Nanos,
-    idle: IdlePool,
-    provisioned_idle: IdlePool,
-    prov: Provisioned,
-    /// Invoke durations, one drawn ahead: `invoke` warms the latency bin of the next.
-    durations: Lookahead,
-    metrics: FunctionMetrics,
-    /// The request-rate limit of reserved concurrency (`None`: no reservation, or
-    /// the rule is off)...
-    rate: Option<TokenBucket>,
-    /// ...and that of provisioned concurrency, above which requests spill over to
-    /// on-demand (see `rate.rs`).
-    provisioned_rate: Option<TokenBucket>,
-    /// Index of the token bucket new environments take from (own, or the account's).
-    token_bucket: usize,
-    init: Sampler,
-    rng_init: RngStream,
-    rng_reuse: RngStream,
-    rng_errors: RngStream,
-    /// Asynchronous events waiting after a throttle.
-    waiting: Waiting,
-}
-
-/// The environment an invocation starts on, as [`Simulation::environment_for`] found
-/// it: what `invoke` needs without reading the environment again.
-struct Start {
-    id: EnvId,
-    /// A provisioned environment (else on demand).
-    provisioned: bool,
-    /// The Init to run first: the environment is new (a cold start).
-    init: Option<Nanos>,
-}
-
 /// A configured run, ready to go.
 pub struct Simulation {
     config: SimConfig,
@@ -234,8 +149,7 @@ pub struct Simulation {
     late_cursor: (Nanos, u32),
     /// The unreserved pool now: it shrinks and grows with the provisioned concurrency
     /// of functions without reserved concurrency.
-    unreserved_pool: u32,
-    unreserved_busy: u32,
+    unreserved: Unreserved,
     account_concurrency: Level,
     /// The account's request-rate limit (`None`: the rule is off).
     account_rate: Option<TokenBucket>,
@@ -303,8 +217,7 @@ impl Simulation {
             horizon: end,
             suspended: Vec::new(),
             late_cursor: (Nanos::MAX, 0),
-            unreserved_pool: config.account.concurrency_limit.saturating_sub(reserved),
-            unreserved_busy: 0,
+            unreserved: Unreserved::new(config.account.concurrency_limit, reserved),
             account_concurrency: Level::default(),
             account_rate: rate_bucket(
                 config.account.rps_per_environment,

@@ -149,7 +149,7 @@ impl Simulation {
         let (old, new) = (prov.claim, prov.desired.max(prov.live));
         prov.claim = new;
         if self.functions[f].reserved.is_none() {
-            self.unreserved_pool = self.unreserved_pool + old - new;
+            self.unreserved.reclaim(old, new);
         }
         if old != new && !self.suspended.is_empty() {
             // Room moved between the pools: whoever waits may have some, or have
