@@ -308,14 +308,17 @@ pub(crate) struct TraceParams {
     /// For `format: azure2019`, the `HashFunction` to replay.
     pub function: Option<Spanned<String>>,
     pub time_column: Option<Spanned<String>>,
+    /// For `format: cloudwatch`, the series (by Id or Label) to replay, summed.
+    pub series: Option<Spanned<Vec<String>>>,
     pub spread: Option<Spanned<RawSpread>>,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum RawTraceFormat {
     Csv,
     Azure2019,
+    Cloudwatch,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize)]

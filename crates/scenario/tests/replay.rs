@@ -443,3 +443,96 @@ fn trace_requests_are_counted_as_the_replay_makes_them() {
         assert_eq!(variant.estimate().traces, 1);
     }
 }
+
+/// `aws cloudwatch get-metric-data` output for a function's `Invocations` and
+/// `Throttles`, newest first, one-minute points with a gap at 10:02.
+const CLOUDWATCH: &str = r#"{
+  "MetricDataResults": [
+    {"Id": "invocations", "Label": "Invocations", "StatusCode": "Complete",
+     "Timestamps": ["2024-11-29T10:03:00+00:00", "2024-11-29T10:01:00+00:00", "2024-11-29T10:00:00+00:00"],
+     "Values": [600.0, 120.0, 60.0]},
+    {"Id": "throttles", "Label": "Throttles", "StatusCode": "Complete",
+     "Timestamps": ["2024-11-29T10:03:00+00:00"], "Values": [240.0]}
+  ],
+  "Messages": []
+}"#;
+
+#[test]
+fn cloudwatch_metrics_replay_the_sum_of_their_series_per_period() {
+    let got = only(
+        CLOUDWATCH,
+        "trace: { file: t.csv, format: cloudwatch, series: [invocations, Throttles], spread: even }",
+    );
+    let minute = |m: u64| got.iter().filter(|a| a.time / (60 * S) == m).count();
+    assert_eq!(
+        (minute(0), minute(1), minute(2), minute(3)),
+        (60, 120, 0, 840)
+    );
+    assert_eq!(got.len(), 1020);
+    // One series alone, scaled.
+    let got = only(
+        CLOUDWATCH,
+        "trace: { file: t.csv, format: cloudwatch, series: [Invocations] }\n        scale: 0.5",
+    );
+    assert_eq!(got.len(), 390);
+}
+
+#[test]
+fn cloudwatch_key_errors_point_at_the_yaml_and_file_errors_at_the_file() {
+    let cases = [
+        (
+            "trace: { file: t.csv, series: [a] }",
+            "only with format: cloudwatch",
+        ),
+        (
+            "trace: { file: t.csv, format: cloudwatch, time_column: t }",
+            "only on CSV traces",
+        ),
+        (
+            "trace: { file: t.csv, format: cloudwatch, function: f }",
+            "only with format: azure2019",
+        ),
+    ];
+    for (traffic, needle) in cases {
+        let err = replay(CLOUDWATCH, traffic).unwrap_err();
+        assert_eq!(err.line(), Some(6), "{traffic}: {err}");
+        assert!(err.message().contains(needle), "{traffic}: {err}");
+    }
+    let err = replay(CLOUDWATCH, "trace: { file: t.csv, format: cloudwatch }").unwrap_err();
+    assert!(err.file().ends_with("t.csv"), "{err}");
+    assert!(err.message().contains("series:"), "{err}");
+    assert!(err.is_input_error());
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// `get-metric-statistics` points come in no order: whatever the order, every
+    /// count is replayed, in its own minute.
+    #[test]
+    fn cloudwatch_points_in_any_order_replay_their_sum(
+        counts in proptest::collection::vec(0u32..500, 2..40),
+        seed in 0u64..1000,
+    ) {
+        let mut order: Vec<usize> = (0..counts.len()).collect();
+        // A deterministic shuffle from the seed.
+        for i in (1..order.len()).rev() {
+            order.swap(i, (seed as usize * 7919 + i * 104_729) % (i + 1));
+        }
+        let points: Vec<String> = order
+            .iter()
+            .map(|&i| format!(
+                r#"{{"Timestamp": "2024-11-29T{:02}:{:02}:00Z", "Sum": {}}}"#,
+                10 + i / 60, i % 60, counts[i]
+            ))
+            .collect();
+        let json = format!(r#"{{"Label": "Invocations", "Datapoints": [{}]}}"#, points.join(","));
+        let got = only(&json, "trace: { file: t.csv, format: cloudwatch, counts: 1m }");
+        let total: u64 = counts.iter().map(|&c| u64::from(c)).sum();
+        proptest::prop_assert_eq!(got.len() as u64, total);
+        for (i, &c) in counts.iter().enumerate() {
+            let inside = got.iter().filter(|a| a.time / (60 * S) == i as u64).count();
+            proptest::prop_assert_eq!(inside, c as usize);
+        }
+    }
+}

@@ -381,48 +381,72 @@ impl Context<'_> {
         })
     }
 
-    /// `format`, `counts`, `time_column` and `function`, checked together.
+    /// `format`, `counts`, `time_column`, `function` and `series`, checked together.
     fn trace_format(
         &self,
         trace: &TraceParams,
         at: Location,
     ) -> Result<TraceFormat, ScenarioError> {
-        let misplaced = |key: &str, location: Location, format: &str| {
-            self.error(
-                pick(location, at),
-                format!("found {key} on a {format} trace, expected it only {}", match key {
-                    "function" => "with format: azure2019 (a CSV file routes rows with a `function` column)",
-                    _ => "on CSV traces",
-                }),
-            )
+        let format = trace
+            .format
+            .as_ref()
+            .map_or(RawTraceFormat::Csv, |f| f.value);
+        let name = match format {
+            RawTraceFormat::Csv => "CSV",
+            RawTraceFormat::Azure2019 => "azure2019",
+            RawTraceFormat::Cloudwatch => "cloudwatch",
         };
-        match trace.format.as_ref().map(|f| f.value) {
-            None | Some(RawTraceFormat::Csv) => {
-                if let Some(f) = &trace.function {
-                    return Err(misplaced("function", f.referenced, "CSV"));
-                }
-                let counts = match &trace.counts {
-                    Some(c) if c.value.0 == 0 => {
-                        return Err(self.error(
-                            pick(c.referenced, at),
-                            "found a counts interval of 0, expected the width of each row's interval (above 0)",
-                        ));
-                    }
-                    Some(c) => Some(c.value.0),
-                    None => None,
-                };
-                Ok(TraceFormat::Csv {
-                    counts,
-                    time_column: trace.time_column.as_ref().map(|c| c.value.clone()),
-                })
+        // Each key and the formats it belongs to.
+        let keys = [
+            (
+                "function",
+                trace.function.as_ref().map(|v| v.referenced),
+                "with format: azure2019 (a CSV file routes rows with a `function` column)",
+                format == RawTraceFormat::Azure2019,
+            ),
+            (
+                "counts",
+                trace.counts.as_ref().map(|v| v.referenced),
+                "on CSV traces (and cloudwatch, to give the period)",
+                format != RawTraceFormat::Azure2019,
+            ),
+            (
+                "time_column",
+                trace.time_column.as_ref().map(|v| v.referenced),
+                "on CSV traces",
+                format == RawTraceFormat::Csv,
+            ),
+            (
+                "series",
+                trace.series.as_ref().map(|v| v.referenced),
+                "with format: cloudwatch",
+                format == RawTraceFormat::Cloudwatch,
+            ),
+        ];
+        for (key, location, belongs, allowed) in keys {
+            if let (Some(location), false) = (location, allowed) {
+                return Err(self.error(
+                    pick(location, at),
+                    format!("found {key} on a {name} trace, expected it only {belongs}"),
+                ));
             }
-            Some(RawTraceFormat::Azure2019) => {
-                if let Some(c) = &trace.counts {
-                    return Err(misplaced("counts", c.referenced, "azure2019"));
-                }
-                if let Some(c) = &trace.time_column {
-                    return Err(misplaced("time_column", c.referenced, "azure2019"));
-                }
+        }
+        let counts = match &trace.counts {
+            Some(c) if c.value.0 == 0 => {
+                return Err(self.error(
+                    pick(c.referenced, at),
+                    "found a counts interval of 0, expected the width of each row's interval (above 0)",
+                ));
+            }
+            Some(c) => Some(c.value.0),
+            None => None,
+        };
+        match format {
+            RawTraceFormat::Csv => Ok(TraceFormat::Csv {
+                counts,
+                time_column: trace.time_column.as_ref().map(|c| c.value.clone()),
+            }),
+            RawTraceFormat::Azure2019 => {
                 let Some(function) = &trace.function else {
                     return Err(self.error(
                         at,
@@ -433,6 +457,13 @@ impl Context<'_> {
                     function: function.value.clone(),
                 })
             }
+            RawTraceFormat::Cloudwatch => Ok(TraceFormat::CloudWatch {
+                period: counts,
+                series: trace
+                    .series
+                    .as_ref()
+                    .map_or_else(Vec::new, |s| s.value.clone()),
+            }),
         }
     }
 

@@ -1,5 +1,7 @@
 //! Trace files, streamed a record at a time and never loaded whole: per-request and
-//! per-interval CSV files ([`csv`]) and Azure Functions 2019 day files ([`azure`]).
+//! per-interval CSV files ([`csv`]) and Azure Functions 2019 day files ([`azure`]);
+//! and CloudWatch metrics ([`cloudwatch`]), whose points (one per period, not per
+//! request) are read whole to be merged and sorted.
 //!
 //! Trace time becomes simulated time as `time / speedup + offset`; the stream's
 //! `start:`/`end:` window then filters it (trace times are not shifted by the window).
@@ -9,6 +11,7 @@
 //! other request and `scale: 2` doubles each one.
 
 mod azure;
+mod cloudwatch;
 mod csv;
 mod spread;
 
@@ -46,6 +49,12 @@ pub(crate) enum TraceFormat {
     },
     /// An Azure Functions 2019 per-minute file, replaying one `HashFunction`'s row.
     Azure2019 { function: String },
+    /// CloudWatch metrics from the AWS CLI (the path may be a glob): the sum of the
+    /// `series` named (all of one, when empty) per `period` (else inferred).
+    CloudWatch {
+        period: Option<Nanos>,
+        series: Vec<String>,
+    },
 }
 
 /// A trace stream as configured in the scenario.
@@ -90,6 +99,7 @@ struct Row {
 enum Rows {
     Csv(Box<csv::CsvRows>),
     Azure(azure::AzureRows),
+    CloudWatch(cloudwatch::CloudWatchRows),
 }
 
 impl Rows {
@@ -107,6 +117,9 @@ impl Rows {
             TraceFormat::Azure2019 { function } => {
                 Self::Azure(azure::AzureRows::open(&file.path, origin, function)?)
             }
+            TraceFormat::CloudWatch { period, series } => Self::CloudWatch(
+                cloudwatch::CloudWatchRows::open(&file.path, origin, *period, series)?,
+            ),
         })
     }
 
@@ -114,6 +127,7 @@ impl Rows {
         match self {
             Self::Csv(rows) => rows.next_row(),
             Self::Azure(rows) => Ok(rows.next_row()),
+            Self::CloudWatch(rows) => Ok(rows.next_row()),
         }
     }
 
@@ -122,6 +136,7 @@ impl Rows {
         match self {
             Self::Csv(rows) => rows.interval(),
             Self::Azure(_) => Some(azure::MINUTE),
+            Self::CloudWatch(rows) => Some(rows.interval()),
         }
     }
 

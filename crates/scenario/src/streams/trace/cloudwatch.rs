@@ -1,0 +1,584 @@
+//! CloudWatch metrics as the AWS CLI writes them, replayed as a per-interval counts
+//! trace: each point's value is the number of requests in its period.
+//!
+//! Two shapes are read (AWS CLI Command Reference, `aws cloudwatch get-metric-data` and
+//! `get-metric-statistics`):
+//!
+//! - `{"MetricDataResults": [{"Id", "Label", "Timestamps", "Values", "StatusCode"}]}`,
+//!   points newest first by default; a status other than `Complete` (`PartialData`,
+//!   `InternalError`, `Forbidden`) means the series is not all there, an input error;
+//! - `{"Label", "Datapoints": [{"Timestamp", "Sum"}]}`, in no particular order and at
+//!   most 1,440 points per call, so a long series comes in several files.
+//!
+//! `file:` may be a glob: every file it matches is read. `series:` names the series to
+//! replay by `Id` or `Label` and sums them point by point (a function's load is
+//! `Invocations` plus `Throttles`: CloudWatch counts a throttled request in
+//! `Throttles` only, per the Lambda Developer Guide, "Types of metrics for Lambda
+//! functions"). A series split over several files is merged; a time given twice must
+//! have the same value. The period is `counts:` when given, else the smallest spacing
+//! of the points; every point must lie on that grid, and missing points are periods of
+//! no requests.
+//!
+//! The points are held in memory: one per period (a day of one-minute points is
+//! 1,440), never one per request.
+
+use super::Row;
+use crate::error::{Position, ScenarioError};
+use crate::streams::timestamp;
+use lambdasim_engine::Nanos;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The largest metrics file read: far above what the CLI writes for a year of
+/// one-minute points, far below what would strain memory.
+const MAX_FILE_BYTES: u64 = 256 << 20;
+
+/// The largest count of a point, as for a counts CSV: above it, whole numbers are
+/// no longer exact.
+const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
+
+/// One file as the CLI writes it; either shape, told apart by which keys are there.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Document {
+    metric_data_results: Option<Vec<DataResult>>,
+    label: Option<String>,
+    datapoints: Option<Vec<Datapoint>>,
+}
+
+/// A series of `get-metric-data`.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DataResult {
+    id: String,
+    label: Option<String>,
+    #[serde(default)]
+    timestamps: Vec<String>,
+    #[serde(default)]
+    values: Vec<f64>,
+    status_code: Option<String>,
+}
+
+/// A point of `get-metric-statistics`.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Datapoint {
+    timestamp: String,
+    sum: Option<f64>,
+}
+
+/// A series read from one file, by the names that select it.
+struct Series {
+    id: Option<String>,
+    label: Option<String>,
+    file: PathBuf,
+    points: Vec<(i128, f64)>,
+}
+
+impl Series {
+    /// What `series:` would call it: its `Id`, else its `Label`.
+    fn name(&self) -> &str {
+        self.id.as_deref().or(self.label.as_deref()).unwrap_or("")
+    }
+
+    fn answers_to(&self, name: &str) -> bool {
+        self.id.as_deref() == Some(name) || self.label.as_deref() == Some(name)
+    }
+}
+
+/// The merged points, replayed in time order.
+pub(super) struct CloudWatchRows {
+    rows: std::vec::IntoIter<(Nanos, f64)>,
+    period: Nanos,
+}
+
+impl CloudWatchRows {
+    /// Reads every file `pattern` matches and merges the chosen series.
+    pub(super) fn open(
+        pattern: &Path,
+        origin: &Position,
+        period: Option<Nanos>,
+        wanted: &[String],
+    ) -> Result<Self, ScenarioError> {
+        let mut series = Vec::new();
+        for path in matching_files(pattern, origin)? {
+            series.extend(read_file(&path, origin)?);
+        }
+        let points = select(&series, wanted, pattern)?;
+        let period = match period {
+            Some(period) => period,
+            None => infer_period(&points, pattern)?,
+        };
+        let rows = on_grid(&points, period, pattern)?;
+        Ok(Self {
+            rows: rows.into_iter(),
+            period,
+        })
+    }
+
+    pub(super) fn next_row(&mut self) -> Option<Row> {
+        self.rows.next().map(|(time, requests)| Row {
+            time,
+            duration: None,
+            requests,
+            target: 0,
+        })
+    }
+
+    /// Each point's period.
+    pub(super) fn interval(&self) -> Nanos {
+        self.period
+    }
+}
+
+/// The files a glob matches, in name order; a plain path is itself.
+fn matching_files(pattern: &Path, origin: &Position) -> Result<Vec<PathBuf>, ScenarioError> {
+    let text = pattern.to_string_lossy();
+    if !text.contains(['*', '?', '[']) {
+        return Ok(vec![pattern.to_path_buf()]);
+    }
+    let bad_pattern = |e: &dyn std::fmt::Display| {
+        ScenarioError::new(
+            origin.clone(),
+            format!(
+                "found the file pattern `{text}`, which is not a valid glob ({e}), expected a path or a glob such as `metrics/*.json`"
+            ),
+        )
+    };
+    let mut files = Vec::new();
+    for entry in glob::glob(&text).map_err(|e| bad_pattern(&e))? {
+        files.push(entry.map_err(|e| bad_pattern(&e))?);
+    }
+    if files.is_empty() {
+        return Err(ScenarioError::new(
+            origin.clone(),
+            format!(
+                "found no file matching `{text}`, expected at least one CloudWatch metrics file"
+            ),
+        ));
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The series of one file.
+fn read_file(path: &Path, origin: &Position) -> Result<Vec<Series>, ScenarioError> {
+    let what = format!("CloudWatch metrics file `{}`", path.display());
+    let meta = std::fs::metadata(path).map_err(|e| ScenarioError::io(origin.clone(), &what, &e))?;
+    if !meta.is_file() || meta.len() > MAX_FILE_BYTES {
+        return Err(ScenarioError::new(
+            origin.clone(),
+            format!(
+                "found {what}, which is not a regular file of at most 256 MiB, expected the JSON the AWS CLI writes"
+            ),
+        ));
+    }
+    let text =
+        std::fs::read_to_string(path).map_err(|e| ScenarioError::io(origin.clone(), &what, &e))?;
+    let document: Document = serde_json::from_str(&text).map_err(|e| {
+        ScenarioError::new(
+            Position::at(path, e.line() as u64, e.column() as u64),
+            format!("found invalid CloudWatch JSON ({e}), expected the output of `aws cloudwatch get-metric-data` or `get-metric-statistics`"),
+        )
+    })?;
+    let file_error = |message: String| ScenarioError::new(Position::file(path), message);
+    match document {
+        Document {
+            metric_data_results: Some(results),
+            ..
+        } => results
+            .into_iter()
+            .map(|r| data_series(r, path).map_err(file_error))
+            .collect(),
+        Document {
+            datapoints: Some(points),
+            label,
+            ..
+        } => Ok(vec![statistics_series(points, label, path).map_err(file_error)?]),
+        _ => Err(file_error(
+            "found JSON without `MetricDataResults` or `Datapoints`, expected the output of `aws cloudwatch get-metric-data` or `get-metric-statistics`".into(),
+        )),
+    }
+}
+
+/// A `get-metric-data` series, checked.
+fn data_series(result: DataResult, path: &Path) -> Result<Series, String> {
+    let id = &result.id;
+    match result.status_code.as_deref() {
+        None | Some("Complete") => {}
+        Some(status) => {
+            return Err(format!(
+                "found StatusCode `{status}` for series `{id}`, expected `Complete`: the series is not all there ({})",
+                match status {
+                    "PartialData" =>
+                        "fetch the remaining pages with NextToken and give every page as a file",
+                    "Forbidden" => "the caller lacked permission to read the metric",
+                    _ => "query it again",
+                }
+            ));
+        }
+    }
+    if result.timestamps.len() != result.values.len() {
+        return Err(format!(
+            "found {} Timestamps and {} Values in series `{id}`, expected one value per timestamp",
+            result.timestamps.len(),
+            result.values.len()
+        ));
+    }
+    let points = result
+        .timestamps
+        .iter()
+        .zip(&result.values)
+        .map(|(time, &value)| point(time, value, id))
+        .collect::<Result<_, _>>()?;
+    Ok(Series {
+        id: Some(result.id),
+        label: result.label,
+        file: path.to_path_buf(),
+        points,
+    })
+}
+
+/// A `get-metric-statistics` series, checked: it must carry the `Sum` statistic.
+fn statistics_series(
+    datapoints: Vec<Datapoint>,
+    label: Option<String>,
+    path: &Path,
+) -> Result<Series, String> {
+    let name = label.clone().unwrap_or_default();
+    let points = datapoints
+        .iter()
+        .map(|p| match p.sum {
+            Some(sum) => point(&p.timestamp, sum, &name),
+            None => Err(format!(
+                "found a datapoint at {} of `{name}` without `Sum`, expected the Sum statistic (`--statistics Sum`): the number of requests per period",
+                p.timestamp
+            )),
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Series {
+        id: None,
+        label,
+        file: path.to_path_buf(),
+        points,
+    })
+}
+
+/// One point, checked: a timestamp and a count of requests.
+fn point(time: &str, value: f64, series: &str) -> Result<(i128, f64), String> {
+    let Some(stamp) = timestamp::parse(time) else {
+        return Err(format!(
+            "found the timestamp `{time}` in series `{series}`, expected an ISO 8601 time such as `2024-11-29T10:05:00+00:00`"
+        ));
+    };
+    if !(0.0..=MAX_COUNT).contains(&value) {
+        return Err(format!(
+            "found the value {value} at {time} in series `{series}`, expected a count of requests (0 to 2^53)"
+        ));
+    }
+    Ok((stamp, value))
+}
+
+/// The chosen series summed point by point: those `wanted` names (by `Id` or
+/// `Label`), or the only one there is. A series in several files is merged first.
+fn select(
+    series: &[Series],
+    wanted: &[String],
+    pattern: &Path,
+) -> Result<BTreeMap<i128, f64>, ScenarioError> {
+    let error = |message: String| ScenarioError::new(Position::file(pattern), message);
+    let mut names: Vec<&str> = series.iter().map(Series::name).collect();
+    names.sort_unstable();
+    names.dedup();
+    let chosen: Vec<&str> = if wanted.is_empty() {
+        match names.as_slice() {
+            [one] => vec![*one],
+            _ => {
+                return Err(error(format!(
+                    "found {} series ({}), expected `series:` naming those to replay (their sum), e.g. `series: [{}]`",
+                    names.len(),
+                    quoted(&names),
+                    names.first().copied().unwrap_or("Invocations")
+                )));
+            }
+        }
+    } else {
+        wanted.iter().map(String::as_str).collect()
+    };
+    let mut total = BTreeMap::new();
+    for name in chosen {
+        let parts: Vec<&Series> = series.iter().filter(|s| s.answers_to(name)).collect();
+        if parts.is_empty() {
+            return Err(error(format!(
+                "found no series `{name}`, expected an Id or Label of the files' series ({})",
+                quoted(&names)
+            )));
+        }
+        for (time, value) in merge(&parts, name)? {
+            *total.entry(time).or_insert(0.0) += value;
+        }
+    }
+    Ok(total)
+}
+
+/// One series from its parts in several files; a time in two parts must agree.
+fn merge(parts: &[&Series], name: &str) -> Result<BTreeMap<i128, f64>, ScenarioError> {
+    let mut merged = BTreeMap::new();
+    for part in parts {
+        for &(time, value) in &part.points {
+            if let Some(&before) = merged.get(&time)
+                && before != value
+            {
+                return Err(ScenarioError::new(
+                    Position::file(&part.file),
+                    format!(
+                        "found series `{name}` at {} twice, with {before} and {value}, expected one value per time (overlapping downloads must agree)",
+                        show_time(time)
+                    ),
+                ));
+            }
+            merged.insert(time, value);
+        }
+    }
+    Ok(merged)
+}
+
+/// The period the points' spacing implies: the smallest gap between two of them.
+fn infer_period(points: &BTreeMap<i128, f64>, pattern: &Path) -> Result<Nanos, ScenarioError> {
+    let times: Vec<i128> = points.keys().copied().collect();
+    let gap = times.windows(2).map(|w| w[1] - w[0]).min();
+    match gap.and_then(|g| Nanos::try_from(g).ok()) {
+        Some(gap) => Ok(gap),
+        None => Err(ScenarioError::new(
+            Position::file(pattern),
+            format!(
+                "found {} point(s), too few to tell the period from their spacing, expected `counts:` giving it (e.g. `counts: 1m`)",
+                times.len()
+            ),
+        )),
+    }
+}
+
+/// The points as rows from the first one's time, each checked to be on the period's
+/// grid.
+fn on_grid(
+    points: &BTreeMap<i128, f64>,
+    period: Nanos,
+    pattern: &Path,
+) -> Result<Vec<(Nanos, f64)>, ScenarioError> {
+    let Some(&first) = points.keys().next() else {
+        return Err(ScenarioError::new(
+            Position::file(pattern),
+            "found no points in the chosen series, expected at least one",
+        ));
+    };
+    points
+        .iter()
+        .map(|(&time, &value)| {
+            let since = Nanos::try_from(time - first).unwrap_or(Nanos::MAX);
+            if since % period != 0 {
+                return Err(ScenarioError::new(
+                    Position::file(pattern),
+                    format!(
+                        "found a point at {}, {} s after the first, expected whole periods of {} s after it (points of mixed periods cannot be replayed together)",
+                        show_time(time),
+                        since as f64 / 1e9,
+                        period as f64 / 1e9
+                    ),
+                ));
+            }
+            Ok((since, value))
+        })
+        .collect()
+}
+
+/// Names for a message: `a`, `b`.
+fn quoted(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A time for a message, as seconds since the Unix epoch.
+fn show_time(time: i128) -> String {
+    format!("{} (epoch seconds)", time as f64 / 1e9)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    const MIN: Nanos = 60_000_000_000;
+
+    fn file(dir: &Path, name: &str, json: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(json.as_bytes())
+            .unwrap();
+        path
+    }
+
+    fn rows(
+        pattern: &Path,
+        period: Option<Nanos>,
+        wanted: &[&str],
+    ) -> Result<(Nanos, Vec<(Nanos, f64)>), String> {
+        let wanted: Vec<String> = wanted.iter().map(|s| s.to_string()).collect();
+        let mut r = CloudWatchRows::open(
+            pattern,
+            &Position::file(Path::new("s.yaml")),
+            period,
+            &wanted,
+        )
+        .map_err(|e| e.to_string())?;
+        let mut out = Vec::new();
+        while let Some(row) = r.next_row() {
+            out.push((row.time, row.requests));
+        }
+        Ok((r.interval(), out))
+    }
+
+    const DATA: &str = r#"{
+      "MetricDataResults": [
+        {"Id": "inv", "Label": "Invocations",
+         "Timestamps": ["2024-11-29T10:03:00+00:00", "2024-11-29T10:01:00+00:00", "2024-11-29T10:00:00+00:00"],
+         "Values": [30.0, 20.0, 10.0], "StatusCode": "Complete"},
+        {"Id": "thr", "Label": "Throttles",
+         "Timestamps": ["2024-11-29T10:01:00+00:00"], "Values": [5.0], "StatusCode": "Complete"}
+      ],
+      "Messages": []
+    }"#;
+
+    #[test]
+    fn get_metric_data_newest_first_is_sorted_summed_and_gaps_are_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(dir.path(), "m.json", DATA);
+        let (period, out) = rows(&path, None, &["inv", "Throttles"]).unwrap();
+        assert_eq!(period, MIN);
+        assert_eq!(out, vec![(0, 10.0), (MIN, 25.0), (3 * MIN, 30.0)]);
+        // One series by its label.
+        let (_, out) = rows(&path, None, &["Invocations"]).unwrap();
+        assert_eq!(out.iter().map(|r| r.1).sum::<f64>(), 60.0);
+    }
+
+    #[test]
+    fn several_series_without_a_choice_are_refused_with_their_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(dir.path(), "m.json", DATA);
+        let err = rows(&path, None, &[]).unwrap_err();
+        assert!(
+            err.contains("`inv`, `thr`") && err.contains("series:"),
+            "{err}"
+        );
+        let err = rows(&path, None, &["Errors"]).unwrap_err();
+        assert!(err.contains("no series `Errors`"), "{err}");
+    }
+
+    #[test]
+    fn statistics_files_merge_by_a_glob_and_must_agree_where_they_overlap() {
+        let dir = tempfile::tempdir().unwrap();
+        let stats = |points: &[(&str, f64)]| {
+            let points: Vec<String> = points
+                .iter()
+                .map(|(t, v)| format!(r#"{{"Timestamp": "{t}", "Sum": {v}, "Unit": "Count"}}"#))
+                .collect();
+            format!(
+                r#"{{"Label": "Invocations", "Datapoints": [{}]}}"#,
+                points.join(",")
+            )
+        };
+        file(
+            dir.path(),
+            "a.json",
+            &stats(&[("2024-11-29T10:10:00Z", 2.0), ("2024-11-29T10:00:00Z", 1.0)]),
+        );
+        file(
+            dir.path(),
+            "b.json",
+            &stats(&[("2024-11-29T10:20:00Z", 4.0), ("2024-11-29T10:10:00Z", 2.0)]),
+        );
+        let (period, out) = rows(&dir.path().join("*.json"), None, &[]).unwrap();
+        assert_eq!(period, 10 * MIN);
+        assert_eq!(out, vec![(0, 1.0), (10 * MIN, 2.0), (20 * MIN, 4.0)]);
+        file(
+            dir.path(),
+            "c.json",
+            &stats(&[("2024-11-29T10:20:00Z", 5.0)]),
+        );
+        let err = rows(&dir.path().join("*.json"), None, &[]).unwrap_err();
+        assert!(err.contains("twice, with 4 and 5"), "{err}");
+    }
+
+    #[test]
+    fn bad_files_are_input_errors_naming_what_is_wrong() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases = [
+            (
+                r#"{"MetricDataResults": [{"Id": "m", "Timestamps": ["2024-11-29T10:00:00Z"], "Values": [1], "StatusCode": "PartialData"}]}"#,
+                "PartialData",
+            ),
+            (
+                r#"{"MetricDataResults": [{"Id": "m", "Timestamps": ["2024-11-29T10:00:00Z"], "Values": [1, 2]}]}"#,
+                "1 Timestamps and 2 Values",
+            ),
+            (
+                r#"{"Label": "Invocations", "Datapoints": [{"Timestamp": "2024-11-29T10:00:00Z", "Average": 3}]}"#,
+                "without `Sum`",
+            ),
+            (
+                r#"{"MetricDataResults": [{"Id": "m", "Timestamps": ["yesterday"], "Values": [1]}]}"#,
+                "`yesterday`",
+            ),
+            (
+                r#"{"MetricDataResults": [{"Id": "m", "Timestamps": ["2024-11-29T10:00:00Z"], "Values": [-1]}]}"#,
+                "value -1",
+            ),
+            (
+                r#"{"Something": 1}"#,
+                "without `MetricDataResults` or `Datapoints`",
+            ),
+            ("{\"MetricDataResults\": [\n  {\"Id\": }", "s.json:2:"),
+        ];
+        for (json, expected) in cases {
+            let path = file(dir.path(), "s.json", json);
+            let err = rows(&path, Some(MIN), &[]).unwrap_err();
+            assert!(err.contains(expected), "{json}: {err}");
+        }
+        assert!(
+            rows(&dir.path().join("none-*.json"), None, &[])
+                .unwrap_err()
+                .contains("no file matching")
+        );
+    }
+
+    #[test]
+    fn the_period_is_inferred_or_given_and_points_off_its_grid_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let one = file(
+            dir.path(),
+            "one.json",
+            r#"{"MetricDataResults": [{"Id": "m", "Timestamps": ["2024-11-29T10:00:00Z"], "Values": [7]}]}"#,
+        );
+        assert!(rows(&one, None, &[]).unwrap_err().contains("counts:"));
+        assert_eq!(
+            rows(&one, Some(5 * MIN), &[]).unwrap(),
+            (5 * MIN, vec![(0, 7.0)])
+        );
+        let mixed = file(
+            dir.path(),
+            "mixed.json",
+            r#"{"MetricDataResults": [{"Id": "m", "Timestamps": ["2024-11-29T10:00:00Z", "2024-11-29T10:05:00Z", "2024-11-29T10:07:00Z"], "Values": [1, 2, 3]}]}"#,
+        );
+        // Inferred: 2 minutes, and 10:05 is not on that grid.
+        assert!(
+            rows(&mixed, None, &[])
+                .unwrap_err()
+                .contains("mixed periods")
+        );
+    }
+}
