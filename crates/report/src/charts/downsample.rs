@@ -80,6 +80,8 @@ pub struct Column {
     pub idle_environments: u32,
     /// Provisioned environments allocated (it changes with schedules and autoscaling).
     pub provisioned_allocated: u32,
+    /// Asynchronous events waiting in the function's queue.
+    pub queue_depth: u32,
     /// The split of the bucket with the highest throttle rate.
     pub throttles: ThrottleRates,
     pub requests_per_s: f64,
@@ -98,6 +100,7 @@ impl Default for Column {
             environments: 0,
             idle_environments: 0,
             provisioned_allocated: 0,
+            queue_depth: 0,
             throttles: ThrottleRates::default(),
             requests_per_s: 0.0,
             cold_starts_per_s: 0.0,
@@ -119,6 +122,7 @@ impl Column {
         self.environments = self.environments.max(row.environments);
         self.idle_environments = self.idle_environments.max(row.idle_environments);
         self.provisioned_allocated = self.provisioned_allocated.max(row.provisioned_allocated);
+        self.queue_depth = self.queue_depth.max(row.queue_depth);
         let throttles = ThrottleRates::of(&row.throttles, seconds);
         if throttles.total() > self.throttles.total() {
             self.throttles = throttles;
@@ -244,6 +248,7 @@ mod tests {
                 r.requests = 90_000;
                 r.throttles.scaling_rate = 42;
                 r.latency_p99_ms = 2500.0;
+                r.queue_depth = 12_345;
             }
             series.record(&r).unwrap();
         }
@@ -257,6 +262,7 @@ mod tests {
         assert_eq!(peak.requests_per_s, 90_000.0);
         assert_eq!(peak.throttles.scaling_rate, 42.0);
         assert_eq!(peak.latency_p99_ms, 2500.0);
+        assert_eq!(peak.queue_depth, 12_345);
         let quiet = columns.iter().filter(|c| c.concurrency_max == 1).count();
         assert_eq!(quiet, MAX_COLUMNS - 1);
     }

@@ -275,3 +275,44 @@ fn a_chart_of_many_functions_draws_the_busiest_dozen() {
         );
     }
 }
+
+#[test]
+fn async_functions_get_a_queue_chart_and_sync_ones_do_not() {
+    let mut config = config();
+    let series = series(&config, 1);
+    let v = VariantData {
+        name: "base",
+        config: &config,
+        series: &series,
+    };
+    assert!(variant_specs(&v).iter().all(|s| s.kind != "queue"));
+
+    config.functions[1].invocation = lambdasim_model::InvocationType::Async;
+    let mut series = ChartSeries::new(&config);
+    for b in 0..180u32 {
+        for function in 0..2 {
+            let row = BucketRow {
+                function,
+                t_s: f64::from(b) * 10.0,
+                queue_depth: if function == 1 { b * 10 } else { 0 },
+                ..Default::default()
+            };
+            series.record(&row).unwrap();
+        }
+    }
+    let v = VariantData {
+        name: "base",
+        config: &config,
+        series: &series,
+    };
+    let specs = variant_specs(&v);
+    let queue = specs
+        .iter()
+        .find(|s| s.kind == "queue")
+        .expect("a queue chart");
+    let titles: Vec<&str> = queue.panels.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(titles, ["worker"]);
+    assert_eq!(queue.panels[0].data_max(), 1790.0);
+    let chart = render_one("base-queue".into(), queue).unwrap();
+    assert!(chart.svg.contains("queue depth"));
+}

@@ -5,7 +5,7 @@ use super::config::duration;
 use super::{ReportVariant, escape};
 use crate::seeds::{SeedSpread, Spread};
 use crate::table::{decimal, percent, thousands};
-use lambdasim_model::{FunctionSummary, SimConfig, ThrottleCounts};
+use lambdasim_model::{AsyncSummary, FunctionSummary, SimConfig, ThrottleCounts};
 use std::fmt::Write;
 
 pub fn section(page: &mut String, variants: &[ReportVariant<'_>]) {
@@ -15,6 +15,7 @@ pub fn section(page: &mut String, variants: &[ReportVariant<'_>]) {
     }
     page.push_str("</div>\n");
     detail_table(page, variants);
+    async_table(page, variants);
     spread_table(page, variants);
     page.push_str("</section>\n");
 }
@@ -71,26 +72,7 @@ fn card(page: &mut String, v: &ReportVariant<'_>) {
         "<article class=\"card\">\n<h3>{}</h3>\n<dl>\n",
         escape(v.summary.name)
     );
-    let reason = main_reason(&total_reasons(&run.functions));
-    let throttle_note = match reason {
-        Some(r) if a.throttles > 0 => format!(
-            "{} of {} requests; mostly {r}",
-            thousands(a.throttles),
-            thousands(a.requests)
-        ),
-        _ => format!(
-            "{} of {} requests",
-            thousands(a.throttles),
-            thousands(a.requests)
-        ),
-    };
-    metric(
-        page,
-        "Throttled",
-        &percent(a.throttles, a.requests),
-        if a.throttles > 0 { "bad" } else { "good" },
-        &throttle_note,
-    );
+    throttle_metrics(page, &run.functions);
     metric(
         page,
         "Cold starts",
@@ -134,6 +116,103 @@ fn metric(page: &mut String, name: &str, value: &str, class: &str, note: &str) {
     );
 }
 
+/// The card's throttling numbers. Synchronous requests are counted once per try, so
+/// their throttled share is at most 100 %. An asynchronous event is retried after each
+/// throttle and every try counts as a throttle, so its functions are reported by what
+/// became of their events: the share dropped, and the throttled tries per event.
+fn throttle_metrics(page: &mut String, functions: &[FunctionSummary]) {
+    let sync: Vec<&FunctionSummary> = functions
+        .iter()
+        .filter(|f| f.async_events.is_none())
+        .collect();
+    let events: Vec<(&FunctionSummary, &AsyncSummary)> = functions
+        .iter()
+        .filter_map(|f| f.async_events.as_ref().map(|a| (f, a)))
+        .collect();
+    if !sync.is_empty() || events.is_empty() {
+        let requests: u64 = sync.iter().map(|f| f.requests).sum();
+        let throttles: u64 = sync.iter().map(|f| f.throttles).sum();
+        let reasons = total_reasons(sync.iter().copied());
+        let (name, noun) = if events.is_empty() {
+            ("Throttled", "requests")
+        } else {
+            ("Throttled (sync)", "synchronous requests")
+        };
+        let mut note = format!("{} of {} {noun}", thousands(throttles), thousands(requests));
+        if let Some(r) = main_reason(&reasons).filter(|_| throttles > 0) {
+            let _ = write!(note, "; mostly {r}");
+        }
+        metric(
+            page,
+            name,
+            &percent(throttles, requests),
+            if throttles > 0 { "bad" } else { "good" },
+            &note,
+        );
+    }
+    if !events.is_empty() {
+        let received: u64 = events.iter().map(|(_, a)| a.received).sum();
+        let dropped: u64 = events.iter().map(|(_, a)| a.dropped).sum();
+        let processed: u64 = events.iter().map(|(_, a)| a.succeeded).sum();
+        let queued: u64 = events.iter().map(|(_, a)| a.queued_at_end).sum();
+        let tries: u64 = events.iter().map(|(f, _)| f.throttles).sum();
+        let mut note = format!(
+            "{} of {} events dropped; {} processed",
+            thousands(dropped),
+            thousands(received),
+            thousands(processed)
+        );
+        if queued > 0 {
+            let _ = write!(note, ", {} queued at the end", thousands(queued));
+        }
+        let _ = write!(
+            note,
+            ". Retried: {} throttled tries ({} per event)",
+            thousands(tries),
+            per_event(tries, received)
+        );
+        if let Some((f, a)) = events
+            .iter()
+            .filter(|(_, a)| a.received > 0)
+            .max_by(|x, y| x.1.age_ms.p99.total_cmp(&y.1.age_ms.p99))
+        {
+            let _ = write!(note, ". Age in queue p99 {}", age_text(a.age_ms.p99));
+            if events.len() > 1 {
+                let _ = write!(note, " ({})", f.name);
+            }
+        }
+        metric(
+            page,
+            "Async events dropped",
+            &percent(dropped, received),
+            if dropped > 0 { "bad" } else { "good" },
+            &note,
+        );
+    }
+}
+
+/// Throttled tries per asynchronous event, with two decimals.
+fn per_event(tries: u64, events: u64) -> String {
+    if events == 0 {
+        "-".to_string()
+    } else {
+        decimal(tries as f64 / events as f64, 2)
+    }
+}
+
+/// How long an event waited: milliseconds, seconds, minutes or hours.
+fn age_text(ms: f64) -> String {
+    if !ms.is_finite() {
+        "-".to_string()
+    } else if ms >= 2.0 * 3_600_000.0 {
+        format!("{} h", decimal(ms / 3_600_000.0, 1))
+    } else if ms >= 120_000.0 {
+        format!("{} min", decimal(ms / 60_000.0, 1))
+    } else {
+        latency_text(ms)
+    }
+}
+
 /// A horizontal gauge of `value` against `cap`, full (and red) at the cap.
 fn bar(value: u32, cap: u32) -> String {
     let share = if cap == 0 {
@@ -167,7 +246,7 @@ fn worst_p99(functions: &[FunctionSummary]) -> (String, String) {
     }
 }
 
-fn total_reasons(functions: &[FunctionSummary]) -> ThrottleCounts {
+fn total_reasons<'a>(functions: impl IntoIterator<Item = &'a FunctionSummary>) -> ThrottleCounts {
     let mut total = ThrottleCounts::default();
     for f in functions {
         total.add(&f.throttles_by_reason);
@@ -261,15 +340,29 @@ fn detail_table(page: &mut String, variants: &[ReportVariant<'_>]) {
                     "-".to_string()
                 }
             };
+            // An async function's throttles are tries, not events: its share is of
+            // the events dropped, labelled so.
+            let (requests, refused, bad) = match &f.async_events {
+                Some(a) => (
+                    format!("{} <small>events</small>", thousands(a.received)),
+                    format!("{} <small>dropped</small>", percent(a.dropped, a.received)),
+                    a.dropped > 0,
+                ),
+                None => (
+                    thousands(f.requests),
+                    percent(f.throttles, f.requests),
+                    f.throttles > 0,
+                ),
+            };
             let _ = writeln!(
                 page,
                 "<tr{first}><th scope=\"row\">{variant}</th><td class=\"name\">{}</td><td>{}</td>\
                  <td class=\"{}\">{}</td><td class=\"name\">{}</td><td>{}</td><td>{}</td><td>{}</td>\
                  <td>{} / {} <small>{kind}</small>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&f.name),
-                thousands(f.requests),
-                if f.throttles > 0 { "bad" } else { "" },
-                percent(f.throttles, f.requests),
+                requests,
+                if bad { "bad" } else { "" },
+                refused,
                 main_reason(&f.throttles_by_reason).unwrap_or("-"),
                 percent(f.cold_starts, f.invocations),
                 latency(f.latency_ms.p50),
@@ -279,6 +372,65 @@ fn detail_table(page: &mut String, variants: &[ReportVariant<'_>]) {
                 bar(f.peak_concurrency, cap),
                 dollars(f.cost_usd.total),
                 per_million(f.cost_usd.total, f.requests),
+            );
+        }
+    }
+    page.push_str("</tbody>\n</table>\n");
+}
+
+/// What became of each asynchronous function's events: accepted into its queue,
+/// processed, dropped (and why), still queued at the end, how often they were retried
+/// after a throttle, and how long they waited.
+fn async_table(page: &mut String, variants: &[ReportVariant<'_>]) {
+    let any = variants
+        .iter()
+        .flat_map(|v| &v.summary.run.functions)
+        .any(|f| f.async_events.is_some());
+    if !any {
+        return;
+    }
+    page.push_str(
+        "<h3>Asynchronous events</h3>\n<p>Lambda accepts every asynchronous event into the \
+         function's queue; a throttled try sends the event back to wait, so an event can be \
+         throttled many times. Shares are of the events received.</p>\n\
+         <table class=\"numbers\">\n<thead><tr><th>variant</th><th>function</th>\
+         <th>received</th><th>processed</th><th>dropped</th><th>after errors</th>\
+         <th>queued at end</th><th>throttled tries</th><th>age p50</th><th>age p99</th>\
+         <th>age max</th></tr></thead>\n<tbody>\n",
+    );
+    for v in variants {
+        let events = v
+            .summary
+            .run
+            .functions
+            .iter()
+            .filter_map(|f| f.async_events.as_ref().map(|a| (f, a)));
+        for (i, (f, a)) in events.enumerate() {
+            let (variant, first) = if i == 0 {
+                (escape(v.summary.name), " class=\"group\"")
+            } else {
+                (String::new(), "")
+            };
+            let _ = writeln!(
+                page,
+                "<tr{first}><th scope=\"row\">{variant}</th><td class=\"name\">{}</td>\
+                 <td>{}</td><td>{} <small>{}</small></td>\
+                 <td class=\"{}\">{} <small>{}</small></td><td>{}</td><td>{}</td>\
+                 <td>{} <small>{} per event</small></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&f.name),
+                thousands(a.received),
+                thousands(a.succeeded),
+                percent(a.succeeded, a.received),
+                if a.dropped > 0 { "bad" } else { "" },
+                thousands(a.dropped),
+                percent(a.dropped, a.received),
+                thousands(a.dropped_after_errors),
+                thousands(a.queued_at_end),
+                thousands(f.throttles),
+                per_event(f.throttles, a.received),
+                age_text(a.age_ms.p50),
+                age_text(a.age_ms.p99),
+                age_text(a.age_ms.max),
             );
         }
     }

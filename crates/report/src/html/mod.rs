@@ -177,6 +177,13 @@ fn caption(kind: &str) -> &'static str {
              starts), on a log scale: the highest p50 and p99 of each time slice. Gaps \
              are buckets without invocations."
         }
+        "queue" => {
+            "Asynchronous events waiting in each async function's queue: the deepest it \
+             was in each time slice. Events wait after a throttle and are tried again; \
+             those still waiting past the maximum event age are dropped. (The age of the \
+             waiting events is summarised in the results table, not charted: the time \
+             series does not record it per bucket.)"
+        }
         _ => "",
     }
 }

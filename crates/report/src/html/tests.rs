@@ -1,7 +1,7 @@
 use super::*;
 use crate::charts::tests::{config, series};
 use crate::charts::{VariantData, render};
-use lambdasim_model::{FunctionSummary, RunSummary, ThrottleCounts};
+use lambdasim_model::{AsyncSummary, FunctionSummary, LatencySummary, RunSummary, ThrottleCounts};
 
 fn run(throttles: u64) -> RunSummary {
     let mut run = RunSummary {
@@ -43,9 +43,37 @@ fn page(names: &[&str]) -> String {
 
 /// A page whose variants each ran with `replicas` besides their first seed.
 fn page_with(names: &[&str], replicas: &[RunSummary]) -> String {
+    let runs: Vec<RunSummary> = (0..names.len()).map(|i| run(i as u64 * 100)).collect();
+    page_of(names, &runs, replicas)
+}
+
+/// `run(0)` with `worker` invoked asynchronously: 5,000 events, 6,500 throttled tries
+/// (an event is throttled at each try), 50 dropped, 20 still queued at the end.
+fn run_with_async() -> RunSummary {
+    let mut run = run(0);
+    let worker = &mut run.functions[1];
+    worker.throttles = 6500;
+    worker.throttles_by_reason.reserved_limit = 6500;
+    worker.async_events = Some(AsyncSummary {
+        received: 5000,
+        succeeded: 4930,
+        dropped: 50,
+        queued_at_end: 20,
+        dropped_after_errors: 10,
+        age_ms: LatencySummary {
+            p50: 0.0,
+            p90: 15_000.0,
+            p99: 1_713_000.0,
+            max: 3_573_000.0,
+        },
+    });
+    run.account.throttles = 6500;
+    run
+}
+
+fn page_of(names: &[&str], runs: &[RunSummary], replicas: &[RunSummary]) -> String {
     let config = config();
     let series = series(&config, 1);
-    let runs: Vec<RunSummary> = (0..names.len()).map(|i| run(i as u64 * 100)).collect();
     let data: Vec<VariantData<'_>> = names
         .iter()
         .map(|name| VariantData {
@@ -57,7 +85,7 @@ fn page_with(names: &[&str], replicas: &[RunSummary]) -> String {
     let charts = render(&data).unwrap();
     let variants: Vec<ReportVariant<'_>> = names
         .iter()
-        .zip(&runs)
+        .zip(runs)
         .map(|(name, run)| ReportVariant {
             summary: VariantSummary {
                 name,
@@ -160,4 +188,32 @@ fn several_seeds_add_their_spread_and_one_seed_does_not() {
         html.contains("2.00 ± 2.00 <small>(0.00 to 4.00)</small>"),
         "{html}"
     );
+}
+
+#[test]
+fn async_functions_are_reported_by_their_events_never_above_100_percent() {
+    let html = page_of(&["queued"], &[run_with_async()], &[]);
+    // 6,500 tries of 5,000 events would be 130 %: nowhere on the page.
+    assert!(!html.contains("130.00%"), "{html}");
+    // The card: synchronous requests apart, then the events.
+    assert!(html.contains("<dt>Throttled (sync)</dt><dd class=\"good\">0.00%</dd>"));
+    assert!(html.contains("<dt>Async events dropped</dt><dd class=\"bad\">1.00%</dd>"));
+    assert!(html.contains("50 of 5,000 events dropped; 4,930 processed, 20 queued at the end"));
+    assert!(html.contains("6,500 throttled tries (1.30 per event)"));
+    assert!(html.contains("Age in queue p99 28.6 min"));
+    // The results table labels the async share as dropped events.
+    assert!(html.contains("5,000 <small>events</small>"));
+    assert!(html.contains("<td class=\"bad\">1.00% <small>dropped</small></td>"));
+    // The events table.
+    assert!(html.contains("<h3>Asynchronous events</h3>"));
+    assert!(html.contains("6,500 <small>1.30 per event</small>"));
+    assert!(html.contains("<td>59.5 min</td>"), "age max");
+}
+
+#[test]
+fn without_async_functions_the_card_says_throttled_plainly() {
+    let html = page(&["on-demand"]);
+    assert!(html.contains("<dt>Throttled</dt>"));
+    assert!(!html.contains("Async events"));
+    assert!(!html.contains("Asynchronous events"));
 }
