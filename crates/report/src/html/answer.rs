@@ -146,7 +146,7 @@ fn throttle_metrics(page: &mut String, functions: &[FunctionSummary]) {
             page,
             name,
             &percent(throttles, requests),
-            if throttles > 0 { "bad" } else { "good" },
+            share_class(throttles, requests),
             &note,
         );
     }
@@ -185,10 +185,37 @@ fn throttle_metrics(page: &mut String, functions: &[FunctionSummary]) {
             page,
             "Async events dropped",
             &percent(dropped, received),
-            if dropped > 0 { "bad" } else { "good" },
+            share_class(dropped, received),
             &note,
         );
     }
+}
+
+/// The share of requests refused (or events dropped) from which the report colours it
+/// as a problem: one in a thousand. Below it a share is shown plainly, not in red:
+/// 190 throttles in two million requests are worth reading, not an alarm.
+const BAD_SHARE: f64 = 0.001;
+
+/// Whether `part` of `whole` is at least [`BAD_SHARE`].
+fn is_bad_share(part: u64, whole: u64) -> bool {
+    whole > 0 && part as f64 >= BAD_SHARE * whole as f64
+}
+
+/// A card's class for a share of failures: red from [`BAD_SHARE`] up, green for none,
+/// plain in between.
+fn share_class(part: u64, whole: u64) -> &'static str {
+    if part == 0 {
+        "good"
+    } else if is_bad_share(part, whole) {
+        "bad"
+    } else {
+        ""
+    }
+}
+
+/// A table cell's class for a share of failures: red from [`BAD_SHARE`] up.
+fn bad_share(part: u64, whole: u64) -> &'static str {
+    if is_bad_share(part, whole) { "bad" } else { "" }
 }
 
 /// Throttled tries per asynchronous event, with two decimals.
@@ -342,16 +369,16 @@ fn detail_table(page: &mut String, variants: &[ReportVariant<'_>]) {
             };
             // An async function's throttles are tries, not events: its share is of
             // the events dropped, labelled so.
-            let (requests, refused, bad) = match &f.async_events {
+            let (requests, refused, class) = match &f.async_events {
                 Some(a) => (
                     format!("{} <small>events</small>", thousands(a.received)),
                     format!("{} <small>dropped</small>", percent(a.dropped, a.received)),
-                    a.dropped > 0,
+                    bad_share(a.dropped, a.received),
                 ),
                 None => (
                     thousands(f.requests),
                     percent(f.throttles, f.requests),
-                    f.throttles > 0,
+                    bad_share(f.throttles, f.requests),
                 ),
             };
             let _ = writeln!(
@@ -361,7 +388,7 @@ fn detail_table(page: &mut String, variants: &[ReportVariant<'_>]) {
                  <td>{} / {} <small>{kind}</small>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&f.name),
                 requests,
-                if bad { "bad" } else { "" },
+                class,
                 refused,
                 main_reason(&f.throttles_by_reason).unwrap_or("-"),
                 percent(f.cold_starts, f.invocations),
@@ -421,7 +448,7 @@ fn async_table(page: &mut String, variants: &[ReportVariant<'_>]) {
                 thousands(a.received),
                 thousands(a.succeeded),
                 percent(a.succeeded, a.received),
-                if a.dropped > 0 { "bad" } else { "" },
+                bad_share(a.dropped, a.received),
                 thousands(a.dropped),
                 percent(a.dropped, a.received),
                 thousands(a.dropped_after_errors),

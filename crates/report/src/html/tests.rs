@@ -128,7 +128,7 @@ fn the_answer_comes_before_the_charts() {
     let scenario = html.find("id=\"scenario\"").unwrap();
     assert!(answer < first_chart && first_chart < config && config < scenario);
     // Per variant: throttled %, cold-start %, p99, peak against the limit, cost.
-    assert!(html.contains("1.00%"));
+    assert!(html.contains("<dd class=\"bad\">1%</dd>"));
     assert!(html.contains("900 ms"));
     assert!(html.contains("1,000 <small>/ 1,000</small>"));
     assert!(html.contains("$1.23"));
@@ -194,16 +194,16 @@ fn several_seeds_add_their_spread_and_one_seed_does_not() {
 fn async_functions_are_reported_by_their_events_never_above_100_percent() {
     let html = page_of(&["queued"], &[run_with_async()], &[]);
     // 6,500 tries of 5,000 events would be 130 %: nowhere on the page.
-    assert!(!html.contains("130.00%"), "{html}");
+    assert!(!html.contains("130%"), "{html}");
     // The card: synchronous requests apart, then the events.
-    assert!(html.contains("<dt>Throttled (sync)</dt><dd class=\"good\">0.00%</dd>"));
-    assert!(html.contains("<dt>Async events dropped</dt><dd class=\"bad\">1.00%</dd>"));
+    assert!(html.contains("<dt>Throttled (sync)</dt><dd class=\"good\">0%</dd>"));
+    assert!(html.contains("<dt>Async events dropped</dt><dd class=\"bad\">1%</dd>"));
     assert!(html.contains("50 of 5,000 events dropped; 4,930 processed, 20 queued at the end"));
     assert!(html.contains("6,500 throttled tries (1.30 per event)"));
     assert!(html.contains("Age in queue p99 28.6 min"));
     // The results table labels the async share as dropped events.
     assert!(html.contains("5,000 <small>events</small>"));
-    assert!(html.contains("<td class=\"bad\">1.00% <small>dropped</small></td>"));
+    assert!(html.contains("<td class=\"bad\">1% <small>dropped</small></td>"));
     // The events table.
     assert!(html.contains("<h3>Asynchronous events</h3>"));
     assert!(html.contains("6,500 <small>1.30 per event</small>"));
@@ -216,4 +216,19 @@ fn without_async_functions_the_card_says_throttled_plainly() {
     assert!(html.contains("<dt>Throttled</dt>"));
     assert!(!html.contains("Async events"));
     assert!(!html.contains("Asynchronous events"));
+}
+
+#[test]
+fn a_few_throttles_in_millions_show_their_share_and_are_not_red() {
+    let mut few = run(0);
+    few.functions[0].requests = 1_995_000;
+    few.functions[0].throttles = 190; // of 2,000,000 requests with the worker's
+    let mut many = run(0);
+    many.functions[0].throttles = 150; // 1.5 % of 10,000
+    let html = page_of(&["few", "many"], &[few, many], &[]);
+    assert!(
+        html.contains("<dt>Throttled</dt><dd class=\"\">0.0095%</dd>"),
+        "{html}"
+    );
+    assert!(html.contains("<dt>Throttled</dt><dd class=\"bad\">1.5%</dd>"));
 }
