@@ -94,7 +94,8 @@ fn concurrency_has_states_and_limit_lines() {
         "on-demand busy",
         "initialising",
         "account limit 1000",
-        "unreserved pool 920",
+        // api has 20 provisioned of its own besides the pool of 1000 - 60 - 20.
+        "pool 920 + provisioned 20",
         "provisioned 20",
         "reserved 60",
     ] {

@@ -3,9 +3,10 @@
 
 use super::config::duration;
 use super::{ReportVariant, escape};
+use crate::limits::{FunctionLimits, account_split};
 use crate::seeds::{SeedSpread, Spread};
 use crate::table::{decimal, percent, thousands};
-use lambdasim_model::{AsyncSummary, FunctionSummary, SimConfig, ThrottleCounts};
+use lambdasim_model::{AsyncSummary, FunctionSummary, ThrottleCounts};
 use std::fmt::Write;
 
 pub fn section(page: &mut String, variants: &[ReportVariant<'_>]) {
@@ -86,12 +87,17 @@ fn card(page: &mut String, v: &ReportVariant<'_>) {
     );
     let (p99, note) = worst_p99(&run.functions);
     metric(page, "p99 latency", &p99, "", &note);
+    let split = match account_split(v.config) {
+        Some(split) => format!("; of it {split}"),
+        None => String::new(),
+    };
     let _ = writeln!(
         page,
-        "<div class=\"metric\"><dt>Peak concurrency</dt><dd>{} <small>/ {}</small></dd>{}<p>of the account limit</p></div>",
+        "<div class=\"metric\"><dt>Peak concurrency</dt><dd>{} <small>/ {}</small></dd>{}<p>of the account limit{}</p></div>",
         thousands(u64::from(a.peak_concurrency)),
         thousands(u64::from(limit)),
-        bar(a.peak_concurrency, limit)
+        bar(a.peak_concurrency, limit),
+        escape(&split)
     );
     metric(
         page,
@@ -324,31 +330,11 @@ fn per_million(usd: f64, requests: u64) -> String {
     }
 }
 
-/// The concurrency a function can reach: its reserved concurrency, or the unreserved
-/// pool it shares with the other functions.
-fn cap(config: &SimConfig, name: &str) -> (u32, &'static str) {
-    match config
-        .functions
-        .iter()
-        .find(|f| f.name == name)
-        .and_then(|f| f.reserved_concurrency)
-    {
-        Some(reserved) => (reserved, "reserved"),
-        None => {
-            let limit = config.account.concurrency_limit;
-            (
-                config.unreserved_pool().clamp(0, i64::from(limit)) as u32,
-                "pool",
-            )
-        }
-    }
-}
-
 fn detail_table(page: &mut String, variants: &[ReportVariant<'_>]) {
     page.push_str(
         "<table class=\"numbers\">\n<thead><tr><th>variant</th><th>function</th>\
          <th>requests</th><th>throttled</th><th>main reason</th><th>cold starts</th>\
-         <th>p50</th><th>p99</th><th>peak / cap</th><th>cost</th><th>per M requests</th></tr></thead>\n<tbody>\n",
+         <th>p50</th><th>p99</th><th>peak / can reach</th><th>cost</th><th>per M requests</th></tr></thead>\n<tbody>\n",
     );
     for v in variants {
         for (i, f) in v.summary.run.functions.iter().enumerate() {
@@ -358,7 +344,9 @@ fn detail_table(page: &mut String, variants: &[ReportVariant<'_>]) {
                 String::new()
             };
             let first = if i == 0 { " class=\"group\"" } else { "" };
-            let (cap, kind) = cap(v.config, &f.name);
+            let limits = FunctionLimits::find(v.config, &f.name);
+            let cap = limits.map_or(0, |l| l.reach());
+            let named = limits.map_or_else(String::new, |l| l.describe());
             let served = f.invocations > 0;
             let latency = |ms: f64| {
                 if served {
@@ -385,7 +373,7 @@ fn detail_table(page: &mut String, variants: &[ReportVariant<'_>]) {
                 page,
                 "<tr{first}><th scope=\"row\">{variant}</th><td class=\"name\">{}</td><td>{}</td>\
                  <td class=\"{}\">{}</td><td class=\"name\">{}</td><td>{}</td><td>{}</td><td>{}</td>\
-                 <td>{} / {} <small>{kind}</small>{}</td><td>{}</td><td>{}</td></tr>",
+                 <td>{} / {}{}<small class=\"limits\">{}</small></td><td>{}</td><td>{}</td></tr>",
                 escape(&f.name),
                 requests,
                 class,
@@ -397,6 +385,7 @@ fn detail_table(page: &mut String, variants: &[ReportVariant<'_>]) {
                 thousands(u64::from(f.peak_concurrency)),
                 thousands(u64::from(cap)),
                 bar(f.peak_concurrency, cap),
+                escape(&named),
                 dollars(f.cost_usd.total),
                 per_million(f.cost_usd.total, f.requests),
             );

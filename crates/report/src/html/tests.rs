@@ -232,3 +232,20 @@ fn a_few_throttles_in_millions_show_their_share_and_are_not_red() {
     );
     assert!(html.contains("<dt>Throttled</dt><dd class=\"bad\">1.5%</dd>"));
 }
+
+#[test]
+fn peak_concurrency_names_each_limit_that_applies() {
+    // api: 20 provisioned, no reserved; worker: reserved 60. The pool is 920, and api
+    // can run its 20 provisioned besides it: 940, not "500 / 920 pool".
+    let html = page(&["base"]);
+    assert!(
+        html.contains(
+            "of the account limit; of it reserved 60, provisioned 20, unreserved pool 920"
+        ),
+        "{html}"
+    );
+    assert!(html.contains("500 / 940"), "{html}");
+    assert!(html.contains("provisioned 20 + unreserved pool 920"));
+    assert!(html.contains("500 / 60"));
+    assert!(html.contains("<small class=\"limits\">reserved 60</small>"));
+}
