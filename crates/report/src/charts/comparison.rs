@@ -74,9 +74,11 @@ fn spec(variants: &[VariantData<'_>], measure: &Measure) -> ChartSpec {
                         label: v.name.to_string(),
                         color: palette::variant(k),
                         points: points(v.series, index, time, measure.value),
+                        note: None,
                     })
                 })
                 .collect();
+            note_identical(&mut panel.lines);
             if measure.kind == "concurrency" {
                 panel.limits = common_limits(variants, &f.name);
             }
@@ -117,4 +119,54 @@ fn common_limits(variants: &[VariantData<'_>], function: &str) -> Vec<Limit> {
             })
         })
         .collect()
+}
+
+/// Notes each line that a later, identical line is drawn over and hides: its legend
+/// says `hidden under identical <top>`, naming the last of the identical lines (the one
+/// visible), so that no variant seems to be missing from the plot.
+fn note_identical(lines: &mut [Series]) {
+    let same = |a: &Series, b: &Series| {
+        a.points.len() == b.points.len()
+            && a.points
+                .iter()
+                .zip(&b.points)
+                .all(|(p, q)| p.0 == q.0 && (p.1 == q.1 || (p.1.is_nan() && q.1.is_nan())))
+    };
+    for k in 0..lines.len() {
+        if let Some(top) = (k + 1..lines.len())
+            .rev()
+            .find(|&j| same(&lines[k], &lines[j]))
+        {
+            lines[k].note = Some(format!("hidden under identical {}", lines[top].label));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plotters::style::RGBColor;
+
+    fn line(label: &str, ys: &[f64]) -> Series {
+        Series {
+            label: label.to_string(),
+            color: RGBColor(0, 0, 0),
+            points: ys.iter().enumerate().map(|(i, y)| (i as f64, *y)).collect(),
+            note: None,
+        }
+    }
+
+    #[test]
+    fn identical_lines_name_the_one_they_hide() {
+        let mut lines = vec![
+            line("a", &[1.0, f64::NAN, 3.0]),
+            line("b", &[1.0, 2.0, 3.0]),
+            line("c", &[1.0, f64::NAN, 3.0]),
+            line("d", &[1.0, f64::NAN, 3.0]),
+        ];
+        note_identical(&mut lines);
+        let notes: Vec<Option<&str>> = lines.iter().map(|l| l.note.as_deref()).collect();
+        let over = Some("hidden under identical d");
+        assert_eq!(notes, [over, None, over, None]);
+    }
 }

@@ -110,6 +110,7 @@ impl VariantData<'_> {
             label: label.to_string(),
             color,
             points: points(self.series, function, self.time(), value),
+            note: None,
         }
     }
 }
@@ -170,17 +171,17 @@ fn share_y_axes<'a>(specs: impl Iterator<Item = &'a mut ChartSpec>) {
     for spec in &specs {
         for panel in &spec.panels {
             let top = tops.entry((spec.kind, panel.title.clone())).or_insert(0.0);
-            *top = top.max(panel.data_max());
+            let wanted = match panel.scale {
+                YScale::Linear => panel.linear_top(),
+                YScale::Log => panel.data_max(),
+            };
+            *top = top.max(wanted);
         }
     }
     for spec in specs {
         for panel in &mut spec.panels {
             let top = tops[&(spec.kind, panel.title.clone())];
-            panel.y_max = Some(match panel.scale {
-                YScale::Linear if top > 0.0 => top * 1.1,
-                YScale::Linear => 1.0,
-                YScale::Log => top,
-            });
+            panel.y_max = Some(top);
         }
     }
 }

@@ -317,3 +317,56 @@ fn async_functions_get_a_queue_chart_and_sync_ones_do_not() {
     let chart = render_one("base-queue".into(), queue).unwrap();
     assert!(chart.svg.contains("queue depth"));
 }
+
+#[test]
+fn a_far_limit_is_named_off_scale_and_a_near_one_drawn() {
+    // The api peaks at 900 (30 between bursts): an account limit of 10,000 would
+    // flatten it, so the axis fits the data and the legend says the limit is above it;
+    // the worker's reserved 60 is near its data and drawn.
+    let mut config = config();
+    config.account.concurrency_limit = 10_000;
+    let series = series(&config, 1);
+    let v = VariantData {
+        name: "base",
+        config: &config,
+        series: &series,
+    };
+    let spec = concurrency::spec(&v);
+    let api = &spec.panels[0];
+    assert!(api.y_top() < 1000.0, "{}", api.y_top());
+    let off: Vec<&str> = api
+        .limits
+        .iter()
+        .filter(|l| !api.on_scale(l))
+        .map(|l| l.label.as_str())
+        .collect();
+    assert_eq!(off, ["account limit 10000", "pool 9920 + provisioned 20"]);
+    let chart = render_one("c".into(), &spec).unwrap();
+    assert_eq!(chart.svg.matches(draw::OFF_SCALE).count(), 2);
+    let worker = &spec.panels[1];
+    assert!(worker.limits.iter().all(|l| worker.on_scale(l)));
+}
+
+#[test]
+fn identical_variants_say_so_in_the_comparison_legend() {
+    let config = config();
+    let (a, b) = (series(&config, 1), series(&config, 1));
+    let variants = [
+        VariantData {
+            name: "first",
+            config: &config,
+            series: &a,
+        },
+        VariantData {
+            name: "second",
+            config: &config,
+            series: &b,
+        },
+    ];
+    let set = render(&variants).unwrap();
+    for chart in &set.comparison {
+        // Under the first variant's name, once per panel (two functions).
+        let note = "hidden under identical second";
+        assert_eq!(chart.svg.matches(note).count(), 2, "{}", chart.stem);
+    }
+}
