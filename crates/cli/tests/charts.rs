@@ -8,17 +8,18 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The charts every variant gets.
-const VARIANT_CHARTS: [&str; 5] = [
+const VARIANT_CHARTS: [&str; 6] = [
     "concurrency",
     "throttles",
     "requests",
     "environments",
     "latency",
+    "cost",
 ];
 /// The chart a variant gets when it has asynchronous functions.
 const ASYNC_CHART: &str = "queue";
 /// The charts comparing variants, when there are at least two.
-const COMPARISON_CHARTS: [&str; 4] = ["concurrency", "throttles", "cold-starts", "latency"];
+const COMPARISON_CHARTS: [&str; 5] = ["concurrency", "throttles", "cold-starts", "latency", "cost"];
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

@@ -1,6 +1,7 @@
 //! Charts that put every variant on the same axes, one line per variant.
 
 use super::concurrency;
+use super::cost;
 use super::palette;
 use super::spec::{ChartSpec, Limit, Panel, Series, YScale};
 use super::{Column, VariantData, points};
@@ -50,7 +51,52 @@ pub fn specs(variants: &[VariantData<'_>]) -> Vec<ChartSpec> {
     if variants.len() < 2 {
         return Vec::new();
     }
-    MEASURES.iter().map(|m| spec(variants, m)).collect()
+    let mut specs: Vec<ChartSpec> = MEASURES.iter().map(|m| spec(variants, m)).collect();
+    specs.push(cost_spec(variants));
+    specs
+}
+
+/// Cumulative cost, one line per variant: a first panel for all functions together,
+/// then one per function of the first variant shown (found by name in the others).
+fn cost_spec(variants: &[VariantData<'_>]) -> ChartSpec {
+    let time = variants[0].time();
+    let line = |k: usize, v: &VariantData<'_>, functions: &[usize]| Series {
+        label: v.name.to_string(),
+        color: palette::variant(k),
+        points: cost::cumulative(v.series, functions, time),
+        note: None,
+    };
+    let mut all = Panel::new(cost::ALL, cost::Y_LABEL);
+    all.lines = variants
+        .iter()
+        .enumerate()
+        .map(|(k, v)| line(k, v, &(0..v.config.functions.len()).collect::<Vec<_>>()))
+        .collect();
+    note_identical(&mut all.lines);
+    let mut panels = vec![all];
+    let functions = &variants[0].config.functions;
+    if functions.len() > 1 {
+        for i in variants[0].shown() {
+            let name = &functions[i].name;
+            let mut panel = Panel::new(name, cost::Y_LABEL);
+            panel.lines = variants
+                .iter()
+                .enumerate()
+                .filter_map(|(k, v)| {
+                    let index = v.config.functions.iter().position(|g| &g.name == name)?;
+                    Some(line(k, v, &[index]))
+                })
+                .collect();
+            note_identical(&mut panel.lines);
+            panels.push(panel);
+        }
+    }
+    ChartSpec {
+        kind: "cost",
+        title: format!("Cumulative cost — all variants{}", variants[0].shown_note()),
+        time,
+        panels,
+    }
 }
 
 /// One panel per function of the first variant, each variant's function found by name

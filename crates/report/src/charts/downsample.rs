@@ -89,6 +89,9 @@ pub struct Column {
     /// Maxima of the buckets' percentiles; NaN when no bucket had an invocation.
     pub latency_p50_ms: f64,
     pub latency_p99_ms: f64,
+    /// What the column's buckets cost, summed (the one field that is not a maximum):
+    /// at first-tier prices without the free tier, as `timeseries.csv`'s `cost_usd`.
+    pub cost_usd: f64,
 }
 
 impl Default for Column {
@@ -106,6 +109,7 @@ impl Default for Column {
             cold_starts_per_s: 0.0,
             latency_p50_ms: f64::NAN,
             latency_p99_ms: f64::NAN,
+            cost_usd: 0.0,
         }
     }
 }
@@ -131,6 +135,7 @@ impl Column {
         self.cold_starts_per_s = self.cold_starts_per_s.max(row.cold_starts as f64 / seconds);
         self.latency_p50_ms = max_present(self.latency_p50_ms, row.latency_p50_ms);
         self.latency_p99_ms = max_present(self.latency_p99_ms, row.latency_p99_ms);
+        self.cost_usd += row.cost_usd;
     }
 }
 
@@ -193,6 +198,11 @@ impl ChartSeries {
         first_bucket as f64 * self.resolution_s
     }
 
+    /// When column `c` ends, in seconds: where the next starts, or the end of the run.
+    pub fn column_end_s(&self, c: usize) -> f64 {
+        self.column_start_s(c + 1).min(self.duration_s)
+    }
+
     fn column_of(&self, bucket: u64) -> usize {
         (u128::from(bucket) * self.columns as u128 / u128::from(self.buckets)) as usize
     }
@@ -230,6 +240,7 @@ mod tests {
             t_s,
             concurrency_max: 1,
             requests: 10,
+            cost_usd: 0.25,
             latency_p50_ms: f64::NAN,
             latency_p99_ms: f64::NAN,
             ..Default::default()
@@ -265,6 +276,8 @@ mod tests {
         assert_eq!(peak.queue_depth, 12_345);
         let quiet = columns.iter().filter(|c| c.concurrency_max == 1).count();
         assert_eq!(quiet, MAX_COLUMNS - 1);
+        // Cost is summed, not a maximum: every bucket's quarter dollar is kept.
+        assert!(columns.iter().all(|c| c.cost_usd == 250.0));
     }
 
     #[test]
@@ -295,6 +308,8 @@ mod tests {
         assert_eq!(series.column_of(2), 0);
         assert_eq!(series.column_of(3), 1);
         assert_eq!(series.column_of(2499), 999);
+        assert_eq!(series.column_end_s(0), 6.0);
+        assert_eq!(series.column_end_s(999), 5000.0);
     }
 
     #[test]

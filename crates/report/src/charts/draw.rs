@@ -350,8 +350,9 @@ fn cut(text: &str, chars: usize) -> String {
     format!("{kept}…")
 }
 
-/// An axis label: whole numbers plainly, large ones with k or M, small ones with up to
-/// two decimals.
+/// An axis label: whole numbers plainly, large ones with k or M, small ones with two
+/// significant decimals at least (a cost axis of a few tenths of a cent reads 0.002,
+/// 0.004, not 0 every time).
 fn tick(v: f64) -> String {
     let a = v.abs();
     let text = if a >= 1e6 {
@@ -361,7 +362,8 @@ fn tick(v: f64) -> String {
     } else if a >= 10.0 || v.fract() == 0.0 {
         format!("{v:.0}")
     } else {
-        format!("{v:.2}")
+        let decimals = (1.0 - a.log10().floor()).clamp(2.0, 12.0) as usize;
+        format!("{v:.decimals$}")
     };
     trim_zeros(text)
 }
@@ -389,6 +391,9 @@ mod tests {
         assert_eq!(tick(5.0), "5");
         assert_eq!(tick(0.25), "0.25");
         assert_eq!(tick(1.5), "1.5");
+        assert_eq!(tick(0.002), "0.002");
+        assert_eq!(tick(0.0126), "0.013");
+        assert_eq!(tick(0.000_05), "0.00005");
         assert_eq!(tick(400.0), "400");
         assert_eq!(tick(1000.0), "1000");
         assert_eq!(tick(12_000.0), "12k");

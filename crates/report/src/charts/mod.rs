@@ -8,6 +8,7 @@
 
 mod comparison;
 mod concurrency;
+mod cost;
 mod downsample;
 mod draw;
 mod environments;
@@ -138,8 +139,9 @@ fn points(
         .collect()
 }
 
-/// The charts of one variant, in the order the report shows them.
-/// The queue chart only when the variant has asynchronous functions among those shown.
+/// The charts of one variant, in the order the report shows them, the cumulative cost
+/// last. The queue chart only when the variant has asynchronous functions among those
+/// shown.
 pub fn variant_specs(v: &VariantData<'_>) -> Vec<ChartSpec> {
     let mut specs = vec![
         concurrency::spec(v),
@@ -149,6 +151,7 @@ pub fn variant_specs(v: &VariantData<'_>) -> Vec<ChartSpec> {
         latency::spec(v),
     ];
     specs.extend(queue::spec(v));
+    specs.push(cost::spec(v));
     specs
 }
 
@@ -192,7 +195,7 @@ pub struct Chart {
     /// File name without extension: `<variant>-<kind>` or `comparison-<kind>`.
     pub stem: String,
     /// What the chart shows: `concurrency`, `throttles`, `requests`, `environments`,
-    /// `latency`, or for comparisons also `cold-starts`.
+    /// `latency`, `queue`, `cost`, or for comparisons also `cold-starts`.
     pub kind: &'static str,
     pub title: String,
     pub svg: String,

@@ -125,7 +125,7 @@ fn comparison_charts_share_axes_and_name_every_variant() {
         },
     ];
     let (per_variant, comparison) = all_specs(&variants);
-    assert_eq!(comparison.len(), 4);
+    assert_eq!(comparison.len(), 5);
     let tops: Vec<Option<f64>> = per_variant
         .iter()
         .map(|specs| specs[0].panels[0].y_max)
@@ -135,7 +135,7 @@ fn comparison_charts_share_axes_and_name_every_variant() {
 
     let set = render(&variants).unwrap();
     assert_eq!(set.variants.len(), 2);
-    assert_eq!(set.variants[0].len(), 5);
+    assert_eq!(set.variants[0].len(), 6);
     let stems: Vec<&str> = set.comparison.iter().map(|c| c.stem.as_str()).collect();
     assert_eq!(
         stems,
@@ -143,7 +143,8 @@ fn comparison_charts_share_axes_and_name_every_variant() {
             "comparison-concurrency",
             "comparison-throttles",
             "comparison-cold-starts",
-            "comparison-latency"
+            "comparison-latency",
+            "comparison-cost"
         ]
     );
     for chart in &set.comparison {
@@ -223,7 +224,7 @@ fn write_charts_writes_both_formats_and_no_temporary_file() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names.len(), 10);
+    assert_eq!(names.len(), 12);
     assert!(names.contains(&"base-concurrency.png".to_string()));
     assert!(names.contains(&"base-latency.svg".to_string()));
     assert!(names.iter().all(|n| !n.ends_with(".tmp")));
@@ -265,9 +266,20 @@ fn a_chart_of_many_functions_draws_the_busiest_dozen() {
         config: &config,
         series: &series,
     };
+    let want: Vec<String> = (8..20).map(|i| format!("f{i}")).collect();
     for spec in variant_specs(&v) {
+        if spec.kind == "cost" {
+            // One panel, the busiest stacked and the rest as one layer.
+            let layers: Vec<&str> = spec.panels[0]
+                .stacked
+                .iter()
+                .map(|s| s.label.as_str())
+                .collect();
+            assert_eq!(layers[..12], want);
+            assert_eq!(layers[12..], ["the other 8 functions"]);
+            continue;
+        }
         let names: Vec<&str> = spec.panels.iter().map(|p| p.title.as_str()).collect();
-        let want: Vec<String> = (8..20).map(|i| format!("f{i}")).collect();
         assert_eq!(names, want, "{}", spec.kind);
         assert!(
             spec.title.ends_with("(the 12 busiest of 20 functions)"),
@@ -365,8 +377,10 @@ fn identical_variants_say_so_in_the_comparison_legend() {
     ];
     let set = render(&variants).unwrap();
     for chart in &set.comparison {
-        // Under the first variant's name, once per panel (two functions).
+        // Under the first variant's name, once per panel: two functions, and for cost
+        // all functions together too.
         let note = "hidden under identical second";
-        assert_eq!(chart.svg.matches(note).count(), 2, "{}", chart.stem);
+        let panels = if chart.kind == "cost" { 3 } else { 2 };
+        assert_eq!(chart.svg.matches(note).count(), panels, "{}", chart.stem);
     }
 }

@@ -142,8 +142,8 @@ fn the_answer_comes_before_the_charts() {
 #[test]
 fn every_chart_is_inline_svg() {
     let html = page(&["on-demand", "reserved"]);
-    // Five charts per variant and four comparisons.
-    assert_eq!(html.matches("<svg").count(), 2 * 5 + 4);
+    // Six charts per variant and five comparisons.
+    assert_eq!(html.matches("<svg").count(), 2 * 6 + 5);
     assert!(html.contains("account limit 1000"));
     assert!(!html.contains("<?xml"));
 }
@@ -151,7 +151,7 @@ fn every_chart_is_inline_svg() {
 #[test]
 fn a_single_variant_has_no_comparison_section() {
     let html = page(&["base"]);
-    assert_eq!(html.matches("<svg").count(), 5);
+    assert_eq!(html.matches("<svg").count(), 6);
     assert!(!html.contains("id=\"compared\""));
 }
 
