@@ -34,7 +34,7 @@ fn spread_table(page: &mut String, variants: &[ReportVariant<'_>]) {
         page,
         "<h3>Across {} seeds</h3>\n<p>Mean ± standard deviation (lowest to highest) of each \
          variant's totals over its seeds: a difference between variants smaller than this \
-         spread is the random draws, not the set-up.</p>\n<table class=\"numbers\">\n\
+         spread is the random draws, not the set-up.</p>\n<div class=\"table-wrap\"><table class=\"numbers\">\n\
          <thead><tr><th>variant</th><th>throttled %</th><th>cold starts %</th>\
          <th>peak concurrency</th><th>cost $</th></tr></thead>\n<tbody>",
         first.seeds.len()
@@ -50,7 +50,7 @@ fn spread_table(page: &mut String, variants: &[ReportVariant<'_>]) {
             spread_text(&s.cost_usd, 2),
         );
     }
-    page.push_str("</tbody>\n</table>\n");
+    page.push_str("</tbody>\n</table></div>\n");
 }
 
 fn spread_text(s: &Spread, digits: usize) -> String {
@@ -332,7 +332,7 @@ fn per_million(usd: f64, requests: u64) -> String {
 
 fn detail_table(page: &mut String, variants: &[ReportVariant<'_>]) {
     page.push_str(
-        "<table class=\"numbers\">\n<thead><tr><th>variant</th><th>function</th>\
+        "<div class=\"table-wrap\"><table class=\"numbers\">\n<thead><tr><th>variant</th><th>function</th>\
          <th>requests</th><th>throttled</th><th>main reason</th><th>cold starts</th>\
          <th>p50</th><th>p99</th><th>peak / can reach</th><th>cost</th><th>per M requests</th></tr></thead>\n<tbody>\n",
     );
@@ -391,7 +391,7 @@ fn detail_table(page: &mut String, variants: &[ReportVariant<'_>]) {
             );
         }
     }
-    page.push_str("</tbody>\n</table>\n");
+    page.push_str("</tbody>\n</table></div>\n");
 }
 
 /// What became of each asynchronous function's events: accepted into its queue,
@@ -409,7 +409,7 @@ fn async_table(page: &mut String, variants: &[ReportVariant<'_>]) {
         "<h3>Asynchronous events</h3>\n<p>Lambda accepts every asynchronous event into the \
          function's queue; a throttled try sends the event back to wait, so an event can be \
          throttled many times. Shares are of the events received.</p>\n\
-         <table class=\"numbers\">\n<thead><tr><th>variant</th><th>function</th>\
+         <div class=\"table-wrap\"><table class=\"numbers\">\n<thead><tr><th>variant</th><th>function</th>\
          <th>received</th><th>processed</th><th>dropped</th><th>after errors</th>\
          <th>queued at end</th><th>throttled tries</th><th>age p50</th><th>age p99</th>\
          <th>age max</th></tr></thead>\n<tbody>\n",
@@ -450,5 +450,5 @@ fn async_table(page: &mut String, variants: &[ReportVariant<'_>]) {
             );
         }
     }
-    page.push_str("</tbody>\n</table>\n");
+    page.push_str("</tbody>\n</table></div>\n");
 }

@@ -249,3 +249,35 @@ fn peak_concurrency_names_each_limit_that_applies() {
     assert!(html.contains("500 / 60"));
     assert!(html.contains("<small class=\"limits\">reserved 60</small>"));
 }
+
+#[test]
+fn every_table_sits_in_a_wrapper_that_keeps_it_inside_its_card() {
+    // Checked by eye in headless Chromium at 1,400 px: the results and configuration
+    // tables fit. What this pins: each table is wrapped (so one that cannot fit scrolls
+    // inside its card instead of spilling out), and the styles that let them fit stay:
+    // headers and settings wrap between words.
+    // Results, asynchronous events, across seeds, and three configuration tables.
+    let runs = [run(0), run_with_async()];
+    let html = page_of(&["on-demand", "reserved"], &runs, &[run(0)]);
+    let tables = html.matches("<table").count();
+    assert_eq!(tables, 6);
+    assert_eq!(
+        html.matches("<div class=\"table-wrap\"><table").count(),
+        tables
+    );
+    assert_eq!(html.matches("</table></div>").count(), tables);
+    let css = STYLE.replace(char::is_whitespace, "");
+    assert!(css.contains(".table-wrap{max-width:100%;overflow-x:auto;}"));
+    assert!(css.contains("table.configtd{white-space:normal;}"));
+    let thead = css
+        .split("theadth{")
+        .nth(1)
+        .unwrap()
+        .split('}')
+        .next()
+        .unwrap();
+    assert!(
+        !thead.contains("nowrap"),
+        "table headers must wrap: {thead}"
+    );
+}
