@@ -204,7 +204,11 @@ fn comparison_caption(kind: &str) -> &'static str {
 }
 
 /// How to read a cumulative cost chart, and how its end relates to the tables' total.
-const COST_CAPTION: &str = "What has been spent since the start of the run: the sum of      timeseries.csv's cost_usd, stacked by function for one variant, one line per variant      compared. Buckets are priced at first-tier prices without the free tier; the total      in the tables applies the volume tiers and, when enabled, the free tier, so it can      end lower.";
+const COST_CAPTION: &str = "What has been spent since the start of the run: the sum of \
+     timeseries.csv's cost_usd, stacked by function for one variant, one line per variant \
+     compared. Buckets are priced at first-tier prices without the free tier; the total \
+     in the tables applies the volume tiers and, when enabled, the free tier, so it can \
+     end lower.";
 
 /// `n` and the noun, pluralised.
 fn plural(n: usize, noun: &str) -> String {
