@@ -281,3 +281,57 @@ fn every_table_sits_in_a_wrapper_that_keeps_it_inside_its_card() {
         "table headers must wrap: {thead}"
     );
 }
+
+#[test]
+fn cards_show_each_function_and_the_change_from_the_first_variant() {
+    // run(0): no throttles; run(100): 100 throttles. Cold starts and cost differ too.
+    let base = run(0);
+    let mut other = run(100);
+    other.account.cold_starts = 8; // from 120: -93.3 %, shown as -93%
+    other.account.cost_usd.total = 43.3345; // from 1.2345: +$42.10
+    other.functions[1].latency_ms.p99 = 1_450.0;
+    let html = page_of(&["on-demand", "provisioned"], &[base, other], &[]);
+    assert!(html.contains("<p class=\"delta\">Baseline: the other cards compare to it.</p>"));
+    assert!(
+        html.contains(
+            "<p class=\"delta\">vs on-demand: cold starts -93%, throttled +100 from 0, \
+             cost +$42.10</p>"
+        ),
+        "{html}"
+    );
+    // Each function's p99 on its card, so a variant that changed the fast function is
+    // told apart from one that did not, though the slowest is the same.
+    assert!(html.contains("by function: api 900 ms, worker 450 ms"));
+    assert!(html.contains("by function: api 900 ms, worker 1,450 ms"));
+    // A single variant has no baseline.
+    let single = page(&["on-demand"]);
+    assert!(!single.contains("class=\"delta\""));
+}
+
+#[test]
+fn changes_are_relative_for_counts_and_in_dollars_for_cost() {
+    assert_eq!(answer::count_change(8, 120), "-93%");
+    assert_eq!(answer::count_change(209, 200), "+4.5%");
+    assert_eq!(answer::count_change(5, 5), "same");
+    assert_eq!(answer::count_change(0, 0), "same");
+    assert_eq!(answer::count_change(7, 0), "+7 from 0");
+    assert_eq!(answer::count_change(0, 7), "-100%");
+    assert_eq!(answer::dollar_change(42.1), "+$42.10");
+    assert_eq!(answer::dollar_change(-0.0012), "-$0.0012");
+    assert_eq!(answer::dollar_change(0.0), "$0");
+}
+
+#[test]
+fn the_cost_chart_has_a_caption_in_single_spaces() {
+    let html = page(&["on-demand", "reserved"]);
+    let caption = "What has been spent since the start of the run";
+    assert_eq!(
+        html.matches(caption).count(),
+        3,
+        "two variants and the comparison"
+    );
+    assert!(
+        !html.contains("cost_usd,  "),
+        "runs of spaces in the caption"
+    );
+}
