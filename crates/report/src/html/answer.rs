@@ -4,7 +4,7 @@
 use super::config::duration;
 use super::{ReportVariant, escape};
 use crate::limits::{FunctionLimits, account_split};
-use crate::seeds::{SeedSpread, Spread};
+use crate::seeds::{SeedSpread, Spread, all_runs, mean_ci95};
 use crate::table::{decimal, percent, significant, thousands};
 use lambdasim_model::{AsyncSummary, FunctionSummary, RunSummary, ThrottleCounts};
 use std::fmt::Write;
@@ -77,11 +77,23 @@ fn card(
     let run = v.summary.run;
     let a = &run.account;
     let limit = v.config.account.concurrency_limit;
+    // With --seeds N the headline numbers are the mean over the seeds.
+    let runs = all_runs(&v.summary);
+    let seeded = runs.len() > 1;
     let _ = write!(
         page,
         "<article class=\"card\">\n<h3>{}</h3>\n",
         escape(v.summary.name)
     );
+    if seeded {
+        let _ = writeln!(
+            page,
+            "<p class=\"delta\">Mean of {} seeds ± the 95 % confidence interval of the \
+             mean; the notes and the change are seed {}'s.</p>",
+            runs.len(),
+            v.summary.seed
+        );
+    }
     match baseline {
         Some(_) if is_baseline => {
             page.push_str("<p class=\"delta\">Baseline: the other cards compare to it.</p>\n");
@@ -97,7 +109,7 @@ fn card(
         None => {}
     }
     page.push_str("<dl>\n");
-    throttle_metrics(page, &run.functions);
+    throttle_metrics(page, &run.functions, &runs);
     let mut note = format!(
         "{} of {} invocations",
         thousands(a.cold_starts),
@@ -106,13 +118,16 @@ fn card(
     by_function(&mut note, &run.functions, |f| {
         percent(f.cold_starts, f.invocations)
     });
-    metric(
-        page,
-        "Cold starts",
-        &percent(a.cold_starts, a.invocations),
-        "",
-        &note,
-    );
+    let value = if seeded {
+        across(
+            &runs,
+            |r| share(r.account.cold_starts, r.account.invocations),
+            pct_text,
+        )
+    } else {
+        percent(a.cold_starts, a.invocations)
+    };
+    metric(page, "Cold starts", &value, "", &note);
     let (p99, mut note) = worst_p99(&run.functions);
     if (2..=CARD_FUNCTIONS).contains(&run.functions.len()) {
         // The list shows which is slowest.
@@ -125,6 +140,11 @@ fn card(
             "-".to_string()
         }
     });
+    let p99 = if seeded {
+        across(&runs, |r| worst_p99_ms(&r.functions), latency_text)
+    } else {
+        p99
+    };
     metric(page, "p99 latency", &p99, "", &note);
     let split = match account_split(v.config) {
         Some(split) => format!("; of it {split}"),
@@ -133,15 +153,28 @@ fn card(
     let _ = writeln!(
         page,
         "<div class=\"metric\"><dt>Peak concurrency</dt><dd>{} <small>/ {}</small></dd>{}<p>of the account limit{}</p></div>",
-        thousands(u64::from(a.peak_concurrency)),
+        if seeded {
+            across(
+                &runs,
+                |r| f64::from(r.account.peak_concurrency),
+                |x| decimal(x, 0),
+            )
+        } else {
+            thousands(u64::from(a.peak_concurrency))
+        },
         thousands(u64::from(limit)),
         bar(a.peak_concurrency, limit),
         escape(&split)
     );
+    let cost = if seeded {
+        across(&runs, |r| r.account.cost_usd.total, dollars)
+    } else {
+        dollars(a.cost_usd.total)
+    };
     metric(
         page,
         "Cost",
-        &dollars(a.cost_usd.total),
+        &cost,
         "",
         &format!(
             "for {} simulated; {} per million requests",
@@ -253,7 +286,11 @@ fn metric(page: &mut String, name: &str, value: &str, class: &str, note: &str) {
 /// their throttled share is at most 100 %. An asynchronous event is retried after each
 /// throttle and every try counts as a throttle, so its functions are reported by what
 /// became of their events: the share dropped, and the throttled tries per event.
-fn throttle_metrics(page: &mut String, functions: &[FunctionSummary]) {
+///
+/// With several seeds (`runs`), the headline shares are their mean ± the 95 % interval,
+/// coloured by the mean.
+fn throttle_metrics(page: &mut String, functions: &[FunctionSummary], runs: &[&RunSummary]) {
+    let seeded = runs.len() > 1;
     let sync: Vec<&FunctionSummary> = functions
         .iter()
         .filter(|f| f.async_events.is_none())
@@ -275,13 +312,20 @@ fn throttle_metrics(page: &mut String, functions: &[FunctionSummary]) {
         if let Some(r) = main_reason(&reasons).filter(|_| throttles > 0) {
             let _ = write!(note, "; mostly {r}");
         }
-        metric(
-            page,
-            name,
-            &percent(throttles, requests),
-            share_class(throttles, requests),
-            &note,
-        );
+        let (value, class) = if seeded {
+            let of = |r: &RunSummary| {
+                let sync = r.functions.iter().filter(|f| f.async_events.is_none());
+                let (t, q) = sync.fold((0, 0), |(t, q), f| (t + f.throttles, q + f.requests));
+                share(t, q)
+            };
+            (across(runs, of, pct_text), pct_class(runs, of))
+        } else {
+            (
+                percent(throttles, requests),
+                share_class(throttles, requests),
+            )
+        };
+        metric(page, name, &value, class, &note);
     }
     if !events.is_empty() {
         let received: u64 = events.iter().map(|(_, a)| a.received).sum();
@@ -314,14 +358,77 @@ fn throttle_metrics(page: &mut String, functions: &[FunctionSummary]) {
                 let _ = write!(note, " ({})", f.name);
             }
         }
-        metric(
-            page,
-            "Async events dropped",
-            &percent(dropped, received),
-            share_class(dropped, received),
-            &note,
-        );
+        let (value, class) = if seeded {
+            let of = |r: &RunSummary| {
+                let events = r.functions.iter().filter_map(|f| f.async_events.as_ref());
+                let (d, n) = events.fold((0, 0), |(d, n), a| (d + a.dropped, n + a.received));
+                share(d, n)
+            };
+            (across(runs, of, pct_text), pct_class(runs, of))
+        } else {
+            (percent(dropped, received), share_class(dropped, received))
+        };
+        metric(page, "Async events dropped", &value, class, &note);
     }
+}
+
+/// `value` over the seeds' `runs` as "mean ± half-width of its 95 % confidence
+/// interval", both written by `show` (`± 0` when every seed gave the same).
+fn across(
+    runs: &[&RunSummary],
+    value: impl Fn(&RunSummary) -> f64,
+    show: impl Fn(f64) -> String,
+) -> String {
+    let values: Vec<f64> = runs.iter().map(|r| value(r)).collect();
+    let (mean, half) = mean_ci95(&values);
+    if half == 0.0 {
+        // Every seed gave the same: no interval to write in a unit.
+        format!("{} ± 0", show(mean))
+    } else {
+        format!("{} ± {}", show(mean), show(half))
+    }
+}
+
+/// `part` of `whole` in percent; 0 when `whole` is 0.
+fn share(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 * 100.0 / whole as f64
+    }
+}
+
+/// A percentage to three significant digits: `0%`, `0.199%`, `25.7%`.
+fn pct_text(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        "0%".to_string()
+    } else {
+        format!("{}%", significant(x, 3))
+    }
+}
+
+/// A card's class for a share of failures across seeds, by its mean: green when no seed
+/// had any, red from [`BAD_SHARE`] up.
+fn pct_class(runs: &[&RunSummary], value: impl Fn(&RunSummary) -> f64) -> &'static str {
+    let values: Vec<f64> = runs.iter().map(|r| value(r)).collect();
+    let (mean, _) = mean_ci95(&values);
+    if mean == 0.0 {
+        "good"
+    } else if mean >= BAD_SHARE * 100.0 {
+        "bad"
+    } else {
+        ""
+    }
+}
+
+/// The highest p99 in milliseconds of the functions that served anything; NaN if none.
+fn worst_p99_ms(functions: &[FunctionSummary]) -> f64 {
+    functions
+        .iter()
+        .filter(|f| f.invocations > 0 && f.latency_ms.p99.is_finite())
+        .map(|f| f.latency_ms.p99)
+        .reduce(f64::max)
+        .unwrap_or(f64::NAN)
 }
 
 /// The share of requests refused (or events dropped) from which the report colours it

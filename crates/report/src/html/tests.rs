@@ -335,3 +335,30 @@ fn the_cost_chart_has_a_caption_in_single_spaces() {
         "runs of spaces in the caption"
     );
 }
+
+#[test]
+fn with_several_seeds_the_cards_show_the_mean_and_its_95_percent_interval() {
+    // Throttled 0 %, 2 % and 4 %: mean 2, sd 2, t(2) = 4.303, so ± 4.303 × 2 / √3.
+    let html = page_with(&["on-demand"], &[run(200), run(400)]);
+    assert!(
+        html.contains(
+            "Mean of 3 seeds ± the 95 % confidence interval of the mean; the notes and \
+             the change are seed 1's."
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("<dt>Throttled</dt><dd class=\"bad\">2% ± 4.97%</dd>"),
+        "{html}"
+    );
+    // The same cost in every seed: no spread.
+    assert!(
+        html.contains("<dt>Cost</dt><dd class=\"\">$1.23 ± 0</dd>"),
+        "{html}"
+    );
+    assert!(html.contains("<dt>p99 latency</dt><dd class=\"\">900 ms ± 0</dd>"));
+    // One seed: the plain numbers, no interval.
+    let single = page(&["on-demand"]);
+    assert!(!single.contains(" ± "));
+    assert!(!single.contains("Mean of"));
+}
