@@ -8,15 +8,18 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The charts every variant gets.
-const VARIANT_CHARTS: [&str; 5] = [
+const VARIANT_CHARTS: [&str; 6] = [
     "concurrency",
     "throttles",
     "requests",
     "environments",
     "latency",
+    "cost",
 ];
+/// The chart a variant gets when it has asynchronous functions.
+const ASYNC_CHART: &str = "queue";
 /// The charts comparing variants, when there are at least two.
-const COMPARISON_CHARTS: [&str; 4] = ["concurrency", "throttles", "cold-starts", "latency"];
+const COMPARISON_CHARTS: [&str; 5] = ["concurrency", "throttles", "cold-starts", "latency", "cost"];
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -47,6 +50,24 @@ fn variant_names(out: &Path) -> Vec<String> {
         .unwrap()
         .iter()
         .map(|v| v["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Whether each variant has an asynchronous function (an `async` object in the summary).
+fn variants_with_async(out: &Path) -> Vec<bool> {
+    let summary: Value =
+        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    summary["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            v["functions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f.get("async").is_some())
+        })
         .collect()
 }
 
@@ -123,9 +144,13 @@ fn every_bundled_scenario_renders_its_charts_and_report() {
         let charts = out.join("charts");
         let variants = variant_names(&out);
         let mut expected = 0;
-        for variant in &variants {
+        for (variant, has_async) in variants.iter().zip(variants_with_async(&out)) {
             for kind in VARIANT_CHARTS {
                 check_chart(&charts, &format!("{}-{kind}", file_stem(variant)));
+                expected += 2;
+            }
+            if has_async {
+                check_chart(&charts, &format!("{}-{ASYNC_CHART}", file_stem(variant)));
                 expected += 2;
             }
         }

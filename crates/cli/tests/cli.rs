@@ -671,3 +671,22 @@ fn a_run_of_days_is_refused_before_it_starts_unless_asked_for() {
     );
     assert!(out.join("summary.json").is_file());
 }
+
+#[test]
+fn an_output_error_is_printed_once() {
+    // The output directory would be inside a file: the run fails writing, not reading.
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("a-file");
+    fs::write(&file, "not a directory").unwrap();
+    let assert = lambdasim()
+        .arg("run")
+        .arg(scenario("quickstart.yaml"))
+        .arg("--out")
+        .arg(file.join("out"))
+        .arg("--quiet")
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert_eq!(stderr.matches("Not a directory").count(), 1, "{stderr}");
+    assert_eq!(stderr.matches("failed").count(), 1, "{stderr}");
+}

@@ -9,6 +9,7 @@
 pub mod charts;
 mod finite;
 pub mod html;
+pub mod limits;
 pub mod output;
 pub mod seeds;
 pub mod summary;

@@ -43,6 +43,41 @@ impl Spread {
     }
 }
 
+/// Student's t at 97.5 % for 1 to 30 degrees of freedom (two-sided 95 %).
+const T_975: [f64; 30] = [
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+    2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+    2.052, 2.048, 2.045, 2.042,
+];
+
+/// Student's t at 97.5 % for `df` degrees of freedom (at least 1). Past 30 the value
+/// of the nearest tabulated degree at or below `df` (40, 60, 120), so the interval errs
+/// wide, and 1.96 from 1,000 on.
+pub fn t_975(df: usize) -> f64 {
+    match df {
+        0 => f64::INFINITY,
+        1..=30 => T_975[df - 1],
+        31..=39 => 2.042,
+        40..=59 => 2.021,
+        60..=119 => 2.000,
+        120..=999 => 1.980,
+        _ => 1.960,
+    }
+}
+
+/// The mean of `values` and half the width of its 95 % confidence interval
+/// (t × sd / √n); the half-width is 0 for one value.
+pub fn mean_ci95(values: &[f64]) -> (f64, f64) {
+    let s = Spread::of(values);
+    let n = values.len();
+    let half = if n > 1 {
+        t_975(n - 1) * s.sd / (n as f64).sqrt()
+    } else {
+        0.0
+    };
+    (s.mean, half)
+}
+
 /// A variant's account-level results across its seeds.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SeedSpread {
@@ -76,7 +111,7 @@ impl SeedSpread {
 }
 
 /// The variant's runs in seed order: its own, then its replicas'.
-fn all_runs<'a>(variant: &VariantSummary<'a>) -> Vec<&'a RunSummary> {
+pub fn all_runs<'a>(variant: &VariantSummary<'a>) -> Vec<&'a RunSummary> {
     std::iter::once(variant.run)
         .chain(variant.replicas.iter())
         .collect()
@@ -175,5 +210,20 @@ mod tests {
         );
         assert_eq!((s.min, s.max), (2.0, 9.0));
         assert_eq!(Spread::of(&[3.0]).sd, 0.0);
+    }
+
+    #[test]
+    fn the_95_percent_interval_of_the_mean_uses_students_t() {
+        // Five values with sd 2.138...: t(4) = 2.776, so 2.776 × sd / √5.
+        let values = [2.0, 4.0, 5.0, 7.0, 9.0];
+        let (mean, half) = mean_ci95(&values);
+        assert_eq!(mean, 5.4);
+        let sd = Spread::of(&values).sd;
+        assert!((half - 2.776 * sd / 5f64.sqrt()).abs() < 1e-12);
+        assert_eq!(mean_ci95(&[3.0]), (3.0, 0.0));
+        assert_eq!(t_975(1), 12.706);
+        assert_eq!(t_975(30), 2.042);
+        assert_eq!(t_975(45), 2.021);
+        assert_eq!(t_975(5000), 1.96);
     }
 }

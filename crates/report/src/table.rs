@@ -178,12 +178,47 @@ pub(crate) fn decimal(x: f64, places: usize) -> String {
     out
 }
 
-/// `part` as a percentage of `whole` with two decimals; `-` when `whole` is 0.
+/// The smallest share [`percent`] writes as a number; below it, `<0.001%`.
+const SMALLEST_PERCENT: f64 = 0.001;
+
+/// `part` as a percentage of `whole`, to three significant digits with trailing zeros
+/// dropped: `25.7%`, `0.199%`, `0.0012%`. Exactly none is `0%` and exactly all `100%`;
+/// anything else never rounds to either: a share under 0.001 % is `<0.001%` and one
+/// that would round up to 100 % is `>99.9%`. `-` when `whole` is 0.
+///
+/// Two decimals showed 100 cold starts in millions, or 190 throttles, as `0.00%`.
 pub(crate) fn percent(part: u64, whole: u64) -> String {
     if whole == 0 {
         return NONE.to_string();
     }
-    format!("{:.2}%", part as f64 * 100.0 / whole as f64)
+    if part == 0 {
+        return "0%".to_string();
+    }
+    if part == whole {
+        return "100%".to_string();
+    }
+    let pct = part as f64 * 100.0 / whole as f64;
+    if pct < SMALLEST_PERCENT {
+        return format!("<{SMALLEST_PERCENT}%");
+    }
+    let text = significant(pct, 3);
+    if part < whole && text == "100" {
+        return ">99.9%".to_string();
+    }
+    format!("{text}%")
+}
+
+/// A positive finite `x` to `digits` significant digits (at least its whole part),
+/// without trailing zeros after the point.
+pub(crate) fn significant(x: f64, digits: i32) -> String {
+    let magnitude = x.abs().log10().floor() as i32;
+    let decimals = usize::try_from(digits - 1 - magnitude).unwrap_or(0);
+    let text = format!("{x:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
 }
 
 #[cfg(test)]
@@ -314,8 +349,36 @@ mod tests {
         assert_eq!(decimal(-0.001, 2), "0.00");
         assert_eq!(decimal(f64::NAN, 2), "-");
         assert_eq!(decimal(999.999, 2), "1,000.00");
-        assert_eq!(percent(1, 3), "33.33%");
         assert_eq!(percent(0, 0), "-");
-        assert_eq!(percent(5, 5), "100.00%");
+    }
+
+    #[test]
+    fn percentages_keep_three_significant_digits() {
+        assert_eq!(percent(1, 3), "33.3%");
+        assert_eq!(percent(332_436, 1_295_739), "25.7%");
+        assert_eq!(percent(34_567, 1_440_000), "2.4%"); // 2.4005: zeros dropped
+        assert_eq!(percent(2580, 1_297_680), "0.199%");
+        assert_eq!(percent(1595, 100_000_000), "0.0016%");
+        // 100 cold starts in 8 million and 190 throttles in 2 million are not 0.
+        assert_eq!(percent(100, 8_000_000), "0.00125%");
+        assert_eq!(percent(190, 2_193_608), "0.00866%");
+        assert_eq!(percent(1, 100_000), "0.001%");
+        assert_eq!(percent(1, 1_000_000), "<0.001%");
+        // Exactly none and exactly all, and never a rounded 100 %.
+        assert_eq!(percent(0, 5), "0%");
+        assert_eq!(percent(5, 5), "100%");
+        assert_eq!(percent(9_999, 10_000), ">99.9%");
+        assert_eq!(percent(999, 1000), "99.9%");
+        assert_eq!(percent(1, 2), "50%");
+        // More than the whole (a count of tries against events) still reads.
+        assert_eq!(percent(332_436, 258_265), "129%");
+    }
+
+    #[test]
+    fn significant_digits() {
+        assert_eq!(significant(0.019_882, 3), "0.0199");
+        assert_eq!(significant(9.996, 3), "10");
+        assert_eq!(significant(1234.6, 3), "1235");
+        assert_eq!(significant(12.0, 3), "12");
     }
 }

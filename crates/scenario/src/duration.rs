@@ -1,16 +1,25 @@
-//! Durations as users write them (`250ms`, `1.5s`, `2h`, or a plain number of seconds),
-//! converted exactly to integer nanoseconds.
+//! Durations as users write them (`250ms`, `1.5s`, `2h`), converted exactly to integer
+//! nanoseconds. A number without a unit is refused (but `0`): `duration: 100` meant
+//! milliseconds to one reader and seconds to the next, and ran silently as 100 s.
 
 use lambdasim_engine::{NANOS_PER_MS, NANOS_PER_SEC, Nanos, nanos_to_secs};
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use std::fmt;
 
 const EXPECTED: &str = "a duration: a non-negative number with a unit (ns, us, ms, s, m, h, d) \
-                        like `250ms`, `1.5s` or `1h30m`, or a plain number of seconds";
+                        like `250ms`, `1.5s` or `1h30m`";
 
-/// Parses a duration string: one or more `<number><unit>` terms, added up (`1h30m`),
-/// or a plain number of seconds. Decimals are exact (no float rounding): `0.1s` is
-/// 100,000,000 ns.
+/// The message for a number written without a unit: which units it could take.
+fn unitless(shown: &str) -> String {
+    format!(
+        "found `{shown}`, a number without a unit; expected a duration with its unit, \
+         like `{shown}ms` or `{shown}s` (units: ns, us, ms, s, m, h, d)"
+    )
+}
+
+/// Parses a duration string: one or more `<number><unit>` terms, added up (`1h30m`).
+/// Decimals are exact (no float rounding): `0.1s` is 100,000,000 ns. A number alone is
+/// an error asking for a unit, except zero, which is the same in every unit.
 pub(crate) fn parse(text: &str) -> Result<Nanos, String> {
     let shown = crate::error::shown(text);
     let invalid = || format!("found `{shown}`, expected {EXPECTED}");
@@ -41,8 +50,14 @@ pub(crate) fn parse(text: &str) -> Result<Nanos, String> {
             "us" => 1_000,
             "ms" => NANOS_PER_MS.into(),
             "s" => NANOS_PER_SEC.into(),
-            // A bare number is seconds, but only on its own.
-            "" if first && after.trim().is_empty() => NANOS_PER_SEC.into(),
+            // A bare number on its own: zero needs no unit, anything else does.
+            "" if first && after.trim().is_empty() => {
+                return match decimal_times(number, 1) {
+                    None => Err(invalid()),
+                    Some(_) if number.bytes().all(|b| b == b'0' || b == b'.') => Ok(0),
+                    Some(_) => Err(unitless(&shown)),
+                };
+            }
             "m" => (60 * NANOS_PER_SEC).into(),
             "h" => (3_600 * NANOS_PER_SEC).into(),
             "d" => (86_400 * NANOS_PER_SEC).into(),
@@ -88,15 +103,15 @@ fn decimal_times(number: &str, unit: u128) -> Option<Option<u128>> {
     )
 }
 
-/// Converts a plain number of seconds.
-pub(crate) fn from_secs(secs: f64) -> Result<Nanos, String> {
+/// A duration written as a YAML number: zero, or an error asking for a unit.
+fn from_number(secs: f64) -> Result<Nanos, String> {
     if !secs.is_finite() || secs < 0.0 {
-        return Err(format!("found {secs}, expected {EXPECTED}"));
+        Err(format!("found {secs}, expected {EXPECTED}"))
+    } else if secs == 0.0 {
+        Ok(0)
+    } else {
+        Err(unitless(&secs.to_string()))
     }
-    if secs * NANOS_PER_SEC as f64 >= u64::MAX as f64 {
-        return Err(format!("found {secs}, which is too large for a duration"));
-    }
-    Ok(lambdasim_engine::secs_to_nanos(secs))
 }
 
 /// Formats nanoseconds as seconds for messages, e.g. `7200s` or `0.25s`.
@@ -136,8 +151,11 @@ impl Visitor<'_> for DurVisitor {
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Nanos, E> {
-        v.checked_mul(NANOS_PER_SEC)
-            .ok_or_else(|| E::custom(format!("found {v}, which is too large for a duration")))
+        if v == 0 {
+            Ok(0)
+        } else {
+            Err(E::custom(unitless(&v.to_string())))
+        }
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Nanos, E> {
@@ -150,7 +168,7 @@ impl Visitor<'_> for DurVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Nanos, E> {
-        from_secs(v).map_err(E::custom)
+        from_number(v).map_err(E::custom)
     }
 }
 
@@ -213,7 +231,6 @@ mod tests {
         assert_eq!(parse("7ns"), Ok(7));
         assert_eq!(parse("3us"), Ok(3_000));
         assert_eq!(parse(".5ms"), Ok(500_000));
-        assert_eq!(parse("2"), Ok(2 * NANOS_PER_SEC));
         assert_eq!(parse(" 5 s "), Ok(5 * NANOS_PER_SEC));
         assert_eq!(parse("1.0000000005s"), Ok(1_000_000_001));
         assert_eq!(parse("1h30m"), Ok(5_400 * NANOS_PER_SEC));
@@ -224,7 +241,7 @@ mod tests {
     fn bad_strings_say_what_was_expected() {
         for bad in [
             "", "s", "5x", "5 sec", "1..2s", "1.2.3s", "abc", "5s5", "+5s", ".", "5 5s", "1h-5m",
-            "0s 2",
+            "0s 2", "1.", "2 2",
         ] {
             let err = parse(bad).unwrap_err();
             assert!(err.contains("expected"), "{bad}: {err}");
@@ -238,15 +255,30 @@ mod tests {
     }
 
     #[test]
-    fn plain_numbers_are_seconds() {
-        assert_eq!(from_secs(1.25), Ok(1_250 * NANOS_PER_MS));
-        assert!(from_secs(-1.0).is_err());
-        assert!(from_secs(f64::NAN).is_err());
-        assert!(from_secs(1e30).is_err());
+    fn a_number_without_a_unit_asks_for_one_but_zero() {
+        let want = "found `100`, a number without a unit; expected a duration with its \
+                    unit, like `100ms` or `100s` (units: ns, us, ms, s, m, h, d)";
+        assert_eq!(parse("100").unwrap_err(), want);
+        assert_eq!(parse("0"), Ok(0));
+        assert_eq!(parse("0.0"), Ok(0));
+        assert!(parse("0.25").unwrap_err().contains("`0.25ms` or `0.25s`"));
+        // As YAML numbers: integers and decimals alike.
+        let err = serde_json::from_str::<Dur>("100").unwrap_err().to_string();
+        assert!(err.starts_with(want), "{err}");
+        let err = serde_json::from_str::<Dur>("2.5").unwrap_err().to_string();
+        assert!(err.contains("`2.5ms` or `2.5s`"), "{err}");
+        assert_eq!(serde_json::from_str::<Dur>("0").unwrap(), Dur(0));
+        assert!(
+            serde_json::from_str::<Dur>("-3")
+                .unwrap_err()
+                .to_string()
+                .contains("negative")
+        );
+        let err = serde_json::from_str::<Lifetime>("90")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("without a unit"), "{err}");
         let lifetime: Lifetime = serde_json::from_str("\"none\"").unwrap();
         assert_eq!(lifetime, Lifetime(None));
-        let dur: Dur = serde_json::from_str("90").unwrap();
-        assert_eq!(dur, Dur(90 * NANOS_PER_SEC));
-        assert!(serde_json::from_str::<Dur>("-3").is_err());
     }
 }

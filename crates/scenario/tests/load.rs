@@ -132,8 +132,8 @@ fn every_distribution_form_is_read() {
     };
     let ms = NANOS_PER_MS;
     assert_eq!(dist("120ms"), DurationDist::Constant(120 * ms));
-    assert_eq!(dist("2"), DurationDist::Constant(2000 * ms));
-    assert_eq!(dist("0.5"), DurationDist::Constant(500 * ms));
+    assert_eq!(dist("2s"), DurationDist::Constant(2000 * ms));
+    assert_eq!(dist("0.5s"), DurationDist::Constant(500 * ms));
     assert_eq!(
         dist("{ constant: 300ms }"),
         DurationDist::Constant(300 * ms)
@@ -162,6 +162,40 @@ fn every_distribution_form_is_read() {
             median: 120 * ms,
             p99: 900 * ms
         }
+    );
+}
+
+#[test]
+fn a_duration_without_a_unit_is_an_input_error_asking_for_one() {
+    // `duration: 100` ran as 100 s calls when 100 ms was meant.
+    for (text, line, column) in [
+        (
+            "name: s\nduration: 1h\nfunctions:\n  - name: f\n    duration: 100\n",
+            5,
+            15,
+        ),
+        ("name: s\nduration: 3600\nfunctions:\n  - name: f\n", 2, 11),
+        (
+            "name: s\nduration: 1h\nfunctions:\n  - name: f\n    timeout: 2.5\n",
+            5,
+            14,
+        ),
+    ] {
+        let err = load_err(text);
+        assert!(err.is_input_error(), "{err}");
+        assert_eq!(
+            (err.line(), err.column()),
+            (Some(line), Some(column)),
+            "{err}"
+        );
+        assert!(err.message().contains("a number without a unit"), "{err}");
+        assert!(err.message().contains("ms` or `"), "{err}");
+    }
+    // Zero is the same in every unit.
+    let zero = "name: s\nduration: 1h\nfunctions:\n  - name: f\n    duration: 0\n";
+    assert_eq!(
+        base(&load(zero)).config.functions[0].duration,
+        DurationDist::Constant(0)
     );
 }
 

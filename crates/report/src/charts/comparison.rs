@@ -1,6 +1,7 @@
 //! Charts that put every variant on the same axes, one line per variant.
 
 use super::concurrency;
+use super::cost;
 use super::palette;
 use super::spec::{ChartSpec, Limit, Panel, Series, YScale};
 use super::{Column, VariantData, points};
@@ -50,7 +51,52 @@ pub fn specs(variants: &[VariantData<'_>]) -> Vec<ChartSpec> {
     if variants.len() < 2 {
         return Vec::new();
     }
-    MEASURES.iter().map(|m| spec(variants, m)).collect()
+    let mut specs: Vec<ChartSpec> = MEASURES.iter().map(|m| spec(variants, m)).collect();
+    specs.push(cost_spec(variants));
+    specs
+}
+
+/// Cumulative cost, one line per variant: a first panel for all functions together,
+/// then one per function of the first variant shown (found by name in the others).
+fn cost_spec(variants: &[VariantData<'_>]) -> ChartSpec {
+    let time = variants[0].time();
+    let line = |k: usize, v: &VariantData<'_>, functions: &[usize]| Series {
+        label: v.name.to_string(),
+        color: palette::variant(k),
+        points: cost::cumulative(v.series, functions, time),
+        note: None,
+    };
+    let mut all = Panel::new(cost::ALL, cost::Y_LABEL);
+    all.lines = variants
+        .iter()
+        .enumerate()
+        .map(|(k, v)| line(k, v, &(0..v.config.functions.len()).collect::<Vec<_>>()))
+        .collect();
+    note_identical(&mut all.lines);
+    let mut panels = vec![all];
+    let functions = &variants[0].config.functions;
+    if functions.len() > 1 {
+        for i in variants[0].shown() {
+            let name = &functions[i].name;
+            let mut panel = Panel::new(name, cost::Y_LABEL);
+            panel.lines = variants
+                .iter()
+                .enumerate()
+                .filter_map(|(k, v)| {
+                    let index = v.config.functions.iter().position(|g| &g.name == name)?;
+                    Some(line(k, v, &[index]))
+                })
+                .collect();
+            note_identical(&mut panel.lines);
+            panels.push(panel);
+        }
+    }
+    ChartSpec {
+        kind: "cost",
+        title: format!("Cumulative cost — all variants{}", variants[0].shown_note()),
+        time,
+        panels,
+    }
 }
 
 /// One panel per function of the first variant, each variant's function found by name
@@ -74,9 +120,11 @@ fn spec(variants: &[VariantData<'_>], measure: &Measure) -> ChartSpec {
                         label: v.name.to_string(),
                         color: palette::variant(k),
                         points: points(v.series, index, time, measure.value),
+                        note: None,
                     })
                 })
                 .collect();
+            note_identical(&mut panel.lines);
             if measure.kind == "concurrency" {
                 panel.limits = common_limits(variants, &f.name);
             }
@@ -117,4 +165,54 @@ fn common_limits(variants: &[VariantData<'_>], function: &str) -> Vec<Limit> {
             })
         })
         .collect()
+}
+
+/// Notes each line that a later, identical line is drawn over and hides: its legend
+/// says `hidden under identical <top>`, naming the last of the identical lines (the one
+/// visible), so that no variant seems to be missing from the plot.
+fn note_identical(lines: &mut [Series]) {
+    let same = |a: &Series, b: &Series| {
+        a.points.len() == b.points.len()
+            && a.points
+                .iter()
+                .zip(&b.points)
+                .all(|(p, q)| p.0 == q.0 && (p.1 == q.1 || (p.1.is_nan() && q.1.is_nan())))
+    };
+    for k in 0..lines.len() {
+        if let Some(top) = (k + 1..lines.len())
+            .rev()
+            .find(|&j| same(&lines[k], &lines[j]))
+        {
+            lines[k].note = Some(format!("hidden under identical {}", lines[top].label));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plotters::style::RGBColor;
+
+    fn line(label: &str, ys: &[f64]) -> Series {
+        Series {
+            label: label.to_string(),
+            color: RGBColor(0, 0, 0),
+            points: ys.iter().enumerate().map(|(i, y)| (i as f64, *y)).collect(),
+            note: None,
+        }
+    }
+
+    #[test]
+    fn identical_lines_name_the_one_they_hide() {
+        let mut lines = vec![
+            line("a", &[1.0, f64::NAN, 3.0]),
+            line("b", &[1.0, 2.0, 3.0]),
+            line("c", &[1.0, f64::NAN, 3.0]),
+            line("d", &[1.0, f64::NAN, 3.0]),
+        ];
+        note_identical(&mut lines);
+        let notes: Vec<Option<&str>> = lines.iter().map(|l| l.note.as_deref()).collect();
+        let over = Some("hidden under identical d");
+        assert_eq!(notes, [over, None, over, None]);
+    }
 }

@@ -6,6 +6,7 @@ use super::palette::{
     ACCOUNT_LIMIT, BLUE, ORANGE, POOL_LIMIT, PROVISIONED_LIMIT, RESERVED_LIMIT, TEAL,
 };
 use super::spec::{ChartSpec, Limit, Panel, Series};
+use crate::limits::FunctionLimits;
 use lambdasim_model::{FunctionConfig, SimConfig};
 
 /// One panel per function: provisioned busy, on-demand busy and initialising stacked,
@@ -37,7 +38,8 @@ pub fn spec(v: &VariantData<'_>) -> ChartSpec {
 }
 
 /// The caps that apply to `f`: its reserved concurrency if it has some, otherwise the
-/// account limit and the unreserved pool it shares; and its provisioned concurrency.
+/// account limit and, when it is less, what the function can reach from the unreserved
+/// pool (plus its own provisioned concurrency); and its provisioned concurrency.
 pub fn limits(config: &SimConfig, f: &FunctionConfig) -> Vec<Limit> {
     let mut limits = Vec::new();
     let line = |label: String, value: u32, color| Limit {
@@ -45,18 +47,25 @@ pub fn limits(config: &SimConfig, f: &FunctionConfig) -> Vec<Limit> {
         value: f64::from(value),
         color,
     };
-    match f.reserved_concurrency {
+    let l = FunctionLimits::of(config, f);
+    match l.reserved {
         Some(reserved) => limits.push(line(
             format!("reserved {reserved}"),
             reserved,
             RESERVED_LIMIT,
         )),
         None => {
-            let limit = config.account.concurrency_limit;
+            let limit = l.account;
             limits.push(line(format!("account limit {limit}"), limit, ACCOUNT_LIMIT));
-            let pool = config.unreserved_pool().clamp(0, i64::from(limit)) as u32;
-            if pool < limit {
-                limits.push(line(format!("unreserved pool {pool}"), pool, POOL_LIMIT));
+            let reach = l.reach();
+            if reach < limit {
+                // A provisioned function runs its own environments besides the pool.
+                let label = if l.provisioned > 0 {
+                    format!("pool {} + provisioned {}", l.pool, l.provisioned)
+                } else {
+                    format!("unreserved pool {}", l.pool)
+                };
+                limits.push(line(label, reach, POOL_LIMIT));
             }
         }
     }

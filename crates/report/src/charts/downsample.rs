@@ -80,6 +80,8 @@ pub struct Column {
     pub idle_environments: u32,
     /// Provisioned environments allocated (it changes with schedules and autoscaling).
     pub provisioned_allocated: u32,
+    /// Asynchronous events waiting in the function's queue.
+    pub queue_depth: u32,
     /// The split of the bucket with the highest throttle rate.
     pub throttles: ThrottleRates,
     pub requests_per_s: f64,
@@ -87,6 +89,9 @@ pub struct Column {
     /// Maxima of the buckets' percentiles; NaN when no bucket had an invocation.
     pub latency_p50_ms: f64,
     pub latency_p99_ms: f64,
+    /// What the column's buckets cost, summed (the one field that is not a maximum):
+    /// at first-tier prices without the free tier, as `timeseries.csv`'s `cost_usd`.
+    pub cost_usd: f64,
 }
 
 impl Default for Column {
@@ -98,11 +103,13 @@ impl Default for Column {
             environments: 0,
             idle_environments: 0,
             provisioned_allocated: 0,
+            queue_depth: 0,
             throttles: ThrottleRates::default(),
             requests_per_s: 0.0,
             cold_starts_per_s: 0.0,
             latency_p50_ms: f64::NAN,
             latency_p99_ms: f64::NAN,
+            cost_usd: 0.0,
         }
     }
 }
@@ -119,6 +126,7 @@ impl Column {
         self.environments = self.environments.max(row.environments);
         self.idle_environments = self.idle_environments.max(row.idle_environments);
         self.provisioned_allocated = self.provisioned_allocated.max(row.provisioned_allocated);
+        self.queue_depth = self.queue_depth.max(row.queue_depth);
         let throttles = ThrottleRates::of(&row.throttles, seconds);
         if throttles.total() > self.throttles.total() {
             self.throttles = throttles;
@@ -127,6 +135,7 @@ impl Column {
         self.cold_starts_per_s = self.cold_starts_per_s.max(row.cold_starts as f64 / seconds);
         self.latency_p50_ms = max_present(self.latency_p50_ms, row.latency_p50_ms);
         self.latency_p99_ms = max_present(self.latency_p99_ms, row.latency_p99_ms);
+        self.cost_usd += row.cost_usd;
     }
 }
 
@@ -189,6 +198,11 @@ impl ChartSeries {
         first_bucket as f64 * self.resolution_s
     }
 
+    /// When column `c` ends, in seconds: where the next starts, or the end of the run.
+    pub fn column_end_s(&self, c: usize) -> f64 {
+        self.column_start_s(c + 1).min(self.duration_s)
+    }
+
     fn column_of(&self, bucket: u64) -> usize {
         (u128::from(bucket) * self.columns as u128 / u128::from(self.buckets)) as usize
     }
@@ -226,6 +240,7 @@ mod tests {
             t_s,
             concurrency_max: 1,
             requests: 10,
+            cost_usd: 0.25,
             latency_p50_ms: f64::NAN,
             latency_p99_ms: f64::NAN,
             ..Default::default()
@@ -244,6 +259,7 @@ mod tests {
                 r.requests = 90_000;
                 r.throttles.scaling_rate = 42;
                 r.latency_p99_ms = 2500.0;
+                r.queue_depth = 12_345;
             }
             series.record(&r).unwrap();
         }
@@ -257,8 +273,11 @@ mod tests {
         assert_eq!(peak.requests_per_s, 90_000.0);
         assert_eq!(peak.throttles.scaling_rate, 42.0);
         assert_eq!(peak.latency_p99_ms, 2500.0);
+        assert_eq!(peak.queue_depth, 12_345);
         let quiet = columns.iter().filter(|c| c.concurrency_max == 1).count();
         assert_eq!(quiet, MAX_COLUMNS - 1);
+        // Cost is summed, not a maximum: every bucket's quarter dollar is kept.
+        assert!(columns.iter().all(|c| c.cost_usd == 250.0));
     }
 
     #[test]
@@ -289,6 +308,8 @@ mod tests {
         assert_eq!(series.column_of(2), 0);
         assert_eq!(series.column_of(3), 1);
         assert_eq!(series.column_of(2499), 999);
+        assert_eq!(series.column_end_s(0), 6.0);
+        assert_eq!(series.column_end_s(999), 5000.0);
     }
 
     #[test]

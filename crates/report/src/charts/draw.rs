@@ -19,11 +19,24 @@ const PANEL_HEIGHT: u32 = 290;
 const LEGEND_WIDTH: u32 = 230;
 /// Legend labels longer than this are cut, so they never run off the chart.
 const LEGEND_CHARS: usize = 30;
+/// The longest line of a legend note, in its smaller type.
+const NOTE_CHARS: usize = 32;
 
 /// The pixel size of a chart: fixed width, one band per panel.
 pub fn size(spec: &ChartSpec) -> (u32, u32) {
     let panels = spec.panels.len().max(1) as u32;
     (WIDTH, TITLE_HEIGHT + PANEL_HEIGHT * panels)
+}
+
+/// How a line's points are joined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Joins {
+    /// One polyline: SVG viewers join its segments themselves, with a miter limit.
+    Polyline,
+    /// Each segment on its own: plotters' bitmap joins a thick polyline with uncapped
+    /// miters on the inner side of a sharp turn, so a one-column spike grew a point that
+    /// ran far below its base, into the panel underneath.
+    Segments,
 }
 
 /// The chart as an SVG document.
@@ -32,7 +45,7 @@ pub fn svg(spec: &ChartSpec) -> Result<String, String> {
     let mut text = String::new();
     {
         let root = SVGBackend::with_string(&mut text, size(spec)).into_drawing_area();
-        draw(spec, &root).map_err(|e| e.to_string())?;
+        draw(spec, &root, Joins::Polyline).map_err(|e| e.to_string())?;
     }
     Ok(text)
 }
@@ -44,7 +57,7 @@ pub fn png(spec: &ChartSpec) -> Result<Vec<u8>, String> {
     let mut pixels = vec![0u8; w as usize * h as usize * 3];
     {
         let root = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
-        draw(spec, &root).map_err(|e| e.to_string())?;
+        draw(spec, &root, Joins::Segments).map_err(|e| e.to_string())?;
     }
     encode_png(&pixels, w, h).map_err(|e| e.to_string())
 }
@@ -75,7 +88,11 @@ fn text_style(size: u32, color: RGBColor) -> TextStyle<'static> {
     (font::FAMILY, size).into_font().color(&color)
 }
 
-fn draw<DB: DrawingBackend>(spec: &ChartSpec, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+fn draw<DB: DrawingBackend>(
+    spec: &ChartSpec,
+    root: &DrawingArea<DB, Shift>,
+    joins: Joins,
+) -> DrawResult<DB> {
     root.fill(&WHITE)?;
     let (title, body) = root.split_vertically(TITLE_HEIGHT);
     title.draw(&Text::new(
@@ -86,7 +103,7 @@ fn draw<DB: DrawingBackend>(spec: &ChartSpec, root: &DrawingArea<DB, Shift>) -> 
     let areas = body.split_evenly((spec.panels.len().max(1), 1));
     for (panel, area) in spec.panels.iter().zip(&areas) {
         let (plot, legend) = area.split_horizontally(WIDTH - LEGEND_WIDTH);
-        draw_panel(spec.time, panel, &plot)?;
+        draw_panel(spec.time, panel, &plot, joins)?;
         draw_legend(panel, &legend)?;
     }
     root.present()
@@ -96,6 +113,7 @@ fn draw_panel<DB: DrawingBackend>(
     time: TimeAxis,
     panel: &Panel,
     area: &DrawingArea<DB, Shift>,
+    joins: Joins,
 ) -> DrawResult<DB> {
     let mut builder = ChartBuilder::on(area);
     builder
@@ -109,21 +127,15 @@ fn draw_panel<DB: DrawingBackend>(
     let x_range = 0.0..time.end.max(f64::MIN_POSITIVE);
     match panel.scale {
         YScale::Linear => {
-            let top = panel.y_max.unwrap_or_else(|| headroom(panel.data_max()));
-            let chart = builder.build_cartesian_2d(x_range, 0.0..top)?;
-            draw_contents(chart, time, panel)
+            let chart = builder.build_cartesian_2d(x_range, 0.0..panel.y_top())?;
+            draw_contents(chart, time, panel, joins)
         }
         YScale::Log => {
             let (floor, top) = log_range(panel);
             let chart = builder.build_cartesian_2d(x_range, (floor..top).log_scale())?;
-            draw_contents(chart, time, panel)
+            draw_contents(chart, time, panel, joins)
         }
     }
-}
-
-/// A little room above the highest value so that peaks and limit lines stay visible.
-fn headroom(max: f64) -> f64 {
-    if max > 0.0 { max * 1.1 } else { 1.0 }
 }
 
 /// Whole powers of ten around the data, so a log axis has labelled decades.
@@ -139,6 +151,7 @@ fn draw_contents<DB, Y>(
     mut chart: ChartContext<'_, DB, Cartesian2d<RangedCoordf64, Y>>,
     time: TimeAxis,
     panel: &Panel,
+    joins: Joins,
 ) -> DrawResult<DB>
 where
     DB: DrawingBackend,
@@ -161,9 +174,9 @@ where
         .draw()?;
     draw_stack(&mut chart, &panel.stacked)?;
     for line in &panel.lines {
-        draw_line(&mut chart, line)?;
+        draw_line(&mut chart, line, joins)?;
     }
-    for limit in &panel.limits {
+    for limit in panel.limits.iter().filter(|l| panel.on_scale(l)) {
         draw_limit(&mut chart, time, limit)?;
     }
     Ok(())
@@ -205,6 +218,7 @@ where
 fn draw_line<DB, Y>(
     chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, Y>>,
     series: &Series,
+    joins: Joins,
 ) -> DrawResult<DB>
 where
     DB: DrawingBackend,
@@ -216,6 +230,10 @@ where
             [] => {}
             [point] => {
                 chart.draw_series(std::iter::once(Circle::new(*point, 2, style.filled())))?;
+            }
+            _ if joins == Joins::Segments => {
+                let segments = run.windows(2).map(|w| PathElement::new(w.to_vec(), style));
+                chart.draw_series(segments)?;
             }
             _ => {
                 chart.draw_series(LineSeries::new(run.iter().copied(), style))?;
@@ -245,18 +263,27 @@ where
 }
 
 /// The legend beside the plot: areas as swatches (top layer first, as stacked), lines
-/// as strokes, limits as dashes.
+/// as strokes, limits as dashes. A muted second line notes a line hidden under an
+/// identical one, or a limit above the axis (faded, as it is not drawn).
 fn draw_legend<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
     let mut y = 34;
-    let row = |y: &mut i32, label: &str, swatch: &dyn Fn(i32) -> DrawResult<DB>| {
-        swatch(*y)?;
-        let label = shorten(label);
-        area.draw(&Text::new(label, (34, *y - 7), text_style(12, INK)))?;
-        *y += 22;
-        Ok::<(), DrawingAreaErrorKind<DB::ErrorType>>(())
-    };
+    let row =
+        |y: &mut i32, label: &str, note: Option<&str>, swatch: &dyn Fn(i32) -> DrawResult<DB>| {
+            swatch(*y)?;
+            area.draw(&Text::new(
+                shorten(label),
+                (34, *y - 7),
+                text_style(12, INK),
+            ))?;
+            for line in note.map(wrap).unwrap_or_default() {
+                *y += 15;
+                area.draw(&Text::new(line, (34, *y - 7), text_style(11, MUTED)))?;
+            }
+            *y += 22;
+            Ok::<(), DrawingAreaErrorKind<DB::ErrorType>>(())
+        };
     for layer in panel.stacked.iter().rev() {
-        row(&mut y, &layer.label, &|y| {
+        row(&mut y, &layer.label, layer.note.as_deref(), &|y| {
             area.draw(&Rectangle::new(
                 [(8, y - 6), (26, y + 6)],
                 layer.color.mix(0.85).filled(),
@@ -264,7 +291,7 @@ fn draw_legend<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>)
         })?;
     }
     for line in &panel.lines {
-        row(&mut y, &line.label, &|y| {
+        row(&mut y, &line.label, line.note.as_deref(), &|y| {
             area.draw(&PathElement::new(
                 [(6, y), (28, y)],
                 line.color.stroke_width(3),
@@ -272,8 +299,11 @@ fn draw_legend<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>)
         })?;
     }
     for limit in &panel.limits {
-        row(&mut y, &limit.label, &|y| {
-            let style = limit.color.stroke_width(2);
+        let shown = panel.on_scale(limit);
+        let note = (!shown).then_some(OFF_SCALE);
+        row(&mut y, &limit.label, note, &|y| {
+            let color = limit.color.mix(if shown { 1.0 } else { 0.35 });
+            let style = color.stroke_width(2);
             area.draw(&PathElement::new([(6, y), (13, y)], style))?;
             area.draw(&PathElement::new([(18, y), (27, y)], style))
         })?;
@@ -281,16 +311,48 @@ fn draw_legend<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>)
     Ok(())
 }
 
-fn shorten(label: &str) -> String {
-    if label.chars().count() <= LEGEND_CHARS {
-        return label.to_string();
+/// The legend's note under a limit above the y axis, which is not drawn.
+pub const OFF_SCALE: &str = "above the axis, not drawn";
+
+/// A legend note in at most two lines of at most [`NOTE_CHARS`], broken between words;
+/// what does not fit is cut.
+fn wrap(note: &str) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in note.split(' ') {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= NOTE_CHARS => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
     }
-    let kept: String = label.chars().take(LEGEND_CHARS - 1).collect();
+    if lines.len() > 2 {
+        let rest = lines.split_off(1).join(" ");
+        lines.push(rest);
+    }
+    lines
+        .into_iter()
+        .map(|line| cut(&line, NOTE_CHARS))
+        .collect()
+}
+
+fn shorten(label: &str) -> String {
+    cut(label, LEGEND_CHARS)
+}
+
+/// `text` if it has at most `chars` characters, else its start and an ellipsis.
+fn cut(text: &str, chars: usize) -> String {
+    if text.chars().count() <= chars {
+        return text.to_string();
+    }
+    let kept: String = text.chars().take(chars - 1).collect();
     format!("{kept}…")
 }
 
-/// An axis label: whole numbers plainly, large ones with k or M, small ones with up to
-/// two decimals.
+/// An axis label: whole numbers plainly, large ones with k or M, small ones with two
+/// significant decimals at least (a cost axis of a few tenths of a cent reads 0.002,
+/// 0.004, not 0 every time).
 fn tick(v: f64) -> String {
     let a = v.abs();
     let text = if a >= 1e6 {
@@ -300,7 +362,8 @@ fn tick(v: f64) -> String {
     } else if a >= 10.0 || v.fract() == 0.0 {
         format!("{v:.0}")
     } else {
-        format!("{v:.2}")
+        let decimals = (1.0 - a.log10().floor()).clamp(2.0, 12.0) as usize;
+        format!("{v:.decimals$}")
     };
     trim_zeros(text)
 }
@@ -328,6 +391,9 @@ mod tests {
         assert_eq!(tick(5.0), "5");
         assert_eq!(tick(0.25), "0.25");
         assert_eq!(tick(1.5), "1.5");
+        assert_eq!(tick(0.002), "0.002");
+        assert_eq!(tick(0.0126), "0.013");
+        assert_eq!(tick(0.000_05), "0.00005");
         assert_eq!(tick(400.0), "400");
         assert_eq!(tick(1000.0), "1000");
         assert_eq!(tick(12_000.0), "12k");
@@ -343,12 +409,76 @@ mod tests {
     }
 
     #[test]
+    fn notes_wrap_into_two_lines_at_most() {
+        assert_eq!(wrap(OFF_SCALE), [OFF_SCALE]);
+        assert_eq!(
+            wrap("hidden under identical scheduled+autoscaled"),
+            ["hidden under identical", "scheduled+autoscaled"]
+        );
+        let long = wrap(&format!("hidden under identical {}", "x".repeat(40)));
+        assert_eq!(long.len(), 2);
+        assert_eq!(long[1].chars().count(), NOTE_CHARS);
+        assert!(long[1].ends_with('…'));
+    }
+
+    /// The RGB pixels of a PNG.
+    fn pixels(png: &[u8]) -> Vec<u8> {
+        let mut reader = ::png::Decoder::new(png).read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size()];
+        reader.next_frame(&mut buf).unwrap();
+        buf
+    }
+
+    #[test]
+    fn a_one_column_spike_stays_inside_its_panel() {
+        use super::super::palette::RED;
+        // A thousand columns, ten spikes a column wide with uneven shoulders: turns
+        // sharp enough that a joined thick line's inner corner ran hundreds of pixels
+        // down. The panel below has nothing red of its own.
+        let mut spike = Panel::new("spike", "cold starts / s");
+        spike.lines.push(Series {
+            label: "v".into(),
+            color: RED,
+            points: (0..1000)
+                .map(|i| {
+                    let y = match i % 100 {
+                        50 => 2.5 - f64::from(i) / 1000.0,
+                        49 | 51 => f64::from(i % 7) / 20.0,
+                        _ => 0.0,
+                    };
+                    (f64::from(i), y)
+                })
+                .collect(),
+            note: None,
+        });
+        let spec = ChartSpec {
+            kind: "cold-starts",
+            title: "t".into(),
+            time: TimeAxis {
+                unit_s: 1.0,
+                unit_name: "s",
+                end: 1000.0,
+            },
+            panels: vec![spike, Panel::new("below", "cold starts / s")],
+        };
+        let rgb = pixels(&png(&spec).unwrap());
+        let below = (TITLE_HEIGHT + PANEL_HEIGHT) as usize;
+        let red = rgb
+            .chunks(3)
+            .enumerate()
+            .filter(|(i, p)| i / WIDTH as usize >= below && *p == [RED.0, RED.1, RED.2])
+            .count();
+        assert_eq!(red, 0, "red pixels in the panel below the spike");
+    }
+
+    #[test]
     fn log_range_spans_whole_decades() {
         let mut panel = Panel::new("p", "ms");
         panel.lines.push(Series {
             label: "p99".into(),
             color: INK,
             points: vec![(0.0, 85.0), (1.0, 1200.0), (2.0, f64::NAN)],
+            note: None,
         });
         assert_eq!(log_range(&panel), (10.0, 10_000.0));
     }

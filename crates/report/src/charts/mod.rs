@@ -8,12 +8,14 @@
 
 mod comparison;
 mod concurrency;
+mod cost;
 mod downsample;
 mod draw;
 mod environments;
 mod font;
 mod latency;
 mod palette;
+mod queue;
 mod requests;
 mod spec;
 mod throttles;
@@ -109,6 +111,7 @@ impl VariantData<'_> {
             label: label.to_string(),
             color,
             points: points(self.series, function, self.time(), value),
+            note: None,
         }
     }
 }
@@ -136,15 +139,20 @@ fn points(
         .collect()
 }
 
-/// The charts of one variant, in the order the report shows them.
+/// The charts of one variant, in the order the report shows them, the cumulative cost
+/// last. The queue chart only when the variant has asynchronous functions among those
+/// shown.
 pub fn variant_specs(v: &VariantData<'_>) -> Vec<ChartSpec> {
-    vec![
+    let mut specs = vec![
         concurrency::spec(v),
         throttles::spec(v),
         requests::spec(v),
         environments::spec(v),
         latency::spec(v),
-    ]
+    ];
+    specs.extend(queue::spec(v));
+    specs.push(cost::spec(v));
+    specs
 }
 
 /// Every chart of a scenario run, as specifications: per variant (sharing each chart's
@@ -157,25 +165,26 @@ pub fn all_specs(variants: &[VariantData<'_>]) -> (Vec<Vec<ChartSpec>>, Vec<Char
     (per_variant, comparison::specs(variants))
 }
 
-/// Gives every panel of the same chart kind and position the same y axis: the largest
-/// any of them needs.
+/// Gives every panel of the same chart kind and function the same y axis: the largest
+/// any of them needs. Panels are matched by their function's name, not their position,
+/// since variants may show different functions (the busiest, or the asynchronous ones).
 fn share_y_axes<'a>(specs: impl Iterator<Item = &'a mut ChartSpec>) {
     let specs: Vec<&mut ChartSpec> = specs.collect();
-    let mut tops: HashMap<(&'static str, usize), f64> = HashMap::new();
+    let mut tops: HashMap<(&'static str, String), f64> = HashMap::new();
     for spec in &specs {
-        for (i, panel) in spec.panels.iter().enumerate() {
-            let top = tops.entry((spec.kind, i)).or_insert(0.0);
-            *top = top.max(panel.data_max());
+        for panel in &spec.panels {
+            let top = tops.entry((spec.kind, panel.title.clone())).or_insert(0.0);
+            let wanted = match panel.scale {
+                YScale::Linear => panel.linear_top(),
+                YScale::Log => panel.data_max(),
+            };
+            *top = top.max(wanted);
         }
     }
     for spec in specs {
-        for (i, panel) in spec.panels.iter_mut().enumerate() {
-            let top = tops[&(spec.kind, i)];
-            panel.y_max = Some(match panel.scale {
-                YScale::Linear if top > 0.0 => top * 1.1,
-                YScale::Linear => 1.0,
-                YScale::Log => top,
-            });
+        for panel in &mut spec.panels {
+            let top = tops[&(spec.kind, panel.title.clone())];
+            panel.y_max = Some(top);
         }
     }
 }
@@ -186,7 +195,7 @@ pub struct Chart {
     /// File name without extension: `<variant>-<kind>` or `comparison-<kind>`.
     pub stem: String,
     /// What the chart shows: `concurrency`, `throttles`, `requests`, `environments`,
-    /// `latency`, or for comparisons also `cold-starts`.
+    /// `latency`, `queue`, `cost`, or for comparisons also `cold-starts`.
     pub kind: &'static str,
     pub title: String,
     pub svg: String,

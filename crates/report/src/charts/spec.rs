@@ -43,6 +43,9 @@ pub struct Series {
     pub label: String,
     pub color: RGBColor,
     pub points: Vec<(f64, f64)>,
+    /// A muted note under the legend label: `hidden under identical <variant>` when a
+    /// later line is drawn over this one.
+    pub note: Option<String>,
 }
 
 /// A horizontal line at a configured value, labelled with it ("reserved 400").
@@ -52,6 +55,10 @@ pub struct Limit {
     pub value: f64,
     pub color: RGBColor,
 }
+
+/// How far above the data's peak a limit may be and still set the top of the y axis:
+/// within it the data fills at least half the plot's height.
+pub const NEAR_LIMIT: f64 = 2.0;
 
 impl Panel {
     /// An empty linear panel.
@@ -67,7 +74,7 @@ impl Panel {
         }
     }
 
-    /// The largest value the panel draws: the top of the stack, a line or a limit.
+    /// The largest value of the data: the top of the stack or a line (limits aside).
     pub fn data_max(&self) -> f64 {
         let stack_len = self
             .stacked
@@ -84,12 +91,39 @@ impl Panel {
                     .sum()
             })
             .fold(0.0, f64::max);
-        let lines = self.lines.iter().flat_map(|s| &s.points).map(|p| p.1);
-        let limits = self.limits.iter().map(|l| l.value);
-        lines
-            .chain(limits)
+        self.lines
+            .iter()
+            .flat_map(|s| &s.points)
+            .map(|p| p.1)
             .filter(|v| v.is_finite())
             .fold(stack_top, f64::max)
+    }
+
+    /// The top of a linear y axis that fits this panel: the data with 10 % headroom,
+    /// raised to show a limit that is near (at most [`NEAR_LIMIT`] × the data's peak)
+    /// so the reader sees how close it came. Farther limits are left off the scale
+    /// (the legend says so) rather than flatten the data into a line at the bottom.
+    pub fn linear_top(&self) -> f64 {
+        let data = self.data_max();
+        let mut top = if data > 0.0 { data * 1.1 } else { 1.0 };
+        for limit in &self.limits {
+            if limit.value.is_finite() && data > 0.0 && limit.value <= data * NEAR_LIMIT {
+                top = top.max(limit.value * 1.05);
+            }
+        }
+        top
+    }
+
+    /// The top of the linear y axis as drawn: the one shared with other charts if set,
+    /// else [`Panel::linear_top`].
+    pub fn y_top(&self) -> f64 {
+        self.y_max.unwrap_or_else(|| self.linear_top())
+    }
+
+    /// Whether `limit` is within the y axis and so drawn; one above it is only named in
+    /// the legend, as off the scale. Log panels (latency) have no limits to leave off.
+    pub fn on_scale(&self, limit: &Limit) -> bool {
+        self.scale == YScale::Log || limit.value <= self.y_top()
     }
 
     /// The smallest positive value of the lines: the floor of a log axis.
@@ -143,6 +177,7 @@ mod tests {
         Series {
             label: String::new(),
             color: RGBColor(0, 0, 0),
+            note: None,
             points: points
                 .iter()
                 .enumerate()
@@ -151,20 +186,50 @@ mod tests {
         }
     }
 
+    fn limit(value: f64) -> Limit {
+        Limit {
+            label: format!("limit {value}"),
+            value,
+            color: RGBColor(0, 0, 0),
+        }
+    }
+
     #[test]
-    fn data_max_counts_the_stack_lines_and_limits() {
+    fn data_max_counts_the_stack_and_lines_not_the_limits() {
         let mut panel = Panel::new("p", "y");
         panel.stacked = vec![series(&[1.0, 5.0]), series(&[2.0, 4.0])];
         assert_eq!(panel.data_max(), 9.0);
         panel.lines = vec![series(&[f64::NAN, 12.0])];
         assert_eq!(panel.data_max(), 12.0);
-        panel.limits.push(Limit {
-            label: "account limit 1000".into(),
-            value: 1000.0,
-            color: RGBColor(0, 0, 0),
-        });
-        assert_eq!(panel.data_max(), 1000.0);
+        panel.limits.push(limit(1000.0));
+        assert_eq!(panel.data_max(), 12.0);
         assert_eq!(panel.positive_min(), Some(12.0));
+    }
+
+    #[test]
+    fn the_axis_scales_to_the_data_and_near_limits_only() {
+        // 49 of an account limit of 1,000: the axis fits 49, not 1,000.
+        let mut panel = Panel::new("p", "y");
+        panel.lines = vec![series(&[10.0, 49.0])];
+        panel.limits.push(limit(1000.0));
+        assert!((panel.linear_top() - 53.9).abs() < 1e-9);
+        // A limit within twice the peak raises the axis to show it.
+        panel.limits.push(limit(80.0));
+        assert_eq!(panel.linear_top(), 84.0);
+        assert!(
+            panel
+                .limits
+                .iter()
+                .all(|l| panel.on_scale(l) == (l.value == 80.0))
+        );
+        // A shared axis decides.
+        panel.y_max = Some(2000.0);
+        assert!(panel.limits.iter().all(|l| panel.on_scale(l)));
+        // No data: a unit axis, whatever the limits.
+        panel.y_max = None;
+        panel.lines.clear();
+        assert_eq!(panel.linear_top(), 1.0);
+        assert!(panel.limits.iter().all(|l| !panel.on_scale(l)));
     }
 
     #[test]

@@ -94,7 +94,8 @@ fn concurrency_has_states_and_limit_lines() {
         "on-demand busy",
         "initialising",
         "account limit 1000",
-        "unreserved pool 920",
+        // api has 20 provisioned of its own besides the pool of 1000 - 60 - 20.
+        "pool 920 + provisioned 20",
         "provisioned 20",
         "reserved 60",
     ] {
@@ -124,7 +125,7 @@ fn comparison_charts_share_axes_and_name_every_variant() {
         },
     ];
     let (per_variant, comparison) = all_specs(&variants);
-    assert_eq!(comparison.len(), 4);
+    assert_eq!(comparison.len(), 5);
     let tops: Vec<Option<f64>> = per_variant
         .iter()
         .map(|specs| specs[0].panels[0].y_max)
@@ -134,7 +135,7 @@ fn comparison_charts_share_axes_and_name_every_variant() {
 
     let set = render(&variants).unwrap();
     assert_eq!(set.variants.len(), 2);
-    assert_eq!(set.variants[0].len(), 5);
+    assert_eq!(set.variants[0].len(), 6);
     let stems: Vec<&str> = set.comparison.iter().map(|c| c.stem.as_str()).collect();
     assert_eq!(
         stems,
@@ -142,7 +143,8 @@ fn comparison_charts_share_axes_and_name_every_variant() {
             "comparison-concurrency",
             "comparison-throttles",
             "comparison-cold-starts",
-            "comparison-latency"
+            "comparison-latency",
+            "comparison-cost"
         ]
     );
     for chart in &set.comparison {
@@ -222,7 +224,7 @@ fn write_charts_writes_both_formats_and_no_temporary_file() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names.len(), 10);
+    assert_eq!(names.len(), 12);
     assert!(names.contains(&"base-concurrency.png".to_string()));
     assert!(names.contains(&"base-latency.svg".to_string()));
     assert!(names.iter().all(|n| !n.ends_with(".tmp")));
@@ -264,14 +266,121 @@ fn a_chart_of_many_functions_draws_the_busiest_dozen() {
         config: &config,
         series: &series,
     };
+    let want: Vec<String> = (8..20).map(|i| format!("f{i}")).collect();
     for spec in variant_specs(&v) {
+        if spec.kind == "cost" {
+            // One panel, the busiest stacked and the rest as one layer.
+            let layers: Vec<&str> = spec.panels[0]
+                .stacked
+                .iter()
+                .map(|s| s.label.as_str())
+                .collect();
+            assert_eq!(layers[..12], want);
+            assert_eq!(layers[12..], ["the other 8 functions"]);
+            continue;
+        }
         let names: Vec<&str> = spec.panels.iter().map(|p| p.title.as_str()).collect();
-        let want: Vec<String> = (8..20).map(|i| format!("f{i}")).collect();
         assert_eq!(names, want, "{}", spec.kind);
         assert!(
             spec.title.ends_with("(the 12 busiest of 20 functions)"),
             "{}",
             spec.title
         );
+    }
+}
+
+#[test]
+fn async_functions_get_a_queue_chart_and_sync_ones_do_not() {
+    let mut config = config();
+    let series = series(&config, 1);
+    let v = VariantData {
+        name: "base",
+        config: &config,
+        series: &series,
+    };
+    assert!(variant_specs(&v).iter().all(|s| s.kind != "queue"));
+
+    config.functions[1].invocation = lambdasim_model::InvocationType::Async;
+    let mut series = ChartSeries::new(&config);
+    for b in 0..180u32 {
+        for function in 0..2 {
+            let row = BucketRow {
+                function,
+                t_s: f64::from(b) * 10.0,
+                queue_depth: if function == 1 { b * 10 } else { 0 },
+                ..Default::default()
+            };
+            series.record(&row).unwrap();
+        }
+    }
+    let v = VariantData {
+        name: "base",
+        config: &config,
+        series: &series,
+    };
+    let specs = variant_specs(&v);
+    let queue = specs
+        .iter()
+        .find(|s| s.kind == "queue")
+        .expect("a queue chart");
+    let titles: Vec<&str> = queue.panels.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(titles, ["worker"]);
+    assert_eq!(queue.panels[0].data_max(), 1790.0);
+    let chart = render_one("base-queue".into(), queue).unwrap();
+    assert!(chart.svg.contains("queue depth"));
+}
+
+#[test]
+fn a_far_limit_is_named_off_scale_and_a_near_one_drawn() {
+    // The api peaks at 900 (30 between bursts): an account limit of 10,000 would
+    // flatten it, so the axis fits the data and the legend says the limit is above it;
+    // the worker's reserved 60 is near its data and drawn.
+    let mut config = config();
+    config.account.concurrency_limit = 10_000;
+    let series = series(&config, 1);
+    let v = VariantData {
+        name: "base",
+        config: &config,
+        series: &series,
+    };
+    let spec = concurrency::spec(&v);
+    let api = &spec.panels[0];
+    assert!(api.y_top() < 1000.0, "{}", api.y_top());
+    let off: Vec<&str> = api
+        .limits
+        .iter()
+        .filter(|l| !api.on_scale(l))
+        .map(|l| l.label.as_str())
+        .collect();
+    assert_eq!(off, ["account limit 10000", "pool 9920 + provisioned 20"]);
+    let chart = render_one("c".into(), &spec).unwrap();
+    assert_eq!(chart.svg.matches(draw::OFF_SCALE).count(), 2);
+    let worker = &spec.panels[1];
+    assert!(worker.limits.iter().all(|l| worker.on_scale(l)));
+}
+
+#[test]
+fn identical_variants_say_so_in_the_comparison_legend() {
+    let config = config();
+    let (a, b) = (series(&config, 1), series(&config, 1));
+    let variants = [
+        VariantData {
+            name: "first",
+            config: &config,
+            series: &a,
+        },
+        VariantData {
+            name: "second",
+            config: &config,
+            series: &b,
+        },
+    ];
+    let set = render(&variants).unwrap();
+    for chart in &set.comparison {
+        // Under the first variant's name, once per panel: two functions, and for cost
+        // all functions together too.
+        let note = "hidden under identical second";
+        let panels = if chart.kind == "cost" { 3 } else { 2 };
+        assert_eq!(chart.svg.matches(note).count(), panels, "{}", chart.stem);
     }
 }

@@ -45,7 +45,7 @@ type Row = (&'static str, Vec<String>);
 fn table(page: &mut String, title: &str, variants: &[&str], rows: &[Row]) {
     let _ = write!(
         page,
-        "<h3>{}</h3>\n<table class=\"config\">\n<thead><tr><th>setting</th>",
+        "<h3>{}</h3>\n<div class=\"table-wrap\"><table class=\"config\">\n<thead><tr><th>setting</th>",
         escape(title)
     );
     for name in variants {
@@ -61,7 +61,7 @@ fn table(page: &mut String, title: &str, variants: &[&str], rows: &[Row]) {
         }
         page.push_str("</tr>\n");
     }
-    page.push_str("</tbody>\n</table>\n");
+    page.push_str("</tbody>\n</table></div>\n");
 }
 
 fn account_rows(configs: &[&SimConfig]) -> Vec<Row> {

@@ -177,6 +177,14 @@ fn caption(kind: &str) -> &'static str {
              starts), on a log scale: the highest p50 and p99 of each time slice. Gaps \
              are buckets without invocations."
         }
+        "queue" => {
+            "Asynchronous events waiting in each async function's queue: the deepest it \
+             was in each time slice. Events wait after a throttle and are tried again; \
+             those still waiting past the maximum event age are dropped. (The age of the \
+             waiting events is summarised in the results table, not charted: the time \
+             series does not record it per bucket.)"
+        }
+        "cost" => COST_CAPTION,
         _ => "",
     }
 }
@@ -190,9 +198,17 @@ fn comparison_caption(kind: &str) -> &'static str {
         "throttles" => "Throttled requests per second of each variant, all reasons together.",
         "cold-starts" => "Cold starts per second of each variant.",
         "latency" => "p99 latency of each variant, on a log scale.",
+        "cost" => COST_CAPTION,
         _ => "",
     }
 }
+
+/// How to read a cumulative cost chart, and how its end relates to the tables' total.
+const COST_CAPTION: &str = "What has been spent since the start of the run: the sum of \
+     timeseries.csv's cost_usd, stacked by function for one variant, one line per variant \
+     compared. Buckets are priced at first-tier prices without the free tier; the total \
+     in the tables applies the volume tiers and, when enabled, the free tier, so it can \
+     end lower.";
 
 /// `n` and the noun, pluralised.
 fn plural(n: usize, noun: &str) -> String {

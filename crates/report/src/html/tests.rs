@@ -1,7 +1,7 @@
 use super::*;
 use crate::charts::tests::{config, series};
 use crate::charts::{VariantData, render};
-use lambdasim_model::{FunctionSummary, RunSummary, ThrottleCounts};
+use lambdasim_model::{AsyncSummary, FunctionSummary, LatencySummary, RunSummary, ThrottleCounts};
 
 fn run(throttles: u64) -> RunSummary {
     let mut run = RunSummary {
@@ -43,9 +43,37 @@ fn page(names: &[&str]) -> String {
 
 /// A page whose variants each ran with `replicas` besides their first seed.
 fn page_with(names: &[&str], replicas: &[RunSummary]) -> String {
+    let runs: Vec<RunSummary> = (0..names.len()).map(|i| run(i as u64 * 100)).collect();
+    page_of(names, &runs, replicas)
+}
+
+/// `run(0)` with `worker` invoked asynchronously: 5,000 events, 6,500 throttled tries
+/// (an event is throttled at each try), 50 dropped, 20 still queued at the end.
+fn run_with_async() -> RunSummary {
+    let mut run = run(0);
+    let worker = &mut run.functions[1];
+    worker.throttles = 6500;
+    worker.throttles_by_reason.reserved_limit = 6500;
+    worker.async_events = Some(AsyncSummary {
+        received: 5000,
+        succeeded: 4930,
+        dropped: 50,
+        queued_at_end: 20,
+        dropped_after_errors: 10,
+        age_ms: LatencySummary {
+            p50: 0.0,
+            p90: 15_000.0,
+            p99: 1_713_000.0,
+            max: 3_573_000.0,
+        },
+    });
+    run.account.throttles = 6500;
+    run
+}
+
+fn page_of(names: &[&str], runs: &[RunSummary], replicas: &[RunSummary]) -> String {
     let config = config();
     let series = series(&config, 1);
-    let runs: Vec<RunSummary> = (0..names.len()).map(|i| run(i as u64 * 100)).collect();
     let data: Vec<VariantData<'_>> = names
         .iter()
         .map(|name| VariantData {
@@ -57,7 +85,7 @@ fn page_with(names: &[&str], replicas: &[RunSummary]) -> String {
     let charts = render(&data).unwrap();
     let variants: Vec<ReportVariant<'_>> = names
         .iter()
-        .zip(&runs)
+        .zip(runs)
         .map(|(name, run)| ReportVariant {
             summary: VariantSummary {
                 name,
@@ -100,7 +128,7 @@ fn the_answer_comes_before_the_charts() {
     let scenario = html.find("id=\"scenario\"").unwrap();
     assert!(answer < first_chart && first_chart < config && config < scenario);
     // Per variant: throttled %, cold-start %, p99, peak against the limit, cost.
-    assert!(html.contains("1.00%"));
+    assert!(html.contains("<dd class=\"bad\">1%</dd>"));
     assert!(html.contains("900 ms"));
     assert!(html.contains("1,000 <small>/ 1,000</small>"));
     assert!(html.contains("$1.23"));
@@ -114,8 +142,8 @@ fn the_answer_comes_before_the_charts() {
 #[test]
 fn every_chart_is_inline_svg() {
     let html = page(&["on-demand", "reserved"]);
-    // Five charts per variant and four comparisons.
-    assert_eq!(html.matches("<svg").count(), 2 * 5 + 4);
+    // Six charts per variant and five comparisons.
+    assert_eq!(html.matches("<svg").count(), 2 * 6 + 5);
     assert!(html.contains("account limit 1000"));
     assert!(!html.contains("<?xml"));
 }
@@ -123,7 +151,7 @@ fn every_chart_is_inline_svg() {
 #[test]
 fn a_single_variant_has_no_comparison_section() {
     let html = page(&["base"]);
-    assert_eq!(html.matches("<svg").count(), 5);
+    assert_eq!(html.matches("<svg").count(), 6);
     assert!(!html.contains("id=\"compared\""));
 }
 
@@ -160,4 +188,177 @@ fn several_seeds_add_their_spread_and_one_seed_does_not() {
         html.contains("2.00 ± 2.00 <small>(0.00 to 4.00)</small>"),
         "{html}"
     );
+}
+
+#[test]
+fn async_functions_are_reported_by_their_events_never_above_100_percent() {
+    let html = page_of(&["queued"], &[run_with_async()], &[]);
+    // 6,500 tries of 5,000 events would be 130 %: nowhere on the page.
+    assert!(!html.contains("130%"), "{html}");
+    // The card: synchronous requests apart, then the events.
+    assert!(html.contains("<dt>Throttled (sync)</dt><dd class=\"good\">0%</dd>"));
+    assert!(html.contains("<dt>Async events dropped</dt><dd class=\"bad\">1%</dd>"));
+    assert!(html.contains("50 of 5,000 events dropped; 4,930 processed, 20 queued at the end"));
+    assert!(html.contains("6,500 throttled tries (1.30 per event)"));
+    assert!(html.contains("Age in queue p99 28.6 min"));
+    // The results table labels the async share as dropped events.
+    assert!(html.contains("5,000 <small>events</small>"));
+    assert!(html.contains("<td class=\"bad\">1% <small>dropped</small></td>"));
+    // The events table.
+    assert!(html.contains("<h3>Asynchronous events</h3>"));
+    assert!(html.contains("6,500 <small>1.30 per event</small>"));
+    assert!(html.contains("<td>59.5 min</td>"), "age max");
+}
+
+#[test]
+fn without_async_functions_the_card_says_throttled_plainly() {
+    let html = page(&["on-demand"]);
+    assert!(html.contains("<dt>Throttled</dt>"));
+    assert!(!html.contains("Async events"));
+    assert!(!html.contains("Asynchronous events"));
+}
+
+#[test]
+fn a_few_throttles_in_millions_show_their_share_and_are_not_red() {
+    let mut few = run(0);
+    few.functions[0].requests = 1_995_000;
+    few.functions[0].throttles = 190; // of 2,000,000 requests with the worker's
+    let mut many = run(0);
+    many.functions[0].throttles = 150; // 1.5 % of 10,000
+    let html = page_of(&["few", "many"], &[few, many], &[]);
+    assert!(
+        html.contains("<dt>Throttled</dt><dd class=\"\">0.0095%</dd>"),
+        "{html}"
+    );
+    assert!(html.contains("<dt>Throttled</dt><dd class=\"bad\">1.5%</dd>"));
+}
+
+#[test]
+fn peak_concurrency_names_each_limit_that_applies() {
+    // api: 20 provisioned, no reserved; worker: reserved 60. The pool is 920, and api
+    // can run its 20 provisioned besides it: 940, not "500 / 920 pool".
+    let html = page(&["base"]);
+    assert!(
+        html.contains(
+            "of the account limit; of it reserved 60, provisioned 20, unreserved pool 920"
+        ),
+        "{html}"
+    );
+    assert!(html.contains("500 / 940"), "{html}");
+    assert!(html.contains("provisioned 20 + unreserved pool 920"));
+    assert!(html.contains("500 / 60"));
+    assert!(html.contains("<small class=\"limits\">reserved 60</small>"));
+}
+
+#[test]
+fn every_table_sits_in_a_wrapper_that_keeps_it_inside_its_card() {
+    // Checked by eye in headless Chromium at 1,400 px: the results and configuration
+    // tables fit. What this pins: each table is wrapped (so one that cannot fit scrolls
+    // inside its card instead of spilling out), and the styles that let them fit stay:
+    // headers and settings wrap between words.
+    // Results, asynchronous events, across seeds, and three configuration tables.
+    let runs = [run(0), run_with_async()];
+    let html = page_of(&["on-demand", "reserved"], &runs, &[run(0)]);
+    let tables = html.matches("<table").count();
+    assert_eq!(tables, 6);
+    assert_eq!(
+        html.matches("<div class=\"table-wrap\"><table").count(),
+        tables
+    );
+    assert_eq!(html.matches("</table></div>").count(), tables);
+    let css = STYLE.replace(char::is_whitespace, "");
+    assert!(css.contains(".table-wrap{max-width:100%;overflow-x:auto;}"));
+    assert!(css.contains("table.configtd{white-space:normal;}"));
+    let thead = css
+        .split("theadth{")
+        .nth(1)
+        .unwrap()
+        .split('}')
+        .next()
+        .unwrap();
+    assert!(
+        !thead.contains("nowrap"),
+        "table headers must wrap: {thead}"
+    );
+}
+
+#[test]
+fn cards_show_each_function_and_the_change_from_the_first_variant() {
+    // run(0): no throttles; run(100): 100 throttles. Cold starts and cost differ too.
+    let base = run(0);
+    let mut other = run(100);
+    other.account.cold_starts = 8; // from 120: -93.3 %, shown as -93%
+    other.account.cost_usd.total = 43.3345; // from 1.2345: +$42.10
+    other.functions[1].latency_ms.p99 = 1_450.0;
+    let html = page_of(&["on-demand", "provisioned"], &[base, other], &[]);
+    assert!(html.contains("<p class=\"delta\">Baseline: the other cards compare to it.</p>"));
+    assert!(
+        html.contains(
+            "<p class=\"delta\">vs on-demand: cold starts -93%, throttled +100 from 0, \
+             cost +$42.10</p>"
+        ),
+        "{html}"
+    );
+    // Each function's p99 on its card, so a variant that changed the fast function is
+    // told apart from one that did not, though the slowest is the same.
+    assert!(html.contains("by function: api 900 ms, worker 450 ms"));
+    assert!(html.contains("by function: api 900 ms, worker 1,450 ms"));
+    // A single variant has no baseline.
+    let single = page(&["on-demand"]);
+    assert!(!single.contains("class=\"delta\""));
+}
+
+#[test]
+fn changes_are_relative_for_counts_and_in_dollars_for_cost() {
+    assert_eq!(answer::count_change(8, 120), "-93%");
+    assert_eq!(answer::count_change(209, 200), "+4.5%");
+    assert_eq!(answer::count_change(5, 5), "same");
+    assert_eq!(answer::count_change(0, 0), "same");
+    assert_eq!(answer::count_change(7, 0), "+7 from 0");
+    assert_eq!(answer::count_change(0, 7), "-100%");
+    assert_eq!(answer::dollar_change(42.1), "+$42.10");
+    assert_eq!(answer::dollar_change(-0.0012), "-$0.0012");
+    assert_eq!(answer::dollar_change(0.0), "$0");
+}
+
+#[test]
+fn the_cost_chart_has_a_caption_in_single_spaces() {
+    let html = page(&["on-demand", "reserved"]);
+    let caption = "What has been spent since the start of the run";
+    assert_eq!(
+        html.matches(caption).count(),
+        3,
+        "two variants and the comparison"
+    );
+    assert!(
+        !html.contains("cost_usd,  "),
+        "runs of spaces in the caption"
+    );
+}
+
+#[test]
+fn with_several_seeds_the_cards_show_the_mean_and_its_95_percent_interval() {
+    // Throttled 0 %, 2 % and 4 %: mean 2, sd 2, t(2) = 4.303, so ± 4.303 × 2 / √3.
+    let html = page_with(&["on-demand"], &[run(200), run(400)]);
+    assert!(
+        html.contains(
+            "Mean of 3 seeds ± the 95 % confidence interval of the mean; the notes and \
+             the change are seed 1's."
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("<dt>Throttled</dt><dd class=\"bad\">2% ± 4.97%</dd>"),
+        "{html}"
+    );
+    // The same cost in every seed: no spread.
+    assert!(
+        html.contains("<dt>Cost</dt><dd class=\"\">$1.23 ± 0</dd>"),
+        "{html}"
+    );
+    assert!(html.contains("<dt>p99 latency</dt><dd class=\"\">900 ms ± 0</dd>"));
+    // One seed: the plain numbers, no interval.
+    let single = page(&["on-demand"]);
+    assert!(!single.contains(" ± "));
+    assert!(!single.contains("Mean of"));
 }
