@@ -6,8 +6,10 @@
 //! value and its location.
 
 mod provisioning;
+mod sweep;
 
 pub(crate) use provisioning::{RawAutoscaling, RawProvisioned, RawProvisioning, RawScheduled};
+pub(crate) use sweep::{RawAxis, RawRange, RawSweep, RawSweepEntry, RawValues, RawZipGroup};
 
 use crate::duration::{Dur, Lifetime};
 use lambdasim_model::{Architecture, InvocationType, ReusePolicy, ScalingMode};
@@ -29,6 +31,8 @@ pub(crate) struct RawScenario {
     pub billing: Option<Spanned<RawBilling>>,
     #[serde(default)]
     pub variants: Vec<RawVariant>,
+    /// `sweep:`: a grid of settings, run with every variant.
+    pub sweep: Option<Spanned<RawSweep>>,
 }
 
 /// `billing:`: what the bill includes.
