@@ -16,7 +16,7 @@ fn main() -> ExitCode {
     let cli = args::Cli::parse();
     let result = match cli.command {
         args::Command::Run(run_args) => run::run(&run_args),
-        args::Command::Validate { scenario } => run::validate(&scenario),
+        args::Command::Validate { scenario, sets } => run::validate(&scenario, &sets),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -8,10 +8,11 @@ use crate::stats;
 use lambdasim_model::{DiscardSeries, RunSummary, Simulation};
 use lambdasim_report::charts::{self, ChartSeries, VariantData};
 use lambdasim_report::{
-    CsvSeries, OutputDir, Report, ReportVariant, Tee, VariantSummary, concat_parts, render_report,
-    render_spread, render_table, write_seeds_csv, write_summary,
+    CsvSeries, OutputDir, Report, ReportVariant, RunsConfiguration, Tee, VariantSummary,
+    concat_parts, render_report, render_spread, render_table, write_runs_csv, write_seeds_csv,
+    write_summary,
 };
-use lambdasim_scenario::{Scenario, Variant};
+use lambdasim_scenario::{Scenario, SetArg, Variant};
 use rayon::prelude::*;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -21,20 +22,22 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// Checks a scenario and its traces without running it.
-pub fn validate(path: &Path) -> Result<(), CliError> {
-    let scenario = Scenario::load(path)?;
+pub fn validate(path: &Path, sets: &[SetArg]) -> Result<(), CliError> {
+    let scenario = Scenario::load_with(path, sets)?;
     let variants = scenario.variants(None);
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    let configurations = match scenario.points() {
+        1 => plural(variants.len(), "variant"),
+        points => format!(
+            "{} × {}",
+            plural(variants.len() / points as usize, "variant"),
+            plural(points as usize, "sweep point")
+        ),
+    };
     println!(
-        "{}: valid ({} variant{}, {} function{})",
+        "{}: valid ({configurations}, {})",
         path.display(),
-        variants.len(),
-        if variants.len() == 1 { "" } else { "s" },
-        variants[0].config.functions.len(),
-        if variants[0].config.functions.len() == 1 {
-            ""
-        } else {
-            "s"
-        },
+        plural(variants[0].config.functions.len(), "function"),
     );
     Ok(())
 }
@@ -45,7 +48,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let started = Instant::now();
     let cancel = Arc::new(AtomicBool::new(false));
     let interrupt = Interrupt::install(&cancel);
-    let scenario = Scenario::load_deferring_traces(&args.scenario)?;
+    let scenario = Scenario::load_deferring_traces_with(&args.scenario, &args.sets)?;
     let variants = select(scenario.variants(args.seed), &args.variants)?;
     let functions = variants.first().map_or(0, |v| v.config.functions.len());
     check_runs(variants.len(), args.seeds, functions)?;
@@ -84,6 +87,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         })
         .collect();
     write_outputs(&out, &scenario.name, &summaries, variants.len())?;
+    write_runs(&out, &scenario, &variants, &summaries)?;
     if args.seeds > 1 {
         write_seeds(&out, &summaries)?;
     }
@@ -365,6 +369,29 @@ fn run_replica(
         .map_err(run_error)?;
     bar.finish_and_clear();
     Ok(summary)
+}
+
+/// Writes runs.csv: a row per configuration, seed and function, with the swept keys.
+fn write_runs(
+    out: &OutputDir,
+    scenario: &Scenario,
+    variants: &[Variant],
+    summaries: &[VariantSummary],
+) -> Result<(), CliError> {
+    let configurations: Vec<RunsConfiguration> = variants
+        .iter()
+        .zip(summaries)
+        .map(|(v, summary)| RunsConfiguration {
+            summary: *summary,
+            variant: &v.variant,
+            point: &v.point.name,
+            values: &v.point.values,
+        })
+        .collect();
+    let path = out.path().join("runs.csv");
+    let file = File::create(&path).map_err(|e| output_error(&path, e))?;
+    write_runs_csv(BufWriter::new(file), scenario.swept_keys(), &configurations)
+        .map_err(|e| output_error(&path, e))
 }
 
 /// Writes seeds.csv: every variant's totals for every seed.

@@ -90,7 +90,7 @@ fn runs_seeds(variant: &VariantSummary<'_>) -> Vec<u64> {
 }
 
 /// `part` as a percentage of `whole`, 0 when `whole` is 0.
-fn pct(part: u64, whole: u64) -> f64 {
+pub(crate) fn pct(part: u64, whole: u64) -> f64 {
     if whole == 0 {
         0.0
     } else {
@@ -108,8 +108,8 @@ pub fn write_seeds_csv(mut w: impl Write, variants: &[VariantSummary<'_>]) -> io
                 writeln!(
                     w,
                     "{},{seed},{},{},{},{},{:.4},{},{:.4},{:.3},{},{:.6}",
-                    variant.name,
-                    f.name,
+                    csv_text(variant.name),
+                    csv_text(&f.name),
                     f.requests,
                     f.invocations,
                     f.throttles,
@@ -124,6 +124,16 @@ pub fn write_seeds_csv(mut w: impl Write, variants: &[VariantSummary<'_>]) -> io
         }
     }
     w.flush()
+}
+
+/// `text` as a CSV field: quoted (its quotes doubled) when it holds a comma, a quote or
+/// a line break, as a sweep point's name (`pc=20,mem=1024`) does.
+fn csv_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\"")).into()
+    } else {
+        text.into()
+    }
 }
 
 /// The terminal lines after the table: each variant's spread across seeds.
@@ -164,6 +174,13 @@ pub fn render_spread(variants: &[VariantSummary<'_>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_with_commas_or_quotes_are_quoted() {
+        assert_eq!(csv_text("on-demand"), "on-demand");
+        assert_eq!(csv_text("pc=20,mem=1024"), "\"pc=20,mem=1024\"");
+        assert_eq!(csv_text("a\"b"), "\"a\"\"b\"");
+    }
 
     #[test]
     fn spread_of_known_values() {
