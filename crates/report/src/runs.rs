@@ -403,6 +403,21 @@ mod tests {
     }
 
     #[test]
+    fn the_scenario_reference_documents_every_column() {
+        let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/scenarios.md");
+        let text = std::fs::read_to_string(docs).unwrap();
+        let section = &text[text
+            .find("`runs.csv` has one row")
+            .expect("a runs.csv section")..];
+        for name in runs_header(&[]) {
+            assert!(
+                section.contains(&format!("`{name}`")),
+                "`{name}` undocumented"
+            );
+        }
+    }
+
+    #[test]
     fn column_names_are_unique_and_plain() {
         let header = runs_header(&[]);
         let mut seen = std::collections::HashSet::new();
