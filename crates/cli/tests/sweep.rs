@@ -232,3 +232,116 @@ fn a_scenario_without_a_sweep_has_no_key_columns() {
     assert_eq!(rows[0]["variant"], "base");
     assert_eq!(rows[0]["point"], "");
 }
+
+/// `run` and `validate` on `yaml` with `args` exit 2 with a message holding each of
+/// `says`, and `run` leaves no output.
+#[track_caller]
+fn assert_refused(yaml: &str, args: &[&str], says: &[&str]) {
+    let (tmp, path) = write(yaml);
+    let out = tmp.path().join("out");
+    for command in [
+        vec!["validate"],
+        vec!["run", "--out", out.to_str().unwrap()],
+    ] {
+        let assert = lambdasim()
+            .args(&command)
+            .arg(&path)
+            .args(args)
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+        // The message is wrapped to the terminal's width: compare it unwrapped.
+        let flat = stderr
+            .lines()
+            .map(|l| l.trim_start_matches([' ', '│', '×']).trim())
+            .collect::<Vec<_>>()
+            .join(" ");
+        for part in says {
+            assert!(flat.contains(part), "expected `{part}` in:\n{stderr}");
+        }
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    assert!(!out.exists(), "a refused run left output behind");
+}
+
+/// `SCENARIO` with its `sweep:` body replaced by `body` (from line 20).
+fn sweeping(body: &str) -> String {
+    format!("{}sweep:\n{body}", SCENARIO.split("sweep:").next().unwrap())
+}
+
+#[test]
+fn bad_sweeps_exit_2_naming_the_file_line_and_key() {
+    let cases: [(&str, &[&str]); 6] = [
+        (
+            "  functions.checkout.colour: [red, blue]\n",
+            &["s.yaml:20:3", "unknown setting `functions.checkout.colour`"],
+        ),
+        (
+            "  account.concurrency_limit: { from: 400, to: 200, step: 100 }\n",
+            &[
+                "s.yaml:20:",
+                "an empty range for `account.concurrency_limit`",
+                "`to` 200 is below `from` 400",
+            ],
+        ),
+        (
+            "  functions.checkout.memory_mb: { from: 512, to: 1024, step: 0 }\n",
+            &[
+                "s.yaml:20:",
+                "the range for `functions.checkout.memory_mb`",
+                "a step above 0",
+            ],
+        ),
+        (
+            "  functions.checkout.warm_start: { from: 1, to: 1000000, step: 1 }\n",
+            &[
+                "s.yaml:20:",
+                "1000000 values for `functions.checkout.warm_start`",
+                "at most 10000",
+            ],
+        ),
+        (
+            "  functions.checkout.warm_start: { from: 1, to: 1000, step: 1 }\n  functions.emails.warm_start: { from: 1, to: 1000, step: 1 }\n",
+            &[
+                "s.yaml:20:",
+                "1000000 sweep points",
+                "`functions.checkout.warm_start`: 1000 values",
+                "`functions.emails.warm_start`: 1000 values",
+            ],
+        ),
+        (
+            "  functions.checkout.memory_mb: []\n",
+            &["s.yaml:20:", "no values for `functions.checkout.memory_mb`"],
+        ),
+    ];
+    for (body, says) in cases {
+        assert_refused(&sweeping(body), &[], says);
+    }
+}
+
+#[test]
+fn bad_set_arguments_exit_2_naming_the_argument() {
+    assert_refused(
+        SCENARIO,
+        &["--set", "functions.checkout.colour=red,blue"],
+        &[
+            "s.yaml: in `--set functions.checkout.colour=red,blue`",
+            "unknown setting `functions.checkout.colour`",
+        ],
+    );
+    assert_refused(
+        SCENARIO,
+        &["--set", "functions.checkout.memory_mb=512,big"],
+        &["--set functions.checkout.memory_mb=512,big", "bad value"],
+    );
+    assert_refused(SCENARIO, &["--set", "memory"], &["KEY=VALUE"]);
+    let many: Vec<String> = (0..10_001).map(|i| i.to_string()).collect();
+    assert_refused(
+        SCENARIO,
+        &[
+            "--set",
+            &format!("functions.checkout.warm_start={}", many.join(",")),
+        ],
+        &["found 10001 values for `functions.checkout.warm_start`"],
+    );
+}

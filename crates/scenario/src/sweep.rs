@@ -227,6 +227,18 @@ impl Grid {
     /// Puts a `--set` argument in place of the scenario's values for its key.
     fn set(&mut self, set: &SetArg, file: &Path) -> Result<(), ScenarioError> {
         let unknown = Location::UNKNOWN;
+        if set.values.len() as u64 > MAX_CONFIGURATIONS {
+            return Err(ScenarioError::yaml(
+                file,
+                unknown,
+                format!(
+                    "in `--set {}=…`: found {} values for `{}`, expected at most {MAX_CONFIGURATIONS}",
+                    set.key,
+                    set.values.len(),
+                    set.key
+                ),
+            ));
+        }
         let values = set
             .values
             .iter()
@@ -356,8 +368,9 @@ impl Grid {
                 ),
             };
             return Err(error(format!(
-                "found {found}, expected at most {MAX_CONFIGURATIONS} configurations \
-                 (fewer values, or keys moving together in `zip:`)"
+                "found {found} ({}), expected at most {MAX_CONFIGURATIONS} configurations \
+                 (fewer values, or keys moving together in `zip:`)",
+                self.counts()
             )));
         }
         let function_configurations = configurations.saturating_mul(functions as u64);
@@ -368,6 +381,27 @@ impl Grid {
             )));
         }
         Ok(())
+    }
+
+    /// How many values each group of keys takes, as a message says it:
+    /// "`a`: 4 values × `b` with `c`: 3 values".
+    fn counts(&self) -> String {
+        self.groups
+            .iter()
+            .map(|group| {
+                let keys: Vec<String> = group
+                    .iter()
+                    .map(|a| format!("`{}`", a.path.value))
+                    .collect();
+                let n = group[0].values.len();
+                format!(
+                    "{}: {n} value{}",
+                    keys.join(" with "),
+                    if n == 1 { "" } else { "s" }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" × ")
     }
 
     /// Every point, in order: the last key varies fastest.
@@ -450,7 +484,9 @@ impl Grid {
 fn written_axis(axis: &RawAxis, file: &Path) -> Result<Axis, ScenarioError> {
     let values = match &axis.values.value {
         RawValues::List(list) => list.clone(),
-        RawValues::Range(range) => expand_range(range, axis.values.referenced, file)?,
+        RawValues::Range(range) => {
+            expand_range(range, &axis.path.value, axis.values.referenced, file)?
+        }
     };
     if values.is_empty() {
         return Err(ScenarioError::yaml(
@@ -582,11 +618,13 @@ fn safe(text: &str) -> String {
         .collect()
 }
 
-/// `{ from, to, step }` expanded: whole numbers when all three are, durations when any
-/// is written as one (a plain number then counts seconds), otherwise numbers. `to` is
-/// included when a step lands on it.
+/// `{ from, to, step }` (the range of the swept `key`) expanded: whole numbers when all
+/// three are, durations when any is written as one (a plain number then counts
+/// seconds), otherwise numbers. `to` is included when a step lands on it. A range of
+/// more than [`MAX_CONFIGURATIONS`] values is refused before any is made.
 fn expand_range(
     range: &RawRange,
+    key: &str,
     at: Location,
     file: &Path,
 ) -> Result<Vec<Spanned<Value>>, ScenarioError> {
@@ -595,7 +633,9 @@ fn expand_range(
             ScenarioError::yaml(
                 file,
                 at,
-                format!("found a range without `{name}`, expected `{{ from, to, step }}`"),
+                format!(
+                    "found a range for `{key}` without `{name}`, expected `{{ from, to, step }}`"
+                ),
             )
         })
     };
@@ -608,7 +648,10 @@ fn expand_range(
         ScenarioError::yaml(
             file,
             v.referenced,
-            format!("found `{}` in a range, expected {expected}", text(&v.value)),
+            format!(
+                "found `{}` in the range for `{key}`, expected {expected}",
+                text(&v.value)
+            ),
         )
     };
     for v in [&from, &to, &step] {
@@ -626,7 +669,7 @@ fn expand_range(
                 file,
                 to.referenced,
                 format!(
-                    "found `to` {} below `from` {}, expected `to` at or above `from`",
+                    "found an empty range for `{key}`: `to` {} is below `from` {}, expected `to` at or above `from`",
                     text(&to.value),
                     text(&from.value)
                 ),
@@ -637,7 +680,10 @@ fn expand_range(
             return Err(ScenarioError::yaml(
                 file,
                 at,
-                format!("found a range of {n:.0} values, expected at most {MAX_CONFIGURATIONS}"),
+                format!(
+                    "found a range of {n:.0} values for `{key}`, expected at most {MAX_CONFIGURATIONS} \
+                     (a larger `step`, or a shorter span)"
+                ),
             ));
         }
         Ok(n as u64)

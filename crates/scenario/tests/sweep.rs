@@ -447,3 +447,53 @@ fn the_configuration_count_is_capped() {
     assert!(err.message().contains("found 10201 sweep points"), "{err}");
     assert!(err.message().contains("at most 10000"), "{err}");
 }
+
+#[test]
+fn bad_ranges_and_too_many_points_name_their_key() {
+    let key = "functions.checkout.memory_mb";
+    for (range, says) in [
+        ("{ from: 2048, to: 512, step: 512 }", "an empty range"),
+        ("{ from: 512, to: 2048, step: 0 }", "a step above 0"),
+        ("{ from: 512, to: 2048, step: -1 }", "a step above 0"),
+        ("{ from: 0, to: 1000000, step: 1 }", "1000001 values"),
+        ("{ from: 512, step: 1 }", "without `to`"),
+        ("{ from: 512, to: [1], step: 1 }", "a number or a duration"),
+    ] {
+        let err = load_err(&with(&format!("sweep:\n  {key}: {range}\n")));
+        assert_eq!(err.line(), Some(14), "{err}");
+        assert!(err.message().contains(says), "{range}: {err}");
+        assert!(
+            err.message().contains(&format!("`{key}`")),
+            "{range}: {err}"
+        );
+    }
+    // A million points from keys that are each short enough: every key is named.
+    let err = load_err(&with(
+        "sweep:
+  functions.checkout.warm_start: { from: 1, to: 1000, step: 1 }
+  zip:
+    functions.search.warm_start: { from: 1, to: 1000, step: 1 }
+    functions.search.memory_mb: { from: 128, to: 1127, step: 1 }
+",
+    ));
+    assert_at(&err, 14, 3, "found 1000000 sweep points");
+    assert!(
+        err.message().contains(
+            "`functions.checkout.warm_start`: 1000 values × `functions.search.warm_start` \
+             with `functions.search.memory_mb`: 1000 values"
+        ),
+        "{err}"
+    );
+    // As many values in `--set` as a range may have.
+    let many: Vec<String> = (0..10_001).map(|i| i.to_string()).collect();
+    let err = load_set(
+        BASE,
+        &[&format!("functions.checkout.warm_start={}", many.join(","))],
+    )
+    .unwrap_err();
+    assert!(
+        err.message()
+            .contains("found 10001 values for `functions.checkout.warm_start`"),
+        "{err}"
+    );
+}
