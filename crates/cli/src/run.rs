@@ -5,12 +5,12 @@ use crate::error::CliError;
 use crate::interrupt::Interrupt;
 use crate::progress::{Progress, advance};
 use crate::stats;
-use lambdasim_model::{DiscardSeries, RunSummary, Simulation};
+use lambdasim_model::{DiscardSeries, Objective, RunSummary, Simulation};
 use lambdasim_report::charts::{self, ChartSeries, VariantData};
 use lambdasim_report::{
-    CsvSeries, OutputDir, Report, ReportVariant, RunsConfiguration, Tee, VariantSummary,
-    concat_parts, render_report, render_spread, render_table, write_runs_csv, write_seeds_csv,
-    write_summary,
+    CsvSeries, OutputDir, Report, ReportVariant, RunsConfiguration, Tee, VariantSummary, Verdict,
+    concat_parts, judge, render_report, render_slo, render_spread, render_table, write_runs_csv,
+    write_seeds_csv, write_summary_judged,
 };
 use lambdasim_scenario::{Scenario, SetArg, Variant};
 use rayon::prelude::*;
@@ -86,7 +86,9 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             replicas,
         })
         .collect();
-    write_outputs(&out, &scenario.name, &summaries, variants.len())?;
+    let verdicts: Vec<Verdict> = summaries.iter().map(|s| judge(scenario.slo(), s)).collect();
+    let slo = (!scenario.slo().is_empty()).then_some((scenario.slo(), verdicts.as_slice()));
+    write_outputs(&out, &scenario.name, &summaries, variants.len(), slo)?;
     write_runs(&out, &scenario, &variants, &summaries)?;
     if args.seeds > 1 {
         write_seeds(&out, &summaries)?;
@@ -100,6 +102,8 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     if !args.quiet {
         print!("{}", render_table(&scenario.name, &summaries));
         print!("{}", render_spread(&summaries));
+        let names: Vec<&str> = summaries.iter().map(|s| s.name).collect();
+        print!("{}", render_slo(scenario.slo(), &names, &verdicts));
         println!("\nwrote {}", final_dir.display());
     }
     if args.stats {
@@ -109,6 +113,12 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         let invocations = all.clone().map(|r| r.account.invocations).sum();
         let events = all.map(|r| r.events).sum();
         println!("{}", stats::line(invocations, events, started.elapsed()));
+    }
+    if slo.is_some() && !verdicts.iter().any(|v| v.met) {
+        return Err(CliError::SloNotMet {
+            judged: verdicts.len(),
+            out: final_dir.display().to_string(),
+        });
     }
     Ok(())
 }
@@ -449,11 +459,13 @@ fn write_outputs(
     name: &str,
     summaries: &[VariantSummary],
     parts: usize,
+    slo: Option<(&[Objective], &[Verdict])>,
 ) -> Result<(), CliError> {
     let summary_path = out.path().join("summary.json");
     let file = File::create(&summary_path).map_err(|e| output_error(&summary_path, e))?;
     let mut writer = BufWriter::new(file);
-    write_summary(&mut writer, name, summaries).map_err(|e| output_error(&summary_path, e))?;
+    write_summary_judged(&mut writer, name, summaries, slo)
+        .map_err(|e| output_error(&summary_path, e))?;
     writer.flush().map_err(|e| output_error(&summary_path, e))?;
 
     let part_paths: Vec<PathBuf> = (0..parts).map(|i| part_path(out.path(), i)).collect();

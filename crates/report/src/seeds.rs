@@ -8,6 +8,9 @@
 use crate::finite::finite;
 use crate::summary::VariantSummary;
 use lambdasim_model::RunSummary;
+/// `part` as a percentage of `whole`, 0 when `whole` is 0 (the model's definition,
+/// which SLOs judge by).
+pub(crate) use lambdasim_model::slo::percent as pct;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -87,15 +90,6 @@ fn runs_seeds(variant: &VariantSummary<'_>) -> Vec<u64> {
     (0..=variant.replicas.len() as u64)
         .map(|k| variant.seed.wrapping_add(k))
         .collect()
-}
-
-/// `part` as a percentage of `whole`, 0 when `whole` is 0.
-pub(crate) fn pct(part: u64, whole: u64) -> f64 {
-    if whole == 0 {
-        0.0
-    } else {
-        part as f64 * 100.0 / whole as f64
-    }
 }
 
 /// Writes `seeds.csv`: a row per variant, seed and function, variants in order and

@@ -13,6 +13,7 @@ mod convert;
 mod duration;
 mod error;
 mod raw;
+mod slo;
 mod streams;
 mod sweep;
 mod variants;
@@ -45,6 +46,8 @@ pub struct Scenario {
     swept_keys: Vec<String>,
     /// How many points the sweep has (1 without one).
     points: u64,
+    /// The objectives of `slo:`, empty without one.
+    slo: Vec<lambdasim_model::Objective>,
 }
 
 /// One configuration to simulate: the base scenario with a variant's overrides and a
@@ -116,7 +119,9 @@ impl Scenario {
             ));
         }
         let grid = sweep::Grid::new(&raw, path, sets)?;
+        let slo = slo::objectives(&raw, path)?;
         Ok(Scenario {
+            slo,
             name: name.value.clone(),
             path: path.to_path_buf(),
             variants: resolve_variants(&raw, path, &grid)?,
@@ -130,6 +135,12 @@ impl Scenario {
     /// in `runs.csv`. Empty without a sweep.
     pub fn swept_keys(&self) -> &[String] {
         &self.swept_keys
+    }
+
+    /// The objectives of `slo:` (the account's, then each function's, in file order):
+    /// every configuration is judged by all of them. Empty without `slo:`.
+    pub fn slo(&self) -> &[lambdasim_model::Objective] {
+        &self.slo
     }
 
     /// The number of sweep points (1 without a sweep): every variant runs at each.

@@ -6,9 +6,11 @@
 //! value and its location.
 
 mod provisioning;
+mod slo;
 mod sweep;
 
 pub(crate) use provisioning::{RawAutoscaling, RawProvisioned, RawProvisioning, RawScheduled};
+pub(crate) use slo::{Entries, RawSlo};
 pub(crate) use sweep::{RawAxis, RawRange, RawSweep, RawSweepEntry, RawValues, RawZipGroup};
 
 use crate::duration::{Dur, Lifetime};
@@ -33,6 +35,8 @@ pub(crate) struct RawScenario {
     pub variants: Vec<RawVariant>,
     /// `sweep:`: a grid of settings, run with every variant.
     pub sweep: Option<Spanned<RawSweep>>,
+    /// `slo:`: the objectives every configuration is judged by.
+    pub slo: Option<Spanned<RawSlo>>,
 }
 
 /// `billing:`: what the bill includes.
