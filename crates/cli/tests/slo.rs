@@ -174,3 +174,38 @@ fn a_bad_slo_exits_2_naming_the_file_line_and_key() {
         assert!(!tmp.path().join("out").exists());
     }
 }
+
+#[test]
+fn an_asynchronous_functions_event_age_and_drops_are_judged() {
+    let yaml = r#"name: queue
+seed: 4
+duration: 2m
+functions:
+  - name: jobs
+    invocation: async
+    duration: 1s
+    max_event_age: 1m
+    traffic:
+      - poisson: { rate: 10 }
+sweep:
+  functions.jobs.reserved_concurrency: [2, 50]
+slo:
+  functions:
+    jobs:
+      async_age_p99_ms: "< 1000"
+      async_dropped_pct: "<= 0"
+"#;
+    let (_tmp, path) = write(yaml);
+    let (code, stdout, stderr, out) = run(&path, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("fails rc=2   jobs async_age_p99_ms "),
+        "{stdout}"
+    );
+    assert!(stdout.contains("meets rc=50"), "{stdout}");
+    let s = summary(&out);
+    assert_eq!(s["slo"]["met_by"], serde_json::json!(["rc=50"]));
+    let starved = &s["variants"][0]["slo"]["objectives"];
+    assert!(starved[0]["judged"].as_f64().unwrap() > 1000.0, "{starved}");
+    assert!(starved[1]["judged"].as_f64().unwrap() > 0.0, "{starved}");
+}

@@ -28,4 +28,4 @@ pub use results::{
 };
 pub use series::{BucketRow, CollectSeries, DiscardSeries, SeriesSink};
 pub use sim::{SimError, Simulation, Traffic};
-pub use slo::{Comparison, Objective, SLO_METRICS, SloMetric, SloScope};
+pub use slo::{Comparison, MetricOf, Objective, SLO_METRICS, SloMetric, SloScope};

@@ -22,17 +22,67 @@ pub enum SloMetric {
     LatencyP99Ms,
     /// The largest latency, in milliseconds.
     LatencyMaxMs,
+    /// An asynchronous function's events dropped, as a percentage of events received
+    /// (0 without events).
+    AsyncDroppedPct,
+    /// The 99th percentile of the time from enqueueing an event to each invocation, in
+    /// milliseconds.
+    AsyncAgeP99Ms,
+    /// The longest time from enqueueing an event to an invocation, in milliseconds.
+    AsyncAgeMaxMs,
 }
 
-/// Every metric with its name in `slo:` (the name of its `runs.csv` column) and
-/// whether the account has it: the one list the scenario's check and the outputs use.
-pub const SLO_METRICS: &[(&str, SloMetric, bool)] = &[
-    ("throttled_pct", SloMetric::ThrottledPct, true),
-    ("cold_start_pct", SloMetric::ColdStartPct, true),
-    ("latency_p50_ms", SloMetric::LatencyP50Ms, false),
-    ("latency_p90_ms", SloMetric::LatencyP90Ms, false),
-    ("latency_p99_ms", SloMetric::LatencyP99Ms, false),
-    ("latency_max_ms", SloMetric::LatencyMaxMs, false),
+/// Who has a metric.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MetricOf {
+    /// The account and every function.
+    Any,
+    /// Functions only.
+    Function,
+    /// Asynchronously invoked functions only.
+    AsyncFunction,
+}
+
+/// Every metric with its name in `slo:` (the name of its `runs.csv` column) and who
+/// has it: the one list the scenario's check and the outputs use.
+pub const SLO_METRICS: &[(&str, SloMetric, MetricOf)] = &[
+    ("throttled_pct", SloMetric::ThrottledPct, MetricOf::Any),
+    ("cold_start_pct", SloMetric::ColdStartPct, MetricOf::Any),
+    (
+        "latency_p50_ms",
+        SloMetric::LatencyP50Ms,
+        MetricOf::Function,
+    ),
+    (
+        "latency_p90_ms",
+        SloMetric::LatencyP90Ms,
+        MetricOf::Function,
+    ),
+    (
+        "latency_p99_ms",
+        SloMetric::LatencyP99Ms,
+        MetricOf::Function,
+    ),
+    (
+        "latency_max_ms",
+        SloMetric::LatencyMaxMs,
+        MetricOf::Function,
+    ),
+    (
+        "async_dropped_pct",
+        SloMetric::AsyncDroppedPct,
+        MetricOf::AsyncFunction,
+    ),
+    (
+        "async_age_p99_ms",
+        SloMetric::AsyncAgeP99Ms,
+        MetricOf::AsyncFunction,
+    ),
+    (
+        "async_age_max_ms",
+        SloMetric::AsyncAgeMaxMs,
+        MetricOf::AsyncFunction,
+    ),
 ];
 
 impl SloMetric {
@@ -53,27 +103,48 @@ impl SloMetric {
             .expect("every metric is listed")
     }
 
-    /// Whether the account as a whole has this measure (latency is per function).
-    pub fn for_account(self) -> bool {
+    /// Who has this measure.
+    pub fn of(self) -> MetricOf {
         SLO_METRICS
             .iter()
-            .any(|(_, m, account)| *m == self && *account)
+            .find(|(_, m, _)| *m == self)
+            .map(|(_, _, of)| *of)
+            .expect("every metric is listed")
+    }
+
+    /// Whether the account as a whole has this measure (latency is per function).
+    pub fn for_account(self) -> bool {
+        self.of() == MetricOf::Any
     }
 
     /// The measure in a function's totals; `None` for a latency when it served nothing
-    /// (its totals then say 0).
+    /// (its totals then say 0), for an event age when no event was invoked, and for an
+    /// asynchronous measure of a synchronous function.
     fn of_function(self, f: &FunctionSummary) -> Option<f64> {
-        let latency = !matches!(self, Self::ThrottledPct | Self::ColdStartPct);
-        if latency && f.invocations == 0 {
-            return None;
-        }
         let value = match self {
             Self::ThrottledPct => percent(f.throttles, f.requests),
             Self::ColdStartPct => percent(f.cold_starts, f.invocations),
+            _ if self.of() == MetricOf::Function && f.invocations == 0 => return None,
             Self::LatencyP50Ms => f.latency_ms.p50,
             Self::LatencyP90Ms => f.latency_ms.p90,
             Self::LatencyP99Ms => f.latency_ms.p99,
             Self::LatencyMaxMs => f.latency_ms.max,
+            Self::AsyncDroppedPct => {
+                let a = f.async_events.as_ref()?;
+                percent(a.dropped, a.received)
+            }
+            Self::AsyncAgeP99Ms | Self::AsyncAgeMaxMs => {
+                let a = f.async_events.as_ref()?;
+                // The age is measured at each invocation.
+                if f.invocations == 0 {
+                    return None;
+                }
+                if self == Self::AsyncAgeP99Ms {
+                    a.age_ms.p99
+                } else {
+                    a.age_ms.max
+                }
+            }
         };
         value.is_finite().then_some(value)
     }
@@ -226,7 +297,7 @@ impl fmt::Display for Objective {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::{AccountSummary, LatencySummary};
+    use crate::results::{AccountSummary, AsyncSummary, LatencySummary};
 
     #[test]
     fn thresholds_read_an_operator_and_a_number() {
@@ -243,10 +314,11 @@ mod tests {
 
     #[test]
     fn metrics_have_one_name_each_and_latency_is_per_function() {
-        for (name, metric, account) in SLO_METRICS {
+        for (name, metric, of) in SLO_METRICS {
             assert_eq!(SloMetric::named(name), Some(*metric));
             assert_eq!(metric.name(), *name);
-            assert_eq!(metric.for_account(), *account);
+            assert_eq!(metric.of(), *of);
+            assert_eq!(metric.for_account(), *of == MetricOf::Any);
         }
         assert_eq!(SloMetric::named("p99"), None);
     }
@@ -304,6 +376,34 @@ mod tests {
             None
         );
         assert_eq!(account.to_string(), "account throttled_pct < 1");
+        // Asynchronous measures: of an asynchronous function only.
+        let dropped = objective(api(), SloMetric::AsyncDroppedPct);
+        assert_eq!(dropped.value(&run), None, "api is synchronous");
+        let mut queued = run.clone();
+        queued.functions[0].async_events = Some(AsyncSummary {
+            received: 40,
+            dropped: 2,
+            age_ms: LatencySummary {
+                p99: 1500.0,
+                max: 2500.0,
+                ..Default::default()
+            },
+            ..Default::default()
+        });
+        assert_eq!(dropped.value(&queued), Some(5.0));
+        assert_eq!(
+            objective(api(), SloMetric::AsyncAgeP99Ms).value(&queued),
+            Some(1500.0)
+        );
+        assert_eq!(
+            objective(api(), SloMetric::AsyncAgeMaxMs).value(&queued),
+            Some(2500.0)
+        );
+        queued.functions[0].invocations = 0;
+        assert_eq!(
+            objective(api(), SloMetric::AsyncAgeMaxMs).value(&queued),
+            None
+        );
         assert!(Comparison::AtMost.holds(1.0, 1.0) && !Comparison::Below.holds(1.0, 1.0));
         assert!(Comparison::Below.larger_is_worse() && !Comparison::AtLeast.larger_is_worse());
     }

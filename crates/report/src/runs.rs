@@ -176,6 +176,9 @@ const COLUMNS: &[Column] = &[
     async_int!("async_received", |a| a.received),
     async_int!("async_succeeded", |a| a.succeeded),
     async_int!("async_dropped", |a| a.dropped),
+    async_float!("async_dropped_pct", PCT_DECIMALS, |a| pct(
+        a.dropped, a.received
+    )),
     async_int!("async_dropped_after_errors", |a| a.dropped_after_errors),
     async_int!("async_queued_at_end", |a| a.queued_at_end),
     async_float!("async_age_p50_ms", LATENCY_DECIMALS, |a| a.age_ms.p50),

@@ -119,12 +119,14 @@ impl Scenario {
             ));
         }
         let grid = sweep::Grid::new(&raw, path, sets)?;
-        let slo = slo::objectives(&raw, path)?;
+        let objectives = slo::objectives(&raw, path)?;
+        let variants = resolve_variants(&raw, path, &grid)?;
+        slo::check_async(&objectives, &variants, path)?;
         Ok(Scenario {
-            slo,
+            slo: objectives.into_iter().map(|(o, _)| o).collect(),
             name: name.value.clone(),
             path: path.to_path_buf(),
-            variants: resolve_variants(&raw, path, &grid)?,
+            variants,
             swept_keys: grid.keys(),
             points: grid.len(),
             source_text,

@@ -2,17 +2,21 @@
 //! against the scenario's functions and the metrics the model defines
 //! ([`lambdasim_model::SLO_METRICS`]), each error at the line that wrote it.
 
+use crate::Variant;
 use crate::error::{ScenarioError, shown};
 use crate::raw::{Entries, RawScenario};
-use lambdasim_model::{Objective, SLO_METRICS, SloMetric, SloScope};
+use lambdasim_model::{InvocationType, MetricOf, Objective, SLO_METRICS, SloMetric, SloScope};
 use serde_json::Value;
 use serde_saphyr::{Location, Spanned};
 use std::collections::HashSet;
 use std::path::Path;
 
+/// An objective and where its metric was written.
+pub(crate) type Written = (Objective, Location);
+
 /// The scenario's objectives: the account's, then each function's, in file order.
 /// Empty without `slo:`.
-pub(crate) fn objectives(raw: &RawScenario, file: &Path) -> Result<Vec<Objective>, ScenarioError> {
+pub(crate) fn objectives(raw: &RawScenario, file: &Path) -> Result<Vec<Written>, ScenarioError> {
     let Some(slo) = &raw.slo else {
         return Ok(Vec::new());
     };
@@ -68,7 +72,7 @@ fn read(
     entries: &Entries<Value>,
     scope: &SloScope,
     file: &Path,
-    out: &mut Vec<Objective>,
+    out: &mut Vec<Written>,
 ) -> Result<(), ScenarioError> {
     let mut seen = HashSet::new();
     for (name, threshold) in &entries.0 {
@@ -84,12 +88,13 @@ fn read(
             ));
         }
         let (comparison, value) = parse(threshold, file)?;
-        out.push(Objective {
+        let objective = Objective {
             scope: scope.clone(),
             metric,
             comparison,
             threshold: value,
-        });
+        };
+        out.push((objective, name.referenced));
     }
     Ok(())
 }
@@ -103,7 +108,7 @@ fn metric(
     let listed = |account_only: bool| {
         let names: Vec<&str> = SLO_METRICS
             .iter()
-            .filter(|(_, _, account)| *account || !account_only)
+            .filter(|(_, _, of)| *of == MetricOf::Any || !account_only)
             .map(|(n, _, _)| *n)
             .collect();
         names.join(", ")
@@ -116,8 +121,8 @@ fn metric(
             listed(*scope == SloScope::Account)
         ))),
         (Some(metric), SloScope::Account) if !metric.for_account() => Err(error(format!(
-            "found `{}` for the account, expected one of {}: latency is judged per function \
-             (under `slo.functions`)",
+            "found `{}` for the account, expected one of {}: latency and asynchronous \
+             measures are judged per function (under `slo.functions`)",
             name.value,
             listed(true)
         ))),
@@ -136,4 +141,38 @@ fn parse(
         other => other.to_string(),
     };
     Objective::parse_threshold(&text).map_err(|message| ScenarioError::yaml(file, at, message))
+}
+
+/// Refuses an objective on an asynchronous measure of a function that some
+/// configuration invokes synchronously: at the metric, naming the configuration.
+pub(crate) fn check_async(
+    objectives: &[Written],
+    variants: &[Variant],
+    file: &Path,
+) -> Result<(), ScenarioError> {
+    for (objective, at) in objectives {
+        let SloScope::Function(name) = &objective.scope else {
+            continue;
+        };
+        if objective.metric.of() != MetricOf::AsyncFunction {
+            continue;
+        }
+        for variant in variants {
+            let function = variant.config.functions.iter().find(|f| &f.name == name);
+            if function.is_some_and(|f| f.invocation != InvocationType::Async) {
+                return Err(ScenarioError::yaml(
+                    file,
+                    *at,
+                    format!(
+                        "found `{}` for `{}`, which the configuration `{}` invokes synchronously, \
+                         expected an asynchronous function (`invocation: async`)",
+                        objective.metric.name(),
+                        shown(name),
+                        shown(&variant.name)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }

@@ -131,3 +131,35 @@ fn bad_objectives_are_errors_at_their_line() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn asynchronous_measures_need_an_asynchronous_function_in_every_configuration() {
+    let slo = "slo:
+  functions:
+    search:
+      async_dropped_pct: \"< 1\"
+      async_age_p99_ms: \"< 60000\"
+";
+    let err = load_err(&with(slo));
+    assert_eq!((err.line(), err.column()), (Some(12), Some(7)), "{err}");
+    assert!(
+        err.message()
+            .contains("found `async_dropped_pct` for `search`, which the configuration `base` invokes synchronously"),
+        "{err}"
+    );
+    let yaml = with(slo).replace(
+        "    duration: 50ms\n",
+        "    duration: 50ms\n    invocation: async\n",
+    );
+    let scenario = load(&yaml);
+    assert_eq!(scenario.slo()[0].metric, SloMetric::AsyncDroppedPct);
+    assert_eq!(scenario.slo()[1].metric, SloMetric::AsyncAgeP99Ms);
+    // A variant that makes it synchronous is named.
+    let err = load_err(&format!(
+        "{yaml}variants:\n  - name: direct\n    set:\n      functions.search.invocation: sync\n"
+    ));
+    assert!(err.message().contains("configuration `direct`"), "{err}");
+    // The account has no asynchronous measures.
+    let err = load_err(&with("slo:\n  account:\n    async_age_max_ms: \"< 1\"\n"));
+    assert!(err.message().contains("for the account"), "{err}");
+}
