@@ -94,7 +94,14 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         write_seeds(&out, &summaries)?;
     }
     if !args.no_charts {
-        write_report(&out, &scenario, &variants, &summaries, &chart_data)?;
+        write_report(
+            &out,
+            &scenario,
+            &variants,
+            &summaries,
+            &verdicts,
+            &chart_data,
+        )?;
     }
     interrupt.check()?;
     out.commit().map_err(|e| output_error(&final_dir, e))?;
@@ -485,6 +492,7 @@ fn write_report(
     scenario: &Scenario,
     variants: &[Variant],
     summaries: &[VariantSummary],
+    verdicts: &[Verdict],
     chart_data: &[ChartSeries],
 ) -> Result<(), CliError> {
     let data: Vec<VariantData> = variants
@@ -514,6 +522,7 @@ fn write_report(
         source: &scenario.source_text,
         variants: &report_variants,
         charts: &set,
+        slo: (scenario.slo(), verdicts),
     });
     let report_path = out.path().join("report.html");
     charts::write_atomically(&report_path, html.as_bytes())

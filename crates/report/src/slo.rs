@@ -193,7 +193,7 @@ fn show_failure(o: &ObjectiveVerdict) -> String {
 }
 
 /// A measure as the terminal shows it: one decimal from 100 up, three below.
-fn show(x: f64) -> String {
+pub(crate) fn show(x: f64) -> String {
     if x.abs() >= 100.0 {
         format!("{x:.1}")
     } else {
