@@ -34,8 +34,12 @@ pub fn validate(path: &Path, sets: &[SetArg]) -> Result<(), CliError> {
             plural(points as usize, "sweep point")
         ),
     };
+    let objectives = match scenario.slo().len() {
+        0 => String::new(),
+        n => format!(", {}", plural(n, "objective")),
+    };
     println!(
-        "{}: valid ({configurations}, {})",
+        "{}: valid ({configurations}, {}{objectives})",
         path.display(),
         plural(variants[0].config.functions.len(), "function"),
     );

@@ -92,6 +92,12 @@ fn a_configuration_that_meets_the_slo_passes_and_the_others_are_named() {
     assert!(verdict["objectives"][0]["judged"].as_f64().unwrap() > 1.0);
     assert!(verdict["objectives"][0].get("ci95").is_none(), "one seed");
     assert_eq!(s["variants"][1]["slo"]["met"], true);
+    let validated = lambdasim().arg("validate").arg(&path).output().unwrap();
+    let stdout = String::from_utf8(validated.stdout).unwrap();
+    assert!(
+        stdout.contains("valid (1 variant × 2 sweep points, 2 functions, 2 objectives)"),
+        "{stdout}"
+    );
 }
 
 #[test]
