@@ -84,6 +84,11 @@ fn a_configuration_that_meets_the_slo_passes_and_the_others_are_named() {
         serde_json::json!(["api throttled_pct < 1", "api latency_p99_ms <= 2000"])
     );
     assert_eq!(s["slo"]["met_by"], serde_json::json!(["dur=100ms"]));
+    assert_eq!(s["slo"]["cheapest"], "dur=100ms");
+    assert!(
+        stdout.contains("the cheapest that meets it: dur=100ms at $"),
+        "{stdout}"
+    );
     let verdict = &s["variants"][0]["slo"];
     assert_eq!(verdict["met"], false);
     assert_eq!(verdict["objectives"][0]["met"], false);
@@ -139,6 +144,7 @@ fn no_configuration_meeting_the_slo_exits_3_with_the_outputs_written() {
         "{stderr}"
     );
     assert_eq!(summary(&out)["slo"]["met_by"], serde_json::json!([]));
+    assert!(summary(&out)["slo"].get("cheapest").is_none());
     assert!(out.join("runs.csv").is_file());
     // A latency of a function that served nothing fails: it has no value.
     let yaml = format!(

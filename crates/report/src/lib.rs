@@ -23,7 +23,7 @@ pub use html::{Report, ReportVariant, render_report};
 pub use output::{OUTPUT_NAMES, OutputDir};
 pub use runs::{RunsConfiguration, runs_header, write_runs_csv};
 pub use seeds::{SeedSpread, render_spread, write_seeds_csv};
-pub use slo::{Verdict, judge, render_slo};
+pub use slo::{Verdict, cheapest, judge, render_slo};
 pub use summary::{VariantSummary, write_summary, write_summary_judged};
 pub use table::render_table;
 pub use tee::Tee;

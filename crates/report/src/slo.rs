@@ -47,6 +47,22 @@ pub struct Verdict {
     pub met: bool,
     /// Each objective's verdict, in the scenario's order.
     pub objectives: Vec<ObjectiveVerdict>,
+    /// The account's total cost, mean over the seeds: what [`cheapest`] compares
+    /// (`summary.json` has it already).
+    #[serde(skip)]
+    pub cost_usd: f64,
+}
+
+/// The configuration that meets the SLO at the lowest cost (the account's total, mean
+/// over its seeds; the first of equals), by its place in `verdicts`; `None` when none
+/// meets it.
+pub fn cheapest(verdicts: &[Verdict]) -> Option<usize> {
+    verdicts
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.met)
+        .min_by(|(_, a), (_, b)| a.cost_usd.total_cmp(&b.cost_usd))
+        .map(|(i, _)| i)
 }
 
 /// Judges one configuration (all its seeds) by `objectives`.
@@ -58,9 +74,11 @@ pub fn judge(objectives: &[Objective], configuration: &VariantSummary<'_>) -> Ve
         .iter()
         .map(|objective| judge_one(objective, &runs))
         .collect();
+    let cost_usd = runs.iter().map(|r| r.account.cost_usd.total).sum::<f64>() / runs.len() as f64;
     Verdict {
         met: objectives.iter().all(|o| o.met),
         objectives,
+        cost_usd,
     }
 }
 
@@ -164,6 +182,21 @@ pub fn render_slo(objectives: &[Objective], names: &[&str], verdicts: &[Verdict]
         0 => writeln!(out, "no configuration meets the SLO ({n} judged)"),
         _ => writeln!(out, "{met} of {n} configuration{plural} meet the SLO"),
     };
+    if let Some(best) = cheapest(verdicts) {
+        let cost = verdicts[best].cost_usd;
+        let cheaper = verdicts.iter().filter(|v| v.cost_usd < cost).count();
+        let _ = write!(
+            out,
+            "the cheapest that meets it: {} at ${cost:.4}{}",
+            names[best],
+            if seeds { " (mean over the seeds)" } else { "" }
+        );
+        let _ = match cheaper {
+            0 => writeln!(out),
+            1 => writeln!(out, "; 1 cheaper configuration fails it"),
+            k => writeln!(out, "; {k} cheaper configurations fail it"),
+        };
+    }
     out
 }
 
@@ -204,7 +237,7 @@ pub(crate) fn show(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lambdasim_model::results::{AccountSummary, LatencySummary};
+    use lambdasim_model::results::{AccountSummary, CostBreakdown, LatencySummary};
     use lambdasim_model::{Comparison, FunctionSummary, SloMetric, SloScope};
 
     #[test]
@@ -226,11 +259,17 @@ mod tests {
         assert!(t_975(0).is_nan());
     }
 
+    /// A run of 1000 requests of which `throttles` were throttled, costing
+    /// $2 − $0.1 per throttle.
     fn run(throttles: u64, p99: f64) -> RunSummary {
         RunSummary {
             account: AccountSummary {
                 requests: 1000,
                 throttles,
+                cost_usd: CostBreakdown {
+                    total: 2.0 - throttles as f64 * 0.1,
+                    ..Default::default()
+                },
                 ..Default::default()
             },
             functions: vec![FunctionSummary {
@@ -372,8 +411,31 @@ mod tests {
         let text = render_slo(&objectives, &["pc=0", "pc=20"], &verdicts);
         assert_eq!(
             text,
-            "\nSLO: account throttled_pct < 0.5\n  meets pc=0\n  fails pc=20  account throttled_pct 0.900, needs < 0.5\n1 of 2 configurations meet the SLO\n"
+            "\nSLO: account throttled_pct < 0.5\n  meets pc=0\n  fails pc=20  account throttled_pct 0.900, needs < 0.5\n1 of 2 configurations meet the SLO\nthe cheapest that meets it: pc=0 at $1.9000; 1 cheaper configuration fails it\n"
         );
         assert_eq!(render_slo(&[], &[], &[]), "");
+    }
+
+    #[test]
+    fn the_cheapest_configuration_that_meets_the_slo_is_chosen_by_its_mean_cost() {
+        let objectives = [objective(
+            SloScope::Account,
+            SloMetric::ThrottledPct,
+            Comparison::Below,
+            0.5,
+        )];
+        // Costs $1.9 (meets), $1.6 (meets), $1.1 (fails), and $1.6 again (meets).
+        let runs = [run(1, 1.0), run(4, 1.0), run(9, 1.0), run(4, 1.0)];
+        let verdicts: Vec<Verdict> = runs
+            .iter()
+            .map(|r| judge(&objectives, &summary(r, &[])))
+            .collect();
+        assert_eq!(cheapest(&verdicts), Some(1), "the first of equals");
+        assert!((verdicts[1].cost_usd - 1.6).abs() < 1e-12);
+        assert_eq!(cheapest(&verdicts[2..3]), None);
+        // With seeds, the mean cost: $1.9 and $1.1 average to $1.5.
+        let replicas = [run(9, 1.0)];
+        let averaged = judge(&[], &summary(&runs[0], &replicas));
+        assert!((averaged.cost_usd - 1.5).abs() < 1e-12);
     }
 }

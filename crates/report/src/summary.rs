@@ -3,7 +3,7 @@
 
 use crate::finite::Finite;
 use crate::seeds::SeedSpread;
-use crate::slo::Verdict;
+use crate::slo::{Verdict, cheapest};
 use lambdasim_model::{Objective, RunSummary};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -33,11 +33,14 @@ struct SummaryFile<'a> {
     variants: Vec<VariantOut<'a>>,
 }
 
-/// The scenario's objectives and the configurations that meet them all.
+/// The scenario's objectives, the configurations that meet them all, and the cheapest
+/// of those.
 #[derive(Serialize)]
 struct SloOut<'a> {
     objectives: Vec<String>,
     met_by: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cheapest: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -86,6 +89,9 @@ pub fn write_summary_judged(
                 .filter(|(_, v)| v.met)
                 .map(|(s, _)| s.name)
                 .collect(),
+            cheapest: cheapest(verdicts)
+                .and_then(|i| variants.get(i))
+                .map(|s| s.name),
         }),
         variants: variants
             .iter()

@@ -2,7 +2,7 @@
 //! judged and, with several seeds, the mean's 95 % confidence interval.
 
 use super::{ReportVariant, escape};
-use crate::slo::{ObjectiveVerdict, Verdict, show};
+use crate::slo::{ObjectiveVerdict, Verdict, cheapest, show};
 use lambdasim_model::Objective;
 use std::fmt::Write;
 
@@ -17,14 +17,16 @@ pub fn section(
         return;
     }
     let met = verdicts.iter().filter(|v| v.met).count();
-    let lead = match met {
-        0 => format!(
+    let lead = match (met, cheapest(verdicts)) {
+        (0, _) | (_, None) => format!(
             "No configuration meets every objective ({} judged).",
             verdicts.len()
         ),
-        _ => format!(
-            "{met} of {} configurations meet every objective.",
-            verdicts.len()
+        (_, Some(best)) => format!(
+            "{met} of {} configurations meet every objective; the cheapest is {} at ${:.4}.",
+            verdicts.len(),
+            variants[best].summary.name,
+            verdicts[best].cost_usd
         ),
     };
     let seeds = verdicts

@@ -200,7 +200,12 @@ fn the_slo_section_shows_each_verdict_and_its_interval() {
         "{page}"
     );
     assert!(page.contains("<tr><th scope=\"row\">pc=0</th><td class=\"good\">meets</td><td class=\"good\">0.000</td><td class=\"good\">900.0</td></tr>"), "{page}");
-    assert!(page.contains("2 of 2 configurations meet every objective."));
+    assert!(
+        page.contains(
+            "2 of 2 configurations meet every objective; the cheapest is pc=0 at $1.2345."
+        ),
+        "{page}"
+    );
     let page = page_judged(&["pc=0", "pc=20"], &[run(200)], &objectives);
     assert!(page.contains("95 % confidence interval"));
     // pc=20: 1 % and 2 %, mean 1.5, interval 1.5 ± 12.706 × 0.7071 / √2.
