@@ -700,15 +700,22 @@ fn expand_range(
         };
         let (a, b, s) = (nanos(&from)?, nanos(&to)?, nanos(&step)?);
         let n = count(b as f64 - a as f64, s as f64)?;
-        return Ok((0..n)
-            .map(|k| spanned(Value::String(show_duration(a + k * s))))
+        // In u128, so that no step overflows; the count, from floats, may overshoot
+        // `to` by one at the largest values.
+        return Ok((0..u128::from(n))
+            .map(|k| u128::from(a) + k * u128::from(s))
+            .take_while(|&x| x <= u128::from(b))
+            .map(|x| spanned(Value::String(show_duration(x as u64))))
             .collect());
     }
     let whole = |v: &Spanned<Value>| v.value.as_i64();
     if let (Some(a), Some(b), Some(s)) = (whole(&from), whole(&to), whole(&step)) {
         let n = count(b as f64 - a as f64, s as f64)?;
-        return Ok((0..n as i64)
-            .map(|k| spanned(Value::from(a + k * s)))
+        // In i128, as for durations above.
+        return Ok((0..i128::from(n))
+            .map(|k| i128::from(a) + k * i128::from(s))
+            .take_while(|&x| x <= i128::from(b))
+            .map(|x| spanned(Value::from(x as i64)))
             .collect());
     }
     let number = |v: &Spanned<Value>| v.value.as_f64().unwrap_or(f64::NAN);

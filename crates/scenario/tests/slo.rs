@@ -82,7 +82,7 @@ fn bad_objectives_are_errors_at_their_line() {
             "  account:\n    latency_p99_ms: \"< 800\"\n",
             11,
             5,
-            "latency is judged per function",
+            "latency and asynchronous measures are judged per function",
         ),
         (
             "  account:\n    throttled: \"< 1\"\n",

@@ -497,3 +497,20 @@ fn bad_ranges_and_too_many_points_name_their_key() {
         "{err}"
     );
 }
+
+#[test]
+fn ranges_at_the_ends_of_the_integers_do_not_overflow() {
+    // Steps that would overflow 64 bits: an error about the value, not a crash.
+    let err = load_err(&with(
+        "sweep:
+  functions.checkout.memory_mb: { from: -9223372036854775808, to: 9223372036854775807, step: 4611686018427387904 }
+",
+    ));
+    assert!(err.message().contains("bad value"), "{err}");
+    let err = load_err(&with(
+        "sweep:
+  functions.checkout.timeout: { from: 0s, to: 18446744073s, step: 4611686018s }
+",
+    ));
+    assert!(err.is_input_error(), "{err}");
+}
