@@ -2,6 +2,7 @@
 //! documents them).
 
 use clap::{Parser, Subcommand};
+use lambdasim_scenario::SetArg;
 use std::path::PathBuf;
 
 /// Simulate AWS Lambda scaling: concurrency limits, the scaling rate, reserved and
@@ -15,12 +16,16 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Simulate every variant of a scenario and write summary.json and timeseries.csv.
+    /// Simulate every variant (at every sweep point) of a scenario and write summary.json,
+    /// runs.csv and timeseries.csv.
     Run(RunArgs),
     /// Check a scenario (and its trace files) without running it.
     Validate {
         /// The scenario YAML file.
         scenario: PathBuf,
+        /// Set or sweep a setting, as `run --set` does (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE[,VALUE…]")]
+        sets: Vec<SetArg>,
     },
 }
 
@@ -39,6 +44,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = 1,
           value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub seeds: u64,
+    /// Set a setting (any key a variant's `set:` accepts) for every run, or, with
+    /// several values, sweep it: each value is a point of the scenario's `sweep:`
+    /// grid, replacing the scenario's values for the key (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE[,VALUE…]")]
+    pub sets: Vec<SetArg>,
     /// Run only this variant (repeatable).
     #[arg(long = "variant", value_name = "NAME")]
     pub variants: Vec<String>,

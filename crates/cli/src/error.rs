@@ -74,6 +74,13 @@ pub enum CliError {
         )
     )]
     TooMuchWork { requests: f64, max: u64, hours: f64 },
+    /// The scenario has an `slo:` and no configuration meets it (the outputs were
+    /// written): a pipeline's gate.
+    #[error(
+        "no configuration meets the scenario's slo: ({judged} judged; the results are in {out})"
+    )]
+    #[diagnostic(code(lambdasim::slo))]
+    SloNotMet { judged: usize, out: String },
     /// A signal (Ctrl-C, SIGTERM, SIGHUP) stopped the run before it wrote anything.
     #[error("interrupted: the run stopped and left no output")]
     #[diagnostic(code(lambdasim::interrupted))]
@@ -96,11 +103,16 @@ pub enum CliError {
     },
 }
 
+/// The exit status of a run whose scenario has an `slo:` that no configuration meets.
+pub const SLO_NOT_MET: u8 = 3;
+
 impl CliError {
-    /// 2 for invalid input (as `README.md` documents), 130 when interrupted, 1 for anything else.
+    /// 2 for invalid input (as `README.md` documents), 3 when no configuration meets
+    /// the scenario's `slo:`, 130 when interrupted, 1 for anything else.
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Interrupted => crate::interrupt::EXIT_STATUS,
+            Self::SloNotMet { .. } => SLO_NOT_MET,
             Self::Input(err) if err.is_input_error() => 2,
             Self::UnknownVariant { .. }
             | Self::TooManyRuns { .. }

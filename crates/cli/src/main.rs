@@ -1,6 +1,7 @@
 //! The `lambdasim` command: a thin layer that reads a scenario, runs it, and writes
-//! the results. Exit status: 0 on success, 2 for invalid input, 130 when a signal
-//! interrupted a run, 1 for anything else.
+//! the results. Exit status: 0 on success, 2 for invalid input, 3 when the scenario
+//! has an `slo:` that no configuration meets (the results are written), 130 when a
+//! signal interrupted a run, 1 for anything else.
 
 mod args;
 mod error;
@@ -16,7 +17,7 @@ fn main() -> ExitCode {
     let cli = args::Cli::parse();
     let result = match cli.command {
         args::Command::Run(run_args) => run::run(&run_args),
-        args::Command::Validate { scenario } => run::validate(&scenario),
+        args::Command::Validate { scenario, sets } => run::validate(&scenario, &sets),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,13 +5,14 @@ use crate::error::CliError;
 use crate::interrupt::Interrupt;
 use crate::progress::{Progress, advance};
 use crate::stats;
-use lambdasim_model::{DiscardSeries, RunSummary, Simulation};
+use lambdasim_model::{DiscardSeries, Objective, RunSummary, Simulation};
 use lambdasim_report::charts::{self, ChartSeries, VariantData};
 use lambdasim_report::{
-    CsvSeries, OutputDir, Report, ReportVariant, Tee, VariantSummary, concat_parts, render_report,
-    render_spread, render_table, write_seeds_csv, write_summary,
+    CsvSeries, OutputDir, Report, ReportVariant, RunsConfiguration, Tee, VariantSummary, Verdict,
+    concat_parts, judge, render_report, render_slo, render_spread, render_table, write_runs_csv,
+    write_seeds_csv, write_summary_judged,
 };
-use lambdasim_scenario::{Scenario, Variant};
+use lambdasim_scenario::{Scenario, SetArg, Variant};
 use rayon::prelude::*;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -21,20 +22,26 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// Checks a scenario and its traces without running it.
-pub fn validate(path: &Path) -> Result<(), CliError> {
-    let scenario = Scenario::load(path)?;
+pub fn validate(path: &Path, sets: &[SetArg]) -> Result<(), CliError> {
+    let scenario = Scenario::load_with(path, sets)?;
     let variants = scenario.variants(None);
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    let configurations = match scenario.points() {
+        1 => plural(variants.len(), "variant"),
+        points => format!(
+            "{} × {}",
+            plural(variants.len() / points as usize, "variant"),
+            plural(points as usize, "sweep point")
+        ),
+    };
+    let objectives = match scenario.slo().len() {
+        0 => String::new(),
+        n => format!(", {}", plural(n, "objective")),
+    };
     println!(
-        "{}: valid ({} variant{}, {} function{})",
+        "{}: valid ({configurations}, {}{objectives})",
         path.display(),
-        variants.len(),
-        if variants.len() == 1 { "" } else { "s" },
-        variants[0].config.functions.len(),
-        if variants[0].config.functions.len() == 1 {
-            ""
-        } else {
-            "s"
-        },
+        plural(variants[0].config.functions.len(), "function"),
     );
     Ok(())
 }
@@ -45,7 +52,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let started = Instant::now();
     let cancel = Arc::new(AtomicBool::new(false));
     let interrupt = Interrupt::install(&cancel);
-    let scenario = Scenario::load_deferring_traces(&args.scenario)?;
+    let scenario = Scenario::load_deferring_traces_with(&args.scenario, &args.sets)?;
     let variants = select(scenario.variants(args.seed), &args.variants)?;
     let functions = variants.first().map_or(0, |v| v.config.functions.len());
     check_runs(variants.len(), args.seeds, functions)?;
@@ -83,12 +90,22 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             replicas,
         })
         .collect();
-    write_outputs(&out, &scenario.name, &summaries, variants.len())?;
+    let verdicts: Vec<Verdict> = summaries.iter().map(|s| judge(scenario.slo(), s)).collect();
+    let slo = (!scenario.slo().is_empty()).then_some((scenario.slo(), verdicts.as_slice()));
+    write_outputs(&out, &scenario.name, &summaries, variants.len(), slo)?;
+    write_runs(&out, &scenario, &variants, &summaries)?;
     if args.seeds > 1 {
         write_seeds(&out, &summaries)?;
     }
     if !args.no_charts {
-        write_report(&out, &scenario, &variants, &summaries, &chart_data)?;
+        write_report(
+            &out,
+            &scenario,
+            &variants,
+            &summaries,
+            &verdicts,
+            &chart_data,
+        )?;
     }
     interrupt.check()?;
     out.commit().map_err(|e| output_error(&final_dir, e))?;
@@ -96,6 +113,8 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     if !args.quiet {
         print!("{}", render_table(&scenario.name, &summaries));
         print!("{}", render_spread(&summaries));
+        let names: Vec<&str> = summaries.iter().map(|s| s.name).collect();
+        print!("{}", render_slo(scenario.slo(), &names, &verdicts));
         println!("\nwrote {}", final_dir.display());
     }
     if args.stats {
@@ -105,6 +124,12 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         let invocations = all.clone().map(|r| r.account.invocations).sum();
         let events = all.map(|r| r.events).sum();
         println!("{}", stats::line(invocations, events, started.elapsed()));
+    }
+    if slo.is_some() && !verdicts.iter().any(|v| v.met) {
+        return Err(CliError::SloNotMet {
+            judged: verdicts.len(),
+            out: final_dir.display().to_string(),
+        });
     }
     Ok(())
 }
@@ -367,6 +392,29 @@ fn run_replica(
     Ok(summary)
 }
 
+/// Writes runs.csv: a row per configuration, seed and function, with the swept keys.
+fn write_runs(
+    out: &OutputDir,
+    scenario: &Scenario,
+    variants: &[Variant],
+    summaries: &[VariantSummary],
+) -> Result<(), CliError> {
+    let configurations: Vec<RunsConfiguration> = variants
+        .iter()
+        .zip(summaries)
+        .map(|(v, summary)| RunsConfiguration {
+            summary: *summary,
+            variant: &v.variant,
+            point: &v.point.name,
+            values: &v.point.values,
+        })
+        .collect();
+    let path = out.path().join("runs.csv");
+    let file = File::create(&path).map_err(|e| output_error(&path, e))?;
+    write_runs_csv(BufWriter::new(file), scenario.swept_keys(), &configurations)
+        .map_err(|e| output_error(&path, e))
+}
+
 /// Writes seeds.csv: every variant's totals for every seed.
 fn write_seeds(out: &OutputDir, summaries: &[VariantSummary]) -> Result<(), CliError> {
     let path = out.path().join("seeds.csv");
@@ -422,11 +470,13 @@ fn write_outputs(
     name: &str,
     summaries: &[VariantSummary],
     parts: usize,
+    slo: Option<(&[Objective], &[Verdict])>,
 ) -> Result<(), CliError> {
     let summary_path = out.path().join("summary.json");
     let file = File::create(&summary_path).map_err(|e| output_error(&summary_path, e))?;
     let mut writer = BufWriter::new(file);
-    write_summary(&mut writer, name, summaries).map_err(|e| output_error(&summary_path, e))?;
+    write_summary_judged(&mut writer, name, summaries, slo)
+        .map_err(|e| output_error(&summary_path, e))?;
     writer.flush().map_err(|e| output_error(&summary_path, e))?;
 
     let part_paths: Vec<PathBuf> = (0..parts).map(|i| part_path(out.path(), i)).collect();
@@ -446,6 +496,7 @@ fn write_report(
     scenario: &Scenario,
     variants: &[Variant],
     summaries: &[VariantSummary],
+    verdicts: &[Verdict],
     chart_data: &[ChartSeries],
 ) -> Result<(), CliError> {
     let data: Vec<VariantData> = variants
@@ -475,6 +526,7 @@ fn write_report(
         source: &scenario.source_text,
         variants: &report_variants,
         charts: &set,
+        slo: (scenario.slo(), verdicts),
     });
     let report_path = out.path().join("report.html");
     charts::write_atomically(&report_path, html.as_bytes())

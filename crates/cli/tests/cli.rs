@@ -115,7 +115,7 @@ fn the_same_seed_gives_the_same_bytes_and_another_seed_does_not() {
     let (_a, first) = run_ok(&path, &[]);
     let (_b, second) = run_ok(&path, &[]);
     let (_c, reseeded) = run_ok(&path, &["--seed", "99"]);
-    for file in ["summary.json", "timeseries.csv"] {
+    for file in ["summary.json", "runs.csv", "timeseries.csv"] {
         assert_eq!(
             fs::read(first.join(file)).unwrap(),
             fs::read(second.join(file)).unwrap(),

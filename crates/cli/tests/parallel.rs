@@ -1,6 +1,6 @@
 //! Variants and seeds run in parallel (rayon) give byte-identical results to a serial
 //! run: the same scenario with one worker thread and with several writes the same
-//! summary.json, timeseries.csv and seeds.csv, whatever order the runs finish in.
+//! summary.json, runs.csv, timeseries.csv and seeds.csv, whatever order the runs finish in.
 
 use assert_cmd::Command;
 use std::fs;
@@ -108,7 +108,10 @@ fn assert_serial_equals_parallel(args: &[&str], files: &[&str]) -> (tempfile::Te
 
 #[test]
 fn parallel_seeds_match_a_serial_run_byte_for_byte() {
-    assert_serial_equals_parallel(&SEEDED, &["summary.json", "timeseries.csv", "seeds.csv"]);
+    assert_serial_equals_parallel(
+        &SEEDED,
+        &["summary.json", "runs.csv", "timeseries.csv", "seeds.csv"],
+    );
 }
 
 #[test]
@@ -170,7 +173,8 @@ fn each_seed_is_the_run_that_seed_alone_gives() {
 
 #[test]
 fn parallel_variants_match_a_serial_run_byte_for_byte() {
-    let (_tmp, serial) = assert_serial_equals_parallel(&[], &["summary.json", "timeseries.csv"]);
+    let (_tmp, serial) =
+        assert_serial_equals_parallel(&[], &["summary.json", "runs.csv", "timeseries.csv"]);
     // All six variants are there, in file order.
     let summary = json(&serial.join("summary.json"));
     let names: Vec<&str> = summary["variants"]

@@ -68,6 +68,7 @@ pub mod pricing;
 pub mod results;
 pub mod series;
 mod sim;
+pub mod slo;
 
 pub use arrival::{Arrival, ArrivalSource, SourceError};
 pub use config::{
@@ -81,3 +82,4 @@ pub use results::{
 };
 pub use series::{BucketRow, CollectSeries, DiscardSeries, SeriesSink};
 pub use sim::{SimError, Simulation, Traffic};
+pub use slo::{Comparison, MetricOf, Objective, SLO_METRICS, SloMetric, SloScope};

@@ -1,4 +1,4 @@
-//! Turns simulation results into what users read: `summary.json`, `timeseries.csv`,
+//! Turns simulation results into what users read: `summary.json`, `runs.csv`, `timeseries.csv`,
 //! the terminal table, the charts and `report.html`, written into an output directory
 //! that appears atomically.
 //!
@@ -11,7 +11,9 @@ mod finite;
 pub mod html;
 pub mod limits;
 pub mod output;
+pub mod runs;
 pub mod seeds;
+pub mod slo;
 pub mod summary;
 pub mod table;
 pub mod tee;
@@ -20,8 +22,10 @@ pub mod timeseries;
 pub use charts::{ChartSeries, ChartSet, VariantData};
 pub use html::{Report, ReportVariant, render_report};
 pub use output::{OUTPUT_NAMES, OutputDir};
+pub use runs::{RunsConfiguration, runs_header, write_runs_csv};
 pub use seeds::{SeedSpread, render_spread, write_seeds_csv};
-pub use summary::{VariantSummary, write_summary};
+pub use slo::{Verdict, cheapest, judge, render_slo};
+pub use summary::{VariantSummary, write_summary, write_summary_judged};
 pub use table::render_table;
 pub use tee::Tee;
 pub use timeseries::{CsvSeries, HEADER, concat_parts, write_header};

@@ -8,6 +8,9 @@
 use crate::finite::finite;
 use crate::summary::VariantSummary;
 use lambdasim_model::RunSummary;
+/// `part` as a percentage of `whole`, 0 when `whole` is 0 (the model's definition,
+/// which SLOs judge by).
+pub(crate) use lambdasim_model::slo::percent as pct;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -124,15 +127,6 @@ fn runs_seeds(variant: &VariantSummary<'_>) -> Vec<u64> {
         .collect()
 }
 
-/// `part` as a percentage of `whole`, 0 when `whole` is 0.
-fn pct(part: u64, whole: u64) -> f64 {
-    if whole == 0 {
-        0.0
-    } else {
-        part as f64 * 100.0 / whole as f64
-    }
-}
-
 /// Writes `seeds.csv`: a row per variant, seed and function, variants in order and
 /// seeds ascending.
 pub fn write_seeds_csv(mut w: impl Write, variants: &[VariantSummary<'_>]) -> io::Result<()> {
@@ -143,8 +137,8 @@ pub fn write_seeds_csv(mut w: impl Write, variants: &[VariantSummary<'_>]) -> io
                 writeln!(
                     w,
                     "{},{seed},{},{},{},{},{:.4},{},{:.4},{:.3},{},{:.6}",
-                    variant.name,
-                    f.name,
+                    csv_text(variant.name),
+                    csv_text(&f.name),
                     f.requests,
                     f.invocations,
                     f.throttles,
@@ -159,6 +153,16 @@ pub fn write_seeds_csv(mut w: impl Write, variants: &[VariantSummary<'_>]) -> io
         }
     }
     w.flush()
+}
+
+/// `text` as a CSV field: quoted (its quotes doubled) when it holds a comma, a quote or
+/// a line break, as a sweep point's name (`pc=20,mem=1024`) does.
+fn csv_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\"")).into()
+    } else {
+        text.into()
+    }
 }
 
 /// The terminal lines after the table: each variant's spread across seeds.
@@ -199,6 +203,13 @@ pub fn render_spread(variants: &[VariantSummary<'_>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_with_commas_or_quotes_are_quoted() {
+        assert_eq!(csv_text("on-demand"), "on-demand");
+        assert_eq!(csv_text("pc=20,mem=1024"), "\"pc=20,mem=1024\"");
+        assert_eq!(csv_text("a\"b"), "\"a\"\"b\"");
+    }
 
     #[test]
     fn spread_of_known_values() {

@@ -3,7 +3,8 @@
 
 use crate::finite::Finite;
 use crate::seeds::SeedSpread;
-use lambdasim_model::RunSummary;
+use crate::slo::{Verdict, cheapest};
+use lambdasim_model::{Objective, RunSummary};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -26,7 +27,20 @@ pub struct VariantSummary<'a> {
 #[derive(Serialize)]
 struct SummaryFile<'a> {
     scenario: &'a str,
+    /// Only for a scenario with `slo:`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    slo: Option<SloOut<'a>>,
     variants: Vec<VariantOut<'a>>,
+}
+
+/// The scenario's objectives, the configurations that meet them all, and the cheapest
+/// of those.
+#[derive(Serialize)]
+struct SloOut<'a> {
+    objectives: Vec<String>,
+    met_by: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cheapest: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -39,25 +53,55 @@ struct VariantOut<'a> {
     /// The spread across seeds, only with `--seeds N` (N > 1).
     #[serde(skip_serializing_if = "Option::is_none")]
     seeds: Option<SeedSpread>,
+    /// The verdict on the scenario's `slo:`, only with one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    slo: Option<&'a Verdict>,
 }
 
 /// Writes `summary.json`: pretty-printed, keys in their documented order, a trailing
 /// newline, and never `NaN` or `null` for a number: a non-finite number, such as the
 /// latency of a function that served nothing, is written as `0.0` (see [`Finite`]).
 pub fn write_summary(
-    mut w: impl Write,
+    w: impl Write,
     scenario: &str,
     variants: &[VariantSummary<'_>],
 ) -> io::Result<()> {
+    write_summary_judged(w, scenario, variants, None)
+}
+
+/// [`write_summary`] for a scenario with `slo:`: its objectives and `verdicts` (one per
+/// variant, in order) add a top-level `slo` (the objectives and the configurations
+/// that meet them all) and each variant's `slo` (its verdict).
+pub fn write_summary_judged(
+    mut w: impl Write,
+    scenario: &str,
+    variants: &[VariantSummary<'_>],
+    slo: Option<(&[Objective], &[Verdict])>,
+) -> io::Result<()> {
+    let verdict = |i: usize| slo.and_then(|(_, verdicts)| verdicts.get(i));
     let file = SummaryFile {
         scenario,
+        slo: slo.map(|(objectives, verdicts)| SloOut {
+            objectives: objectives.iter().map(ToString::to_string).collect(),
+            met_by: variants
+                .iter()
+                .zip(verdicts)
+                .filter(|(_, v)| v.met)
+                .map(|(s, _)| s.name)
+                .collect(),
+            cheapest: cheapest(verdicts)
+                .and_then(|i| variants.get(i))
+                .map(|s| s.name),
+        }),
         variants: variants
             .iter()
-            .map(|v| VariantOut {
+            .enumerate()
+            .map(|(i, v)| VariantOut {
                 name: v.name,
                 seed: v.seed,
                 run: v.run,
                 seeds: SeedSpread::of(v),
+                slo: verdict(i),
             })
             .collect(),
     };

@@ -215,7 +215,7 @@ impl<W: Write> SeriesSink for CsvSeries<W> {
 
 /// Appends `x` with at most `decimals` places, trailing zeros trimmed (`1.5`, `2`,
 /// `0.125`); nothing for NaN or infinity, so a missing value is an empty field.
-fn format_fixed(out: &mut String, x: f64, decimals: usize) {
+pub(crate) fn format_fixed(out: &mut String, x: f64, decimals: usize) {
     if !x.is_finite() {
         return;
     }

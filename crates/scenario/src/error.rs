@@ -198,6 +198,18 @@ impl ScenarioError {
         }
     }
 
+    /// The same error with `prefix` before its message (`in --set …: `).
+    pub(crate) fn with_prefix(mut self, prefix: &str) -> Self {
+        self.message.insert_str(0, prefix);
+        self
+    }
+
+    /// The same error with `suffix` after its message (` (sweep point …)`).
+    pub(crate) fn with_suffix(mut self, suffix: &str) -> Self {
+        self.message.push_str(suffix);
+        self
+    }
+
     /// The file the problem is in.
     pub fn file(&self) -> &Path {
         &self.position.file

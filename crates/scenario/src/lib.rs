@@ -6,17 +6,20 @@
 //! [`Scenario::load_deferring_traces`] checks everything but the trace files, for
 //! a caller that runs [`Scenario::check_traces`] beside the simulation instead.
 //! Either resolves every variant once, when loading; [`Scenario::variants`] gives one
-//! runnable [`Variant`] per `variants:` entry, and [`Variant::traffic`] opens fresh
-//! arrival sources for each run.
+//! runnable [`Variant`] per `variants:` entry and `sweep:` point, and
+//! [`Variant::traffic`] opens fresh arrival sources for each run.
 
 mod convert;
 mod duration;
 mod error;
 mod raw;
+mod slo;
 mod streams;
+mod sweep;
 mod variants;
 
 pub use error::ScenarioError;
+pub use sweep::{MAX_CONFIGURATIONS, MAX_FUNCTION_CONFIGURATIONS, Point, SetArg};
 
 use error::Position;
 use lambdasim_model::{SimConfig, Traffic};
@@ -36,15 +39,30 @@ pub struct Scenario {
     pub path: PathBuf,
     /// The file's text, for reports that quote it.
     pub source_text: String,
-    /// Every variant, resolved and validated once when the file was loaded.
+    /// Every variant (each variant at each sweep point), resolved and validated once
+    /// when the file was loaded.
     variants: Vec<Variant>,
+    /// The keys `sweep:` and `--set` sweep, in order.
+    swept_keys: Vec<String>,
+    /// How many points the sweep has (1 without one).
+    points: u64,
+    /// The objectives of `slo:`, empty without one.
+    slo: Vec<lambdasim_model::Objective>,
 }
 
-/// One configuration to simulate: the base scenario with a variant's overrides.
+/// One configuration to simulate: the base scenario with a variant's overrides and a
+/// sweep point's settings.
 #[derive(Clone, Debug)]
 pub struct Variant {
-    /// The variant's `name:`, or `base` for a scenario without variants.
+    /// The configuration's name: the variant's `name:` (`base` for a scenario without
+    /// variants), the point's name (`pc=20,mem=1024`) for a sweep without variants, or
+    /// both (`on-demand@pc=20,mem=1024`).
     pub name: String,
+    /// The `variants:` entry it comes from, or `base`.
+    pub variant: String,
+    /// The sweep point: its name and its value of each of
+    /// [`Scenario::swept_keys`] (empty without a sweep).
+    pub point: Point,
     /// The validated model configuration (its `seed` drives the traffic too).
     pub config: SimConfig,
     streams: Vec<StreamSpec>,
@@ -54,7 +72,12 @@ impl Scenario {
     /// Reads, parses and validates a scenario: every variant's configuration, and every
     /// trace file it uses, streamed once to the end.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let scenario = Self::load_deferring_traces(path)?;
+        Self::load_with(path, &[])
+    }
+
+    /// [`load`](Self::load) with `--set` arguments: each overrides or adds a swept key.
+    pub fn load_with(path: &Path, sets: &[SetArg]) -> Result<Scenario, ScenarioError> {
+        let scenario = Self::load_deferring_traces_with(path, sets)?;
         scenario.check_traces()?;
         Ok(scenario)
     }
@@ -64,6 +87,14 @@ impl Scenario {
     /// reads its traces anyway, so checking them on another thread beside it, rather
     /// than before, takes a pass through each file off the time to the result.
     pub fn load_deferring_traces(path: &Path) -> Result<Scenario, ScenarioError> {
+        Self::load_deferring_traces_with(path, &[])
+    }
+
+    /// [`load_deferring_traces`](Self::load_deferring_traces) with `--set` arguments.
+    pub fn load_deferring_traces_with(
+        path: &Path,
+        sets: &[SetArg],
+    ) -> Result<Scenario, ScenarioError> {
         let bytes = read_scenario_file(path)?;
         let source_text = String::from_utf8(bytes).map_err(|e| {
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
@@ -87,12 +118,36 @@ impl Scenario {
                 ),
             ));
         }
+        let grid = sweep::Grid::new(&raw, path, sets)?;
+        let objectives = slo::objectives(&raw, path)?;
+        let variants = resolve_variants(&raw, path, &grid)?;
+        slo::check_async(&objectives, &variants, path)?;
         Ok(Scenario {
+            slo: objectives.into_iter().map(|(o, _)| o).collect(),
             name: name.value.clone(),
             path: path.to_path_buf(),
-            variants: resolve_variants(&raw, path)?,
+            variants,
+            swept_keys: grid.keys(),
+            points: grid.len(),
             source_text,
         })
+    }
+
+    /// The keys the sweep sets, in the order of each [`Point`]'s values: a column each
+    /// in `runs.csv`. Empty without a sweep.
+    pub fn swept_keys(&self) -> &[String] {
+        &self.swept_keys
+    }
+
+    /// The objectives of `slo:` (the account's, then each function's, in file order):
+    /// every configuration is judged by all of them. Empty without `slo:`.
+    pub fn slo(&self) -> &[lambdasim_model::Objective] {
+        &self.slo
+    }
+
+    /// The number of sweep points (1 without a sweep): every variant runs at each.
+    pub fn points(&self) -> u64 {
+        self.points
     }
 
     /// Streams every trace file the variants use to the end, each once, and reports
@@ -144,12 +199,17 @@ impl Scenario {
     }
 }
 
-/// Resolves and validates every variant of `raw` (a single `base` when it has none).
-fn resolve_variants(raw: &RawScenario, path: &Path) -> Result<Vec<Variant>, ScenarioError> {
+/// Resolves and validates every variant of `raw` (a single `base` when it has none)
+/// at every point of `grid`, variant by variant, points in grid order.
+fn resolve_variants(
+    raw: &RawScenario,
+    path: &Path,
+    grid: &sweep::Grid,
+) -> Result<Vec<Variant>, ScenarioError> {
+    let mut bases = Vec::with_capacity(raw.variants.len().max(1));
     if raw.variants.is_empty() {
-        return Ok(vec![variant("base", raw, path, &[])?]);
+        bases.push(("base", raw.clone(), Vec::new()));
     }
-    let mut out = Vec::with_capacity(raw.variants.len());
     let mut names = HashSet::new();
     for raw_variant in &raw.variants {
         let name = &raw_variant.name;
@@ -170,7 +230,50 @@ fn resolve_variants(raw: &RawScenario, path: &Path) -> Result<Vec<Variant>, Scen
             .iter()
             .map(|entry| variants::apply(&mut applied_raw, entry, path))
             .collect::<Result<Vec<_>, _>>()?;
-        out.push(variant(&name.value, &applied_raw, path, &applied)?);
+        bases.push((name.value.as_str(), applied_raw, applied));
+    }
+    grid.check_size(bases.len(), raw.functions.value.len(), path)?;
+    grid.check_names(path)?;
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for (name, variant_raw, applied) in &bases {
+        if grid.is_empty() {
+            out.push(variant(name, variant_raw, path, applied, Point::default())?);
+            continue;
+        }
+        for (point, settings) in grid.points() {
+            let mut point_raw = variant_raw.clone();
+            let mut point_applied = applied.clone();
+            for setting in &settings {
+                let done = variants::apply(&mut point_raw, &setting.entry, path)
+                    .map_err(|e| setting.in_context(e))?;
+                point_applied.push(done);
+            }
+            let full_name = match (raw.variants.is_empty(), point.name.is_empty()) {
+                (true, true) => "base".to_string(),
+                (true, false) => point.name.clone(),
+                (false, true) => name.to_string(),
+                (false, false) => format!("{name}@{}", point.name),
+            };
+            let note = format!(" (in the configuration `{full_name}`)");
+            let mut resolved = variant(name, &point_raw, path, &point_applied, point)
+                .map_err(|e| e.with_suffix(&note))?;
+            if !seen.insert(full_name.clone()) {
+                return Err(ScenarioError::yaml(
+                    path,
+                    raw.sweep
+                        .as_ref()
+                        .map_or(raw.name.referenced, |s| s.referenced),
+                    format!(
+                        "found two configurations named `{}`, expected variant names without `@` \
+                         that no sweep point's name repeats",
+                        error::shown(&full_name)
+                    ),
+                ));
+            }
+            resolved.name = full_name;
+            out.push(resolved);
+        }
     }
     Ok(out)
 }
@@ -181,10 +284,13 @@ fn variant(
     raw: &RawScenario,
     path: &Path,
     applied: &[variants::Applied],
+    point: Point,
 ) -> Result<Variant, ScenarioError> {
     let resolved = convert::resolve(raw, path, applied)?;
     Ok(Variant {
         name: name.to_string(),
+        variant: name.to_string(),
+        point,
         config: resolved.config,
         streams: resolved.streams,
     })

@@ -6,8 +6,12 @@
 //! value and its location.
 
 mod provisioning;
+mod slo;
+mod sweep;
 
 pub(crate) use provisioning::{RawAutoscaling, RawProvisioned, RawProvisioning, RawScheduled};
+pub(crate) use slo::{Entries, RawSlo};
+pub(crate) use sweep::{RawAxis, RawRange, RawSweep, RawSweepEntry, RawValues, RawZipGroup};
 
 use crate::duration::{Dur, Lifetime};
 use lambdasim_model::{Architecture, InvocationType, ReusePolicy, ScalingMode};
@@ -29,6 +33,10 @@ pub(crate) struct RawScenario {
     pub billing: Option<Spanned<RawBilling>>,
     #[serde(default)]
     pub variants: Vec<RawVariant>,
+    /// `sweep:`: a grid of settings, run with every variant.
+    pub sweep: Option<Spanned<RawSweep>>,
+    /// `slo:`: the objectives every configuration is judged by.
+    pub slo: Option<Spanned<RawSlo>>,
 }
 
 /// `billing:`: what the bill includes.

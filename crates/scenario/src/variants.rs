@@ -15,15 +15,18 @@ use std::path::Path;
 const TOP_KEYS: &str = "seed, duration, resolution, account.<key>, account.scaling.<key>, \
                         billing.<key> or functions.<function name>.<key>";
 
-/// What a variant's `set:` may change in one section of the scenario: each key once,
-/// named as the raw struct's field it sets. From this one list come the assignment
-/// (`set`), the keys a message lists (`KEYS`), and the test that every field is there.
+/// What a variant's `set:` (and `sweep:`) may change in one section of the scenario:
+/// each key once, named as the raw struct's field it sets, with the short name a sweep
+/// point's name gives it (`pc=20`). From this one list come the assignment (`set`),
+/// the keys a message lists (`KEYS`), the short names (`SHORT`), and the test that
+/// every field is there.
 macro_rules! settable {
-    ($section:ident, $raw:ty, [$($key:ident),* $(,)?]) => {
+    ($section:ident, $raw:ty, [$($key:ident: $short:literal),* $(,)?]) => {
         struct $section;
 
         impl $section {
             const KEYS: &[&str] = &[$(stringify!($key)),*];
+            const SHORT: &[(&str, &str)] = &[$((stringify!($key), $short)),*];
 
             /// Sets `key` from the entry's value; `false` for a key not in the list.
             fn set(setter: &Setter<'_>, raw: &mut $raw, key: &str) -> Result<bool, ScenarioError> {
@@ -41,43 +44,82 @@ settable!(
     AccountKeys,
     RawAccount,
     [
-        region,
-        concurrency_limit,
-        unreserved_minimum,
-        rps_per_environment
+        region: "region",
+        concurrency_limit: "limit",
+        unreserved_minimum: "unreserved",
+        rps_per_environment: "rps",
     ]
 );
 settable!(
     ScalingKeys,
     RawScaling,
-    [mode, burst, refill_per_second, refill_per_minute]
+    [
+        mode: "scaling",
+        burst: "burst",
+        refill_per_second: "refill_s",
+        refill_per_minute: "refill_m",
+    ]
 );
-settable!(BillingKeys, RawBilling, [init, free_tier, pricing]);
+settable!(
+    BillingKeys,
+    RawBilling,
+    [init: "bill_init", free_tier: "free_tier", pricing: "pricing"]
+);
 settable!(
     FunctionKeys,
     RawFunction,
     [
-        memory_mb,
-        architecture,
-        init_duration,
-        duration,
-        timeout,
-        idle_timeout,
-        function_idle_timeout,
-        max_lifetime,
-        warm_start,
-        reuse,
-        reserved_concurrency,
-        provisioned_concurrency,
-        invocation,
-        max_event_age,
-        retry_attempts,
-        error_rate,
-        client_retries,
-        ephemeral_storage_mb,
-        traffic,
+        memory_mb: "mem",
+        architecture: "arch",
+        init_duration: "init",
+        duration: "dur",
+        timeout: "timeout",
+        idle_timeout: "idle",
+        function_idle_timeout: "fn_idle",
+        max_lifetime: "life",
+        warm_start: "warm",
+        reuse: "reuse",
+        reserved_concurrency: "rc",
+        provisioned_concurrency: "pc",
+        invocation: "inv",
+        max_event_age: "max_age",
+        retry_attempts: "retries",
+        error_rate: "err",
+        client_retries: "client_retries",
+        ephemeral_storage_mb: "tmp_mb",
+        traffic: "traffic",
     ]
 );
+
+/// The top-level keys `set:` accepts, with their short names.
+const TOP_SHORT: &[(&str, &str)] = &[
+    ("seed", "seed"),
+    ("duration", "span"),
+    ("resolution", "res"),
+];
+
+/// The short name a sweep point's name gives the settable `path` (`pc` for
+/// `functions.checkout.provisioned_concurrency`), and the function it belongs to;
+/// `None` for a path `set:` does not accept.
+pub(crate) fn short_name(path: &str) -> Option<(Option<&str>, &'static str)> {
+    let find = |table: &[(&str, &'static str)], key: &str| {
+        table.iter().find(|(k, _)| *k == key).map(|(_, s)| *s)
+    };
+    match path.split_once('.') {
+        None => find(TOP_SHORT, path).map(|s| (None, s)),
+        Some(("account", key)) => match key.strip_prefix("scaling.") {
+            Some(key) => find(ScalingKeys::SHORT, key),
+            None => find(AccountKeys::SHORT, key),
+        }
+        .map(|s| (None, s)),
+        Some(("billing", key)) => find(BillingKeys::SHORT, key).map(|s| (None, s)),
+        Some(("functions", rest)) => {
+            let (function, key) = rest.rsplit_once('.')?;
+            find(FunctionKeys::SHORT, key).map(|s| (Some(function), s))
+        }
+        Some(_) => None,
+    }
+}
 
 /// `keys` as a message lists them: "a, b or c".
 fn listed(keys: &[&str]) -> String {
@@ -314,6 +356,38 @@ mod tests {
         );
         assert_eq!(fields::<RawScaling>(), ScalingKeys::KEYS);
         assert_eq!(fields::<RawBilling>(), BillingKeys::KEYS);
+    }
+
+    #[test]
+    fn every_key_has_a_short_name_used_by_no_other_key() {
+        let mut seen = std::collections::HashSet::new();
+        for table in [
+            TOP_SHORT,
+            AccountKeys::SHORT,
+            ScalingKeys::SHORT,
+            BillingKeys::SHORT,
+            FunctionKeys::SHORT,
+        ] {
+            for (key, short) in table {
+                assert!(seen.insert(*short), "`{short}` (for {key}) is used twice");
+                assert!(
+                    short.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+                    "`{short}` is not a plain name"
+                );
+            }
+        }
+        assert_eq!(
+            short_name("functions.checkout.provisioned_concurrency"),
+            Some((Some("checkout"), "pc"))
+        );
+        assert_eq!(
+            short_name("functions.a.b.memory_mb"),
+            Some((Some("a.b"), "mem"))
+        );
+        assert_eq!(short_name("account.scaling.burst"), Some((None, "burst")));
+        assert_eq!(short_name("duration"), Some((None, "span")));
+        assert_eq!(short_name("account.nope"), None);
+        assert_eq!(short_name("functions.memory_mb"), None);
     }
 
     #[test]

@@ -8,10 +8,12 @@
 
 mod answer;
 mod config;
+mod slo;
 
 use crate::charts::{Chart, ChartSet};
+use crate::slo::Verdict;
 use crate::summary::VariantSummary;
-use lambdasim_model::SimConfig;
+use lambdasim_model::{Objective, SimConfig};
 use std::fmt::Write;
 
 /// The page's stylesheet, kept in its own file so that it reads as CSS.
@@ -32,6 +34,9 @@ pub struct Report<'a> {
     pub source: &'a str,
     pub variants: &'a [ReportVariant<'a>],
     pub charts: &'a ChartSet,
+    /// The scenario's objectives and each variant's verdict (in order); empty without
+    /// `slo:`.
+    pub slo: (&'a [Objective], &'a [Verdict]),
 }
 
 /// Renders the whole page.
@@ -48,6 +53,7 @@ pub fn render_report(report: &Report<'_>) -> String {
     header(&mut page, report);
     nav(&mut page, report);
     answer::section(&mut page, report.variants);
+    slo::section(&mut page, report.variants, report.slo.0, report.slo.1);
     charts(&mut page, report);
     config::section(&mut page, report.variants);
     let _ = write!(
@@ -82,6 +88,9 @@ fn header(page: &mut String, report: &Report<'_>) {
 
 fn nav(page: &mut String, report: &Report<'_>) {
     page.push_str("<nav>\n<a href=\"#answer\">Results</a>\n");
+    if !report.slo.0.is_empty() {
+        page.push_str("<a href=\"#slo\">SLO</a>\n");
+    }
     if !report.charts.comparison.is_empty() {
         page.push_str("<a href=\"#compared\">Variants compared</a>\n");
     }

@@ -72,6 +72,22 @@ fn run_with_async() -> RunSummary {
 }
 
 fn page_of(names: &[&str], runs: &[RunSummary], replicas: &[RunSummary]) -> String {
+    page_full(names, runs, replicas, &[])
+}
+
+/// [`page_with`] for a scenario with the SLO `objectives`.
+fn page_judged(names: &[&str], replicas: &[RunSummary], objectives: &[Objective]) -> String {
+    let runs: Vec<RunSummary> = (0..names.len()).map(|i| run(i as u64 * 100)).collect();
+    page_full(names, &runs, replicas, objectives)
+}
+
+/// The page of `runs` (one per name), with `replicas` and the SLO `objectives`.
+fn page_full(
+    names: &[&str],
+    runs: &[RunSummary],
+    replicas: &[RunSummary],
+    objectives: &[Objective],
+) -> String {
     let config = config();
     let series = series(&config, 1);
     let data: Vec<VariantData<'_>> = names
@@ -96,11 +112,16 @@ fn page_of(names: &[&str], runs: &[RunSummary], replicas: &[RunSummary]) -> Stri
             config: &config,
         })
         .collect();
+    let verdicts: Vec<crate::slo::Verdict> = variants
+        .iter()
+        .map(|v| crate::slo::judge(objectives, &v.summary))
+        .collect();
     render_report(&Report {
         scenario: "demo",
         source: SOURCE,
         variants: &variants,
         charts: &charts,
+        slo: (objectives, &verdicts),
     })
 }
 
@@ -361,4 +382,51 @@ fn with_several_seeds_the_cards_show_the_mean_and_its_95_percent_interval() {
     let single = page(&["on-demand"]);
     assert!(!single.contains(" ± "));
     assert!(!single.contains("Mean of"));
+}
+
+#[test]
+fn the_slo_section_shows_each_verdict_and_its_interval() {
+    use lambdasim_model::{Comparison, SloMetric, SloScope};
+    assert!(!page(&["a"]).contains("id=\"slo\""), "no slo: no section");
+    let objectives = [
+        Objective {
+            scope: SloScope::Account,
+            metric: SloMetric::ThrottledPct,
+            comparison: Comparison::Below,
+            threshold: 1.5,
+        },
+        Objective {
+            scope: SloScope::Function("api".into()),
+            metric: SloMetric::LatencyP99Ms,
+            comparison: Comparison::Below,
+            threshold: 1000.0,
+        },
+    ];
+    // Throttled % of 0, then 1 and 2 for the second (its own run, then the replica's).
+    let page = page_judged(&["pc=0", "pc=20"], &[], &objectives);
+    assert!(page.contains("<a href=\"#slo\">SLO</a>"));
+    assert!(
+        page.contains(
+            "<th>account throttled_pct &lt; 1.5</th><th>api latency_p99_ms &lt; 1000</th>"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("<tr><th scope=\"row\">pc=0</th><td class=\"good\">meets</td><td class=\"good\">0.000</td><td class=\"good\">900.0</td></tr>"), "{page}");
+    assert!(
+        page.contains(
+            "2 of 2 configurations meet every objective; the cheapest is pc=0 at $1.2345."
+        ),
+        "{page}"
+    );
+    let page = page_judged(&["pc=0", "pc=20"], &[run(200)], &objectives);
+    assert!(page.contains("95 % confidence interval"));
+    // pc=20: 1 % and 2 %, mean 1.5, interval 1.5 ± 12.706 × 0.7071 / √2.
+    assert!(
+        page.contains("<td class=\"bad\">1.500 <small>(-4.853 to 7.853)</small></td>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("No configuration meets every objective (2 judged)."),
+        "{page}"
+    );
 }

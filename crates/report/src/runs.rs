@@ -1,0 +1,442 @@
+//! `runs.csv`: one tidy row per configuration (a variant at a sweep point), seed and
+//! function, with every scalar of the run's summary and one column per swept key:
+//! what `pandas.read_csv` takes with no reshaping.
+//!
+//! The columns come from one table, [`COLUMNS`], in the way `timeseries.csv`'s do; the
+//! swept keys' columns, which only the scenario knows, take the place of its
+//! [`Cell::Swept`] entry.
+
+use crate::seeds::pct;
+use crate::summary::VariantSummary;
+use crate::timeseries::format_fixed;
+use csv::{Writer, WriterBuilder};
+use lambdasim_model::{FunctionSummary, RunSummary};
+use std::io::{self, Write};
+
+/// One configuration's results, with what `runs.csv` says of where it comes from.
+#[derive(Clone, Copy, Debug)]
+pub struct RunsConfiguration<'a> {
+    /// Its totals (name, seed, runs), as `summary.json` has them.
+    pub summary: VariantSummary<'a>,
+    /// The `variants:` entry it comes from (`base` for a scenario without variants).
+    pub variant: &'a str,
+    /// The sweep point's name (`pc=20,mem=1024`), empty without a sweep.
+    pub point: &'a str,
+    /// The point's value of each swept key, in the order of the keys given to
+    /// [`write_runs_csv`], as the scenario wrote them.
+    pub values: &'a [String],
+}
+
+/// Where one column's value comes from, and how it is written.
+#[derive(Clone, Copy)]
+enum Cell {
+    /// The configuration's name, as in `summary.json` and `timeseries.csv`.
+    Name,
+    /// The `variants:` entry.
+    Variant,
+    /// The sweep point's name.
+    Point,
+    /// One column per swept key, named by the key, holding the point's value.
+    Swept,
+    /// The seed of the run.
+    Seed,
+    /// The function's name.
+    Function,
+    /// The prices the bill used (an account-wide text).
+    PriceTable,
+    /// A count; `None` is an empty field (an async column of a synchronous function).
+    Int(fn(&FunctionSummary) -> Option<u64>),
+    /// A measure with at most this many decimals; NaN is an empty field.
+    Float(fn(&RunSummary, &FunctionSummary) -> f64, usize),
+}
+
+/// One column of `runs.csv`: its name and how a row fills it.
+#[derive(Clone, Copy)]
+struct Column {
+    name: &'static str,
+    cell: Cell,
+}
+
+/// Shorthand for the table below.
+const fn col(name: &'static str, cell: Cell) -> Column {
+    Column { name, cell }
+}
+
+/// A count of the function's summary.
+macro_rules! int {
+    ($name:literal, |$f:ident| $value:expr) => {
+        col($name, Cell::Int(|$f| Some($value)))
+    };
+}
+
+/// A measure of the function's summary.
+macro_rules! float {
+    ($name:literal, $decimals:expr, |$f:ident| $value:expr) => {
+        col($name, Cell::Float(|_, $f| $value, $decimals))
+    };
+}
+
+/// A count of the function's asynchronous events: empty for a synchronous function.
+macro_rules! async_int {
+    ($name:literal, |$a:ident| $value:expr) => {
+        col(
+            $name,
+            Cell::Int(|f| f.async_events.as_ref().map(|$a| $value)),
+        )
+    };
+}
+
+/// A measure of the function's asynchronous events: empty for a synchronous function.
+macro_rules! async_float {
+    ($name:literal, $decimals:expr, |$a:ident| $value:expr) => {
+        col(
+            $name,
+            Cell::Float(
+                |_, f| f.async_events.as_ref().map_or(f64::NAN, |$a| $value),
+                $decimals,
+            ),
+        )
+    };
+}
+
+/// Decimal places per kind of number, as in `timeseries.csv`; trailing zeros trimmed.
+const PCT_DECIMALS: usize = 4;
+const MEAN_DECIMALS: usize = 4;
+const LATENCY_DECIMALS: usize = 3;
+const COST_DECIMALS: usize = 10;
+
+/// The columns of `runs.csv`, in order: the single definition of its header and of
+/// every row. Columns may be added but not renamed (scripts read them by name).
+const COLUMNS: &[Column] = &[
+    col("variant", Cell::Name),
+    col("variant_entry", Cell::Variant),
+    col("point", Cell::Point),
+    col("<swept keys>", Cell::Swept),
+    col("seed", Cell::Seed),
+    col("function", Cell::Function),
+    col("duration_s", Cell::Float(|r, _| r.duration_s, 3)),
+    int!("requests", |f| f.requests),
+    int!("invocations", |f| f.invocations),
+    int!("cold_starts", |f| f.cold_starts),
+    float!("cold_start_pct", PCT_DECIMALS, |f| pct(
+        f.cold_starts,
+        f.invocations
+    )),
+    int!("throttles", |f| f.throttles),
+    float!("throttled_pct", PCT_DECIMALS, |f| pct(
+        f.throttles,
+        f.requests
+    )),
+    int!("throttles_reserved_limit", |f| f
+        .throttles_by_reason
+        .reserved_limit),
+    int!("throttles_account_limit", |f| f
+        .throttles_by_reason
+        .account_limit),
+    int!("throttles_scaling_rate", |f| f
+        .throttles_by_reason
+        .scaling_rate),
+    int!("throttles_rps_limit", |f| f.throttles_by_reason.rps_limit),
+    int!("provisioned_invocations", |f| f.provisioned_invocations),
+    int!("spillover_invocations", |f| f.spillover_invocations),
+    int!("peak_concurrency", |f| f.peak_concurrency.into()),
+    float!("mean_concurrency", MEAN_DECIMALS, |f| f.mean_concurrency),
+    int!("peak_environments", |f| f.peak_environments.into()),
+    float!("mean_environments", MEAN_DECIMALS, |f| f.mean_environments),
+    float!("mean_provisioned_allocated", MEAN_DECIMALS, |f| f
+        .mean_provisioned_allocated),
+    float!("latency_p50_ms", LATENCY_DECIMALS, |f| f.latency_ms.p50),
+    float!("latency_p90_ms", LATENCY_DECIMALS, |f| f.latency_ms.p90),
+    float!("latency_p99_ms", LATENCY_DECIMALS, |f| f.latency_ms.p99),
+    float!("latency_max_ms", LATENCY_DECIMALS, |f| f.latency_ms.max),
+    int!("errors", |f| f.errors),
+    int!("timeouts", |f| f.timeouts),
+    int!("client_retries", |f| f.client_retries),
+    int!("client_gave_up", |f| f.client_gave_up),
+    float!("cost_usd", COST_DECIMALS, |f| f.cost_usd.total),
+    float!("cost_requests_usd", COST_DECIMALS, |f| f.cost_usd.requests),
+    float!("cost_duration_usd", COST_DECIMALS, |f| f.cost_usd.duration),
+    float!("cost_init_usd", COST_DECIMALS, |f| f.cost_usd.init),
+    float!("cost_provisioned_usd", COST_DECIMALS, |f| f
+        .cost_usd
+        .provisioned),
+    float!("cost_provisioned_capacity_usd", COST_DECIMALS, |f| f
+        .cost_usd
+        .provisioned_capacity),
+    float!("cost_provisioned_duration_usd", COST_DECIMALS, |f| f
+        .cost_usd
+        .provisioned_duration),
+    float!("cost_ephemeral_storage_usd", COST_DECIMALS, |f| f
+        .cost_usd
+        .ephemeral_storage),
+    float!("cost_free_tier_usd", COST_DECIMALS, |f| f
+        .cost_usd
+        .free_tier),
+    col("price_table", Cell::PriceTable),
+    async_int!("async_received", |a| a.received),
+    async_int!("async_succeeded", |a| a.succeeded),
+    async_int!("async_dropped", |a| a.dropped),
+    async_float!("async_dropped_pct", PCT_DECIMALS, |a| pct(
+        a.dropped, a.received
+    )),
+    async_int!("async_dropped_after_errors", |a| a.dropped_after_errors),
+    async_int!("async_queued_at_end", |a| a.queued_at_end),
+    async_float!("async_age_p50_ms", LATENCY_DECIMALS, |a| a.age_ms.p50),
+    async_float!("async_age_p90_ms", LATENCY_DECIMALS, |a| a.age_ms.p90),
+    async_float!("async_age_p99_ms", LATENCY_DECIMALS, |a| a.age_ms.p99),
+    async_float!("async_age_max_ms", LATENCY_DECIMALS, |a| a.age_ms.max),
+];
+
+/// The header of `runs.csv` for a scenario sweeping `swept_keys` (in order).
+pub fn runs_header(swept_keys: &[String]) -> Vec<String> {
+    COLUMNS
+        .iter()
+        .flat_map(|c| match c.cell {
+            Cell::Swept => swept_keys.to_vec(),
+            _ => vec![c.name.to_string()],
+        })
+        .collect()
+}
+
+/// Writes `runs.csv`: the header, then a row per configuration (in order), seed
+/// (ascending) and function (in the scenario's order). A swept key named as one of the
+/// fixed columns, or a configuration without a value for every key, is an
+/// `InvalidInput` error (neither can come from a scenario).
+pub fn write_runs_csv(
+    w: impl Write,
+    swept_keys: &[String],
+    configurations: &[RunsConfiguration<'_>],
+) -> io::Result<()> {
+    let invalid = |message: String| io::Error::new(io::ErrorKind::InvalidInput, message);
+    if let Some(key) = swept_keys
+        .iter()
+        .find(|k| COLUMNS.iter().any(|c| c.name == k.as_str()))
+    {
+        return Err(invalid(format!(
+            "swept key `{key}` is a column of runs.csv"
+        )));
+    }
+    let mut csv: Writer<_> = WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .quote_style(csv::QuoteStyle::Necessary)
+        .from_writer(w);
+    csv.write_record(runs_header(swept_keys))?;
+    let mut record: Vec<String> = Vec::new();
+    for configuration in configurations {
+        if configuration.values.len() != swept_keys.len() {
+            return Err(invalid(format!(
+                "configuration `{}` has {} swept values for {} keys",
+                configuration.summary.name,
+                configuration.values.len(),
+                swept_keys.len()
+            )));
+        }
+        let summary = &configuration.summary;
+        let runs = std::iter::once(summary.run).chain(summary.replicas);
+        for (k, run) in runs.enumerate() {
+            let seed = summary.seed.wrapping_add(k as u64);
+            for function in &run.functions {
+                record.clear();
+                for column in COLUMNS {
+                    match column.cell {
+                        Cell::Name => record.push(summary.name.to_string()),
+                        Cell::Variant => record.push(configuration.variant.to_string()),
+                        Cell::Point => record.push(configuration.point.to_string()),
+                        Cell::Swept => record.extend(configuration.values.iter().cloned()),
+                        Cell::Seed => record.push(seed.to_string()),
+                        Cell::Function => record.push(function.name.clone()),
+                        Cell::PriceTable => record.push(run.account.price_table.clone()),
+                        Cell::Int(value) => {
+                            record.push(value(function).map_or(String::new(), |n| n.to_string()))
+                        }
+                        Cell::Float(value, decimals) => {
+                            let mut text = String::new();
+                            format_fixed(&mut text, value(run, function), decimals);
+                            record.push(text);
+                        }
+                    }
+                }
+                csv.write_record(&record)?;
+            }
+        }
+    }
+    csv.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lambdasim_model::results::{AccountSummary, AsyncSummary, CostBreakdown, LatencySummary};
+
+    fn function(name: &str, asynchronous: bool) -> FunctionSummary {
+        FunctionSummary {
+            name: name.to_string(),
+            requests: 200,
+            invocations: 150,
+            cold_starts: 3,
+            throttles: 50,
+            latency_ms: LatencySummary {
+                p50: 12.5,
+                p90: 40.0,
+                p99: f64::NAN,
+                max: 99.125,
+            },
+            cost_usd: CostBreakdown {
+                total: 0.000_123_4,
+                ..Default::default()
+            },
+            async_events: asynchronous.then(|| AsyncSummary {
+                received: 150,
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn run(seed_marker: u64) -> RunSummary {
+        RunSummary {
+            duration_s: 600.0,
+            account: AccountSummary {
+                price_table: "us-east-1, + overrides".into(),
+                ..Default::default()
+            },
+            functions: vec![function("api", false), function("jobs", true)],
+            events: seed_marker,
+        }
+    }
+
+    fn write(keys: &[String], configurations: &[RunsConfiguration<'_>]) -> String {
+        let mut out = Vec::new();
+        write_runs_csv(&mut out, keys, configurations).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_row_per_configuration_seed_and_function_with_the_swept_values() {
+        let (first, replicas) = (run(1), [run(2)]);
+        let keys = vec![
+            "functions.api.memory_mb".to_string(),
+            "account.concurrency_limit".to_string(),
+        ];
+        let values = ["1024".to_string(), "1000".to_string()];
+        let configurations = [RunsConfiguration {
+            summary: VariantSummary {
+                name: "on-demand@mem=1024,limit=1000",
+                seed: 41,
+                run: &first,
+                replicas: &replicas,
+            },
+            variant: "on-demand",
+            point: "mem=1024,limit=1000",
+            values: &values,
+        }];
+        let text = write(&keys, &configurations);
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header: Vec<String> = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .map(str::to_string)
+            .collect();
+        assert_eq!(header, runs_header(&keys));
+        assert_eq!(
+            header[..7],
+            [
+                "variant",
+                "variant_entry",
+                "point",
+                "functions.api.memory_mb",
+                "account.concurrency_limit",
+                "seed",
+                "function"
+            ]
+        );
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 4, "2 seeds × 2 functions");
+        let cell = |row: usize, name: &str| {
+            let i = header.iter().position(|h| h == name).unwrap();
+            rows[row][i].to_string()
+        };
+        assert_eq!(cell(0, "variant"), "on-demand@mem=1024,limit=1000");
+        assert_eq!(cell(0, "point"), "mem=1024,limit=1000");
+        assert_eq!(cell(3, "functions.api.memory_mb"), "1024");
+        assert_eq!(
+            [cell(0, "seed"), cell(2, "seed")],
+            ["41".to_string(), "42".to_string()]
+        );
+        assert_eq!(cell(1, "function"), "jobs");
+        assert_eq!(cell(0, "throttled_pct"), "25");
+        assert_eq!(cell(0, "cold_start_pct"), "2");
+        assert_eq!(cell(0, "latency_p50_ms"), "12.5");
+        assert_eq!(cell(0, "latency_p99_ms"), "", "NaN is an empty field");
+        assert_eq!(cell(0, "cost_usd"), "0.0001234");
+        assert_eq!(cell(0, "duration_s"), "600");
+        assert_eq!(cell(0, "price_table"), "us-east-1, + overrides");
+        assert_eq!(cell(0, "async_received"), "", "synchronous");
+        assert_eq!(cell(1, "async_received"), "150");
+        assert_eq!(cell(1, "async_age_p99_ms"), "0");
+        assert!(rows.iter().all(|r| r.len() == header.len()));
+    }
+
+    #[test]
+    fn without_a_sweep_there_are_no_key_columns_and_the_point_is_empty() {
+        let first = run(1);
+        let configurations = [RunsConfiguration {
+            summary: VariantSummary {
+                name: "base",
+                seed: 7,
+                run: &first,
+                replicas: &[],
+            },
+            variant: "base",
+            point: "",
+            values: &[],
+        }];
+        let text = write(&[], &configurations);
+        let mut lines = text.lines();
+        assert!(
+            lines
+                .next()
+                .unwrap()
+                .starts_with("variant,variant_entry,point,seed,function,duration_s,")
+        );
+        assert!(lines.next().unwrap().starts_with("base,base,,7,api,600,"));
+        assert_eq!(text.lines().count(), 3);
+        assert_eq!(text, write(&[], &configurations), "deterministic");
+    }
+
+    #[test]
+    fn the_scenario_reference_documents_every_column() {
+        let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/scenarios.md");
+        let text = std::fs::read_to_string(docs).unwrap();
+        let section = &text[text
+            .find("`runs.csv` has one row")
+            .expect("a runs.csv section")..];
+        for name in runs_header(&[]) {
+            assert!(
+                section.contains(&format!("`{name}`")),
+                "`{name}` undocumented"
+            );
+        }
+    }
+
+    #[test]
+    fn column_names_are_unique_and_plain() {
+        let header = runs_header(&[]);
+        let mut seen = std::collections::HashSet::new();
+        for name in &header {
+            assert!(seen.insert(name), "`{name}` twice");
+            assert!(
+                name.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "`{name}`"
+            );
+        }
+        // Settable top-level keys, which a sweep may name a column by, are not columns.
+        for key in ["duration", "resolution"] {
+            assert!(!seen.contains(&key.to_string()), "{key}");
+        }
+        let err = write_runs_csv(Vec::new(), &["seed".to_string()], &[]).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    }
+}
