@@ -104,7 +104,7 @@ fn decimal_times(number: &str, unit: u128) -> Option<Option<u128>> {
 }
 
 /// A duration written as a YAML number: zero, or an error asking for a unit.
-fn from_number(secs: f64) -> Result<Nanos, String> {
+pub(crate) fn from_number(secs: f64) -> Result<Nanos, String> {
     if !secs.is_finite() || secs < 0.0 {
         Err(format!("found {secs}, expected {EXPECTED}"))
     } else if secs == 0.0 {

@@ -693,7 +693,7 @@ fn expand_range(
         let nanos = |v: &Spanned<Value>| {
             match &v.value {
                 Value::String(s) => duration::parse(s),
-                Value::Number(n) => duration::from_secs(n.as_f64().unwrap_or(f64::NAN)),
+                Value::Number(n) => duration::from_number(n.as_f64().unwrap_or(f64::NAN)),
                 _ => unreachable!("checked above"),
             }
             .map_err(|message| ScenarioError::yaml(file, v.referenced, message))

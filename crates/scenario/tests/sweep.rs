@@ -514,3 +514,12 @@ fn ranges_at_the_ends_of_the_integers_do_not_overflow() {
     ));
     assert!(err.is_input_error(), "{err}");
 }
+
+#[test]
+fn a_duration_range_asks_for_a_unit_on_a_plain_number() {
+    let err = load_err(&with(
+        "sweep:\n  functions.checkout.timeout: { from: 1, to: 3s, step: 500ms }\n",
+    ));
+    assert!(err.message().contains("a number without a unit"), "{err}");
+    assert_eq!(err.line(), Some(14), "{err}");
+}
