@@ -4,9 +4,9 @@
 //! Each environment gets a rank when it is created, in creation order, and a bit per
 //! rank says whether it is idle. The bits are a hierarchical bitset (one summary bit
 //! per 64-bit word below), so the highest or lowest idle rank is one leading- or
-//! trailing-zero count per level: three levels cover 262,144 ranks. This costs a few
-//! instructions and no unpredictable branch per take, where a heap or an ordered tree
-//! spends a compare-and-branch per level, mispredicted half of the time.
+//! trailing-zero count per level, and marking one idle or not a bit set or cleared per
+//! level, all without a branch on the data. A heap or an ordered tree instead spends
+//! a compare-and-branch per level, mispredicted half of the time.
 //!
 //! Ranks of destroyed environments become holes; when the ranks run out, the live
 //! environments are ranked again from 0 in the same order, into room for twice their
@@ -93,56 +93,70 @@ impl CreationOrder {
     }
 }
 
+/// The most levels a [`RankSet`] has: six cover 2^36 ranks, more than environment ids.
+const MAX_LEVELS: usize = 6;
+
 /// A set of ranks below a fixed capacity: a bitset with summary levels above it, where
-/// a level's bit `i` is set when word `i` of the level below is not zero. The top level
-/// is one word.
+/// a level's bit `i` is set when word `i` of the level below is not zero, up to a top
+/// level of one word. As few levels as the capacity needs (two up to 4,096 ranks), all
+/// in one vector: finding the highest rank is a chain of one dependent load per level,
+/// which costs more than any other part of a pick.
 #[derive(Default)]
 struct RankSet {
-    /// Level 0 (one bit per rank) first. Empty for a capacity of 0.
-    levels: Vec<Vec<u64>>,
+    words: Vec<u64>,
+    /// Where each level starts in `words`, level 0 (one bit per rank) first.
+    start: [usize; MAX_LEVELS],
+    levels: usize,
 }
 
 impl RankSet {
     /// An empty set of room for at least `capacity` ranks.
     fn with_capacity(capacity: usize) -> Self {
-        let mut levels = Vec::new();
+        let mut set = Self::default();
         let mut words = capacity.div_ceil(64).max(1);
         loop {
-            levels.push(vec![0; words]);
+            set.start[set.levels] = set.words.len();
+            set.words.resize(set.words.len() + words, 0);
+            set.levels += 1;
             if words == 1 {
-                break;
+                return set;
             }
             words = words.div_ceil(64);
         }
-        Self { levels }
     }
 
     /// How many ranks it has room for.
     fn capacity(&self) -> usize {
-        self.levels.first().map_or(0, |bits| bits.len() * 64)
-    }
-
-    fn contains(&self, rank: usize) -> bool {
-        self.levels[0][rank / 64] & (1 << (rank % 64)) != 0
-    }
-
-    #[inline]
-    fn insert(&mut self, mut rank: usize) {
-        for level in &mut self.levels {
-            level[rank / 64] |= 1 << (rank % 64);
-            rank /= 64;
+        match self.levels {
+            0 => 0,
+            1 => 64,
+            _ => (self.start[1] - self.start[0]) * 64,
         }
     }
 
+    fn contains(&self, rank: usize) -> bool {
+        self.words[rank / 64] & (1 << (rank % 64)) != 0
+    }
+
     #[inline]
-    fn remove(&mut self, mut rank: usize) {
-        for level in &mut self.levels {
-            let word = &mut level[rank / 64];
-            *word &= !(1 << (rank % 64));
-            if *word != 0 {
-                break;
-            }
-            rank /= 64;
+    fn insert(&mut self, rank: usize) {
+        let mut at = rank;
+        for &start in &self.start[..self.levels] {
+            self.words[start + at / 64] |= 1 << (at % 64);
+            at /= 64;
+        }
+    }
+
+    /// Clears the rank's bit, and each summary bit whose word below became zero
+    /// (without a branch: a bit is cleared by a mask that is zero when it must stay).
+    #[inline]
+    fn remove(&mut self, rank: usize) {
+        let (mut at, mut emptied) = (rank, 1u64);
+        for &start in &self.start[..self.levels] {
+            let word = &mut self.words[start + at / 64];
+            *word &= !(emptied << (at % 64));
+            emptied &= u64::from(*word == 0);
+            at /= 64;
         }
     }
 
@@ -161,13 +175,14 @@ impl RankSet {
     /// From the top level down, follows the bit `pick` chooses in each (non-zero) word.
     #[inline(always)]
     fn descend(&self, pick: impl Fn(u64) -> usize) -> Option<usize> {
-        let top = self.levels.last()?;
-        if top[0] == 0 {
+        let (&top, below) = self.start[..self.levels].split_last()?;
+        let word = self.words[top];
+        if word == 0 {
             return None;
         }
-        let mut index = 0;
-        for level in self.levels.iter().rev() {
-            index = index * 64 + pick(level[index]);
+        let mut index = pick(word);
+        for &start in below.iter().rev() {
+            index = index * 64 + pick(self.words[start + index]);
         }
         Some(index)
     }
@@ -184,7 +199,8 @@ mod tests {
     #[test]
     fn a_rank_set_finds_its_ends_across_levels() {
         let mut set = RankSet::with_capacity(64 * 64 * 3);
-        assert_eq!(set.levels.len(), 3);
+        assert_eq!((set.levels, set.words.len()), (3, 192 + 3 + 1));
+        assert_eq!(set.capacity(), 64 * 64 * 3);
         assert_eq!((set.min(), set.max()), (None, None));
         for rank in [5, 4_100, 9_000, 64] {
             set.insert(rank);
