@@ -182,33 +182,72 @@ fn read_file(path: &Path, origin: &Position) -> Result<Vec<Series>, ScenarioErro
             format!("found invalid CloudWatch JSON ({e}), expected the output of `aws cloudwatch get-metric-data` or `get-metric-statistics`"),
         )
     })?;
-    let file_error = |message: String| ScenarioError::new(Position::file(path), message);
+    let located =
+        |problem: Problem| ScenarioError::new(locate(path, &text, &problem.near), problem.message);
     match document {
         Document {
             metric_data_results: Some(results),
             ..
         } => results
             .into_iter()
-            .map(|r| data_series(r, path).map_err(file_error))
+            .map(|r| data_series(r, path).map_err(located))
             .collect(),
         Document {
             datapoints: Some(points),
             label,
             ..
-        } => Ok(vec![statistics_series(points, label, path).map_err(file_error)?]),
-        _ => Err(file_error(
-            "found JSON without `MetricDataResults` or `Datapoints`, expected the output of `aws cloudwatch get-metric-data` or `get-metric-statistics`".into(),
+        } => Ok(vec![
+            statistics_series(points, label, path).map_err(located)?,
+        ]),
+        _ => Err(ScenarioError::new(
+            Position::file(path),
+            "found JSON without `MetricDataResults` or `Datapoints`, expected the output of `aws cloudwatch get-metric-data` or `get-metric-statistics`",
         )),
     }
 }
 
+/// What is wrong with a series, and the JSON strings that lead to where: each is
+/// looked for after the one before (a series' `Id`, then a timestamp in it).
+struct Problem {
+    message: String,
+    near: Vec<String>,
+}
+
+impl Problem {
+    fn new(message: String, near: &[&str]) -> Self {
+        Self {
+            message,
+            near: near.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+}
+
+/// The line and column of the last of `near` (as JSON strings, in order) in `text`,
+/// or the whole file when they cannot be found (a string written with escapes).
+fn locate(path: &Path, text: &str, near: &[String]) -> Position {
+    let mut from = 0;
+    for needle in near {
+        match text[from..].find(&format!("\"{needle}\"")) {
+            Some(at) => from += at,
+            None => return Position::file(path),
+        }
+    }
+    if near.is_empty() {
+        return Position::file(path);
+    }
+    let before = &text[..from];
+    let line = before.matches('\n').count() as u64 + 1;
+    let column = before.rfind('\n').map_or(from, |n| from - n - 1) as u64 + 1;
+    Position::at(path, line, column)
+}
+
 /// A `get-metric-data` series, checked.
-fn data_series(result: DataResult, path: &Path) -> Result<Series, String> {
+fn data_series(result: DataResult, path: &Path) -> Result<Series, Problem> {
     let id = &result.id;
     match result.status_code.as_deref() {
         None | Some("Complete") => {}
         Some(status) => {
-            return Err(format!(
+            let message = format!(
                 "found StatusCode `{status}` for series `{id}`, expected `Complete`: the series is not all there ({})",
                 match status {
                     "PartialData" =>
@@ -216,21 +255,23 @@ fn data_series(result: DataResult, path: &Path) -> Result<Series, String> {
                     "Forbidden" => "the caller lacked permission to read the metric",
                     _ => "query it again",
                 }
-            ));
+            );
+            return Err(Problem::new(message, &[id, status]));
         }
     }
     if result.timestamps.len() != result.values.len() {
-        return Err(format!(
+        let message = format!(
             "found {} Timestamps and {} Values in series `{id}`, expected one value per timestamp",
             result.timestamps.len(),
             result.values.len()
-        ));
+        );
+        return Err(Problem::new(message, &[id]));
     }
     let points = result
         .timestamps
         .iter()
         .zip(&result.values)
-        .map(|(time, &value)| point(time, value, id))
+        .map(|(time, &value)| point(time, value, id).map_err(|m| Problem::new(m, &[id, time])))
         .collect::<Result<_, _>>()?;
     Ok(Series {
         id: Some(result.id),
@@ -245,16 +286,19 @@ fn statistics_series(
     datapoints: Vec<Datapoint>,
     label: Option<String>,
     path: &Path,
-) -> Result<Series, String> {
+) -> Result<Series, Problem> {
     let name = label.clone().unwrap_or_default();
     let points = datapoints
         .iter()
-        .map(|p| match p.sum {
-            Some(sum) => point(&p.timestamp, sum, &name),
-            None => Err(format!(
-                "found a datapoint at {} of `{name}` without `Sum`, expected the Sum statistic (`--statistics Sum`): the number of requests per period",
-                p.timestamp
-            )),
+        .map(|p| {
+            match p.sum {
+                Some(sum) => point(&p.timestamp, sum, &name),
+                None => Err(format!(
+                    "found a datapoint at {} of `{name}` without `Sum`, expected the Sum statistic (`--statistics Sum`): the number of requests per period",
+                    p.timestamp
+                )),
+            }
+            .map_err(|m| Problem::new(m, &[&p.timestamp]))
         })
         .collect::<Result<_, _>>()?;
     Ok(Series {
@@ -543,6 +587,11 @@ mod tests {
                 "without `MetricDataResults` or `Datapoints`",
             ),
             ("{\"MetricDataResults\": [\n  {\"Id\": }", "s.json:2:"),
+            // Located: the second series' bad timestamp, not the first's same text.
+            (
+                "{\"MetricDataResults\": [\n{\"Id\": \"a\", \"Timestamps\": [\"x\"], \"Values\": [1]},\n{\"Id\": \"b\",\n \"Timestamps\": [\"2024-11-29T10:00:00Z\", \"x\"], \"Values\": [1, 2]}]}",
+                "",
+            ),
         ];
         for (json, expected) in cases {
             let path = file(dir.path(), "s.json", json);
@@ -580,5 +629,25 @@ mod tests {
                 .unwrap_err()
                 .contains("mixed periods")
         );
+    }
+
+    #[test]
+    fn a_bad_point_is_located_at_its_line_in_its_series() {
+        let dir = tempfile::tempdir().unwrap();
+        // The second series' "x", not the first's: the search starts at its Id.
+        let json = "{\"MetricDataResults\": [\n\
+                    {\"Id\": \"a\", \"Timestamps\": [\"2024-11-29T10:00:00Z\"], \"Values\": [1]},\n\
+                    {\"Id\": \"b\",\n\
+                    \"Timestamps\": [\"2024-11-29T10:00:00Z\", \"x\"], \"Values\": [1, 2]}]}";
+        let path = file(dir.path(), "s.json", json);
+        let err = rows(&path, None, &["b"]).unwrap_err();
+        assert!(err.contains("s.json:4:"), "{err}");
+        assert!(err.contains("`x` in series `b`"), "{err}");
+        let status = file(
+            dir.path(),
+            "p.json",
+            "{\"MetricDataResults\": [\n {\"Id\": \"m\", \"StatusCode\": \"PartialData\"}]}",
+        );
+        assert!(rows(&status, None, &[]).unwrap_err().contains("p.json:2:"));
     }
 }
