@@ -3,7 +3,8 @@
 use lambdasim_engine::{Nanos, RngStream};
 use rand::RngExt;
 use rand_distr::{Distribution, Exp, LogNormal, Normal, StandardNormal};
-use serde::Serialize;
+use serde::{Serialize, Serializer};
+use std::sync::Arc;
 
 /// z-score of the 99th percentile of a standard normal distribution.
 const Z_P99: f64 = 2.326_347_874_040_840_8;
@@ -42,12 +43,68 @@ pub enum DurationDist {
         /// The 99th percentile; at least the median (equal: no spread at all).
         p99: Nanos,
     },
+    /// Observed durations, each drawn with equal probability: the exact distribution
+    /// of what was measured (REPORT lines, say), not a fitted guess.
+    Empirical(Empirical),
+}
+
+/// Observed durations, sorted; at least one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Empirical(Arc<[Nanos]>);
+
+impl Empirical {
+    /// The values, in any order; `None` when there are none.
+    pub fn new(mut values: Vec<Nanos>) -> Option<Self> {
+        if values.is_empty() {
+            return None;
+        }
+        values.sort_unstable();
+        Some(Self(values.into()))
+    }
+
+    /// How many values were observed.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Never: an empirical distribution has at least one value.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The value at quantile `q` in [0, 1] (the smallest whose rank reaches q × n).
+    pub fn quantile(&self, q: f64) -> Nanos {
+        let n = self.0.len();
+        let rank = ((q * n as f64).ceil() as usize).clamp(1, n);
+        self.0[rank - 1]
+    }
+
+    /// The mean of the values, in nanoseconds.
+    pub fn mean(&self) -> f64 {
+        self.0.iter().map(|&v| v as f64).sum::<f64>() / self.0.len() as f64
+    }
+}
+
+/// Written as its count and quantiles rather than every value: `summary.json` echoes
+/// the configuration, and a log of a million REPORT lines would swamp it.
+impl Serialize for Empirical {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Empirical", 5)?;
+        s.serialize_field("count", &self.len())?;
+        s.serialize_field("min", &self.quantile(0.0))?;
+        s.serialize_field("median", &self.quantile(0.5))?;
+        s.serialize_field("p99", &self.quantile(0.99))?;
+        s.serialize_field("max", &self.quantile(1.0))?;
+        s.end()
+    }
 }
 
 impl DurationDist {
     /// Checks the parameters and builds a sampler; the error says what is wrong.
     pub fn sampler(&self) -> Result<Sampler, String> {
         Ok(match *self {
+            Self::Empirical(ref e) => Sampler::Empirical(e.0.clone()),
             Self::Constant(v) => Sampler::Constant(v),
             Self::Exponential { mean } => {
                 if mean == 0 {
@@ -88,6 +145,7 @@ impl DurationDist {
     /// The distribution's mean in nanoseconds (before truncation for the normal).
     pub fn mean(&self) -> f64 {
         match *self {
+            Self::Empirical(ref e) => e.mean(),
             Self::Constant(v) => v as f64,
             Self::Exponential { mean } | Self::Normal { mean, .. } => mean as f64,
             Self::Uniform { min, max } => (min as f64 + max as f64) / 2.0,
@@ -117,6 +175,8 @@ pub enum Sampler {
     },
     /// The lognormal whose median and 99th percentile were given.
     Lognormal(LogNormal<f64>),
+    /// One of the observed values, uniformly at random.
+    Empirical(Arc<[Nanos]>),
 }
 
 /// Resampling a normal truncated at 0 with a positive mean succeeds with probability
@@ -142,6 +202,7 @@ impl Sampler {
                 }
             }
             Self::Lognormal(d) => lognormal(d, rng),
+            Self::Empirical(values) => values[rng.random_range(0..values.len())],
         }
     }
 
@@ -344,6 +405,48 @@ mod tests {
             DurationDist::Lognormal { median: 10, p99: 5 }
                 .sampler()
                 .is_err()
+        );
+    }
+}
+
+#[cfg(test)]
+mod empirical_tests {
+    use super::*;
+    use lambdasim_engine::StreamKey;
+
+    #[test]
+    fn an_empirical_distribution_draws_only_and_evenly_what_was_observed() {
+        let dist = DurationDist::Empirical(Empirical::new(vec![30, 10, 20, 20]).unwrap());
+        assert_eq!(dist.mean(), 20.0);
+        let sampler = dist.sampler().unwrap();
+        let mut rng = RngStream::new(7, &StreamKey::new(["empirical"]));
+        let mut out = vec![0; 40_000];
+        sampler.fill(&mut rng, &mut out);
+        let count = |v| out.iter().filter(|&&x| x == v).count() as f64 / 40_000.0;
+        assert!(out.iter().all(|v| [10, 20, 30].contains(v)));
+        // 1/4, 1/2, 1/4, each within five standard errors.
+        assert!((count(10) - 0.25).abs() < 0.011, "{}", count(10));
+        assert!((count(20) - 0.5).abs() < 0.013, "{}", count(20));
+        assert!((count(30) - 0.25).abs() < 0.011, "{}", count(30));
+    }
+
+    #[test]
+    fn empirical_quantiles_are_observed_values_and_none_is_refused() {
+        let e = Empirical::new((1..=100).rev().collect()).unwrap();
+        assert_eq!(
+            (
+                e.quantile(0.0),
+                e.quantile(0.5),
+                e.quantile(0.99),
+                e.quantile(1.0)
+            ),
+            (1, 50, 99, 100)
+        );
+        assert!(Empirical::new(Vec::new()).is_none());
+        let json = serde_json::to_string(&DurationDist::Empirical(e)).unwrap();
+        assert_eq!(
+            json,
+            r#"{"empirical":{"count":100,"min":1,"median":50,"p99":99,"max":100}}"#
         );
     }
 }

@@ -10,7 +10,7 @@ mod provisioning;
 mod traffic;
 
 use crate::duration::Dur;
-use crate::error::ScenarioError;
+use crate::error::{Position, ScenarioError};
 use crate::raw::{
     NamedDist, RawAccount, RawBilling, RawDist, RawFunction, RawPricing, RawScaling, RawScenario,
     RawTiers,
@@ -468,6 +468,16 @@ impl Context<'_> {
                 median: p.median.0,
                 p99: p.p99.0,
             },
+            RawDist::Named(NamedDist::Empirical(p)) => {
+                let at = pick(p.file.referenced, pick(raw.referenced, parent));
+                let path = self.dir.join(&p.file.value);
+                let column = p.column.as_ref().map(|c| c.value.as_str());
+                DurationDist::Empirical(crate::empirical::read(
+                    &path,
+                    column,
+                    &Position::yaml(self.file, at),
+                )?)
+            }
         };
         match dist.sampler() {
             Ok(_) => Ok(dist),

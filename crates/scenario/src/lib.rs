@@ -11,6 +11,7 @@
 
 mod convert;
 mod duration;
+mod empirical;
 mod error;
 mod raw;
 mod slo;

@@ -147,6 +147,15 @@ pub(crate) enum NamedDist {
     Normal(NormalParams),
     Uniform(UniformParams),
     Lognormal(LognormalParams),
+    Empirical(EmpiricalParams),
+}
+
+/// `{ empirical: { file, column } }`: observed durations (see `empirical.rs`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EmpiricalParams {
+    pub file: Spanned<String>,
+    pub column: Option<Spanned<String>>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -186,7 +195,7 @@ impl<'de> Deserialize<'de> for RawDist {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(
                     "a duration or a distribution map (constant, exponential, normal, \
-                     uniform or lognormal)",
+                     uniform, lognormal or empirical)",
                 )
             }
 

@@ -197,6 +197,12 @@ fn provisioned(f: &FunctionConfig) -> String {
 
 fn distribution(d: &DurationDist) -> String {
     match *d {
+        DurationDist::Empirical(ref e) => format!(
+            "empirical, {} observed values, median {}, p99 {}",
+            e.len(),
+            duration(e.quantile(0.5)),
+            duration(e.quantile(0.99))
+        ),
         DurationDist::Constant(v) => duration(v),
         DurationDist::Exponential { mean } => format!("exponential, mean {}", duration(mean)),
         DurationDist::Normal { mean, stddev } => {

@@ -1,0 +1,299 @@
+//! Observed durations for `{ empirical: { file, column } }`, read when the scenario
+//! is loaded, from any of the forms AWS gives them in:
+//!
+//! - Lambda's plain-text `REPORT` log lines (`REPORT RequestId: … Duration: 201.67 ms
+//!   Billed Duration: 202 ms … Init Duration: 480.25 ms`; `Init Duration` only on cold
+//!   starts): `column` is `Duration` (the default), `Billed Duration` or
+//!   `Init Duration`, and lines without it are skipped;
+//! - Lambda's JSON log format, one object per line, whose `platform.report` records
+//!   carry `record.metrics.durationMs` (the default) and, on cold starts,
+//!   `initDurationMs`;
+//! - a CSV file with a header, values in milliseconds in `column` (by default
+//!   `@duration`, as a CloudWatch Logs Insights export names it, else `duration_ms`).
+//!
+//! (AWS Lambda Developer Guide, "Working with Lambda function logs" and "Lambda
+//! Telemetry API" `platform.report`.) The values are held in memory: one per
+//! observed invocation, never per simulated one.
+
+use crate::error::{Position, ScenarioError};
+use lambdasim_engine::Nanos;
+use lambdasim_model::dist::Empirical;
+use std::path::Path;
+
+/// The largest file read: millions of log lines, far below what strains memory.
+const MAX_FILE_BYTES: u64 = 512 << 20;
+
+/// What marks a plain-text REPORT line.
+const REPORT: &str = "REPORT RequestId:";
+
+/// The fields of a REPORT line that hold durations.
+const REPORT_FIELDS: [&str; 3] = ["Duration", "Billed Duration", "Init Duration"];
+
+/// Reads the observed durations of `path`; `origin` is where the scenario names it.
+pub(crate) fn read(
+    path: &Path,
+    column: Option<&str>,
+    origin: &Position,
+) -> Result<Empirical, ScenarioError> {
+    let what = format!("durations file `{}`", path.display());
+    let meta = std::fs::metadata(path).map_err(|e| ScenarioError::io(origin.clone(), &what, &e))?;
+    if !meta.is_file() || meta.len() > MAX_FILE_BYTES {
+        return Err(ScenarioError::new(
+            origin.clone(),
+            format!(
+                "found {what}, which is not a regular file of at most 512 MiB, expected REPORT lines, JSON log lines or a CSV file"
+            ),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| ScenarioError::io(origin.clone(), &what, &e))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        ScenarioError::new(
+            Position::file(path),
+            format!("found bytes that are not UTF-8 ({e}), expected a text file"),
+        )
+    })?;
+    let at_line = |line: usize, message: String| {
+        ScenarioError::new(Position::csv(path, line as u64 + 1), message)
+    };
+    let values = if text.contains(REPORT) {
+        report_lines(&text, column).map_err(|(line, m)| at_line(line, m))?
+    } else if text.trim_start().starts_with('{') {
+        json_lines(&text, column).map_err(|(line, m)| at_line(line, m))?
+    } else {
+        csv_column(&text, column).map_err(|(line, m)| at_line(line, m))?
+    };
+    Empirical::new(values).ok_or_else(|| {
+        ScenarioError::new(
+            Position::file(path),
+            format!(
+                "found no {} values, expected at least one observed duration",
+                column.unwrap_or("duration")
+            ),
+        )
+    })
+}
+
+/// A problem at a line (0-based) of the file.
+type LineError = (usize, String);
+
+/// Milliseconds as written in a log, checked, to nanoseconds.
+fn millis(text: &str, line: usize) -> Result<Nanos, LineError> {
+    match text.trim().parse::<f64>() {
+        Ok(ms) if ms.is_finite() && (0.0..1e12).contains(&ms) => Ok((ms * 1e6).round() as Nanos),
+        _ => Err((
+            line,
+            format!(
+                "found `{}`, expected a duration in milliseconds (a number, 0 or more)",
+                crate::error::shown(text.trim())
+            ),
+        )),
+    }
+}
+
+/// The `field` of each REPORT line that has it.
+fn report_lines(text: &str, column: Option<&str>) -> Result<Vec<Nanos>, LineError> {
+    let field = column.unwrap_or("Duration");
+    if !REPORT_FIELDS.contains(&field) {
+        return Err((
+            0,
+            format!(
+                "found column `{field}` for REPORT lines, expected one of `Duration`, `Billed Duration`, `Init Duration`"
+            ),
+        ));
+    }
+    let mut values = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let Some(start) = line.find(REPORT) else {
+            continue;
+        };
+        match report_field(&line[start..], field) {
+            Some(value) => values.push(millis(value, n)?),
+            None if field == "Init Duration" => {}
+            None => {
+                return Err((
+                    n,
+                    format!(
+                        "found a REPORT line without `{field}: … ms`, expected every REPORT line to have it"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(values)
+}
+
+/// The number after `field: ` in a REPORT line, up to ` ms`. `Duration` is not the
+/// tail of `Billed Duration` or `Init Duration`.
+fn report_field<'a>(line: &'a str, field: &str) -> Option<&'a str> {
+    let key = format!("{field}: ");
+    let mut from = 0;
+    while let Some(at) = line[from..].find(&key) {
+        let at = from + at;
+        let before = &line[..at];
+        let whole = before.is_empty() || before.ends_with(char::is_whitespace);
+        let longer = ["Billed ", "Init "].iter().any(|p| before.ends_with(p));
+        if whole && !longer {
+            let rest = &line[at + key.len()..];
+            return rest.find(" ms").map(|end| &rest[..end]);
+        }
+        from = at + key.len();
+    }
+    None
+}
+
+/// `record.metrics.<column>` of each `platform.report` object.
+fn json_lines(text: &str, column: Option<&str>) -> Result<Vec<Nanos>, LineError> {
+    let field = column.unwrap_or("durationMs");
+    let mut values = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let object: serde_json::Value = serde_json::from_str(line).map_err(|e| {
+            (
+                n,
+                format!("found invalid JSON ({e}), expected one JSON log object per line"),
+            )
+        })?;
+        if object.get("type").and_then(|t| t.as_str()) != Some("platform.report") {
+            continue;
+        }
+        match object.pointer(&format!("/record/metrics/{field}")) {
+            Some(serde_json::Value::Number(ms)) => {
+                values.push(millis(&ms.to_string(), n)?);
+            }
+            None if field == "initDurationMs" => {}
+            _ => {
+                return Err((
+                    n,
+                    format!(
+                        "found a platform.report record without a number at `record.metrics.{field}`, expected one"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(values)
+}
+
+/// The values of a CSV column, in milliseconds; empty cells skipped.
+fn csv_column(text: &str, column: Option<&str>) -> Result<Vec<Nanos>, LineError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(|e| {
+            (
+                0,
+                format!("found an unreadable header ({e}), expected a CSV header row"),
+            )
+        })?
+        .clone();
+    let wanted: Vec<&str> = match column {
+        Some(c) => vec![c],
+        None => vec!["@duration", "duration_ms"],
+    };
+    let Some(index) = wanted
+        .iter()
+        .find_map(|name| header.iter().position(|h| h == *name))
+    else {
+        return Err((
+            0,
+            format!(
+                "found the columns {}, expected a column `{}` (or `column:` naming the one with the durations in milliseconds)",
+                header
+                    .iter()
+                    .map(|h| format!("`{h}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                wanted.join("` or `")
+            ),
+        ));
+    };
+    let mut values = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line() as usize - 1);
+            (line, format!("found an unreadable CSV row ({e})"))
+        })?;
+        let line = record.position().map_or(0, |p| p.line() as usize - 1);
+        match record.get(index) {
+            Some(cell) if !cell.is_empty() => values.push(millis(cell, line)?),
+            _ => {}
+        }
+    }
+    Ok(values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MS: Nanos = 1_000_000;
+
+    const REPORTS: &str = "START RequestId: a Version: $LATEST\n\
+        REPORT RequestId: a\tDuration: 201.67 ms\tBilled Duration: 202 ms\tMemory Size: 2048 MB\tMax Memory Used: 81 MB\tInit Duration: 480.25 ms\n\
+        END RequestId: a\n\
+        2024-11-29T10:00:01.000Z REPORT RequestId: b\tDuration: 3.5 ms\tBilled Duration: 4 ms\tMemory Size: 2048 MB\tMax Memory Used: 82 MB\n";
+
+    #[test]
+    fn report_lines_give_each_duration_field_and_skip_missing_init() {
+        assert_eq!(
+            report_lines(REPORTS, None).unwrap(),
+            vec![201_670_000, 3_500_000]
+        );
+        assert_eq!(
+            report_lines(REPORTS, Some("Billed Duration")).unwrap(),
+            vec![202 * MS, 4 * MS]
+        );
+        assert_eq!(
+            report_lines(REPORTS, Some("Init Duration")).unwrap(),
+            vec![480_250_000]
+        );
+        let broken = "REPORT RequestId: c\tBilled Duration: 5 ms\n";
+        let (line, message) = report_lines(broken, None).unwrap_err();
+        assert_eq!(line, 0);
+        assert!(message.contains("without `Duration: … ms`"), "{message}");
+        assert!(report_lines(REPORTS, Some("Memory Size")).is_err());
+    }
+
+    #[test]
+    fn json_log_lines_read_platform_report_metrics() {
+        let text = r#"{"time":"2024-11-29T10:00:00Z","type":"platform.start","record":{"requestId":"a"}}
+{"time":"2024-11-29T10:00:01Z","type":"platform.report","record":{"requestId":"a","metrics":{"durationMs":201.67,"billedDurationMs":202,"memorySizeMB":2048,"maxMemoryUsedMB":81,"initDurationMs":480.25}}}
+{"time":"2024-11-29T10:00:02Z","type":"platform.report","record":{"requestId":"b","metrics":{"durationMs":3.5,"billedDurationMs":4,"memorySizeMB":2048,"maxMemoryUsedMB":82}}}
+"#;
+        assert_eq!(
+            json_lines(text, None).unwrap(),
+            vec![201_670_000, 3_500_000]
+        );
+        assert_eq!(
+            json_lines(text, Some("initDurationMs")).unwrap(),
+            vec![480_250_000]
+        );
+        let (line, _) = json_lines("{\"type\":\"platform.report\"}\n{oops", None).unwrap_err();
+        assert_eq!(line, 0, "the first line lacks the metric");
+    }
+
+    #[test]
+    fn csv_columns_by_logs_insights_name_or_given() {
+        let insights = "@timestamp,@duration,@initDuration\n2024-11-29 10:00:00.000,12.5,\n2024-11-29 10:00:01.000,7,300\n";
+        assert_eq!(
+            csv_column(insights, None).unwrap(),
+            vec![12_500_000, 7 * MS]
+        );
+        assert_eq!(
+            csv_column(insights, Some("@initDuration")).unwrap(),
+            vec![300 * MS]
+        );
+        let (line, message) = csv_column("a,b\n1,2\n", None).unwrap_err();
+        assert_eq!(line, 0);
+        assert!(message.contains("`a`, `b`"), "{message}");
+        let (line, message) = csv_column("duration_ms\n5\nfast\n", None).unwrap_err();
+        assert_eq!(line, 2);
+        assert!(message.contains("`fast`"), "{message}");
+        assert!(csv_column("duration_ms\n-1\n", None).is_err());
+    }
+}
