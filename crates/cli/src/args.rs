@@ -27,6 +27,15 @@ pub enum Command {
         #[arg(long = "set", value_name = "KEY=VALUE[,VALUE…]")]
         sets: Vec<SetArg>,
     },
+    /// Summarise observed invocations (REPORT log lines, JSON log lines or a CSV
+    /// column) and print duration settings to paste into a scenario.
+    Fit {
+        /// The file of observed invocations.
+        file: PathBuf,
+        /// The field or CSV column with the durations (as `{ empirical: … }` takes it).
+        #[arg(long)]
+        column: Option<String>,
+    },
 }
 
 #[derive(clap::Args, Debug)]

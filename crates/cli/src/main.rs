@@ -5,6 +5,7 @@
 
 mod args;
 mod error;
+mod fit;
 mod interrupt;
 mod progress;
 mod run;
@@ -18,6 +19,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         args::Command::Run(run_args) => run::run(&run_args),
         args::Command::Validate { scenario, sets } => run::validate(&scenario, &sets),
+        args::Command::Fit { file, column } => fit::fit(&file, column.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

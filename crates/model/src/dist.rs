@@ -450,3 +450,87 @@ mod empirical_tests {
         );
     }
 }
+
+/// A lognormal fitted to observed durations, and how far it is from them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LognormalFit {
+    /// The fit, as a scenario writes it (median and 99th percentile).
+    pub dist: DurationDist,
+    /// The Kolmogorov–Smirnov distance: the largest gap between the observed and the
+    /// fitted cumulative distributions (0: the same; above about 0.05, the shape is
+    /// visibly off and the empirical distribution is the better input).
+    pub ks_distance: f64,
+}
+
+/// Fits a lognormal by the mean and standard deviation of the logarithms (maximum
+/// likelihood); `None` when a value is 0 (no logarithm) or all are equal.
+pub fn fit_lognormal(observed: &Empirical) -> Option<LognormalFit> {
+    let values = &observed.0;
+    if values[0] == 0 {
+        return None;
+    }
+    let n = values.len() as f64;
+    let logs: Vec<f64> = values.iter().map(|&v| (v as f64).ln()).collect();
+    let mu = logs.iter().sum::<f64>() / n;
+    let sigma = (logs.iter().map(|l| (l - mu).powi(2)).sum::<f64>() / n).sqrt();
+    if sigma.is_nan() || sigma <= 0.0 {
+        return None;
+    }
+    let cdf = |l: f64| 0.5 * libm::erfc(-(l - mu) / (sigma * std::f64::consts::SQRT_2));
+    let ks_distance = logs
+        .iter()
+        .enumerate()
+        .map(|(i, &l)| {
+            let f = cdf(l);
+            (f - i as f64 / n)
+                .abs()
+                .max((((i + 1) as f64) / n - f).abs())
+        })
+        .fold(0.0, f64::max);
+    Some(LognormalFit {
+        dist: DurationDist::Lognormal {
+            median: to_nanos(mu.exp()),
+            p99: to_nanos((mu + Z_P99 * sigma).exp()),
+        },
+        ks_distance,
+    })
+}
+
+#[cfg(test)]
+mod fit_tests {
+    use super::*;
+    use lambdasim_engine::StreamKey;
+
+    #[test]
+    fn a_lognormal_sample_fits_back_to_its_parameters_closely() {
+        let truth = DurationDist::Lognormal {
+            median: 100_000_000,
+            p99: 900_000_000,
+        };
+        let mut rng = RngStream::new(3, &StreamKey::new(["fit"]));
+        let mut draws = vec![0; 20_000];
+        truth.sampler().unwrap().fill(&mut rng, &mut draws);
+        let fit = fit_lognormal(&Empirical::new(draws).unwrap()).unwrap();
+        let DurationDist::Lognormal { median, p99 } = fit.dist else {
+            panic!("{fit:?}");
+        };
+        assert!((median as f64 / 1e8 - 1.0).abs() < 0.03, "{median}");
+        assert!((p99 as f64 / 9e8 - 1.0).abs() < 0.05, "{p99}");
+        assert!(fit.ks_distance < 0.015, "{}", fit.ks_distance);
+    }
+
+    #[test]
+    fn a_two_peaked_sample_fits_badly_and_says_so() {
+        let values = (0..1000).map(|i| {
+            if i % 2 == 0 {
+                10_000_000
+            } else {
+                1_000_000_000
+            }
+        });
+        let fit = fit_lognormal(&Empirical::new(values.collect()).unwrap()).unwrap();
+        assert!(fit.ks_distance > 0.2, "{}", fit.ks_distance);
+        assert!(fit_lognormal(&Empirical::new(vec![5, 5]).unwrap()).is_none());
+        assert!(fit_lognormal(&Empirical::new(vec![0, 5]).unwrap()).is_none());
+    }
+}

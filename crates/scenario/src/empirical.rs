@@ -29,12 +29,89 @@ const REPORT: &str = "REPORT RequestId:";
 /// The fields of a REPORT line that hold durations.
 const REPORT_FIELDS: [&str; 3] = ["Duration", "Billed Duration", "Init Duration"];
 
+/// What `lambdasim fit` reports of a file of observed invocations.
+#[derive(Clone, Debug)]
+pub struct Observed {
+    /// The Invoke durations (or the CSV column's values).
+    pub durations: Empirical,
+    /// The Init durations, of the cold starts among them, if any...
+    pub init: Option<Empirical>,
+    /// ...and the field they were read from (`Init Duration`, `initDurationMs`).
+    pub init_field: Option<&'static str>,
+    /// The configured memory and the most used, in MB, from REPORT or JSON logs.
+    pub memory_mb: Option<u64>,
+    /// The largest `Max Memory Used` seen, in MB.
+    pub max_memory_used_mb: Option<u64>,
+}
+
+/// Reads a file of observed invocations for `lambdasim fit`: durations as
+/// `{ empirical: … }` reads them (`column` as there), and from logs the Init
+/// durations and memory too.
+pub fn read_observed(path: &Path, column: Option<&str>) -> Result<Observed, ScenarioError> {
+    let origin = Position::file(path);
+    let text = read_text(path, &origin)?;
+    let durations = values(path, &text, column)?;
+    let init_column = if text.contains(REPORT) {
+        Some("Init Duration")
+    } else if text.trim_start().starts_with('{') {
+        Some("initDurationMs")
+    } else {
+        None
+    };
+    let init = match init_column {
+        Some(c) if column.is_none() => Empirical::new(values_of(path, &text, Some(c))?),
+        _ => None,
+    };
+    let (memory_mb, max_memory_used_mb) = memory(&text);
+    Ok(Observed {
+        durations,
+        init_field: init.as_ref().and(init_column),
+        init,
+        memory_mb,
+        max_memory_used_mb,
+    })
+}
+
+/// The configured and the largest used memory of REPORT or JSON log lines.
+fn memory(text: &str) -> (Option<u64>, Option<u64>) {
+    let (mut size, mut used) = (None, None::<u64>);
+    for line in text.lines() {
+        let (s, u) = if let Some(start) = line.find(REPORT) {
+            let line = &line[start..];
+            let number =
+                |field| report_field(line, field, " MB").and_then(|v| v.trim().parse().ok());
+            (number("Memory Size"), number("Max Memory Used"))
+        } else if line.trim_start().starts_with('{') {
+            let Ok(object) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
+            let number = |field: &str| {
+                object
+                    .pointer(&format!("/record/metrics/{field}"))
+                    .and_then(serde_json::Value::as_u64)
+            };
+            (number("memorySizeMB"), number("maxMemoryUsedMB"))
+        } else {
+            continue;
+        };
+        size = size.or(s);
+        used = used.max(u);
+    }
+    (size, used)
+}
+
 /// Reads the observed durations of `path`; `origin` is where the scenario names it.
 pub(crate) fn read(
     path: &Path,
     column: Option<&str>,
     origin: &Position,
 ) -> Result<Empirical, ScenarioError> {
+    let text = read_text(path, origin)?;
+    values(path, &text, column)
+}
+
+/// A file's text, checked to be a regular UTF-8 file of a readable size.
+fn read_text(path: &Path, origin: &Position) -> Result<String, ScenarioError> {
     let what = format!("durations file `{}`", path.display());
     let meta = std::fs::metadata(path).map_err(|e| ScenarioError::io(origin.clone(), &what, &e))?;
     if !meta.is_file() || meta.len() > MAX_FILE_BYTES {
@@ -46,23 +123,17 @@ pub(crate) fn read(
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| ScenarioError::io(origin.clone(), &what, &e))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
+    String::from_utf8(bytes).map_err(|e| {
         ScenarioError::new(
             Position::file(path),
             format!("found bytes that are not UTF-8 ({e}), expected a text file"),
         )
-    })?;
-    let at_line = |line: usize, message: String| {
-        ScenarioError::new(Position::csv(path, line as u64 + 1), message)
-    };
-    let values = if text.contains(REPORT) {
-        report_lines(&text, column).map_err(|(line, m)| at_line(line, m))?
-    } else if text.trim_start().starts_with('{') {
-        json_lines(&text, column).map_err(|(line, m)| at_line(line, m))?
-    } else {
-        csv_column(&text, column).map_err(|(line, m)| at_line(line, m))?
-    };
-    Empirical::new(values).ok_or_else(|| {
+    })
+}
+
+/// The durations of a file's text, at least one.
+fn values(path: &Path, text: &str, column: Option<&str>) -> Result<Empirical, ScenarioError> {
+    Empirical::new(values_of(path, text, column)?).ok_or_else(|| {
         ScenarioError::new(
             Position::file(path),
             format!(
@@ -71,6 +142,21 @@ pub(crate) fn read(
             ),
         )
     })
+}
+
+/// The durations of a file's text, in the form it is in (possibly none).
+fn values_of(path: &Path, text: &str, column: Option<&str>) -> Result<Vec<Nanos>, ScenarioError> {
+    let at_line = |line: usize, message: String| {
+        ScenarioError::new(Position::csv(path, line as u64 + 1), message)
+    };
+    let values = if text.contains(REPORT) {
+        report_lines(text, column)
+    } else if text.trim_start().starts_with('{') {
+        json_lines(text, column)
+    } else {
+        csv_column(text, column)
+    };
+    values.map_err(|(line, m)| at_line(line, m))
 }
 
 /// A problem at a line (0-based) of the file.
@@ -106,7 +192,7 @@ fn report_lines(text: &str, column: Option<&str>) -> Result<Vec<Nanos>, LineErro
         let Some(start) = line.find(REPORT) else {
             continue;
         };
-        match report_field(&line[start..], field) {
+        match report_field(&line[start..], field, " ms") {
             Some(value) => values.push(millis(value, n)?),
             None if field == "Init Duration" => {}
             None => {
@@ -122,9 +208,9 @@ fn report_lines(text: &str, column: Option<&str>) -> Result<Vec<Nanos>, LineErro
     Ok(values)
 }
 
-/// The number after `field: ` in a REPORT line, up to ` ms`. `Duration` is not the
-/// tail of `Billed Duration` or `Init Duration`.
-fn report_field<'a>(line: &'a str, field: &str) -> Option<&'a str> {
+/// The number after `field: ` in a REPORT line, up to its `unit`. `Duration` is not
+/// the tail of `Billed Duration` or `Init Duration`.
+fn report_field<'a>(line: &'a str, field: &str, unit: &str) -> Option<&'a str> {
     let key = format!("{field}: ");
     let mut from = 0;
     while let Some(at) = line[from..].find(&key) {
@@ -134,7 +220,7 @@ fn report_field<'a>(line: &'a str, field: &str) -> Option<&'a str> {
         let longer = ["Billed ", "Init "].iter().any(|p| before.ends_with(p));
         if whole && !longer {
             let rest = &line[at + key.len()..];
-            return rest.find(" ms").map(|end| &rest[..end]);
+            return rest.find(unit).map(|end| &rest[..end]);
         }
         from = at + key.len();
     }
@@ -257,6 +343,14 @@ mod tests {
         assert_eq!(line, 0);
         assert!(message.contains("without `Duration: … ms`"), "{message}");
         assert!(report_lines(REPORTS, Some("Memory Size")).is_err());
+    }
+
+    #[test]
+    fn memory_comes_from_report_and_json_lines() {
+        assert_eq!(memory(REPORTS), (Some(2048), Some(82)));
+        let json = r#"{"type":"platform.report","record":{"metrics":{"durationMs":1,"memorySizeMB":512,"maxMemoryUsedMB":90}}}"#;
+        assert_eq!(memory(json), (Some(512), Some(90)));
+        assert_eq!(memory("duration_ms\n5\n"), (None, None));
     }
 
     #[test]

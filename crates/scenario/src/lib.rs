@@ -19,6 +19,7 @@ mod streams;
 mod sweep;
 mod variants;
 
+pub use empirical::{Observed, read_observed};
 pub use error::ScenarioError;
 pub use sweep::{MAX_CONFIGURATIONS, MAX_FUNCTION_CONFIGURATIONS, Point, SetArg};
 

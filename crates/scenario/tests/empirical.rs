@@ -26,7 +26,10 @@ fn report_lines_set_duration_and_init_duration() {
     else {
         panic!("not empirical: {f:?}");
     };
-    assert_eq!((d.len(), d.quantile(0.0), d.quantile(1.0)), (2, 100_000_000, 200_000_000));
+    assert_eq!(
+        (d.len(), d.quantile(0.0), d.quantile(1.0)),
+        (2, 100_000_000, 200_000_000)
+    );
     assert_eq!((i.len(), i.quantile(0.5)), (1, 480_000_000));
     assert_eq!(f.duration.mean(), 150_000_000.0);
 }
@@ -42,12 +45,16 @@ fn a_bad_value_is_an_error_at_its_line_and_a_missing_file_at_the_yaml() {
     assert_eq!(err.line(), Some(3), "{err}");
     assert!(err.is_input_error());
     let err = dir
-        .load(&scenario("    duration: { empirical: { file: none.csv } }\n"))
+        .load(&scenario(
+            "    duration: { empirical: { file: none.csv } }\n",
+        ))
         .unwrap_err();
     assert_eq!(err.line(), Some(5), "{err}");
     assert!(err.message().contains("none.csv"), "{err}");
     let err = dir
-        .load(&scenario("    duration: { empirical: { file: d.csv, column: other } }\n"))
+        .load(&scenario(
+            "    duration: { empirical: { file: d.csv, column: other } }\n",
+        ))
         .unwrap_err();
     assert!(err.message().contains("`duration_ms`"), "{err}");
 }

@@ -1,0 +1,78 @@
+//! `lambdasim fit`: what a file of REPORT lines holds, and lines that paste into a
+//! scenario as they are.
+
+use assert_cmd::Command;
+use std::fs;
+
+fn lambdasim() -> Command {
+    Command::cargo_bin("lambdasim").unwrap()
+}
+
+/// 400 REPORT lines, durations 50–450 ms, every tenth a cold start with its Init.
+fn reports() -> String {
+    (0..400)
+        .map(|i| {
+            let init = if i % 10 == 0 { format!("\tInit Duration: {}.5 ms", 300 + i) } else { String::new() };
+            format!(
+                "2024-11-29T10:00:00.000Z REPORT RequestId: r{i}\tDuration: {}.25 ms\tBilled Duration: {} ms\tMemory Size: 1024 MB\tMax Memory Used: {} MB{init}\n",
+                50 + i,
+                51 + i,
+                60 + i % 7
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn fit_summarises_report_lines_and_its_lines_paste_into_a_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("report.log"), reports()).unwrap();
+    let out = lambdasim()
+        .current_dir(dir.path())
+        .args(["fit", "report.log"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("report.log: 400 invocations"), "{text}");
+    assert!(text.contains("p50 249.25ms"), "{text}");
+    assert!(text.contains("cold starts: 40 of 400 (10.000 %)"), "{text}");
+    assert!(
+        text.contains("memory: 1024 MB configured, at most 66 MB used"),
+        "{text}"
+    );
+    // Every suggested line, pasted under a function, makes a valid scenario.
+    let pasted: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("duration: {") || l.starts_with("init_duration: {"))
+        .collect();
+    assert_eq!(pasted.len(), 4, "{text}");
+    for line in pasted {
+        let yaml = format!(
+            "name: s\nduration: 10m\nfunctions:\n  - name: f\n    {line}\n    traffic:\n      - poisson: {{ rate: 5 }}\n"
+        );
+        fs::write(dir.path().join("s.yaml"), yaml).unwrap();
+        lambdasim()
+            .current_dir(dir.path())
+            .args(["validate", "s.yaml"])
+            .assert()
+            .success();
+    }
+}
+
+#[test]
+fn fit_of_a_bad_file_is_an_input_error_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("d.csv"), "duration_ms\n5\nquick\n").unwrap();
+    lambdasim()
+        .current_dir(dir.path())
+        .args(["fit", "d.csv"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("d.csv:3"));
+    lambdasim()
+        .current_dir(dir.path())
+        .args(["fit", "missing.log"])
+        .assert()
+        .code(2);
+}
