@@ -327,6 +327,8 @@ pub(crate) struct TraceParams {
     pub time_column: Option<Spanned<String>>,
     /// For `format: cloudwatch`, the series (by Id or Label) to replay, summed.
     pub series: Option<Spanned<Vec<String>>>,
+    /// For a `format: cloudwatch` CSV file, its count column's name.
+    pub count_column: Option<Spanned<String>>,
     pub spread: Option<Spanned<RawSpread>>,
 }
 

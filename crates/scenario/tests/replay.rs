@@ -485,8 +485,12 @@ fn cloudwatch_key_errors_point_at_the_yaml_and_file_errors_at_the_file() {
             "only with format: cloudwatch",
         ),
         (
-            "trace: { file: t.csv, format: cloudwatch, time_column: t }",
-            "only on CSV traces",
+            "trace: { file: t.csv, count_column: n }",
+            "only with format: cloudwatch",
+        ),
+        (
+            "trace: { file: t.csv, format: azure2019, function: f, time_column: t }",
+            "only on CSV and cloudwatch traces",
         ),
         (
             "trace: { file: t.csv, format: cloudwatch, function: f }",

@@ -9,7 +9,7 @@ use crate::raw::{
     RawSpread, RawStream, RawTraceFormat, SpikeParams, TraceParams,
 };
 use crate::streams::shapes::{Diurnal, Interpolation, Profile, Shape};
-use crate::streams::{Spread, StreamKind, TraceFile, TraceFormat, TraceSpec, Window};
+use crate::streams::{CsvColumns, Spread, StreamKind, TraceFile, TraceFormat, TraceSpec, Window};
 use lambdasim_engine::{NANOS_PER_SEC, Nanos};
 use serde_saphyr::{Location, Spanned};
 
@@ -413,8 +413,14 @@ impl Context<'_> {
             (
                 "time_column",
                 trace.time_column.as_ref().map(|v| v.referenced),
-                "on CSV traces",
-                format == RawTraceFormat::Csv,
+                "on CSV and cloudwatch traces",
+                format != RawTraceFormat::Azure2019,
+            ),
+            (
+                "count_column",
+                trace.count_column.as_ref().map(|v| v.referenced),
+                "with format: cloudwatch (a CSV file of counts)",
+                format == RawTraceFormat::Cloudwatch,
             ),
             (
                 "series",
@@ -463,6 +469,10 @@ impl Context<'_> {
                     .series
                     .as_ref()
                     .map_or_else(Vec::new, |s| s.value.clone()),
+                columns: CsvColumns {
+                    time: trace.time_column.as_ref().map(|c| c.value.clone()),
+                    count: trace.count_column.as_ref().map(|c| c.value.clone()),
+                },
             }),
         }
     }

@@ -11,7 +11,7 @@ pub(crate) mod shapes;
 mod timestamp;
 mod trace;
 
-pub(crate) use trace::{Spread, TraceFile, TraceFormat, TraceSpec, validate_trace};
+pub(crate) use trace::{CsvColumns, Spread, TraceFile, TraceFormat, TraceSpec, validate_trace};
 
 use crate::error::ScenarioError;
 use lambdasim_engine::{Nanos, RngStream, StreamKey};

@@ -10,6 +10,13 @@
 //! - `{"Label", "Datapoints": [{"Timestamp", "Sum"}]}`, in no particular order and at
 //!   most 1,440 points per call, so a long series comes in several files.
 //!
+//! A file that is not JSON is read as CSV with a header: a time column and a count
+//! column, rows in any order. That is the CSV of a CloudWatch Logs Insights query
+//! `stats count(*) by bin(1m)` (columns `bin(1m)` and `count(*)`, newest first) or any
+//! other time-and-count export; `time_column:` and `count_column:` name the columns
+//! when they are not a `bin(…)`, `timestamp`, `time` or `Timestamp` column and a
+//! `count(*)`, `count`, `Sum` or `Invocations` column.
+//!
 //! `file:` may be a glob: every file it matches is read. `series:` names the series to
 //! replay by `Id` or `Label` and sums them point by point (a function's load is
 //! `Invocations` plus `Throttles`: CloudWatch counts a throttled request in
@@ -100,10 +107,11 @@ impl CloudWatchRows {
         origin: &Position,
         period: Option<Nanos>,
         wanted: &[String],
+        columns: &CsvColumns,
     ) -> Result<Self, ScenarioError> {
         let mut series = Vec::new();
         for path in matching_files(pattern, origin)? {
-            series.extend(read_file(&path, origin)?);
+            series.extend(read_file(&path, origin, columns)?);
         }
         let points = select(&series, wanted, pattern)?;
         let period = match period {
@@ -162,8 +170,25 @@ fn matching_files(pattern: &Path, origin: &Position) -> Result<Vec<PathBuf>, Sce
     Ok(files)
 }
 
+/// The columns of a CSV metrics file, when named in the scenario.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) struct CsvColumns {
+    pub time: Option<String>,
+    pub count: Option<String>,
+}
+
+/// Time columns found by name: Logs Insights' `bin(…)` by its prefix, then these.
+const TIME_COLUMNS: [&str; 4] = ["timestamp", "Timestamp", "time", "@timestamp"];
+
+/// Count columns found by name.
+const COUNT_COLUMNS: [&str; 4] = ["count(*)", "count", "Sum", "Invocations"];
+
 /// The series of one file.
-fn read_file(path: &Path, origin: &Position) -> Result<Vec<Series>, ScenarioError> {
+fn read_file(
+    path: &Path,
+    origin: &Position,
+    columns: &CsvColumns,
+) -> Result<Vec<Series>, ScenarioError> {
     let what = format!("CloudWatch metrics file `{}`", path.display());
     let meta = std::fs::metadata(path).map_err(|e| ScenarioError::io(origin.clone(), &what, &e))?;
     if !meta.is_file() || meta.len() > MAX_FILE_BYTES {
@@ -176,6 +201,9 @@ fn read_file(path: &Path, origin: &Position) -> Result<Vec<Series>, ScenarioErro
     }
     let text =
         std::fs::read_to_string(path).map_err(|e| ScenarioError::io(origin.clone(), &what, &e))?;
+    if !text.trim_start().starts_with('{') {
+        return Ok(vec![csv_series(path, &text, columns)?]);
+    }
     let document: Document = serde_json::from_str(&text).map_err(|e| {
         ScenarioError::new(
             Position::at(path, e.line() as u64, e.column() as u64),
@@ -239,6 +267,77 @@ fn locate(path: &Path, text: &str, near: &[String]) -> Position {
     let line = before.matches('\n').count() as u64 + 1;
     let column = before.rfind('\n').map_or(from, |n| from - n - 1) as u64 + 1;
     Position::at(path, line, column)
+}
+
+/// A CSV file of times and counts, as one series named after its count column.
+fn csv_series(path: &Path, text: &str, columns: &CsvColumns) -> Result<Series, ScenarioError> {
+    let at = |line: u64, message: String| ScenarioError::new(Position::csv(path, line), message);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(|e| {
+            at(
+                1,
+                format!(
+                    "found an unreadable header ({e}), expected a CSV header row or CloudWatch JSON"
+                ),
+            )
+        })?
+        .clone();
+    let find = |given: &Option<String>, known: &dyn Fn(&str) -> bool, what: &str| {
+        let index = match given {
+            Some(name) => header.iter().position(|h| h == name),
+            None => header.iter().position(known),
+        };
+        index.ok_or_else(|| {
+            let names: Vec<String> = header.iter().map(|h| format!("`{h}`")).collect();
+            at(
+                1,
+                format!(
+                    "found the columns {}, expected a {what} column{}",
+                    names.join(", "),
+                    given.as_ref().map_or_else(
+                        || format!(" (or `{what}_column:` naming it)"),
+                        |g| format!(" named `{g}`")
+                    )
+                ),
+            )
+        })
+    };
+    let time = find(
+        &columns.time,
+        &|h| h.starts_with("bin(") || TIME_COLUMNS.contains(&h),
+        "time",
+    )?;
+    let count = find(&columns.count, &|h| COUNT_COLUMNS.contains(&h), "count")?;
+    let mut points = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(1, |p| p.line());
+            at(line, format!("found an unreadable CSV row ({e})"))
+        })?;
+        let line = record.position().map_or(1, |p| p.line());
+        let cell = |i: usize| record.get(i).unwrap_or("");
+        let value = cell(count).parse::<f64>().map_err(|_| {
+            at(
+                line,
+                format!(
+                    "found `{}` as a count, expected a number of requests",
+                    crate::error::shown(cell(count))
+                ),
+            )
+        })?;
+        points.push(point(cell(time), value, &header[count]).map_err(|m| at(line, m))?);
+    }
+    Ok(Series {
+        id: None,
+        label: Some(header[count].to_string()),
+        file: path.to_path_buf(),
+        points,
+    })
 }
 
 /// A `get-metric-data` series, checked.
@@ -478,6 +577,7 @@ mod tests {
             &Position::file(Path::new("s.yaml")),
             period,
             &wanted,
+            &CsvColumns::default(),
         )
         .map_err(|e| e.to_string())?;
         let mut out = Vec::new();
@@ -649,5 +749,40 @@ mod tests {
             "{\"MetricDataResults\": [\n {\"Id\": \"m\", \"StatusCode\": \"PartialData\"}]}",
         );
         assert!(rows(&status, None, &[]).unwrap_err().contains("p.json:2:"));
+    }
+
+    #[test]
+    fn a_logs_insights_csv_newest_first_replays_in_time_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = "bin(1m),count(*)\n2021-10-30 19:12:00.000,30\n2021-10-30 19:10:00.000,10\n";
+        let path = file(dir.path(), "q.csv", csv);
+        let (period, out) = rows(&path, None, &[]).unwrap();
+        assert_eq!(period, 2 * MIN);
+        assert_eq!(out, vec![(0, 10.0), (2 * MIN, 30.0)]);
+        let bad = file(
+            dir.path(),
+            "b.csv",
+            "bin(5m),count(*)\n2021-10-30 19:10:00.000,x\n",
+        );
+        assert!(rows(&bad, None, &[]).unwrap_err().contains("b.csv:2"));
+        let other = file(dir.path(), "o.csv", "when,n\n2021-10-30 19:10:00,1\n");
+        let err = rows(&other, Some(MIN), &[]).unwrap_err();
+        assert!(
+            err.contains("`when`, `n`") && err.contains("time_column"),
+            "{err}"
+        );
+        let wanted = CsvColumns {
+            time: Some("when".into()),
+            count: Some("n".into()),
+        };
+        let mut named = CloudWatchRows::open(
+            &other,
+            &Position::file(Path::new("s.yaml")),
+            Some(MIN),
+            &[],
+            &wanted,
+        )
+        .unwrap();
+        assert_eq!(named.next_row().map(|r| r.requests), Some(1.0));
     }
 }

@@ -15,6 +15,7 @@ mod cloudwatch;
 mod csv;
 mod spread;
 
+pub(crate) use cloudwatch::CsvColumns;
 pub(crate) use spread::Spread;
 
 use super::Window;
@@ -54,6 +55,7 @@ pub(crate) enum TraceFormat {
     CloudWatch {
         period: Option<Nanos>,
         series: Vec<String>,
+        columns: cloudwatch::CsvColumns,
     },
 }
 
@@ -117,9 +119,13 @@ impl Rows {
             TraceFormat::Azure2019 { function } => {
                 Self::Azure(azure::AzureRows::open(&file.path, origin, function)?)
             }
-            TraceFormat::CloudWatch { period, series } => Self::CloudWatch(
-                cloudwatch::CloudWatchRows::open(&file.path, origin, *period, series)?,
-            ),
+            TraceFormat::CloudWatch {
+                period,
+                series,
+                columns,
+            } => Self::CloudWatch(cloudwatch::CloudWatchRows::open(
+                &file.path, origin, *period, series, columns,
+            )?),
         })
     }
 
