@@ -15,6 +15,7 @@ mod error;
 mod raw;
 mod streams;
 mod variants;
+mod warm;
 
 pub use error::ScenarioError;
 
