@@ -20,6 +20,7 @@ mod warm;
 pub use error::ScenarioError;
 
 use error::Position;
+use lambdasim_engine::Nanos;
 use lambdasim_model::{SimConfig, Traffic};
 use raw::RawScenario;
 use std::collections::HashSet;
@@ -37,6 +38,9 @@ pub struct Scenario {
     pub path: PathBuf,
     /// The file's text, for reports that quote it.
     pub source_text: String,
+    /// `report: { focus: { start, end } }`: the window the report's focus chart shows,
+    /// in nanoseconds into the run; `None` lets the report find one.
+    pub focus: Option<(Nanos, Nanos)>,
     /// Every variant, resolved and validated once when the file was loaded.
     variants: Vec<Variant>,
 }
@@ -91,6 +95,7 @@ impl Scenario {
         Ok(Scenario {
             name: name.value.clone(),
             path: path.to_path_buf(),
+            focus: focus(&raw, path)?,
             variants: resolve_variants(&raw, path)?,
             source_text,
         })
@@ -143,6 +148,40 @@ impl Scenario {
         }
         out
     }
+}
+
+/// The report's focus window, checked: it starts before it ends, and ends inside the
+/// run (of the base scenario).
+fn focus(raw: &RawScenario, path: &Path) -> Result<Option<(Nanos, Nanos)>, ScenarioError> {
+    let Some(focus) = raw.report.as_ref().and_then(|r| r.value.focus.as_ref()) else {
+        return Ok(None);
+    };
+    let (start, end) = (focus.value.start.value.0, focus.value.end.value.0);
+    let show = duration::show;
+    if end <= start {
+        return Err(ScenarioError::yaml(
+            path,
+            focus.value.end.referenced,
+            format!(
+                "found a focus ending at {} and starting at {}, expected its end after its start",
+                show(end),
+                show(start)
+            ),
+        ));
+    }
+    let run = raw.duration.value.0;
+    if end > run {
+        return Err(ScenarioError::yaml(
+            path,
+            focus.value.end.referenced,
+            format!(
+                "found a focus ending at {}, after the run's end at {}, expected a window inside the run",
+                show(end),
+                show(run)
+            ),
+        ));
+    }
+    Ok(Some((start, end)))
 }
 
 /// Resolves and validates every variant of `raw` (a single `base` when it has none).

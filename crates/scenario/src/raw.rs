@@ -27,8 +27,24 @@ pub(crate) struct RawScenario {
     pub account: Option<Spanned<RawAccount>>,
     pub functions: Spanned<Vec<Spanned<RawFunction>>>,
     pub billing: Option<Spanned<RawBilling>>,
+    pub report: Option<Spanned<RawReport>>,
     #[serde(default)]
     pub variants: Vec<RawVariant>,
+}
+
+/// `report:`: how the HTML report shows the run.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawReport {
+    pub focus: Option<Spanned<RawFocus>>,
+}
+
+/// `report.focus: { start, end }`: the window of the focus chart.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFocus {
+    pub start: Spanned<Dur>,
+    pub end: Spanned<Dur>,
 }
 
 /// `billing:`: what the bill includes.

@@ -272,6 +272,26 @@ variants:
 }
 
 #[test]
+fn a_report_focus_is_read_and_must_lie_inside_the_run() {
+    let focus = |window: &str| format!("{MINIMAL}report:\n  focus: {window}\n");
+    let scenario = load(&focus("{ start: 1h, end: 1h30m }"));
+    assert_eq!(
+        scenario.focus,
+        Some((3600 * NANOS_PER_SEC, 5400 * NANOS_PER_SEC))
+    );
+    assert_eq!(load(MINIMAL).focus, None);
+    for (window, message) in [
+        ("{ start: 1h, end: 30m }", "after its start"),
+        ("{ start: 1h, end: 3h }", "after the run's end"),
+        ("{ start: 1h }", "end"),
+    ] {
+        let err = load_err(&focus(window));
+        assert_eq!(err.line(), Some(6), "{window}: {err}");
+        assert!(err.message().contains(message), "{window}: {err}");
+    }
+}
+
+#[test]
 fn bad_values_are_reported_where_they_are() {
     let cases = [
         ("duration: 2 hours", 2, "expected a duration"),

@@ -142,8 +142,14 @@ fn the_answer_comes_before_the_charts() {
 #[test]
 fn every_chart_is_inline_svg() {
     let html = page(&["on-demand", "reserved"]);
-    // Six charts per variant and five comparisons.
-    assert_eq!(html.matches("<svg").count(), 2 * 6 + 5);
+    // Seven charts per variant (the focus on the burst at 10 minutes among them) and
+    // five comparisons.
+    assert_eq!(html.matches("<svg").count(), 2 * 7 + 5);
+    assert!(html.contains("Focus: 0:"), "the focus chart");
+    assert!(
+        html.contains("A closer look at the part of the run"),
+        "its caption"
+    );
     assert!(html.contains("account limit 1000"));
     assert!(!html.contains("<?xml"));
 }
@@ -151,7 +157,7 @@ fn every_chart_is_inline_svg() {
 #[test]
 fn a_single_variant_has_no_comparison_section() {
     let html = page(&["base"]);
-    assert_eq!(html.matches("<svg").count(), 6);
+    assert_eq!(html.matches("<svg").count(), 7);
     assert!(!html.contains("id=\"compared\""));
 }
 
