@@ -856,3 +856,46 @@ fn every_documented_command_runs_or_names_what_exists() {
         "CI runs the README's tests"
     );
 }
+
+/// The README's picture is the chart its first command draws, byte for byte: the
+/// caption names the chart (`charts/<stem>.png`), the image is `docs/<name>.png`.
+#[test]
+fn the_readme_picture_is_what_its_first_command_draws() {
+    let readme = fs::read_to_string(repo().join("README.md")).unwrap();
+    let image = readme
+        .split("](docs/")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .expect("a picture in docs/");
+    let chart = readme
+        .split("`charts/")
+        .skip(1)
+        .filter_map(|rest| rest.split('`').next())
+        .find(|name| name.ends_with(".png"))
+        .expect("the caption names its chart");
+    let (_, command) = documented_commands()
+        .into_iter()
+        .find(|(file, c)| file == "README.md" && c.starts_with("cargo run"))
+        .unwrap();
+    let args: Vec<&str> = command
+        .split(" -- ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    lambdasim()
+        .current_dir(repo())
+        .args(&args)
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let drawn = fs::read(out.join("charts").join(chart)).unwrap();
+    let shown = fs::read(repo().join("docs").join(image)).unwrap();
+    assert!(
+        drawn == shown,
+        "docs/{image} is not the {chart} that `{command}` draws: copy it there"
+    );
+}
