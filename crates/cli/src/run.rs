@@ -509,8 +509,12 @@ fn write_report(
         })
         .collect();
     let charts_dir = out.path().join("charts");
-    let set =
-        charts::render(&data).map_err(|e| output_error(&charts_dir, std::io::Error::other(e)))?;
+    let focus = match scenario.focus {
+        Some((start, end)) => Some((start as f64 / 1e9, end as f64 / 1e9)),
+        None => charts::find_window(&data),
+    };
+    let set = charts::render_focused(&data, focus)
+        .map_err(|e| output_error(&charts_dir, std::io::Error::other(e)))?;
     charts::write_charts(&charts_dir, &set).map_err(|e| output_error(&charts_dir, e))?;
 
     let report_variants: Vec<ReportVariant> = summaries

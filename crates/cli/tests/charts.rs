@@ -144,9 +144,20 @@ fn every_bundled_scenario_renders_its_charts_and_report() {
         let charts = out.join("charts");
         let variants = variant_names(&out);
         let mut expected = 0;
+        // A focus chart for every variant or for none: they share its window.
+        let focused = charts
+            .join(format!("{}-focus.png", file_stem(&variants[0])))
+            .exists();
+        if path.ends_with("black-friday.yaml") {
+            assert!(focused, "the sale is a sliver of the day: it needs a focus");
+        }
         for (variant, has_async) in variants.iter().zip(variants_with_async(&out)) {
             for kind in VARIANT_CHARTS {
                 check_chart(&charts, &format!("{}-{kind}", file_stem(variant)));
+                expected += 2;
+            }
+            if focused {
+                check_chart(&charts, &format!("{}-focus", file_stem(variant)));
                 expected += 2;
             }
             if has_async {
@@ -268,4 +279,24 @@ fn a_rerun_replaces_old_charts() {
         .success();
     assert!(!stale.exists());
     assert!(!out.join("charts").exists());
+}
+
+#[test]
+fn a_focus_named_in_the_scenario_is_drawn_over_its_window() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("s.yaml");
+    fs::write(
+        &scenario,
+        "name: s\nduration: 2h\nreport:\n  focus: { start: 30m, end: 45m }\nfunctions:\n  - name: f\n    traffic:\n      - poisson: { rate: 5 }\n",
+    )
+    .unwrap();
+    let (_tmp, out) = run(&scenario, &[]);
+    let svg = check_chart(&out.join("charts"), "base-focus");
+    assert!(
+        svg.contains("Focus: 0:30 to 0:45"),
+        "the window in the title"
+    );
+    assert!(svg.contains("0:40"), "clock ticks inside the window");
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Focus: 0:30 to 0:45"));
 }

@@ -690,3 +690,212 @@ fn an_output_error_is_printed_once() {
     assert_eq!(stderr.matches("Not a directory").count(), 1, "{stderr}");
     assert_eq!(stderr.matches("failed").count(), 1, "{stderr}");
 }
+
+/// The commands shown in the README and in `docs/`: the lines of indented code blocks
+/// (fenced blocks hold YAML and tables) that start with a command, with the file each
+/// comes from. A continued line (`\`) is joined to the next.
+fn documented_commands() -> Vec<(String, String)> {
+    let mut files = vec![repo().join("README.md")];
+    let mut docs: Vec<PathBuf> = fs::read_dir(repo().join("docs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    docs.sort();
+    files.extend(docs);
+    let starts = [
+        "cargo ",
+        "lambdasim ",
+        "benches/",
+        "fuzz/",
+        "python3 ",
+        "perf ",
+        "FUZZ_",
+    ];
+    let mut commands = Vec::new();
+    for file in files {
+        let text = fs::read_to_string(&file).unwrap();
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let (mut fenced, mut previous_blank, mut in_block) = (false, true, false);
+        let mut pending = String::new();
+        for line in text.lines() {
+            if line.trim_start().starts_with("```") {
+                fenced = !fenced;
+                continue;
+            }
+            let indented = line.starts_with("    ");
+            in_block = !fenced && indented && (in_block || previous_blank);
+            previous_blank = line.trim().is_empty();
+            if !in_block {
+                continue;
+            }
+            let code = line.trim();
+            let code = code.split(" #").next().unwrap().trim();
+            pending.push_str(code.trim_end_matches('\\'));
+            if code.ends_with('\\') {
+                continue;
+            }
+            let command = std::mem::take(&mut pending);
+            if starts.iter().any(|s| command.starts_with(s)) {
+                commands.push((name.clone(), command));
+            }
+        }
+    }
+    commands
+}
+
+/// Every command the README and `docs/` show is run or checked: `cargo run` ones run
+/// (they must be the README's form, from the repository root), the `lambdasim`
+/// synopses' options must be the command's, `cargo build`/`test` must name workspace
+/// packages, and scripts and fuzz targets must exist. Benchmarks, fuzzing and profiling
+/// take minutes to hours and an external tool; they are not run here.
+#[test]
+fn every_documented_command_runs_or_names_what_exists() {
+    let commands = documented_commands();
+    let help = |sub: &str| {
+        let out = lambdasim().args([sub, "--help"]).output().unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let packages: Vec<String> = fs::read_dir(repo().join("crates"))
+        .unwrap()
+        .filter_map(|e| fs::read_to_string(e.unwrap().path().join("Cargo.toml")).ok())
+        .filter_map(|toml| {
+            let line = toml.lines().find(|l| l.starts_with("name"))?.to_string();
+            Some(line.split('"').nth(1)?.to_string())
+        })
+        .collect();
+    let mut ran = 0;
+    for (file, command) in &commands {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        let at = format!("{file}: {command}");
+        match words.as_slice() {
+            ["cargo", "run", rest @ ..] => {
+                let dash = rest.iter().position(|w| *w == "--").expect(&at);
+                assert_eq!(rest[..dash], ["--release", "-p", "lambdasim"], "{at}");
+                let args = &rest[dash + 1..];
+                let tmp = tempfile::tempdir().unwrap();
+                let mut cmd = lambdasim();
+                cmd.current_dir(repo()).args(args);
+                if args.first() == Some(&"run") {
+                    cmd.args(["--quiet", "--out"]).arg(tmp.path().join("out"));
+                }
+                cmd.assert().success();
+                ran += 1;
+            }
+            ["cargo", "build" | "test", rest @ ..] => {
+                for pair in rest.windows(2).filter(|w| w[0] == "-p") {
+                    assert!(packages.iter().any(|p| p == pair[1]), "{at}");
+                }
+                assert!(
+                    rest.iter()
+                        .all(|w| w.starts_with('-') || packages.iter().any(|p| p == w)),
+                    "{at}"
+                );
+            }
+            ["cargo", "+nightly", "fuzz", "run", rest @ ..] => {
+                // The first word that is neither an option nor `--sanitizer`'s value.
+                let mut words = rest.iter();
+                let target = loop {
+                    match words.next().expect(&at) {
+                        &"--sanitizer" => {
+                            words.next();
+                        }
+                        w if !w.starts_with('-') => break w,
+                        _ => {}
+                    }
+                };
+                let file = format!("fuzz/fuzz_targets/{target}.rs");
+                assert!(repo().join(file).exists(), "{at}");
+            }
+            ["lambdasim", sub @ ("run" | "validate"), rest @ ..] => {
+                let help = help(sub);
+                for option in rest.iter().filter(|w| w.contains("--")) {
+                    let option = option.trim_matches(|c| c == '[' || c == ']' || c == '.');
+                    assert!(help.contains(option), "{at}: {option} is not an option");
+                }
+            }
+            ["python3", script, ..] => assert!(repo().join(script).exists(), "{at}"),
+            ["perf", ..] => {
+                for scenario in words.iter().filter(|w| w.ends_with(".yaml")) {
+                    assert!(repo().join(scenario).exists(), "{at}");
+                }
+            }
+            [script, ..] => {
+                let script = script.split('=').next_back().unwrap();
+                let script = if script.contains('/') {
+                    script
+                } else {
+                    words[1]
+                };
+                let meta = fs::metadata(repo().join(script)).expect(&at);
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    assert!(
+                        meta.permissions().mode() & 0o111 != 0,
+                        "{at}: not executable"
+                    );
+                }
+                let _ = meta;
+            }
+            _ => {}
+        }
+    }
+    assert!(ran >= 1, "the README's first command: {commands:?}");
+    // The README's two commands, as CI runs the second.
+    let readme: Vec<&String> = commands
+        .iter()
+        .filter(|(f, _)| f == "README.md")
+        .map(|(_, c)| c)
+        .collect();
+    assert!(readme[0].starts_with("cargo run --release -p lambdasim -- run scenarios/"));
+    assert_eq!(readme[1], "cargo test --workspace");
+    let ci = fs::read_to_string(repo().join(".ci/run")).unwrap();
+    assert!(
+        ci.lines().any(|l| l == readme[1]),
+        "CI runs the README's tests"
+    );
+}
+
+/// The README's picture is the chart its first command draws, byte for byte: the
+/// caption names the chart (`charts/<stem>.png`), the image is `docs/<name>.png`.
+#[test]
+fn the_readme_picture_is_what_its_first_command_draws() {
+    let readme = fs::read_to_string(repo().join("README.md")).unwrap();
+    let image = readme
+        .split("](docs/")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .expect("a picture in docs/");
+    let chart = readme
+        .split("`charts/")
+        .skip(1)
+        .filter_map(|rest| rest.split('`').next())
+        .find(|name| name.ends_with(".png"))
+        .expect("the caption names its chart");
+    let (_, command) = documented_commands()
+        .into_iter()
+        .find(|(file, c)| file == "README.md" && c.starts_with("cargo run"))
+        .unwrap();
+    let args: Vec<&str> = command
+        .split(" -- ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    lambdasim()
+        .current_dir(repo())
+        .args(&args)
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let drawn = fs::read(out.join("charts").join(chart)).unwrap();
+    let shown = fs::read(repo().join("docs").join(image)).unwrap();
+    assert!(
+        drawn == shown,
+        "docs/{image} is not the {chart} that `{command}` draws: copy it there"
+    );
+}

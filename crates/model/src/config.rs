@@ -429,6 +429,28 @@ impl FunctionConfig {
         }
     }
 
+    /// `warm_start: auto`: the idle on-demand environments a function already
+    /// running at `mean_concurrency` (its arrival rate times its mean duration, by
+    /// Little's law) would have at time 0, given `unreserved_pool` (see
+    /// [`SimConfig::unreserved_pool`]). A modelling choice, not an AWS rule: the mean
+    /// plus three standard deviations of a Poisson count (`L + 3√L`, rounded up), since
+    /// a pool kept warm by idle timeouts holds about the recent peak, not the mean;
+    /// less the provisioned concurrency at time 0 (it serves first), and no more than
+    /// the on-demand room of the function's reservation or of the unreserved pool, nor
+    /// [`MAX_WARM_START`].
+    pub fn auto_warm_start(&self, mean_concurrency: f64, unreserved_pool: i64) -> u32 {
+        if !mean_concurrency.is_finite() || mean_concurrency <= 0.0 {
+            return 0;
+        }
+        let wanted = (mean_concurrency + 3.0 * mean_concurrency.sqrt()).ceil();
+        let on_demand = (wanted - f64::from(self.provisioned_concurrency)).max(0.0);
+        let room = match self.reserved_concurrency {
+            Some(reserved) => reserved.saturating_sub(self.provisioned_concurrency),
+            None => u32::try_from(unreserved_pool.max(0)).unwrap_or(u32::MAX),
+        };
+        (on_demand.min(f64::from(room.min(MAX_WARM_START)))) as u32
+    }
+
     /// The most provisioned concurrency the function can ever ask for: what its
     /// reserved concurrency and the account pool must accommodate.
     pub fn max_provisioned(&self) -> u32 {

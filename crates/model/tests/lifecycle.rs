@@ -115,6 +115,26 @@ fn warm_start_environments_serve_the_first_requests() {
 }
 
 #[test]
+fn auto_warm_start_is_the_load_with_headroom_under_the_limits() {
+    let f = function("f", S);
+    // 100 mean concurrency: 100 + 3 x 10.
+    assert_eq!(f.auto_warm_start(100.0, 1000), 130);
+    assert_eq!(f.auto_warm_start(0.25, 1000), 2);
+    assert_eq!(f.auto_warm_start(0.0, 1000), 0);
+    assert_eq!(f.auto_warm_start(f64::NAN, 1000), 0);
+    // Capped by the unreserved pool, never negative.
+    assert_eq!(f.auto_warm_start(900.0, 500), 500);
+    assert_eq!(f.auto_warm_start(900.0, -5), 0);
+    // Provisioned environments serve first; a reservation caps the on-demand room.
+    let mut p = function("p", S);
+    p.provisioned_concurrency = 100;
+    assert_eq!(p.auto_warm_start(100.0, 1000), 30);
+    p.reserved_concurrency = Some(110);
+    assert_eq!(p.auto_warm_start(100.0, 1000), 10);
+    assert_eq!(p.auto_warm_start(50.0, 1000), 0);
+}
+
+#[test]
 fn an_invocation_that_reaches_the_timeout_ends_there_as_an_error() {
     let mut f = function("f", 10 * S);
     f.timeout = 3 * S;

@@ -13,7 +13,7 @@ use crate::duration::Dur;
 use crate::error::{Position, ScenarioError};
 use crate::raw::{
     NamedDist, RawAccount, RawBilling, RawDist, RawFunction, RawPricing, RawScaling, RawScenario,
-    RawTiers,
+    RawTiers, RawWarmStart,
 };
 use crate::streams::StreamSpec;
 use crate::variants::Applied;
@@ -33,6 +33,9 @@ use std::path::Path;
 pub(crate) struct Resolved {
     pub config: SimConfig,
     pub streams: Vec<StreamSpec>,
+    /// Per function: whether its `warm_start` is `auto`, written or by default (a
+    /// function fed by a trace and given no `warm_start`).
+    pub warm_auto: Vec<bool>,
 }
 
 /// Builds and validates the configuration and streams of `raw`, to which the variant
@@ -46,11 +49,14 @@ pub(crate) fn resolve(
         file,
         dir: file.parent().unwrap_or(Path::new("")),
     };
-    let resolved = cx.scenario(raw)?;
+    let mut resolved = cx.scenario(raw)?;
     resolved
         .config
         .validate()
         .map_err(|e| cx.config_error(&e, raw, applied))?;
+    if resolved.warm_auto.contains(&true) {
+        crate::warm::resolve_auto(&mut resolved.config, &resolved.streams, &resolved.warm_auto)?;
+    }
     Ok(resolved)
 }
 
@@ -182,6 +188,7 @@ impl Context<'_> {
         let mut names = HashSet::new();
         let mut configs = Vec::with_capacity(functions.value.len());
         let mut streams = Vec::new();
+        let mut warm_auto = Vec::with_capacity(functions.value.len());
         for (index, function) in functions.value.iter().enumerate() {
             let name = &function.value.name;
             if !names.insert(name.value.as_str()) {
@@ -214,6 +221,13 @@ impl Context<'_> {
                     });
                 }
             }
+            warm_auto.push(match function.value.warm_start.as_ref().map(|w| w.value) {
+                Some(RawWarmStart::Auto) => true,
+                Some(RawWarmStart::Count(_)) => false,
+                None => streams.iter().any(|s| {
+                    s.function == index && matches!(s.kind, crate::streams::StreamKind::Trace(_))
+                }),
+            });
         }
         let billing = self.billing(raw.billing.as_ref(), &account.region)?;
         Ok(Resolved {
@@ -226,6 +240,7 @@ impl Context<'_> {
                 billing,
             },
             streams,
+            warm_auto,
         })
     }
 
@@ -423,14 +438,22 @@ impl Context<'_> {
         if let Some(lifetime) = &raw.max_lifetime {
             config.max_lifetime = lifetime.value.0;
         }
-        if let Some(warm) = &raw.warm_start {
+        if let Some(warm) = &raw.warm_start
+            && let RawWarmStart::Count(count) = warm.value
+        {
+            let count = Spanned {
+                value: count,
+                referenced: warm.referenced,
+                defined: warm.defined,
+            };
+            let limit = u64::from(MAX_WARM_START);
             config.warm_start = self.checked(
-                warm,
+                &count,
                 at,
                 "warm_start",
-                |v| v <= MAX_WARM_START,
+                |v| v <= limit,
                 &format!("at most {MAX_WARM_START} environments"),
-            )?;
+            )? as u32;
         }
         if let Some(reuse) = &raw.reuse {
             config.reuse = reuse.value;

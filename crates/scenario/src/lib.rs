@@ -18,12 +18,14 @@ mod slo;
 mod streams;
 mod sweep;
 mod variants;
+mod warm;
 
 pub use empirical::{Observed, read_observed};
 pub use error::ScenarioError;
 pub use sweep::{MAX_CONFIGURATIONS, MAX_FUNCTION_CONFIGURATIONS, Point, SetArg};
 
 use error::Position;
+use lambdasim_engine::Nanos;
 use lambdasim_model::{SimConfig, Traffic};
 use raw::RawScenario;
 use std::collections::HashSet;
@@ -41,6 +43,9 @@ pub struct Scenario {
     pub path: PathBuf,
     /// The file's text, for reports that quote it.
     pub source_text: String,
+    /// `report: { focus: { start, end } }`: the window the report's focus chart shows,
+    /// in nanoseconds into the run; `None` lets the report find one.
+    pub focus: Option<(Nanos, Nanos)>,
     /// Every variant (each variant at each sweep point), resolved and validated once
     /// when the file was loaded.
     variants: Vec<Variant>,
@@ -128,6 +133,7 @@ impl Scenario {
             slo: objectives.into_iter().map(|(o, _)| o).collect(),
             name: name.value.clone(),
             path: path.to_path_buf(),
+            focus: focus(&raw, path)?,
             variants,
             swept_keys: grid.keys(),
             points: grid.len(),
@@ -199,6 +205,40 @@ impl Scenario {
         }
         out
     }
+}
+
+/// The report's focus window, checked: it starts before it ends, and ends inside the
+/// run (of the base scenario).
+fn focus(raw: &RawScenario, path: &Path) -> Result<Option<(Nanos, Nanos)>, ScenarioError> {
+    let Some(focus) = raw.report.as_ref().and_then(|r| r.value.focus.as_ref()) else {
+        return Ok(None);
+    };
+    let (start, end) = (focus.value.start.value.0, focus.value.end.value.0);
+    let show = duration::show;
+    if end <= start {
+        return Err(ScenarioError::yaml(
+            path,
+            focus.value.end.referenced,
+            format!(
+                "found a focus ending at {} and starting at {}, expected its end after its start",
+                show(end),
+                show(start)
+            ),
+        ));
+    }
+    let run = raw.duration.value.0;
+    if end > run {
+        return Err(ScenarioError::yaml(
+            path,
+            focus.value.end.referenced,
+            format!(
+                "found a focus ending at {}, after the run's end at {}, expected a window inside the run",
+                show(end),
+                show(run)
+            ),
+        ));
+    }
+    Ok(Some((start, end)))
 }
 
 /// Resolves and validates every variant of `raw` (a single `base` when it has none)

@@ -31,12 +31,28 @@ pub(crate) struct RawScenario {
     pub account: Option<Spanned<RawAccount>>,
     pub functions: Spanned<Vec<Spanned<RawFunction>>>,
     pub billing: Option<Spanned<RawBilling>>,
+    pub report: Option<Spanned<RawReport>>,
     #[serde(default)]
     pub variants: Vec<RawVariant>,
     /// `sweep:`: a grid of settings, run with every variant.
     pub sweep: Option<Spanned<RawSweep>>,
     /// `slo:`: the objectives every configuration is judged by.
     pub slo: Option<Spanned<RawSlo>>,
+}
+
+/// `report:`: how the HTML report shows the run.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawReport {
+    pub focus: Option<Spanned<RawFocus>>,
+}
+
+/// `report.focus: { start, end }`: the window of the focus chart.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFocus {
+    pub start: Spanned<Dur>,
+    pub end: Spanned<Dur>,
 }
 
 /// `billing:`: what the bill includes.
@@ -109,7 +125,7 @@ pub(crate) struct RawFunction {
     pub idle_timeout: Option<Spanned<Dur>>,
     pub function_idle_timeout: Option<Spanned<Lifetime>>,
     pub max_lifetime: Option<Spanned<Lifetime>>,
-    pub warm_start: Option<Spanned<u32>>,
+    pub warm_start: Option<Spanned<RawWarmStart>>,
     pub reuse: Option<Spanned<ReusePolicy>>,
     pub reserved_concurrency: Option<Spanned<u32>>,
     pub provisioned_concurrency: Option<Spanned<RawProvisioned>>,
@@ -120,6 +136,54 @@ pub(crate) struct RawFunction {
     pub client_retries: Option<Spanned<RawClientRetries>>,
     pub ephemeral_storage_mb: Option<Spanned<u32>>,
     pub traffic: Option<Spanned<Vec<Spanned<RawStream>>>>,
+}
+
+/// `warm_start:`: a number of environments, or `auto` (what the first minute's load
+/// implies).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RawWarmStart {
+    Count(u64),
+    Auto,
+}
+
+impl<'de> Deserialize<'de> for RawWarmStart {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct WarmVisitor;
+
+        impl Visitor<'_> for WarmVisitor {
+            type Value = RawWarmStart;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number of environments or `auto`")
+            }
+
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(RawWarmStart::Count(v))
+            }
+
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                u64::try_from(v).map(RawWarmStart::Count).map_err(|_| {
+                    E::custom(format!(
+                        "found {v}, expected a number of environments (0 or more) or `auto`"
+                    ))
+                })
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                if v.trim() == "auto" {
+                    return Ok(RawWarmStart::Auto);
+                }
+                v.trim().parse().map(RawWarmStart::Count).map_err(|_| {
+                    E::custom(format!(
+                        "found `{}`, expected a number of environments or `auto`",
+                        crate::error::shown(v)
+                    ))
+                })
+            }
+        }
+
+        deserializer.deserialize_any(WarmVisitor)
+    }
 }
 
 /// `client_retries: { attempts, base }`: synchronous callers retrying throttles.

@@ -227,6 +227,71 @@ fn unknown_key_is_reported_with_line_and_column() {
 }
 
 #[test]
+fn warm_start_auto_takes_the_first_minutes_generated_load() {
+    // 100 requests/s x 100 ms = 10 mean concurrency: 10 + 3 x sqrt(10) = 19.5, so 20.
+    // A burst in the first minute and traffic after it do not count.
+    let scenario = load(
+        "name: s
+duration: 1h
+functions:
+  - name: api
+    duration: 100ms
+    warm_start: auto
+    traffic:
+      - poisson: { rate: 100 }
+      - burst: { at: 10s, requests: 5000 }
+      - poisson: { rate: 1000 }
+        start: 1m
+  - name: late
+    warm_start: auto
+    traffic:
+      - constant: { rate: 50 }
+        start: 2m
+variants:
+  - name: auto
+  - name: cold
+    set:
+      functions.api.warm_start: 0
+  - name: quicker
+    set:
+      functions.api.duration: 10ms
+",
+    );
+    let warm: Vec<Vec<u32>> = scenario
+        .variants(None)
+        .iter()
+        .map(|v| v.config.functions.iter().map(|f| f.warm_start).collect())
+        .collect();
+    // 10 ms: 1 mean concurrency, 1 + 3 = 4.
+    assert_eq!(warm, [[20, 0], [0, 0], [4, 0]]);
+    for bad in ["warm_start: soon", "warm_start: -1"] {
+        let err = load_err(&format!("{MINIMAL}    {bad}\n"));
+        assert_eq!(err.line(), Some(5), "{bad}: {err}");
+        assert!(err.message().contains("`auto`"), "{bad}: {err}");
+    }
+}
+
+#[test]
+fn a_report_focus_is_read_and_must_lie_inside_the_run() {
+    let focus = |window: &str| format!("{MINIMAL}report:\n  focus: {window}\n");
+    let scenario = load(&focus("{ start: 1h, end: 1h30m }"));
+    assert_eq!(
+        scenario.focus,
+        Some((3600 * NANOS_PER_SEC, 5400 * NANOS_PER_SEC))
+    );
+    assert_eq!(load(MINIMAL).focus, None);
+    for (window, message) in [
+        ("{ start: 1h, end: 30m }", "after its start"),
+        ("{ start: 1h, end: 3h }", "after the run's end"),
+        ("{ start: 1h }", "end"),
+    ] {
+        let err = load_err(&focus(window));
+        assert_eq!(err.line(), Some(6), "{window}: {err}");
+        assert!(err.message().contains(message), "{window}: {err}");
+    }
+}
+
+#[test]
 fn bad_values_are_reported_where_they_are() {
     let cases = [
         ("duration: 2 hours", 2, "expected a duration"),

@@ -280,12 +280,13 @@ fn a_long_or_binary_value_is_quoted_short_and_escaped() {
 
 #[test]
 fn deferred_loading_leaves_the_traces_to_check_traces() {
-    // A bad row after a variant's span, and a file that does not exist.
+    // A bad row after a variant's span, and a file that does not exist. (`warm_start:
+    // auto`, a trace's default, reads the first minute at load: set to 0 here.)
     let dir = Dir::new();
     dir.write("t.csv", "offset_s\n0\n7200\nsoon\n");
     let path = dir.write(
         "scenario.yaml",
-        "name: s\nduration: 1h\nfunctions:\n  - name: f\n    traffic:\n      - trace: { file: t.csv }\nvariants:\n  - name: a\n  - name: b\n    set:\n      functions.f.traffic:\n        - trace: { file: gone.csv }\n",
+        "name: s\nduration: 1h\nfunctions:\n  - name: f\n    warm_start: 0\n    traffic:\n      - trace: { file: t.csv }\nvariants:\n  - name: a\n  - name: b\n    set:\n      functions.f.traffic:\n        - trace: { file: gone.csv }\n",
     );
     let scenario = Scenario::load_deferring_traces(&path).unwrap();
     let err = scenario.check_traces().unwrap_err();
@@ -301,7 +302,7 @@ fn deferred_loading_leaves_the_traces_to_check_traces() {
     // Once t.csv is good, the next file in the variants' order is the problem.
     dir.write("t.csv", "offset_s\n0\n7200\n");
     let err = scenario.check_traces().unwrap_err();
-    assert_eq!(err.line(), Some(12), "{err}");
+    assert_eq!(err.line(), Some(13), "{err}");
     assert!(err.message().contains("gone.csv"), "{err}");
     dir.write("gone.csv", "offset_s\n1\n");
     scenario.check_traces().unwrap();
@@ -319,7 +320,7 @@ fn deferred_loading_leaves_the_traces_to_check_traces() {
 fn a_raised_stop_flag_ends_the_trace_check_early() {
     let dir = Dir::new();
     dir.write("t.csv", "offset_s\n0\nsoon\n");
-    let yaml = "name: s\nduration: 1h\nfunctions:\n  - name: f\n    traffic:\n      - trace: { file: t.csv }\n";
+    let yaml = "name: s\nduration: 1h\nfunctions:\n  - name: f\n    warm_start: 0\n    traffic:\n      - trace: { file: t.csv }\n";
     let scenario = Scenario::load_deferring_traces(&dir.write("s.yaml", yaml)).unwrap();
     let stop = std::sync::atomic::AtomicBool::new(true);
     scenario.check_traces_until(&stop).unwrap();
@@ -539,4 +540,42 @@ proptest::proptest! {
             proptest::prop_assert_eq!(inside, c as usize);
         }
     }
+}
+
+#[test]
+fn a_trace_starts_warm_with_its_first_minutes_load_unless_told_otherwise() {
+    // 600 requests in the first minute (then more, not counted), 200 ms each: a mean
+    // concurrency of 2, so 2 + 3 x sqrt(2) = 6.2, 7 environments; a per-request duration
+    // column counts each request's own duration (1 s each: 10, so 10 + 3 x sqrt(10) = 19.5).
+    let dir = Dir::new();
+    let mut counts = String::from("offset_s,count\n0,600\n60,60000\n");
+    counts.push_str("120,0\n");
+    dir.write("c.csv", &counts);
+    let mut requests = String::from("offset_s,duration_ms\n");
+    for k in 0..600 {
+        requests.push_str(&format!("{}.{:02},1000\n", k / 10, (k % 10) * 10));
+    }
+    requests.push_str("61,1000\n");
+    dir.write("r.csv", &requests);
+    let yaml = |warm: &str| {
+        format!(
+            "name: s\nduration: 1h\nfunctions:\n  - name: f\n    duration: 200ms\n{warm}    traffic:\n      - trace: {{ file: c.csv, counts: 1m }}\n  - name: g\n    traffic:\n      - trace: {{ file: r.csv }}\n  - name: quiet\n    traffic:\n      - poisson: {{ rate: 100 }}\n"
+        )
+    };
+    let warm = |warm: &str| -> Vec<u32> {
+        let scenario = dir.load(&yaml(warm)).unwrap_or_else(|e| panic!("{e}"));
+        let config = &scenario.variants(None)[0].config;
+        config.functions.iter().map(|f| f.warm_start).collect()
+    };
+    // The default for a trace replay; generated traffic alone keeps starting cold.
+    assert_eq!(warm(""), [7, 20, 0]);
+    assert_eq!(warm("    warm_start: auto\n"), [7, 20, 0]);
+    assert_eq!(warm("    warm_start: 0\n"), [0, 20, 0]);
+    assert_eq!(warm("    warm_start: 3\n"), [3, 20, 0]);
+    // Capped by a reservation.
+    assert_eq!(warm("    reserved_concurrency: 5\n"), [5, 20, 0]);
+    // A row of 2^53 requests is read as a row (request by request, it would never end),
+    // and the environments are capped by the unreserved pool.
+    dir.write("c.csv", "offset_s,count\n0,9007199254740992\n");
+    assert_eq!(warm(""), [1000, 20, 0]);
 }

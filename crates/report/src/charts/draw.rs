@@ -124,7 +124,7 @@ fn draw_panel<DB: DrawingBackend>(
         .margin_bottom(6)
         .x_label_area_size(40)
         .y_label_area_size(72);
-    let x_range = 0.0..time.end.max(f64::MIN_POSITIVE);
+    let x_range = time.start..time.end.max(time.start + f64::MIN_POSITIVE);
     match panel.scale {
         YScale::Linear => {
             let chart = builder.build_cartesian_2d(x_range, 0.0..panel.y_top())?;
@@ -165,11 +165,21 @@ where
         .axis_style(AXIS)
         .x_labels(12)
         .y_labels(6)
-        .x_desc(format!("time ({})", time.unit_name))
+        .x_desc(if time.clock {
+            "time into the run (h:mm)".to_string()
+        } else {
+            format!("time ({})", time.unit_name)
+        })
         .y_desc(panel.y_label.as_str())
         .label_style(text_style(12, MUTED))
         .axis_desc_style(text_style(13, MUTED))
-        .x_label_formatter(&|v| tick(*v))
+        .x_label_formatter(&|v| {
+            if time.clock {
+                super::clock(*v * time.unit_s)
+            } else {
+                tick(*v)
+            }
+        })
         .y_label_formatter(&|v| tick(*v))
         .draw()?;
     draw_stack(&mut chart, &panel.stacked)?;
@@ -252,7 +262,7 @@ where
     DB: DrawingBackend,
     Y: Ranged<ValueType = f64>,
 {
-    let ends = [(0.0, limit.value), (time.end, limit.value)];
+    let ends = [(time.start, limit.value), (time.end, limit.value)];
     chart.draw_series(DashedLineSeries::new(
         ends,
         8,
@@ -457,6 +467,8 @@ mod tests {
             time: TimeAxis {
                 unit_s: 1.0,
                 unit_name: "s",
+                start: 0.0,
+                clock: false,
                 end: 1000.0,
             },
             panels: vec![spike, Panel::new("below", "cold starts / s")],

@@ -12,6 +12,7 @@ mod cost;
 mod downsample;
 mod draw;
 mod environments;
+mod focus;
 mod font;
 mod latency;
 mod palette;
@@ -20,8 +21,9 @@ mod requests;
 mod spec;
 mod throttles;
 
-pub use downsample::{ChartSeries, Column, MAX_COLUMNS, StateSplit, ThrottleRates};
+pub use downsample::{ChartSeries, Column, FOCUS_COLUMNS, MAX_COLUMNS, StateSplit, ThrottleRates};
 pub use draw::{WIDTH, size};
+pub use focus::{clock, find_window};
 pub use spec::{ChartSpec, Limit, Panel, Series, TimeAxis, YScale};
 
 use lambdasim_model::{FunctionConfig, SimConfig};
@@ -45,7 +47,7 @@ pub const MAX_PANELS: usize = 12;
 
 impl VariantData<'_> {
     fn time(&self) -> TimeAxis {
-        TimeAxis::for_span(self.series.duration_s())
+        self.series.time_axis()
     }
 
     /// The functions the charts show, in the scenario's order: all of them, or the
@@ -157,8 +159,22 @@ pub fn variant_specs(v: &VariantData<'_>) -> Vec<ChartSpec> {
 
 /// Every chart of a scenario run, as specifications: per variant (sharing each chart's
 /// y axes across variants so that they compare at a glance), then the comparisons.
-pub fn all_specs(variants: &[VariantData<'_>]) -> (Vec<Vec<ChartSpec>>, Vec<ChartSpec>) {
-    let mut per_variant: Vec<Vec<ChartSpec>> = variants.iter().map(variant_specs).collect();
+/// With a `focus` window (seconds into the run), each variant's second chart is a
+/// closer look at it.
+pub fn all_specs(
+    variants: &[VariantData<'_>],
+    focus: Option<(f64, f64)>,
+) -> (Vec<Vec<ChartSpec>>, Vec<ChartSpec>) {
+    let mut per_variant: Vec<Vec<ChartSpec>> = variants
+        .iter()
+        .map(|v| {
+            let mut specs = variant_specs(v);
+            if let Some(window) = focus {
+                specs.insert(1.min(specs.len()), focus::spec(v, window));
+            }
+            specs
+        })
+        .collect();
     if variants.len() >= 2 {
         share_y_axes(per_variant.iter_mut().flatten());
     }
@@ -194,8 +210,8 @@ fn share_y_axes<'a>(specs: impl Iterator<Item = &'a mut ChartSpec>) {
 pub struct Chart {
     /// File name without extension: `<variant>-<kind>` or `comparison-<kind>`.
     pub stem: String,
-    /// What the chart shows: `concurrency`, `throttles`, `requests`, `environments`,
-    /// `latency`, `queue`, `cost`, or for comparisons also `cold-starts`.
+    /// What the chart shows: `concurrency`, `focus`, `throttles`, `requests`,
+    /// `environments`, `latency`, `queue`, `cost`, or for comparisons also `cold-starts`.
     pub kind: &'static str,
     pub title: String,
     pub svg: String,
@@ -219,9 +235,18 @@ pub struct ChartError {
     pub message: String,
 }
 
-/// Draws every chart of the run, in parallel, in memory.
+/// Draws every chart of the run, in parallel, in memory, with a focus on the window
+/// [`find_window`] picks, if any.
 pub fn render(variants: &[VariantData<'_>]) -> Result<ChartSet, ChartError> {
-    let (per_variant, comparison) = all_specs(variants);
+    render_focused(variants, find_window(variants))
+}
+
+/// [`render`] with the focus window given (seconds into the run), or none.
+pub fn render_focused(
+    variants: &[VariantData<'_>],
+    focus: Option<(f64, f64)>,
+) -> Result<ChartSet, ChartError> {
+    let (per_variant, comparison) = all_specs(variants, focus);
     let mut stems = Stems::default();
     let mut jobs: Vec<(Option<usize>, String, ChartSpec)> = Vec::new();
     // Comparisons first, so that they always own `comparison-<kind>`, whatever the

@@ -143,7 +143,11 @@ pub struct TimeAxis {
     /// Seconds per unit.
     pub unit_s: f64,
     pub unit_name: &'static str,
-    /// The end of the run in the unit.
+    /// Where the axis starts, in the unit: 0 but for a focus on part of the run.
+    pub start: f64,
+    /// Whether ticks read as a clock (`9:05`), for a focus on part of the run.
+    pub clock: bool,
+    /// The end of the run (or of the focus) in the unit.
     pub end: f64,
 }
 
@@ -159,7 +163,21 @@ impl TimeAxis {
         Self {
             unit_s,
             unit_name,
+            start: 0.0,
+            clock: false,
             end: duration_s / unit_s,
+        }
+    }
+
+    /// An axis from `start_s` to `end_s` (seconds into the run), in the unit that
+    /// suits the window's length.
+    pub fn for_window(start_s: f64, end_s: f64) -> Self {
+        let unit = Self::for_span(end_s - start_s);
+        Self {
+            start: start_s / unit.unit_s,
+            end: end_s / unit.unit_s,
+            clock: true,
+            ..unit
         }
     }
 
@@ -239,5 +257,10 @@ mod tests {
         assert_eq!(TimeAxis::for_span(1800.0).end, 30.0);
         assert_eq!(TimeAxis::for_span(86_400.0).unit_name, "h");
         assert_eq!(TimeAxis::for_span(365.0 * 86_400.0).unit_name, "days");
+        let focus = TimeAxis::for_window(9.0 * 3600.0, 10.0 * 3600.0);
+        assert_eq!(
+            (focus.unit_name, focus.start, focus.end),
+            ("min", 540.0, 600.0)
+        );
     }
 }

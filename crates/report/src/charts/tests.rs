@@ -124,7 +124,7 @@ fn comparison_charts_share_axes_and_name_every_variant() {
             series: &high,
         },
     ];
-    let (per_variant, comparison) = all_specs(&variants);
+    let (per_variant, comparison) = all_specs(&variants, None);
     assert_eq!(comparison.len(), 5);
     let tops: Vec<Option<f64>> = per_variant
         .iter()
@@ -135,7 +135,9 @@ fn comparison_charts_share_axes_and_name_every_variant() {
 
     let set = render(&variants).unwrap();
     assert_eq!(set.variants.len(), 2);
-    assert_eq!(set.variants[0].len(), 6);
+    // Six charts and the focus on the burst.
+    assert_eq!(set.variants[0].len(), 7);
+    assert_eq!(set.variants[0][1].kind, "focus");
     let stems: Vec<&str> = set.comparison.iter().map(|c| c.stem.as_str()).collect();
     assert_eq!(
         stems,
@@ -182,7 +184,7 @@ fn a_single_variant_has_no_comparison() {
         config: &config,
         series: &series,
     };
-    let (_, comparison) = all_specs(&[v]);
+    let (_, comparison) = all_specs(&[v], None);
     assert!(comparison.is_empty());
 }
 
@@ -224,8 +226,9 @@ fn write_charts_writes_both_formats_and_no_temporary_file() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names.len(), 12);
+    assert_eq!(names.len(), 14);
     assert!(names.contains(&"base-concurrency.png".to_string()));
+    assert!(names.contains(&"base-focus.png".to_string()));
     assert!(names.contains(&"base-latency.svg".to_string()));
     assert!(names.iter().all(|n| !n.ends_with(".tmp")));
 }
@@ -383,4 +386,98 @@ fn identical_variants_say_so_in_the_comparison_legend() {
         let panels = if chart.kind == "cost" { 3 } else { 2 };
         assert_eq!(chart.svg.matches(note).count(), panels, "{}", chart.stem);
     }
+}
+
+/// A day at 1 s resolution: 100 requests/s, and 1,000/s with throttles from 9:00 to
+/// 9:30 when `sale`.
+fn day(config: &SimConfig, sale: bool) -> ChartSeries {
+    let mut series = ChartSeries::new(config);
+    for b in 0..86_400u32 {
+        let in_sale = sale && (9 * 3600..9 * 3600 + 1800).contains(&b);
+        let row = BucketRow {
+            function: 0,
+            t_s: f64::from(b),
+            requests: if in_sale { 1000 } else { 100 },
+            concurrency_max: if in_sale { 100 } else { 10 },
+            throttles: lambdasim_model::ThrottleCounts {
+                account_limit: if in_sale && b % 2 == 0 { 50 } else { 0 },
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        series.record(&row).unwrap();
+    }
+    series
+}
+
+fn day_config() -> SimConfig {
+    SimConfig {
+        duration: 86_400 * 1_000_000_000,
+        resolution: 1_000_000_000,
+        functions: vec![FunctionConfig::new("shop")],
+        ..config()
+    }
+}
+
+#[test]
+fn the_focus_window_is_found_around_the_event_and_drawn_finer() {
+    let config = day_config();
+    let series = day(&config, true);
+    let v = VariantData {
+        name: "sale",
+        config: &config,
+        series: &series,
+    };
+    // The 30-minute sale with as long again on either side: 8:30 to 10:00.
+    let (start, end) = find_window(&[v]).expect("a focus");
+    assert!((start - 8.5 * 3600.0).abs() <= 120.0, "{start}");
+    assert!((end - 10.0 * 3600.0).abs() <= 120.0, "{end}");
+    // Drawn from the finer columns: 48,000 of 1.8 s for one function, so about 3,000
+    // in the window, where the whole-run chart has 1,000 columns of 86 s (63 in it).
+    let cropped = series.focus(start, end);
+    let columns = cropped.columns(0).len();
+    assert!((2900..=3100).contains(&columns), "{columns}");
+    assert!(cropped.column_start_s(0) <= start && start < cropped.column_end_s(0));
+    let (per_variant, _) = all_specs(&[v], Some((start, end)));
+    let focus = &per_variant[0][1];
+    assert_eq!(focus.kind, "focus");
+    assert_eq!(
+        focus.title,
+        format!("Focus: {} to {} — sale", clock(start), clock(end))
+    );
+    let titles: Vec<&str> = focus.panels.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "shop: concurrency",
+            "shop: requests and cold starts",
+            "shop: throttles"
+        ]
+    );
+    assert!(focus.time.clock && focus.time.start > 0.0);
+    let chart = render_one("sale-focus".into(), focus).unwrap();
+    assert!(chart.svg.contains("9:00"), "clock ticks");
+    assert_eq!(render(&[v]).unwrap().variants[0][1].kind, "focus");
+
+    // A day without an event has nothing to focus on, and no focus chart.
+    let flat = day(&config, false);
+    let v = VariantData {
+        name: "flat",
+        config: &config,
+        series: &flat,
+    };
+    assert_eq!(find_window(&[v]), None);
+    assert!(
+        render(&[v]).unwrap().variants[0]
+            .iter()
+            .all(|c| c.kind != "focus")
+    );
+}
+
+#[test]
+fn clock_reads_times_into_the_run() {
+    assert_eq!(clock(9.0 * 3600.0 + 300.0), "9:05");
+    assert_eq!(clock(9.0 * 3600.0 + 330.0), "9:05:30");
+    assert_eq!(clock(86_400.0 + 9.0 * 3600.0), "day 2, 9:00");
+    assert_eq!(clock(0.0), "0:00");
 }

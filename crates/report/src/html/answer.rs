@@ -89,7 +89,7 @@ fn card(
         let _ = writeln!(
             page,
             "<p class=\"delta\">Mean of {} seeds ± the 95 % confidence interval of the \
-             mean; the notes and the change are seed {}'s.</p>",
+             mean, per function too; the other notes and the change are seed {}'s.</p>",
             runs.len(),
             v.summary.seed
         );
@@ -115,9 +115,18 @@ fn card(
         thousands(a.cold_starts),
         thousands(a.invocations)
     );
-    by_function(&mut note, &run.functions, |f| {
-        percent(f.cold_starts, f.invocations)
-    });
+    if seeded {
+        by_function_across(
+            &mut note,
+            &runs,
+            |f| share(f.cold_starts, f.invocations),
+            pct_text,
+        );
+    } else {
+        by_function(&mut note, &run.functions, |_, f| {
+            percent(f.cold_starts, f.invocations)
+        });
+    }
     let value = if seeded {
         across(
             &runs,
@@ -133,13 +142,24 @@ fn card(
         // The list shows which is slowest.
         note.clear();
     }
-    by_function(&mut note, &run.functions, |f| {
-        if f.invocations > 0 {
-            latency_text(f.latency_ms.p99)
-        } else {
-            "-".to_string()
-        }
-    });
+    if seeded {
+        let p99 = |f: &FunctionSummary| {
+            if f.invocations > 0 {
+                f.latency_ms.p99
+            } else {
+                f64::NAN
+            }
+        };
+        by_function_across(&mut note, &runs, p99, latency_text);
+    } else {
+        by_function(&mut note, &run.functions, |_, f| {
+            if f.invocations > 0 {
+                latency_text(f.latency_ms.p99)
+            } else {
+                "-".to_string()
+            }
+        });
+    }
     let p99 = if seeded {
         across(&runs, |r| worst_p99_ms(&r.functions), latency_text)
     } else {
@@ -195,19 +215,43 @@ const CARD_FUNCTIONS: usize = 6;
 fn by_function(
     note: &mut String,
     functions: &[FunctionSummary],
-    value: impl Fn(&FunctionSummary) -> String,
+    value: impl Fn(usize, &FunctionSummary) -> String,
 ) {
     if functions.len() < 2 || functions.len() > CARD_FUNCTIONS {
         return;
     }
     let parts: Vec<String> = functions
         .iter()
-        .map(|f| format!("{} {}", f.name, value(f)))
+        .enumerate()
+        .map(|(i, f)| format!("{} {}", f.name, value(i, f)))
         .collect();
     if !note.is_empty() {
         note.push_str("; ");
     }
     let _ = write!(note, "by function: {}", parts.join(", "));
+}
+
+/// [`by_function`] over several seeds: each function's mean ± the half-width of its
+/// 95 % confidence interval over the `runs` (`± 0` when every seed agreed), written by
+/// `show`; `-` for a function whose `value` is NaN in any seed (no invocations).
+fn by_function_across(
+    note: &mut String,
+    runs: &[&RunSummary],
+    value: impl Fn(&FunctionSummary) -> f64,
+    show: impl Fn(f64) -> String,
+) {
+    let Some(first) = runs.first() else {
+        return;
+    };
+    let value = &value;
+    let show = &show;
+    by_function(note, &first.functions, |index, _| {
+        let at = |r: &RunSummary| r.functions.get(index).map_or(f64::NAN, value);
+        if runs.iter().any(|r| at(r).is_nan()) {
+            return "-".to_string();
+        }
+        across(runs, at, show)
+    });
 }
 
 /// How `run` differs from `base`, the baseline variant: cold starts, throttled requests

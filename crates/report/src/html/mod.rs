@@ -169,6 +169,14 @@ fn caption(kind: &str) -> &'static str {
              function: its reserved concurrency, or the account limit and the unreserved \
              pool it shares, and its provisioned concurrency."
         }
+        "focus" => {
+            "A closer look at the part of the run where the event is: the window the \
+             scenario names under report: focus, or else found around the most throttled \
+             (without throttles, the busiest) moment of any variant, with as long again \
+             on either side. Drawn from finer time slices than the whole-run charts: each \
+             function's concurrency by state against its limits, its requests and cold \
+             starts per second, and its throttles when it has some there."
+        }
         "throttles" => {
             "Throttled requests per second, stacked by the limit that refused them: the \
              busiest bucket of each time slice."

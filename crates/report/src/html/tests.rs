@@ -163,8 +163,14 @@ fn the_answer_comes_before_the_charts() {
 #[test]
 fn every_chart_is_inline_svg() {
     let html = page(&["on-demand", "reserved"]);
-    // Six charts per variant and five comparisons.
-    assert_eq!(html.matches("<svg").count(), 2 * 6 + 5);
+    // Seven charts per variant (the focus on the burst at 10 minutes among them) and
+    // five comparisons.
+    assert_eq!(html.matches("<svg").count(), 2 * 7 + 5);
+    assert!(html.contains("Focus: 0:"), "the focus chart");
+    assert!(
+        html.contains("A closer look at the part of the run"),
+        "its caption"
+    );
     assert!(html.contains("account limit 1000"));
     assert!(!html.contains("<?xml"));
 }
@@ -172,7 +178,7 @@ fn every_chart_is_inline_svg() {
 #[test]
 fn a_single_variant_has_no_comparison_section() {
     let html = page(&["base"]);
-    assert_eq!(html.matches("<svg").count(), 6);
+    assert_eq!(html.matches("<svg").count(), 7);
     assert!(!html.contains("id=\"compared\""));
 }
 
@@ -363,8 +369,8 @@ fn with_several_seeds_the_cards_show_the_mean_and_its_95_percent_interval() {
     let html = page_with(&["on-demand"], &[run(200), run(400)]);
     assert!(
         html.contains(
-            "Mean of 3 seeds ± the 95 % confidence interval of the mean; the notes and \
-             the change are seed 1's."
+            "Mean of 3 seeds ± the 95 % confidence interval of the mean, per function \
+             too; the other notes and the change are seed 1's."
         ),
         "{html}"
     );
@@ -378,6 +384,22 @@ fn with_several_seeds_the_cards_show_the_mean_and_its_95_percent_interval() {
         "{html}"
     );
     assert!(html.contains("<dt>p99 latency</dt><dd class=\"\">900 ms ± 0</dd>"));
+    // Per function too: every seed's cold starts and p99 agree here.
+    assert!(
+        html.contains("by function: api 0% ± 0, worker 0% ± 0"),
+        "{html}"
+    );
+    assert!(
+        html.contains("by function: api 900 ms ± 0, worker 450 ms ± 0"),
+        "{html}"
+    );
+    // A p99 of 450, 500 and 550 ms for worker: 500 ± 4.303 × 50 / √3 = 124 ms.
+    let mut slow = run(0);
+    slow.functions[1].latency_ms.p99 = 500.0;
+    let mut slower = run(0);
+    slower.functions[1].latency_ms.p99 = 550.0;
+    let html = page_with(&["on-demand"], &[slow, slower]);
+    assert!(html.contains("worker 500 ms ± 124 ms"), "{html}");
     // One seed: the plain numbers, no interval.
     let single = page(&["on-demand"]);
     assert!(!single.contains(" ± "));

@@ -116,6 +116,38 @@ impl StreamSpec {
         trace::TraceSource::open(spec, rng)?.count_requests(stop)
     }
 
+    /// Adds to `busy` (per function, in nanoseconds) the Invoke time of the stream's
+    /// requests arriving before `span`: expected from the rate for a generated stream
+    /// (at the function's mean duration, `means`), read from the file row by row for
+    /// a trace (each request's own duration if it has one). Bursts add nothing (see
+    /// `warm.rs`).
+    pub(crate) fn first_busy_nanos(
+        &self,
+        span: Nanos,
+        means: &[f64],
+        busy: &mut [f64],
+    ) -> Result<(), ScenarioError> {
+        let f = self.function;
+        match &self.kind {
+            StreamKind::Poisson { shape, window } | StreamKind::Even { shape, window } => {
+                if let Some(head) = crate::warm::head(*window, span) {
+                    busy[f] += integral(shape, head) * means[f];
+                }
+            }
+            StreamKind::Constant { rate, window } => {
+                if let Some(head) = crate::warm::head(*window, span) {
+                    busy[f] += rate * head.seconds() * means[f];
+                }
+            }
+            StreamKind::Burst { .. } => {}
+            StreamKind::Trace(spec) => {
+                let rng = RngStream::new(0, &self.key);
+                trace::TraceSource::open(spec, rng)?.busy_before(span, means, busy)?;
+            }
+        }
+        Ok(())
+    }
+
     /// A fresh source for one run under the run seed, with the functions it feeds.
     pub(crate) fn open(&self, seed: u64) -> Result<Traffic, ScenarioError> {
         let rng = RngStream::new(seed, &self.key);

@@ -257,6 +257,40 @@ impl TraceSource {
         Ok(Some(total))
     }
 
+    /// Adds to `busy` (per scenario function, in nanoseconds) the Invoke time of the
+    /// requests the trace replays inside its window before `span`: row by row, never
+    /// request by request (a row may ask for 2^53), a row straddling an edge counted
+    /// for the share of its interval inside. Each row's own duration if it has one,
+    /// else its function's mean (`means`).
+    pub(crate) fn busy_before(
+        mut self,
+        span: Nanos,
+        means: &[f64],
+        busy: &mut [f64],
+    ) -> Result<(), ScenarioError> {
+        let targets = self.targets();
+        let (from, to) = (self.spec.window.start, self.spec.window.end.min(span));
+        while let Some(row) = self.rows.next_row()? {
+            let requests = self.requests(&row) as f64;
+            let start = self.sped_up(row.time).saturating_add(self.spec.offset);
+            if start >= to {
+                break;
+            }
+            let width = self.rows.interval().map_or(0, |i| self.sped_up(i));
+            let inside = if width == 0 {
+                if start >= from { 1.0 } else { 0.0 }
+            } else {
+                let end = start.saturating_add(width);
+                let overlap = end.min(to).saturating_sub(start.max(from));
+                overlap as f64 / width as f64
+            };
+            let f = targets[row.target as usize];
+            let duration = row.duration.map_or(means[f], |d| d as f64);
+            busy[f] += requests * inside * duration;
+        }
+        Ok(())
+    }
+
     /// Drops the finished row, keeping its buffer.
     fn end_row(&mut self) {
         if let Some(pending) = self.pending.take() {
