@@ -46,6 +46,11 @@ pub struct BucketRow {
     pub latency_p50_ms: f64,
     /// The 99th percentile of the same invocations (none: NaN).
     pub latency_p99_ms: f64,
+    /// The 99th percentile of how long the asynchronous events invoked in the bucket
+    /// (first tries and retries) had waited since they were accepted (none: NaN)...
+    pub async_age_p99_ms: f64,
+    /// ...and the longest of them (none: NaN).
+    pub async_age_max_ms: f64,
     /// What the bucket's invocations and provisioned capacity cost.
     pub cost_usd: f64,
 }

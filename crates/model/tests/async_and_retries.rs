@@ -32,6 +32,32 @@ fn async_events_are_never_lost_under_overload() {
     assert!(a.age_ms.max > 60_000.0, "events waited more than a minute");
 }
 
+#[test]
+fn each_bucket_reports_the_age_of_the_events_it_invoked() {
+    // 100 events/s for a minute into 10 environments of 1 s: the queue drains over ten
+    // minutes, and the events invoked later have waited longer.
+    let cfg = config(30 * MIN, vec![async_function(10, S)]);
+    let (summary, rows) = run(cfg, vec![feed(even(100, MIN), 0)]);
+    let ages: Vec<(f64, f64)> = rows
+        .iter()
+        .map(|r| (r.async_age_p99_ms, r.async_age_max_ms))
+        .collect();
+    // Invocations in a bucket have an age; buckets without invocations have none.
+    for (r, (p99, max)) in rows.iter().zip(&ages) {
+        assert_eq!(r.invocations > 0, !max.is_nan(), "bucket at {} s", r.t_s);
+        assert!(max.is_nan() || p99 <= max);
+    }
+    // The longest wait of any bucket is the run's, and it grows while the queue drains.
+    let longest = ages
+        .iter()
+        .map(|a| a.1)
+        .filter(|m| !m.is_nan())
+        .fold(0.0, f64::max);
+    assert_eq!(longest, async_summary(&summary).age_ms.max);
+    let busy: Vec<f64> = ages.iter().map(|a| a.1).filter(|m| !m.is_nan()).collect();
+    assert!(busy.first() < busy.last(), "{busy:?}");
+}
+
 /// A waiting event costs work when it is served or dropped, not at each failed try:
 /// with the run eight times longer the tries grow more than twelvefold (the backlog
 /// grows with the run, and so do the tries of each event), the events handled about

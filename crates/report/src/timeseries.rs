@@ -90,6 +90,14 @@ const COLUMNS: &[Column] = &[
         Cell::Float(|r| r.latency_p99_ms, LATENCY_DECIMALS),
     ),
     col("cost_usd", Cell::Float(|r| r.cost_usd, COST_DECIMALS)),
+    col(
+        "async_age_p99_ms",
+        Cell::Float(|r| r.async_age_p99_ms, LATENCY_DECIMALS),
+    ),
+    col(
+        "async_age_max_ms",
+        Cell::Float(|r| r.async_age_max_ms, LATENCY_DECIMALS),
+    ),
 ];
 
 /// The names of [`COLUMNS`], computed at compile time so the header cannot drift.
@@ -279,6 +287,8 @@ mod tests {
             latency_p50_ms: 120.0,
             latency_p99_ms: 987.65432,
             cost_usd: 0.000_123_456_789_12,
+            async_age_p99_ms: 1500.0,
+            async_age_max_ms: f64::NAN,
         }
     }
 
@@ -302,7 +312,8 @@ mod tests {
              throttles_reserved_limit,throttles_account_limit,throttles_scaling_rate,\
              throttles_rps_limit,concurrency_max,concurrency_mean,environments,\
              environments_mean,idle_environments,provisioned_busy,initializing,\
-             provisioned_allocated,queue_depth,latency_p50_ms,latency_p99_ms,cost_usd\n"
+             provisioned_allocated,queue_depth,latency_p50_ms,latency_p99_ms,cost_usd,\
+             async_age_p99_ms,async_age_max_ms\n"
         );
     }
 
@@ -316,7 +327,7 @@ mod tests {
         assert_eq!(lines[0], HEADER.join(","));
         assert_eq!(
             lines[1],
-            "on-demand,checkout,12.5,120,110,4,10,1,2,3,4,17,12.3457,20,19,3,5,2,7,9,120,987.654,0.0001234568"
+            "on-demand,checkout,12.5,120,110,4,10,1,2,3,4,17,12.3457,20,19,3,5,2,7,9,120,987.654,0.0001234568,1500,"
         );
         assert!(text.ends_with('\n') && !text.contains('\r'));
     }
@@ -342,11 +353,13 @@ mod tests {
             function: 0,
             latency_p50_ms: f64::NAN,
             latency_p99_ms: f64::NAN,
+            async_age_p99_ms: f64::NAN,
+            async_age_max_ms: f64::NAN,
             ..Default::default()
         };
         s.record(&idle).unwrap();
         let text = String::from_utf8(s.finish().unwrap()).unwrap();
-        assert_eq!(text, "v,a,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,0\n");
+        assert_eq!(text, "v,a,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,0,,\n");
     }
 
     #[test]

@@ -211,8 +211,10 @@ pub(crate) struct FunctionMetrics {
     pub queue_depth: Level,
     totals: Counts,
     latency_total: Histogram,
-    /// Age of asynchronous events when invoked.
-    pub async_age: Histogram,
+    /// Age of asynchronous events when invoked: this bucket's, and the run's before
+    /// it.
+    async_age_bucket: Histogram,
+    async_age: Histogram,
     /// Billable usage per month of simulated time (`cost::MONTH`), by the month each
     /// bucket starts in.
     usage_months: Vec<Usage>,
@@ -233,6 +235,7 @@ impl FunctionMetrics {
             totals: Counts::default(),
             latency_bucket: Histogram::new(),
             latency_total: Histogram::new(),
+            async_age_bucket: Histogram::new(),
             async_age: Histogram::new(),
             usage_bucket: Usage::default(),
             usage_months: Vec::new(),
@@ -243,6 +246,11 @@ impl FunctionMetrics {
     #[inline]
     pub(crate) fn record_latency(&mut self, latency: Nanos) {
         self.latency_bucket.record(latency);
+    }
+
+    /// Records how long an asynchronous event had waited when it was invoked.
+    pub(crate) fn record_age(&mut self, age: Nanos) {
+        self.async_age_bucket.record(age);
     }
 
     /// Loads the latency bin `latency` falls in into the cache, counting nothing.
@@ -283,8 +291,16 @@ impl FunctionMetrics {
             initializing: self.initializing.roll(),
             latency_p50_ms: self.latency_bucket.quantile(0.5) / NANOS_PER_MS as f64,
             latency_p99_ms: self.latency_bucket.quantile(0.99) / NANOS_PER_MS as f64,
+            async_age_p99_ms: self.async_age_bucket.quantile(0.99) / NANOS_PER_MS as f64,
+            async_age_max_ms: if self.async_age_bucket.count() == 0 {
+                f64::NAN
+            } else {
+                self.async_age_bucket.max() as f64 / NANOS_PER_MS as f64
+            },
             cost_usd: 0.0,
         };
+        self.async_age.merge(&self.async_age_bucket);
+        self.async_age_bucket.clear();
         self.totals.add(&self.bucket);
         self.bucket = Counts::default();
         self.latency_total.merge(&self.latency_bucket);

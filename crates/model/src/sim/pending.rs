@@ -161,7 +161,7 @@ impl Simulation {
         } else {
             let m = &mut self.functions[f].metrics;
             m.queue_depth.down();
-            m.async_age.record(0);
+            m.record_age(0);
         }
     }
 
@@ -188,7 +188,7 @@ impl Simulation {
             Ok(()) => {
                 let m = &mut self.functions[f].metrics;
                 m.queue_depth.down();
-                m.async_age.record(self.now - item.enqueued);
+                m.record_age(self.now - item.enqueued);
             }
             Err(reason) => {
                 self.count_throttle(f, reason);

@@ -218,7 +218,7 @@ impl Simulation {
                 self.count_tries_before(f, arrival, false);
                 let m = &mut self.functions[f].metrics;
                 m.queue_depth.down();
-                m.async_age.record(self.now - arrival);
+                m.record_age(self.now - arrival);
                 true
             }
             Err(reason) => {

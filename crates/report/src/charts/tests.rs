@@ -327,7 +327,7 @@ fn async_functions_get_a_queue_chart_and_sync_ones_do_not() {
         .find(|s| s.kind == "queue")
         .expect("a queue chart");
     let titles: Vec<&str> = queue.panels.iter().map(|p| p.title.as_str()).collect();
-    assert_eq!(titles, ["worker"]);
+    assert_eq!(titles, ["worker", "worker: age of invoked events"]);
     assert_eq!(queue.panels[0].data_max(), 1790.0);
     let chart = render_one("base-queue".into(), queue).unwrap();
     assert!(chart.svg.contains("queue depth"));

@@ -195,11 +195,11 @@ fn caption(kind: &str) -> &'static str {
              are buckets without invocations."
         }
         "queue" => {
-            "Asynchronous events waiting in each async function's queue: the deepest it \
-             was in each time slice. Events wait after a throttle and are tried again; \
-             those still waiting past the maximum event age are dropped. (The age of the \
-             waiting events is summarised in the results table, not charted: the time \
-             series does not record it per bucket.)"
+            "Asynchronous events waiting in each async function's queue (the deepest it \
+             was in each time slice), and below it how long the events invoked in each \
+             slice had waited since they were accepted (their 99th percentile and the \
+             longest). Events wait after a throttle and are tried again; those still \
+             waiting past the maximum event age are dropped."
         }
         "cost" => COST_CAPTION,
         _ => "",
