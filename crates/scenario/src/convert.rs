@@ -10,6 +10,7 @@ mod provisioning;
 mod traffic;
 
 use crate::duration::Dur;
+use crate::empirical::Observations;
 use crate::error::{Position, ScenarioError};
 use crate::raw::{
     NamedDist, RawAccount, RawBilling, RawDist, RawFunction, RawPricing, RawScaling, RawScenario,
@@ -44,10 +45,12 @@ pub(crate) fn resolve(
     raw: &RawScenario,
     file: &Path,
     applied: &[Applied],
+    observations: &Observations,
 ) -> Result<Resolved, ScenarioError> {
     let cx = Context {
         file,
         dir: file.parent().unwrap_or(Path::new("")),
+        observations,
     };
     let mut resolved = cx.scenario(raw)?;
     resolved
@@ -74,6 +77,8 @@ struct Context<'a> {
     file: &'a Path,
     /// Trace paths are relative to the scenario file's directory.
     dir: &'a Path,
+    /// Observed durations, read once for all variants.
+    observations: &'a Observations,
 }
 
 impl Context<'_> {
@@ -495,7 +500,7 @@ impl Context<'_> {
                 let at = pick(p.file.referenced, pick(raw.referenced, parent));
                 let path = self.dir.join(&p.file.value);
                 let column = p.column.as_ref().map(|c| c.value.as_str());
-                DurationDist::Empirical(crate::empirical::read(
+                DurationDist::Empirical(self.observations.read(
                     &path,
                     column,
                     &Position::yaml(self.file, at),

@@ -18,7 +18,9 @@
 use crate::error::{Position, ScenarioError};
 use lambdasim_engine::Nanos;
 use lambdasim_model::dist::Empirical;
-use std::path::Path;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 /// The largest file read: millions of log lines, far below what strains memory.
 const MAX_FILE_BYTES: u64 = 512 << 20;
@@ -100,35 +102,40 @@ fn memory(text: &str) -> (Option<u64>, Option<u64>) {
     (size, used)
 }
 
-/// Reads the observed durations of `path`; `origin` is where the scenario names it.
-pub(crate) fn read(
-    path: &Path,
-    column: Option<&str>,
-    origin: &Position,
-) -> Result<Empirical, ScenarioError> {
-    let text = read_text(path, origin)?;
-    values(path, &text, column)
+/// Observed durations already read, by file and column: a scenario's variants and
+/// sweep points each resolve their `{ empirical: … }`, and share one read of each file.
+#[derive(Default)]
+pub(crate) struct Observations(RefCell<HashMap<(PathBuf, Option<String>), Empirical>>);
+
+impl Observations {
+    /// The observed durations of `path`, read on first use; `origin` is where the
+    /// scenario names it.
+    pub(crate) fn read(
+        &self,
+        path: &Path,
+        column: Option<&str>,
+        origin: &Position,
+    ) -> Result<Empirical, ScenarioError> {
+        let key = (path.to_path_buf(), column.map(str::to_owned));
+        if let Some(known) = self.0.borrow().get(&key) {
+            return Ok(known.clone());
+        }
+        let text = read_text(path, origin)?;
+        let read = values(path, &text, column)?;
+        self.0.borrow_mut().insert(key, read.clone());
+        Ok(read)
+    }
 }
 
 /// A file's text, checked to be a regular UTF-8 file of a readable size.
 fn read_text(path: &Path, origin: &Position) -> Result<String, ScenarioError> {
-    let what = format!("durations file `{}`", path.display());
-    let meta = std::fs::metadata(path).map_err(|e| ScenarioError::io(origin.clone(), &what, &e))?;
-    if !meta.is_file() || meta.len() > MAX_FILE_BYTES {
-        return Err(ScenarioError::new(
-            origin.clone(),
-            format!(
-                "found {what}, which is not a regular file of at most 512 MiB, expected REPORT lines, JSON log lines or a CSV file"
-            ),
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| ScenarioError::io(origin.clone(), &what, &e))?;
-    String::from_utf8(bytes).map_err(|e| {
-        ScenarioError::new(
-            Position::file(path),
-            format!("found bytes that are not UTF-8 ({e}), expected a text file"),
-        )
-    })
+    crate::input::read_whole(
+        path,
+        origin,
+        &format!("durations file `{}`", path.display()),
+        MAX_FILE_BYTES,
+        "REPORT lines, JSON log lines or a CSV file",
+    )
 }
 
 /// The durations of a file's text, at least one.
@@ -343,6 +350,24 @@ mod tests {
         assert_eq!(line, 0);
         assert!(message.contains("without `Duration: … ms`"), "{message}");
         assert!(report_lines(REPORTS, Some("Memory Size")).is_err());
+    }
+
+    #[test]
+    fn a_file_is_read_once_for_every_variant_that_uses_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.csv");
+        std::fs::write(&path, "duration_ms\n5\n").unwrap();
+        let origin = Position::file(Path::new("s.yaml"));
+        let observations = Observations::default();
+        let first = observations.read(&path, None, &origin).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(observations.read(&path, None, &origin).unwrap(), first);
+        // Another column of the same file is another read (and here, a missing file).
+        assert!(
+            observations
+                .read(&path, Some("@duration"), &origin)
+                .is_err()
+        );
     }
 
     #[test]

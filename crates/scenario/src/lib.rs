@@ -13,6 +13,7 @@ mod convert;
 mod duration;
 mod empirical;
 mod error;
+mod input;
 mod raw;
 mod slo;
 mod streams;
@@ -278,9 +279,17 @@ fn resolve_variants(
     grid.check_names(path)?;
     let mut out = Vec::new();
     let mut seen = HashSet::new();
+    let observations = empirical::Observations::default();
     for (name, variant_raw, applied) in &bases {
         if grid.is_empty() {
-            out.push(variant(name, variant_raw, path, applied, Point::default())?);
+            out.push(variant(
+                name,
+                variant_raw,
+                path,
+                applied,
+                Point::default(),
+                &observations,
+            )?);
             continue;
         }
         for (point, settings) in grid.points() {
@@ -298,8 +307,9 @@ fn resolve_variants(
                 (false, false) => format!("{name}@{}", point.name),
             };
             let note = format!(" (in the configuration `{full_name}`)");
-            let mut resolved = variant(name, &point_raw, path, &point_applied, point)
-                .map_err(|e| e.with_suffix(&note))?;
+            let mut resolved =
+                variant(name, &point_raw, path, &point_applied, point, &observations)
+                    .map_err(|e| e.with_suffix(&note))?;
             if !seen.insert(full_name.clone()) {
                 return Err(ScenarioError::yaml(
                     path,
@@ -327,8 +337,9 @@ fn variant(
     path: &Path,
     applied: &[variants::Applied],
     point: Point,
+    observations: &empirical::Observations,
 ) -> Result<Variant, ScenarioError> {
-    let resolved = convert::resolve(raw, path, applied)?;
+    let resolved = convert::resolve(raw, path, applied, observations)?;
     Ok(Variant {
         name: name.to_string(),
         variant: name.to_string(),

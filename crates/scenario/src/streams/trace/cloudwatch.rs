@@ -189,18 +189,13 @@ fn read_file(
     origin: &Position,
     columns: &CsvColumns,
 ) -> Result<Vec<Series>, ScenarioError> {
-    let what = format!("CloudWatch metrics file `{}`", path.display());
-    let meta = std::fs::metadata(path).map_err(|e| ScenarioError::io(origin.clone(), &what, &e))?;
-    if !meta.is_file() || meta.len() > MAX_FILE_BYTES {
-        return Err(ScenarioError::new(
-            origin.clone(),
-            format!(
-                "found {what}, which is not a regular file of at most 256 MiB, expected the JSON the AWS CLI writes"
-            ),
-        ));
-    }
-    let text =
-        std::fs::read_to_string(path).map_err(|e| ScenarioError::io(origin.clone(), &what, &e))?;
+    let text = crate::input::read_whole(
+        path,
+        origin,
+        &format!("CloudWatch metrics file `{}`", path.display()),
+        MAX_FILE_BYTES,
+        "the JSON the AWS CLI writes, or a CSV of times and counts",
+    )?;
     if !text.trim_start().starts_with('{') {
         return Ok(vec![csv_series(path, &text, columns)?]);
     }
@@ -253,15 +248,15 @@ impl Problem {
 /// The line and column of the last of `near` (as JSON strings, in order) in `text`,
 /// or the whole file when they cannot be found (a string written with escapes).
 fn locate(path: &Path, text: &str, near: &[String]) -> Position {
+    if near.is_empty() {
+        return Position::file(path);
+    }
     let mut from = 0;
     for needle in near {
         match text[from..].find(&format!("\"{needle}\"")) {
             Some(at) => from += at,
             None => return Position::file(path),
         }
-    }
-    if near.is_empty() {
-        return Position::file(path);
     }
     let before = &text[..from];
     let line = before.matches('\n').count() as u64 + 1;
