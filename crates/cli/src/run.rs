@@ -523,6 +523,7 @@ fn write_report(
         .map(|(summary, v)| ReportVariant {
             summary: *summary,
             config: &v.config,
+            warm_auto: &v.warm_auto,
         })
         .collect();
     let html = render_report(&Report {
