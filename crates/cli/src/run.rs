@@ -6,7 +6,7 @@ use crate::interrupt::Interrupt;
 use crate::progress::{Progress, advance};
 use crate::stats;
 use lambdasim_model::{DiscardSeries, Objective, RunSummary, Simulation};
-use lambdasim_report::charts::{self, ChartSeries, VariantData};
+use lambdasim_report::charts::{self, ChartSeries, SeedBand, VariantData};
 use lambdasim_report::{
     CsvSeries, OutputDir, Report, ReportVariant, RunsConfiguration, Tee, VariantSummary, Verdict,
     concat_parts, judge, render_report, render_slo, render_spread, render_table, write_runs_csv,
@@ -17,8 +17,8 @@ use rayon::prelude::*;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 /// Checks a scenario and its traces without running it.
@@ -72,13 +72,18 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         seeds: args.seeds,
         max: args.max_requests,
     });
+    // The charts draw a band across seeds: the other seeds' runs keep chart data too.
+    let seeds = Seeds {
+        count: args.seeds,
+        banded: args.seeds > 1 && !args.no_charts,
+    };
     let runs = run_checking_traces(&scenario, &cancel, limit, |cancel| {
-        run_all(&variants, args.seeds, out.path(), &progress, cancel)
+        run_all(&variants, seeds, out.path(), &progress, cancel)
     });
     interrupt.check()?;
     let (results, chart_data): (Vec<_>, Vec<_>) = runs?
         .into_iter()
-        .map(|r| ((r.first, r.replicas), r.chart))
+        .map(|r| ((r.first, r.replicas), (r.chart, r.band)))
         .unzip();
     let summaries: Vec<VariantSummary> = variants
         .iter()
@@ -301,32 +306,51 @@ fn select(variants: Vec<Variant>, names: &[String]) -> Result<Vec<Variant>, CliE
 }
 
 /// A variant's runs: the first seed's (with its time series written to a part file
-/// and its chart data), then the other seeds' totals.
+/// and its chart data), then the other seeds' totals, and the band all of them span on
+/// the charts when there is one.
 struct VariantRuns {
     first: RunSummary,
     chart: ChartSeries,
     replicas: Vec<RunSummary>,
+    band: Option<SeedBand>,
 }
 
-/// Runs every variant with `seeds` seeds, all (variant, seed) pairs in parallel. The
-/// results are gathered in (variant, seed) order, so the outputs never depend on how
-/// many threads ran them.
+/// How many seeds each variant runs with, and whether the charts' band across them is
+/// kept.
+#[derive(Clone, Copy)]
+struct Seeds {
+    count: u64,
+    banded: bool,
+}
+
+/// Runs every variant with `seeds.count` seeds, all (variant, seed) pairs in parallel.
+/// The results are gathered in (variant, seed) order, and the band joins runs in an
+/// order-free way, so the outputs never depend on how many threads ran them.
 fn run_all(
     variants: &[Variant],
-    seeds: u64,
+    seeds: Seeds,
     dir: &Path,
     progress: &Progress,
     cancel: &Arc<AtomicBool>,
 ) -> Result<Vec<VariantRuns>, CliError> {
     let jobs: Vec<(usize, u64)> = (0..variants.len())
-        .flat_map(|v| (0..seeds).map(move |k| (v, k)))
+        .flat_map(|v| (0..seeds.count).map(move |k| (v, k)))
         .collect();
+    let bands: Vec<Mutex<Option<SeedBand>>> =
+        (0..variants.len()).map(|_| Mutex::new(None)).collect();
+    let band = |v: usize| seeds.banded.then(|| &bands[v]);
     let run_jobs = || {
         jobs.par_iter()
             .map(|&(v, k)| match k {
-                0 => run_variant(&variants[v], &part_path(dir, v), progress, cancel)
-                    .map(|(first, chart)| Run::First(first, chart)),
-                _ => run_replica(&variants[v], k, progress, cancel).map(Run::Replica),
+                0 => run_variant(&variants[v], &part_path(dir, v), progress, cancel).map(
+                    |(first, chart)| {
+                        if let Some(band) = band(v) {
+                            widen(band, &chart);
+                        }
+                        Run::First(first, chart)
+                    },
+                ),
+                _ => run_replica(&variants[v], k, band(v), progress, cancel).map(Run::Replica),
             })
             .collect::<Result<Vec<_>, _>>()
     };
@@ -348,6 +372,7 @@ fn run_all(
                 first,
                 chart,
                 replicas: Vec::new(),
+                band: None,
             }),
             Run::Replica(summary) => runs
                 .last_mut()
@@ -356,7 +381,19 @@ fn run_all(
                 .push(summary),
         }
     }
+    for (run, band) in runs.iter_mut().zip(bands) {
+        run.band = band.into_inner().unwrap_or_else(PoisonError::into_inner);
+    }
     Ok(runs)
+}
+
+/// Widens a variant's band across seeds to take in one more run's chart data.
+fn widen(band: &Mutex<Option<SeedBand>>, run: &ChartSeries) {
+    let mut band = band.lock().unwrap_or_else(PoisonError::into_inner);
+    match band.as_mut() {
+        Some(band) => band.include(run),
+        None => *band = Some(SeedBand::of(run)),
+    }
 }
 
 /// One finished job of [`run_all`].
@@ -365,10 +402,12 @@ enum Run {
     Replica(RunSummary),
 }
 
-/// Simulates a variant with its seed plus `k`, keeping only the totals.
+/// Simulates a variant with its seed plus `k`, keeping the totals, and its chart data
+/// only to widen the variant's `band` when there is one.
 fn run_replica(
     variant: &Variant,
     k: u64,
+    band: Option<&Mutex<Option<SeedBand>>>,
     progress: &Progress,
     cancel: &Arc<AtomicBool>,
 ) -> Result<RunSummary, CliError> {
@@ -385,9 +424,20 @@ fn run_replica(
         &format!("{} (seed {})", variant.name, replica.config.seed),
         variant.estimate().requests,
     );
-    let summary = simulation
-        .run(&mut DiscardSeries, &mut |fraction| advance(&bar, fraction))
-        .map_err(run_error)?;
+    let mut advance = |fraction| advance(&bar, fraction);
+    let summary = match band {
+        Some(band) => {
+            let mut chart = ChartSeries::new(&replica.config);
+            let summary = simulation
+                .run(&mut chart, &mut advance)
+                .map_err(run_error)?;
+            widen(band, &chart);
+            summary
+        }
+        None => simulation
+            .run(&mut DiscardSeries, &mut advance)
+            .map_err(run_error)?,
+    };
     bar.finish_and_clear();
     Ok(summary)
 }
@@ -497,15 +547,16 @@ fn write_report(
     variants: &[Variant],
     summaries: &[VariantSummary],
     verdicts: &[Verdict],
-    chart_data: &[ChartSeries],
+    chart_data: &[(ChartSeries, Option<SeedBand>)],
 ) -> Result<(), CliError> {
     let data: Vec<VariantData> = variants
         .iter()
         .zip(chart_data)
-        .map(|(v, series)| VariantData {
+        .map(|(v, (series, band))| VariantData {
             name: &v.name,
             config: &v.config,
             series,
+            band: band.as_ref(),
         })
         .collect();
     let charts_dir = out.path().join("charts");

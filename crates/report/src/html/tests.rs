@@ -107,6 +107,7 @@ fn page_warm(
             name,
             config: &config,
             series: &series,
+            band: None,
         })
         .collect();
     let charts = render(&data).unwrap();
