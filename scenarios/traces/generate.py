@@ -15,10 +15,20 @@ Synthetic data, made by this script alone (seeded, so re-running gives the same 
                   morning ramp from 1,200 to 9,000 requests a minute, of which what
                   exceeded 7,200 a minute was throttled; Throttles has points only where
                   it is above zero, as CloudWatch omits periods with no data.
+  alb/*.log.gz    Ten minutes of a storefront's Application Load Balancer access logs
+                  in AWS's entry layout, one gzip file per node per five minutes (as
+                  ALB delivers them, named by their end time), each file in the order
+                  requests ended: `catalog-fn` and `checkout-fn` Lambda target groups
+                  at 2 and 0.5 requests/s, quadrupled between minutes 4 and 6, plus
+                  `static-assets` requests and fixed responses without a target group.
+  api-gateway.jsonl  The same ten minutes of a partner API's API Gateway JSON access log
+                  (`requestTimeEpoch`, `routeKey`, `integrationLatency`, `status`): one
+                  `POST /orders` request every 2 s on average, in the order they ended.
 
     python3 scenarios/traces/generate.py
 """
 
+import gzip
 import json
 import math
 import os
@@ -94,8 +104,103 @@ def cloudwatch(rng):
         f.write("\n")
 
 
+START = 1732870800  # 2024-11-29T09:00:00Z
+
+
+def iso(t):
+    """An ALB time: ISO 8601 in UTC with microseconds."""
+    whole = math.floor(t)
+    micros = round((t - whole) * 1e6)
+    if micros == 1_000_000:
+        whole, micros = whole + 1, 0
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)) + f".{micros:06d}Z"
+
+
+def poisson_times(rng, rate, start, end):
+    times, t = [], start
+    while True:
+        t += rng.expovariate(rate)
+        if t >= end:
+            return times
+        times.append(t)
+
+
+def alb_logs(rng):
+    """ALB entries (fields as in AWS's "Access log entries"), by node and five minutes."""
+    account = "123456789012"
+    requests = []  # (created, waited or None, target group or None)
+    for group, rate, median in [("catalog-fn", 2.0, 0.06), ("checkout-fn", 0.5, 0.35)]:
+        times = poisson_times(rng, rate, 0, 600) + poisson_times(rng, 3 * rate, 240, 360)
+        for t in times:
+            waited = rng.lognormvariate(math.log(median), 0.5)
+            if rng.random() < 0.01:
+                waited = None  # the target did not answer: -1
+            requests.append((t, waited, group))
+    for t in poisson_times(rng, 0.5, 0, 600):
+        requests.append((t, rng.lognormvariate(math.log(0.004), 0.3), "static-assets"))
+    for t in poisson_times(rng, 0.1, 0, 600):
+        requests.append((t, 0.0, None))  # a redirect: no target group
+    out = os.path.join(HERE, "alb")
+    os.makedirs(out, exist_ok=True)
+    files = {}
+    for created, waited, group in requests:
+        node = rng.randrange(2)
+        ended = created + 0.001 + (waited or 0.5)
+        window = int(ended // 300)
+        files.setdefault((node, window), []).append((ended, created, waited, group))
+    for (node, window), entries in sorted(files.items()):
+        end = START + (window + 1) * 300
+        stamp = time.strftime("%Y%m%dT%H%MZ", time.gmtime(end))
+        name = f"{account}_elasticloadbalancing_us-east-1_app.shop-alb.50dc6c495c0c9188_{stamp}_10.0.{node}.17_{node}a2b3c4d.log.gz"
+        lines = []
+        for ended, created, waited, group in sorted(entries):
+            arn = "-" if group is None else f"arn:aws:elasticloadbalancing:us-east-1:{account}:targetgroup/{group}/73e2d6bc24d8a067"
+            action = "redirect" if group is None else "forward"
+            status = "301" if group is None else "200"
+            target_status = "-" if group is None else ("502" if waited is None else "200")
+            lines.append(
+                f'https {iso(START + ended)} app/shop-alb/50dc6c495c0c9188 '
+                f'198.51.100.{rng.randrange(1, 255)}:{rng.randrange(1024, 65535)} - '
+                f'0.000 {"-1" if waited is None else f"{waited:.3f}"} 0.000 '
+                f'{status} {target_status} 240 {rng.randrange(300, 9000)} '
+                f'"GET https://shop.example.com:443/{group or "old-path"} HTTP/1.1" "Mozilla/5.0" '
+                f'ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 {arn} '
+                f'"Root=1-{int(START + created):x}-{rng.getrandbits(96):024x}" "shop.example.com" "-" 0 '
+                f'{iso(START + created)} "{action}" "-" "-" "-" "{target_status}" "-" "-" TID_{rng.getrandbits(64):016x}\n'
+            )
+        with open(os.path.join(out, name), "wb") as raw:
+            # mtime 0: the same bytes on every run.
+            with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as f:
+                f.write("".join(lines).encode())
+
+
+def api_gateway(rng):
+    """API Gateway JSON access log lines, in the order requests ended."""
+    entries = []
+    for t in poisson_times(rng, 0.5, 0, 600):
+        latency = rng.lognormvariate(math.log(180), 0.4)
+        entries.append((t + latency / 1000, t, latency))
+    with open(os.path.join(HERE, "api-gateway.jsonl"), "w") as f:
+        for _, t, latency in sorted(entries):
+            record = {
+                "requestId": f"{rng.getrandbits(128):032x}",
+                "ip": f"203.0.113.{rng.randrange(1, 255)}",
+                "requestTimeEpoch": int(round((START + t) * 1000)),
+                "httpMethod": "POST",
+                "routeKey": "POST /orders",
+                "status": "200",
+                "protocol": "HTTP/1.1",
+                "responseLength": str(rng.randrange(80, 400)),
+                "integrationLatency": str(round(latency)),
+            }
+            f.write(json.dumps(record, separators=(",", ":")) + "\n")
+
+
 if __name__ == "__main__":
     rng = random.Random(2024)
     requests(rng)
     per_minute(rng)
     cloudwatch(rng)
+    # Their own generators: the files above stay as they were.
+    alb_logs(random.Random(2025))
+    api_gateway(random.Random(2026))

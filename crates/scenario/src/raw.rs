@@ -18,6 +18,7 @@ use lambdasim_model::{Architecture, InvocationType, ReusePolicy, ScalingMode};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// The whole scenario file.
@@ -394,6 +395,24 @@ pub(crate) struct TraceParams {
     /// For a `format: cloudwatch` CSV file, its count column's name.
     pub count_column: Option<Spanned<String>>,
     pub spread: Option<Spanned<RawSpread>>,
+    /// For access logs (`alb`, `jsonl`): each route's function, or `~` to leave it out.
+    pub routes: Option<Spanned<BTreeMap<String, Option<String>>>>,
+    /// For access logs: how late a request may be logged after later arrivals.
+    pub reorder_window: Option<Spanned<Dur>>,
+    /// For `format: jsonl`: the fields read.
+    pub time_field: Option<Spanned<String>>,
+    pub time_unit: Option<Spanned<RawTimeUnit>>,
+    pub duration_field: Option<Spanned<String>>,
+    pub route_field: Option<Spanned<String>>,
+}
+
+/// The unit of a JSON log's numeric time field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub(crate) enum RawTimeUnit {
+    #[serde(rename = "s")]
+    Seconds,
+    #[serde(rename = "ms")]
+    Milliseconds,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -402,6 +421,8 @@ pub(crate) enum RawTraceFormat {
     Csv,
     Azure2019,
     Cloudwatch,
+    Alb,
+    Jsonl,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize)]

@@ -3,13 +3,16 @@
 
 use super::{Context, pick};
 use crate::duration::{self, Dur};
-use crate::error::{Position, ScenarioError};
+use crate::error::{Position, ScenarioError, shown};
 use crate::raw::{
     BurstParams, DiurnalParams, ProfileParams, RampParams, RateParams, RawArrivals, RawInterpolate,
-    RawSpread, RawStream, RawTraceFormat, SpikeParams, TraceParams,
+    RawSpread, RawStream, RawTimeUnit, RawTraceFormat, SpikeParams, TraceParams,
 };
 use crate::streams::shapes::{Diurnal, Interpolation, Profile, Shape};
-use crate::streams::{CsvColumns, Spread, StreamKind, TraceFile, TraceFormat, TraceSpec, Window};
+use crate::streams::{
+    CsvColumns, DEFAULT_REORDER, JsonFields, Routes, Spread, StreamKind, TimeUnit, TraceFile,
+    TraceFormat, TraceSpec, Window,
+};
 use lambdasim_engine::{NANOS_PER_SEC, Nanos};
 use serde_saphyr::{Location, Spanned};
 
@@ -350,7 +353,7 @@ impl Context<'_> {
             Some(v) => v.value,
             None => 1.0,
         };
-        let format = self.trace_format(trace, at)?;
+        let format = self.trace_format(trace, at, owner)?;
         let per_interval = !matches!(format, TraceFormat::Csv { counts: None, .. });
         let spread = match trace.spread.as_ref() {
             Some(s) if !per_interval => {
@@ -381,11 +384,12 @@ impl Context<'_> {
         })
     }
 
-    /// `format`, `counts`, `time_column`, `function` and `series`, checked together.
+    /// `format` and the keys that go with it, checked together.
     fn trace_format(
         &self,
         trace: &TraceParams,
         at: Location,
+        owner: &Owner,
     ) -> Result<TraceFormat, ScenarioError> {
         let format = trace
             .format
@@ -395,7 +399,12 @@ impl Context<'_> {
             RawTraceFormat::Csv => "CSV",
             RawTraceFormat::Azure2019 => "azure2019",
             RawTraceFormat::Cloudwatch => "cloudwatch",
+            RawTraceFormat::Alb => "alb",
+            RawTraceFormat::Jsonl => "jsonl",
         };
+        let log = matches!(format, RawTraceFormat::Alb | RawTraceFormat::Jsonl);
+        let jsonl = format == RawTraceFormat::Jsonl;
+        let table = matches!(format, RawTraceFormat::Csv | RawTraceFormat::Cloudwatch);
         // Each key and the formats it belongs to.
         let keys = [
             (
@@ -408,13 +417,13 @@ impl Context<'_> {
                 "counts",
                 trace.counts.as_ref().map(|v| v.referenced),
                 "on CSV traces (and cloudwatch, to give the period)",
-                format != RawTraceFormat::Azure2019,
+                table,
             ),
             (
                 "time_column",
                 trace.time_column.as_ref().map(|v| v.referenced),
-                "on CSV and cloudwatch traces",
-                format != RawTraceFormat::Azure2019,
+                "on CSV and cloudwatch traces (time_field on jsonl)",
+                table,
             ),
             (
                 "count_column",
@@ -427,6 +436,42 @@ impl Context<'_> {
                 trace.series.as_ref().map(|v| v.referenced),
                 "with format: cloudwatch",
                 format == RawTraceFormat::Cloudwatch,
+            ),
+            (
+                "routes",
+                trace.routes.as_ref().map(|v| v.referenced),
+                "on access logs (format: alb or jsonl)",
+                log,
+            ),
+            (
+                "reorder_window",
+                trace.reorder_window.as_ref().map(|v| v.referenced),
+                "on access logs (format: alb or jsonl)",
+                log,
+            ),
+            (
+                "time_field",
+                trace.time_field.as_ref().map(|v| v.referenced),
+                "with format: jsonl",
+                jsonl,
+            ),
+            (
+                "time_unit",
+                trace.time_unit.as_ref().map(|v| v.referenced),
+                "with format: jsonl",
+                jsonl,
+            ),
+            (
+                "duration_field",
+                trace.duration_field.as_ref().map(|v| v.referenced),
+                "with format: jsonl",
+                jsonl,
+            ),
+            (
+                "route_field",
+                trace.route_field.as_ref().map(|v| v.referenced),
+                "with format: jsonl",
+                jsonl,
             ),
         ];
         for (key, location, belongs, allowed) in keys {
@@ -463,6 +508,11 @@ impl Context<'_> {
                     function: function.value.clone(),
                 })
             }
+            RawTraceFormat::Alb => Ok(TraceFormat::Alb {
+                routes: self.routes(trace, at, owner)?,
+                reorder: self.reorder_window(trace, at)?,
+            }),
+            RawTraceFormat::Jsonl => self.jsonl(trace, at, owner),
             RawTraceFormat::Cloudwatch => Ok(TraceFormat::CloudWatch {
                 period: counts,
                 series: trace
@@ -474,6 +524,104 @@ impl Context<'_> {
                     count: trace.count_column.as_ref().map(|c| c.value.clone()),
                 },
             }),
+        }
+    }
+
+    /// A `format: jsonl` log's fields: `time_field` required, `route_field` exactly
+    /// when there are `routes`.
+    fn jsonl(
+        &self,
+        trace: &TraceParams,
+        at: Location,
+        owner: &Owner,
+    ) -> Result<TraceFormat, ScenarioError> {
+        let Some(time) = &trace.time_field else {
+            return Err(self.error(
+                at,
+                "found a jsonl trace without time_field, expected the field holding each request's arrival (API Gateway: requestTimeEpoch)",
+            ));
+        };
+        let routes = self.routes(trace, at, owner)?;
+        match (&trace.route_field, routes.routed()) {
+            (Some(field), false) => {
+                return Err(self.error(
+                    pick(field.referenced, at),
+                    "found route_field without routes, expected routes: mapping each route to a function",
+                ));
+            }
+            (None, true) => {
+                return Err(self.error(
+                    at,
+                    "found routes without route_field, expected the field holding each request's route (API Gateway: routeKey)",
+                ));
+            }
+            _ => {}
+        }
+        Ok(TraceFormat::Jsonl {
+            fields: Box::new(JsonFields {
+                time: time.value.clone(),
+                unit: match trace.time_unit.as_ref().map(|u| u.value) {
+                    Some(RawTimeUnit::Seconds) => TimeUnit::Seconds,
+                    Some(RawTimeUnit::Milliseconds) | None => TimeUnit::Milliseconds,
+                },
+                duration: trace.duration_field.as_ref().map(|f| f.value.clone()),
+                route: trace.route_field.as_ref().map(|f| f.value.clone()),
+            }),
+            routes,
+            reorder: self.reorder_window(trace, at)?,
+        })
+    }
+
+    /// `routes:`, each to one of the scenario's functions or to `~`.
+    fn routes(
+        &self,
+        trace: &TraceParams,
+        at: Location,
+        owner: &Owner,
+    ) -> Result<Routes, ScenarioError> {
+        let Some(routes) = &trace.routes else {
+            return Ok(Routes::default());
+        };
+        let routes_at = pick(routes.referenced, at);
+        if routes.value.is_empty() {
+            return Err(self.error(
+                routes_at,
+                "found an empty routes map, expected each route mapped to a function (or leave routes out)",
+            ));
+        }
+        let mut out = Vec::with_capacity(routes.value.len());
+        for (route, function) in &routes.value {
+            let target = match function {
+                None => None,
+                Some(name) => {
+                    let index = owner.functions.iter().position(|f| f == name).ok_or_else(|| {
+                        self.error(
+                            routes_at,
+                            format!(
+                                "found the route `{}` mapped to `{}`, expected one of the scenario's functions (`{}`) or ~",
+                                shown(route),
+                                shown(name),
+                                owner.functions.join("`, `")
+                            ),
+                        )
+                    })?;
+                    Some(index as u32)
+                }
+            };
+            out.push((route.clone(), target));
+        }
+        Ok(Routes(out))
+    }
+
+    /// `reorder_window:`, above 0; [`DEFAULT_REORDER`] when not given.
+    fn reorder_window(&self, trace: &TraceParams, at: Location) -> Result<Nanos, ScenarioError> {
+        match &trace.reorder_window {
+            Some(w) if w.value.0 == 0 => Err(self.error(
+                pick(w.referenced, at),
+                "found a reorder_window of 0, expected how late a request may be logged after later arrivals (above 0; 10m by default)",
+            )),
+            Some(w) => Ok(w.value.0),
+            None => Ok(DEFAULT_REORDER),
         }
     }
 

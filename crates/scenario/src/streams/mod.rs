@@ -11,7 +11,10 @@ pub(crate) mod shapes;
 mod timestamp;
 mod trace;
 
-pub(crate) use trace::{CsvColumns, Spread, TraceFile, TraceFormat, TraceSpec, validate_trace};
+pub(crate) use trace::{
+    CsvColumns, DEFAULT_REORDER, JsonFields, Routes, Spread, TimeUnit, TraceFile, TraceFormat,
+    TraceSpec, validate_trace,
+};
 
 use crate::error::ScenarioError;
 use lambdasim_engine::{Nanos, RngStream, StreamKey};

@@ -110,7 +110,7 @@ impl CloudWatchRows {
         columns: &CsvColumns,
     ) -> Result<Self, ScenarioError> {
         let mut series = Vec::new();
-        for path in matching_files(pattern, origin)? {
+        for path in super::matching_files(pattern, origin, "CloudWatch metrics file")? {
             series.extend(read_file(&path, origin, columns)?);
         }
         let points = select(&series, wanted, pattern)?;
@@ -138,36 +138,6 @@ impl CloudWatchRows {
     pub(super) fn interval(&self) -> Nanos {
         self.period
     }
-}
-
-/// The files a glob matches, in name order; a plain path is itself.
-fn matching_files(pattern: &Path, origin: &Position) -> Result<Vec<PathBuf>, ScenarioError> {
-    let text = pattern.to_string_lossy();
-    if !text.contains(['*', '?', '[']) {
-        return Ok(vec![pattern.to_path_buf()]);
-    }
-    let bad_pattern = |e: &dyn std::fmt::Display| {
-        ScenarioError::new(
-            origin.clone(),
-            format!(
-                "found the file pattern `{text}`, which is not a valid glob ({e}), expected a path or a glob such as `metrics/*.json`"
-            ),
-        )
-    };
-    let mut files = Vec::new();
-    for entry in glob::glob(&text).map_err(|e| bad_pattern(&e))? {
-        files.push(entry.map_err(|e| bad_pattern(&e))?);
-    }
-    if files.is_empty() {
-        return Err(ScenarioError::new(
-            origin.clone(),
-            format!(
-                "found no file matching `{text}`, expected at least one CloudWatch metrics file"
-            ),
-        ));
-    }
-    files.sort();
-    Ok(files)
 }
 
 /// The columns of a CSV metrics file, when named in the scenario.

@@ -69,6 +69,12 @@ pub(super) struct LineLimit<R> {
     run: u64,
 }
 
+impl<R> LineLimit<R> {
+    pub(super) fn new(inner: R) -> Self {
+        Self { inner, run: 0 }
+    }
+}
+
 impl<R: Read> Read for LineLimit<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
@@ -79,7 +85,7 @@ impl<R: Read> Read for LineLimit<R> {
         if self.run > MAX_LINE {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
-                "found a line longer than 1 MiB, expected CSV rows of a few fields each",
+                "found a line longer than 1 MiB, expected rows of a few fields each",
             ));
         }
         Ok(n)
@@ -110,10 +116,7 @@ pub(super) fn open_reader(path: &Path, origin: &Position) -> Result<TraceReader,
     Ok(csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::Headers)
-        .from_reader(LineLimit {
-            inner: file,
-            run: 0,
-        }))
+        .from_reader(LineLimit::new(file)))
 }
 
 /// A row's cell, without the ASCII whitespace around it. Cells are trimmed as they are

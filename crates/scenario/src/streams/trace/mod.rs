@@ -1,7 +1,8 @@
 //! Trace files, streamed a record at a time and never loaded whole: per-request and
-//! per-interval CSV files ([`csv`]) and Azure Functions 2019 day files ([`azure`]);
-//! and CloudWatch metrics ([`cloudwatch`]), whose points (one per period, not per
-//! request) are read whole to be merged and sorted.
+//! per-interval CSV files ([`csv`]), Azure Functions 2019 day files ([`azure`]) and
+//! access logs (ALB, JSON lines: [`access`]); and CloudWatch metrics
+//! ([`cloudwatch`]), whose points (one per period, not per request) are read whole to
+//! be merged and sorted.
 //!
 //! Trace time becomes simulated time as `time / speedup + offset`; the stream's
 //! `start:`/`end:` window then filters it (trace times are not shifted by the window).
@@ -10,11 +11,14 @@
 //! per-request trace the fractions carry from row to row, so `scale: 0.5` keeps every
 //! other request and `scale: 2` doubles each one.
 
+mod access;
 mod azure;
 mod cloudwatch;
 mod csv;
 mod spread;
 
+pub(crate) use access::jsonl::{JsonFields, TimeUnit};
+pub(crate) use access::{DEFAULT_REORDER, Routes};
 pub(crate) use cloudwatch::CsvColumns;
 pub(crate) use spread::Spread;
 
@@ -23,7 +27,7 @@ use crate::error::{Position, ScenarioError};
 use lambdasim_engine::{Nanos, RngStream, secs_to_nanos};
 use lambdasim_model::{Arrival, ArrivalSource, SourceError};
 use spread::Pending;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What is read from a trace file: everything that decides whether it is valid, so
@@ -56,6 +60,15 @@ pub(crate) enum TraceFormat {
         period: Option<Nanos>,
         series: Vec<String>,
         columns: cloudwatch::CsvColumns,
+    },
+    /// Application Load Balancer access logs (the path may be a glob; `.gz` read
+    /// through gzip), put in arrival order within `reorder`.
+    Alb { routes: Routes, reorder: Nanos },
+    /// JSON lines read by `fields`, as [`TraceFormat::Alb`] otherwise.
+    Jsonl {
+        fields: Box<JsonFields>,
+        routes: Routes,
+        reorder: Nanos,
     },
 }
 
@@ -102,6 +115,8 @@ enum Rows {
     Csv(Box<csv::CsvRows>),
     Azure(azure::AzureRows),
     CloudWatch(cloudwatch::CloudWatchRows),
+    Alb(access::AccessRows<access::alb::Alb>),
+    Jsonl(access::AccessRows<access::jsonl::Jsonl>),
 }
 
 impl Rows {
@@ -126,6 +141,24 @@ impl Rows {
             } => Self::CloudWatch(cloudwatch::CloudWatchRows::open(
                 &file.path, origin, *period, series, columns,
             )?),
+            TraceFormat::Alb { routes, reorder } => Self::Alb(access::AccessRows::open(
+                &file.path,
+                origin,
+                access::alb::Alb,
+                routes.clone(),
+                *reorder,
+            )?),
+            TraceFormat::Jsonl {
+                fields,
+                routes,
+                reorder,
+            } => Self::Jsonl(access::AccessRows::open(
+                &file.path,
+                origin,
+                access::jsonl::Jsonl((**fields).clone()),
+                routes.clone(),
+                *reorder,
+            )?),
         })
     }
 
@@ -134,6 +167,8 @@ impl Rows {
             Self::Csv(rows) => rows.next_row(),
             Self::Azure(rows) => Ok(rows.next_row()),
             Self::CloudWatch(rows) => Ok(rows.next_row()),
+            Self::Alb(rows) => rows.next_row(),
+            Self::Jsonl(rows) => rows.next_row(),
         }
     }
 
@@ -143,11 +178,17 @@ impl Rows {
             Self::Csv(rows) => rows.interval(),
             Self::Azure(_) => Some(azure::MINUTE),
             Self::CloudWatch(rows) => Some(rows.interval()),
+            Self::Alb(_) | Self::Jsonl(_) => None,
         }
     }
 
     fn routed(&self) -> bool {
-        matches!(self, Self::Csv(rows) if rows.routed())
+        match self {
+            Self::Csv(rows) => rows.routed(),
+            Self::Alb(rows) => rows.routed(),
+            Self::Jsonl(rows) => rows.routed(),
+            Self::Azure(_) | Self::CloudWatch(_) => false,
+        }
     }
 }
 
@@ -354,4 +395,37 @@ impl ArrivalSource for TraceSource {
         }
         Ok(())
     }
+}
+
+/// The files a glob matches, in name order; a plain path is itself. `what` names
+/// the kind of file expected, for the error when none matches.
+pub(crate) fn matching_files(
+    pattern: &Path,
+    origin: &Position,
+    what: &str,
+) -> Result<Vec<PathBuf>, ScenarioError> {
+    let text = pattern.to_string_lossy();
+    if !text.contains(['*', '?', '[']) {
+        return Ok(vec![pattern.to_path_buf()]);
+    }
+    let bad_pattern = |e: &dyn std::fmt::Display| {
+        ScenarioError::new(
+            origin.clone(),
+            format!(
+                "found the file pattern `{text}`, which is not a valid glob ({e}), expected a path or a glob such as `metrics/*.json`"
+            ),
+        )
+    };
+    let mut files = Vec::new();
+    for entry in glob::glob(&text).map_err(|e| bad_pattern(&e))? {
+        files.push(entry.map_err(|e| bad_pattern(&e))?);
+    }
+    if files.is_empty() {
+        return Err(ScenarioError::new(
+            origin.clone(),
+            format!("found no file matching `{text}`, expected at least one {what}"),
+        ));
+    }
+    files.sort();
+    Ok(files)
 }

@@ -1,0 +1,249 @@
+//! JSON lines: one JSON object a line, one request each, with the fields the scenario
+//! names. It reads API Gateway's JSON access logs (a `$context` variable a field:
+//! `requestTimeEpoch` for the arrival in milliseconds, `integrationLatency` for the
+//! duration, `routeKey` for the route; "API Gateway access logging variables",
+//! <https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-variables-for-access-logging.html>)
+//! as exported from CloudWatch Logs, and any other log written the same way.
+//!
+//! The time field is a number of seconds or milliseconds since the Unix epoch
+//! (`time_unit:`, milliseconds by default), as a JSON number or a string of digits, or
+//! an RFC 3339 string. A number far from the unit's range for today's dates (epoch
+//! seconds are about 1.7 × 10⁹, milliseconds 1.7 × 10¹²) is refused rather than
+//! replayed a thousand times too fast or too slow. The duration field is in
+//! milliseconds; `-` or `null` leaves the function's own distribution.
+
+use super::{LineFormat, Parsed, Request};
+use crate::error::shown;
+use crate::streams::timestamp;
+use lambdasim_engine::Nanos;
+use serde_json::Value;
+
+/// The unit of a numeric time field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum TimeUnit {
+    Seconds,
+    Milliseconds,
+}
+
+/// The fields a JSON-lines log is read by.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct JsonFields {
+    pub time: String,
+    pub unit: TimeUnit,
+    pub duration: Option<String>,
+    pub route: Option<String>,
+}
+
+/// Reads JSON lines by their fields.
+#[derive(Clone, Debug)]
+pub(in crate::streams::trace) struct Jsonl(pub JsonFields);
+
+/// Epoch times in seconds below this and in milliseconds above it: 10¹¹ s is the year
+/// 5138, 10¹¹ ms is March 1973.
+const SECONDS_BELOW: f64 = 1e11;
+
+impl LineFormat for Jsonl {
+    fn parse<'a>(&self, line: &'a str) -> Result<Parsed<'a>, String> {
+        if line.trim().is_empty() {
+            return Ok(None);
+        }
+        let object: serde_json::Map<String, Value> = serde_json::from_str(line)
+            .map_err(|e| format!("found {e}, expected one JSON object a line"))?;
+        let fields = &self.0;
+        let field = |name: &str| object.get(name).filter(|v| !v.is_null());
+        let time = field(&fields.time).ok_or_else(|| {
+            format!(
+                "found no `{}` field (time_field), expected the request's arrival time",
+                shown(&fields.time)
+            )
+        })?;
+        let arrival = self.arrival(time)?;
+        let duration = match fields.duration.as_deref() {
+            Some(name) => field(name)
+                .map(|v| milliseconds(name, v))
+                .transpose()?
+                .flatten(),
+            None => None,
+        };
+        // The route borrows from the line only where it can: JSON strings with escapes
+        // are decoded into the map, so the route is found again in the line's text.
+        let route = match fields.route.as_deref() {
+            Some(name) => Some(route_in(line, name, field(name))?),
+            None => None,
+        };
+        Ok(Some((Request { arrival, duration }, route)))
+    }
+}
+
+impl Jsonl {
+    /// The arrival in nanoseconds since the epoch.
+    fn arrival(&self, value: &Value) -> Result<i128, String> {
+        let name = &self.0.time;
+        let number = match value {
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) if s.bytes().all(|b| b.is_ascii_digit() || b == b'.') => {
+                s.parse().ok()
+            }
+            Value::String(s) => {
+                return timestamp::parse(s).ok_or_else(|| {
+                    format!(
+                        "found `{name}` = `{}`, expected epoch {} or an RFC 3339 time",
+                        shown(s),
+                        self.unit_name()
+                    )
+                });
+            }
+            _ => None,
+        };
+        let Some(number) = number.filter(|n| n.is_finite() && *n >= 0.0) else {
+            return Err(format!(
+                "found `{name}` = {value}, expected epoch {} or an RFC 3339 time",
+                self.unit_name()
+            ));
+        };
+        let fits = match self.0.unit {
+            TimeUnit::Seconds => number < SECONDS_BELOW,
+            TimeUnit::Milliseconds => number >= SECONDS_BELOW,
+        };
+        if !fits {
+            let other = match self.0.unit {
+                TimeUnit::Seconds => "ms",
+                TimeUnit::Milliseconds => "s",
+            };
+            return Err(format!(
+                "found `{name}` = {value}, which reads as epoch {other}, expected epoch {} (set time_unit: {other})",
+                self.unit_name()
+            ));
+        }
+        let per_unit: i128 = match self.0.unit {
+            TimeUnit::Seconds => 1_000_000_000,
+            TimeUnit::Milliseconds => 1_000_000,
+        };
+        // Whole units exactly, the fraction after: 1.7 × 10¹⁸ ns is past what an f64
+        // holds to the nanosecond.
+        let whole = number.trunc();
+        let fraction = ((number - whole) * per_unit as f64).round() as i128;
+        Ok(whole as i128 * per_unit + fraction)
+    }
+
+    fn unit_name(&self) -> &'static str {
+        match self.0.unit {
+            TimeUnit::Seconds => "seconds",
+            TimeUnit::Milliseconds => "milliseconds",
+        }
+    }
+}
+
+/// A duration field in milliseconds: a number or a string of one; `-` for none.
+fn milliseconds(name: &str, value: &Value) -> Result<Option<Nanos>, String> {
+    let ms = match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) if s == "-" => return Ok(None),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    };
+    match ms {
+        Some(ms) if ms.is_finite() && (0.0..1e12).contains(&ms) => {
+            Ok(Some((ms * 1e6).round() as Nanos))
+        }
+        _ => Err(format!(
+            "found `{name}` = {value}, expected a duration in milliseconds (or -)"
+        )),
+    }
+}
+
+/// The route's text as written in `line` (`"routeKey":"GET /checkout"`), so that it
+/// borrows from the line; a route with escapes in the JSON is refused.
+fn route_in<'a>(line: &'a str, name: &str, value: Option<&Value>) -> Result<&'a str, String> {
+    let Some(Value::String(route)) = value else {
+        return Err(format!(
+            "found no text in the `{}` field (route_field), expected the request's route",
+            shown(name)
+        ));
+    };
+    line.find(route.as_str())
+        .map(|at| &line[at..at + route.len()])
+        .ok_or_else(|| {
+            format!(
+                "found the route `{}` written with JSON escapes, expected it plain",
+                shown(route)
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api_gateway() -> Jsonl {
+        Jsonl(JsonFields {
+            time: "requestTimeEpoch".into(),
+            unit: TimeUnit::Milliseconds,
+            duration: Some("integrationLatency".into()),
+            route: Some("routeKey".into()),
+        })
+    }
+
+    /// A line shaped as API Gateway's JSON access log with these variables.
+    const LINE: &str = r#"{"requestId":"c6af9ac6-7b61-11e6-9a41-93e8deadbeef","ip":"192.0.2.10","requestTimeEpoch":1732870800123,"httpMethod":"POST","routeKey":"POST /checkout","status":"200","protocol":"HTTP/1.1","responseLength":"87","integrationLatency":"212"}"#;
+
+    #[test]
+    fn api_gateway_fields_give_arrival_duration_and_route() {
+        let (request, route) = api_gateway().parse(LINE).unwrap().unwrap();
+        assert_eq!(route, Some("POST /checkout"));
+        assert_eq!(request.arrival, 1_732_870_800_123_000_000);
+        assert_eq!(request.duration, Some(212_000_000));
+    }
+
+    #[test]
+    fn times_in_seconds_strings_or_rfc3339_and_missing_durations() {
+        let mut format = api_gateway();
+        format.0.unit = TimeUnit::Seconds;
+        let line =
+            r#"{"requestTimeEpoch":"1732870800.5","routeKey":"GET /","integrationLatency":"-"}"#;
+        let (request, _) = format.parse(line).unwrap().unwrap();
+        assert_eq!(request.arrival, 1_732_870_800_500_000_000);
+        assert_eq!(request.duration, None);
+        let line = r#"{"requestTimeEpoch":"2024-11-29T09:00:00Z","routeKey":"GET /"}"#;
+        let (request, _) = format.parse(line).unwrap().unwrap();
+        assert_eq!(request.arrival, 1_732_870_800_000_000_000);
+    }
+
+    #[test]
+    fn a_time_in_the_other_unit_is_refused_with_the_fix() {
+        let mut format = api_gateway();
+        format.0.unit = TimeUnit::Seconds;
+        let err = format.parse(LINE).unwrap_err();
+        assert!(err.contains("set time_unit: ms"), "{err}");
+        let err = api_gateway()
+            .parse(r#"{"requestTimeEpoch":1732870800,"routeKey":"x"}"#)
+            .unwrap_err();
+        assert!(err.contains("set time_unit: s"), "{err}");
+    }
+
+    #[test]
+    fn bad_lines_say_what_was_expected() {
+        let f = api_gateway();
+        assert!(
+            f.parse("not json")
+                .unwrap_err()
+                .contains("expected one JSON object")
+        );
+        assert!(
+            f.parse(r#"{"routeKey":"x"}"#)
+                .unwrap_err()
+                .contains("no `requestTimeEpoch`")
+        );
+        let err = f
+            .parse(r#"{"requestTimeEpoch":1732870800123,"routeKey":7}"#)
+            .unwrap_err();
+        assert!(err.contains("route_field"), "{err}");
+        let err = f
+            .parse(
+                r#"{"requestTimeEpoch":1732870800123,"routeKey":"x","integrationLatency":"soon"}"#,
+            )
+            .unwrap_err();
+        assert!(err.contains("milliseconds"), "{err}");
+        assert_eq!(f.parse("").unwrap(), None);
+    }
+}
