@@ -24,6 +24,7 @@ use std::time::Instant;
 /// Checks a scenario and its traces without running it.
 pub fn validate(path: &Path, sets: &[SetArg]) -> Result<(), CliError> {
     let scenario = Scenario::load_with(path, sets)?;
+    print_warnings(&scenario);
     let variants = scenario.variants(None);
     let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     let configurations = match scenario.points() {
@@ -46,6 +47,14 @@ pub fn validate(path: &Path, sets: &[SetArg]) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Prints the scenario's warnings on standard error, with `--quiet` too: they say the
+/// answer may not mean what the scenario's author thinks.
+fn print_warnings(scenario: &Scenario) {
+    for warning in scenario.warnings() {
+        eprintln!("{warning}");
+    }
+}
+
 /// Runs the scenario's variants in parallel and writes the results atomically: into a
 /// temporary directory first, renamed into place only when everything succeeded.
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
@@ -53,6 +62,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let cancel = Arc::new(AtomicBool::new(false));
     let interrupt = Interrupt::install(&cancel);
     let scenario = Scenario::load_deferring_traces_with(&args.scenario, &args.sets)?;
+    print_warnings(&scenario);
     let variants = select(scenario.variants(args.seed), &args.variants)?;
     let functions = variants.first().map_or(0, |v| v.config.functions.len());
     check_runs(variants.len(), args.seeds, functions)?;

@@ -899,3 +899,33 @@ fn the_readme_picture_is_what_its_first_command_draws() {
         "docs/{image} is not the {chart} that `{command}` draws: copy it there"
     );
 }
+
+#[test]
+fn validate_and_run_warn_of_hourly_counts_on_standard_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("h.csv"),
+        "offset_s,count\n0,3600\n3600,7200\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("s.yaml"),
+        "name: s\nduration: 2h\nfunctions:\n  - name: f\n    traffic:\n      - trace: { file: h.csv, counts: 1h }\n",
+    )
+    .unwrap();
+    for args in [
+        vec!["validate", "s.yaml"],
+        vec!["run", "s.yaml", "--quiet", "--no-charts"],
+    ] {
+        let out = lambdasim()
+            .current_dir(dir.path())
+            .args(&args)
+            .assert()
+            .success();
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        assert!(
+            stderr.contains("s.yaml:6:") && stderr.contains("warning: found counts of 3600s each"),
+            "{args:?}: {stderr}"
+        );
+    }
+}

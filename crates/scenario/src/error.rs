@@ -165,6 +165,39 @@ impl fmt::Display for Position {
     }
 }
 
+/// Something in a scenario that runs but may not mean what its author thinks, and where
+/// it is. Displays as `{file}:{line}:{col}: warning: {message}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    position: Position,
+    message: String,
+}
+
+impl Warning {
+    pub(crate) fn new(position: Position, message: impl Into<String>) -> Self {
+        Self {
+            position,
+            message: message.into(),
+        }
+    }
+
+    /// What the warning says, without its position.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The line it points at, when it has one.
+    pub fn line(&self) -> Option<u64> {
+        self.position.line
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: warning: {}", self.position, self.message)
+    }
+}
+
 impl ScenarioError {
     /// Invalid input at `position`; `message` says what was found and what was expected.
     pub(crate) fn new(position: Position, message: impl Into<String>) -> Self {

@@ -22,7 +22,7 @@ mod variants;
 mod warm;
 
 pub use empirical::{Observed, read_observed};
-pub use error::ScenarioError;
+pub use error::{ScenarioError, Warning};
 pub use sweep::{MAX_CONFIGURATIONS, MAX_FUNCTION_CONFIGURATIONS, Point, SetArg};
 
 use error::Position;
@@ -179,6 +179,29 @@ impl Scenario {
             streams::validate_trace(file, origin, stop)?;
         }
         Ok(())
+    }
+
+    /// What the scenario runs that may not mean what its author thinks: a trace of
+    /// per-interval counts at periods of five minutes or more, whose requests are spread
+    /// over each period, so that a peak inside one is not replayed. Reads a CloudWatch
+    /// file whose period is not given to learn it; a file that cannot be read gives no
+    /// warning (its check reports it).
+    pub fn warnings(&self) -> Vec<Warning> {
+        let mut warnings = Vec::new();
+        for (file, origin) in self.trace_files() {
+            if let Some(period) = streams::period(file, origin)
+                && period >= streams::COARSE_PERIOD
+            {
+                warnings.push(Warning::new(
+                    origin.clone(),
+                    format!(
+                        "found counts of {} each, replayed spread over each period: a peak shorter than the period is not replayed, so its throttles and cold starts are underestimated; expected finer counts where they exist (CloudWatch keeps one-minute points for 15 days)",
+                        duration::show(period)
+                    ),
+                ));
+            }
+        }
+        warnings
     }
 
     /// Every trace file the variants use, once, in order of first use, with where the

@@ -579,3 +579,45 @@ fn a_trace_starts_warm_with_its_first_minutes_load_unless_told_otherwise() {
     dir.write("c.csv", "offset_s,count\n0,9007199254740992\n");
     assert_eq!(warm(""), [1000, 20, 0]);
 }
+
+#[test]
+fn counts_of_five_minutes_or_more_warn_that_their_peaks_are_lost() {
+    let hourly = r#"{"Label": "Invocations", "Datapoints": [
+        {"Timestamp": "2024-11-29T10:00:00Z", "Sum": 36000.0},
+        {"Timestamp": "2024-11-29T11:00:00Z", "Sum": 72000.0}]}"#;
+    let dir = Dir::new();
+    dir.write("t.json", hourly);
+    dir.write("m.csv", "offset_s,count\n0,5\n600,7\n");
+    let yaml = |trace: &str| {
+        format!(
+            "name: s\nduration: 1d\nfunctions:\n  - name: f\n    traffic:\n      - trace: {trace}\n"
+        )
+    };
+    // The period from the points' spacing, and from counts:.
+    for trace in [
+        "{ file: t.json, format: cloudwatch }",
+        "{ file: t.json, format: cloudwatch, counts: 1h }",
+        "{ file: m.csv, counts: 5m }",
+    ] {
+        let warnings = dir.load(&yaml(trace)).unwrap().warnings();
+        assert_eq!(warnings.len(), 1, "{trace}");
+        assert_eq!(warnings[0].line(), Some(6), "{trace}");
+        assert!(
+            warnings[0]
+                .message()
+                .contains("a peak shorter than the period is not replayed"),
+            "{}",
+            warnings[0]
+        );
+        assert!(warnings[0].to_string().contains(": warning: "));
+    }
+    for trace in [
+        "{ file: m.csv, counts: 1m }",
+        "{ file: m.csv, counts: 299s }",
+    ] {
+        assert!(
+            dir.load(&yaml(trace)).unwrap().warnings().is_empty(),
+            "{trace}"
+        );
+    }
+}

@@ -296,5 +296,7 @@ fn read_error(at: Position, err: &std::io::Error) -> ScenarioError {
 /// malformed value.
 pub(super) fn seconds(text: &str) -> Option<Nanos> {
     let value: f64 = text.parse().ok()?;
-    (0.0..1e9).contains(&value).then(|| (value * 1e9).round() as Nanos)
+    (0.0..1e9)
+        .contains(&value)
+        .then(|| (value * 1e9).round() as Nanos)
 }

@@ -100,6 +100,28 @@ pub(crate) fn validate_trace(
     Ok(())
 }
 
+/// The shortest per-interval period that hides what happens inside it: five minutes,
+/// CloudWatch's second resolution (one-minute points are kept for 15 days only).
+pub(crate) const COARSE_PERIOD: Nanos = 5 * 60 * 1_000_000_000;
+
+/// Each row's interval in a per-interval trace, `None` for a per-request one: from
+/// the scenario when it says, else from the file (a CloudWatch period inferred from
+/// the points; `None` if the file cannot be read, which the check reports).
+pub(crate) fn period(file: &TraceFile, origin: &Position) -> Option<Nanos> {
+    match &file.format {
+        TraceFormat::Csv { counts, .. } => *counts,
+        TraceFormat::Azure2019 { .. } => Some(azure::MINUTE),
+        TraceFormat::CloudWatch {
+            period: Some(period),
+            ..
+        } => Some(*period),
+        TraceFormat::CloudWatch { period: None, .. } => Rows::open(file, origin)
+            .ok()
+            .and_then(|rows| rows.interval()),
+        TraceFormat::Alb { .. } | TraceFormat::Jsonl { .. } => None,
+    }
+}
+
 /// One checked row, in trace time (before `speedup`).
 struct Row {
     time: Nanos,
