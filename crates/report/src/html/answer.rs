@@ -364,10 +364,16 @@ fn throttle_metrics(page: &mut String, functions: &[FunctionSummary], runs: &[&R
             let _ = write!(note, "; mostly {r}");
         }
         let is_sync = |f: &FunctionSummary| f.async_events.is_none();
-        if seeded {
+        // Every function at 0 % says nothing the total does not.
+        let any_throttled = runs
+            .iter()
+            .flat_map(|r| &r.functions)
+            .chain(functions)
+            .any(|f| is_sync(f) && f.throttles > 0);
+        if any_throttled && seeded {
             let throttled = |f: &FunctionSummary| share(f.throttles, f.requests);
             by_function_across(&mut note, runs, is_sync, throttled, pct_text);
-        } else {
+        } else if any_throttled {
             by_function(&mut note, functions, |_, f| {
                 is_sync(f).then(|| percent(f.throttles, f.requests))
             });

@@ -479,6 +479,10 @@ fn the_throttled_card_lists_each_synchronous_function() {
     assert!(html.contains("by function: api 2%, worker 2%"), "{html}");
     // An asynchronous function is reported by its events, not in this list; one
     // synchronous function left has the total as its own.
+    // Nothing throttled: no list of zeros.
+    let html = page_of(&["a"], &[run(0)], &[]);
+    let card = &html[html.find("<dt>Throttled</dt>").unwrap()..];
+    assert!(!card[..card.find("</div>").unwrap()].contains("by function"));
     let html = page_of(&["a"], &[run_with_async()], &[]);
     assert!(!html.contains("by function: api 0%<"), "{html}");
     let card = &html[html.find("<dt>Throttled (sync)</dt>").unwrap()..];
