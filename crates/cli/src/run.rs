@@ -3,10 +3,12 @@
 use crate::args::RunArgs;
 use crate::error::CliError;
 use crate::interrupt::Interrupt;
+use crate::plan;
 use crate::progress::{Progress, advance};
 use crate::stats;
 use lambdasim_model::{DiscardSeries, Objective, RunSummary, Simulation};
 use lambdasim_report::charts::{self, ChartSeries, VariantData};
+use lambdasim_report::plan::Plan;
 use lambdasim_report::{
     CsvSeries, OutputDir, Report, ReportVariant, RunsConfiguration, Tee, VariantSummary, Verdict,
     concat_parts, judge, render_report, render_slo, render_spread, render_table, write_runs_csv,
@@ -46,14 +48,29 @@ pub fn validate(path: &Path, sets: &[SetArg]) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Runs the scenario's variants in parallel and writes the results atomically: into a
-/// temporary directory first, renamed into place only when everything succeeded.
-pub fn run(args: &RunArgs) -> Result<(), CliError> {
+/// What a command runs: every configuration, or the plan's search among them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// `lambdasim run`: every configuration (a plan when the scenario says
+    /// `objective: cost`).
+    Run,
+    /// `lambdasim plan`: the cheapest configuration that meets the SLO.
+    Plan,
+}
+
+/// Runs the scenario's variants in parallel (or, planning, those the plan's search
+/// asks for) and writes the results atomically: into a temporary directory first,
+/// renamed into place only when everything succeeded.
+pub fn run(args: &RunArgs, mode: Mode) -> Result<(), CliError> {
     let started = Instant::now();
     let cancel = Arc::new(AtomicBool::new(false));
     let interrupt = Interrupt::install(&cancel);
     let scenario = Scenario::load_deferring_traces_with(&args.scenario, &args.sets)?;
     let variants = select(scenario.variants(args.seed), &args.variants)?;
+    let planning = mode == Mode::Plan || scenario.minimises_cost();
+    if planning {
+        scenario.check_plannable(variants.len())?;
+    }
     let functions = variants.first().map_or(0, |v| v.config.functions.len());
     check_runs(variants.len(), args.seeds, functions)?;
     if !args.yes {
@@ -72,13 +89,29 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         seeds: args.seeds,
         max: args.max_requests,
     });
+    let all = &variants;
     let runs = run_checking_traces(&scenario, &cancel, limit, |cancel| {
-        run_all(&variants, args.seeds, out.path(), &progress, cancel)
+        let runner = Runner {
+            variants: all,
+            seeds: args.seeds,
+            dir: out.path(),
+            progress: &progress,
+            cancel,
+        };
+        if planning {
+            plan::search(&runner, scenario.swept_keys(), scenario.slo())
+        } else {
+            let which: Vec<usize> = (0..all.len()).collect();
+            Ok((runner.run(&which)?, None))
+        }
     });
     interrupt.check()?;
-    let (results, chart_data): (Vec<_>, Vec<_>) = runs?
+    let (ran, search) = runs?;
+    let parts: Vec<usize> = ran.iter().map(|(i, _)| *i).collect();
+    let variants: Vec<Variant> = parts.iter().map(|&i| all[i].clone()).collect();
+    let (results, chart_data): (Vec<_>, Vec<_>) = ran
         .into_iter()
-        .map(|r| ((r.first, r.replicas), r.chart))
+        .map(|(_, r)| ((r.first, r.replicas), r.chart))
         .unzip();
     let summaries: Vec<VariantSummary> = variants
         .iter()
@@ -92,7 +125,22 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         .collect();
     let verdicts: Vec<Verdict> = summaries.iter().map(|s| judge(scenario.slo(), s)).collect();
     let slo = (!scenario.slo().is_empty()).then_some((scenario.slo(), verdicts.as_slice()));
-    write_outputs(&out, &scenario.name, &summaries, variants.len(), slo)?;
+    write_outputs(&out, &scenario.name, &summaries, &parts, slo)?;
+    let plan = search.map(|(lines, outcome)| {
+        let judged = plan::judged(&parts, &summaries, &verdicts);
+        Plan::new(
+            &scenario.name,
+            scenario.slo(),
+            args.seeds,
+            &judged,
+            &lines,
+            &outcome,
+            all.len(),
+        )
+    });
+    if let Some(plan) = &plan {
+        plan::write(&out, plan)?;
+    }
     write_runs(&out, &scenario, &variants, &summaries)?;
     if args.seeds > 1 {
         write_seeds(&out, &summaries)?;
@@ -105,16 +153,22 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             &summaries,
             &verdicts,
             &chart_data,
+            plan.as_ref(),
         )?;
     }
     interrupt.check()?;
     out.commit().map_err(|e| output_error(&final_dir, e))?;
 
     if !args.quiet {
-        print!("{}", render_table(&scenario.name, &summaries));
-        print!("{}", render_spread(&summaries));
-        let names: Vec<&str> = summaries.iter().map(|s| s.name).collect();
-        print!("{}", render_slo(scenario.slo(), &names, &verdicts));
+        match &plan {
+            Some(plan) => print!("{}", plan.render()),
+            None => {
+                print!("{}", render_table(&scenario.name, &summaries));
+                print!("{}", render_spread(&summaries));
+                let names: Vec<&str> = summaries.iter().map(|s| s.name).collect();
+                print!("{}", render_slo(scenario.slo(), &names, &verdicts));
+            }
+        }
         println!("\nwrote {}", final_dir.display());
     }
     if args.stats {
@@ -302,66 +356,81 @@ fn select(variants: Vec<Variant>, names: &[String]) -> Result<Vec<Variant>, CliE
 
 /// A variant's runs: the first seed's (with its time series written to a part file
 /// and its chart data), then the other seeds' totals.
-struct VariantRuns {
-    first: RunSummary,
-    chart: ChartSeries,
-    replicas: Vec<RunSummary>,
+pub(crate) struct VariantRuns {
+    pub(crate) first: RunSummary,
+    pub(crate) chart: ChartSeries,
+    pub(crate) replicas: Vec<RunSummary>,
 }
 
-/// Runs every variant with `seeds` seeds, all (variant, seed) pairs in parallel. The
-/// results are gathered in (variant, seed) order, so the outputs never depend on how
-/// many threads ran them.
-fn run_all(
-    variants: &[Variant],
-    seeds: u64,
-    dir: &Path,
-    progress: &Progress,
-    cancel: &Arc<AtomicBool>,
-) -> Result<Vec<VariantRuns>, CliError> {
-    let jobs: Vec<(usize, u64)> = (0..variants.len())
-        .flat_map(|v| (0..seeds).map(move |k| (v, k)))
-        .collect();
-    let run_jobs = || {
-        jobs.par_iter()
-            .map(|&(v, k)| match k {
-                0 => run_variant(&variants[v], &part_path(dir, v), progress, cancel)
-                    .map(|(first, chart)| Run::First(first, chart)),
-                _ => run_replica(&variants[v], k, progress, cancel).map(Run::Replica),
-            })
-            .collect::<Result<Vec<_>, _>>()
-    };
-    let functions = variants.first().map_or(0, |v| v.config.functions.len());
-    let threads = concurrent_runs(functions);
-    let results = if threads < rayon::current_num_threads() {
-        // Fewer runs at once, so that their memory fits.
-        match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-            Ok(pool) => pool.install(run_jobs)?,
-            Err(_) => run_jobs()?,
+/// Runs configurations of a scenario, every seed of each, into an output directory.
+pub(crate) struct Runner<'a> {
+    /// Every configuration of the scenario (or those `--variant` chose).
+    pub(crate) variants: &'a [Variant],
+    pub(crate) seeds: u64,
+    /// Where each configuration's time series goes, in a part file named by its place
+    /// in `variants`.
+    pub(crate) dir: &'a Path,
+    pub(crate) progress: &'a Progress,
+    pub(crate) cancel: &'a Arc<AtomicBool>,
+}
+
+impl Runner<'_> {
+    /// Runs the configurations at places `which` with every seed, all (configuration,
+    /// seed) pairs in parallel. The results are gathered in (configuration, seed)
+    /// order, so the outputs never depend on how many threads ran them.
+    pub(crate) fn run(&self, which: &[usize]) -> Result<Vec<(usize, VariantRuns)>, CliError> {
+        let (variants, dir, progress, cancel) =
+            (self.variants, self.dir, self.progress, self.cancel);
+        let jobs: Vec<(usize, u64)> = which
+            .iter()
+            .flat_map(|&v| (0..self.seeds).map(move |k| (v, k)))
+            .collect();
+        let run_jobs = || {
+            jobs.par_iter()
+                .map(|&(v, k)| match k {
+                    0 => run_variant(&variants[v], &part_path(dir, v), progress, cancel)
+                        .map(|(first, chart)| Run::First(v, first, chart)),
+                    _ => run_replica(&variants[v], k, progress, cancel).map(Run::Replica),
+                })
+                .collect::<Result<Vec<_>, _>>()
+        };
+        let functions = variants.first().map_or(0, |v| v.config.functions.len());
+        let threads = concurrent_runs(functions);
+        let results = if threads < rayon::current_num_threads() {
+            // Fewer runs at once, so that their memory fits.
+            match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+                Ok(pool) => pool.install(run_jobs)?,
+                Err(_) => run_jobs()?,
+            }
+        } else {
+            run_jobs()?
+        };
+        let mut runs: Vec<(usize, VariantRuns)> = Vec::with_capacity(which.len());
+        for run in results {
+            match run {
+                Run::First(v, first, chart) => runs.push((
+                    v,
+                    VariantRuns {
+                        first,
+                        chart,
+                        replicas: Vec::new(),
+                    },
+                )),
+                Run::Replica(summary) => runs
+                    .last_mut()
+                    .expect("jobs list a variant's first seed before its others")
+                    .1
+                    .replicas
+                    .push(summary),
+            }
         }
-    } else {
-        run_jobs()?
-    };
-    let mut runs: Vec<VariantRuns> = Vec::with_capacity(variants.len());
-    for run in results {
-        match run {
-            Run::First(first, chart) => runs.push(VariantRuns {
-                first,
-                chart,
-                replicas: Vec::new(),
-            }),
-            Run::Replica(summary) => runs
-                .last_mut()
-                .expect("jobs list a variant's first seed before its others")
-                .replicas
-                .push(summary),
-        }
+        Ok(runs)
     }
-    Ok(runs)
 }
 
-/// One finished job of [`run_all`].
+/// One finished job of [`Runner::run`].
 enum Run {
-    First(RunSummary, ChartSeries),
+    First(usize, RunSummary, ChartSeries),
     Replica(RunSummary),
 }
 
@@ -469,7 +538,7 @@ fn write_outputs(
     out: &OutputDir,
     name: &str,
     summaries: &[VariantSummary],
-    parts: usize,
+    parts: &[usize],
     slo: Option<(&[Objective], &[Verdict])>,
 ) -> Result<(), CliError> {
     let summary_path = out.path().join("summary.json");
@@ -479,7 +548,7 @@ fn write_outputs(
         .map_err(|e| output_error(&summary_path, e))?;
     writer.flush().map_err(|e| output_error(&summary_path, e))?;
 
-    let part_paths: Vec<PathBuf> = (0..parts).map(|i| part_path(out.path(), i)).collect();
+    let part_paths: Vec<PathBuf> = parts.iter().map(|&i| part_path(out.path(), i)).collect();
     let series_path = out.path().join("timeseries.csv");
     concat_parts(&part_paths, &series_path).map_err(|e| output_error(&series_path, e))?;
     for part in &part_paths {
@@ -498,6 +567,7 @@ fn write_report(
     summaries: &[VariantSummary],
     verdicts: &[Verdict],
     chart_data: &[ChartSeries],
+    plan: Option<&Plan>,
 ) -> Result<(), CliError> {
     let data: Vec<VariantData> = variants
         .iter()
@@ -531,6 +601,7 @@ fn write_report(
         variants: &report_variants,
         charts: &set,
         slo: (scenario.slo(), verdicts),
+        plan,
     });
     let report_path = out.path().join("report.html");
     charts::write_atomically(&report_path, html.as_bytes())
@@ -551,7 +622,7 @@ fn out_argument_error(path: &Path, source: std::io::Error) -> CliError {
     }
 }
 
-fn output_error(path: &Path, source: std::io::Error) -> CliError {
+pub(crate) fn output_error(path: &Path, source: std::io::Error) -> CliError {
     CliError::Output {
         path: path.display().to_string(),
         source,

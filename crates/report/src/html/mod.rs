@@ -11,6 +11,7 @@ mod config;
 mod slo;
 
 use crate::charts::{Chart, ChartSet};
+use crate::plan::Plan;
 use crate::slo::Verdict;
 use crate::summary::VariantSummary;
 use lambdasim_model::{Objective, SimConfig};
@@ -37,6 +38,8 @@ pub struct Report<'a> {
     /// The scenario's objectives and each variant's verdict (in order); empty without
     /// `slo:`.
     pub slo: (&'a [Objective], &'a [Verdict]),
+    /// The plan, when the command planned: the report then opens with its decision.
+    pub plan: Option<&'a Plan>,
 }
 
 /// Renders the whole page.

@@ -122,6 +122,7 @@ fn page_full(
         variants: &variants,
         charts: &charts,
         slo: (objectives, &verdicts),
+        plan: None,
     })
 }
 
