@@ -583,8 +583,15 @@ fn write_report(
         Some((start, end)) => Some((start as f64 / 1e9, end as f64 / 1e9)),
         None => charts::find_window(&data),
     };
-    let set = charts::render_focused(&data, focus)
-        .map_err(|e| output_error(&charts_dir, std::io::Error::other(e)))?;
+    let chart_error = |e| output_error(&charts_dir, std::io::Error::other(e));
+    let mut set = charts::render_focused(&data, focus).map_err(chart_error)?;
+    if let Some(plan) = plan {
+        let configurations: Vec<(&str, &Verdict)> =
+            summaries.iter().map(|s| s.name).zip(verdicts).collect();
+        let chosen = plan.chosen.as_ref().map(|c| c.name.as_str());
+        let specs = charts::decision_specs(scenario.slo(), &configurations, chosen);
+        set.decision = charts::render_decision(&specs).map_err(chart_error)?;
+    }
     charts::write_charts(&charts_dir, &set).map_err(|e| output_error(&charts_dir, e))?;
 
     let report_variants: Vec<ReportVariant> = summaries

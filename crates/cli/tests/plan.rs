@@ -194,3 +194,44 @@ fn what_cannot_be_planned_is_an_input_error_at_the_file_and_key() {
     let one = small(slo, "").replace("{ from: 0, to: 8, step: 1 }", "[4]");
     refused(&one, "plan", "found 1 configuration to plan over");
 }
+
+#[test]
+fn the_report_opens_with_the_decision() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    lambdasim()
+        .arg("plan")
+        .arg(example())
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let plan = json(&out.join("plan.json"));
+    let chosen = plan["chosen"]["name"].as_str().unwrap();
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    let decision = html
+        .find("<section id=\"decision\">")
+        .expect("a decision section");
+    assert!(decision < html.find("<section id=\"answer\"").unwrap());
+    assert!(html.contains(&format!(
+        "The cheapest configuration that meets every objective is <strong>{chosen}</strong>"
+    )));
+    // One chart per objective: points labelled against the baseline, the chosen one
+    // marked, no line joining them.
+    for k in 1..=3 {
+        let svg = fs::read_to_string(out.join(format!("charts/decision-{k}.svg"))).unwrap();
+        assert!(svg.contains(": baseline"), "decision-{k}");
+        assert!(
+            svg.contains(&format!("{chosen} (chosen): ")),
+            "decision-{k}"
+        );
+        assert!(svg.contains("% cheaper") || svg.contains("% dearer"));
+        // Nothing joins the points: no line in their colours (blue, grey).
+        for line in svg.lines().filter(|l| l.contains("<polyline")) {
+            assert!(
+                !line.contains("#4E79A7") && !line.contains("#BAB0AC"),
+                "decision-{k} joins points: {line}"
+            );
+        }
+    }
+}

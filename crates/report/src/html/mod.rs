@@ -8,6 +8,7 @@
 
 mod answer;
 mod config;
+mod decision;
 mod slo;
 
 use crate::charts::{Chart, ChartSet};
@@ -55,6 +56,9 @@ pub fn render_report(report: &Report<'_>) -> String {
     );
     header(&mut page, report);
     nav(&mut page, report);
+    if let Some(plan) = report.plan {
+        decision::section(&mut page, plan, &report.charts.decision);
+    }
     answer::section(&mut page, report.variants);
     slo::section(&mut page, report.variants, report.slo.0, report.slo.1);
     charts(&mut page, report);
@@ -90,7 +94,11 @@ fn header(page: &mut String, report: &Report<'_>) {
 }
 
 fn nav(page: &mut String, report: &Report<'_>) {
-    page.push_str("<nav>\n<a href=\"#answer\">Results</a>\n");
+    page.push_str("<nav>\n");
+    if report.plan.is_some() {
+        page.push_str("<a href=\"#decision\">Decision</a>\n");
+    }
+    page.push_str("<a href=\"#answer\">Results</a>\n");
     if !report.slo.0.is_empty() {
         page.push_str("<a href=\"#slo\">SLO</a>\n");
     }
