@@ -222,7 +222,12 @@ fn ranges(spec: &DecisionSpec) -> ((f64, f64), (f64, f64)) {
         let pad = ((hi - lo) * 0.08).max(hi.abs() * 0.02).max(1e-9);
         (lo - pad, hi + pad)
     };
-    let costs = spec.points.iter().map(|p| p.cost);
+    // Without points (no configuration had the measure), an empty plot from $0 to $1.
+    let costs = spec
+        .points
+        .iter()
+        .map(|p| p.cost)
+        .chain([0.0, 1.0].into_iter().filter(|_| spec.points.is_empty()));
     let (x0, x1) = costs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), c| {
         (a.min(c), b.max(c))
     });
@@ -358,6 +363,23 @@ mod tests {
         mark_frontier(&mut points, false);
         let frontier: Vec<bool> = points.iter().map(|p| p.frontier).collect();
         assert_eq!(frontier, [true, false, true]);
+    }
+
+    #[test]
+    fn a_chart_without_points_still_renders() {
+        let spec = DecisionSpec {
+            title: "f latency_p99_ms < 1".into(),
+            metric: "latency_p99_ms",
+            threshold: 1.0,
+            larger_is_worse: true,
+            points: Vec::new(),
+        };
+        let charts = render_decision(&[spec]).unwrap();
+        assert_eq!(charts[0].stem, "decision-1");
+        assert!(
+            charts[0].svg.contains("f latency_p99_ms &lt; 1")
+                || charts[0].svg.contains("f latency_p99_ms < 1")
+        );
     }
 
     #[test]
