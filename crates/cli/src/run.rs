@@ -7,7 +7,7 @@ use crate::plan;
 use crate::progress::{Progress, advance};
 use crate::stats;
 use lambdasim_model::{DiscardSeries, Objective, RunSummary, Simulation};
-use lambdasim_report::charts::{self, ChartSeries, VariantData};
+use lambdasim_report::charts::{self, ChartSeries, SeedBand, VariantData};
 use lambdasim_report::plan::Plan;
 use lambdasim_report::{
     CsvSeries, OutputDir, Report, ReportVariant, RunsConfiguration, Tee, VariantSummary, Verdict,
@@ -19,8 +19,8 @@ use rayon::prelude::*;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 /// Checks a scenario and its traces without running it.
@@ -89,11 +89,16 @@ pub fn run(args: &RunArgs, mode: Mode) -> Result<(), CliError> {
         seeds: args.seeds,
         max: args.max_requests,
     });
+    // The charts draw a band across seeds: the other seeds' runs keep chart data too.
+    let seeds = Seeds {
+        count: args.seeds,
+        banded: args.seeds > 1 && !args.no_charts,
+    };
     let all = &variants;
     let runs = run_checking_traces(&scenario, &cancel, limit, |cancel| {
         let runner = Runner {
             variants: all,
-            seeds: args.seeds,
+            seeds,
             dir: out.path(),
             progress: &progress,
             cancel,
@@ -111,7 +116,7 @@ pub fn run(args: &RunArgs, mode: Mode) -> Result<(), CliError> {
     let variants: Vec<Variant> = parts.iter().map(|&i| all[i].clone()).collect();
     let (results, chart_data): (Vec<_>, Vec<_>) = ran
         .into_iter()
-        .map(|(_, r)| ((r.first, r.replicas), r.chart))
+        .map(|(_, r)| ((r.first, r.replicas), (r.chart, r.band)))
         .unzip();
     let summaries: Vec<VariantSummary> = variants
         .iter()
@@ -355,18 +360,28 @@ fn select(variants: Vec<Variant>, names: &[String]) -> Result<Vec<Variant>, CliE
 }
 
 /// A variant's runs: the first seed's (with its time series written to a part file
-/// and its chart data), then the other seeds' totals.
+/// and its chart data), then the other seeds' totals, and the band all of them span on
+/// the charts when there is one.
 pub(crate) struct VariantRuns {
     pub(crate) first: RunSummary,
     pub(crate) chart: ChartSeries,
     pub(crate) replicas: Vec<RunSummary>,
+    pub(crate) band: Option<SeedBand>,
+}
+
+/// How many seeds each variant runs with, and whether the charts' band across them is
+/// kept.
+#[derive(Clone, Copy)]
+pub(crate) struct Seeds {
+    count: u64,
+    banded: bool,
 }
 
 /// Runs configurations of a scenario, every seed of each, into an output directory.
 pub(crate) struct Runner<'a> {
     /// Every configuration of the scenario (or those `--variant` chose).
     pub(crate) variants: &'a [Variant],
-    pub(crate) seeds: u64,
+    pub(crate) seeds: Seeds,
     /// Where each configuration's time series goes, in a part file named by its place
     /// in `variants`.
     pub(crate) dir: &'a Path,
@@ -377,20 +392,32 @@ pub(crate) struct Runner<'a> {
 impl Runner<'_> {
     /// Runs the configurations at places `which` with every seed, all (configuration,
     /// seed) pairs in parallel. The results are gathered in (configuration, seed)
-    /// order, so the outputs never depend on how many threads ran them.
+    /// order, and the band joins runs in an order-free way, so the outputs never
+    /// depend on how many threads ran them.
     pub(crate) fn run(&self, which: &[usize]) -> Result<Vec<(usize, VariantRuns)>, CliError> {
         let (variants, dir, progress, cancel) =
             (self.variants, self.dir, self.progress, self.cancel);
-        let jobs: Vec<(usize, u64)> = which
+        let seeds = self.seeds;
+        let jobs: Vec<(usize, usize, u64)> = which
             .iter()
-            .flat_map(|&v| (0..self.seeds).map(move |k| (v, k)))
+            .enumerate()
+            .flat_map(|(place, &v)| (0..seeds.count).map(move |k| (place, v, k)))
             .collect();
+        let bands: Vec<Mutex<Option<SeedBand>>> = which.iter().map(|_| Mutex::new(None)).collect();
+        let band = |place: usize| seeds.banded.then(|| &bands[place]);
         let run_jobs = || {
             jobs.par_iter()
-                .map(|&(v, k)| match k {
-                    0 => run_variant(&variants[v], &part_path(dir, v), progress, cancel)
-                        .map(|(first, chart)| Run::First(v, first, chart)),
-                    _ => run_replica(&variants[v], k, progress, cancel).map(Run::Replica),
+                .map(|&(place, v, k)| match k {
+                    0 => run_variant(&variants[v], &part_path(dir, v), progress, cancel).map(
+                        |(first, chart)| {
+                            if let Some(band) = band(place) {
+                                widen(band, &chart);
+                            }
+                            Run::First(v, first, chart)
+                        },
+                    ),
+                    _ => run_replica(&variants[v], k, band(place), progress, cancel)
+                        .map(Run::Replica),
                 })
                 .collect::<Result<Vec<_>, _>>()
         };
@@ -414,6 +441,7 @@ impl Runner<'_> {
                         first,
                         chart,
                         replicas: Vec::new(),
+                        band: None,
                     },
                 )),
                 Run::Replica(summary) => runs
@@ -424,7 +452,19 @@ impl Runner<'_> {
                     .push(summary),
             }
         }
+        for ((_, run), band) in runs.iter_mut().zip(bands) {
+            run.band = band.into_inner().unwrap_or_else(PoisonError::into_inner);
+        }
         Ok(runs)
+    }
+}
+
+/// Widens a variant's band across seeds to take in one more run's chart data.
+fn widen(band: &Mutex<Option<SeedBand>>, run: &ChartSeries) {
+    let mut band = band.lock().unwrap_or_else(PoisonError::into_inner);
+    match band.as_mut() {
+        Some(band) => band.include(run),
+        None => *band = Some(SeedBand::of(run)),
     }
 }
 
@@ -434,10 +474,12 @@ enum Run {
     Replica(RunSummary),
 }
 
-/// Simulates a variant with its seed plus `k`, keeping only the totals.
+/// Simulates a variant with its seed plus `k`, keeping the totals, and its chart data
+/// only to widen the variant's `band` when there is one.
 fn run_replica(
     variant: &Variant,
     k: u64,
+    band: Option<&Mutex<Option<SeedBand>>>,
     progress: &Progress,
     cancel: &Arc<AtomicBool>,
 ) -> Result<RunSummary, CliError> {
@@ -454,9 +496,20 @@ fn run_replica(
         &format!("{} (seed {})", variant.name, replica.config.seed),
         variant.estimate().requests,
     );
-    let summary = simulation
-        .run(&mut DiscardSeries, &mut |fraction| advance(&bar, fraction))
-        .map_err(run_error)?;
+    let mut advance = |fraction| advance(&bar, fraction);
+    let summary = match band {
+        Some(band) => {
+            let mut chart = ChartSeries::new(&replica.config);
+            let summary = simulation
+                .run(&mut chart, &mut advance)
+                .map_err(run_error)?;
+            widen(band, &chart);
+            summary
+        }
+        None => simulation
+            .run(&mut DiscardSeries, &mut advance)
+            .map_err(run_error)?,
+    };
     bar.finish_and_clear();
     Ok(summary)
 }
@@ -566,16 +619,17 @@ fn write_report(
     variants: &[Variant],
     summaries: &[VariantSummary],
     verdicts: &[Verdict],
-    chart_data: &[ChartSeries],
+    chart_data: &[(ChartSeries, Option<SeedBand>)],
     plan: Option<&Plan>,
 ) -> Result<(), CliError> {
     let data: Vec<VariantData> = variants
         .iter()
         .zip(chart_data)
-        .map(|(v, series)| VariantData {
+        .map(|(v, (series, band))| VariantData {
             name: &v.name,
             config: &v.config,
             series,
+            band: band.as_ref(),
         })
         .collect();
     let charts_dir = out.path().join("charts");
@@ -600,6 +654,7 @@ fn write_report(
         .map(|(summary, v)| ReportVariant {
             summary: *summary,
             config: &v.config,
+            warm_auto: &v.warm_auto,
         })
         .collect();
     let html = render_report(&Report {

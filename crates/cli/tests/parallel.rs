@@ -195,3 +195,44 @@ fn parallel_variants_match_a_serial_run_byte_for_byte() {
         ]
     );
 }
+
+#[test]
+fn the_band_across_seeds_is_the_same_whatever_order_the_seeds_finish_in() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("parallel.yaml");
+    fs::write(&scenario, SCENARIO).unwrap();
+    let run = |out: &Path, threads: &str| {
+        Command::cargo_bin("lambdasim")
+            .expect("binary built")
+            .env("RAYON_NUM_THREADS", threads)
+            .arg("run")
+            .arg(&scenario)
+            .arg("--out")
+            .arg(out)
+            .args(["--quiet", "--seeds", "4", "--variant", "base"])
+            .assert()
+            .success();
+    };
+    let (serial, parallel) = (tmp.path().join("serial"), tmp.path().join("parallel"));
+    run(&serial, "1");
+    run(&parallel, "2");
+    let svg = fs::read_to_string(serial.join("charts/base-concurrency.svg")).unwrap();
+    assert!(
+        svg.contains("concurrency range, 4 seeds"),
+        "the band is drawn"
+    );
+    for chart in [
+        "concurrency",
+        "throttles",
+        "requests",
+        "environments",
+        "latency",
+    ] {
+        for ext in ["svg", "png"] {
+            let file = format!("charts/base-{chart}.{ext}");
+            let a = fs::read(serial.join(&file)).unwrap();
+            let b = fs::read(parallel.join(&file)).unwrap();
+            assert!(a == b, "{file} differs between 1 and 2 threads");
+        }
+    }
+}

@@ -76,6 +76,10 @@ pub struct Variant {
     pub point: Point,
     /// The validated model configuration (its `seed` drives the traffic too).
     pub config: SimConfig,
+    /// Per function: whether its `warm_start` was worked out from the first minute's
+    /// load (`auto`, written or by default), so that a report can say where the number
+    /// in `config` came from.
+    pub warm_auto: Vec<bool>,
     streams: Vec<StreamSpec>,
 }
 
@@ -366,6 +370,7 @@ fn variant(
         variant: name.to_string(),
         point,
         config: resolved.config,
+        warm_auto: resolved.warm_auto,
         streams: resolved.streams,
     })
 }

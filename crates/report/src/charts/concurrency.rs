@@ -3,7 +3,7 @@
 
 use super::VariantData;
 use super::palette::{
-    ACCOUNT_LIMIT, BLUE, ORANGE, POOL_LIMIT, PROVISIONED_LIMIT, RESERVED_LIMIT, TEAL,
+    ACCOUNT_LIMIT, BLUE, INK, ORANGE, POOL_LIMIT, PROVISIONED_LIMIT, RESERVED_LIMIT, TEAL,
 };
 use super::spec::{ChartSpec, Limit, Panel, Series};
 use crate::limits::FunctionLimits;
@@ -29,6 +29,9 @@ pub fn spec(v: &VariantData<'_>) -> ChartSpec {
                 f64::from(c.concurrency.initializing)
             }),
         ]);
+        panel
+            .bands
+            .extend(v.band(i, "concurrency", INK, |c| f64::from(c.concurrency_max)));
         panel.limits = limits(v.config, f);
         if has_dynamic_provisioning(f) {
             panel.lines.push(allocated(v, i));

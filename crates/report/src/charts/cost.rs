@@ -116,6 +116,7 @@ mod tests {
             name: "v",
             config: &config,
             series: &series,
+            band: None,
         };
         let spec = spec(&v);
         assert_eq!(spec.kind, "cost");

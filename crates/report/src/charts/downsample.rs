@@ -5,6 +5,7 @@
 //! peak is lost: each column keeps the maximum of what it covers, never a sample.
 
 use lambdasim_model::{BucketRow, SeriesSink, SimConfig, ThrottleCounts};
+use std::cmp::Ordering;
 use std::io;
 
 /// The most columns a chart draws: about one per pixel of its plot area.
@@ -43,6 +44,19 @@ impl StateSplit {
     pub fn total(&self) -> u32 {
         self.provisioned_busy + self.on_demand_busy + self.initializing
     }
+
+    /// By total, then part by part: a total order.
+    fn order(&self, other: &Self) -> Ordering {
+        let key = |s: &Self| {
+            (
+                s.total(),
+                s.provisioned_busy,
+                s.on_demand_busy,
+                s.initializing,
+            )
+        };
+        key(self).cmp(&key(other))
+    }
 }
 
 /// Throttles per second, by reason.
@@ -67,6 +81,25 @@ impl ThrottleRates {
     /// All reasons together.
     pub fn total(&self) -> f64 {
         self.reserved_limit + self.account_limit + self.scaling_rate + self.rps_limit
+    }
+
+    /// By total, then reason by reason: a total order.
+    fn order(&self, other: &Self) -> Ordering {
+        let key = |t: &Self| {
+            [
+                t.total(),
+                t.reserved_limit,
+                t.account_limit,
+                t.scaling_rate,
+                t.rps_limit,
+            ]
+        };
+        key(self)
+            .iter()
+            .zip(key(other))
+            .map(|(a, b)| a.total_cmp(&b))
+            .find(|o| o.is_ne())
+            .unwrap_or(Ordering::Equal)
     }
 }
 
@@ -155,6 +188,72 @@ impl Column {
 /// The larger of two values where NaN means "no value".
 fn max_present(a: f64, b: f64) -> f64 {
     if a.is_nan() { b } else { a.max(b) }
+}
+
+/// The smaller of two values where NaN means "no value".
+fn min_present(a: f64, b: f64) -> f64 {
+    if a.is_nan() { b } else { a.min(b) }
+}
+
+/// Which end of a spread across runs a fold keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Extreme {
+    Lowest,
+    Highest,
+}
+
+impl Extreme {
+    fn pick(self, a: f64, b: f64) -> f64 {
+        match self {
+            Extreme::Lowest => min_present(a, b),
+            Extreme::Highest => max_present(a, b),
+        }
+    }
+
+    fn pick_u32(self, a: u32, b: u32) -> u32 {
+        match self {
+            Extreme::Lowest => a.min(b),
+            Extreme::Highest => a.max(b),
+        }
+    }
+
+    /// Whether a candidate that compares to the current value as `order` should
+    /// replace it at this end.
+    fn prefers(self, order: Ordering) -> bool {
+        match self {
+            Extreme::Lowest => order == Ordering::Less,
+            Extreme::Highest => order == Ordering::Greater,
+        }
+    }
+}
+
+impl Column {
+    /// Keeps, field by field, the lowest or highest of this column and the same column
+    /// of another run. A split (concurrency by state, throttles by reason) is taken
+    /// whole from the run whose total it keeps, so its parts still add up; equal
+    /// totals are told apart by the parts, so the result never depends on the order.
+    fn keep_extreme(&mut self, other: &Column, end: Extreme) {
+        if end.prefers(other.concurrency.order(&self.concurrency)) {
+            self.concurrency = other.concurrency;
+        }
+        if end.prefers(other.throttles.order(&self.throttles)) {
+            self.throttles = other.throttles;
+        }
+        let u = |a, b| end.pick_u32(a, b);
+        let f = |a, b| end.pick(a, b);
+        self.concurrency_max = u(self.concurrency_max, other.concurrency_max);
+        self.environments = u(self.environments, other.environments);
+        self.idle_environments = u(self.idle_environments, other.idle_environments);
+        self.provisioned_allocated = u(self.provisioned_allocated, other.provisioned_allocated);
+        self.queue_depth = u(self.queue_depth, other.queue_depth);
+        self.requests_per_s = f(self.requests_per_s, other.requests_per_s);
+        self.cold_starts_per_s = f(self.cold_starts_per_s, other.cold_starts_per_s);
+        self.latency_p50_ms = f(self.latency_p50_ms, other.latency_p50_ms);
+        self.latency_p99_ms = f(self.latency_p99_ms, other.latency_p99_ms);
+        self.async_age_p99_ms = f(self.async_age_p99_ms, other.async_age_p99_ms);
+        self.async_age_max_ms = f(self.async_age_max_ms, other.async_age_max_ms);
+        self.cost_usd = f(self.cost_usd, other.cost_usd);
+    }
 }
 
 /// A [`SeriesSink`] that keeps, for each function, at most [`MAX_COLUMNS`] columns.
@@ -303,6 +402,29 @@ impl ChartSeries {
     /// When column `c` ends, in seconds: where the next starts, or the end of the run.
     pub fn column_end_s(&self, c: usize) -> f64 {
         self.column_start_s(c + 1).min(self.duration_s)
+    }
+
+    /// Keeps, column by column, the lowest or highest of these columns and those of
+    /// `other`, another run of the same configuration (another seed): the edge of a band
+    /// across runs. The order runs are kept in does not change the result.
+    ///
+    /// # Panics
+    /// If `other` has another shape (another configuration's columns).
+    pub fn keep_extreme(&mut self, other: &ChartSeries, end: Extreme) {
+        assert!(
+            self.columns == other.columns
+                && self.buckets == other.buckets
+                && self.functions.len() == other.functions.len(),
+            "a band joins runs of one configuration"
+        );
+        for (mine, theirs) in self.functions.iter_mut().zip(&other.functions) {
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                a.keep_extreme(b, end);
+            }
+        }
+        if let (Some(mine), Some(theirs)) = (self.fine.as_deref_mut(), other.fine.as_deref()) {
+            mine.keep_extreme(theirs, end);
+        }
     }
 
     fn column_of(&self, bucket: u64) -> usize {

@@ -3,7 +3,7 @@
 
 use super::font;
 use super::palette::{AXIS, GRID, INK, MUTED};
-use super::spec::{ChartSpec, Limit, Panel, Series, TimeAxis, YScale};
+use super::spec::{Band, ChartSpec, Limit, Panel, Series, TimeAxis, YScale};
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::coord::types::RangedCoordf64;
@@ -128,12 +128,12 @@ fn draw_panel<DB: DrawingBackend>(
     match panel.scale {
         YScale::Linear => {
             let chart = builder.build_cartesian_2d(x_range, 0.0..panel.y_top())?;
-            draw_contents(chart, time, panel, joins)
+            draw_contents(chart, time, panel, joins, 0.0)
         }
         YScale::Log => {
             let (floor, top) = log_range(panel);
             let chart = builder.build_cartesian_2d(x_range, (floor..top).log_scale())?;
-            draw_contents(chart, time, panel, joins)
+            draw_contents(chart, time, panel, joins, floor)
         }
     }
 }
@@ -147,11 +147,14 @@ fn log_range(panel: &Panel) -> (f64, f64) {
     (floor, top)
 }
 
+/// Draws the panel's mesh, areas, bands, lines and limits; `floor` is the bottom of the
+/// y axis, where a band's lower edge below it is drawn.
 fn draw_contents<DB, Y>(
     mut chart: ChartContext<'_, DB, Cartesian2d<RangedCoordf64, Y>>,
     time: TimeAxis,
     panel: &Panel,
     joins: Joins,
+    floor: f64,
 ) -> DrawResult<DB>
 where
     DB: DrawingBackend,
@@ -183,6 +186,9 @@ where
         .y_label_formatter(&|v| tick(*v))
         .draw()?;
     draw_stack(&mut chart, &panel.stacked)?;
+    for band in &panel.bands {
+        draw_band(&mut chart, band, floor)?;
+    }
     for line in &panel.lines {
         draw_line(&mut chart, line, joins)?;
     }
@@ -220,6 +226,34 @@ where
         chart.draw_series(
             AreaSeries::new(top, 0.0, fill).border_style(layer.color.stroke_width(1)),
         )?;
+    }
+    Ok(())
+}
+
+/// How opaque a band is: light enough that the areas and lines under it show through.
+const BAND_OPACITY: f64 = 0.28;
+
+/// Draws a band as a translucent polygon from its low edge to its high edge, broken
+/// where a value is missing.
+fn draw_band<DB, Y>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, Y>>,
+    band: &Band,
+    floor: f64,
+) -> DrawResult<DB>
+where
+    DB: DrawingBackend,
+    Y: Ranged<ValueType = f64>,
+{
+    let style = band.color.mix(BAND_OPACITY).filled();
+    let missing = |p: &(f64, f64, f64)| !(p.1.is_finite() && p.2.is_finite());
+    for run in band.points.split(missing) {
+        if run.len() < 2 {
+            continue;
+        }
+        let low = run.iter().map(|&(x, lo, _)| (x, lo.max(floor)));
+        let high = run.iter().rev().map(|&(x, _, hi)| (x, hi.max(floor)));
+        let outline: Vec<(f64, f64)> = low.chain(high).collect();
+        chart.draw_series(std::iter::once(Polygon::new(outline, style)))?;
     }
     Ok(())
 }
@@ -273,7 +307,7 @@ where
 }
 
 /// The legend beside the plot: areas as swatches (top layer first, as stacked), lines
-/// as strokes, limits as dashes. A muted second line notes a line hidden under an
+/// as strokes, bands as pale swatches, limits as dashes. A muted second line notes a line hidden under an
 /// identical one, or a limit above the axis (faded, as it is not drawn).
 fn draw_legend<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
     let mut y = 34;
@@ -305,6 +339,14 @@ fn draw_legend<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>)
             area.draw(&PathElement::new(
                 [(6, y), (28, y)],
                 line.color.stroke_width(3),
+            ))
+        })?;
+    }
+    for band in &panel.bands {
+        row(&mut y, &band.label, None, &|y| {
+            area.draw(&Rectangle::new(
+                [(8, y - 6), (26, y + 6)],
+                band.color.mix(BAND_OPACITY).filled(),
             ))
         })?;
     }

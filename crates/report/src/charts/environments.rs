@@ -14,6 +14,9 @@ pub fn spec(v: &VariantData<'_>) -> ChartSpec {
             v.series(i, "busy", TEAL, |c| f64::from(c.concurrency_max)),
             v.series(i, "idle", GREY, |c| f64::from(c.idle_environments)),
         ];
+        panel
+            .bands
+            .extend(v.band(i, "environments", BLUE, |c| f64::from(c.environments)));
         if concurrency::has_dynamic_provisioning(f) {
             panel.lines.push(concurrency::allocated(v, i));
         } else if f.provisioned_concurrency > 0 {

@@ -93,8 +93,10 @@ fn widen(series: &ChartSeries, start: f64, end: f64) -> (f64, f64) {
 /// throttles when it has some there.
 pub fn spec(v: &VariantData<'_>, (start, end): (f64, f64)) -> ChartSpec {
     let cropped = v.series.focus(start, end);
+    let cropped_band = v.band.map(|b| b.focus(start, end));
     let fv = VariantData {
         series: &cropped,
+        band: cropped_band.as_ref(),
         ..*v
     };
     let by_kind = [

@@ -15,5 +15,8 @@ pub fn spec(v: &VariantData<'_>) -> ChartSpec {
             v.series(i, "p99", RED, |c| c.latency_p99_ms),
         ];
         panel
+            .bands
+            .extend(v.band(i, "p99", RED, |c| c.latency_p99_ms));
+        panel
     })
 }

@@ -6,6 +6,7 @@
 //! builders turn it into [`ChartSpec`]s; [`render`] draws them in memory and only
 //! [`write_charts`] touches the disk, so a chart that fails leaves no file behind.
 
+mod band;
 mod comparison;
 mod concurrency;
 mod cost;
@@ -22,11 +23,14 @@ mod requests;
 mod spec;
 mod throttles;
 
+pub use band::SeedBand;
 pub use decision::{DecisionPoint, DecisionSpec, decision_specs, render_decision};
-pub use downsample::{ChartSeries, Column, FOCUS_COLUMNS, MAX_COLUMNS, StateSplit, ThrottleRates};
+pub use downsample::{
+    ChartSeries, Column, Extreme, FOCUS_COLUMNS, MAX_COLUMNS, StateSplit, ThrottleRates,
+};
 pub use draw::{WIDTH, size};
 pub use focus::{clock, find_window};
-pub use spec::{ChartSpec, Limit, Panel, Series, TimeAxis, YScale};
+pub use spec::{Band, ChartSpec, Limit, Panel, Series, TimeAxis, YScale};
 
 use lambdasim_model::{FunctionConfig, SimConfig};
 use rayon::prelude::*;
@@ -41,6 +45,8 @@ pub struct VariantData<'a> {
     pub name: &'a str,
     pub config: &'a SimConfig,
     pub series: &'a ChartSeries,
+    /// With several seeds, the range their runs spanned (`series` is the first's).
+    pub band: Option<&'a SeedBand>,
 }
 
 /// The most functions a chart draws a panel for: beyond a dozen panels a chart is
@@ -117,6 +123,30 @@ impl VariantData<'_> {
             points: points(self.series, function, self.time(), value),
             note: None,
         }
+    }
+
+    /// The range across seeds of `value` of function `function`'s columns, in `color`,
+    /// labelled `what range, N seeds`; `None` with a single seed.
+    fn band(
+        &self,
+        function: usize,
+        what: &str,
+        color: plotters::style::RGBColor,
+        value: fn(&Column) -> f64,
+    ) -> Option<Band> {
+        let band = self.band?;
+        let time = self.time();
+        let low = points(band.low(), function, time, value);
+        let high = points(band.high(), function, time, value);
+        Some(Band {
+            label: format!("{what} range, {} seeds", band.seeds()),
+            color,
+            points: low
+                .into_iter()
+                .zip(high)
+                .map(|((x, lo), (_, hi))| (x, lo, hi))
+                .collect(),
+        })
     }
 }
 

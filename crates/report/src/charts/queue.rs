@@ -18,11 +18,16 @@ pub fn spec(v: &VariantData<'_>) -> Option<ChartSpec> {
             let name = &v.config.functions[i].name;
             let mut depth = Panel::new(name, "events waiting");
             depth.lines = vec![v.series(i, "queue depth", PURPLE, |c| f64::from(c.queue_depth))];
+            depth
+                .bands
+                .extend(v.band(i, "queue depth", PURPLE, |c| f64::from(c.queue_depth)));
             let mut age = Panel::new(format!("{name}: age of invoked events"), "seconds waited");
             age.lines = vec![
                 v.series(i, "p99", ORANGE, |c| c.async_age_p99_ms / 1000.0),
                 v.series(i, "max", RED, |c| c.async_age_max_ms / 1000.0),
             ];
+            age.bands
+                .extend(v.band(i, "p99", ORANGE, |c| c.async_age_p99_ms / 1000.0));
             [depth, age]
         })
         .collect();

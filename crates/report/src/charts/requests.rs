@@ -13,6 +13,13 @@ pub fn spec(v: &VariantData<'_>) -> ChartSpec {
             v.series(i, "requests / s", BLUE, |c| c.requests_per_s),
             v.series(i, "cold starts / s", ORANGE, |c| c.cold_starts_per_s),
         ];
+        panel.bands = [
+            v.band(i, "requests", BLUE, |c| c.requests_per_s),
+            v.band(i, "cold starts", ORANGE, |c| c.cold_starts_per_s),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         panel
     })
 }

@@ -23,6 +23,8 @@ pub struct Panel {
     pub stacked: Vec<Series>,
     /// Drawn as lines over the areas; a NaN value leaves a gap.
     pub lines: Vec<Series>,
+    /// Ranges across seeds, drawn translucent over the areas and under the lines.
+    pub bands: Vec<Band>,
     /// Horizontal dashed lines such as the account limit.
     pub limits: Vec<Limit>,
     /// The top of the y axis when several charts must share it; `None` fits the data.
@@ -48,6 +50,15 @@ pub struct Series {
     pub note: Option<String>,
 }
 
+/// A range over time: the lowest and highest value several seeds' runs had at each
+/// point, as (time in the axis unit, low, high); NaN leaves a gap.
+#[derive(Clone, Debug)]
+pub struct Band {
+    pub label: String,
+    pub color: RGBColor,
+    pub points: Vec<(f64, f64, f64)>,
+}
+
 /// A horizontal line at a configured value, labelled with it ("reserved 400").
 #[derive(Clone, Debug)]
 pub struct Limit {
@@ -69,12 +80,14 @@ impl Panel {
             scale: YScale::Linear,
             stacked: Vec::new(),
             lines: Vec::new(),
+            bands: Vec::new(),
             limits: Vec::new(),
             y_max: None,
         }
     }
 
-    /// The largest value of the data: the top of the stack or a line (limits aside).
+    /// The largest value of the data: the top of the stack, a line or a band (limits
+    /// aside).
     pub fn data_max(&self) -> f64 {
         let stack_len = self
             .stacked
@@ -91,12 +104,19 @@ impl Panel {
                     .sum()
             })
             .fold(0.0, f64::max);
+        let band_top = self
+            .bands
+            .iter()
+            .flat_map(|b| &b.points)
+            .map(|p| p.2)
+            .filter(|v| v.is_finite())
+            .fold(stack_top, f64::max);
         self.lines
             .iter()
             .flat_map(|s| &s.points)
             .map(|p| p.1)
             .filter(|v| v.is_finite())
-            .fold(stack_top, f64::max)
+            .fold(band_top, f64::max)
     }
 
     /// The top of a linear y axis that fits this panel: the data with 10 % headroom,
@@ -126,12 +146,12 @@ impl Panel {
         self.scale == YScale::Log || limit.value <= self.y_top()
     }
 
-    /// The smallest positive value of the lines: the floor of a log axis.
+    /// The smallest positive value of the lines and bands: the floor of a log axis.
     pub fn positive_min(&self) -> Option<f64> {
-        self.lines
-            .iter()
-            .flat_map(|s| &s.points)
-            .map(|p| p.1)
+        let lines = self.lines.iter().flat_map(|s| &s.points).map(|p| p.1);
+        let bands = self.bands.iter().flat_map(|b| &b.points).map(|p| p.1);
+        lines
+            .chain(bands)
             .filter(|v| v.is_finite() && *v > 0.0)
             .reduce(f64::min)
     }
@@ -222,6 +242,14 @@ mod tests {
         panel.limits.push(limit(1000.0));
         assert_eq!(panel.data_max(), 12.0);
         assert_eq!(panel.positive_min(), Some(12.0));
+        // A band across seeds counts: its top above the line, its bottom below.
+        panel.bands.push(Band {
+            label: "range".into(),
+            color: RGBColor(0, 0, 0),
+            points: vec![(0.0, 3.0, 15.0), (1.0, f64::NAN, f64::NAN)],
+        });
+        assert_eq!(panel.data_max(), 15.0);
+        assert_eq!(panel.positive_min(), Some(3.0));
     }
 
     #[test]

@@ -64,6 +64,7 @@ fn a_chart_renders_to_a_decodable_png_and_a_well_formed_svg() {
         name: "on-demand",
         config: &config,
         series: &series,
+        band: None,
     };
     for spec in variant_specs(&v) {
         let chart = render_one(format!("on-demand-{}", spec.kind), &spec).unwrap();
@@ -86,6 +87,7 @@ fn concurrency_has_states_and_limit_lines() {
         name: "base",
         config: &config,
         series: &series,
+        band: None,
     };
     let spec = concurrency::spec(&v);
     let chart = render_one("c".into(), &spec).unwrap();
@@ -117,11 +119,13 @@ fn comparison_charts_share_axes_and_name_every_variant() {
             name: "small",
             config: &config,
             series: &low,
+            band: None,
         },
         VariantData {
             name: "large",
             config: &config,
             series: &high,
+            band: None,
         },
     ];
     let (per_variant, comparison) = all_specs(&variants, None);
@@ -163,11 +167,13 @@ fn a_variant_named_comparison_leaves_the_comparison_its_names() {
             name: "comparison",
             config: &config,
             series: &a,
+            band: None,
         },
         VariantData {
             name: "other",
             config: &config,
             series: &b,
+            band: None,
         },
     ];
     let set = render(&variants).unwrap();
@@ -183,6 +189,7 @@ fn a_single_variant_has_no_comparison() {
         name: "base",
         config: &config,
         series: &series,
+        band: None,
     };
     let (_, comparison) = all_specs(&[v], None);
     assert!(comparison.is_empty());
@@ -216,6 +223,7 @@ fn write_charts_writes_both_formats_and_no_temporary_file() {
         name: "base",
         config: &config,
         series: &series,
+        band: None,
     };
     let set = render(&[v]).unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -268,6 +276,7 @@ fn a_chart_of_many_functions_draws_the_busiest_dozen() {
         name: "base",
         config: &config,
         series: &series,
+        band: None,
     };
     let want: Vec<String> = (8..20).map(|i| format!("f{i}")).collect();
     for spec in variant_specs(&v) {
@@ -300,6 +309,7 @@ fn async_functions_get_a_queue_chart_and_sync_ones_do_not() {
         name: "base",
         config: &config,
         series: &series,
+        band: None,
     };
     assert!(variant_specs(&v).iter().all(|s| s.kind != "queue"));
 
@@ -320,6 +330,7 @@ fn async_functions_get_a_queue_chart_and_sync_ones_do_not() {
         name: "base",
         config: &config,
         series: &series,
+        band: None,
     };
     let specs = variant_specs(&v);
     let queue = specs
@@ -345,6 +356,7 @@ fn a_far_limit_is_named_off_scale_and_a_near_one_drawn() {
         name: "base",
         config: &config,
         series: &series,
+        band: None,
     };
     let spec = concurrency::spec(&v);
     let api = &spec.panels[0];
@@ -371,11 +383,13 @@ fn identical_variants_say_so_in_the_comparison_legend() {
             name: "first",
             config: &config,
             series: &a,
+            band: None,
         },
         VariantData {
             name: "second",
             config: &config,
             series: &b,
+            band: None,
         },
     ];
     let set = render(&variants).unwrap();
@@ -427,6 +441,7 @@ fn the_focus_window_is_found_around_the_event_and_drawn_finer() {
         name: "sale",
         config: &config,
         series: &series,
+        band: None,
     };
     // The 30-minute sale with as long again on either side: 8:30 to 10:00.
     let (start, end) = find_window(&[v]).expect("a focus");
@@ -465,6 +480,7 @@ fn the_focus_window_is_found_around_the_event_and_drawn_finer() {
         name: "flat",
         config: &config,
         series: &flat,
+        band: None,
     };
     assert_eq!(find_window(&[v]), None);
     assert!(
@@ -480,4 +496,61 @@ fn clock_reads_times_into_the_run() {
     assert_eq!(clock(9.0 * 3600.0 + 330.0), "9:05:30");
     assert_eq!(clock(86_400.0 + 9.0 * 3600.0), "day 2, 9:00");
     assert_eq!(clock(0.0), "0:00");
+}
+
+#[test]
+fn with_several_seeds_the_charts_draw_their_range_as_a_band() {
+    let config = config();
+    let first = series(&config, 2);
+    let mut band = SeedBand::of(&first);
+    band.include(&series(&config, 1));
+    band.include(&series(&config, 3));
+    let banded = VariantData {
+        name: "base",
+        config: &config,
+        series: &first,
+        band: Some(&band),
+    };
+    let specs = variant_specs(&banded);
+    let concurrency = &specs[0];
+    assert_eq!(concurrency.kind, "concurrency");
+    let api = &concurrency.panels[0].bands[0];
+    assert_eq!(api.label, "concurrency range, 3 seeds");
+    // From the lowest run's peak to the highest's, around the first seed's.
+    assert_eq!(api.points[60].1, 900.0);
+    assert_eq!(api.points[60].2, 2700.0);
+    // The axis makes room for the band's top.
+    assert!(concurrency.panels[0].linear_top() >= 2700.0);
+    let kinds_with_bands: Vec<&str> = specs
+        .iter()
+        .filter(|s| s.panels.iter().any(|p| !p.bands.is_empty()))
+        .map(|s| s.kind)
+        .collect();
+    assert_eq!(
+        kinds_with_bands,
+        [
+            "concurrency",
+            "throttles",
+            "requests",
+            "environments",
+            "latency"
+        ]
+    );
+    let chart = render_one("c".into(), concurrency).unwrap();
+    assert!(chart.svg.contains("concurrency range, 3 seeds"));
+    assert!(chart.svg.contains("<polygon"), "the band is drawn");
+    // The focus chart has the band too, cropped to its window.
+    let focus = focus::spec(&banded, (300.0, 900.0));
+    assert!(focus.panels.iter().any(|p| !p.bands.is_empty()));
+
+    // One seed: no band anywhere.
+    let single = VariantData {
+        band: None,
+        ..banded
+    };
+    assert!(
+        variant_specs(&single)
+            .iter()
+            .all(|s| s.panels.iter().all(|p| p.bands.is_empty()))
+    );
 }

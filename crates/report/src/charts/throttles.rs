@@ -1,7 +1,7 @@
 //! Throttles over time, stacked by the reason the request was refused.
 
 use super::VariantData;
-use super::palette::{BROWN, PURPLE, RED, YELLOW};
+use super::palette::{BROWN, INK, PURPLE, RED, YELLOW};
 use super::spec::{ChartSpec, Panel};
 
 /// One panel per function; the reasons are `summary.json`'s (`reserved_limit`, ...).
@@ -14,6 +14,9 @@ pub fn spec(v: &VariantData<'_>) -> ChartSpec {
             v.series(i, "scaling rate", YELLOW, |c| c.throttles.scaling_rate),
             v.series(i, "rps limit", BROWN, |c| c.throttles.rps_limit),
         ];
+        panel
+            .bands
+            .extend(v.band(i, "throttles", INK, |c| c.throttles.total()));
         panel
     })
 }

@@ -119,12 +119,13 @@ fn card(
         by_function_across(
             &mut note,
             &runs,
+            |_| true,
             |f| share(f.cold_starts, f.invocations),
             pct_text,
         );
     } else {
         by_function(&mut note, &run.functions, |_, f| {
-            percent(f.cold_starts, f.invocations)
+            Some(percent(f.cold_starts, f.invocations))
         });
     }
     let value = if seeded {
@@ -150,14 +151,14 @@ fn card(
                 f64::NAN
             }
         };
-        by_function_across(&mut note, &runs, p99, latency_text);
+        by_function_across(&mut note, &runs, |_| true, p99, latency_text);
     } else {
         by_function(&mut note, &run.functions, |_, f| {
-            if f.invocations > 0 {
+            Some(if f.invocations > 0 {
                 latency_text(f.latency_ms.p99)
             } else {
                 "-".to_string()
-            }
+            })
         });
     }
     let p99 = if seeded {
@@ -209,22 +210,23 @@ fn card(
 const CARD_FUNCTIONS: usize = 6;
 
 /// Appends each function's `value` to a card's note (`by function: api 0.12%, worker
-/// 3.4%`), so that
-/// cards whose totals are alike still tell apart what each function did. Nothing for a
-/// single function (the total is its own) or more than [`CARD_FUNCTIONS`].
+/// 3.4%`), so that cards whose totals are alike still tell apart what each function
+/// did. A function whose `value` is `None` is left out (an asynchronous one in the
+/// synchronous throttled share); nothing when fewer than two or more than
+/// [`CARD_FUNCTIONS`] are left (one's total is its own; past that the tables have them).
 fn by_function(
     note: &mut String,
     functions: &[FunctionSummary],
-    value: impl Fn(usize, &FunctionSummary) -> String,
+    value: impl Fn(usize, &FunctionSummary) -> Option<String>,
 ) {
-    if functions.len() < 2 || functions.len() > CARD_FUNCTIONS {
-        return;
-    }
     let parts: Vec<String> = functions
         .iter()
         .enumerate()
-        .map(|(i, f)| format!("{} {}", f.name, value(i, f)))
+        .filter_map(|(i, f)| value(i, f).map(|v| format!("{} {v}", f.name)))
         .collect();
+    if parts.len() < 2 || parts.len() > CARD_FUNCTIONS {
+        return;
+    }
     if !note.is_empty() {
         note.push_str("; ");
     }
@@ -233,10 +235,12 @@ fn by_function(
 
 /// [`by_function`] over several seeds: each function's mean ± the half-width of its
 /// 95 % confidence interval over the `runs` (`± 0` when every seed agreed), written by
-/// `show`; `-` for a function whose `value` is NaN in any seed (no invocations).
+/// `show`; `-` for a function whose `value` is NaN in any seed (no invocations). Only
+/// the functions `include` accepts are listed.
 fn by_function_across(
     note: &mut String,
     runs: &[&RunSummary],
+    include: impl Fn(&FunctionSummary) -> bool,
     value: impl Fn(&FunctionSummary) -> f64,
     show: impl Fn(f64) -> String,
 ) {
@@ -245,12 +249,15 @@ fn by_function_across(
     };
     let value = &value;
     let show = &show;
-    by_function(note, &first.functions, |index, _| {
+    by_function(note, &first.functions, |index, f| {
+        if !include(f) {
+            return None;
+        }
         let at = |r: &RunSummary| r.functions.get(index).map_or(f64::NAN, value);
         if runs.iter().any(|r| at(r).is_nan()) {
-            return "-".to_string();
+            return Some("-".to_string());
         }
-        across(runs, at, show)
+        Some(across(runs, at, show))
     });
 }
 
@@ -355,6 +362,15 @@ fn throttle_metrics(page: &mut String, functions: &[FunctionSummary], runs: &[&R
         let mut note = format!("{} of {} {noun}", thousands(throttles), thousands(requests));
         if let Some(r) = main_reason(&reasons).filter(|_| throttles > 0) {
             let _ = write!(note, "; mostly {r}");
+        }
+        let is_sync = |f: &FunctionSummary| f.async_events.is_none();
+        if seeded {
+            let throttled = |f: &FunctionSummary| share(f.throttles, f.requests);
+            by_function_across(&mut note, runs, is_sync, throttled, pct_text);
+        } else {
+            by_function(&mut note, functions, |_, f| {
+                is_sync(f).then(|| percent(f.throttles, f.requests))
+            });
         }
         let (value, class) = if seeded {
             let of = |r: &RunSummary| {

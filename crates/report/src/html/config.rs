@@ -24,9 +24,9 @@ pub fn section(page: &mut String, variants: &[ReportVariant<'_>]) {
     table(page, "Account and run", &names, &account_rows(&configs));
     if let Some(first) = configs.first() {
         for f in &first.functions {
-            let functions: Vec<Option<&FunctionConfig>> = configs
+            let functions: Vec<Option<FunctionView>> = variants
                 .iter()
-                .map(|c| c.functions.iter().find(|g| g.name == f.name))
+                .map(|v| FunctionView::named(v, &f.name))
                 .collect();
             table(
                 page,
@@ -116,14 +116,46 @@ fn scaling(c: &SimConfig) -> String {
     )
 }
 
-fn function_rows(functions: &[Option<&FunctionConfig>]) -> Vec<Row> {
+/// One variant's function of a given name, with where its warm start came from.
+#[derive(Clone, Copy)]
+struct FunctionView<'a> {
+    config: &'a FunctionConfig,
+    warm_auto: bool,
+}
+
+impl<'a> FunctionView<'a> {
+    /// The function called `name` in variant `v`, if it has one.
+    fn named(v: &ReportVariant<'a>, name: &str) -> Option<Self> {
+        let index = v.config.functions.iter().position(|g| g.name == name)?;
+        Some(Self {
+            config: &v.config.functions[index],
+            warm_auto: v.warm_auto.get(index).copied().unwrap_or(false),
+        })
+    }
+
+    /// The warm start, and `auto` when the first minute's load set it.
+    fn warm_start(self) -> String {
+        let n = thousands(u64::from(self.config.warm_start));
+        if self.warm_auto {
+            format!("auto: {n} (first minute's load)")
+        } else {
+            n
+        }
+    }
+}
+
+fn function_rows(functions: &[Option<FunctionView>]) -> Vec<Row> {
     let row = |label, value: fn(&FunctionConfig) -> String| {
         let values = functions
             .iter()
-            .map(|f| f.map_or_else(|| "-".to_string(), value))
+            .map(|f| f.map_or_else(|| "-".to_string(), |f| value(f.config)))
             .collect();
         (label, values)
     };
+    let warm_start = functions
+        .iter()
+        .map(|f| f.map_or_else(|| "-".to_string(), FunctionView::warm_start))
+        .collect();
     vec![
         row("memory", |f| {
             format!("{} MB", thousands(u64::from(f.memory_mb)))
@@ -151,7 +183,7 @@ fn function_rows(functions: &[Option<&FunctionConfig>]) -> Vec<Row> {
         row("max lifetime", |f| {
             f.max_lifetime.map_or_else(|| "none".to_string(), duration)
         }),
-        row("warm start", |f| thousands(u64::from(f.warm_start))),
+        ("warm start", warm_start),
         row("reuse", |f| {
             match f.reuse {
                 ReusePolicy::Mru => "mru",

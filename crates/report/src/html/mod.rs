@@ -26,6 +26,9 @@ const STYLE: &str = include_str!("style.css");
 pub struct ReportVariant<'a> {
     pub summary: VariantSummary<'a>,
     pub config: &'a SimConfig,
+    /// Per function (in `config`'s order): whether its warm start was worked out from
+    /// the first minute's load (`warm_start: auto`) rather than given.
+    pub warm_auto: &'a [bool],
 }
 
 /// Everything the report is made of.

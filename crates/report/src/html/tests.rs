@@ -88,6 +88,17 @@ fn page_full(
     replicas: &[RunSummary],
     objectives: &[Objective],
 ) -> String {
+    page_warm(names, runs, replicas, objectives, &[])
+}
+
+/// [`page_full`] with the functions whose warm start was `auto` flagged in `warm_auto`.
+fn page_warm(
+    names: &[&str],
+    runs: &[RunSummary],
+    replicas: &[RunSummary],
+    objectives: &[Objective],
+    warm_auto: &[bool],
+) -> String {
     let config = config();
     let series = series(&config, 1);
     let data: Vec<VariantData<'_>> = names
@@ -96,6 +107,7 @@ fn page_full(
             name,
             config: &config,
             series: &series,
+            band: None,
         })
         .collect();
     let charts = render(&data).unwrap();
@@ -110,6 +122,7 @@ fn page_full(
                 replicas,
             },
             config: &config,
+            warm_auto,
         })
         .collect();
     let verdicts: Vec<crate::slo::Verdict> = variants
@@ -394,6 +407,12 @@ fn with_several_seeds_the_cards_show_the_mean_and_its_95_percent_interval() {
         html.contains("by function: api 900 ms ± 0, worker 450 ms ± 0"),
         "{html}"
     );
+    // The throttled share per function: 0, 2 and 4 % for each (100 and 200 of 5,000
+    // in the replicas), as the total's.
+    assert!(
+        html.contains("by function: api 2% ± 4.97%, worker 2% ± 4.97%"),
+        "{html}"
+    );
     // A p99 of 450, 500 and 550 ms for worker: 500 ± 4.303 × 50 / √3 = 124 ms.
     let mut slow = run(0);
     slow.functions[1].latency_ms.p99 = 500.0;
@@ -451,5 +470,42 @@ fn the_slo_section_shows_each_verdict_and_its_interval() {
     assert!(
         page.contains("No configuration meets every objective (2 judged)."),
         "{page}"
+    );
+}
+
+#[test]
+fn the_throttled_card_lists_each_synchronous_function() {
+    // run(200): 100 of 5,000 throttled for each function.
+    let html = page_of(&["a"], &[run(200)], &[]);
+    assert!(html.contains("by function: api 2%, worker 2%"), "{html}");
+    // An asynchronous function is reported by its events, not in this list; one
+    // synchronous function left has the total as its own.
+    let html = page_of(&["a"], &[run_with_async()], &[]);
+    assert!(!html.contains("by function: api 0%<"), "{html}");
+    let card = &html[html.find("<dt>Throttled (sync)</dt>").unwrap()..];
+    let card = &card[..card.find("</div>").unwrap()];
+    assert!(!card.contains("by function"), "{card}");
+}
+
+#[test]
+fn the_configuration_says_when_the_warm_start_came_from_the_load() {
+    let config = config();
+    let runs = [run(0)];
+    let html = page_warm(&["a"], &runs, &[], &[], &[true, false]);
+    let warm = |f: &str| {
+        let table = &html[html.find(&format!("<h3>Function {f}</h3>")).unwrap()..];
+        let row = &table[table.find("<th scope=\"row\">warm start</th>").unwrap()..];
+        row[..row.find("</tr>").unwrap()].to_string()
+    };
+    let first = config.functions[0].warm_start;
+    assert!(
+        warm(&config.functions[0].name).contains(&format!("auto: {first} (first minute")),
+        "{}",
+        warm(&config.functions[0].name)
+    );
+    assert!(
+        !warm(&config.functions[1].name).contains("auto"),
+        "{}",
+        warm(&config.functions[1].name)
     );
 }
