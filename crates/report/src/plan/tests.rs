@@ -135,6 +135,7 @@ fn the_plan_chooses_the_cheapest_that_meets_and_explains_the_cheaper() {
     assert_eq!(value["search"]["method"], "bisection");
     assert_eq!(value["rejected"][1]["failures"][0]["difference"], 80.0);
     assert_eq!(value["chosen"]["objectives"][0]["judged"], 790.0);
+    insta::assert_snapshot!("plan_json", String::from_utf8(json).unwrap());
     // None meets: no choice, and every failure counts as cheaper.
     let failing = &judged[..2];
     let plan = Plan::new("s", &objectives, 1, failing, &lines, &outcome, 6);
