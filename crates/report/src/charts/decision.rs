@@ -183,22 +183,23 @@ pub fn render_decision(specs: &[DecisionSpec]) -> Result<Vec<Chart>, ChartError>
 /// A label's box in pixels: left, top, right, bottom.
 type Box = (i32, i32, i32, i32);
 
-/// The offset from its point (at pixel `at`) at which `label` overlaps no label
-/// placed before it: right of the point unless that passes the plot's `right` edge,
-/// tried above, then alternately further below and above; the first try when every
-/// one overlaps. Records the box taken.
-fn place(placed: &mut Vec<Box>, at: (i32, i32), right: i32, label: &str) -> (i32, i32) {
+/// The offset from its point (at pixel `at`) at which `label` stays inside the `plot`
+/// and overlaps no label placed before it: right of the point unless that passes the
+/// plot's right edge, tried above, then alternately further below and above; the
+/// first try when none fits. Records the box taken.
+fn place(placed: &mut Vec<Box>, at: (i32, i32), plot: Box, label: &str) -> (i32, i32) {
     const HEIGHT: i32 = 13;
     // DejaVu Sans at 11 px: about 6.2 px a character.
     let width = (label.chars().count() as f64 * 6.2).ceil() as i32;
-    let dx = if at.0 + 10 + width > right {
+    let dx = if at.0 + 10 + width > plot.2 {
         -10 - width
     } else {
         10
     };
     let overlaps = |b: &Box, c: &Box| b.0 < c.2 && c.0 < b.2 && b.1 < c.3 && c.1 < b.3;
+    let inside = |b: &Box| b.1 >= plot.1 && b.3 <= plot.3;
     let boxed = |dy: i32| (at.0 + dx, at.1 + dy, at.0 + dx + width, at.1 + dy + HEIGHT);
-    let tries = (0..12).map(|k| {
+    let tries = (0..40).map(|k| {
         if k % 2 == 0 {
             -16 - HEIGHT * k / 2
         } else {
@@ -207,7 +208,7 @@ fn place(placed: &mut Vec<Box>, at: (i32, i32), right: i32, label: &str) -> (i32
     });
     let dy = tries
         .into_iter()
-        .find(|&dy| placed.iter().all(|b| !overlaps(b, &boxed(dy))))
+        .find(|&dy| inside(&boxed(dy)) && placed.iter().all(|b| !overlaps(b, &boxed(dy))))
         .unwrap_or(-16);
     placed.push(boxed(dy));
     (dx, dy)
@@ -312,7 +313,8 @@ fn draw<DB: DrawingBackend>(spec: &DecisionSpec, root: &DrawingArea<DB, Shift>) 
         }
     }
     let mut placed: Vec<Box> = Vec::new();
-    let right = chart.plotting_area().get_pixel_range().0.end;
+    let (xs, ys) = chart.plotting_area().get_pixel_range();
+    let plot: Box = (xs.start, ys.start, xs.end, ys.end);
     for p in &spec.points {
         let label = if p.chosen {
             format!("{} (chosen): {}", p.name, p.label)
@@ -320,7 +322,7 @@ fn draw<DB: DrawingBackend>(spec: &DecisionSpec, root: &DrawingArea<DB, Shift>) 
             format!("{}: {}", p.name, p.label)
         };
         let at = chart.backend_coord(&(p.cost, p.value));
-        let offset = place(&mut placed, at, right, &label);
+        let offset = place(&mut placed, at, plot, &label);
         chart.draw_series(std::iter::once(
             EmptyElement::at((p.cost, p.value)) + Text::new(label, offset, text_style(11, INK)),
         ))?;
