@@ -13,6 +13,9 @@
 #             that stands for the whole trace; skipped like worldcup
 # reuse/POLICY  (by name only) SimFaaS's Poisson 100/s, Exp(1.991 s) workload, 83 h (30 M),
 #             under reuse policy POLICY (mru, lru, newest, oldest, random)
+# plan        (by name only) `lambdasim plan` on scenarios/black-friday-plan.yaml with 10
+#             seeds; a line under the table says how many of the grid's configurations
+#             the bisection ran
 #
 # Each benchmark is one process (`lambdasim run --stats --no-charts --quiet`): wall time
 # covers loading, simulating and writing summary.json and timeseries.csv; peak memory is
@@ -22,7 +25,8 @@ set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SCENARIOS="$REPO/benches/scenarios"
-BIN="$REPO/target/release/lambdasim"
+# The release binary, where cargo puts it (CARGO_TARGET_DIR, if set).
+BIN="${CARGO_TARGET_DIR:-$REPO/target}/release/lambdasim"
 if [ "${NO_BUILD:-0}" != 1 ]; then
   (cd "$REPO" && cargo build --release -p lambdasim >&2)
 fi
@@ -38,18 +42,27 @@ echo "lambdasim $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')
 echo
 printf '| %-13s | %13s | %13s | %8s | %14s | %7s |\n' benchmark invocations events "wall s" "invocations/s" "peak MB"
 printf '|%s|%s|%s|%s|%s|%s|\n' --------------- --------------- --------------- ---------- ---------------- ---------
+notes=()
 for name in "${NAMES[@]}"; do
   # NAME/VARIANT runs one variant of the scenario.
-  file="${name%%/*}" variant=()
+  file="${name%%/*}" variant=() command=(run)
   if [[ "$name" == */* ]]; then variant=(--variant "${name#*/}"); fi
   yaml="$SCENARIOS/$file.yaml"
+  if [ "$name" = plan ]; then
+    yaml="$REPO/scenarios/black-friday-plan.yaml" command=(plan --seeds 10)
+  fi
   if [ ! -f "$yaml" ]; then echo "run.sh: no scenario $yaml" >&2; exit 2; fi
   if [[ "$name" == worldcup* ]] && [ ! -f "$REPO/../shared/data/worldcup98/requests-per-minute.csv" ]; then
     printf '| %-13s | %s |\n' "$name" "skipped: ../shared/data absent"
     continue
   fi
   # stats: N invocations, E events, W s wall, R invocations/s, peak memory M MB
-  line="$("$BIN" run "$yaml" "${variant[@]}" --stats --no-charts --quiet --out "$TMP/out" | grep '^stats:')"
+  line="$("$BIN" "${command[@]}" "$yaml" "${variant[@]}" --stats --no-charts --quiet --out "$TMP/out" | grep '^stats:')"
+  if [ -f "$TMP/out/plan.json" ]; then
+    ran="$(sed -n 's/.*"configurations_run": \([0-9]*\).*/\1/p' "$TMP/out/plan.json")"
+    grid="$(sed -n 's/.*"grid_size": \([0-9]*\).*/\1/p' "$TMP/out/plan.json")"
+    notes+=("$name: bisection ran $ran of the grid's $grid configurations (10 seeds each)")
+  fi
   rm -rf "${TMP:?}/out"
   read -r inv ev wall rate mem <<<"$(sed -E 's/^stats: ([0-9]+) invocations, ([0-9]+) events, ([0-9.]+) s wall, ([0-9]+) invocations\/s, peak memory ([0-9.]+|unknown).*/\1 \2 \3 \4 \5/' <<<"$line")"
   printf '| %-13s | %13s | %13s | %8s | %14s | %7s |\n' "$name" \
@@ -57,3 +70,4 @@ for name in "${NAMES[@]}"; do
     "$(printf "%'d" "$ev" 2>/dev/null || echo "$ev")" "$wall" \
     "$(printf "%'d" "$rate" 2>/dev/null || echo "$rate")" "$mem"
 done
+for note in "${notes[@]}"; do echo "$note"; done

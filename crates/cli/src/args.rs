@@ -1,4 +1,4 @@
-//! Command-line arguments (`lambdasim run` and `lambdasim validate`, as `README.md`
+//! Command-line arguments (`lambdasim run`, `plan`, `validate` and `fit`, as `README.md`
 //! documents them).
 
 use clap::{Parser, Subcommand};
@@ -19,6 +19,11 @@ pub enum Command {
     /// Simulate every variant (at every sweep point) of a scenario and write summary.json,
     /// runs.csv and timeseries.csv.
     Run(RunArgs),
+    /// Find the cheapest configuration (variant × sweep point) that meets every
+    /// objective of the scenario's `slo:`, bisecting along provisioned or reserved
+    /// concurrency rather than running the whole grid, and write plan.json beside
+    /// run's outputs for the configurations it ran.
+    Plan(RunArgs),
     /// Check a scenario (and its trace files) without running it.
     Validate {
         /// The scenario YAML file.

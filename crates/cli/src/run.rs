@@ -3,10 +3,12 @@
 use crate::args::RunArgs;
 use crate::error::CliError;
 use crate::interrupt::Interrupt;
+use crate::plan;
 use crate::progress::{Progress, advance};
 use crate::stats;
 use lambdasim_model::{DiscardSeries, Objective, RunSummary, Simulation};
 use lambdasim_report::charts::{self, ChartSeries, SeedBand, VariantData};
+use lambdasim_report::plan::Plan;
 use lambdasim_report::{
     CsvSeries, OutputDir, Report, ReportVariant, RunsConfiguration, Tee, VariantSummary, Verdict,
     concat_parts, judge, render_report, render_slo, render_spread, render_table, write_runs_csv,
@@ -55,15 +57,30 @@ fn print_warnings(scenario: &Scenario) {
     }
 }
 
-/// Runs the scenario's variants in parallel and writes the results atomically: into a
-/// temporary directory first, renamed into place only when everything succeeded.
-pub fn run(args: &RunArgs) -> Result<(), CliError> {
+/// What a command runs: every configuration, or the plan's search among them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// `lambdasim run`: every configuration (a plan when the scenario says
+    /// `objective: cost`).
+    Run,
+    /// `lambdasim plan`: the cheapest configuration that meets the SLO.
+    Plan,
+}
+
+/// Runs the scenario's variants in parallel (or, planning, those the plan's search
+/// asks for) and writes the results atomically: into a temporary directory first,
+/// renamed into place only when everything succeeded.
+pub fn run(args: &RunArgs, mode: Mode) -> Result<(), CliError> {
     let started = Instant::now();
     let cancel = Arc::new(AtomicBool::new(false));
     let interrupt = Interrupt::install(&cancel);
     let scenario = Scenario::load_deferring_traces_with(&args.scenario, &args.sets)?;
     print_warnings(&scenario);
     let variants = select(scenario.variants(args.seed), &args.variants)?;
+    let planning = mode == Mode::Plan || scenario.minimises_cost();
+    if planning {
+        scenario.check_plannable(variants.len())?;
+    }
     let functions = variants.first().map_or(0, |v| v.config.functions.len());
     check_runs(variants.len(), args.seeds, functions)?;
     if !args.yes {
@@ -87,13 +104,29 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         count: args.seeds,
         banded: args.seeds > 1 && !args.no_charts,
     };
+    let all = &variants;
     let runs = run_checking_traces(&scenario, &cancel, limit, |cancel| {
-        run_all(&variants, seeds, out.path(), &progress, cancel)
+        let runner = Runner {
+            variants: all,
+            seeds,
+            dir: out.path(),
+            progress: &progress,
+            cancel,
+        };
+        if planning {
+            plan::search(&runner, scenario.swept_keys(), scenario.slo())
+        } else {
+            let which: Vec<usize> = (0..all.len()).collect();
+            Ok((runner.run(&which)?, None))
+        }
     });
     interrupt.check()?;
-    let (results, chart_data): (Vec<_>, Vec<_>) = runs?
+    let (ran, search) = runs?;
+    let parts: Vec<usize> = ran.iter().map(|(i, _)| *i).collect();
+    let variants: Vec<Variant> = parts.iter().map(|&i| all[i].clone()).collect();
+    let (results, chart_data): (Vec<_>, Vec<_>) = ran
         .into_iter()
-        .map(|r| ((r.first, r.replicas), (r.chart, r.band)))
+        .map(|(_, r)| ((r.first, r.replicas), (r.chart, r.band)))
         .unzip();
     let summaries: Vec<VariantSummary> = variants
         .iter()
@@ -107,7 +140,22 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         .collect();
     let verdicts: Vec<Verdict> = summaries.iter().map(|s| judge(scenario.slo(), s)).collect();
     let slo = (!scenario.slo().is_empty()).then_some((scenario.slo(), verdicts.as_slice()));
-    write_outputs(&out, &scenario.name, &summaries, variants.len(), slo)?;
+    write_outputs(&out, &scenario.name, &summaries, &parts, slo)?;
+    let plan = search.map(|(lines, outcome)| {
+        let judged = plan::judged(&parts, &summaries, &verdicts);
+        Plan::new(
+            &scenario.name,
+            scenario.slo(),
+            args.seeds,
+            &judged,
+            &lines,
+            &outcome,
+            all.len(),
+        )
+    });
+    if let Some(plan) = &plan {
+        plan::write(&out, plan)?;
+    }
     write_runs(&out, &scenario, &variants, &summaries)?;
     if args.seeds > 1 {
         write_seeds(&out, &summaries)?;
@@ -120,16 +168,22 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
             &summaries,
             &verdicts,
             &chart_data,
+            plan.as_ref(),
         )?;
     }
     interrupt.check()?;
     out.commit().map_err(|e| output_error(&final_dir, e))?;
 
     if !args.quiet {
-        print!("{}", render_table(&scenario.name, &summaries));
-        print!("{}", render_spread(&summaries));
-        let names: Vec<&str> = summaries.iter().map(|s| s.name).collect();
-        print!("{}", render_slo(scenario.slo(), &names, &verdicts));
+        match &plan {
+            Some(plan) => print!("{}", plan.render()),
+            None => {
+                print!("{}", render_table(&scenario.name, &summaries));
+                print!("{}", render_spread(&summaries));
+                let names: Vec<&str> = summaries.iter().map(|s| s.name).collect();
+                print!("{}", render_slo(scenario.slo(), &names, &verdicts));
+            }
+        }
         println!("\nwrote {}", final_dir.display());
     }
     if args.stats {
@@ -318,83 +372,101 @@ fn select(variants: Vec<Variant>, names: &[String]) -> Result<Vec<Variant>, CliE
 /// A variant's runs: the first seed's (with its time series written to a part file
 /// and its chart data), then the other seeds' totals, and the band all of them span on
 /// the charts when there is one.
-struct VariantRuns {
-    first: RunSummary,
-    chart: ChartSeries,
-    replicas: Vec<RunSummary>,
-    band: Option<SeedBand>,
+pub(crate) struct VariantRuns {
+    pub(crate) first: RunSummary,
+    pub(crate) chart: ChartSeries,
+    pub(crate) replicas: Vec<RunSummary>,
+    pub(crate) band: Option<SeedBand>,
 }
 
 /// How many seeds each variant runs with, and whether the charts' band across them is
 /// kept.
 #[derive(Clone, Copy)]
-struct Seeds {
+pub(crate) struct Seeds {
     count: u64,
     banded: bool,
 }
 
-/// Runs every variant with `seeds.count` seeds, all (variant, seed) pairs in parallel.
-/// The results are gathered in (variant, seed) order, and the band joins runs in an
-/// order-free way, so the outputs never depend on how many threads ran them.
-fn run_all(
-    variants: &[Variant],
-    seeds: Seeds,
-    dir: &Path,
-    progress: &Progress,
-    cancel: &Arc<AtomicBool>,
-) -> Result<Vec<VariantRuns>, CliError> {
-    let jobs: Vec<(usize, u64)> = (0..variants.len())
-        .flat_map(|v| (0..seeds.count).map(move |k| (v, k)))
-        .collect();
-    let bands: Vec<Mutex<Option<SeedBand>>> =
-        (0..variants.len()).map(|_| Mutex::new(None)).collect();
-    let band = |v: usize| seeds.banded.then(|| &bands[v]);
-    let run_jobs = || {
-        jobs.par_iter()
-            .map(|&(v, k)| match k {
-                0 => run_variant(&variants[v], &part_path(dir, v), progress, cancel).map(
-                    |(first, chart)| {
-                        if let Some(band) = band(v) {
-                            widen(band, &chart);
-                        }
-                        Run::First(first, chart)
+/// Runs configurations of a scenario, every seed of each, into an output directory.
+pub(crate) struct Runner<'a> {
+    /// Every configuration of the scenario (or those `--variant` chose).
+    pub(crate) variants: &'a [Variant],
+    pub(crate) seeds: Seeds,
+    /// Where each configuration's time series goes, in a part file named by its place
+    /// in `variants`.
+    pub(crate) dir: &'a Path,
+    pub(crate) progress: &'a Progress,
+    pub(crate) cancel: &'a Arc<AtomicBool>,
+}
+
+impl Runner<'_> {
+    /// Runs the configurations at places `which` with every seed, all (configuration,
+    /// seed) pairs in parallel. The results are gathered in (configuration, seed)
+    /// order, and the band joins runs in an order-free way, so the outputs never
+    /// depend on how many threads ran them.
+    pub(crate) fn run(&self, which: &[usize]) -> Result<Vec<(usize, VariantRuns)>, CliError> {
+        let (variants, dir, progress, cancel) =
+            (self.variants, self.dir, self.progress, self.cancel);
+        let seeds = self.seeds;
+        let jobs: Vec<(usize, usize, u64)> = which
+            .iter()
+            .enumerate()
+            .flat_map(|(place, &v)| (0..seeds.count).map(move |k| (place, v, k)))
+            .collect();
+        let bands: Vec<Mutex<Option<SeedBand>>> = which.iter().map(|_| Mutex::new(None)).collect();
+        let band = |place: usize| seeds.banded.then(|| &bands[place]);
+        let run_jobs = || {
+            jobs.par_iter()
+                .map(|&(place, v, k)| match k {
+                    0 => run_variant(&variants[v], &part_path(dir, v), progress, cancel).map(
+                        |(first, chart)| {
+                            if let Some(band) = band(place) {
+                                widen(band, &chart);
+                            }
+                            Run::First(v, first, chart)
+                        },
+                    ),
+                    _ => run_replica(&variants[v], k, band(place), progress, cancel)
+                        .map(Run::Replica),
+                })
+                .collect::<Result<Vec<_>, _>>()
+        };
+        let functions = variants.first().map_or(0, |v| v.config.functions.len());
+        let threads = concurrent_runs(functions);
+        let results = if threads < rayon::current_num_threads() {
+            // Fewer runs at once, so that their memory fits.
+            match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+                Ok(pool) => pool.install(run_jobs)?,
+                Err(_) => run_jobs()?,
+            }
+        } else {
+            run_jobs()?
+        };
+        let mut runs: Vec<(usize, VariantRuns)> = Vec::with_capacity(which.len());
+        for run in results {
+            match run {
+                Run::First(v, first, chart) => runs.push((
+                    v,
+                    VariantRuns {
+                        first,
+                        chart,
+                        replicas: Vec::new(),
+                        band: None,
                     },
-                ),
-                _ => run_replica(&variants[v], k, band(v), progress, cancel).map(Run::Replica),
-            })
-            .collect::<Result<Vec<_>, _>>()
-    };
-    let functions = variants.first().map_or(0, |v| v.config.functions.len());
-    let threads = concurrent_runs(functions);
-    let results = if threads < rayon::current_num_threads() {
-        // Fewer runs at once, so that their memory fits.
-        match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-            Ok(pool) => pool.install(run_jobs)?,
-            Err(_) => run_jobs()?,
+                )),
+                Run::Replica(summary) => runs
+                    .last_mut()
+                    .expect("jobs list a variant's first seed before its others")
+                    .1
+                    .replicas
+                    .push(summary),
+            }
         }
-    } else {
-        run_jobs()?
-    };
-    let mut runs: Vec<VariantRuns> = Vec::with_capacity(variants.len());
-    for run in results {
-        match run {
-            Run::First(first, chart) => runs.push(VariantRuns {
-                first,
-                chart,
-                replicas: Vec::new(),
-                band: None,
-            }),
-            Run::Replica(summary) => runs
-                .last_mut()
-                .expect("jobs list a variant's first seed before its others")
-                .replicas
-                .push(summary),
+        for ((_, run), band) in runs.iter_mut().zip(bands) {
+            run.band = band.into_inner().unwrap_or_else(PoisonError::into_inner);
         }
+        Ok(runs)
     }
-    for (run, band) in runs.iter_mut().zip(bands) {
-        run.band = band.into_inner().unwrap_or_else(PoisonError::into_inner);
-    }
-    Ok(runs)
 }
 
 /// Widens a variant's band across seeds to take in one more run's chart data.
@@ -406,9 +478,9 @@ fn widen(band: &Mutex<Option<SeedBand>>, run: &ChartSeries) {
     }
 }
 
-/// One finished job of [`run_all`].
+/// One finished job of [`Runner::run`].
 enum Run {
-    First(RunSummary, ChartSeries),
+    First(usize, RunSummary, ChartSeries),
     Replica(RunSummary),
 }
 
@@ -529,7 +601,7 @@ fn write_outputs(
     out: &OutputDir,
     name: &str,
     summaries: &[VariantSummary],
-    parts: usize,
+    parts: &[usize],
     slo: Option<(&[Objective], &[Verdict])>,
 ) -> Result<(), CliError> {
     let summary_path = out.path().join("summary.json");
@@ -539,7 +611,7 @@ fn write_outputs(
         .map_err(|e| output_error(&summary_path, e))?;
     writer.flush().map_err(|e| output_error(&summary_path, e))?;
 
-    let part_paths: Vec<PathBuf> = (0..parts).map(|i| part_path(out.path(), i)).collect();
+    let part_paths: Vec<PathBuf> = parts.iter().map(|&i| part_path(out.path(), i)).collect();
     let series_path = out.path().join("timeseries.csv");
     concat_parts(&part_paths, &series_path).map_err(|e| output_error(&series_path, e))?;
     for part in &part_paths {
@@ -558,6 +630,7 @@ fn write_report(
     summaries: &[VariantSummary],
     verdicts: &[Verdict],
     chart_data: &[(ChartSeries, Option<SeedBand>)],
+    plan: Option<&Plan>,
 ) -> Result<(), CliError> {
     let data: Vec<VariantData> = variants
         .iter()
@@ -574,8 +647,15 @@ fn write_report(
         Some((start, end)) => Some((start as f64 / 1e9, end as f64 / 1e9)),
         None => charts::find_window(&data),
     };
-    let set = charts::render_focused(&data, focus)
-        .map_err(|e| output_error(&charts_dir, std::io::Error::other(e)))?;
+    let chart_error = |e| output_error(&charts_dir, std::io::Error::other(e));
+    let mut set = charts::render_focused(&data, focus).map_err(chart_error)?;
+    if let Some(plan) = plan {
+        let configurations: Vec<(&str, &Verdict)> =
+            summaries.iter().map(|s| s.name).zip(verdicts).collect();
+        let chosen = plan.chosen.as_ref().map(|c| c.name.as_str());
+        let specs = charts::decision_specs(scenario.slo(), &configurations, chosen);
+        set.decision = charts::render_decision(&specs).map_err(chart_error)?;
+    }
     charts::write_charts(&charts_dir, &set).map_err(|e| output_error(&charts_dir, e))?;
 
     let report_variants: Vec<ReportVariant> = summaries
@@ -593,6 +673,7 @@ fn write_report(
         variants: &report_variants,
         charts: &set,
         slo: (scenario.slo(), verdicts),
+        plan,
     });
     let report_path = out.path().join("report.html");
     charts::write_atomically(&report_path, html.as_bytes())
@@ -613,7 +694,7 @@ fn out_argument_error(path: &Path, source: std::io::Error) -> CliError {
     }
 }
 
-fn output_error(path: &Path, source: std::io::Error) -> CliError {
+pub(crate) fn output_error(path: &Path, source: std::io::Error) -> CliError {
     CliError::Output {
         path: path.display().to_string(),
         source,

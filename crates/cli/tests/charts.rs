@@ -174,6 +174,14 @@ fn every_bundled_scenario_renders_its_charts_and_report() {
                 expected += 2;
             }
         }
+        // A plan (`objective: cost`) adds a decision chart per objective.
+        if let Ok(plan) = fs::read_to_string(out.join("plan.json")) {
+            let plan: Value = serde_json::from_str(&plan).unwrap();
+            for k in 1..=plan["slo"].as_array().unwrap().len() {
+                check_chart(&charts, &format!("decision-{k}"));
+                expected += 2;
+            }
+        }
         let files = fs::read_dir(&charts).unwrap().count();
         assert_eq!(
             files,

@@ -807,7 +807,11 @@ fn every_documented_command_runs_or_names_what_exists() {
                 let file = format!("fuzz/fuzz_targets/{target}.rs");
                 assert!(repo().join(file).exists(), "{at}");
             }
-            ["lambdasim", sub @ ("run" | "validate" | "fit"), rest @ ..] => {
+            [
+                "lambdasim",
+                sub @ ("run" | "plan" | "validate" | "fit"),
+                rest @ ..,
+            ] => {
                 let help = help(sub);
                 for option in rest.iter().filter(|w| w.contains("--")) {
                     let option = option.trim_matches(|c| c == '[' || c == ']' || c == '.');

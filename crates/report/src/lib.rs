@@ -11,6 +11,7 @@ mod finite;
 pub mod html;
 pub mod limits;
 pub mod output;
+pub mod plan;
 pub mod runs;
 pub mod seeds;
 pub mod slo;

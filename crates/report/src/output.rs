@@ -18,8 +18,9 @@ const MANIFEST: &str = ".lambdasim-files";
 
 /// Everything a run writes at the top of its output directory. A previous output
 /// holding anything else (a user's notes, the scenario itself) is not replaced.
-pub const OUTPUT_NAMES: [&str; 7] = [
+pub const OUTPUT_NAMES: [&str; 8] = [
     MARKER,
+    "plan.json",
     "runs.csv",
     "timeseries.csv",
     "seeds.csv",

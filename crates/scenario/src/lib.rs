@@ -14,6 +14,7 @@ mod duration;
 mod empirical;
 mod error;
 mod input;
+mod objective;
 mod raw;
 mod slo;
 mod streams;
@@ -56,6 +57,8 @@ pub struct Scenario {
     points: u64,
     /// The objectives of `slo:`, empty without one.
     slo: Vec<lambdasim_model::Objective>,
+    /// Where `objective: cost` was written, if it was.
+    objective: Option<serde_saphyr::Location>,
 }
 
 /// One configuration to simulate: the base scenario with a variant's overrides and a
@@ -134,7 +137,12 @@ impl Scenario {
         let objectives = slo::objectives(&raw, path)?;
         let variants = resolve_variants(&raw, path, &grid)?;
         slo::check_async(&objectives, &variants, path)?;
+        let objective = objective::read(&raw, path)?;
+        if objective.is_some() {
+            objective::check_plannable(path, objective, objectives.len(), variants.len())?;
+        }
         Ok(Scenario {
+            objective,
             slo: objectives.into_iter().map(|(o, _)| o).collect(),
             name: name.value.clone(),
             path: path.to_path_buf(),
@@ -156,6 +164,19 @@ impl Scenario {
     /// every configuration is judged by all of them. Empty without `slo:`.
     pub fn slo(&self) -> &[lambdasim_model::Objective] {
         &self.slo
+    }
+
+    /// Whether the scenario says `objective: cost`: `run` then plans, as `lambdasim
+    /// plan` does.
+    pub fn minimises_cost(&self) -> bool {
+        self.objective.is_some()
+    }
+
+    /// Refuses to plan over `configurations` (those chosen to run) when there are no
+    /// objectives or nothing to choose between: at `objective:` if the file has it,
+    /// otherwise at the file.
+    pub fn check_plannable(&self, configurations: usize) -> Result<(), ScenarioError> {
+        objective::check_plannable(&self.path, self.objective, self.slo.len(), configurations)
     }
 
     /// The number of sweep points (1 without a sweep): every variant runs at each.

@@ -39,6 +39,8 @@ pub(crate) struct RawScenario {
     pub sweep: Option<Spanned<RawSweep>>,
     /// `slo:`: the objectives every configuration is judged by.
     pub slo: Option<Spanned<RawSlo>>,
+    /// `objective:`: what `run` optimises (`cost` makes it plan, as `lambdasim plan`).
+    pub objective: Option<Spanned<String>>,
 }
 
 /// `report:`: how the HTML report shows the run.

@@ -62,7 +62,7 @@ pub fn png(spec: &ChartSpec) -> Result<Vec<u8>, String> {
     encode_png(&pixels, w, h).map_err(|e| e.to_string())
 }
 
-fn check_font() -> Result<(), String> {
+pub(super) fn check_font() -> Result<(), String> {
     if font::ensure_registered() {
         Ok(())
     } else {
@@ -70,7 +70,7 @@ fn check_font() -> Result<(), String> {
     }
 }
 
-fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, png::EncodingError> {
+pub(super) fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, png::EncodingError> {
     let mut out = Vec::new();
     let mut encoder = png::Encoder::new(&mut out, w, h);
     encoder.set_color(png::ColorType::Rgb);
@@ -84,7 +84,7 @@ fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, png::EncodingError>
 
 type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
-fn text_style(size: u32, color: RGBColor) -> TextStyle<'static> {
+pub(super) fn text_style(size: u32, color: RGBColor) -> TextStyle<'static> {
     (font::FAMILY, size).into_font().color(&color)
 }
 
@@ -405,7 +405,7 @@ fn cut(text: &str, chars: usize) -> String {
 /// An axis label: whole numbers plainly, large ones with k or M, small ones with two
 /// significant decimals at least (a cost axis of a few tenths of a cent reads 0.002,
 /// 0.004, not 0 every time).
-fn tick(v: f64) -> String {
+pub(super) fn tick(v: f64) -> String {
     let a = v.abs();
     let text = if a >= 1e6 {
         format!("{:.1}M", v / 1e6)

@@ -10,6 +10,7 @@ mod band;
 mod comparison;
 mod concurrency;
 mod cost;
+mod decision;
 mod downsample;
 mod draw;
 mod environments;
@@ -23,6 +24,7 @@ mod spec;
 mod throttles;
 
 pub use band::SeedBand;
+pub use decision::{DecisionPoint, DecisionSpec, decision_specs, render_decision};
 pub use downsample::{
     ChartSeries, Column, Extreme, FOCUS_COLUMNS, MAX_COLUMNS, StateSplit, ThrottleRates,
 };
@@ -238,7 +240,8 @@ fn share_y_axes<'a>(specs: impl Iterator<Item = &'a mut ChartSpec>) {
 /// A rendered chart.
 #[derive(Clone, Debug)]
 pub struct Chart {
-    /// File name without extension: `<variant>-<kind>` or `comparison-<kind>`.
+    /// File name without extension: `<variant>-<kind>`, `comparison-<kind>` or
+    /// `decision-<n>`.
     pub stem: String,
     /// What the chart shows: `concurrency`, `focus`, `throttles`, `requests`,
     /// `environments`, `latency`, `queue`, `cost`, or for comparisons also `cold-starts`.
@@ -255,6 +258,9 @@ pub struct ChartSet {
     pub variants: Vec<Vec<Chart>>,
     /// Empty with fewer than two variants.
     pub comparison: Vec<Chart>,
+    /// A plan's decision charts, one per objective (`decision-1`, …); empty when the
+    /// command did not plan.
+    pub decision: Vec<Chart>,
 }
 
 /// A chart that could not be drawn.
@@ -300,7 +306,7 @@ pub fn render_focused(
 
     let mut set = ChartSet {
         variants: vec![Vec::new(); variants.len()],
-        comparison: Vec::new(),
+        ..ChartSet::default()
     };
     for (owner, chart) in rendered {
         match owner {
@@ -369,7 +375,8 @@ impl Stems {
 /// written.
 pub fn write_charts(dir: &Path, set: &ChartSet) -> io::Result<()> {
     fs::create_dir_all(dir)?;
-    for chart in set.variants.iter().flatten().chain(&set.comparison) {
+    let all = set.variants.iter().flatten();
+    for chart in all.chain(&set.comparison).chain(&set.decision) {
         write_atomically(&dir.join(format!("{}.png", chart.stem)), &chart.png)?;
         write_atomically(
             &dir.join(format!("{}.svg", chart.stem)),

@@ -8,9 +8,11 @@
 
 mod answer;
 mod config;
+mod decision;
 mod slo;
 
 use crate::charts::{Chart, ChartSet};
+use crate::plan::Plan;
 use crate::slo::Verdict;
 use crate::summary::VariantSummary;
 use lambdasim_model::{Objective, SimConfig};
@@ -40,6 +42,8 @@ pub struct Report<'a> {
     /// The scenario's objectives and each variant's verdict (in order); empty without
     /// `slo:`.
     pub slo: (&'a [Objective], &'a [Verdict]),
+    /// The plan, when the command planned: the report then opens with its decision.
+    pub plan: Option<&'a Plan>,
 }
 
 /// Renders the whole page.
@@ -55,6 +59,9 @@ pub fn render_report(report: &Report<'_>) -> String {
     );
     header(&mut page, report);
     nav(&mut page, report);
+    if let Some(plan) = report.plan {
+        decision::section(&mut page, plan, &report.charts.decision);
+    }
     answer::section(&mut page, report.variants);
     slo::section(&mut page, report.variants, report.slo.0, report.slo.1);
     charts(&mut page, report);
@@ -90,7 +97,11 @@ fn header(page: &mut String, report: &Report<'_>) {
 }
 
 fn nav(page: &mut String, report: &Report<'_>) {
-    page.push_str("<nav>\n<a href=\"#answer\">Results</a>\n");
+    page.push_str("<nav>\n");
+    if report.plan.is_some() {
+        page.push_str("<a href=\"#decision\">Decision</a>\n");
+    }
+    page.push_str("<a href=\"#answer\">Results</a>\n");
     if !report.slo.0.is_empty() {
         page.push_str("<a href=\"#slo\">SLO</a>\n");
     }

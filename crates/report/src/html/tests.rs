@@ -135,6 +135,7 @@ fn page_warm(
         variants: &variants,
         charts: &charts,
         slo: (objectives, &verdicts),
+        plan: None,
     })
 }
 
