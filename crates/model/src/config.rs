@@ -328,6 +328,54 @@ impl Default for BillingConfig {
     }
 }
 
+/// How a function's Invoke duration changes with its memory: Lambda gives CPU in
+/// proportion to memory, one vCPU's worth at [`Self::MB_PER_VCPU`] and up to six at
+/// 10,240 MB (AWS Lambda Developer Guide, "Configure Lambda function memory",
+/// <https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html>), so the
+/// CPU-bound part of an invocation runs faster with more memory and the rest (waiting
+/// on I/O) does not. Durations are given as measured at `reference_mb`; at memory m
+/// every draw is multiplied by [`Self::factor`].
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct MemoryScaling {
+    /// The memory the function's `duration` was measured at, in MB.
+    pub reference_mb: u32,
+    /// The share of the duration that is CPU-bound at `reference_mb`, 0–1.
+    pub cpu_share: f64,
+    /// How many vCPUs the CPU-bound part can keep busy: 1 (the default) for a
+    /// single-threaded handler, which gains nothing from memory beyond one vCPU
+    /// (Node.js's event loop, Python under its GIL); up to 6, the most Lambda gives.
+    pub threads: u32,
+}
+
+impl MemoryScaling {
+    /// Memory that buys one vCPU's worth of CPU, in MB ("Configure Lambda function
+    /// memory").
+    pub const MB_PER_VCPU: f64 = 1769.0;
+    /// The threads a handler may use: Lambda gives at most 6 vCPUs, at 10,240 MB (AWS
+    /// News Blog, "New for AWS Lambda – Functions with Up to 10 GB of Memory and 6
+    /// vCPUs", Dec 2020).
+    pub const THREADS_RANGE: RangeInclusive<u32> = 1..=6;
+    /// The CPU-bound share is a fraction.
+    pub const CPU_SHARE_RANGE: RangeInclusive<f64> = 0.0..=1.0;
+    /// One thread unless told otherwise: most handlers run their CPU work on one
+    /// thread, and a default that assumed more would promise speed-ups above 1,769 MB
+    /// that such a handler never sees.
+    pub const DEFAULT_THREADS: u32 = 1;
+
+    /// The CPU a handler using [`Self::threads`] gets at `memory_mb`, in vCPUs: what
+    /// memory buys, but no more than the threads can use.
+    pub fn usable_vcpus(&self, memory_mb: u32) -> f64 {
+        (f64::from(memory_mb) / Self::MB_PER_VCPU).min(f64::from(self.threads))
+    }
+
+    /// What a duration measured at `reference_mb` is multiplied by at `memory_mb`:
+    /// `(1 - cpu_share) + cpu_share × cpu(reference) / cpu(memory)`.
+    pub fn factor(&self, memory_mb: u32) -> f64 {
+        let speed_up = self.usable_vcpus(self.reference_mb) / self.usable_vcpus(memory_mb);
+        (1.0 - self.cpu_share) + self.cpu_share * speed_up
+    }
+}
+
 /// The function timeouts AWS accepts: 1 s to 900 s (AWS Lambda Developer Guide,
 /// "Configure Lambda function timeout").
 pub const TIMEOUT_RANGE: std::ops::RangeInclusive<Nanos> = NANOS_PER_SEC..=900 * NANOS_PER_SEC;
@@ -342,8 +390,11 @@ pub struct FunctionConfig {
     /// random streams: renaming a function changes its draws.
     pub name: String,
     /// Memory, [`Self::MEMORY_MB_RANGE`]. It sets the price of each millisecond
-    /// (GB-seconds) and nothing else: durations do not scale with it.
+    /// (GB-seconds), and the Invoke duration when `memory_scaling` is set.
     pub memory_mb: u32,
+    /// How the Invoke duration scales with `memory_mb`; `None`: it does not (the
+    /// durations are those at this memory).
+    pub memory_scaling: Option<MemoryScaling>,
     /// Sets the prices only (see [`Architecture`]).
     pub architecture: Architecture,
     /// Init phase of a cold start.
@@ -406,6 +457,7 @@ impl FunctionConfig {
         Self {
             name: name.into(),
             memory_mb: 128,
+            memory_scaling: None,
             architecture: Architecture::X86_64,
             init_duration: DurationDist::Lognormal {
                 median: 250 * NANOS_PER_MS,
@@ -449,6 +501,18 @@ impl FunctionConfig {
             None => u32::try_from(unreserved_pool.max(0)).unwrap_or(u32::MAX),
         };
         (on_demand.min(f64::from(room.min(MAX_WARM_START)))) as u32
+    }
+
+    /// What every Invoke duration is multiplied by at the function's memory: 1 without
+    /// `memory_scaling`.
+    pub fn duration_factor(&self) -> f64 {
+        self.memory_scaling
+            .map_or(1.0, |scaling| scaling.factor(self.memory_mb))
+    }
+
+    /// The mean Invoke duration at the function's memory, in nanoseconds.
+    pub fn mean_duration(&self) -> f64 {
+        self.duration.mean() * self.duration_factor()
     }
 
     /// The most provisioned concurrency the function can ever ask for: what its
@@ -616,6 +680,7 @@ impl FunctionConfig {
             let (min, max) = (memory.start(), memory.end());
             return self.invalid("memory_mb", format!("memory_mb must be {min}–{max}"));
         }
+        self.validate_memory_scaling()?;
         let storage = Self::EPHEMERAL_STORAGE_MB_RANGE;
         if !storage.contains(&self.ephemeral_storage_mb) {
             let (min, max) = (storage.start(), storage.end());
@@ -634,6 +699,33 @@ impl FunctionConfig {
         if self.warm_start > MAX_WARM_START {
             let message = format!("warm_start must be at most {MAX_WARM_START}");
             return self.invalid("warm_start", message);
+        }
+        Ok(())
+    }
+
+    /// The reference memory, CPU-bound share and threads of `memory_scaling`.
+    fn validate_memory_scaling(&self) -> Result<(), ConfigError> {
+        let Some(scaling) = self.memory_scaling else {
+            return Ok(());
+        };
+        let memory = Self::MEMORY_MB_RANGE;
+        if !memory.contains(&scaling.reference_mb) {
+            let (min, max) = (memory.start(), memory.end());
+            let message = format!("memory_scaling reference_mb must be {min}–{max}");
+            return self.invalid("memory_scaling.reference_mb", message);
+        }
+        if !MemoryScaling::CPU_SHARE_RANGE.contains(&scaling.cpu_share) {
+            let message = format!(
+                "memory_scaling cpu_share {} is outside 0–1",
+                scaling.cpu_share
+            );
+            return self.invalid("memory_scaling.cpu_share", message);
+        }
+        let threads = MemoryScaling::THREADS_RANGE;
+        if !threads.contains(&scaling.threads) {
+            let (min, max) = (threads.start(), threads.end());
+            let message = format!("memory_scaling threads must be {min}–{max}");
+            return self.invalid("memory_scaling.threads", message);
         }
         Ok(())
     }

@@ -21,10 +21,19 @@ fn arb_function(i: usize) -> impl Strategy<Value = FunctionConfig> {
         0usize..5,
         1u64..30,
         prop::option::of(1u64..40),
+        128u32..4000,
+        prop::option::of((128u32..4000, 0.0f64..=1.0, 1u32..=6)),
     )
         .prop_map(
-            move |(dur_ms, init_ms, reserved, prov, reuse, idle_s, life_s)| {
+            move |(dur_ms, init_ms, reserved, prov, reuse, idle_s, life_s, memory, scaling)| {
                 let mut f = FunctionConfig::new(format!("f{i}"));
+                f.memory_mb = memory;
+                f.memory_scaling =
+                    scaling.map(|(reference_mb, cpu_share, threads)| MemoryScaling {
+                        reference_mb,
+                        cpu_share,
+                        threads,
+                    });
                 f.duration = DurationDist::Exponential { mean: dur_ms * MS };
                 f.init_duration = DurationDist::Uniform {
                     min: 0,

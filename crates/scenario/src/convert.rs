@@ -6,6 +6,7 @@
 //! reported at their nearest located parent, see [`pick`].
 
 mod invocation;
+mod memory;
 mod provisioning;
 mod traffic;
 
@@ -400,6 +401,9 @@ impl Context<'_> {
                 FunctionConfig::MEMORY_MB_RANGE,
                 " (MB)",
             )?;
+        }
+        if let Some(scaling) = &raw.memory_scaling {
+            config.memory_scaling = Some(self.memory_scaling(scaling, at)?);
         }
         if let Some(storage) = &raw.ephemeral_storage_mb {
             config.ephemeral_storage_mb = self.in_range(

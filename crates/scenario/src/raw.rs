@@ -118,6 +118,7 @@ pub(crate) struct RawScaling {
 pub(crate) struct RawFunction {
     pub name: Spanned<String>,
     pub memory_mb: Option<Spanned<u32>>,
+    pub memory_scaling: Option<Spanned<RawMemoryScaling>>,
     pub architecture: Option<Spanned<Architecture>>,
     pub init_duration: Option<Spanned<RawDist>>,
     pub duration: Option<Spanned<RawDist>>,
@@ -136,6 +137,16 @@ pub(crate) struct RawFunction {
     pub client_retries: Option<Spanned<RawClientRetries>>,
     pub ephemeral_storage_mb: Option<Spanned<u32>>,
     pub traffic: Option<Spanned<Vec<Spanned<RawStream>>>>,
+}
+
+/// `memory_scaling: { reference_mb, cpu_share, threads }`: how the Invoke duration
+/// changes with `memory_mb`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMemoryScaling {
+    pub reference_mb: Spanned<u32>,
+    pub cpu_share: Spanned<f64>,
+    pub threads: Option<Spanned<u32>>,
 }
 
 /// `warm_start:`: a number of environments, or `auto` (what the first minute's load

@@ -70,6 +70,7 @@ settable!(
     RawFunction,
     [
         memory_mb: "mem",
+        memory_scaling: "mem_scaling",
         architecture: "arch",
         init_duration: "init",
         duration: "dur",

@@ -9,7 +9,7 @@ use common::{base, load, load_err};
 use lambdasim_engine::{NANOS_PER_MS, NANOS_PER_SEC};
 use lambdasim_model::{
     AsyncConfig, AutoscalingConfig, BillingConfig, ClientRetries, DurationDist, FunctionConfig,
-    InvocationType, Provisioning, ScheduledValue,
+    InvocationType, MemoryScaling, Provisioning, ScheduledValue,
 };
 
 const S: u64 = NANOS_PER_SEC;
@@ -146,6 +146,45 @@ fn async_keys_are_read() {
     assert_eq!(f.error_rate, 0.01);
     assert_eq!(f.ephemeral_storage_mb, 2048);
     assert_eq!(f.client_retries, None);
+}
+
+#[test]
+fn memory_scaling_is_read_with_one_thread_by_default() {
+    let f = api("    memory_mb: 3538
+    memory_scaling: { reference_mb: 1769, cpu_share: 0.5, threads: 2 }
+");
+    let scaling = MemoryScaling {
+        reference_mb: 1769,
+        cpu_share: 0.5,
+        threads: 2,
+    };
+    assert_eq!(f.memory_scaling, Some(scaling));
+    assert_eq!(f.duration_factor(), 0.75);
+    let f = api("    memory_scaling: { reference_mb: 512, cpu_share: 1 }
+");
+    assert_eq!(f.memory_scaling.map(|s| s.threads), Some(1));
+    assert_eq!(api("    memory_mb: 256\n").memory_scaling, None);
+}
+
+#[test]
+fn memory_scaling_errors_point_at_the_value() {
+    let at = |value: &str| format!("    memory_scaling: {{ {value} }}\n");
+    assert_error_at(
+        &at("reference_mb: 100, cpu_share: 0.5"),
+        "100",
+        "128 to 10240",
+    );
+    assert_error_at(&at("reference_mb: 1769, cpu_share: 1.5"), "1.5", "0 to 1");
+    assert_error_at(
+        &at("reference_mb: 1024, cpu_share: 0.5, threads: 7"),
+        "7",
+        "1 to 6",
+    );
+    assert_error_at(
+        &at("reference_mb: 1769, cpu_shar: 0.5"),
+        "cpu_shar",
+        "unknown field `cpu_shar`",
+    );
 }
 
 #[test]
@@ -305,6 +344,7 @@ fn variants_can_set_every_new_key() {
       functions.api.error_rate: 0.2
       functions.api.client_retries: {{ attempts: 4, base: 1s }}
       functions.api.ephemeral_storage_mb: 1024
+      functions.api.memory_scaling: {{ reference_mb: 1024, cpu_share: 0.9 }}
       functions.api.timeout: 29s
       functions.api.function_idle_timeout: 20m
       functions.api.warm_start: 4
@@ -339,6 +379,7 @@ fn variants_can_set_every_new_key() {
         })
     );
     assert_eq!(api.ephemeral_storage_mb, 1024);
+    assert_eq!(api.memory_scaling.map(|s| s.cpu_share), Some(0.9));
     assert_eq!(api.timeout, 29 * S);
     assert_eq!(api.function_idle_timeout, Some(1200 * S));
     assert_eq!(api.warm_start, 4);

@@ -40,7 +40,8 @@ pub(super) struct Function {
     pub(super) idle: IdlePool,
     pub(super) provisioned_idle: IdlePool,
     pub(super) prov: Provisioned,
-    /// Invoke durations, one drawn ahead: `invoke` warms the latency bin of the next.
+    /// Invoke durations, one drawn ahead and scaled for memory: `invoke` warms the
+    /// latency bin of the next.
     pub(super) durations: Lookahead,
     pub(super) metrics: FunctionMetrics,
     /// The request-rate limit of reserved concurrency (`None`: no reservation, or
@@ -172,7 +173,11 @@ pub(super) fn build_function(
         idle_timeout: f.idle_timeout,
         max_lifetime: f.max_lifetime.unwrap_or(Nanos::MAX),
         init: sampler(&f.init_duration, "init_duration")?,
-        durations: Lookahead::new(sampler(&f.duration, "duration")?, rng("duration")),
+        durations: Lookahead::new(
+            sampler(&f.duration, "duration")?,
+            rng("duration"),
+            f.duration_factor(),
+        ),
         rng_init: rng("init"),
         rng_reuse: rng("reuse"),
         rng_errors: rng("errors"),

@@ -147,7 +147,10 @@ impl Simulation {
         } = start;
         let now = self.now;
         let func = &mut self.functions[f];
-        let drawn = duration.unwrap_or_else(|| func.durations.take());
+        let drawn = match duration {
+            Some(given) => func.durations.scaled(given),
+            None => func.durations.take(),
+        };
         let failed = func.draw_error();
         let reset = self.envs[id].outcome == Outcome::Timeout;
         let (init_ns, duration, outcome) = func.phases(init, drawn, failed, reset);

@@ -137,6 +137,7 @@ fn function_rows(functions: &[Option<&FunctionConfig>]) -> Vec<Row> {
         }),
         row("init duration", |f| distribution(&f.init_duration)),
         row("duration", |f| distribution(&f.duration)),
+        row("memory scaling", memory_scaling),
         row("reserved concurrency", |f| {
             f.reserved_concurrency
                 .map_or_else(|| "none".to_string(), |r| thousands(u64::from(r)))
@@ -170,6 +171,23 @@ fn function_rows(functions: &[Option<&FunctionConfig>]) -> Vec<Row> {
             .to_string()
         }),
     ]
+}
+
+/// How the duration scales with memory: the factor at this memory, and from what.
+fn memory_scaling(f: &FunctionConfig) -> String {
+    let Some(s) = f.memory_scaling else {
+        return "none".to_string();
+    };
+    let threads = match s.threads {
+        1 => "1 thread".to_string(),
+        n => format!("{n} threads"),
+    };
+    format!(
+        "× {:.2} (measured at {} MB, {:.0}% CPU-bound, {threads})",
+        f.duration_factor(),
+        thousands(u64::from(s.reference_mb)),
+        s.cpu_share * 100.0,
+    )
 }
 
 /// The provisioned concurrency at the start, and how it changes later, if it does.
