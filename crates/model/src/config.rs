@@ -376,6 +376,67 @@ impl MemoryScaling {
     }
 }
 
+/// The runtime of a SnapStart function: it decides what SnapStart costs. Java pays
+/// nothing beyond duration; Python and .NET pay for the snapshot's cache and for each
+/// restore ("AWS Lambda pricing", <https://aws.amazon.com/lambda/pricing/>, SnapStart).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SnapStartRuntime {
+    /// Java 11 and later: no cache or restore charges.
+    Java,
+    /// Python 3.12 and later: cache and restore charges.
+    Python,
+    /// .NET 8 and later: cache and restore charges.
+    Dotnet,
+}
+
+impl SnapStartRuntime {
+    /// Whether the runtime pays for the snapshot's cache and restores.
+    pub fn pays_for_snapshots(self) -> bool {
+        !matches!(self, Self::Java)
+    }
+}
+
+/// Lambda SnapStart (AWS Lambda Developer Guide, "Improving startup performance with
+/// Lambda SnapStart", <https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html>):
+/// Init runs once, when the version is published, before the simulated span; a new
+/// environment restores the snapshot instead of running Init.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SnapStart {
+    /// What the snapshots cost (see [`SnapStartRuntime`]).
+    pub runtime: SnapStartRuntime,
+    /// A new environment's restore: the snapshot's, the runtime's load and the
+    /// after-restore hooks, the `Restore Duration` of the REPORT line. Default
+    /// [`SnapStart::default_restore`].
+    pub restore_duration: DurationDist,
+}
+
+impl SnapStart {
+    /// A restore (runtime load and after-restore hooks) that has not finished after
+    /// this long fails with `SnapStartTimeoutException` (AWS Lambda Developer Guide,
+    /// "Understanding the Lambda execution environment lifecycle", Restore phase).
+    pub const RESTORE_LIMIT: Nanos = 10 * NANOS_PER_SEC;
+
+    /// The default restore: lognormal, median 120 ms and p99 400 ms, inside the
+    /// ranges an AWS developer advocate gives for Java 21 with SnapStart (cold starts
+    /// of 90–140 ms at p50 and 200–400 ms at p99: Eric Johnson, "Cold Starts Are
+    /// Dead", edjgeek.com, 2026).
+    pub fn default_restore() -> DurationDist {
+        DurationDist::Lognormal {
+            median: 120 * NANOS_PER_MS,
+            p99: 400 * NANOS_PER_MS,
+        }
+    }
+
+    /// SnapStart on `runtime` with the default restore.
+    pub fn new(runtime: SnapStartRuntime) -> Self {
+        Self {
+            runtime,
+            restore_duration: Self::default_restore(),
+        }
+    }
+}
+
 /// The function timeouts AWS accepts: 1 s to 900 s (AWS Lambda Developer Guide,
 /// "Configure Lambda function timeout").
 pub const TIMEOUT_RANGE: std::ops::RangeInclusive<Nanos> = NANOS_PER_SEC..=900 * NANOS_PER_SEC;
@@ -397,8 +458,12 @@ pub struct FunctionConfig {
     pub memory_scaling: Option<MemoryScaling>,
     /// Sets the prices only (see [`Architecture`]).
     pub architecture: Architecture,
-    /// Init phase of a cold start.
+    /// Init phase of a cold start (with SnapStart, run at publish and never in the run).
     pub init_duration: DurationDist,
+    /// SnapStart: new environments restore a snapshot instead of running Init; `None`
+    /// runs Init on every cold start. Not with provisioned concurrency, nor with
+    /// `/tmp` above 512 MB, as in AWS.
+    pub snapstart: Option<SnapStart>,
     /// Invoke phase.
     pub duration: DurationDist,
     /// The function timeout, [`TIMEOUT_RANGE`]: an invocation that reaches it ends as an
@@ -458,6 +523,7 @@ impl FunctionConfig {
             name: name.into(),
             memory_mb: 128,
             memory_scaling: None,
+            snapstart: None,
             architecture: Architecture::X86_64,
             init_duration: DurationDist::Lognormal {
                 median: 250 * NANOS_PER_MS,
@@ -566,6 +632,19 @@ pub enum ConfigError {
         /// The account's unreserved minimum.
         minimum: u32,
     },
+    /// A SnapStart function with provisioned concurrency or `/tmp` above 512 MB, which
+    /// AWS does not support ("Improving startup performance with Lambda SnapStart").
+    #[error(
+        "function `{function}` has SnapStart and {other}: AWS does not support SnapStart with {other}"
+    )]
+    SnapStartWith {
+        /// The function's name.
+        function: String,
+        /// What SnapStart does not go with.
+        other: &'static str,
+        /// `snapstart` and that setting: changing either resolves it.
+        fields: &'static [Field],
+    },
     /// A function could ask for more provisioned concurrency than it reserves.
     #[error(
         "function `{function}` has provisioned concurrency {provisioned} above its reserved concurrency {reserved}"
@@ -638,6 +717,7 @@ impl ConfigError {
             Self::PoolUnderMinimum { .. } => POOL_FIELDS,
             Self::ProvisionedAboveReserved { .. } => &POOL_FIELDS[2..],
             Self::DuplicateFunction(_) => &[Field::Function("name")],
+            Self::SnapStartWith { fields, .. } => fields,
             Self::Setting { field, .. } => std::slice::from_ref(field),
             Self::Invalid(_) => &[],
         }
@@ -646,9 +726,9 @@ impl ConfigError {
     /// The function the error is about, when there is one (to point at its YAML).
     pub fn function(&self) -> Option<&str> {
         match self {
-            Self::ProvisionedAboveReserved { function, .. } | Self::DuplicateFunction(function) => {
-                Some(function)
-            }
+            Self::ProvisionedAboveReserved { function, .. }
+            | Self::DuplicateFunction(function)
+            | Self::SnapStartWith { function, .. } => Some(function),
             Self::Setting { function, .. } => function.as_deref(),
             _ => None,
         }
@@ -660,6 +740,7 @@ impl FunctionConfig {
     /// building a configuration directly meets the same rules as a scenario file.
     fn validate(&self) -> Result<(), ConfigError> {
         self.validate_sizes()?;
+        self.validate_snapstart()?;
         self.validate_provisioning()?;
         self.validate_invocation()
     }
@@ -726,6 +807,35 @@ impl FunctionConfig {
             let (min, max) = (threads.start(), threads.end());
             let message = format!("memory_scaling threads must be {min}–{max}");
             return self.invalid("memory_scaling.threads", message);
+        }
+        Ok(())
+    }
+
+    /// SnapStart goes with neither provisioned concurrency nor `/tmp` above 512 MB.
+    fn validate_snapstart(&self) -> Result<(), ConfigError> {
+        if self.snapstart.is_none() {
+            return Ok(());
+        }
+        let with = |other, fields| {
+            Err(ConfigError::SnapStartWith {
+                function: self.name.clone(),
+                other,
+                fields,
+            })
+        };
+        if self.max_provisioned() > 0 {
+            const FIELDS: &[Field] = &[
+                Field::Function("snapstart"),
+                Field::Function("provisioned_concurrency"),
+            ];
+            return with("provisioned concurrency", FIELDS);
+        }
+        if self.ephemeral_storage_mb > 512 {
+            const FIELDS: &[Field] = &[
+                Field::Function("snapstart"),
+                Field::Function("ephemeral_storage_mb"),
+            ];
+            return with("ephemeral storage above 512 MB", FIELDS);
         }
         Ok(())
     }

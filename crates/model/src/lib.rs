@@ -74,8 +74,8 @@ pub use arrival::{Arrival, ArrivalSource, SourceError};
 pub use config::{
     AccountConfig, Architecture, AsyncConfig, AutoscalingConfig, BillingConfig, ClientRetries,
     ConfigError, Field, FunctionConfig, InvocationType, MAX_WARM_START, MemoryScaling,
-    Provisioning, ReusePolicy, ScalingConfig, ScalingMode, ScheduledValue, SimConfig,
-    TIMEOUT_RANGE,
+    Provisioning, ReusePolicy, ScalingConfig, ScalingMode, ScheduledValue, SimConfig, SnapStart,
+    SnapStartRuntime, TIMEOUT_RANGE,
 };
 pub use dist::DurationDist;
 pub use results::{

@@ -47,7 +47,8 @@ pub struct LatencySummary {
 
 /// What a function cost, by component, in US dollars.
 ///
-/// `requests + duration + provisioned + ephemeral_storage - free_tier = total`; `init`
+/// `requests + duration + provisioned + ephemeral_storage + snapstart - free_tier =
+/// total`; `init`
 /// is the part of `duration` spent in Init, and `provisioned` splits into
 /// `provisioned_capacity` and `provisioned_duration`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
@@ -70,6 +71,9 @@ pub struct CostBreakdown {
     pub ephemeral_storage: f64,
     /// Free-tier credit, subtracted from the total (0 unless enabled).
     pub free_tier: f64,
+    /// SnapStart's snapshot cache and restores (Python and .NET; 0 for Java and
+    /// without SnapStart).
+    pub snapstart: f64,
 }
 
 impl CostBreakdown {
@@ -84,6 +88,7 @@ impl CostBreakdown {
         self.provisioned_duration += other.provisioned_duration;
         self.ephemeral_storage += other.ephemeral_storage;
         self.free_tier += other.free_tier;
+        self.snapstart += other.snapstart;
     }
 }
 

@@ -23,9 +23,21 @@ fn arb_function(i: usize) -> impl Strategy<Value = FunctionConfig> {
         prop::option::of(1u64..40),
         128u32..4000,
         prop::option::of((128u32..4000, 0.0f64..=1.0, 1u32..=6)),
+        prop::option::of((any::<bool>(), 0u64..12_000)),
     )
         .prop_map(
-            move |(dur_ms, init_ms, reserved, prov, reuse, idle_s, life_s, memory, scaling)| {
+            move |(
+                dur_ms,
+                init_ms,
+                reserved,
+                prov,
+                reuse,
+                idle_s,
+                life_s,
+                memory,
+                scaling,
+                snap,
+            )| {
                 let mut f = FunctionConfig::new(format!("f{i}"));
                 f.memory_mb = memory;
                 f.memory_scaling =
@@ -50,6 +62,21 @@ fn arb_function(i: usize) -> impl Strategy<Value = FunctionConfig> {
                 ][reuse];
                 f.idle_timeout = idle_s * S;
                 f.max_lifetime = life_s.map(|l| l * S);
+                // SnapStart, restores up to 12 s (some past the 10 s limit), on a
+                // function without provisioned concurrency, as AWS requires.
+                if f.provisioned_concurrency == 0 {
+                    f.snapstart = snap.map(|(python, restore_ms)| SnapStart {
+                        runtime: if python {
+                            SnapStartRuntime::Python
+                        } else {
+                            SnapStartRuntime::Java
+                        },
+                        restore_duration: DurationDist::Uniform {
+                            min: 0,
+                            max: restore_ms * MS,
+                        },
+                    });
+                }
                 f
             },
         )

@@ -310,6 +310,7 @@ mod tests {
             provisioned_duration: f64::NAN,
             ephemeral_storage: f64::NAN,
             free_tier: f64::INFINITY,
+            snapstart: f64::NAN,
         };
         let function = FunctionSummary {
             name: "f".into(),

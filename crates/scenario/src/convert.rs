@@ -8,6 +8,7 @@
 mod invocation;
 mod memory;
 mod provisioning;
+mod snapstart;
 mod traffic;
 
 use crate::duration::Dur;
@@ -423,6 +424,9 @@ impl Context<'_> {
         if let Some(dist) = &raw.duration {
             config.duration = self.dist(dist, at)?;
         }
+        if let Some(snapstart) = &raw.snapstart {
+            config.snapstart = self.snapstart(snapstart, at)?;
+        }
         if let Some(timeout) = &raw.timeout {
             let t = timeout.value.0;
             if !TIMEOUT_RANGE.contains(&t) {
@@ -473,6 +477,7 @@ impl Context<'_> {
                 self.provisioned(provisioned, at, duration)?;
         }
         self.invocation(raw, at, &mut config)?;
+        self.snapstart_alone(raw, at, &config)?;
         Ok(config)
     }
 
@@ -606,6 +611,12 @@ impl Context<'_> {
         }
         if let Some(v) = &raw.ephemeral_storage_gb_s {
             prices.ephemeral_gb_s = price(v)?;
+        }
+        if let Some(v) = &raw.snapstart_cache_gb_s {
+            prices.snapstart_cache_gb_s = price(v)?;
+        }
+        if let Some(v) = &raw.snapstart_restore_gb {
+            prices.snapstart_restore_gb = price(v)?;
         }
         for (raw_arch, arch) in [
             (&raw.x86_64, &mut prices.x86_64),

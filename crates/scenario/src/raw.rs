@@ -14,7 +14,7 @@ pub(crate) use slo::{Entries, RawSlo};
 pub(crate) use sweep::{RawAxis, RawRange, RawSweep, RawSweepEntry, RawValues, RawZipGroup};
 
 use crate::duration::{Dur, Lifetime};
-use lambdasim_model::{Architecture, InvocationType, ReusePolicy, ScalingMode};
+use lambdasim_model::{Architecture, InvocationType, ReusePolicy, ScalingMode, SnapStartRuntime};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
@@ -70,6 +70,8 @@ pub(crate) struct RawBilling {
 pub(crate) struct RawPricing {
     pub requests_per_million: Option<Spanned<f64>>,
     pub ephemeral_storage_gb_s: Option<Spanned<f64>>,
+    pub snapstart_cache_gb_s: Option<Spanned<f64>>,
+    pub snapstart_restore_gb: Option<Spanned<f64>>,
     pub x86_64: Option<Spanned<RawArchPricing>>,
     pub arm64: Option<Spanned<RawArchPricing>>,
 }
@@ -121,6 +123,7 @@ pub(crate) struct RawFunction {
     pub memory_scaling: Option<Spanned<RawMemoryScaling>>,
     pub architecture: Option<Spanned<Architecture>>,
     pub init_duration: Option<Spanned<RawDist>>,
+    pub snapstart: Option<Spanned<RawSnapStart>>,
     pub duration: Option<Spanned<RawDist>>,
     pub timeout: Option<Spanned<Dur>>,
     pub idle_timeout: Option<Spanned<Dur>>,
@@ -147,6 +150,46 @@ pub(crate) struct RawMemoryScaling {
     pub reference_mb: Spanned<u32>,
     pub cpu_share: Spanned<f64>,
     pub threads: Option<Spanned<u32>>,
+}
+
+/// `snapstart:`: `true` or `false`, or the map of its settings.
+#[derive(Clone, Debug)]
+pub(crate) enum RawSnapStart {
+    Flag(bool),
+    Settings(Box<RawSnapStartSettings>),
+}
+
+/// `snapstart: { runtime, restore_duration }`, both optional.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSnapStartSettings {
+    pub runtime: Option<Spanned<SnapStartRuntime>>,
+    pub restore_duration: Option<Spanned<RawDist>>,
+}
+
+impl<'de> Deserialize<'de> for RawSnapStart {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SnapStartVisitor;
+
+        impl<'de> Visitor<'de> for SnapStartVisitor {
+            type Value = RawSnapStart;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("true, false or a map of runtime and restore_duration")
+            }
+
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawSnapStart, E> {
+                Ok(RawSnapStart::Flag(v))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawSnapStart, A::Error> {
+                RawSnapStartSettings::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|settings| RawSnapStart::Settings(Box::new(settings)))
+            }
+        }
+
+        deserializer.deserialize_any(SnapStartVisitor)
+    }
 }
 
 /// `warm_start:`: a number of environments, or `auto` (what the first minute's load

@@ -73,6 +73,7 @@ settable!(
         memory_scaling: "mem_scaling",
         architecture: "arch",
         init_duration: "init",
+        snapstart: "snapstart",
         duration: "dur",
         timeout: "timeout",
         idle_timeout: "idle",
@@ -172,6 +173,7 @@ fn yaml_key(field: &str) -> &str {
         Some(("async_config", key)) => key,
         Some(("provisioning", _)) => "provisioned_concurrency",
         Some(("client_retries", _)) => "client_retries",
+        Some(("memory_scaling", _)) => "memory_scaling",
         _ => field,
     }
 }

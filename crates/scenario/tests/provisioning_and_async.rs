@@ -9,7 +9,7 @@ use common::{base, load, load_err};
 use lambdasim_engine::{NANOS_PER_MS, NANOS_PER_SEC};
 use lambdasim_model::{
     AsyncConfig, AutoscalingConfig, BillingConfig, ClientRetries, DurationDist, FunctionConfig,
-    InvocationType, MemoryScaling, Provisioning, ScheduledValue,
+    InvocationType, MemoryScaling, Provisioning, ScheduledValue, SnapStart, SnapStartRuntime,
 };
 
 const S: u64 = NANOS_PER_SEC;
@@ -185,6 +185,70 @@ fn memory_scaling_errors_point_at_the_value() {
         "cpu_shar",
         "unknown field `cpu_shar`",
     );
+}
+
+#[test]
+fn snapstart_is_read_as_a_flag_or_a_map() {
+    assert_eq!(
+        api("    snapstart: true\n").snapstart,
+        Some(SnapStart::new(SnapStartRuntime::Java))
+    );
+    assert_eq!(api("    snapstart: false\n").snapstart, None);
+    assert_eq!(api("    memory_mb: 256\n").snapstart, None);
+    let f = api(
+        "    snapstart: { runtime: dotnet, restore_duration: { uniform: { min: 100ms, max: 300ms } } }\n",
+    );
+    let snapstart = f.snapstart.unwrap();
+    assert_eq!(snapstart.runtime, SnapStartRuntime::Dotnet);
+    assert_eq!(
+        snapstart.restore_duration,
+        DurationDist::Uniform {
+            min: 100 * NANOS_PER_MS,
+            max: 300 * NANOS_PER_MS
+        }
+    );
+}
+
+#[test]
+fn snapstart_errors_point_at_the_value() {
+    assert_error_at(
+        "    provisioned_concurrency: 5\n    snapstart: true\n",
+        "true",
+        "AWS does not support SnapStart with provisioned concurrency",
+    );
+    assert_error_at(
+        "    ephemeral_storage_mb: 1024\n    snapstart: { runtime: python }\n",
+        "{ runtime",
+        "ephemeral storage above 512 MB",
+    );
+    assert_error_at(
+        "    snapstart: { runtime: node }\n",
+        "node",
+        "unknown variant `node`",
+    );
+    assert_error_at(
+        "    snapstart: yes please\n",
+        "snapstart: yes",
+        "true, false or a map",
+    );
+}
+
+#[test]
+fn a_variant_sets_snapstart_but_not_with_provisioned_concurrency() {
+    let scenario = load(&format!(
+        "{VARIANTS_BASE}      functions.jobs.snapstart: {{ runtime: python }}\n"
+    ));
+    let jobs = &scenario.variants(None)[0].config.functions[1];
+    assert_eq!(
+        jobs.snapstart,
+        Some(SnapStart::new(SnapStartRuntime::Python))
+    );
+    let yaml = format!(
+        "{VARIANTS_BASE}      functions.jobs.snapstart: true\n      functions.jobs.provisioned_concurrency: 3\n"
+    );
+    let err = load_err(&yaml);
+    assert!(err.is_input_error(), "{err}");
+    assert!(err.message().contains("SnapStart"), "{err}");
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! its configuration.
 
 use super::*;
+use crate::config::SnapStart;
 
 /// The longest an on-demand Init may run before Lambda stops it and runs it again as
 /// part of the first invocation, under the function timeout (AWS Lambda Developer
@@ -52,7 +53,11 @@ pub(super) struct Function {
     pub(super) provisioned_rate: Option<TokenBucket>,
     /// Index of the token bucket new environments take from (own, or the account's).
     pub(super) token_bucket: usize,
+    /// A new environment's start: Init, or with SnapStart the snapshot's restore.
     pub(super) init: Sampler,
+    /// SnapStart: a start past [`SnapStart::RESTORE_LIMIT`] fails rather than running
+    /// again inside the invocation.
+    pub(super) snapstart: bool,
     pub(super) rng_init: RngStream,
     pub(super) rng_reuse: RngStream,
     pub(super) rng_errors: RngStream,
@@ -105,6 +110,7 @@ impl Function {
     ///   ("suppressed init", folded into its duration; not a cold start);
     /// - an on-demand Init longer than [`ON_DEMAND_INIT_LIMIT`] is stopped there and
     ///   run again inside the first invocation;
+    /// - a SnapStart restore longer than [`SnapStart::RESTORE_LIMIT`] fails there;
     /// - an invocation that reaches the timeout ends there, as an error.
     #[cold]
     #[inline(never)]
@@ -117,7 +123,17 @@ impl Function {
     ) -> (Nanos, Nanos, Outcome) {
         let mut invoke = drawn;
         if reset {
-            invoke = invoke.saturating_add(self.init.sample(&mut self.rng_init));
+            let again = self.init.sample(&mut self.rng_init);
+            if self.snapstart && again > SnapStart::RESTORE_LIMIT {
+                // The restore again, folded into the invocation as Init would be.
+                self.count_failed_restore(failed);
+                return (init, SnapStart::RESTORE_LIMIT, Outcome::Timeout);
+            }
+            invoke = invoke.saturating_add(again);
+        }
+        if self.snapstart && init > SnapStart::RESTORE_LIMIT {
+            self.count_failed_restore(failed);
+            return (SnapStart::RESTORE_LIMIT, 0, Outcome::Timeout);
         }
         if init > ON_DEMAND_INIT_LIMIT {
             invoke = invoke.saturating_add(init);
@@ -130,6 +146,14 @@ impl Function {
             return (init, self.timeout, Outcome::Timeout);
         }
         (init, invoke, Outcome::of(failed))
+    }
+
+    /// Counts a SnapStart restore that ran into [`SnapStart::RESTORE_LIMIT`]
+    /// (`SnapStartTimeoutException`): the request fails at the limit without running,
+    /// an error (counted once if a function error was drawn too), and ends as a
+    /// timeout does, so that the environment restores again at its next invocation.
+    fn count_failed_restore(&mut self, failed: bool) {
+        self.metrics.bucket.errors += u64::from(!failed);
     }
 
     /// Draws whether the next invocation fails (a function error), and counts it.
@@ -172,7 +196,11 @@ pub(super) fn build_function(
         provisioned_rate: rate_bucket(rps_per_unit, f.provisioned_concurrency),
         idle_timeout: f.idle_timeout,
         max_lifetime: f.max_lifetime.unwrap_or(Nanos::MAX),
-        init: sampler(&f.init_duration, "init_duration")?,
+        init: match &f.snapstart {
+            Some(snapstart) => sampler(&snapstart.restore_duration, "restore_duration")?,
+            None => sampler(&f.init_duration, "init_duration")?,
+        },
+        snapstart: f.snapstart.is_some(),
         durations: Lookahead::new(
             sampler(&f.duration, "duration")?,
             rng("duration"),

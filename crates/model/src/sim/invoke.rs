@@ -166,6 +166,7 @@ impl Simulation {
         }
         if init.is_some() {
             m.bucket.cold_starts += 1;
+            m.usage_bucket.on_demand_starts += 1;
             self.queue.schedule(start, Event::InitDone(id));
         }
         m.record_latency(init_ns.saturating_add(duration));

@@ -4,7 +4,8 @@
 use super::{ReportVariant, escape};
 use crate::table::thousands;
 use lambdasim_model::{
-    Architecture, DurationDist, FunctionConfig, InvocationType, ReusePolicy, ScalingMode, SimConfig,
+    Architecture, DurationDist, FunctionConfig, InvocationType, ReusePolicy, ScalingMode,
+    SimConfig, SnapStartRuntime,
 };
 use std::fmt::Write;
 
@@ -136,6 +137,7 @@ fn function_rows(functions: &[Option<&FunctionConfig>]) -> Vec<Row> {
             .to_string()
         }),
         row("init duration", |f| distribution(&f.init_duration)),
+        row("SnapStart", snapstart),
         row("duration", |f| distribution(&f.duration)),
         row("memory scaling", memory_scaling),
         row("reserved concurrency", |f| {
@@ -171,6 +173,19 @@ fn function_rows(functions: &[Option<&FunctionConfig>]) -> Vec<Row> {
             .to_string()
         }),
     ]
+}
+
+/// SnapStart's runtime and restore, or "off".
+fn snapstart(f: &FunctionConfig) -> String {
+    let Some(s) = &f.snapstart else {
+        return "off".to_string();
+    };
+    let runtime = match s.runtime {
+        SnapStartRuntime::Java => "Java",
+        SnapStartRuntime::Python => "Python",
+        SnapStartRuntime::Dotnet => ".NET",
+    };
+    format!("{runtime}, restore {}", distribution(&s.restore_duration))
 }
 
 /// How the duration scales with memory: the factor at this memory, and from what.
