@@ -64,6 +64,43 @@ pub fn legacy_burst(region: &str) -> u64 {
     }
 }
 
+/// An API Gateway throttling limit: a token bucket of `burst` requests refilled at
+/// `rate_per_second` (Amazon API Gateway Developer Guide, "Throttle requests to your
+/// REST APIs for better throughput in API Gateway",
+/// <https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html>).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct GatewayLimit {
+    /// Requests per second the bucket refills, sustained.
+    pub rate_per_second: u64,
+    /// The bucket's size: requests at one instant.
+    pub burst: u64,
+}
+
+impl GatewayLimit {
+    /// The account's limit across all its APIs in a Region: 10,000 requests per second
+    /// with a burst of 5,000 (the page above, and "Amazon API Gateway quotas").
+    pub const ACCOUNT: Self = Self {
+        rate_per_second: 10_000,
+        burst: 5_000,
+    };
+    /// The largest rate or burst accepted: far above any account's quota, small
+    /// enough that the bucket's arithmetic cannot overflow.
+    pub const MAX: u64 = 1_000_000_000;
+
+    /// Why the limit is invalid, if it is.
+    fn problem(&self) -> Option<String> {
+        if self.burst == 0 {
+            return Some(
+                "burst must be 1 or more: a burst of 0 never lets a request through".into(),
+            );
+        }
+        if self.burst > Self::MAX || self.rate_per_second > Self::MAX {
+            return Some(format!("rate and burst must be at most {}", Self::MAX));
+        }
+        None
+    }
+}
+
 /// Account-wide settings.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AccountConfig {
@@ -83,6 +120,10 @@ pub struct AccountConfig {
     /// provisioned (AWS: 10 × concurrency). An aggregate bound, never a per-environment
     /// hold (see `docs/model.md`); 0 turns the rule off.
     pub rps_per_environment: f64,
+    /// API Gateway's account-level throttle, shared by every function behind it
+    /// (`FunctionConfig::front_door`); requests it refuses are throttles of reason
+    /// `gateway`. Default [`GatewayLimit::ACCOUNT`].
+    pub front_door: GatewayLimit,
 }
 
 impl AccountConfig {
@@ -114,6 +155,9 @@ impl AccountConfig {
                     .into(),
             );
         }
+        if let Some(problem) = self.front_door.problem() {
+            return invalid("front_door", format!("account.front_door: {problem}"));
+        }
         if !(self.rps_per_environment.is_finite() && self.rps_per_environment >= 0.0) {
             return invalid(
                 "rps_per_environment",
@@ -132,6 +176,7 @@ impl Default for AccountConfig {
             unreserved_minimum: 100,
             scaling: ScalingConfig::PER_FUNCTION,
             rps_per_environment: 10.0,
+            front_door: GatewayLimit::ACCOUNT,
         }
     }
 }
@@ -437,6 +482,21 @@ impl SnapStart {
     }
 }
 
+/// Whether a function is invoked through the account's API Gateway.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FrontDoor {
+    /// Invoked directly: no gateway throttle.
+    Direct,
+    /// Behind the gateway: every request (and client retry) takes a token of the
+    /// account's [`AccountConfig::front_door`], and of its route's own limit when it
+    /// has one (API Gateway's per-method throttling).
+    Behind {
+        /// The route's own limit; `None`: only the account's.
+        route: Option<GatewayLimit>,
+    },
+}
+
 /// The function timeouts AWS accepts: 1 s to 900 s (AWS Lambda Developer Guide,
 /// "Configure Lambda function timeout").
 pub const TIMEOUT_RANGE: std::ops::RangeInclusive<Nanos> = NANOS_PER_SEC..=900 * NANOS_PER_SEC;
@@ -503,6 +563,8 @@ pub struct FunctionConfig {
     pub error_rate: f64,
     /// Synchronous callers' retries of throttled requests.
     pub client_retries: Option<ClientRetries>,
+    /// Whether requests pass API Gateway first (synchronous functions only).
+    pub front_door: FrontDoor,
     /// `/tmp` size; above 512 MB it is billed ("Lambda quotas"; "AWS Lambda pricing").
     pub ephemeral_storage_mb: u32,
 }
@@ -543,6 +605,7 @@ impl FunctionConfig {
             async_config: AsyncConfig::default(),
             error_rate: 0.0,
             client_retries: None,
+            front_door: FrontDoor::Direct,
             ephemeral_storage_mb: 512,
         }
     }
@@ -892,6 +955,15 @@ impl FunctionConfig {
                 ages.end() / NANOS_PER_SEC
             );
             return self.invalid("async_config.max_event_age", message);
+        }
+        if let FrontDoor::Behind { route } = self.front_door {
+            if self.invocation == InvocationType::Async {
+                let message = "front_door is for synchronous functions: API Gateway's Lambda integration waits for the response".into();
+                return self.invalid("front_door", message);
+            }
+            if let Some(problem) = route.and_then(|r| r.problem()) {
+                return self.invalid("front_door", format!("front_door: {problem}"));
+            }
         }
         if let Some(retries) = self.client_retries
             && retries.attempts > ClientRetries::MAX_ATTEMPTS

@@ -15,11 +15,19 @@ pub struct ThrottleCounts {
     /// A synchronous request found the account's or its reservation's request-rate
     /// limit (10 × the concurrency limit per second) used up.
     pub rps_limit: u64,
+    /// API Gateway in front refused the request before it reached Lambda: not one of
+    /// Lambda's throttles, though counted among the function's.
+    pub gateway: u64,
 }
 
 impl ThrottleCounts {
     /// All throttles together.
     pub fn total(&self) -> u64 {
+        self.lambda() + self.gateway
+    }
+
+    /// Lambda's own throttles: all but the gateway's.
+    pub fn lambda(&self) -> u64 {
         self.reserved_limit + self.account_limit + self.scaling_rate + self.rps_limit
     }
 
@@ -29,6 +37,7 @@ impl ThrottleCounts {
         self.account_limit += other.account_limit;
         self.scaling_rate += other.scaling_rate;
         self.rps_limit += other.rps_limit;
+        self.gateway += other.gateway;
     }
 }
 

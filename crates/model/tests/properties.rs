@@ -24,6 +24,7 @@ fn arb_function(i: usize) -> impl Strategy<Value = FunctionConfig> {
         128u32..4000,
         prop::option::of((128u32..4000, 0.0f64..=1.0, 1u32..=6)),
         prop::option::of((any::<bool>(), 0u64..12_000)),
+        prop::option::of(prop::option::of((1u64..300, 1u64..30))),
     )
         .prop_map(
             move |(
@@ -37,6 +38,7 @@ fn arb_function(i: usize) -> impl Strategy<Value = FunctionConfig> {
                 memory,
                 scaling,
                 snap,
+                front_door,
             )| {
                 let mut f = FunctionConfig::new(format!("f{i}"));
                 f.memory_mb = memory;
@@ -62,6 +64,12 @@ fn arb_function(i: usize) -> impl Strategy<Value = FunctionConfig> {
                 ][reuse];
                 f.idle_timeout = idle_s * S;
                 f.max_lifetime = life_s.map(|l| l * S);
+                f.front_door = front_door.map_or(FrontDoor::Direct, |route| FrontDoor::Behind {
+                    route: route.map(|(rate_per_second, burst)| GatewayLimit {
+                        rate_per_second,
+                        burst,
+                    }),
+                });
                 // SnapStart, restores up to 12 s (some past the 10 s limit), on a
                 // function without provisioned concurrency, as AWS requires.
                 if f.provisioned_concurrency == 0 {
@@ -135,11 +143,12 @@ fn arb_setup() -> impl Strategy<Value = Setup> {
                 any::<bool>(),
                 prop_oneof![Just(0.0), Just(10.0), Just(3.0)],
                 1u64..80,
+                (1u64..600, 1u64..200),
             )
         })
         .prop_filter_map(
             "AWS would reject it",
-            |(functions, rates, limit, legacy, rps, burst)| {
+            |(functions, rates, limit, legacy, rps, burst, (gateway_rate, gateway_burst))| {
                 let mut cfg = config(20 * S, functions);
                 cfg.account.concurrency_limit = limit;
                 cfg.account.unreserved_minimum = 10;
@@ -152,6 +161,11 @@ fn arb_setup() -> impl Strategy<Value = Setup> {
                     },
                     burst,
                     refill_per_minute: 600,
+                };
+                // A small gateway, so that it binds under these loads.
+                cfg.account.front_door = GatewayLimit {
+                    rate_per_second: gateway_rate,
+                    burst: gateway_burst,
                 };
                 cfg.validate()
                     .is_ok()

@@ -189,6 +189,7 @@ const COLUMNS: &[Column] = &[
     float!("cost_snapstart_usd", COST_DECIMALS, |f| f
         .cost_usd
         .snapstart),
+    int!("throttles_gateway", |f| f.throttles_by_reason.gateway),
 ];
 
 /// The header of `runs.csv` for a scenario sweeping `swept_keys` (in order).

@@ -5,6 +5,7 @@
 //! nested inside them (a stream's `rate`, say) have no location of their own and are
 //! reported at their nearest located parent, see [`pick`].
 
+mod front_door;
 mod invocation;
 mod memory;
 mod provisioning;
@@ -23,8 +24,8 @@ use crate::variants::Applied;
 use lambdasim_engine::{NANOS_PER_SEC, Nanos, StreamKey};
 use lambdasim_model::pricing::PriceTable;
 use lambdasim_model::{
-    AccountConfig, BillingConfig, ConfigError, DurationDist, FunctionConfig, MAX_WARM_START,
-    ScalingConfig, ScalingMode, SimConfig, TIMEOUT_RANGE,
+    AccountConfig, BillingConfig, ConfigError, DurationDist, FunctionConfig, GatewayLimit,
+    MAX_WARM_START, ScalingConfig, ScalingMode, SimConfig, TIMEOUT_RANGE,
 };
 use serde_saphyr::{Location, Spanned};
 use std::collections::HashSet;
@@ -280,7 +281,12 @@ impl Context<'_> {
             }
             None => defaults.rps_per_environment,
         };
+        let front_door = match &raw.front_door {
+            Some(limit) => self.gateway_limit(limit, at, Some(GatewayLimit::ACCOUNT))?,
+            None => defaults.front_door,
+        };
         Ok(AccountConfig {
+            front_door,
             region,
             concurrency_limit: match &raw.concurrency_limit {
                 Some(limit) => self.in_range(
@@ -477,6 +483,9 @@ impl Context<'_> {
                 self.provisioned(provisioned, at, duration)?;
         }
         self.invocation(raw, at, &mut config)?;
+        if let Some(front_door) = &raw.front_door {
+            config.front_door = self.front_door(front_door, at, &config)?;
+        }
         self.snapstart_alone(raw, at, &config)?;
         Ok(config)
     }

@@ -102,6 +102,48 @@ pub(crate) struct RawAccount {
     pub unreserved_minimum: Option<Spanned<u32>>,
     pub scaling: Option<Spanned<RawScaling>>,
     pub rps_per_environment: Option<Spanned<f64>>,
+    pub front_door: Option<Spanned<RawGatewayLimit>>,
+}
+
+/// `front_door: { rate, burst }`: an API Gateway throttle (per second, requests).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawGatewayLimit {
+    pub rate: Option<Spanned<u64>>,
+    pub burst: Option<Spanned<u64>>,
+}
+
+/// A function's `front_door:`: `true` (behind the gateway), `false`, or its route's
+/// own limit `{ rate, burst }`.
+#[derive(Clone, Debug)]
+pub(crate) enum RawFrontDoor {
+    Flag(bool),
+    Route(RawGatewayLimit),
+}
+
+impl<'de> Deserialize<'de> for RawFrontDoor {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FrontDoorVisitor;
+
+        impl<'de> Visitor<'de> for FrontDoorVisitor {
+            type Value = RawFrontDoor;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("true, false or a route limit { rate, burst }")
+            }
+
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawFrontDoor, E> {
+                Ok(RawFrontDoor::Flag(v))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawFrontDoor, A::Error> {
+                RawGatewayLimit::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(RawFrontDoor::Route)
+            }
+        }
+
+        deserializer.deserialize_any(FrontDoorVisitor)
+    }
 }
 
 /// `account.scaling:`.
@@ -138,6 +180,7 @@ pub(crate) struct RawFunction {
     pub retry_attempts: Option<Spanned<u32>>,
     pub error_rate: Option<Spanned<f64>>,
     pub client_retries: Option<Spanned<RawClientRetries>>,
+    pub front_door: Option<Spanned<RawFrontDoor>>,
     pub ephemeral_storage_mb: Option<Spanned<u32>>,
     pub traffic: Option<Spanned<Vec<Spanned<RawStream>>>>,
 }

@@ -48,6 +48,7 @@ settable!(
         concurrency_limit: "limit",
         unreserved_minimum: "unreserved",
         rps_per_environment: "rps",
+        front_door: "gateway",
     ]
 );
 settable!(
@@ -88,6 +89,7 @@ settable!(
         retry_attempts: "retries",
         error_rate: "err",
         client_retries: "client_retries",
+        front_door: "route",
         ephemeral_storage_mb: "tmp_mb",
         traffic: "traffic",
     ]

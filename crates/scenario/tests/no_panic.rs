@@ -69,6 +69,8 @@ fn yaml_fragment() -> impl Strategy<Value = String> {
         Just("    memory_scaling: { reference_mb: 1769, cpu_share: 0.8, threads: 2 }\n".to_string()),
         Just("    snapstart: { runtime: python, restore_duration: 11s }\n".to_string()),
         Just("    snapstart: true\n".to_string()),
+        Just("    front_door: { rate: 5, burst: 2 }\n".to_string()),
+        Just("  front_door: { rate: 0 }\n".to_string()),
         Just("billing: { init: false, free_tier: true }\n".to_string()),
         Just("      functions.f.invocation: async\n".to_string()),
         Just(

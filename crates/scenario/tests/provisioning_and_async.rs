@@ -8,8 +8,9 @@ mod common;
 use common::{base, load, load_err};
 use lambdasim_engine::{NANOS_PER_MS, NANOS_PER_SEC};
 use lambdasim_model::{
-    AsyncConfig, AutoscalingConfig, BillingConfig, ClientRetries, DurationDist, FunctionConfig,
-    InvocationType, MemoryScaling, Provisioning, ScheduledValue, SnapStart, SnapStartRuntime,
+    AsyncConfig, AutoscalingConfig, BillingConfig, ClientRetries, DurationDist, FrontDoor,
+    FunctionConfig, GatewayLimit, InvocationType, MemoryScaling, Provisioning, ScheduledValue,
+    SnapStart, SnapStartRuntime,
 };
 
 const S: u64 = NANOS_PER_SEC;
@@ -252,6 +253,72 @@ fn a_variant_sets_snapstart_but_not_with_provisioned_concurrency() {
 }
 
 #[test]
+fn front_door_is_read_for_the_account_and_each_function() {
+    let yaml = "name: s
+duration: 1h
+account:
+  front_door: { rate: 2000 }
+functions:
+  - name: api
+    front_door: true
+  - name: search
+    front_door: { rate: 100, burst: 20 }
+  - name: worker
+";
+    let config = base(&load(yaml)).config;
+    assert_eq!(
+        config.account.front_door,
+        GatewayLimit {
+            rate_per_second: 2000,
+            burst: 5000
+        }
+    );
+    let doors: Vec<FrontDoor> = config.functions.iter().map(|f| f.front_door).collect();
+    let route = GatewayLimit {
+        rate_per_second: 100,
+        burst: 20,
+    };
+    assert_eq!(
+        doors,
+        [
+            FrontDoor::Behind { route: None },
+            FrontDoor::Behind { route: Some(route) },
+            FrontDoor::Direct
+        ]
+    );
+    let config = base(&load(&with_function("    memory_mb: 256\n"))).config;
+    assert_eq!(config.account.front_door, GatewayLimit::ACCOUNT);
+}
+
+#[test]
+fn front_door_errors_point_at_the_value() {
+    assert_error_at(
+        "    invocation: async\n    front_door: true\n",
+        "true",
+        "expected a sync one",
+    );
+    assert_error_at(
+        "    front_door: { rate: 10, burst: 0 }\n",
+        "0 }",
+        "1 to 1000000000",
+    );
+    assert_error_at(
+        "    front_door: { burst: 9 }\n",
+        "{ burst",
+        "expected both rate and burst",
+    );
+    assert_error_at(
+        "    front_door: { rate: 1, brust: 2 }\n",
+        "brust",
+        "unknown field `brust`",
+    );
+    let yaml =
+        "name: s\nduration: 1h\naccount:\n  front_door: { burst: 0 }\nfunctions:\n  - name: f\n";
+    let err = load_err(yaml);
+    assert_eq!((err.line(), err.column()), (Some(4), Some(24)), "{err}");
+}
+
+#[test]
 fn new_function_keys_default_to_a_plain_sync_function() {
     let f = api("    memory_mb: 256\n");
     assert_eq!(f.invocation, InvocationType::Sync);
@@ -409,6 +476,8 @@ fn variants_can_set_every_new_key() {
       functions.api.client_retries: {{ attempts: 4, base: 1s }}
       functions.api.ephemeral_storage_mb: 1024
       functions.api.memory_scaling: {{ reference_mb: 1024, cpu_share: 0.9 }}
+      functions.api.front_door: {{ rate: 50, burst: 5 }}
+      account.front_door: {{ burst: 100 }}
       functions.api.timeout: 29s
       functions.api.function_idle_timeout: 20m
       functions.api.warm_start: 4
@@ -444,6 +513,12 @@ fn variants_can_set_every_new_key() {
     );
     assert_eq!(api.ephemeral_storage_mb, 1024);
     assert_eq!(api.memory_scaling.map(|s| s.cpu_share), Some(0.9));
+    let route = GatewayLimit {
+        rate_per_second: 50,
+        burst: 5,
+    };
+    assert_eq!(api.front_door, FrontDoor::Behind { route: Some(route) });
+    assert_eq!(config.account.front_door.burst, 100);
     assert_eq!(api.timeout, 29 * S);
     assert_eq!(api.function_idle_timeout, Some(1200 * S));
     assert_eq!(api.warm_start, 4);

@@ -2,7 +2,8 @@
 //! its configuration.
 
 use super::*;
-use crate::config::SnapStart;
+use crate::config::{FrontDoor, SnapStart};
+use gateway::gateway_bucket;
 
 /// The longest an on-demand Init may run before Lambda stops it and runs it again as
 /// part of the first invocation, under the function timeout (AWS Lambda Developer
@@ -23,6 +24,8 @@ pub const ON_DEMAND_INIT_LIMIT: Nanos = 10 * lambdasim_engine::NANOS_PER_SEC;
 #[repr(C, align(64))]
 pub(super) struct Function {
     pub(super) invocation: InvocationType,
+    /// Requests pass API Gateway first (see `gateway.rs`).
+    pub(super) behind_front_door: bool,
     pub(super) idle_timer_pending: bool,
     pub(super) function_timer_pending: bool,
     /// The last request or completion: the function is idle from then on.
@@ -51,6 +54,8 @@ pub(super) struct Function {
     /// ...and that of provisioned concurrency, above which requests spill over to
     /// on-demand (see `rate.rs`).
     pub(super) provisioned_rate: Option<TokenBucket>,
+    /// The function's route limit at API Gateway, if it has one.
+    pub(super) route: Option<TokenBucket>,
     /// Index of the token bucket new environments take from (own, or the account's).
     pub(super) token_bucket: usize,
     /// A new environment's start: Init, or with SnapStart the snapshot's restore.
@@ -184,6 +189,11 @@ pub(super) fn build_function(
     Ok(Function {
         reserved: f.reserved_concurrency,
         invocation: f.invocation,
+        behind_front_door: f.front_door != FrontDoor::Direct,
+        route: match f.front_door {
+            FrontDoor::Behind { route } => route.map(|r| gateway_bucket(&r)),
+            FrontDoor::Direct => None,
+        },
         timeout: f.timeout,
         error_rate: f.error_rate,
         token_bucket,

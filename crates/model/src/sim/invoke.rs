@@ -128,6 +128,7 @@ impl Simulation {
             Reason::AccountLimit => &mut t.account_limit,
             Reason::ScalingRate => &mut t.scaling_rate,
             Reason::RpsLimit => &mut t.rps_limit,
+            Reason::Gateway => &mut t.gateway,
         };
         *counter += n;
     }

@@ -4,8 +4,8 @@
 use super::{ReportVariant, escape};
 use crate::table::thousands;
 use lambdasim_model::{
-    Architecture, DurationDist, FunctionConfig, InvocationType, ReusePolicy, ScalingMode,
-    SimConfig, SnapStartRuntime,
+    Architecture, DurationDist, FrontDoor, FunctionConfig, GatewayLimit, InvocationType,
+    ReusePolicy, ScalingMode, SimConfig, SnapStartRuntime,
 };
 use std::fmt::Write;
 
@@ -84,6 +84,16 @@ fn account_rows(configs: &[&SimConfig]) -> Vec<Row> {
                 _ => "off".to_string(),
             }
         }),
+        row("API Gateway", |c| {
+            if c.functions
+                .iter()
+                .any(|f| f.front_door != FrontDoor::Direct)
+            {
+                gateway_limit(&c.account.front_door)
+            } else {
+                "no function behind it".to_string()
+            }
+        }),
         row("region", |c| c.account.region.clone()),
         row("duration", |c| duration(c.duration)),
         row("resolution", |c| duration(c.resolution)),
@@ -102,6 +112,26 @@ fn account_rows(configs: &[&SimConfig]) -> Vec<Row> {
             format!("{init}{free}, {} prices", c.billing.prices.source)
         }),
     ]
+}
+
+/// A gateway limit as "rate / s, burst".
+fn gateway_limit(l: &GatewayLimit) -> String {
+    format!(
+        "{} / s, burst {}",
+        thousands(l.rate_per_second),
+        thousands(l.burst)
+    )
+}
+
+/// Whether a function is behind API Gateway, and its route's limit.
+fn front_door(f: &FunctionConfig) -> String {
+    match f.front_door {
+        FrontDoor::Direct => "direct".to_string(),
+        FrontDoor::Behind { route: None } => "behind API Gateway".to_string(),
+        FrontDoor::Behind { route: Some(r) } => {
+            format!("behind API Gateway, route {}", gateway_limit(&r))
+        }
+    }
 }
 
 fn scaling(c: &SimConfig) -> String {
@@ -140,6 +170,7 @@ fn function_rows(functions: &[Option<&FunctionConfig>]) -> Vec<Row> {
         row("SnapStart", snapstart),
         row("duration", |f| distribution(&f.duration)),
         row("memory scaling", memory_scaling),
+        row("front door", front_door),
         row("reserved concurrency", |f| {
             f.reserved_concurrency
                 .map_or_else(|| "none".to_string(), |r| thousands(u64::from(r)))
