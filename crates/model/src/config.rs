@@ -64,6 +64,43 @@ pub fn legacy_burst(region: &str) -> u64 {
     }
 }
 
+/// An API Gateway throttling limit: a token bucket of `burst` requests refilled at
+/// `rate_per_second` (Amazon API Gateway Developer Guide, "Throttle requests to your
+/// REST APIs for better throughput in API Gateway",
+/// <https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html>).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct GatewayLimit {
+    /// Requests per second the bucket refills, sustained.
+    pub rate_per_second: u64,
+    /// The bucket's size: requests at one instant.
+    pub burst: u64,
+}
+
+impl GatewayLimit {
+    /// The account's limit across all its APIs in a Region: 10,000 requests per second
+    /// with a burst of 5,000 (the page above, and "Amazon API Gateway quotas").
+    pub const ACCOUNT: Self = Self {
+        rate_per_second: 10_000,
+        burst: 5_000,
+    };
+    /// The largest rate or burst accepted: far above any account's quota, small
+    /// enough that the bucket's arithmetic cannot overflow.
+    pub const MAX: u64 = 1_000_000_000;
+
+    /// Why the limit is invalid, if it is.
+    fn problem(&self) -> Option<String> {
+        if self.burst == 0 {
+            return Some(
+                "burst must be 1 or more: a burst of 0 never lets a request through".into(),
+            );
+        }
+        if self.burst > Self::MAX || self.rate_per_second > Self::MAX {
+            return Some(format!("rate and burst must be at most {}", Self::MAX));
+        }
+        None
+    }
+}
+
 /// Account-wide settings.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AccountConfig {
@@ -83,6 +120,10 @@ pub struct AccountConfig {
     /// provisioned (AWS: 10 × concurrency). An aggregate bound, never a per-environment
     /// hold (see `docs/model.md`); 0 turns the rule off.
     pub rps_per_environment: f64,
+    /// API Gateway's account-level throttle, shared by every function behind it
+    /// (`FunctionConfig::front_door`); requests it refuses are throttles of reason
+    /// `gateway`. Default [`GatewayLimit::ACCOUNT`].
+    pub front_door: GatewayLimit,
 }
 
 impl AccountConfig {
@@ -114,6 +155,9 @@ impl AccountConfig {
                     .into(),
             );
         }
+        if let Some(problem) = self.front_door.problem() {
+            return invalid("front_door", format!("account.front_door: {problem}"));
+        }
         if !(self.rps_per_environment.is_finite() && self.rps_per_environment >= 0.0) {
             return invalid(
                 "rps_per_environment",
@@ -132,6 +176,7 @@ impl Default for AccountConfig {
             unreserved_minimum: 100,
             scaling: ScalingConfig::PER_FUNCTION,
             rps_per_environment: 10.0,
+            front_door: GatewayLimit::ACCOUNT,
         }
     }
 }
@@ -328,6 +373,130 @@ impl Default for BillingConfig {
     }
 }
 
+/// How a function's Invoke duration changes with its memory: Lambda gives CPU in
+/// proportion to memory, one vCPU's worth at [`Self::MB_PER_VCPU`] and up to six at
+/// 10,240 MB (AWS Lambda Developer Guide, "Configure Lambda function memory",
+/// <https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html>), so the
+/// CPU-bound part of an invocation runs faster with more memory and the rest (waiting
+/// on I/O) does not. Durations are given as measured at `reference_mb`; at memory m
+/// every draw is multiplied by [`Self::factor`].
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct MemoryScaling {
+    /// The memory the function's `duration` was measured at, in MB.
+    pub reference_mb: u32,
+    /// The share of the duration that is CPU-bound at `reference_mb`, 0–1.
+    pub cpu_share: f64,
+    /// How many vCPUs the CPU-bound part can keep busy: 1 (the default) for a
+    /// single-threaded handler, which gains nothing from memory beyond one vCPU
+    /// (Node.js's event loop, Python under its GIL); up to 6, the most Lambda gives.
+    pub threads: u32,
+}
+
+impl MemoryScaling {
+    /// Memory that buys one vCPU's worth of CPU, in MB ("Configure Lambda function
+    /// memory").
+    pub const MB_PER_VCPU: f64 = 1769.0;
+    /// The threads a handler may use: Lambda gives at most 6 vCPUs, at 10,240 MB (AWS
+    /// News Blog, "New for AWS Lambda – Functions with Up to 10 GB of Memory and 6
+    /// vCPUs", Dec 2020).
+    pub const THREADS_RANGE: RangeInclusive<u32> = 1..=6;
+    /// The CPU-bound share is a fraction.
+    pub const CPU_SHARE_RANGE: RangeInclusive<f64> = 0.0..=1.0;
+    /// One thread unless told otherwise: most handlers run their CPU work on one
+    /// thread, and a default that assumed more would promise speed-ups above 1,769 MB
+    /// that such a handler never sees.
+    pub const DEFAULT_THREADS: u32 = 1;
+
+    /// The CPU a handler using [`Self::threads`] gets at `memory_mb`, in vCPUs: what
+    /// memory buys, but no more than the threads can use.
+    pub fn usable_vcpus(&self, memory_mb: u32) -> f64 {
+        (f64::from(memory_mb) / Self::MB_PER_VCPU).min(f64::from(self.threads))
+    }
+
+    /// What a duration measured at `reference_mb` is multiplied by at `memory_mb`:
+    /// `(1 - cpu_share) + cpu_share × cpu(reference) / cpu(memory)`.
+    pub fn factor(&self, memory_mb: u32) -> f64 {
+        let speed_up = self.usable_vcpus(self.reference_mb) / self.usable_vcpus(memory_mb);
+        (1.0 - self.cpu_share) + self.cpu_share * speed_up
+    }
+}
+
+/// The runtime of a SnapStart function: it decides what SnapStart costs. Java pays
+/// nothing beyond duration; Python and .NET pay for the snapshot's cache and for each
+/// restore ("AWS Lambda pricing", <https://aws.amazon.com/lambda/pricing/>, SnapStart).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SnapStartRuntime {
+    /// Java 11 and later: no cache or restore charges.
+    Java,
+    /// Python 3.12 and later: cache and restore charges.
+    Python,
+    /// .NET 8 and later: cache and restore charges.
+    Dotnet,
+}
+
+impl SnapStartRuntime {
+    /// Whether the runtime pays for the snapshot's cache and restores.
+    pub fn pays_for_snapshots(self) -> bool {
+        !matches!(self, Self::Java)
+    }
+}
+
+/// Lambda SnapStart (AWS Lambda Developer Guide, "Improving startup performance with
+/// Lambda SnapStart", <https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html>):
+/// Init runs once, when the version is published, before the simulated span; a new
+/// environment restores the snapshot instead of running Init.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SnapStart {
+    /// What the snapshots cost (see [`SnapStartRuntime`]).
+    pub runtime: SnapStartRuntime,
+    /// A new environment's restore: the snapshot's, the runtime's load and the
+    /// after-restore hooks, the `Restore Duration` of the REPORT line. Default
+    /// [`SnapStart::default_restore`].
+    pub restore_duration: DurationDist,
+}
+
+impl SnapStart {
+    /// A restore (runtime load and after-restore hooks) that has not finished after
+    /// this long fails with `SnapStartTimeoutException` (AWS Lambda Developer Guide,
+    /// "Understanding the Lambda execution environment lifecycle", Restore phase).
+    pub const RESTORE_LIMIT: Nanos = 10 * NANOS_PER_SEC;
+
+    /// The default restore: lognormal, median 120 ms and p99 400 ms, inside the
+    /// ranges an AWS developer advocate gives for Java 21 with SnapStart (cold starts
+    /// of 90–140 ms at p50 and 200–400 ms at p99: Eric Johnson, "Cold Starts Are
+    /// Dead", edjgeek.com, 2026).
+    pub fn default_restore() -> DurationDist {
+        DurationDist::Lognormal {
+            median: 120 * NANOS_PER_MS,
+            p99: 400 * NANOS_PER_MS,
+        }
+    }
+
+    /// SnapStart on `runtime` with the default restore.
+    pub fn new(runtime: SnapStartRuntime) -> Self {
+        Self {
+            runtime,
+            restore_duration: Self::default_restore(),
+        }
+    }
+}
+
+/// Whether a function is invoked through the account's API Gateway.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FrontDoor {
+    /// Invoked directly: no gateway throttle.
+    Direct,
+    /// Behind the gateway: every request (and client retry) takes a token of the
+    /// account's [`AccountConfig::front_door`], and of its route's own limit when it
+    /// has one (API Gateway's per-method throttling).
+    Behind {
+        /// The route's own limit; `None`: only the account's.
+        route: Option<GatewayLimit>,
+    },
+}
+
 /// The function timeouts AWS accepts: 1 s to 900 s (AWS Lambda Developer Guide,
 /// "Configure Lambda function timeout").
 pub const TIMEOUT_RANGE: std::ops::RangeInclusive<Nanos> = NANOS_PER_SEC..=900 * NANOS_PER_SEC;
@@ -342,12 +511,19 @@ pub struct FunctionConfig {
     /// random streams: renaming a function changes its draws.
     pub name: String,
     /// Memory, [`Self::MEMORY_MB_RANGE`]. It sets the price of each millisecond
-    /// (GB-seconds) and nothing else: durations do not scale with it.
+    /// (GB-seconds), and the Invoke duration when `memory_scaling` is set.
     pub memory_mb: u32,
+    /// How the Invoke duration scales with `memory_mb`; `None`: it does not (the
+    /// durations are those at this memory).
+    pub memory_scaling: Option<MemoryScaling>,
     /// Sets the prices only (see [`Architecture`]).
     pub architecture: Architecture,
-    /// Init phase of a cold start.
+    /// Init phase of a cold start (with SnapStart, run at publish and never in the run).
     pub init_duration: DurationDist,
+    /// SnapStart: new environments restore a snapshot instead of running Init; `None`
+    /// runs Init on every cold start. Not with provisioned concurrency, nor with
+    /// `/tmp` above 512 MB, as in AWS.
+    pub snapstart: Option<SnapStart>,
     /// Invoke phase.
     pub duration: DurationDist,
     /// The function timeout, [`TIMEOUT_RANGE`]: an invocation that reaches it ends as an
@@ -387,6 +563,8 @@ pub struct FunctionConfig {
     pub error_rate: f64,
     /// Synchronous callers' retries of throttled requests.
     pub client_retries: Option<ClientRetries>,
+    /// Whether requests pass API Gateway first (synchronous functions only).
+    pub front_door: FrontDoor,
     /// `/tmp` size; above 512 MB it is billed ("Lambda quotas"; "AWS Lambda pricing").
     pub ephemeral_storage_mb: u32,
 }
@@ -406,6 +584,8 @@ impl FunctionConfig {
         Self {
             name: name.into(),
             memory_mb: 128,
+            memory_scaling: None,
+            snapstart: None,
             architecture: Architecture::X86_64,
             init_duration: DurationDist::Lognormal {
                 median: 250 * NANOS_PER_MS,
@@ -425,6 +605,7 @@ impl FunctionConfig {
             async_config: AsyncConfig::default(),
             error_rate: 0.0,
             client_retries: None,
+            front_door: FrontDoor::Direct,
             ephemeral_storage_mb: 512,
         }
     }
@@ -449,6 +630,18 @@ impl FunctionConfig {
             None => u32::try_from(unreserved_pool.max(0)).unwrap_or(u32::MAX),
         };
         (on_demand.min(f64::from(room.min(MAX_WARM_START)))) as u32
+    }
+
+    /// What every Invoke duration is multiplied by at the function's memory: 1 without
+    /// `memory_scaling`.
+    pub fn duration_factor(&self) -> f64 {
+        self.memory_scaling
+            .map_or(1.0, |scaling| scaling.factor(self.memory_mb))
+    }
+
+    /// The mean Invoke duration at the function's memory, in nanoseconds.
+    pub fn mean_duration(&self) -> f64 {
+        self.duration.mean() * self.duration_factor()
     }
 
     /// The most provisioned concurrency the function can ever ask for: what its
@@ -501,6 +694,19 @@ pub enum ConfigError {
         provisioned: u64,
         /// The account's unreserved minimum.
         minimum: u32,
+    },
+    /// A SnapStart function with provisioned concurrency or `/tmp` above 512 MB, which
+    /// AWS does not support ("Improving startup performance with Lambda SnapStart").
+    #[error(
+        "function `{function}` has SnapStart and {other}: AWS does not support SnapStart with {other}"
+    )]
+    SnapStartWith {
+        /// The function's name.
+        function: String,
+        /// What SnapStart does not go with.
+        other: &'static str,
+        /// `snapstart` and that setting: changing either resolves it.
+        fields: &'static [Field],
     },
     /// A function could ask for more provisioned concurrency than it reserves.
     #[error(
@@ -574,6 +780,7 @@ impl ConfigError {
             Self::PoolUnderMinimum { .. } => POOL_FIELDS,
             Self::ProvisionedAboveReserved { .. } => &POOL_FIELDS[2..],
             Self::DuplicateFunction(_) => &[Field::Function("name")],
+            Self::SnapStartWith { fields, .. } => fields,
             Self::Setting { field, .. } => std::slice::from_ref(field),
             Self::Invalid(_) => &[],
         }
@@ -582,9 +789,9 @@ impl ConfigError {
     /// The function the error is about, when there is one (to point at its YAML).
     pub fn function(&self) -> Option<&str> {
         match self {
-            Self::ProvisionedAboveReserved { function, .. } | Self::DuplicateFunction(function) => {
-                Some(function)
-            }
+            Self::ProvisionedAboveReserved { function, .. }
+            | Self::DuplicateFunction(function)
+            | Self::SnapStartWith { function, .. } => Some(function),
             Self::Setting { function, .. } => function.as_deref(),
             _ => None,
         }
@@ -596,6 +803,7 @@ impl FunctionConfig {
     /// building a configuration directly meets the same rules as a scenario file.
     fn validate(&self) -> Result<(), ConfigError> {
         self.validate_sizes()?;
+        self.validate_snapstart()?;
         self.validate_provisioning()?;
         self.validate_invocation()
     }
@@ -616,6 +824,7 @@ impl FunctionConfig {
             let (min, max) = (memory.start(), memory.end());
             return self.invalid("memory_mb", format!("memory_mb must be {min}–{max}"));
         }
+        self.validate_memory_scaling()?;
         let storage = Self::EPHEMERAL_STORAGE_MB_RANGE;
         if !storage.contains(&self.ephemeral_storage_mb) {
             let (min, max) = (storage.start(), storage.end());
@@ -634,6 +843,62 @@ impl FunctionConfig {
         if self.warm_start > MAX_WARM_START {
             let message = format!("warm_start must be at most {MAX_WARM_START}");
             return self.invalid("warm_start", message);
+        }
+        Ok(())
+    }
+
+    /// The reference memory, CPU-bound share and threads of `memory_scaling`.
+    fn validate_memory_scaling(&self) -> Result<(), ConfigError> {
+        let Some(scaling) = self.memory_scaling else {
+            return Ok(());
+        };
+        let memory = Self::MEMORY_MB_RANGE;
+        if !memory.contains(&scaling.reference_mb) {
+            let (min, max) = (memory.start(), memory.end());
+            let message = format!("memory_scaling reference_mb must be {min}–{max}");
+            return self.invalid("memory_scaling.reference_mb", message);
+        }
+        if !MemoryScaling::CPU_SHARE_RANGE.contains(&scaling.cpu_share) {
+            let message = format!(
+                "memory_scaling cpu_share {} is outside 0–1",
+                scaling.cpu_share
+            );
+            return self.invalid("memory_scaling.cpu_share", message);
+        }
+        let threads = MemoryScaling::THREADS_RANGE;
+        if !threads.contains(&scaling.threads) {
+            let (min, max) = (threads.start(), threads.end());
+            let message = format!("memory_scaling threads must be {min}–{max}");
+            return self.invalid("memory_scaling.threads", message);
+        }
+        Ok(())
+    }
+
+    /// SnapStart goes with neither provisioned concurrency nor `/tmp` above 512 MB.
+    fn validate_snapstart(&self) -> Result<(), ConfigError> {
+        if self.snapstart.is_none() {
+            return Ok(());
+        }
+        let with = |other, fields| {
+            Err(ConfigError::SnapStartWith {
+                function: self.name.clone(),
+                other,
+                fields,
+            })
+        };
+        if self.max_provisioned() > 0 {
+            const FIELDS: &[Field] = &[
+                Field::Function("snapstart"),
+                Field::Function("provisioned_concurrency"),
+            ];
+            return with("provisioned concurrency", FIELDS);
+        }
+        if self.ephemeral_storage_mb > 512 {
+            const FIELDS: &[Field] = &[
+                Field::Function("snapstart"),
+                Field::Function("ephemeral_storage_mb"),
+            ];
+            return with("ephemeral storage above 512 MB", FIELDS);
         }
         Ok(())
     }
@@ -690,6 +955,15 @@ impl FunctionConfig {
                 ages.end() / NANOS_PER_SEC
             );
             return self.invalid("async_config.max_event_age", message);
+        }
+        if let FrontDoor::Behind { route } = self.front_door {
+            if self.invocation == InvocationType::Async {
+                let message = "front_door is for synchronous functions: API Gateway's Lambda integration waits for the response".into();
+                return self.invalid("front_door", message);
+            }
+            if let Some(problem) = route.and_then(|r| r.problem()) {
+                return self.invalid("front_door", format!("front_door: {problem}"));
+            }
         }
         if let Some(retries) = self.client_retries
             && retries.attempts > ClientRetries::MAX_ATTEMPTS

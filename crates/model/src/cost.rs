@@ -6,6 +6,7 @@
 //! simulated time, pro-rated for a part of a month.
 
 use crate::config::{Architecture, BillingConfig, FunctionConfig};
+use crate::pricing::PriceTable;
 use crate::results::CostBreakdown;
 use lambdasim_engine::{NANOS_PER_SEC, Nanos};
 
@@ -50,6 +51,11 @@ pub struct Usage {
     /// Provisioned concurrency configured × nanoseconds, as billed (see
     /// `ProvisionedBill`).
     pub provisioned_env_ns: u128,
+    /// On-demand environments started: with SnapStart, each a restore.
+    pub on_demand_starts: u64,
+    /// The simulated time the usage covers: with SnapStart, the snapshot is cached
+    /// throughout.
+    pub span_ns: u64,
 }
 
 impl Usage {
@@ -61,6 +67,8 @@ impl Usage {
         self.provisioned_ms += other.provisioned_ms;
         self.provisioned_init_ms += other.provisioned_init_ms;
         self.provisioned_env_ns += other.provisioned_env_ns;
+        self.on_demand_starts += other.on_demand_starts;
+        self.span_ns += other.span_ns;
     }
 
     /// Records one invocation: `init` and `invoke` nanoseconds, rounded up together.
@@ -119,16 +127,35 @@ impl Usage {
         let billed_s = billed_ms as f64 / 1000.0;
         let ephemeral_storage = extra_gb * billed_s * prices.ephemeral_gb_s;
         let provisioned = provisioned_capacity + provisioned_duration;
+        let snapstart = self.snapstart_cost(function, gb, prices);
         CostBreakdown {
             requests,
             duration,
             provisioned,
-            total: requests + duration + provisioned + ephemeral_storage,
+            total: requests + duration + provisioned + ephemeral_storage + snapstart,
+            snapstart,
             init,
             provisioned_capacity,
             provisioned_duration,
             ephemeral_storage,
             free_tier: 0.0,
+        }
+    }
+}
+
+impl Usage {
+    /// SnapStart's charges for runtimes that pay them: the snapshot cached for the
+    /// whole span (the version is active before and after the run, so AWS's minimum
+    /// of three hours per version does not apply to a window of it) and a restore per
+    /// new environment, both per GB of memory.
+    fn snapstart_cost(&self, function: &FunctionConfig, gb: f64, prices: &PriceTable) -> f64 {
+        match &function.snapstart {
+            Some(s) if s.runtime.pays_for_snapshots() => {
+                let cache = self.span_ns as f64 / 1e9 * gb * prices.snapstart_cache_gb_s;
+                let restores = self.on_demand_starts as f64 * gb * prices.snapstart_restore_gb;
+                cache + restores
+            }
+            _ => 0.0,
         }
     }
 }

@@ -223,7 +223,8 @@ const AHEAD: usize = 32;
 /// A sampler and its random stream that draw ahead, so that the caller can prepare for
 /// a value one draw early (load the histogram bin it will count into, say), and so
 /// that the draws are made in a tight loop of one distribution, a batch at a time.
-/// The values, and their order, are exactly those of drawing on demand.
+/// The values, and their order, are exactly those of drawing on demand, each
+/// multiplied by the scale if there is one.
 #[derive(Clone, Debug)]
 #[repr(C)] // the position, read by every draw, before the draws
 pub(crate) struct Lookahead {
@@ -232,19 +233,36 @@ pub(crate) struct Lookahead {
     ahead: [Nanos; AHEAD],
     sampler: Sampler,
     rng: RngStream,
+    /// What every draw is multiplied by (memory scaling); `None` keeps draws exact.
+    scale: Option<f64>,
 }
 
 impl Lookahead {
-    /// Draws the first batch.
-    pub(crate) fn new(sampler: Sampler, mut rng: RngStream) -> Self {
-        let mut ahead = [0; AHEAD];
-        sampler.fill(&mut rng, &mut ahead);
-        Self {
+    /// Draws the first batch; `scale` multiplies every draw (1 or `None`: unchanged).
+    pub(crate) fn new(sampler: Sampler, rng: RngStream, scale: f64) -> Self {
+        let mut ahead = Self {
             sampler,
             rng,
-            ahead,
+            ahead: [0; AHEAD],
             pos: 0,
+            scale: (scale != 1.0).then_some(scale),
+        };
+        ahead.refill();
+        ahead
+    }
+
+    /// Draws the next batch, scaled once for the batch, off the per-draw path.
+    fn refill(&mut self) {
+        self.sampler.fill(&mut self.rng, &mut self.ahead);
+        if let Some(k) = self.scale {
+            self.ahead.iter_mut().for_each(|v| *v = scaled(*v, k));
         }
+    }
+
+    /// A duration given rather than drawn (a trace's), scaled as the draws are.
+    #[inline]
+    pub(crate) fn scaled(&self, value: Nanos) -> Nanos {
+        self.scale.map_or(value, |k| scaled(value, k))
     }
 
     /// The next value, which the following [`take`](Self::take) returns.
@@ -266,11 +284,17 @@ impl Lookahead {
         let value = self.peek();
         self.pos += 1;
         if self.pos == AHEAD {
-            self.sampler.fill(&mut self.rng, &mut self.ahead);
+            self.refill();
             self.pos = 0;
         }
         value
     }
+}
+
+/// `value` multiplied by `k`, saturating as [`to_nanos`] does.
+#[inline]
+fn scaled(value: Nanos, k: f64) -> Nanos {
+    to_nanos(value as f64 * k)
 }
 
 /// A lognormal draw, as `LogNormal::sample` makes it (exp of mean + σ × a standard
@@ -387,7 +411,7 @@ mod tests {
             },
         ] {
             let stream = || RngStream::new(5, &StreamKey::new(["dist"]));
-            let mut ahead = Lookahead::new(d.sampler().unwrap(), stream());
+            let mut ahead = Lookahead::new(d.sampler().unwrap(), stream(), 1.0);
             let (sampler, mut rng) = (d.sampler().unwrap(), stream());
             for _ in 0..1000 {
                 let want = sampler.sample(&mut rng);
@@ -395,6 +419,21 @@ mod tests {
                 assert_eq!(ahead.take(), want, "{d:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_scaled_lookahead_multiplies_every_draw_and_a_given_duration() {
+        let d = DurationDist::Uniform {
+            min: 1_000,
+            max: 9_000,
+        };
+        let stream = || RngStream::new(5, &StreamKey::new(["dist"]));
+        let mut plain = Lookahead::new(d.sampler().unwrap(), stream(), 1.0);
+        let mut half = Lookahead::new(d.sampler().unwrap(), stream(), 0.5);
+        for _ in 0..100 {
+            assert_eq!(half.take(), plain.take() / 2);
+        }
+        assert_eq!((half.scaled(3_000), plain.scaled(3_001)), (1_500, 3_001));
     }
 
     #[test]

@@ -73,8 +73,9 @@ pub mod slo;
 pub use arrival::{Arrival, ArrivalSource, SourceError};
 pub use config::{
     AccountConfig, Architecture, AsyncConfig, AutoscalingConfig, BillingConfig, ClientRetries,
-    ConfigError, Field, FunctionConfig, InvocationType, MAX_WARM_START, Provisioning, ReusePolicy,
-    ScalingConfig, ScalingMode, ScheduledValue, SimConfig, TIMEOUT_RANGE,
+    ConfigError, Field, FrontDoor, FunctionConfig, GatewayLimit, InvocationType, MAX_WARM_START,
+    MemoryScaling, Provisioning, ReusePolicy, ScalingConfig, ScalingMode, ScheduledValue,
+    SimConfig, SnapStart, SnapStartRuntime, TIMEOUT_RANGE,
 };
 pub use dist::DurationDist;
 pub use results::{

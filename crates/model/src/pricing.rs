@@ -83,7 +83,20 @@ pub struct PriceTable {
     pub arm64: GbSecondPrices,
     /// Ephemeral storage above 512 MB, per GB-second.
     pub ephemeral_gb_s: f64,
+    /// SnapStart's snapshot cache (Python and .NET), per GB of memory per second the
+    /// version is active.
+    pub snapstart_cache_gb_s: f64,
+    /// SnapStart's restore (Python and .NET), per GB of memory restored.
+    pub snapstart_restore_gb: f64,
 }
+
+/// SnapStart's prices in us-east-1 ("AWS Lambda pricing",
+/// <https://aws.amazon.com/lambda/pricing/>, SnapStart for Python and .NET): cache
+/// $0.0000015046 per GB-second, restore $0.0001397998 per GB. The per-Region table
+/// does not carry them; every Region uses these unless a scenario overrides them.
+const SNAPSTART_CACHE_GB_S: f64 = 0.000_001_504_6;
+/// See [`SNAPSTART_CACHE_GB_S`].
+const SNAPSTART_RESTORE_GB: f64 = 0.000_139_799_8;
 
 impl PriceTable {
     /// The table of a Region, `None` for one this table does not have.
@@ -105,6 +118,8 @@ impl PriceTable {
                 row.x86_provisioned_duration,
             ),
             ephemeral_gb_s: row.storage,
+            snapstart_cache_gb_s: SNAPSTART_CACHE_GB_S,
+            snapstart_restore_gb: SNAPSTART_RESTORE_GB,
         })
     }
 

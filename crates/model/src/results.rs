@@ -15,11 +15,19 @@ pub struct ThrottleCounts {
     /// A synchronous request found the account's or its reservation's request-rate
     /// limit (10 × the concurrency limit per second) used up.
     pub rps_limit: u64,
+    /// API Gateway in front refused the request before it reached Lambda: not one of
+    /// Lambda's throttles, though counted among the function's.
+    pub gateway: u64,
 }
 
 impl ThrottleCounts {
     /// All throttles together.
     pub fn total(&self) -> u64 {
+        self.lambda() + self.gateway
+    }
+
+    /// Lambda's own throttles: all but the gateway's.
+    pub fn lambda(&self) -> u64 {
         self.reserved_limit + self.account_limit + self.scaling_rate + self.rps_limit
     }
 
@@ -29,6 +37,7 @@ impl ThrottleCounts {
         self.account_limit += other.account_limit;
         self.scaling_rate += other.scaling_rate;
         self.rps_limit += other.rps_limit;
+        self.gateway += other.gateway;
     }
 }
 
@@ -47,7 +56,8 @@ pub struct LatencySummary {
 
 /// What a function cost, by component, in US dollars.
 ///
-/// `requests + duration + provisioned + ephemeral_storage - free_tier = total`; `init`
+/// `requests + duration + provisioned + ephemeral_storage + snapstart - free_tier =
+/// total`; `init`
 /// is the part of `duration` spent in Init, and `provisioned` splits into
 /// `provisioned_capacity` and `provisioned_duration`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
@@ -70,6 +80,9 @@ pub struct CostBreakdown {
     pub ephemeral_storage: f64,
     /// Free-tier credit, subtracted from the total (0 unless enabled).
     pub free_tier: f64,
+    /// SnapStart's snapshot cache and restores (Python and .NET; 0 for Java and
+    /// without SnapStart).
+    pub snapstart: f64,
 }
 
 impl CostBreakdown {
@@ -84,6 +97,7 @@ impl CostBreakdown {
         self.provisioned_duration += other.provisioned_duration;
         self.ephemeral_storage += other.ephemeral_storage;
         self.free_tier += other.free_tier;
+        self.snapstart += other.snapstart;
     }
 }
 

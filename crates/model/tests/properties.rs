@@ -21,10 +21,33 @@ fn arb_function(i: usize) -> impl Strategy<Value = FunctionConfig> {
         0usize..5,
         1u64..30,
         prop::option::of(1u64..40),
+        128u32..4000,
+        prop::option::of((128u32..4000, 0.0f64..=1.0, 1u32..=6)),
+        prop::option::of((any::<bool>(), 0u64..12_000)),
+        prop::option::of(prop::option::of((1u64..300, 1u64..30))),
     )
         .prop_map(
-            move |(dur_ms, init_ms, reserved, prov, reuse, idle_s, life_s)| {
+            move |(
+                dur_ms,
+                init_ms,
+                reserved,
+                prov,
+                reuse,
+                idle_s,
+                life_s,
+                memory,
+                scaling,
+                snap,
+                front_door,
+            )| {
                 let mut f = FunctionConfig::new(format!("f{i}"));
+                f.memory_mb = memory;
+                f.memory_scaling =
+                    scaling.map(|(reference_mb, cpu_share, threads)| MemoryScaling {
+                        reference_mb,
+                        cpu_share,
+                        threads,
+                    });
                 f.duration = DurationDist::Exponential { mean: dur_ms * MS };
                 f.init_duration = DurationDist::Uniform {
                     min: 0,
@@ -41,6 +64,27 @@ fn arb_function(i: usize) -> impl Strategy<Value = FunctionConfig> {
                 ][reuse];
                 f.idle_timeout = idle_s * S;
                 f.max_lifetime = life_s.map(|l| l * S);
+                f.front_door = front_door.map_or(FrontDoor::Direct, |route| FrontDoor::Behind {
+                    route: route.map(|(rate_per_second, burst)| GatewayLimit {
+                        rate_per_second,
+                        burst,
+                    }),
+                });
+                // SnapStart, restores up to 12 s (some past the 10 s limit), on a
+                // function without provisioned concurrency, as AWS requires.
+                if f.provisioned_concurrency == 0 {
+                    f.snapstart = snap.map(|(python, restore_ms)| SnapStart {
+                        runtime: if python {
+                            SnapStartRuntime::Python
+                        } else {
+                            SnapStartRuntime::Java
+                        },
+                        restore_duration: DurationDist::Uniform {
+                            min: 0,
+                            max: restore_ms * MS,
+                        },
+                    });
+                }
                 f
             },
         )
@@ -99,11 +143,12 @@ fn arb_setup() -> impl Strategy<Value = Setup> {
                 any::<bool>(),
                 prop_oneof![Just(0.0), Just(10.0), Just(3.0)],
                 1u64..80,
+                (1u64..600, 1u64..200),
             )
         })
         .prop_filter_map(
             "AWS would reject it",
-            |(functions, rates, limit, legacy, rps, burst)| {
+            |(functions, rates, limit, legacy, rps, burst, (gateway_rate, gateway_burst))| {
                 let mut cfg = config(20 * S, functions);
                 cfg.account.concurrency_limit = limit;
                 cfg.account.unreserved_minimum = 10;
@@ -116,6 +161,11 @@ fn arb_setup() -> impl Strategy<Value = Setup> {
                     },
                     burst,
                     refill_per_minute: 600,
+                };
+                // A small gateway, so that it binds under these loads.
+                cfg.account.front_door = GatewayLimit {
+                    rate_per_second: gateway_rate,
+                    burst: gateway_burst,
                 };
                 cfg.validate()
                     .is_ok()

@@ -185,6 +185,11 @@ const COLUMNS: &[Column] = &[
     async_float!("async_age_p90_ms", LATENCY_DECIMALS, |a| a.age_ms.p90),
     async_float!("async_age_p99_ms", LATENCY_DECIMALS, |a| a.age_ms.p99),
     async_float!("async_age_max_ms", LATENCY_DECIMALS, |a| a.age_ms.max),
+    // Appended, so that every earlier column keeps its place.
+    float!("cost_snapstart_usd", COST_DECIMALS, |f| f
+        .cost_usd
+        .snapstart),
+    int!("throttles_gateway", |f| f.throttles_by_reason.gateway),
 ];
 
 /// The header of `runs.csv` for a scenario sweeping `swept_keys` (in order).

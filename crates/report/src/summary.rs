@@ -120,15 +120,16 @@ mod tests {
     fn function(name: &str, invocations: u64) -> FunctionSummary {
         FunctionSummary {
             name: name.to_string(),
-            requests: invocations + 7,
+            requests: invocations + 9,
             invocations,
             cold_starts: 3,
-            throttles: 7,
+            throttles: 9,
             throttles_by_reason: ThrottleCounts {
                 reserved_limit: 1,
                 account_limit: 2,
                 scaling_rate: 3,
                 rps_limit: 1,
+                gateway: 2,
             },
             provisioned_invocations: 5,
             spillover_invocations: 2,
@@ -259,7 +260,8 @@ mod tests {
                 "reserved_limit",
                 "account_limit",
                 "scaling_rate",
-                "rps_limit"
+                "rps_limit",
+                "gateway"
             ]
         );
         assert_eq!(keys(&f["latency_ms"], ftext), ["p50", "p90", "p99", "max"]);
@@ -310,6 +312,7 @@ mod tests {
             provisioned_duration: f64::NAN,
             ephemeral_storage: f64::NAN,
             free_tier: f64::INFINITY,
+            snapstart: f64::NAN,
         };
         let function = FunctionSummary {
             name: "f".into(),
@@ -384,7 +387,7 @@ mod tests {
         assert_eq!(text, write(&r));
         let v: Value = serde_json::from_str(&text).unwrap();
         let f = &v["variants"][0]["functions"][0];
-        assert_eq!(f["requests"], 107);
+        assert_eq!(f["requests"], 109);
         assert_eq!(f["mean_environments"], 9.5);
         assert_eq!(f["throttles_by_reason"]["scaling_rate"], 3);
     }

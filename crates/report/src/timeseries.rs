@@ -98,6 +98,8 @@ const COLUMNS: &[Column] = &[
         "async_age_max_ms",
         Cell::Float(|r| r.async_age_max_ms, LATENCY_DECIMALS),
     ),
+    // Appended, so that every earlier column keeps its place; `throttles` includes it.
+    col("throttles_gateway", Cell::Int(|r| r.throttles.gateway)),
 ];
 
 /// The names of [`COLUMNS`], computed at compile time so the header cannot drift.
@@ -274,6 +276,7 @@ mod tests {
                 account_limit: 2,
                 scaling_rate: 3,
                 rps_limit: 4,
+                gateway: 5,
             },
             concurrency_max: 17,
             concurrency_mean: 12.345678,
@@ -313,7 +316,7 @@ mod tests {
              throttles_rps_limit,concurrency_max,concurrency_mean,environments,\
              environments_mean,idle_environments,provisioned_busy,initializing,\
              provisioned_allocated,queue_depth,latency_p50_ms,latency_p99_ms,cost_usd,\
-             async_age_p99_ms,async_age_max_ms\n"
+             async_age_p99_ms,async_age_max_ms,throttles_gateway\n"
         );
     }
 
@@ -327,7 +330,7 @@ mod tests {
         assert_eq!(lines[0], HEADER.join(","));
         assert_eq!(
             lines[1],
-            "on-demand,checkout,12.5,120,110,4,10,1,2,3,4,17,12.3457,20,19,3,5,2,7,9,120,987.654,0.0001234568,1500,"
+            "on-demand,checkout,12.5,120,110,4,15,1,2,3,4,17,12.3457,20,19,3,5,2,7,9,120,987.654,0.0001234568,1500,,5"
         );
         assert!(text.ends_with('\n') && !text.contains('\r'));
     }
@@ -359,7 +362,7 @@ mod tests {
         };
         s.record(&idle).unwrap();
         let text = String::from_utf8(s.finish().unwrap()).unwrap();
-        assert_eq!(text, "v,a,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,0,,\n");
+        assert_eq!(text, "v,a,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,0,,,0\n");
     }
 
     #[test]

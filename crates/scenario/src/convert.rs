@@ -5,8 +5,11 @@
 //! nested inside them (a stream's `rate`, say) have no location of their own and are
 //! reported at their nearest located parent, see [`pick`].
 
+mod front_door;
 mod invocation;
+mod memory;
 mod provisioning;
+mod snapstart;
 mod traffic;
 
 use crate::duration::Dur;
@@ -21,8 +24,8 @@ use crate::variants::Applied;
 use lambdasim_engine::{NANOS_PER_SEC, Nanos, StreamKey};
 use lambdasim_model::pricing::PriceTable;
 use lambdasim_model::{
-    AccountConfig, BillingConfig, ConfigError, DurationDist, FunctionConfig, MAX_WARM_START,
-    ScalingConfig, ScalingMode, SimConfig, TIMEOUT_RANGE,
+    AccountConfig, BillingConfig, ConfigError, DurationDist, FunctionConfig, GatewayLimit,
+    MAX_WARM_START, ScalingConfig, ScalingMode, SimConfig, TIMEOUT_RANGE,
 };
 use serde_saphyr::{Location, Spanned};
 use std::collections::HashSet;
@@ -278,7 +281,12 @@ impl Context<'_> {
             }
             None => defaults.rps_per_environment,
         };
+        let front_door = match &raw.front_door {
+            Some(limit) => self.gateway_limit(limit, at, Some(GatewayLimit::ACCOUNT))?,
+            None => defaults.front_door,
+        };
         Ok(AccountConfig {
+            front_door,
             region,
             concurrency_limit: match &raw.concurrency_limit {
                 Some(limit) => self.in_range(
@@ -401,6 +409,9 @@ impl Context<'_> {
                 " (MB)",
             )?;
         }
+        if let Some(scaling) = &raw.memory_scaling {
+            config.memory_scaling = Some(self.memory_scaling(scaling, at)?);
+        }
         if let Some(storage) = &raw.ephemeral_storage_mb {
             config.ephemeral_storage_mb = self.in_range(
                 storage,
@@ -418,6 +429,9 @@ impl Context<'_> {
         }
         if let Some(dist) = &raw.duration {
             config.duration = self.dist(dist, at)?;
+        }
+        if let Some(snapstart) = &raw.snapstart {
+            config.snapstart = self.snapstart(snapstart, at)?;
         }
         if let Some(timeout) = &raw.timeout {
             let t = timeout.value.0;
@@ -469,6 +483,10 @@ impl Context<'_> {
                 self.provisioned(provisioned, at, duration)?;
         }
         self.invocation(raw, at, &mut config)?;
+        if let Some(front_door) = &raw.front_door {
+            config.front_door = self.front_door(front_door, at, &config)?;
+        }
+        self.snapstart_alone(raw, at, &config)?;
         Ok(config)
     }
 
@@ -602,6 +620,12 @@ impl Context<'_> {
         }
         if let Some(v) = &raw.ephemeral_storage_gb_s {
             prices.ephemeral_gb_s = price(v)?;
+        }
+        if let Some(v) = &raw.snapstart_cache_gb_s {
+            prices.snapstart_cache_gb_s = price(v)?;
+        }
+        if let Some(v) = &raw.snapstart_restore_gb {
+            prices.snapstart_restore_gb = price(v)?;
         }
         for (raw_arch, arch) in [
             (&raw.x86_64, &mut prices.x86_64),

@@ -14,7 +14,7 @@ pub(crate) use slo::{Entries, RawSlo};
 pub(crate) use sweep::{RawAxis, RawRange, RawSweep, RawSweepEntry, RawValues, RawZipGroup};
 
 use crate::duration::{Dur, Lifetime};
-use lambdasim_model::{Architecture, InvocationType, ReusePolicy, ScalingMode};
+use lambdasim_model::{Architecture, InvocationType, ReusePolicy, ScalingMode, SnapStartRuntime};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
@@ -73,6 +73,8 @@ pub(crate) struct RawBilling {
 pub(crate) struct RawPricing {
     pub requests_per_million: Option<Spanned<f64>>,
     pub ephemeral_storage_gb_s: Option<Spanned<f64>>,
+    pub snapstart_cache_gb_s: Option<Spanned<f64>>,
+    pub snapstart_restore_gb: Option<Spanned<f64>>,
     pub x86_64: Option<Spanned<RawArchPricing>>,
     pub arm64: Option<Spanned<RawArchPricing>>,
 }
@@ -103,6 +105,48 @@ pub(crate) struct RawAccount {
     pub unreserved_minimum: Option<Spanned<u32>>,
     pub scaling: Option<Spanned<RawScaling>>,
     pub rps_per_environment: Option<Spanned<f64>>,
+    pub front_door: Option<Spanned<RawGatewayLimit>>,
+}
+
+/// `front_door: { rate, burst }`: an API Gateway throttle (per second, requests).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawGatewayLimit {
+    pub rate: Option<Spanned<u64>>,
+    pub burst: Option<Spanned<u64>>,
+}
+
+/// A function's `front_door:`: `true` (behind the gateway), `false`, or its route's
+/// own limit `{ rate, burst }`.
+#[derive(Clone, Debug)]
+pub(crate) enum RawFrontDoor {
+    Flag(bool),
+    Route(RawGatewayLimit),
+}
+
+impl<'de> Deserialize<'de> for RawFrontDoor {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FrontDoorVisitor;
+
+        impl<'de> Visitor<'de> for FrontDoorVisitor {
+            type Value = RawFrontDoor;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("true, false or a route limit { rate, burst }")
+            }
+
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawFrontDoor, E> {
+                Ok(RawFrontDoor::Flag(v))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawFrontDoor, A::Error> {
+                RawGatewayLimit::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(RawFrontDoor::Route)
+            }
+        }
+
+        deserializer.deserialize_any(FrontDoorVisitor)
+    }
 }
 
 /// `account.scaling:`.
@@ -121,8 +165,10 @@ pub(crate) struct RawScaling {
 pub(crate) struct RawFunction {
     pub name: Spanned<String>,
     pub memory_mb: Option<Spanned<u32>>,
+    pub memory_scaling: Option<Spanned<RawMemoryScaling>>,
     pub architecture: Option<Spanned<Architecture>>,
     pub init_duration: Option<Spanned<RawDist>>,
+    pub snapstart: Option<Spanned<RawSnapStart>>,
     pub duration: Option<Spanned<RawDist>>,
     pub timeout: Option<Spanned<Dur>>,
     pub idle_timeout: Option<Spanned<Dur>>,
@@ -137,8 +183,59 @@ pub(crate) struct RawFunction {
     pub retry_attempts: Option<Spanned<u32>>,
     pub error_rate: Option<Spanned<f64>>,
     pub client_retries: Option<Spanned<RawClientRetries>>,
+    pub front_door: Option<Spanned<RawFrontDoor>>,
     pub ephemeral_storage_mb: Option<Spanned<u32>>,
     pub traffic: Option<Spanned<Vec<Spanned<RawStream>>>>,
+}
+
+/// `memory_scaling: { reference_mb, cpu_share, threads }`: how the Invoke duration
+/// changes with `memory_mb`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMemoryScaling {
+    pub reference_mb: Spanned<u32>,
+    pub cpu_share: Spanned<f64>,
+    pub threads: Option<Spanned<u32>>,
+}
+
+/// `snapstart:`: `true` or `false`, or the map of its settings.
+#[derive(Clone, Debug)]
+pub(crate) enum RawSnapStart {
+    Flag(bool),
+    Settings(Box<RawSnapStartSettings>),
+}
+
+/// `snapstart: { runtime, restore_duration }`, both optional.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSnapStartSettings {
+    pub runtime: Option<Spanned<SnapStartRuntime>>,
+    pub restore_duration: Option<Spanned<RawDist>>,
+}
+
+impl<'de> Deserialize<'de> for RawSnapStart {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SnapStartVisitor;
+
+        impl<'de> Visitor<'de> for SnapStartVisitor {
+            type Value = RawSnapStart;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("true, false or a map of runtime and restore_duration")
+            }
+
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawSnapStart, E> {
+                Ok(RawSnapStart::Flag(v))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawSnapStart, A::Error> {
+                RawSnapStartSettings::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|settings| RawSnapStart::Settings(Box::new(settings)))
+            }
+        }
+
+        deserializer.deserialize_any(SnapStartVisitor)
+    }
 }
 
 /// `warm_start:`: a number of environments, or `auto` (what the first minute's load

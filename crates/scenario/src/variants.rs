@@ -48,6 +48,7 @@ settable!(
         concurrency_limit: "limit",
         unreserved_minimum: "unreserved",
         rps_per_environment: "rps",
+        front_door: "gateway",
     ]
 );
 settable!(
@@ -70,8 +71,10 @@ settable!(
     RawFunction,
     [
         memory_mb: "mem",
+        memory_scaling: "mem_scaling",
         architecture: "arch",
         init_duration: "init",
+        snapstart: "snapstart",
         duration: "dur",
         timeout: "timeout",
         idle_timeout: "idle",
@@ -86,6 +89,7 @@ settable!(
         retry_attempts: "retries",
         error_rate: "err",
         client_retries: "client_retries",
+        front_door: "route",
         ephemeral_storage_mb: "tmp_mb",
         traffic: "traffic",
     ]
@@ -171,6 +175,7 @@ fn yaml_key(field: &str) -> &str {
         Some(("async_config", key)) => key,
         Some(("provisioning", _)) => "provisioned_concurrency",
         Some(("client_retries", _)) => "client_retries",
+        Some(("memory_scaling", _)) => "memory_scaling",
         _ => field,
     }
 }

@@ -15,6 +15,29 @@ use crate::streams::{StreamKind, StreamSpec, Window};
 use lambdasim_engine::{NANOS_PER_SEC, Nanos, nanos_to_secs};
 use lambdasim_model::SimConfig;
 
+/// A function's Invoke time at its memory, as the load estimate needs it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct InvokeTime {
+    /// The mean of its drawn durations, in nanoseconds.
+    pub mean: f64,
+    /// What a duration given by a trace is multiplied by (memory scaling).
+    pub factor: f64,
+}
+
+impl InvokeTime {
+    fn of(f: &lambdasim_model::FunctionConfig) -> Self {
+        Self {
+            mean: f.mean_duration(),
+            factor: f.duration_factor(),
+        }
+    }
+
+    /// A request's Invoke time: its own duration, scaled, if a trace gives one.
+    pub fn of_request(&self, given: Option<u64>) -> f64 {
+        given.map_or(self.mean, |d| d as f64 * self.factor)
+    }
+}
+
 /// How much of the run's start sets the load: one minute.
 pub(crate) const FIRST: Nanos = 60 * NANOS_PER_SEC;
 
@@ -25,12 +48,12 @@ pub(crate) fn resolve_auto(
     auto: &[bool],
 ) -> Result<(), ScenarioError> {
     let span = FIRST.min(config.duration);
-    let means: Vec<f64> = config.functions.iter().map(|f| f.duration.mean()).collect();
+    let times: Vec<InvokeTime> = config.functions.iter().map(InvokeTime::of).collect();
     let mut busy = vec![0.0; config.functions.len()];
     for stream in streams {
         // A trace may feed several functions: it is read whenever any is `auto`.
         if matches!(stream.kind, StreamKind::Trace(_)) || auto[stream.function] {
-            stream.first_busy_nanos(span, &means, &mut busy)?;
+            stream.first_busy_nanos(span, &times, &mut busy)?;
         }
     }
     let pool = config.unreserved_pool();

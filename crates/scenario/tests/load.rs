@@ -496,6 +496,8 @@ billing:
   pricing:
     requests_per_million: 0.1
     ephemeral_storage_gb_s: 0.00000004
+    snapstart_cache_gb_s: 0.000002
+    snapstart_restore_gb: 0.0002
     x86_64: { duration_gb_s: 0.00001, provisioned_gb_s: 0.000002 }
     arm64: { duration_gb_s: [0.00003, 0.00002, 0.00001], provisioned_duration_gb_s: 0.000005 }
 functions:
@@ -507,6 +509,10 @@ functions:
     assert_eq!(p.source, "eu-west-1 + overrides");
     assert_eq!(p.request, 0.1 / 1e6);
     assert_eq!(p.ephemeral_gb_s, 0.000_000_04);
+    assert_eq!(
+        (p.snapstart_cache_gb_s, p.snapstart_restore_gb),
+        (0.000_002, 0.000_2)
+    );
     assert!(p.x86_64.on_demand_tiers.iter().all(|t| t.1 == 0.000_01));
     assert_eq!(p.x86_64.provisioned, 0.000_002);
     assert_eq!(p.x86_64.provisioned_duration, 0.000_010_840_7, "kept");

@@ -66,6 +66,11 @@ fn yaml_fragment() -> impl Strategy<Value = String> {
         Just("    retry_attempts: 1\n".to_string()),
         Just("    max_event_age: 60s\n".to_string()),
         Just("    ephemeral_storage_mb: 1024\n".to_string()),
+        Just("    memory_scaling: { reference_mb: 1769, cpu_share: 0.8, threads: 2 }\n".to_string()),
+        Just("    snapstart: { runtime: python, restore_duration: 11s }\n".to_string()),
+        Just("    snapstart: true\n".to_string()),
+        Just("    front_door: { rate: 5, burst: 2 }\n".to_string()),
+        Just("  front_door: { rate: 0 }\n".to_string()),
         Just("billing: { init: false, free_tier: true }\n".to_string()),
         Just("      functions.f.invocation: async\n".to_string()),
         Just(

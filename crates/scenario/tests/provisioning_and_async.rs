@@ -8,8 +8,9 @@ mod common;
 use common::{base, load, load_err};
 use lambdasim_engine::{NANOS_PER_MS, NANOS_PER_SEC};
 use lambdasim_model::{
-    AsyncConfig, AutoscalingConfig, BillingConfig, ClientRetries, DurationDist, FunctionConfig,
-    InvocationType, Provisioning, ScheduledValue,
+    AsyncConfig, AutoscalingConfig, BillingConfig, ClientRetries, DurationDist, FrontDoor,
+    FunctionConfig, GatewayLimit, InvocationType, MemoryScaling, Provisioning, ScheduledValue,
+    SnapStart, SnapStartRuntime,
 };
 
 const S: u64 = NANOS_PER_SEC;
@@ -146,6 +147,175 @@ fn async_keys_are_read() {
     assert_eq!(f.error_rate, 0.01);
     assert_eq!(f.ephemeral_storage_mb, 2048);
     assert_eq!(f.client_retries, None);
+}
+
+#[test]
+fn memory_scaling_is_read_with_one_thread_by_default() {
+    let f = api("    memory_mb: 3538
+    memory_scaling: { reference_mb: 1769, cpu_share: 0.5, threads: 2 }
+");
+    let scaling = MemoryScaling {
+        reference_mb: 1769,
+        cpu_share: 0.5,
+        threads: 2,
+    };
+    assert_eq!(f.memory_scaling, Some(scaling));
+    assert_eq!(f.duration_factor(), 0.75);
+    let f = api("    memory_scaling: { reference_mb: 512, cpu_share: 1 }
+");
+    assert_eq!(f.memory_scaling.map(|s| s.threads), Some(1));
+    assert_eq!(api("    memory_mb: 256\n").memory_scaling, None);
+}
+
+#[test]
+fn memory_scaling_errors_point_at_the_value() {
+    let at = |value: &str| format!("    memory_scaling: {{ {value} }}\n");
+    assert_error_at(
+        &at("reference_mb: 100, cpu_share: 0.5"),
+        "100",
+        "128 to 10240",
+    );
+    assert_error_at(&at("reference_mb: 1769, cpu_share: 1.5"), "1.5", "0 to 1");
+    assert_error_at(
+        &at("reference_mb: 1024, cpu_share: 0.5, threads: 7"),
+        "7",
+        "1 to 6",
+    );
+    assert_error_at(
+        &at("reference_mb: 1769, cpu_shar: 0.5"),
+        "cpu_shar",
+        "unknown field `cpu_shar`",
+    );
+}
+
+#[test]
+fn snapstart_is_read_as_a_flag_or_a_map() {
+    assert_eq!(
+        api("    snapstart: true\n").snapstart,
+        Some(SnapStart::new(SnapStartRuntime::Java))
+    );
+    assert_eq!(api("    snapstart: false\n").snapstart, None);
+    assert_eq!(api("    memory_mb: 256\n").snapstart, None);
+    let f = api(
+        "    snapstart: { runtime: dotnet, restore_duration: { uniform: { min: 100ms, max: 300ms } } }\n",
+    );
+    let snapstart = f.snapstart.unwrap();
+    assert_eq!(snapstart.runtime, SnapStartRuntime::Dotnet);
+    assert_eq!(
+        snapstart.restore_duration,
+        DurationDist::Uniform {
+            min: 100 * NANOS_PER_MS,
+            max: 300 * NANOS_PER_MS
+        }
+    );
+}
+
+#[test]
+fn snapstart_errors_point_at_the_value() {
+    assert_error_at(
+        "    provisioned_concurrency: 5\n    snapstart: true\n",
+        "true",
+        "AWS does not support SnapStart with provisioned concurrency",
+    );
+    assert_error_at(
+        "    ephemeral_storage_mb: 1024\n    snapstart: { runtime: python }\n",
+        "{ runtime",
+        "ephemeral storage above 512 MB",
+    );
+    assert_error_at(
+        "    snapstart: { runtime: node }\n",
+        "node",
+        "unknown variant `node`",
+    );
+    assert_error_at(
+        "    snapstart: yes please\n",
+        "snapstart: yes",
+        "true, false or a map",
+    );
+}
+
+#[test]
+fn a_variant_sets_snapstart_but_not_with_provisioned_concurrency() {
+    let scenario = load(&format!(
+        "{VARIANTS_BASE}      functions.jobs.snapstart: {{ runtime: python }}\n"
+    ));
+    let jobs = &scenario.variants(None)[0].config.functions[1];
+    assert_eq!(
+        jobs.snapstart,
+        Some(SnapStart::new(SnapStartRuntime::Python))
+    );
+    let yaml = format!(
+        "{VARIANTS_BASE}      functions.jobs.snapstart: true\n      functions.jobs.provisioned_concurrency: 3\n"
+    );
+    let err = load_err(&yaml);
+    assert!(err.is_input_error(), "{err}");
+    assert!(err.message().contains("SnapStart"), "{err}");
+}
+
+#[test]
+fn front_door_is_read_for_the_account_and_each_function() {
+    let yaml = "name: s
+duration: 1h
+account:
+  front_door: { rate: 2000 }
+functions:
+  - name: api
+    front_door: true
+  - name: search
+    front_door: { rate: 100, burst: 20 }
+  - name: worker
+";
+    let config = base(&load(yaml)).config;
+    assert_eq!(
+        config.account.front_door,
+        GatewayLimit {
+            rate_per_second: 2000,
+            burst: 5000
+        }
+    );
+    let doors: Vec<FrontDoor> = config.functions.iter().map(|f| f.front_door).collect();
+    let route = GatewayLimit {
+        rate_per_second: 100,
+        burst: 20,
+    };
+    assert_eq!(
+        doors,
+        [
+            FrontDoor::Behind { route: None },
+            FrontDoor::Behind { route: Some(route) },
+            FrontDoor::Direct
+        ]
+    );
+    let config = base(&load(&with_function("    memory_mb: 256\n"))).config;
+    assert_eq!(config.account.front_door, GatewayLimit::ACCOUNT);
+}
+
+#[test]
+fn front_door_errors_point_at_the_value() {
+    assert_error_at(
+        "    invocation: async\n    front_door: true\n",
+        "true",
+        "expected a sync one",
+    );
+    assert_error_at(
+        "    front_door: { rate: 10, burst: 0 }\n",
+        "0 }",
+        "1 to 1000000000",
+    );
+    assert_error_at(
+        "    front_door: { burst: 9 }\n",
+        "{ burst",
+        "expected both rate and burst",
+    );
+    assert_error_at(
+        "    front_door: { rate: 1, brust: 2 }\n",
+        "brust",
+        "unknown field `brust`",
+    );
+    let yaml =
+        "name: s\nduration: 1h\naccount:\n  front_door: { burst: 0 }\nfunctions:\n  - name: f\n";
+    let err = load_err(yaml);
+    assert_eq!((err.line(), err.column()), (Some(4), Some(24)), "{err}");
 }
 
 #[test]
@@ -305,6 +475,9 @@ fn variants_can_set_every_new_key() {
       functions.api.error_rate: 0.2
       functions.api.client_retries: {{ attempts: 4, base: 1s }}
       functions.api.ephemeral_storage_mb: 1024
+      functions.api.memory_scaling: {{ reference_mb: 1024, cpu_share: 0.9 }}
+      functions.api.front_door: {{ rate: 50, burst: 5 }}
+      account.front_door: {{ burst: 100 }}
       functions.api.timeout: 29s
       functions.api.function_idle_timeout: 20m
       functions.api.warm_start: 4
@@ -339,6 +512,13 @@ fn variants_can_set_every_new_key() {
         })
     );
     assert_eq!(api.ephemeral_storage_mb, 1024);
+    assert_eq!(api.memory_scaling.map(|s| s.cpu_share), Some(0.9));
+    let route = GatewayLimit {
+        rate_per_second: 50,
+        burst: 5,
+    };
+    assert_eq!(api.front_door, FrontDoor::Behind { route: Some(route) });
+    assert_eq!(config.account.front_door.burst, 100);
     assert_eq!(api.timeout, 29 * S);
     assert_eq!(api.function_idle_timeout, Some(1200 * S));
     assert_eq!(api.warm_start, 4);

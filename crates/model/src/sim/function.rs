@@ -2,6 +2,8 @@
 //! its configuration.
 
 use super::*;
+use crate::config::{FrontDoor, SnapStart};
+use gateway::gateway_bucket;
 
 /// The longest an on-demand Init may run before Lambda stops it and runs it again as
 /// part of the first invocation, under the function timeout (AWS Lambda Developer
@@ -22,6 +24,8 @@ pub const ON_DEMAND_INIT_LIMIT: Nanos = 10 * lambdasim_engine::NANOS_PER_SEC;
 #[repr(C, align(64))]
 pub(super) struct Function {
     pub(super) invocation: InvocationType,
+    /// Requests pass API Gateway first (see `gateway.rs`).
+    pub(super) behind_front_door: bool,
     pub(super) idle_timer_pending: bool,
     pub(super) function_timer_pending: bool,
     /// The last request or completion: the function is idle from then on.
@@ -40,7 +44,8 @@ pub(super) struct Function {
     pub(super) idle: IdlePool,
     pub(super) provisioned_idle: IdlePool,
     pub(super) prov: Provisioned,
-    /// Invoke durations, one drawn ahead: `invoke` warms the latency bin of the next.
+    /// Invoke durations, one drawn ahead and scaled for memory: `invoke` warms the
+    /// latency bin of the next.
     pub(super) durations: Lookahead,
     pub(super) metrics: FunctionMetrics,
     /// The request-rate limit of reserved concurrency (`None`: no reservation, or
@@ -49,9 +54,15 @@ pub(super) struct Function {
     /// ...and that of provisioned concurrency, above which requests spill over to
     /// on-demand (see `rate.rs`).
     pub(super) provisioned_rate: Option<TokenBucket>,
+    /// The function's route limit at API Gateway, if it has one.
+    pub(super) route: Option<TokenBucket>,
     /// Index of the token bucket new environments take from (own, or the account's).
     pub(super) token_bucket: usize,
+    /// A new environment's start: Init, or with SnapStart the snapshot's restore.
     pub(super) init: Sampler,
+    /// SnapStart: a start past [`SnapStart::RESTORE_LIMIT`] fails rather than running
+    /// again inside the invocation.
+    pub(super) snapstart: bool,
     pub(super) rng_init: RngStream,
     pub(super) rng_reuse: RngStream,
     pub(super) rng_errors: RngStream,
@@ -104,6 +115,7 @@ impl Function {
     ///   ("suppressed init", folded into its duration; not a cold start);
     /// - an on-demand Init longer than [`ON_DEMAND_INIT_LIMIT`] is stopped there and
     ///   run again inside the first invocation;
+    /// - a SnapStart restore longer than [`SnapStart::RESTORE_LIMIT`] fails there;
     /// - an invocation that reaches the timeout ends there, as an error.
     #[cold]
     #[inline(never)]
@@ -116,7 +128,17 @@ impl Function {
     ) -> (Nanos, Nanos, Outcome) {
         let mut invoke = drawn;
         if reset {
-            invoke = invoke.saturating_add(self.init.sample(&mut self.rng_init));
+            let again = self.init.sample(&mut self.rng_init);
+            if self.snapstart && again > SnapStart::RESTORE_LIMIT {
+                // The restore again, folded into the invocation as Init would be.
+                self.count_failed_restore(failed);
+                return (init, SnapStart::RESTORE_LIMIT, Outcome::Timeout);
+            }
+            invoke = invoke.saturating_add(again);
+        }
+        if self.snapstart && init > SnapStart::RESTORE_LIMIT {
+            self.count_failed_restore(failed);
+            return (SnapStart::RESTORE_LIMIT, 0, Outcome::Timeout);
         }
         if init > ON_DEMAND_INIT_LIMIT {
             invoke = invoke.saturating_add(init);
@@ -129,6 +151,14 @@ impl Function {
             return (init, self.timeout, Outcome::Timeout);
         }
         (init, invoke, Outcome::of(failed))
+    }
+
+    /// Counts a SnapStart restore that ran into [`SnapStart::RESTORE_LIMIT`]
+    /// (`SnapStartTimeoutException`): the request fails at the limit without running,
+    /// an error (counted once if a function error was drawn too), and ends as a
+    /// timeout does, so that the environment restores again at its next invocation.
+    fn count_failed_restore(&mut self, failed: bool) {
+        self.metrics.bucket.errors += u64::from(!failed);
     }
 
     /// Draws whether the next invocation fails (a function error), and counts it.
@@ -159,6 +189,11 @@ pub(super) fn build_function(
     Ok(Function {
         reserved: f.reserved_concurrency,
         invocation: f.invocation,
+        behind_front_door: f.front_door != FrontDoor::Direct,
+        route: match f.front_door {
+            FrontDoor::Behind { route } => route.map(|r| gateway_bucket(&r)),
+            FrontDoor::Direct => None,
+        },
         timeout: f.timeout,
         error_rate: f.error_rate,
         token_bucket,
@@ -171,8 +206,16 @@ pub(super) fn build_function(
         provisioned_rate: rate_bucket(rps_per_unit, f.provisioned_concurrency),
         idle_timeout: f.idle_timeout,
         max_lifetime: f.max_lifetime.unwrap_or(Nanos::MAX),
-        init: sampler(&f.init_duration, "init_duration")?,
-        durations: Lookahead::new(sampler(&f.duration, "duration")?, rng("duration")),
+        init: match &f.snapstart {
+            Some(snapstart) => sampler(&snapstart.restore_duration, "restore_duration")?,
+            None => sampler(&f.init_duration, "init_duration")?,
+        },
+        snapstart: f.snapstart.is_some(),
+        durations: Lookahead::new(
+            sampler(&f.duration, "duration")?,
+            rng("duration"),
+            f.duration_factor(),
+        ),
         rng_init: rng("init"),
         rng_reuse: rng("reuse"),
         rng_errors: rng("errors"),

@@ -197,10 +197,11 @@ impl Simulation {
         let rates = self
             .functions
             .iter()
-            .flat_map(|f| [&f.rate, &f.provisioned_rate]);
+            .flat_map(|f| [&f.rate, &f.provisioned_rate, &f.route]);
         for bucket in self
             .buckets
             .iter()
+            .chain([&self.gateway])
             .chain(rates.chain([&self.account_rate]).flatten())
         {
             check(

@@ -128,6 +128,7 @@ impl Simulation {
             Reason::AccountLimit => &mut t.account_limit,
             Reason::ScalingRate => &mut t.scaling_rate,
             Reason::RpsLimit => &mut t.rps_limit,
+            Reason::Gateway => &mut t.gateway,
         };
         *counter += n;
     }
@@ -147,7 +148,10 @@ impl Simulation {
         } = start;
         let now = self.now;
         let func = &mut self.functions[f];
-        let drawn = duration.unwrap_or_else(|| func.durations.take());
+        let drawn = match duration {
+            Some(given) => func.durations.scaled(given),
+            None => func.durations.take(),
+        };
         let failed = func.draw_error();
         let reset = self.envs[id].outcome == Outcome::Timeout;
         let (init_ns, duration, outcome) = func.phases(init, drawn, failed, reset);
@@ -163,6 +167,7 @@ impl Simulation {
         }
         if init.is_some() {
             m.bucket.cold_starts += 1;
+            m.usage_bucket.on_demand_starts += 1;
             self.queue.schedule(start, Event::InitDone(id));
         }
         m.record_latency(init_ns.saturating_add(duration));

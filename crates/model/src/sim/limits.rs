@@ -12,6 +12,8 @@ pub(super) enum Reason {
     AccountLimit,
     ScalingRate,
     RpsLimit,
+    /// API Gateway's throttle, before Lambda (see `gateway.rs`).
+    Gateway,
 }
 
 /// The account's unreserved pool: the account limit less what functions claim

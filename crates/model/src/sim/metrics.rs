@@ -273,6 +273,7 @@ impl FunctionMetrics {
         let (provisioned_busy, _, _) = self.provisioned_busy.roll(end, width);
         let (provisioned_allocated, _, _) = self.provisioned_allocated.roll(end, width);
         self.usage_bucket.provisioned_env_ns = self.provisioned_bill.take(end);
+        self.usage_bucket.span_ns = width;
         let row = BucketRow {
             function,
             t_s: start as f64 / 1e9,

@@ -14,6 +14,7 @@ mod backlog;
 mod creation;
 mod env;
 mod function;
+mod gateway;
 mod idle;
 mod ids;
 mod invariants;
@@ -153,6 +154,8 @@ pub struct Simulation {
     account_concurrency: Level,
     /// The account's request-rate limit (`None`: the rule is off).
     account_rate: Option<TokenBucket>,
+    /// API Gateway's account-level throttle, for functions behind it.
+    gateway: TokenBucket,
     bucket_start: Nanos,
     bucket_end: Nanos,
     events: u64,
@@ -223,6 +226,7 @@ impl Simulation {
                 config.account.rps_per_environment,
                 config.account.concurrency_limit,
             ),
+            gateway: gateway::gateway_bucket(&config.account.front_door),
             bucket_start: 0,
             bucket_end: config.resolution.min(end),
             events: 0,

@@ -102,6 +102,10 @@ impl Simulation {
     #[inline(always)]
     pub(super) fn request_sync(&mut self, f: usize, duration: Option<Nanos>, attempt: u32) {
         self.functions[f].metrics.bucket.requests += 1;
+        if self.functions[f].behind_front_door && !self.through_front_door(f) {
+            self.throttled(f, duration, attempt, Reason::Gateway);
+            return;
+        }
         if let Err(reason) = self.serve(f, duration, PendingId::NONE) {
             self.throttled(f, duration, attempt, reason);
         }

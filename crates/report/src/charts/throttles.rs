@@ -1,7 +1,7 @@
 //! Throttles over time, stacked by the reason the request was refused.
 
 use super::VariantData;
-use super::palette::{BROWN, INK, PURPLE, RED, YELLOW};
+use super::palette::{BROWN, GREY, INK, PURPLE, RED, YELLOW};
 use super::spec::{ChartSpec, Panel};
 
 /// One panel per function; the reasons are `summary.json`'s (`reserved_limit`, ...).
@@ -9,10 +9,17 @@ pub fn spec(v: &VariantData<'_>) -> ChartSpec {
     v.per_function("throttles", "Throttles by reason", |i, f| {
         let mut panel = Panel::new(&f.name, "throttles / s");
         panel.stacked = vec![
-            v.series(i, "reserved limit", PURPLE, |c| c.throttles.reserved_limit),
-            v.series(i, "account limit", RED, |c| c.throttles.account_limit),
-            v.series(i, "scaling rate", YELLOW, |c| c.throttles.scaling_rate),
-            v.series(i, "rps limit", BROWN, |c| c.throttles.rps_limit),
+            v.series(i, "reserved limit", PURPLE, |c| {
+                f64::from(c.throttles.reserved_limit)
+            }),
+            v.series(i, "account limit", RED, |c| {
+                f64::from(c.throttles.account_limit)
+            }),
+            v.series(i, "scaling rate", YELLOW, |c| {
+                f64::from(c.throttles.scaling_rate)
+            }),
+            v.series(i, "rps limit", BROWN, |c| f64::from(c.throttles.rps_limit)),
+            v.series(i, "gateway", GREY, |c| f64::from(c.throttles.gateway)),
         ];
         panel
             .bands

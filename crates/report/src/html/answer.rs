@@ -594,6 +594,7 @@ fn main_reason(t: &ThrottleCounts) -> Option<&'static str> {
         (t.account_limit, "account_limit"),
         (t.scaling_rate, "scaling_rate"),
         (t.rps_limit, "rps_limit"),
+        (t.gateway, "gateway"),
     ]
     .into_iter()
     .filter(|(n, _)| *n > 0)

@@ -4,7 +4,8 @@
 use super::{ReportVariant, escape};
 use crate::table::thousands;
 use lambdasim_model::{
-    Architecture, DurationDist, FunctionConfig, InvocationType, ReusePolicy, ScalingMode, SimConfig,
+    Architecture, DurationDist, FrontDoor, FunctionConfig, GatewayLimit, InvocationType,
+    ReusePolicy, ScalingMode, SimConfig, SnapStartRuntime,
 };
 use std::fmt::Write;
 
@@ -83,6 +84,16 @@ fn account_rows(configs: &[&SimConfig]) -> Vec<Row> {
                 _ => "off".to_string(),
             }
         }),
+        row("API Gateway", |c| {
+            if c.functions
+                .iter()
+                .any(|f| f.front_door != FrontDoor::Direct)
+            {
+                gateway_limit(&c.account.front_door)
+            } else {
+                "no function behind it".to_string()
+            }
+        }),
         row("region", |c| c.account.region.clone()),
         row("duration", |c| duration(c.duration)),
         row("resolution", |c| duration(c.resolution)),
@@ -101,6 +112,26 @@ fn account_rows(configs: &[&SimConfig]) -> Vec<Row> {
             format!("{init}{free}, {} prices", c.billing.prices.source)
         }),
     ]
+}
+
+/// A gateway limit as "rate / s, burst".
+fn gateway_limit(l: &GatewayLimit) -> String {
+    format!(
+        "{} / s, burst {}",
+        thousands(l.rate_per_second),
+        thousands(l.burst)
+    )
+}
+
+/// Whether a function is behind API Gateway, and its route's limit.
+fn front_door(f: &FunctionConfig) -> String {
+    match f.front_door {
+        FrontDoor::Direct => "direct".to_string(),
+        FrontDoor::Behind { route: None } => "behind API Gateway".to_string(),
+        FrontDoor::Behind { route: Some(r) } => {
+            format!("behind API Gateway, route {}", gateway_limit(&r))
+        }
+    }
 }
 
 fn scaling(c: &SimConfig) -> String {
@@ -168,7 +199,10 @@ fn function_rows(functions: &[Option<FunctionView>]) -> Vec<Row> {
             .to_string()
         }),
         row("init duration", |f| distribution(&f.init_duration)),
+        row("SnapStart", snapstart),
         row("duration", |f| distribution(&f.duration)),
+        row("memory scaling", memory_scaling),
+        row("front door", front_door),
         row("reserved concurrency", |f| {
             f.reserved_concurrency
                 .map_or_else(|| "none".to_string(), |r| thousands(u64::from(r)))
@@ -202,6 +236,36 @@ fn function_rows(functions: &[Option<FunctionView>]) -> Vec<Row> {
             .to_string()
         }),
     ]
+}
+
+/// SnapStart's runtime and restore, or "off".
+fn snapstart(f: &FunctionConfig) -> String {
+    let Some(s) = &f.snapstart else {
+        return "off".to_string();
+    };
+    let runtime = match s.runtime {
+        SnapStartRuntime::Java => "Java",
+        SnapStartRuntime::Python => "Python",
+        SnapStartRuntime::Dotnet => ".NET",
+    };
+    format!("{runtime}, restore {}", distribution(&s.restore_duration))
+}
+
+/// How the duration scales with memory: the factor at this memory, and from what.
+fn memory_scaling(f: &FunctionConfig) -> String {
+    let Some(s) = f.memory_scaling else {
+        return "none".to_string();
+    };
+    let threads = match s.threads {
+        1 => "1 thread".to_string(),
+        n => format!("{n} threads"),
+    };
+    format!(
+        "× {:.2} (measured at {} MB, {:.0}% CPU-bound, {threads})",
+        f.duration_factor(),
+        thousands(u64::from(s.reference_mb)),
+        s.cpu_share * 100.0,
+    )
 }
 
 /// The provisioned concurrency at the start, and how it changes later, if it does.

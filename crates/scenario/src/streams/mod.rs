@@ -121,31 +121,31 @@ impl StreamSpec {
 
     /// Adds to `busy` (per function, in nanoseconds) the Invoke time of the stream's
     /// requests arriving before `span`: expected from the rate for a generated stream
-    /// (at the function's mean duration, `means`), read from the file row by row for
+    /// (at the function's mean duration, `times`), read from the file row by row for
     /// a trace (each request's own duration if it has one). Bursts add nothing (see
     /// `warm.rs`).
     pub(crate) fn first_busy_nanos(
         &self,
         span: Nanos,
-        means: &[f64],
+        times: &[crate::warm::InvokeTime],
         busy: &mut [f64],
     ) -> Result<(), ScenarioError> {
         let f = self.function;
         match &self.kind {
             StreamKind::Poisson { shape, window } | StreamKind::Even { shape, window } => {
                 if let Some(head) = crate::warm::head(*window, span) {
-                    busy[f] += integral(shape, head) * means[f];
+                    busy[f] += integral(shape, head) * times[f].mean;
                 }
             }
             StreamKind::Constant { rate, window } => {
                 if let Some(head) = crate::warm::head(*window, span) {
-                    busy[f] += rate * head.seconds() * means[f];
+                    busy[f] += rate * head.seconds() * times[f].mean;
                 }
             }
             StreamKind::Burst { .. } => {}
             StreamKind::Trace(spec) => {
                 let rng = RngStream::new(0, &self.key);
-                trace::TraceSource::open(spec, rng)?.busy_before(span, means, busy)?;
+                trace::TraceSource::open(spec, rng)?.busy_before(span, times, busy)?;
             }
         }
         Ok(())

@@ -324,11 +324,11 @@ impl TraceSource {
     /// requests the trace replays inside its window before `span`: row by row, never
     /// request by request (a row may ask for 2^53), a row straddling an edge counted
     /// for the share of its interval inside. Each row's own duration if it has one,
-    /// else its function's mean (`means`).
+    /// else its function's mean (`times`).
     pub(crate) fn busy_before(
         mut self,
         span: Nanos,
-        means: &[f64],
+        times: &[crate::warm::InvokeTime],
         busy: &mut [f64],
     ) -> Result<(), ScenarioError> {
         let targets = self.targets();
@@ -348,7 +348,7 @@ impl TraceSource {
                 overlap as f64 / width as f64
             };
             let f = targets[row.target as usize];
-            let duration = row.duration.map_or(means[f], |d| d as f64);
+            let duration = times[f].of_request(row.duration);
             busy[f] += requests * inside * duration;
         }
         Ok(())
