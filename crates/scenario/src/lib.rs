@@ -15,6 +15,7 @@ mod empirical;
 mod error;
 mod input;
 mod objective;
+mod observed;
 mod raw;
 mod slo;
 mod streams;
@@ -24,6 +25,7 @@ mod warm;
 
 pub use empirical::{Observed, read_observed};
 pub use error::{ScenarioError, Warning};
+pub use observed::{Metric, ObservedSeries};
 pub use sweep::{MAX_CONFIGURATIONS, MAX_FUNCTION_CONFIGURATIONS, Point, SetArg};
 
 use error::Position;
@@ -80,6 +82,9 @@ pub struct Variant {
     /// load (`auto`, written or by default), so that a report can say where the number
     /// in `config` came from.
     pub warm_auto: Vec<bool>,
+    /// What the functions' `observed:` sources say happened, on the run's clock: for
+    /// the report to set beside the simulated series (the model never sees it).
+    pub observed: Vec<ObservedSeries>,
     streams: Vec<StreamSpec>,
 }
 
@@ -388,12 +393,18 @@ fn variant(
     observations: &empirical::Observations,
 ) -> Result<Variant, ScenarioError> {
     let resolved = convert::resolve(raw, path, applied, observations)?;
+    let observed = observed::read(
+        &resolved.observed,
+        &resolved.streams,
+        resolved.config.duration,
+    )?;
     Ok(Variant {
         name: name.to_string(),
         variant: name.to_string(),
         point,
         config: resolved.config,
         warm_auto: resolved.warm_auto,
+        observed,
         streams: resolved.streams,
     })
 }

@@ -1,0 +1,192 @@
+//! What a function did in production (`observed:`), per period, on the run's clock:
+//! plain data for a report to set beside the simulated series. The model never sees
+//! it.
+//!
+//! Observed points carry absolute times; they are placed on the run's clock the way
+//! the function's replayed trace is. The run's time 0 is the replay's trace time 0:
+//! the first timestamp of the first trace listed under the function's `traffic:` whose
+//! times are absolute (a CloudWatch file's first point, a timestamp CSV's first row, an
+//! access log's first arrival), moved by that stream's `speedup` and `offset` like
+//! its requests. A function without such a trace takes the observed source's own first
+//! point as time 0 (a source of `offset_s` times is already on the run's clock).
+//! CloudWatch leaves out periods without data (`Throttles` has points only where
+//! there were some), so a period without a point is 0.
+
+use crate::error::{Position, ScenarioError};
+use crate::streams::{Periods, StreamKind, StreamSpec, TraceFile, TraceSpec};
+use lambdasim_engine::Nanos;
+
+/// A metric that can be observed, and what each period's value is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Metric {
+    /// Requests throttled in the period (CloudWatch `Throttles`, Sum).
+    Throttles,
+    /// Invocations in the period (`Invocations`, Sum; throttles excluded).
+    Invocations,
+    /// Invocations that began with an Init (from `REPORT` lines with `Init Duration`).
+    ColdStarts,
+    /// The most environments running at once in the period (`ConcurrentExecutions`,
+    /// Maximum).
+    Concurrency,
+    /// Invocations of a function with provisioned concurrency that ran on demand
+    /// (`ProvisionedConcurrencySpilloverInvocations`, Sum).
+    Spillover,
+}
+
+impl Metric {
+    /// Its key under `observed:`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Throttles => "throttles",
+            Self::Invocations => "invocations",
+            Self::ColdStarts => "cold_starts",
+            Self::Concurrency => "concurrency",
+            Self::Spillover => "spillover",
+        }
+    }
+
+    /// Whether a period's value is the most at once (a gauge) rather than a count.
+    pub fn is_gauge(self) -> bool {
+        self == Self::Concurrency
+    }
+}
+
+/// One observed metric of one function, on the run's clock.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ObservedSeries {
+    /// The function's index in the configuration.
+    pub function: usize,
+    /// What the values count or measure.
+    pub metric: Metric,
+    /// Each period's length in run time, in nanoseconds.
+    pub period: Nanos,
+    /// Where `values[0]`'s period starts, in nanoseconds of run time: less than one
+    /// period (a period that starts before the run is left out, being only partly run).
+    pub start: Nanos,
+    /// One value per period, from `start` to the end of the run (0 where the source has
+    /// no point).
+    pub values: Vec<f64>,
+}
+
+/// An observed source as configured: which file to read for which metric.
+#[derive(Clone, Debug)]
+pub(crate) struct ObservedSpec {
+    pub function: usize,
+    /// What the values count or measure.
+    pub metric: Metric,
+    pub file: TraceFile,
+    /// Where the scenario names the file.
+    pub origin: Position,
+}
+
+/// How a replayed trace maps absolute time to run time.
+struct Anchor {
+    epoch: i128,
+    speedup: f64,
+    offset: Nanos,
+}
+
+impl Anchor {
+    /// The first trace under `function`'s `traffic:` with absolute times, if any.
+    fn of(function: usize, streams: &[StreamSpec]) -> Result<Option<Self>, ScenarioError> {
+        for stream in streams.iter().filter(|s| s.function == function) {
+            if let StreamKind::Trace(trace) = &stream.kind
+                && let Some(epoch) = crate::streams::epoch(&trace.file, &trace.origin)?
+            {
+                return Ok(Some(Self::new(epoch, trace)));
+            }
+        }
+        Ok(None)
+    }
+
+    fn new(epoch: i128, trace: &TraceSpec) -> Self {
+        Self {
+            epoch,
+            speedup: trace.speedup,
+            offset: trace.offset,
+        }
+    }
+
+    /// A span of absolute time on the run's clock.
+    fn sped_up(&self, span: i128) -> i128 {
+        if self.speedup == 1.0 {
+            span
+        } else {
+            (span as f64 / self.speedup).round() as i128
+        }
+    }
+}
+
+/// Reads every observed source of a variant and places it on the run's clock, clipped
+/// to `duration`.
+pub(crate) fn read(
+    specs: &[ObservedSpec],
+    streams: &[StreamSpec],
+    duration: Nanos,
+) -> Result<Vec<ObservedSeries>, ScenarioError> {
+    specs
+        .iter()
+        .map(|spec| {
+            let anchor = Anchor::of(spec.function, streams)?;
+            let periods = crate::streams::periods(&spec.file, &spec.origin)?.ok_or_else(|| {
+                ScenarioError::new(
+                    spec.origin.clone(),
+                    "found a per-request file, expected values per period (`counts:` on a CSV file, or CloudWatch metrics)",
+                )
+            })?;
+            aligned(spec, &periods, anchor.as_ref(), duration)
+        })
+        .collect()
+}
+
+/// `periods` on the run's clock by `anchor` (else by their own times).
+fn aligned(
+    spec: &ObservedSpec,
+    periods: &Periods,
+    anchor: Option<&Anchor>,
+    duration: Nanos,
+) -> Result<ObservedSeries, ScenarioError> {
+    // The observed file's trace time 0 relative to the replay's, when both have one.
+    let shift = match (anchor, periods.epoch) {
+        (Some(a), Some(epoch)) => epoch - a.epoch,
+        (Some(_), None) => {
+            return Err(ScenarioError::new(
+                spec.origin.clone(),
+                "found an observed source of times since the scenario start (`offset_s`), expected timestamps, to line up with the function's trace by absolute time",
+            ));
+        }
+        (None, _) => 0,
+    };
+    let run_time = |t: Nanos| match anchor {
+        Some(a) => a.sped_up(shift + i128::from(t)) + i128::from(a.offset),
+        None => i128::from(t),
+    };
+    let period = anchor.map_or(i128::from(periods.period), |a| {
+        a.sped_up(periods.period.into())
+    });
+    let period = period.max(1);
+    let start = periods
+        .values
+        .first()
+        .map_or(0, |&(t, _)| run_time(t).rem_euclid(period));
+    let room = (i128::from(duration) - start).max(0);
+    let count = (room + period - 1) / period;
+    let mut values: Vec<f64> = vec![0.0; count as usize];
+    for &(t, value) in &periods.values {
+        let index = (run_time(t) - start).div_euclid(period);
+        if let Some(slot) = usize::try_from(index).ok().and_then(|i| values.get_mut(i)) {
+            *slot = if spec.metric.is_gauge() {
+                slot.max(value)
+            } else {
+                *slot + value
+            };
+        }
+    }
+    Ok(ObservedSeries {
+        function: spec.function,
+        metric: spec.metric,
+        period: period as Nanos,
+        start: start as Nanos,
+        values,
+    })
+}
