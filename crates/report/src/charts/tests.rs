@@ -65,6 +65,7 @@ fn a_chart_renders_to_a_decodable_png_and_a_well_formed_svg() {
         config: &config,
         series: &series,
         band: None,
+        observed: &[],
     };
     for spec in variant_specs(&v) {
         let chart = render_one(format!("on-demand-{}", spec.kind), &spec).unwrap();
@@ -88,6 +89,7 @@ fn concurrency_has_states_and_limit_lines() {
         config: &config,
         series: &series,
         band: None,
+        observed: &[],
     };
     let spec = concurrency::spec(&v);
     let chart = render_one("c".into(), &spec).unwrap();
@@ -120,12 +122,14 @@ fn comparison_charts_share_axes_and_name_every_variant() {
             config: &config,
             series: &low,
             band: None,
+            observed: &[],
         },
         VariantData {
             name: "large",
             config: &config,
             series: &high,
             band: None,
+            observed: &[],
         },
     ];
     let (per_variant, comparison) = all_specs(&variants, None);
@@ -168,12 +172,14 @@ fn a_variant_named_comparison_leaves_the_comparison_its_names() {
             config: &config,
             series: &a,
             band: None,
+            observed: &[],
         },
         VariantData {
             name: "other",
             config: &config,
             series: &b,
             band: None,
+            observed: &[],
         },
     ];
     let set = render(&variants).unwrap();
@@ -190,6 +196,7 @@ fn a_single_variant_has_no_comparison() {
         config: &config,
         series: &series,
         band: None,
+        observed: &[],
     };
     let (_, comparison) = all_specs(&[v], None);
     assert!(comparison.is_empty());
@@ -224,6 +231,7 @@ fn write_charts_writes_both_formats_and_no_temporary_file() {
         config: &config,
         series: &series,
         band: None,
+        observed: &[],
     };
     let set = render(&[v]).unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -277,6 +285,7 @@ fn a_chart_of_many_functions_draws_the_busiest_dozen() {
         config: &config,
         series: &series,
         band: None,
+        observed: &[],
     };
     let want: Vec<String> = (8..20).map(|i| format!("f{i}")).collect();
     for spec in variant_specs(&v) {
@@ -310,6 +319,7 @@ fn async_functions_get_a_queue_chart_and_sync_ones_do_not() {
         config: &config,
         series: &series,
         band: None,
+        observed: &[],
     };
     assert!(variant_specs(&v).iter().all(|s| s.kind != "queue"));
 
@@ -331,6 +341,7 @@ fn async_functions_get_a_queue_chart_and_sync_ones_do_not() {
         config: &config,
         series: &series,
         band: None,
+        observed: &[],
     };
     let specs = variant_specs(&v);
     let queue = specs
@@ -357,6 +368,7 @@ fn a_far_limit_is_named_off_scale_and_a_near_one_drawn() {
         config: &config,
         series: &series,
         band: None,
+        observed: &[],
     };
     let spec = concurrency::spec(&v);
     let api = &spec.panels[0];
@@ -384,12 +396,14 @@ fn identical_variants_say_so_in_the_comparison_legend() {
             config: &config,
             series: &a,
             band: None,
+            observed: &[],
         },
         VariantData {
             name: "second",
             config: &config,
             series: &b,
             band: None,
+            observed: &[],
         },
     ];
     let set = render(&variants).unwrap();
@@ -442,6 +456,7 @@ fn the_focus_window_is_found_around_the_event_and_drawn_finer() {
         config: &config,
         series: &series,
         band: None,
+        observed: &[],
     };
     // The 30-minute sale with as long again on either side: 8:30 to 10:00.
     let (start, end) = find_window(&[v]).expect("a focus");
@@ -481,6 +496,7 @@ fn the_focus_window_is_found_around_the_event_and_drawn_finer() {
         config: &config,
         series: &flat,
         band: None,
+        observed: &[],
     };
     assert_eq!(find_window(&[v]), None);
     assert!(
@@ -510,6 +526,7 @@ fn with_several_seeds_the_charts_draw_their_range_as_a_band() {
         config: &config,
         series: &first,
         band: Some(&band),
+        observed: &[],
     };
     let specs = variant_specs(&banded);
     let concurrency = &specs[0];
@@ -546,6 +563,7 @@ fn with_several_seeds_the_charts_draw_their_range_as_a_band() {
     // One seed: no band anywhere.
     let single = VariantData {
         band: None,
+        observed: &[],
         ..banded
     };
     assert!(

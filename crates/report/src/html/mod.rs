@@ -9,9 +9,11 @@
 mod answer;
 mod config;
 mod decision;
+mod observed;
 mod slo;
 
 use crate::charts::{Chart, ChartSet};
+use crate::observed::Comparison;
 use crate::plan::Plan;
 use crate::slo::Verdict;
 use crate::summary::VariantSummary;
@@ -29,6 +31,8 @@ pub struct ReportVariant<'a> {
     /// Per function (in `config`'s order): whether its warm start was worked out from
     /// the first minute's load (`warm_start: auto`) rather than given.
     pub warm_auto: &'a [bool],
+    /// The run against what the scenario says was observed; empty without `observed:`.
+    pub observed: &'a [Comparison],
 }
 
 /// Everything the report is made of.
@@ -64,6 +68,7 @@ pub fn render_report(report: &Report<'_>) -> String {
     }
     answer::section(&mut page, report.variants);
     slo::section(&mut page, report.variants, report.slo.0, report.slo.1);
+    observed::section(&mut page, report.variants);
     charts(&mut page, report);
     config::section(&mut page, report.variants);
     let _ = write!(
@@ -104,6 +109,9 @@ fn nav(page: &mut String, report: &Report<'_>) {
     page.push_str("<a href=\"#answer\">Results</a>\n");
     if !report.slo.0.is_empty() {
         page.push_str("<a href=\"#slo\">SLO</a>\n");
+    }
+    if report.variants.iter().any(|v| !v.observed.is_empty()) {
+        page.push_str("<a href=\"#observed\">Observed</a>\n");
     }
     if !report.charts.comparison.is_empty() {
         page.push_str("<a href=\"#compared\">Variants compared</a>\n");

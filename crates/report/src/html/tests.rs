@@ -108,6 +108,7 @@ fn page_warm(
             config: &config,
             series: &series,
             band: None,
+            observed: &[],
         })
         .collect();
     let charts = render(&data).unwrap();
@@ -123,6 +124,7 @@ fn page_warm(
             },
             config: &config,
             warm_auto,
+            observed: &[],
         })
         .collect();
     let verdicts: Vec<crate::slo::Verdict> = variants
