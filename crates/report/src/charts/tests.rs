@@ -572,3 +572,65 @@ fn with_several_seeds_the_charts_draw_their_range_as_a_band() {
             .all(|s| s.panels.iter().all(|p| p.bands.is_empty()))
     );
 }
+
+#[test]
+fn observed_series_are_dashed_lines_on_the_matching_charts() {
+    use crate::observed::{Comparison, Metric, ObservedSeries};
+    let config = config();
+    let s = series(&config, 1);
+    let observed = |metric, values: Vec<f64>| Comparison {
+        observed: ObservedSeries {
+            function: 1,
+            metric,
+            period: 60_000_000_000,
+            start: 0,
+            values,
+        },
+        simulated: Vec::new(),
+    };
+    let comparisons = [
+        observed(Metric::Throttles, vec![120.0, 0.0, 60.0]),
+        observed(Metric::Concurrency, vec![12.0, 40.0]),
+        observed(Metric::ColdStarts, vec![6.0]),
+    ];
+    let v = VariantData {
+        name: "base",
+        config: &config,
+        series: &s,
+        band: None,
+        observed: &comparisons,
+    };
+    let specs = variant_specs(&v);
+    let dashed = |kind: &str, panel: usize| -> Vec<(String, Vec<(f64, f64)>)> {
+        let spec = specs.iter().find(|s| s.kind == kind).unwrap();
+        spec.panels[panel]
+            .lines
+            .iter()
+            .filter(|l| l.stroke == Stroke::Dashed)
+            .map(|l| (l.label.clone(), l.points.clone()))
+            .collect()
+    };
+    // Counts per minute as rates per second, at each period's start in minutes.
+    assert_eq!(
+        dashed("throttles", 1),
+        vec![(
+            "observed throttles / s".to_string(),
+            vec![(0.0, 2.0), (1.0, 0.0), (2.0, 1.0)]
+        )]
+    );
+    assert_eq!(
+        dashed("concurrency", 1),
+        vec![(
+            "observed concurrency".to_string(),
+            vec![(0.0, 12.0), (1.0, 40.0)]
+        )]
+    );
+    assert_eq!(dashed("requests", 1)[0].0, "observed cold starts / s");
+    // Not on the other function's panels, and the simulated lines stay solid.
+    assert!(dashed("throttles", 0).is_empty());
+    let requests = specs.iter().find(|s| s.kind == "requests").unwrap();
+    assert_eq!(requests.panels[1].lines[0].stroke, Stroke::Solid);
+    // The chart draws: the legend names it.
+    let chart = render_one("t".into(), &specs[1]).unwrap();
+    assert!(chart.svg.contains("observed throttles / s"), "legend");
+}

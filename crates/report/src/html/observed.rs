@@ -17,7 +17,7 @@ pub fn section(page: &mut String, variants: &[ReportVariant<'_>]) {
          run simulated over the same periods (buckets summed for counts, their maximum for \
          concurrency). The error is the mean over the periods of |simulated − observed|, \
          and that as a share of the observed mean. The charts draw the observed series \
-         dashed.</p>\n<table class=\"numbers\">\n<thead><tr><th>configuration</th>\
+         dashed.</p>\n<div class=\"table-wrap\"><table class=\"numbers\">\n<thead><tr><th>configuration</th>\
          <th>function</th><th>metric</th><th>period</th>\
          <th>observed total</th><th>simulated total</th>\
          <th>observed peak</th><th>simulated peak</th>\
@@ -29,7 +29,7 @@ pub fn section(page: &mut String, variants: &[ReportVariant<'_>]) {
             row(page, v, c);
         }
     }
-    page.push_str("</tbody>\n</table>\n</section>\n");
+    page.push_str("</tbody>\n</table></div>\n</section>\n");
 }
 
 fn row(page: &mut String, v: &ReportVariant<'_>, c: &Comparison) {
@@ -67,10 +67,11 @@ fn row(page: &mut String, v: &ReportVariant<'_>, c: &Comparison) {
     );
 }
 
-/// A count or a mean: whole numbers as they are, others to two decimals.
+/// A count or a mean: whole numbers with their thousands grouped, others to two
+/// decimals.
 fn number(value: f64) -> String {
-    if value.fract() == 0.0 {
-        format!("{value:.0}")
+    if value.fract() == 0.0 && value >= 0.0 {
+        crate::table::thousands(value as u64)
     } else {
         format!("{value:.2}")
     }
