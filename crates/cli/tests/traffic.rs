@@ -105,8 +105,16 @@ fn bad_observed_input_exits_2_naming_the_file_and_line() {
  {"Id": "thr", "Timestamps": ["2024-11-29T10:01:00Z", "noon"], "Values": [1, 2]}]}"#;
     fs::write(tmp.path().join("bad.json"), bad).unwrap();
     let cases = [
-        ("errors: { file: m.json, format: cloudwatch }", "s.yaml:8", "errors"),
-        ("throttles: { file: gone.json, format: cloudwatch }", "s.yaml:8", "gone.json"),
+        (
+            "errors: { file: m.json, format: cloudwatch }",
+            "s.yaml:8",
+            "errors",
+        ),
+        (
+            "throttles: { file: gone.json, format: cloudwatch }",
+            "s.yaml:8",
+            "gone.json",
+        ),
         (
             "throttles: { file: m.json, format: cloudwatch, series: [Throttles] }",
             "m.json",

@@ -68,6 +68,10 @@ pub struct ObservedSeries {
     pub values: Vec<f64>,
 }
 
+/// The most periods an observed series may have in a run: a year of one-minute points
+/// is 525,600; a value is kept per period.
+const MAX_PERIODS: i128 = 10_000_000;
+
 /// An observed source as configured: which file to read for which metric.
 #[derive(Clone, Debug)]
 pub(crate) struct ObservedSpec {
@@ -171,6 +175,15 @@ fn aligned(
         .map_or(0, |&(t, _)| run_time(t).rem_euclid(period));
     let room = (i128::from(duration) - start).max(0);
     let count = (room + period - 1) / period;
+    if count > MAX_PERIODS {
+        return Err(ScenarioError::new(
+            spec.origin.clone(),
+            format!(
+                "found {count} observed periods of {} in the run, expected at most {MAX_PERIODS} (one value is kept per period): give a longer period",
+                crate::duration::show(period as Nanos)
+            ),
+        ));
+    }
     let mut values: Vec<f64> = vec![0.0; count as usize];
     for &(t, value) in &periods.values {
         let index = (run_time(t) - start).div_euclid(period);

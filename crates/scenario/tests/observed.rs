@@ -135,6 +135,12 @@ fn bad_observed_input_names_the_file_and_line() {
             "scenario.yaml:8",
             "offset_s",
         ),
+        // Five minutes of nanosecond periods: not kept a value each.
+        (
+            "      throttles: { file: throttles.json, format: cloudwatch, counts: 1ns }",
+            "scenario.yaml:8",
+            "at most 10000000",
+        ),
     ];
     for (observed, place, words) in cases {
         let yaml = scenario(
