@@ -333,6 +333,7 @@ fn resolve_variants(
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     let observations = empirical::Observations::default();
+    let observed_files = observed::ObservedFiles::default();
     for (name, variant_raw, applied) in &bases {
         if grid.is_empty() {
             out.push(variant(
@@ -342,6 +343,7 @@ fn resolve_variants(
                 applied,
                 Point::default(),
                 &observations,
+                &observed_files,
             )?);
             continue;
         }
@@ -360,9 +362,16 @@ fn resolve_variants(
                 (false, false) => format!("{name}@{}", point.name),
             };
             let note = format!(" (in the configuration `{full_name}`)");
-            let mut resolved =
-                variant(name, &point_raw, path, &point_applied, point, &observations)
-                    .map_err(|e| e.with_suffix(&note))?;
+            let mut resolved = variant(
+                name,
+                &point_raw,
+                path,
+                &point_applied,
+                point,
+                &observations,
+                &observed_files,
+            )
+            .map_err(|e| e.with_suffix(&note))?;
             if !seen.insert(full_name.clone()) {
                 return Err(ScenarioError::yaml(
                     path,
@@ -391,12 +400,14 @@ fn variant(
     applied: &[variants::Applied],
     point: Point,
     observations: &empirical::Observations,
+    observed_files: &observed::ObservedFiles,
 ) -> Result<Variant, ScenarioError> {
     let resolved = convert::resolve(raw, path, applied, observations)?;
     let observed = observed::read(
         &resolved.observed,
         &resolved.streams,
         resolved.config.duration,
+        observed_files,
     )?;
     Ok(Variant {
         name: name.to_string(),

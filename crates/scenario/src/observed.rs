@@ -15,6 +15,9 @@
 use crate::error::{Position, ScenarioError};
 use crate::streams::{Periods, StreamKind, StreamSpec, TraceFile, TraceSpec};
 use lambdasim_engine::Nanos;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 /// A metric that can be observed, and what each period's value is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -83,6 +86,45 @@ pub(crate) struct ObservedSpec {
     pub origin: Position,
 }
 
+/// Observed files and trace origins already read: every variant and sweep point places
+/// the same sources on its own clock, and shares one read of each file (an access
+/// log's first arrival may take minutes of lines to find).
+#[derive(Default)]
+pub(crate) struct ObservedFiles {
+    periods: RefCell<HashMap<TraceFile, Rc<Periods>>>,
+    epochs: RefCell<HashMap<TraceFile, Option<i128>>>,
+}
+
+impl ObservedFiles {
+    /// The source's values per period, read on first use.
+    fn periods(&self, spec: &ObservedSpec) -> Result<Rc<Periods>, ScenarioError> {
+        if let Some(known) = self.periods.borrow().get(&spec.file) {
+            return Ok(Rc::clone(known));
+        }
+        let read = crate::streams::periods(&spec.file, &spec.origin)?.ok_or_else(|| {
+            ScenarioError::new(
+                spec.origin.clone(),
+                "found a per-request file, expected values per period (`counts:` on a CSV file, or CloudWatch metrics)",
+            )
+        })?;
+        let read = Rc::new(read);
+        self.periods
+            .borrow_mut()
+            .insert(spec.file.clone(), Rc::clone(&read));
+        Ok(read)
+    }
+
+    /// A trace's time 0 since the Unix epoch, read on first use.
+    fn epoch(&self, trace: &TraceSpec) -> Result<Option<i128>, ScenarioError> {
+        if let Some(&known) = self.epochs.borrow().get(&trace.file) {
+            return Ok(known);
+        }
+        let epoch = crate::streams::epoch(&trace.file, &trace.origin)?;
+        self.epochs.borrow_mut().insert(trace.file.clone(), epoch);
+        Ok(epoch)
+    }
+}
+
 /// How a replayed trace maps absolute time to run time.
 struct Anchor {
     epoch: i128,
@@ -92,10 +134,14 @@ struct Anchor {
 
 impl Anchor {
     /// The first trace under `function`'s `traffic:` with absolute times, if any.
-    fn of(function: usize, streams: &[StreamSpec]) -> Result<Option<Self>, ScenarioError> {
+    fn of(
+        function: usize,
+        streams: &[StreamSpec],
+        files: &ObservedFiles,
+    ) -> Result<Option<Self>, ScenarioError> {
         for stream in streams.iter().filter(|s| s.function == function) {
             if let StreamKind::Trace(trace) = &stream.kind
-                && let Some(epoch) = crate::streams::epoch(&trace.file, &trace.origin)?
+                && let Some(epoch) = files.epoch(trace)?
             {
                 return Ok(Some(Self::new(epoch, trace)));
             }
@@ -121,23 +167,19 @@ impl Anchor {
     }
 }
 
-/// Reads every observed source of a variant and places it on the run's clock, clipped
-/// to `duration`.
+/// Reads every observed source of a variant (through `files`) and places it on the
+/// run's clock, clipped to `duration`.
 pub(crate) fn read(
     specs: &[ObservedSpec],
     streams: &[StreamSpec],
     duration: Nanos,
+    files: &ObservedFiles,
 ) -> Result<Vec<ObservedSeries>, ScenarioError> {
     specs
         .iter()
         .map(|spec| {
-            let anchor = Anchor::of(spec.function, streams)?;
-            let periods = crate::streams::periods(&spec.file, &spec.origin)?.ok_or_else(|| {
-                ScenarioError::new(
-                    spec.origin.clone(),
-                    "found a per-request file, expected values per period (`counts:` on a CSV file, or CloudWatch metrics)",
-                )
-            })?;
+            let anchor = Anchor::of(spec.function, streams, files)?;
+            let periods = files.periods(spec)?;
             aligned(spec, &periods, anchor.as_ref(), duration)
         })
         .collect()

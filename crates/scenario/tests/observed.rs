@@ -154,3 +154,25 @@ fn bad_observed_input_names_the_file_and_line() {
         );
     }
 }
+
+#[test]
+fn each_variant_clips_the_series_to_its_own_run() {
+    let dir = Dir::new();
+    dir.write("traffic.json", TRAFFIC);
+    dir.write("throttles.json", THROTTLES);
+    let yaml = scenario(
+        "trace: { file: traffic.json, format: cloudwatch }",
+        "      throttles: { file: throttles.json, format: cloudwatch, counts: 1m }",
+    ) + "variants:\n  - name: whole\n  - name: short\n    set: { duration: 150s }\n";
+    let scenario = dir.load(&yaml).unwrap_or_else(|e| panic!("{e}"));
+    let lengths: Vec<Vec<f64>> = scenario
+        .variants(None)
+        .into_iter()
+        .map(|v| v.observed[0].values.clone())
+        .collect();
+    // 150 s holds the periods starting at 0, 1 and 2 minutes.
+    assert_eq!(
+        lengths,
+        vec![vec![0.0, 0.0, 3.0, 0.0, 4.0], vec![0.0, 0.0, 3.0]]
+    );
+}

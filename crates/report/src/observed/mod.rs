@@ -59,7 +59,7 @@ impl Metric {
         }
     }
 
-    /// Two periods' values as one.
+    /// Two values of one period as one.
     fn combine(self, a: f64, b: f64) -> f64 {
         if self.is_gauge() { a.max(b) } else { a + b }
     }
@@ -103,5 +103,36 @@ impl Comparison {
     /// The error table's numbers.
     pub fn errors(&self) -> Errors {
         Errors::of(&self.observed.values, &self.simulated)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lambdasim_model::ThrottleCounts;
+
+    #[test]
+    fn each_metric_reads_its_own_bucket_field() {
+        let row = BucketRow {
+            invocations: 10,
+            cold_starts: 3,
+            spillover_invocations: 2,
+            concurrency_max: 7,
+            throttles: ThrottleCounts {
+                reserved_limit: 4,
+                scaling_rate: 1,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let read = [
+            Metric::Throttles,
+            Metric::Invocations,
+            Metric::ColdStarts,
+            Metric::Concurrency,
+            Metric::Spillover,
+        ]
+        .map(|m| m.of(&row));
+        assert_eq!(read, [5.0, 10.0, 3.0, 7.0, 2.0]);
     }
 }
