@@ -157,11 +157,21 @@ fn charts(page: &mut String, report: &Report<'_>) {
             );
         }
         for chart in charts {
-            figure(page, chart, caption(chart.kind));
+            let observed = !v.observed.is_empty() && OBSERVED_ON.contains(&chart.kind);
+            let note = if observed { OBSERVED_NOTE } else { "" };
+            figure(page, chart, &format!("{}{note}", caption(chart.kind)));
         }
         page.push_str("</section>\n");
     }
 }
+
+/// The charts that draw observed series over the simulated ones.
+const OBSERVED_ON: [&str; 4] = ["concurrency", "focus", "throttles", "requests"];
+
+/// Said under those charts when the variant has observed series.
+const OBSERVED_NOTE: &str = " Dashed lines labelled observed are what the scenario's \
+     observed: sources say happened (counts per second, concurrency as its maximum per \
+     period).";
 
 /// A chart as inline SVG with a caption saying how to read it.
 fn figure(page: &mut String, chart: &Chart, caption: &str) {

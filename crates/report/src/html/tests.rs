@@ -558,6 +558,9 @@ fn the_observed_table_shows_both_sides_and_the_error_per_period() {
     let concurrency = "<td>concurrency</td><td>1 min</td><td>—</td><td>—</td><td>30</td><td>30</td>\
                        <td>20</td><td>21</td><td>1</td><td>5.0 %</td>";
     assert!(section.contains(concurrency), "{section}");
+    // The charts that draw them say so (concurrency, the focus on the burst, throttles,
+    // requests); the others do not.
+    assert_eq!(html.matches("Dashed lines labelled observed").count(), 4);
     // Without observed series there is no section.
     assert!(!page(&["base"]).contains("id=\"observed\""));
 }
