@@ -185,53 +185,71 @@ pub(crate) fn read(
         .collect()
 }
 
-/// `periods` on the run's clock by `anchor` (else by their own times).
+/// How an observed file's trace times map to run time.
+struct Clock<'a> {
+    anchor: Option<&'a Anchor>,
+    /// The observed file's trace time 0 less the replay's, in absolute time.
+    shift: i128,
+}
+
+impl<'a> Clock<'a> {
+    /// By `anchor` when the function replays a timestamped trace, else by the observed
+    /// file's own times; an observed file of `offset_s` times cannot meet a trace of
+    /// timestamps.
+    fn new(
+        spec: &ObservedSpec,
+        periods: &Periods,
+        anchor: Option<&'a Anchor>,
+    ) -> Result<Self, ScenarioError> {
+        let shift = match (anchor, periods.epoch) {
+            (Some(a), Some(epoch)) => epoch - a.epoch,
+            (Some(_), None) => {
+                return Err(ScenarioError::new(
+                    spec.origin.clone(),
+                    "found an observed source of times since the scenario start (`offset_s`), expected timestamps, to line up with the function's trace by absolute time",
+                ));
+            }
+            (None, _) => 0,
+        };
+        Ok(Self { anchor, shift })
+    }
+
+    /// The run time of the observed trace time `t`.
+    fn at(&self, t: Nanos) -> i128 {
+        match self.anchor {
+            Some(a) => a.sped_up(self.shift + i128::from(t)) + i128::from(a.offset),
+            None => i128::from(t),
+        }
+    }
+
+    /// A span of the observed file's time in run time (at least 1 ns).
+    fn span(&self, span: Nanos) -> i128 {
+        self.anchor
+            .map_or(i128::from(span), |a| a.sped_up(span.into()))
+            .max(1)
+    }
+}
+
+/// `periods` on the run's clock: the grid of their period through their first point,
+/// from its first period starting in the run to the run's end.
 fn aligned(
     spec: &ObservedSpec,
     periods: &Periods,
     anchor: Option<&Anchor>,
     duration: Nanos,
 ) -> Result<ObservedSeries, ScenarioError> {
-    // The observed file's trace time 0 relative to the replay's, when both have one.
-    let shift = match (anchor, periods.epoch) {
-        (Some(a), Some(epoch)) => epoch - a.epoch,
-        (Some(_), None) => {
-            return Err(ScenarioError::new(
-                spec.origin.clone(),
-                "found an observed source of times since the scenario start (`offset_s`), expected timestamps, to line up with the function's trace by absolute time",
-            ));
-        }
-        (None, _) => 0,
-    };
-    let run_time = |t: Nanos| match anchor {
-        Some(a) => a.sped_up(shift + i128::from(t)) + i128::from(a.offset),
-        None => i128::from(t),
-    };
-    let period = anchor.map_or(i128::from(periods.period), |a| {
-        a.sped_up(periods.period.into())
-    });
-    let period = period.max(1);
+    let clock = Clock::new(spec, periods, anchor)?;
+    let period = clock.span(periods.period);
     let start = periods
         .values
         .first()
-        .map_or(0, |&(t, _)| run_time(t).rem_euclid(period));
-    let room = (i128::from(duration) - start).max(0);
-    let count = (room + period - 1) / period;
-    if count > MAX_PERIODS {
-        return Err(ScenarioError::new(
-            spec.origin.clone(),
-            format!(
-                "found {count} observed periods of {} in the run, expected at most {MAX_PERIODS} (one value is kept per period): give a longer period",
-                crate::duration::show(period as Nanos)
-            ),
-        ));
-    }
-    let mut values: Vec<f64> = vec![0.0; count as usize];
+        .map_or(0, |&(t, _)| clock.at(t).rem_euclid(period));
+    let mut values = vec![0.0; periods_in_run(spec, start, period, duration)?];
     for &(t, value) in &periods.values {
-        let index = (run_time(t) - start).div_euclid(period);
+        let index = (clock.at(t) - start).div_euclid(period);
         if let Some(slot) = usize::try_from(index).ok().and_then(|i| values.get_mut(i)) {
             *slot = if spec.metric.is_gauge() {
-                slot.max(value)
+                f64::max(*slot, value)
             } else {
                 *slot + value
             };
@@ -244,4 +262,25 @@ fn aligned(
         start: start as Nanos,
         values,
     })
+}
+
+/// How many periods from `start` begin before the run's end, at most [`MAX_PERIODS`].
+fn periods_in_run(
+    spec: &ObservedSpec,
+    start: i128,
+    period: i128,
+    duration: Nanos,
+) -> Result<usize, ScenarioError> {
+    let room = (i128::from(duration) - start).max(0);
+    let count = (room + period - 1) / period;
+    if count > MAX_PERIODS {
+        return Err(ScenarioError::new(
+            spec.origin.clone(),
+            format!(
+                "found {count} observed periods of {} in the run, expected at most {MAX_PERIODS} (one value is kept per period): give a longer period",
+                crate::duration::show(period as Nanos)
+            ),
+        ));
+    }
+    Ok(count as usize)
 }

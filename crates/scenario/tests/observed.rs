@@ -176,3 +176,21 @@ fn each_variant_clips_the_series_to_its_own_run() {
         vec![vec![0.0, 0.0, 3.0, 0.0, 4.0], vec![0.0, 0.0, 3.0]]
     );
 }
+
+#[test]
+fn a_sped_up_trace_shortens_the_observed_periods_with_it() {
+    let dir = Dir::new();
+    dir.write("traffic.json", TRAFFIC);
+    dir.write("throttles.json", THROTTLES);
+    let yaml = scenario(
+        "trace: { file: traffic.json, format: cloudwatch }\n        speedup: 2",
+        "      throttles: { file: throttles.json, format: cloudwatch, counts: 1m }",
+    );
+    let series = observed(&dir, &yaml);
+    // Minutes of the trace are 30 s of the run: 10:02 at 1 min, 10:04 at 2 min.
+    assert_eq!(series[0].period, MIN / 2);
+    assert_eq!(
+        series[0].values,
+        vec![0.0, 0.0, 3.0, 0.0, 4.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    );
+}
