@@ -15,6 +15,11 @@ Synthetic data, made by this script alone (seeded, so re-running gives the same 
                   morning ramp from 1,200 to 9,000 requests a minute, of which what
                   exceeded 7,200 a minute was throttled; Throttles has points only where
                   it is above zero, as CloudWatch omits periods with no data.
+  cloudwatch-concurrency.json  The same function's `ConcurrentExecutions` Maximum per
+                  minute, as `aws cloudwatch get-metric-statistics --statistics Maximum`
+                  prints it (in no particular order): the served load times a 0.45 s
+                  mean duration, with the peak above that mean a minute holds, capped
+                  at the reserved concurrency of 60.
   alb/*.log.gz    Ten minutes of a storefront's Application Load Balancer access logs
                   in AWS's entry layout, one gzip file per node per five minutes (as
                   ALB delivers them, named by their end time), each file in the order
@@ -100,6 +105,22 @@ def cloudwatch(rng):
         "Messages": [],
     }
     with open(os.path.join(HERE, "cloudwatch.json"), "w") as f:
+        json.dump(document, f, indent=1)
+        f.write("\n")
+
+
+def concurrency(rng):
+    with open(os.path.join(HERE, "cloudwatch.json")) as f:
+        results = json.load(f)["MetricDataResults"]
+    served = next(r for r in results if r["Id"] == "invocations")
+    points = []
+    for stamp, count in zip(served["Timestamps"], served["Values"]):
+        mean = count / 60.0 * 0.45
+        peak = min(60, round(mean + 3.0 * math.sqrt(mean) * rng.uniform(0.5, 1.0)))
+        points.append({"Timestamp": stamp, "Maximum": float(peak), "Unit": "Count"})
+    rng.shuffle(points)
+    document = {"Label": "ConcurrentExecutions", "Datapoints": points}
+    with open(os.path.join(HERE, "cloudwatch-concurrency.json"), "w") as f:
         json.dump(document, f, indent=1)
         f.write("\n")
 
@@ -204,3 +225,4 @@ if __name__ == "__main__":
     # Their own generators: the files above stay as they were.
     alb_logs(random.Random(2025))
     api_gateway(random.Random(2026))
+    concurrency(random.Random(2027))

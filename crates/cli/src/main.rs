@@ -8,6 +8,7 @@ mod args;
 mod error;
 mod fit;
 mod interrupt;
+mod observed;
 mod plan;
 mod progress;
 mod run;

@@ -8,6 +8,7 @@ use crate::progress::{Progress, advance};
 use crate::stats;
 use lambdasim_model::{DiscardSeries, Objective, RunSummary, Simulation};
 use lambdasim_report::charts::{self, ChartSeries, SeedBand, VariantData};
+use lambdasim_report::observed::{Comparison, ObservedFold};
 use lambdasim_report::plan::Plan;
 use lambdasim_report::{
     CsvSeries, OutputDir, Report, ReportVariant, RunsConfiguration, Tee, VariantSummary, Verdict,
@@ -126,7 +127,7 @@ pub fn run(args: &RunArgs, mode: Mode) -> Result<(), CliError> {
     let variants: Vec<Variant> = parts.iter().map(|&i| all[i].clone()).collect();
     let (results, chart_data): (Vec<_>, Vec<_>) = ran
         .into_iter()
-        .map(|(_, r)| ((r.first, r.replicas), (r.chart, r.band)))
+        .map(|(_, r)| ((r.first, r.replicas), (r.chart, r.band, r.observed)))
         .unzip();
     let summaries: Vec<VariantSummary> = variants
         .iter()
@@ -375,6 +376,8 @@ fn select(variants: Vec<Variant>, names: &[String]) -> Result<Vec<Variant>, CliE
 pub(crate) struct VariantRuns {
     pub(crate) first: RunSummary,
     pub(crate) chart: ChartSeries,
+    /// The first seed's run against what the scenario says was observed.
+    pub(crate) observed: Vec<Comparison>,
     pub(crate) replicas: Vec<RunSummary>,
     pub(crate) band: Option<SeedBand>,
 }
@@ -419,11 +422,11 @@ impl Runner<'_> {
             jobs.par_iter()
                 .map(|&(place, v, k)| match k {
                     0 => run_variant(&variants[v], &part_path(dir, v), progress, cancel).map(
-                        |(first, chart)| {
+                        |(first, chart, observed)| {
                             if let Some(band) = band(place) {
                                 widen(band, &chart);
                             }
-                            Run::First(v, first, chart)
+                            Run::First(v, first, chart, observed)
                         },
                     ),
                     _ => run_replica(&variants[v], k, band(place), progress, cancel)
@@ -445,11 +448,12 @@ impl Runner<'_> {
         let mut runs: Vec<(usize, VariantRuns)> = Vec::with_capacity(which.len());
         for run in results {
             match run {
-                Run::First(v, first, chart) => runs.push((
+                Run::First(v, first, chart, observed) => runs.push((
                     v,
                     VariantRuns {
                         first,
                         chart,
+                        observed,
                         replicas: Vec::new(),
                         band: None,
                     },
@@ -480,7 +484,7 @@ fn widen(band: &Mutex<Option<SeedBand>>, run: &ChartSeries) {
 
 /// One finished job of [`Runner::run`].
 enum Run {
-    First(usize, RunSummary, ChartSeries),
+    First(usize, RunSummary, ChartSeries, Vec<Comparison>),
     Replica(RunSummary),
 }
 
@@ -559,13 +563,13 @@ fn part_path(dir: &Path, index: usize) -> PathBuf {
 }
 
 /// Simulates one variant, streaming its time series into a part file and, in the same
-/// pass, into the fixed-size chart data.
+/// pass, into the fixed-size chart data and the observed periods.
 fn run_variant(
     variant: &Variant,
     part: &Path,
     progress: &Progress,
     cancel: &Arc<AtomicBool>,
-) -> Result<(RunSummary, ChartSeries), CliError> {
+) -> Result<(RunSummary, ChartSeries, Vec<Comparison>), CliError> {
     let file = File::create(part).map_err(|e| output_error(part, e))?;
     let names = variant
         .config
@@ -577,7 +581,10 @@ fn run_variant(
         .map_err(|e| output_error(part, e))?;
     let mut sink = Tee {
         first: csv,
-        second: ChartSeries::new(&variant.config),
+        second: Tee {
+            first: ChartSeries::new(&variant.config),
+            second: ObservedFold::new(&crate::observed::for_report(&variant.observed)),
+        },
     };
     let run_error = |source| CliError::Run {
         variant: variant.name.clone(),
@@ -593,7 +600,7 @@ fn run_variant(
     bar.finish_and_clear();
     let mut writer = sink.first.finish().map_err(|e| output_error(part, e))?;
     writer.flush().map_err(|e| output_error(part, e))?;
-    Ok((summary, sink.second))
+    Ok((summary, sink.second.first, sink.second.second.finish()))
 }
 
 /// Writes summary.json and joins the variants' series into timeseries.csv.
@@ -629,17 +636,18 @@ fn write_report(
     variants: &[Variant],
     summaries: &[VariantSummary],
     verdicts: &[Verdict],
-    chart_data: &[(ChartSeries, Option<SeedBand>)],
+    chart_data: &[(ChartSeries, Option<SeedBand>, Vec<Comparison>)],
     plan: Option<&Plan>,
 ) -> Result<(), CliError> {
     let data: Vec<VariantData> = variants
         .iter()
         .zip(chart_data)
-        .map(|(v, (series, band))| VariantData {
+        .map(|(v, (series, band, observed))| VariantData {
             name: &v.name,
             config: &v.config,
             series,
             band: band.as_ref(),
+            observed,
         })
         .collect();
     let charts_dir = out.path().join("charts");
@@ -661,10 +669,12 @@ fn write_report(
     let report_variants: Vec<ReportVariant> = summaries
         .iter()
         .zip(variants)
-        .map(|(summary, v)| ReportVariant {
+        .zip(chart_data)
+        .map(|((summary, v), (_, _, observed))| ReportVariant {
             summary: *summary,
             config: &v.config,
             warm_auto: &v.warm_auto,
+            observed,
         })
         .collect();
     let html = render_report(&Report {

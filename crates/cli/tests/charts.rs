@@ -308,3 +308,25 @@ fn a_focus_named_in_the_scenario_is_drawn_over_its_window() {
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("Focus: 0:30 to 0:45"));
 }
+
+#[test]
+fn the_cloudwatch_example_sets_the_run_beside_what_was_observed() {
+    let (_tmp, out) = run(&repo().join("scenarios/cloudwatch-replay.yaml"), &[]);
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    let section = html
+        .split("<section id=\"observed\">")
+        .nth(1)
+        .expect("an observed section")
+        .split("</section>")
+        .next()
+        .unwrap();
+    // Two variants, each against the observed throttles and concurrency, per minute.
+    assert_eq!(section.matches("<td>orders</td>").count(), 4);
+    assert_eq!(section.matches("<td>1 min</td>").count(), 4);
+    // The generated Throttles sum to this; the observed side is the same for both.
+    assert_eq!(section.matches("<td>98,553</td>").count(), 2);
+    for chart in ["throttles", "concurrency"] {
+        let svg = fs::read_to_string(out.join(format!("charts/reserved-60-{chart}.svg"))).unwrap();
+        assert!(svg.contains("observed"), "{chart}: no observed line");
+    }
+}

@@ -93,3 +93,50 @@ fn counts_trace_scenario_replays_exactly_the_files_counts() {
         assert_eq!(variant["functions"][0]["requests"], expected);
     }
 }
+
+#[test]
+fn bad_observed_input_exits_2_naming_the_file_and_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let metrics = r#"{"MetricDataResults": [
+ {"Id": "inv", "Timestamps": ["2024-11-29T10:00:00Z", "2024-11-29T10:01:00Z"], "Values": [5, 5]}]}"#;
+    fs::write(tmp.path().join("m.json"), metrics).unwrap();
+    let bad = r#"{"MetricDataResults": [
+ {"Id": "inv", "Timestamps": ["2024-11-29T10:00:00Z"], "Values": [5]},
+ {"Id": "thr", "Timestamps": ["2024-11-29T10:01:00Z", "noon"], "Values": [1, 2]}]}"#;
+    fs::write(tmp.path().join("bad.json"), bad).unwrap();
+    let cases = [
+        (
+            "errors: { file: m.json, format: cloudwatch }",
+            "s.yaml:8",
+            "errors",
+        ),
+        (
+            "throttles: { file: gone.json, format: cloudwatch }",
+            "s.yaml:8",
+            "gone.json",
+        ),
+        (
+            "throttles: { file: m.json, format: cloudwatch, series: [Throttles] }",
+            "m.json",
+            "`Throttles`",
+        ),
+        (
+            "throttles: { file: bad.json, format: cloudwatch, series: [thr] }",
+            "bad.json:3",
+            "`noon`",
+        ),
+    ];
+    for (observed, place, words) in cases {
+        let path = tmp.path().join("s.yaml");
+        let yaml = format!(
+            "name: s\nduration: 5m\nfunctions:\n  - name: f\n    traffic:\n      - trace: {{ file: m.json, format: cloudwatch, series: [inv] }}\n    observed:\n      {observed}\n"
+        );
+        fs::write(&path, yaml).unwrap();
+        lambdasim()
+            .arg("validate")
+            .arg(&path)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(place).and(predicate::str::contains(words)));
+    }
+}

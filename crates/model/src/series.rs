@@ -20,6 +20,9 @@ pub struct BucketRow {
     pub invocations: u64,
     /// Of those, the ones that began with an on-demand Init.
     pub cold_starts: u64,
+    /// Of the invocations, those of a function with provisioned concurrency that ran
+    /// on demand (CloudWatch's `ProvisionedConcurrencySpilloverInvocations`).
+    pub spillover_invocations: u64,
     /// Throttles in the bucket, by reason.
     pub throttles: ThrottleCounts,
     /// Most environments in Init or Invoke at once during the bucket.

@@ -10,6 +10,7 @@ pub mod charts;
 mod finite;
 pub mod html;
 pub mod limits;
+pub mod observed;
 pub mod output;
 pub mod plan;
 pub mod runs;

@@ -271,6 +271,7 @@ mod tests {
             requests: 120,
             invocations: 110,
             cold_starts: 4,
+            spillover_invocations: 0,
             throttles: ThrottleCounts {
                 reserved_limit: 1,
                 account_limit: 2,

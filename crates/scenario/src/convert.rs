@@ -8,6 +8,7 @@
 mod front_door;
 mod invocation;
 mod memory;
+mod observed;
 mod provisioning;
 mod snapstart;
 mod traffic;
@@ -40,6 +41,8 @@ pub(crate) struct Resolved {
     /// Per function: whether its `warm_start` is `auto`, written or by default (a
     /// function fed by a trace and given no `warm_start`).
     pub warm_auto: Vec<bool>,
+    /// Every function's `observed:` sources.
+    pub observed: Vec<crate::observed::ObservedSpec>,
 }
 
 /// Builds and validates the configuration and streams of `raw`, to which the variant
@@ -197,6 +200,7 @@ impl Context<'_> {
         let mut configs = Vec::with_capacity(functions.value.len());
         let mut streams = Vec::new();
         let mut warm_auto = Vec::with_capacity(functions.value.len());
+        let mut observed = Vec::new();
         for (index, function) in functions.value.iter().enumerate() {
             let name = &function.value.name;
             if !names.insert(name.value.as_str()) {
@@ -229,6 +233,13 @@ impl Context<'_> {
                     });
                 }
             }
+            if let Some(raw) = &function.value.observed {
+                let owner = traffic::Owner {
+                    index,
+                    functions: &function_names,
+                };
+                observed.extend(self.observed(raw, function.referenced, &owner)?);
+            }
             warm_auto.push(match function.value.warm_start.as_ref().map(|w| w.value) {
                 Some(RawWarmStart::Auto) => true,
                 Some(RawWarmStart::Count(_)) => false,
@@ -249,6 +260,7 @@ impl Context<'_> {
             },
             streams,
             warm_auto,
+            observed,
         })
     }
 

@@ -15,6 +15,7 @@ mod empirical;
 mod error;
 mod input;
 mod objective;
+mod observed;
 mod raw;
 mod slo;
 mod streams;
@@ -24,6 +25,7 @@ mod warm;
 
 pub use empirical::{Observed, read_observed};
 pub use error::{ScenarioError, Warning};
+pub use observed::{Metric, ObservedSeries};
 pub use sweep::{MAX_CONFIGURATIONS, MAX_FUNCTION_CONFIGURATIONS, Point, SetArg};
 
 use error::Position;
@@ -80,6 +82,9 @@ pub struct Variant {
     /// load (`auto`, written or by default), so that a report can say where the number
     /// in `config` came from.
     pub warm_auto: Vec<bool>,
+    /// What the functions' `observed:` sources say happened, on the run's clock: for
+    /// the report to set beside the simulated series (the model never sees it).
+    pub observed: Vec<ObservedSeries>,
     streams: Vec<StreamSpec>,
 }
 
@@ -328,6 +333,7 @@ fn resolve_variants(
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     let observations = empirical::Observations::default();
+    let observed_files = observed::ObservedFiles::default();
     for (name, variant_raw, applied) in &bases {
         if grid.is_empty() {
             out.push(variant(
@@ -337,6 +343,7 @@ fn resolve_variants(
                 applied,
                 Point::default(),
                 &observations,
+                &observed_files,
             )?);
             continue;
         }
@@ -355,9 +362,16 @@ fn resolve_variants(
                 (false, false) => format!("{name}@{}", point.name),
             };
             let note = format!(" (in the configuration `{full_name}`)");
-            let mut resolved =
-                variant(name, &point_raw, path, &point_applied, point, &observations)
-                    .map_err(|e| e.with_suffix(&note))?;
+            let mut resolved = variant(
+                name,
+                &point_raw,
+                path,
+                &point_applied,
+                point,
+                &observations,
+                &observed_files,
+            )
+            .map_err(|e| e.with_suffix(&note))?;
             if !seen.insert(full_name.clone()) {
                 return Err(ScenarioError::yaml(
                     path,
@@ -386,14 +400,22 @@ fn variant(
     applied: &[variants::Applied],
     point: Point,
     observations: &empirical::Observations,
+    observed_files: &observed::ObservedFiles,
 ) -> Result<Variant, ScenarioError> {
     let resolved = convert::resolve(raw, path, applied, observations)?;
+    let observed = observed::read(
+        &resolved.observed,
+        &resolved.streams,
+        resolved.config.duration,
+        observed_files,
+    )?;
     Ok(Variant {
         name: name.to_string(),
         variant: name.to_string(),
         point,
         config: resolved.config,
         warm_auto: resolved.warm_auto,
+        observed,
         streams: resolved.streams,
     })
 }

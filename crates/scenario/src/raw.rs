@@ -186,6 +186,19 @@ pub(crate) struct RawFunction {
     pub front_door: Option<Spanned<RawFrontDoor>>,
     pub ephemeral_storage_mb: Option<Spanned<u32>>,
     pub traffic: Option<Spanned<Vec<Spanned<RawStream>>>>,
+    /// `observed:`: what the function did in production, to compare the run against.
+    pub observed: Option<Spanned<RawObserved>>,
+}
+
+/// `observed:`: per metric, a per-interval source with the keys of a `trace:`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawObserved {
+    pub throttles: Option<Spanned<TraceParams>>,
+    pub invocations: Option<Spanned<TraceParams>>,
+    pub cold_starts: Option<Spanned<TraceParams>>,
+    pub concurrency: Option<Spanned<TraceParams>>,
+    pub spillover: Option<Spanned<TraceParams>>,
 }
 
 /// `memory_scaling: { reference_mb, cpu_share, threads }`: how the Invoke duration

@@ -280,6 +280,7 @@ impl FunctionMetrics {
             requests: self.bucket.requests,
             invocations: self.bucket.invocations,
             cold_starts: self.bucket.cold_starts,
+            spillover_invocations: self.bucket.spillover_invocations,
             throttles: self.bucket.throttles,
             concurrency_max,
             concurrency_mean,

@@ -3,7 +3,7 @@
 use super::concurrency;
 use super::cost;
 use super::palette;
-use super::spec::{ChartSpec, Limit, Panel, Series, YScale};
+use super::spec::{ChartSpec, Limit, Panel, Series, Stroke, YScale};
 use super::{Column, VariantData, points};
 
 /// What a comparison chart plots for each variant.
@@ -65,6 +65,7 @@ fn cost_spec(variants: &[VariantData<'_>]) -> ChartSpec {
         color: palette::variant(k),
         points: cost::cumulative(v.series, functions, time),
         note: None,
+        stroke: Stroke::Solid,
     };
     let mut all = Panel::new(cost::ALL, cost::Y_LABEL);
     all.lines = variants
@@ -121,6 +122,7 @@ fn spec(variants: &[VariantData<'_>], measure: &Measure) -> ChartSpec {
                         color: palette::variant(k),
                         points: points(v.series, index, time, measure.value),
                         note: None,
+                        stroke: Stroke::Solid,
                     })
                 })
                 .collect();
@@ -199,6 +201,7 @@ mod tests {
             color: RGBColor(0, 0, 0),
             points: ys.iter().enumerate().map(|(i, y)| (i as f64, *y)).collect(),
             note: None,
+            stroke: Stroke::Solid,
         }
     }
 

@@ -7,6 +7,7 @@ use super::palette::{
 };
 use super::spec::{ChartSpec, Limit, Panel, Series};
 use crate::limits::FunctionLimits;
+use crate::observed::Metric;
 use lambdasim_model::{FunctionConfig, SimConfig};
 
 /// One panel per function: provisioned busy, on-demand busy and initialising stacked,
@@ -36,6 +37,9 @@ pub fn spec(v: &VariantData<'_>) -> ChartSpec {
         if has_dynamic_provisioning(f) {
             panel.lines.push(allocated(v, i));
         }
+        panel
+            .lines
+            .extend(v.observed_lines(i, &[Metric::Concurrency]));
         panel
     })
 }

@@ -2,7 +2,7 @@
 //! per-bucket cost (first-tier prices, no free tier, as `timeseries.csv`'s `cost_usd`).
 
 use super::palette::{self, GREY};
-use super::spec::{ChartSpec, Panel, Series, TimeAxis};
+use super::spec::{ChartSpec, Panel, Series, Stroke, TimeAxis};
 use super::{ChartSeries, VariantData};
 
 /// The y axis label of every cost panel.
@@ -51,6 +51,7 @@ pub fn spec(v: &VariantData<'_>) -> ChartSpec {
             color: palette::variant(k),
             points: cumulative(v.series, &[i], time),
             note: None,
+            stroke: Stroke::Solid,
         })
         .collect();
     let others: Vec<usize> = (0..v.config.functions.len())
@@ -62,6 +63,7 @@ pub fn spec(v: &VariantData<'_>) -> ChartSpec {
             color: GREY,
             points: cumulative(v.series, &others, time),
             note: None,
+            stroke: Stroke::Solid,
         });
     }
     ChartSpec {
@@ -117,6 +119,7 @@ mod tests {
             config: &config,
             series: &series,
             band: None,
+            observed: &[],
         };
         let spec = spec(&v);
         assert_eq!(spec.kind, "cost");

@@ -3,7 +3,7 @@
 
 use super::font;
 use super::palette::{AXIS, GRID, INK, MUTED};
-use super::spec::{Band, ChartSpec, Limit, Panel, Series, TimeAxis, YScale};
+use super::spec::{Band, ChartSpec, Limit, Panel, Series, Stroke, TimeAxis, YScale};
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::coord::types::RangedCoordf64;
@@ -275,6 +275,9 @@ where
             [point] => {
                 chart.draw_series(std::iter::once(Circle::new(*point, 2, style.filled())))?;
             }
+            _ if series.stroke == Stroke::Dashed => {
+                chart.draw_series(DashedLineSeries::new(run.iter().copied(), 6, 4, style))?;
+            }
             _ if joins == Joins::Segments => {
                 let segments = run.windows(2).map(|w| PathElement::new(w.to_vec(), style));
                 chart.draw_series(segments)?;
@@ -336,10 +339,15 @@ fn draw_legend<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>)
     }
     for line in &panel.lines {
         row(&mut y, &line.label, line.note.as_deref(), &|y| {
-            area.draw(&PathElement::new(
-                [(6, y), (28, y)],
-                line.color.stroke_width(3),
-            ))
+            let style = line.color.stroke_width(3);
+            match line.stroke {
+                Stroke::Solid => area.draw(&PathElement::new([(6, y), (28, y)], style)),
+                Stroke::Dashed => {
+                    area.draw(&PathElement::new([(6, y), (12, y)], style))?;
+                    area.draw(&PathElement::new([(16, y), (22, y)], style))?;
+                    area.draw(&PathElement::new([(26, y), (28, y)], style))
+                }
+            }
         })?;
     }
     for band in &panel.bands {
@@ -502,6 +510,7 @@ mod tests {
                 })
                 .collect(),
             note: None,
+            stroke: Stroke::Solid,
         });
         let spec = ChartSpec {
             kind: "cold-starts",
@@ -533,6 +542,7 @@ mod tests {
             color: INK,
             points: vec![(0.0, 85.0), (1.0, 1200.0), (2.0, f64::NAN)],
             note: None,
+            stroke: Stroke::Solid,
         });
         assert_eq!(log_range(&panel), (10.0, 10_000.0));
     }

@@ -17,6 +17,7 @@ mod environments;
 mod focus;
 mod font;
 mod latency;
+mod observed;
 mod palette;
 mod queue;
 mod requests;
@@ -30,8 +31,9 @@ pub use downsample::{
 };
 pub use draw::{WIDTH, size};
 pub use focus::{clock, find_window};
-pub use spec::{Band, ChartSpec, Limit, Panel, Series, TimeAxis, YScale};
+pub use spec::{Band, ChartSpec, Limit, Panel, Series, Stroke, TimeAxis, YScale};
 
+use crate::observed::Comparison;
 use lambdasim_model::{FunctionConfig, SimConfig};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -47,6 +49,8 @@ pub struct VariantData<'a> {
     pub series: &'a ChartSeries,
     /// With several seeds, the range their runs spanned (`series` is the first's).
     pub band: Option<&'a SeedBand>,
+    /// What the scenario says was observed, drawn dashed over the simulated series.
+    pub observed: &'a [Comparison],
 }
 
 /// The most functions a chart draws a panel for: beyond a dozen panels a chart is
@@ -122,6 +126,7 @@ impl VariantData<'_> {
             color,
             points: points(self.series, function, self.time(), value),
             note: None,
+            stroke: Stroke::Solid,
         }
     }
 

@@ -3,6 +3,7 @@
 use super::VariantData;
 use super::palette::{BLUE, ORANGE};
 use super::spec::{ChartSpec, Panel};
+use crate::observed::Metric;
 
 /// One panel per function with requests and cold starts per second on one axis, so a
 /// burst and the cold starts it caused line up.
@@ -20,6 +21,10 @@ pub fn spec(v: &VariantData<'_>) -> ChartSpec {
         .into_iter()
         .flatten()
         .collect();
+        panel.lines.extend(v.observed_lines(
+            i,
+            &[Metric::Invocations, Metric::ColdStarts, Metric::Spillover],
+        ));
         panel
     })
 }

@@ -48,6 +48,17 @@ pub struct Series {
     /// A muted note under the legend label: `hidden under identical <variant>` when a
     /// later line is drawn over this one.
     pub note: Option<String>,
+    /// How a line is drawn (areas are always filled).
+    pub stroke: Stroke,
+}
+
+/// How a line is drawn: solid for what the run simulated, dashed for what was
+/// observed in production, drawn over it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Stroke {
+    #[default]
+    Solid,
+    Dashed,
 }
 
 /// A range over time: the lowest and highest value several seeds' runs had at each
@@ -216,6 +227,7 @@ mod tests {
             label: String::new(),
             color: RGBColor(0, 0, 0),
             note: None,
+            stroke: Stroke::Solid,
             points: points
                 .iter()
                 .enumerate()

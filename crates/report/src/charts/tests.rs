@@ -65,6 +65,7 @@ fn a_chart_renders_to_a_decodable_png_and_a_well_formed_svg() {
         config: &config,
         series: &series,
         band: None,
+        observed: &[],
     };
     for spec in variant_specs(&v) {
         let chart = render_one(format!("on-demand-{}", spec.kind), &spec).unwrap();
@@ -88,6 +89,7 @@ fn concurrency_has_states_and_limit_lines() {
         config: &config,
         series: &series,
         band: None,
+        observed: &[],
     };
     let spec = concurrency::spec(&v);
     let chart = render_one("c".into(), &spec).unwrap();
@@ -120,12 +122,14 @@ fn comparison_charts_share_axes_and_name_every_variant() {
             config: &config,
             series: &low,
             band: None,
+            observed: &[],
         },
         VariantData {
             name: "large",
             config: &config,
             series: &high,
             band: None,
+            observed: &[],
         },
     ];
     let (per_variant, comparison) = all_specs(&variants, None);
@@ -168,12 +172,14 @@ fn a_variant_named_comparison_leaves_the_comparison_its_names() {
             config: &config,
             series: &a,
             band: None,
+            observed: &[],
         },
         VariantData {
             name: "other",
             config: &config,
             series: &b,
             band: None,
+            observed: &[],
         },
     ];
     let set = render(&variants).unwrap();
@@ -190,6 +196,7 @@ fn a_single_variant_has_no_comparison() {
         config: &config,
         series: &series,
         band: None,
+        observed: &[],
     };
     let (_, comparison) = all_specs(&[v], None);
     assert!(comparison.is_empty());
@@ -224,6 +231,7 @@ fn write_charts_writes_both_formats_and_no_temporary_file() {
         config: &config,
         series: &series,
         band: None,
+        observed: &[],
     };
     let set = render(&[v]).unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -277,6 +285,7 @@ fn a_chart_of_many_functions_draws_the_busiest_dozen() {
         config: &config,
         series: &series,
         band: None,
+        observed: &[],
     };
     let want: Vec<String> = (8..20).map(|i| format!("f{i}")).collect();
     for spec in variant_specs(&v) {
@@ -310,6 +319,7 @@ fn async_functions_get_a_queue_chart_and_sync_ones_do_not() {
         config: &config,
         series: &series,
         band: None,
+        observed: &[],
     };
     assert!(variant_specs(&v).iter().all(|s| s.kind != "queue"));
 
@@ -331,6 +341,7 @@ fn async_functions_get_a_queue_chart_and_sync_ones_do_not() {
         config: &config,
         series: &series,
         band: None,
+        observed: &[],
     };
     let specs = variant_specs(&v);
     let queue = specs
@@ -357,6 +368,7 @@ fn a_far_limit_is_named_off_scale_and_a_near_one_drawn() {
         config: &config,
         series: &series,
         band: None,
+        observed: &[],
     };
     let spec = concurrency::spec(&v);
     let api = &spec.panels[0];
@@ -384,12 +396,14 @@ fn identical_variants_say_so_in_the_comparison_legend() {
             config: &config,
             series: &a,
             band: None,
+            observed: &[],
         },
         VariantData {
             name: "second",
             config: &config,
             series: &b,
             band: None,
+            observed: &[],
         },
     ];
     let set = render(&variants).unwrap();
@@ -442,6 +456,7 @@ fn the_focus_window_is_found_around_the_event_and_drawn_finer() {
         config: &config,
         series: &series,
         band: None,
+        observed: &[],
     };
     // The 30-minute sale with as long again on either side: 8:30 to 10:00.
     let (start, end) = find_window(&[v]).expect("a focus");
@@ -481,6 +496,7 @@ fn the_focus_window_is_found_around_the_event_and_drawn_finer() {
         config: &config,
         series: &flat,
         band: None,
+        observed: &[],
     };
     assert_eq!(find_window(&[v]), None);
     assert!(
@@ -510,6 +526,7 @@ fn with_several_seeds_the_charts_draw_their_range_as_a_band() {
         config: &config,
         series: &first,
         band: Some(&band),
+        observed: &[],
     };
     let specs = variant_specs(&banded);
     let concurrency = &specs[0];
@@ -546,6 +563,7 @@ fn with_several_seeds_the_charts_draw_their_range_as_a_band() {
     // One seed: no band anywhere.
     let single = VariantData {
         band: None,
+        observed: &[],
         ..banded
     };
     assert!(
@@ -553,4 +571,66 @@ fn with_several_seeds_the_charts_draw_their_range_as_a_band() {
             .iter()
             .all(|s| s.panels.iter().all(|p| p.bands.is_empty()))
     );
+}
+
+#[test]
+fn observed_series_are_dashed_lines_on_the_matching_charts() {
+    use crate::observed::{Comparison, Metric, ObservedSeries};
+    let config = config();
+    let s = series(&config, 1);
+    let observed = |metric, values: Vec<f64>| Comparison {
+        observed: ObservedSeries {
+            function: 1,
+            metric,
+            period: 60_000_000_000,
+            start: 0,
+            values,
+        },
+        simulated: Vec::new(),
+    };
+    let comparisons = [
+        observed(Metric::Throttles, vec![120.0, 0.0, 60.0]),
+        observed(Metric::Concurrency, vec![12.0, 40.0]),
+        observed(Metric::ColdStarts, vec![6.0]),
+    ];
+    let v = VariantData {
+        name: "base",
+        config: &config,
+        series: &s,
+        band: None,
+        observed: &comparisons,
+    };
+    let specs = variant_specs(&v);
+    let dashed = |kind: &str, panel: usize| -> Vec<(String, Vec<(f64, f64)>)> {
+        let spec = specs.iter().find(|s| s.kind == kind).unwrap();
+        spec.panels[panel]
+            .lines
+            .iter()
+            .filter(|l| l.stroke == Stroke::Dashed)
+            .map(|l| (l.label.clone(), l.points.clone()))
+            .collect()
+    };
+    // Counts per minute as rates per second, at each period's start in minutes.
+    assert_eq!(
+        dashed("throttles", 1),
+        vec![(
+            "observed throttles / s".to_string(),
+            vec![(0.0, 2.0), (1.0, 0.0), (2.0, 1.0)]
+        )]
+    );
+    assert_eq!(
+        dashed("concurrency", 1),
+        vec![(
+            "observed concurrency".to_string(),
+            vec![(0.0, 12.0), (1.0, 40.0)]
+        )]
+    );
+    assert_eq!(dashed("requests", 1)[0].0, "observed cold starts / s");
+    // Not on the other function's panels, and the simulated lines stay solid.
+    assert!(dashed("throttles", 0).is_empty());
+    let requests = specs.iter().find(|s| s.kind == "requests").unwrap();
+    assert_eq!(requests.panels[1].lines[0].stroke, Stroke::Solid);
+    // The chart draws: the legend names it.
+    let chart = render_one("t".into(), &specs[1]).unwrap();
+    assert!(chart.svg.contains("observed throttles / s"), "legend");
 }

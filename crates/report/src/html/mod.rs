@@ -9,9 +9,11 @@
 mod answer;
 mod config;
 mod decision;
+mod observed;
 mod slo;
 
 use crate::charts::{Chart, ChartSet};
+use crate::observed::Comparison;
 use crate::plan::Plan;
 use crate::slo::Verdict;
 use crate::summary::VariantSummary;
@@ -29,6 +31,8 @@ pub struct ReportVariant<'a> {
     /// Per function (in `config`'s order): whether its warm start was worked out from
     /// the first minute's load (`warm_start: auto`) rather than given.
     pub warm_auto: &'a [bool],
+    /// The run against what the scenario says was observed; empty without `observed:`.
+    pub observed: &'a [Comparison],
 }
 
 /// Everything the report is made of.
@@ -64,6 +68,7 @@ pub fn render_report(report: &Report<'_>) -> String {
     }
     answer::section(&mut page, report.variants);
     slo::section(&mut page, report.variants, report.slo.0, report.slo.1);
+    observed::section(&mut page, report.variants);
     charts(&mut page, report);
     config::section(&mut page, report.variants);
     let _ = write!(
@@ -104,6 +109,9 @@ fn nav(page: &mut String, report: &Report<'_>) {
     page.push_str("<a href=\"#answer\">Results</a>\n");
     if !report.slo.0.is_empty() {
         page.push_str("<a href=\"#slo\">SLO</a>\n");
+    }
+    if report.variants.iter().any(|v| !v.observed.is_empty()) {
+        page.push_str("<a href=\"#observed\">Observed</a>\n");
     }
     if !report.charts.comparison.is_empty() {
         page.push_str("<a href=\"#compared\">Variants compared</a>\n");
@@ -149,11 +157,21 @@ fn charts(page: &mut String, report: &Report<'_>) {
             );
         }
         for chart in charts {
-            figure(page, chart, caption(chart.kind));
+            let observed = !v.observed.is_empty() && OBSERVED_ON.contains(&chart.kind);
+            let note = if observed { OBSERVED_NOTE } else { "" };
+            figure(page, chart, &format!("{}{note}", caption(chart.kind)));
         }
         page.push_str("</section>\n");
     }
 }
+
+/// The charts that draw observed series over the simulated ones.
+const OBSERVED_ON: [&str; 4] = ["concurrency", "focus", "throttles", "requests"];
+
+/// Said under those charts when the variant has observed series.
+const OBSERVED_NOTE: &str = " Dashed lines labelled observed are what the scenario's \
+     observed: sources say happened (counts per second, concurrency as its maximum per \
+     period).";
 
 /// A chart as inline SVG with a caption saying how to read it.
 fn figure(page: &mut String, chart: &Chart, caption: &str) {

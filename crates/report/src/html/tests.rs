@@ -88,16 +88,18 @@ fn page_full(
     replicas: &[RunSummary],
     objectives: &[Objective],
 ) -> String {
-    page_warm(names, runs, replicas, objectives, &[])
+    page_warm(names, runs, replicas, objectives, &[], &[])
 }
 
-/// [`page_full`] with the functions whose warm start was `auto` flagged in `warm_auto`.
+/// [`page_full`] with the functions whose warm start was `auto` flagged in `warm_auto`,
+/// and every variant compared with `observed`.
 fn page_warm(
     names: &[&str],
     runs: &[RunSummary],
     replicas: &[RunSummary],
     objectives: &[Objective],
     warm_auto: &[bool],
+    observed: &[Comparison],
 ) -> String {
     let config = config();
     let series = series(&config, 1);
@@ -108,6 +110,7 @@ fn page_warm(
             config: &config,
             series: &series,
             band: None,
+            observed,
         })
         .collect();
     let charts = render(&data).unwrap();
@@ -123,6 +126,7 @@ fn page_warm(
             },
             config: &config,
             warm_auto,
+            observed,
         })
         .collect();
     let verdicts: Vec<crate::slo::Verdict> = variants
@@ -495,7 +499,7 @@ fn the_throttled_card_lists_each_synchronous_function() {
 fn the_configuration_says_when_the_warm_start_came_from_the_load() {
     let config = config();
     let runs = [run(0)];
-    let html = page_warm(&["a"], &runs, &[], &[], &[true, false]);
+    let html = page_warm(&["a"], &runs, &[], &[], &[true, false], &[]);
     let warm = |f: &str| {
         let table = &html[html.find(&format!("<h3>Function {f}</h3>")).unwrap()..];
         let row = &table[table.find("<th scope=\"row\">warm start</th>").unwrap()..];
@@ -512,4 +516,51 @@ fn the_configuration_says_when_the_warm_start_came_from_the_load() {
         "{}",
         warm(&config.functions[1].name)
     );
+}
+
+#[test]
+fn the_observed_table_shows_both_sides_and_the_error_per_period() {
+    use crate::observed::{Metric, ObservedSeries};
+    let comparison = |metric, observed: Vec<f64>, simulated: Vec<f64>| Comparison {
+        observed: ObservedSeries {
+            function: 1,
+            metric,
+            period: 60_000_000_000,
+            start: 0,
+            values: observed,
+        },
+        simulated,
+    };
+    let observed = [
+        comparison(
+            Metric::Throttles,
+            vec![1000.0, 0.0, 2000.0, 1000.0],
+            vec![1200.0, 300.0, 1500.0, 1000.0],
+        ),
+        comparison(Metric::Concurrency, vec![10.0, 30.0], vec![12.0, 30.0]),
+    ];
+    let html = page_warm(&["base"], &[run(0)], &[], &[], &[], &observed);
+    assert!(html.contains("<a href=\"#observed\">"));
+    let section = html
+        .split("<section id=\"observed\">")
+        .nth(1)
+        .unwrap()
+        .split("</section>")
+        .next()
+        .unwrap();
+    assert!(section.contains("<div class=\"table-wrap\"><table"));
+    // Totals, peaks, means; |200| + |300| + |500| + 0 = 1,000 over 4 periods: 250, 25 %
+    // of the mean of 1,000.
+    let throttles = "<td>worker</td><td>throttles</td><td>1 min</td><td>4,000</td><td>4,000</td>\
+                     <td>2,000</td><td>1,500</td><td>1,000</td><td>1,000</td><td>250</td><td>25.0 %</td>";
+    assert!(section.contains(throttles), "{section}");
+    // Concurrency has no total; its error is |2| over 2 periods, 1 of a mean of 20.
+    let concurrency = "<td>concurrency</td><td>1 min</td><td>—</td><td>—</td><td>30</td><td>30</td>\
+                       <td>20</td><td>21</td><td>1</td><td>5.0 %</td>";
+    assert!(section.contains(concurrency), "{section}");
+    // The charts that draw them say so (concurrency, the focus on the burst, throttles,
+    // requests); the others do not.
+    assert_eq!(html.matches("Dashed lines labelled observed").count(), 4);
+    // Without observed series there is no section.
+    assert!(!page(&["base"]).contains("id=\"observed\""));
 }

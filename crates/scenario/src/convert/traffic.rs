@@ -10,8 +10,8 @@ use crate::raw::{
 };
 use crate::streams::shapes::{Diurnal, Interpolation, Profile, Shape};
 use crate::streams::{
-    CsvColumns, DEFAULT_REORDER, JsonFields, Routes, Spread, StreamKind, TimeUnit, TraceFile,
-    TraceFormat, TraceSpec, Window,
+    CsvColumns, DEFAULT_REORDER, JsonFields, Routes, Spread, Statistic, StreamKind, TimeUnit,
+    TraceFile, TraceFormat, TraceSpec, Window,
 };
 use lambdasim_engine::{NANOS_PER_SEC, Nanos};
 use serde_saphyr::{Location, Spanned};
@@ -385,7 +385,7 @@ impl Context<'_> {
     }
 
     /// `format` and the keys that go with it, checked together.
-    fn trace_format(
+    pub(super) fn trace_format(
         &self,
         trace: &TraceParams,
         at: Location,
@@ -523,6 +523,7 @@ impl Context<'_> {
                     time: trace.time_column.as_ref().map(|c| c.value.clone()),
                     count: trace.count_column.as_ref().map(|c| c.value.clone()),
                 },
+                statistic: Statistic::Sum,
             }),
         }
     }

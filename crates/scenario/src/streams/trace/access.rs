@@ -148,6 +148,11 @@ impl<F: LineFormat> AccessRows<F> {
         })
     }
 
+    /// The first arrival (nanoseconds since the Unix epoch), once replayed.
+    pub(super) fn epoch(&self) -> Option<i128> {
+        self.origin
+    }
+
     pub(super) fn routed(&self) -> bool {
         self.routes.routed()
     }

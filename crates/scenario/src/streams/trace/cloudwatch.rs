@@ -8,7 +8,9 @@
 //!   points newest first by default; a status other than `Complete` (`PartialData`,
 //!   `InternalError`, `Forbidden`) means the series is not all there, an input error;
 //! - `{"Label", "Datapoints": [{"Timestamp", "Sum"}]}`, in no particular order and at
-//!   most 1,440 points per call, so a long series comes in several files.
+//!   most 1,440 points per call, so a long series comes in several files. `Sum` is read
+//!   for traffic; an observed gauge (`ConcurrentExecutions`) reads `Maximum` instead
+//!   ([`Statistic`]).
 //!
 //! A file that is not JSON is read as CSV with a header: a time column and a count
 //! column, rows in any order. That is the CSV of a CloudWatch Logs Insights query
@@ -73,6 +75,44 @@ struct DataResult {
 struct Datapoint {
     timestamp: String,
     sum: Option<f64>,
+    maximum: Option<f64>,
+}
+
+/// The statistic read from `get-metric-statistics` datapoints: `Sum` for counts per
+/// period (requests, throttles), `Maximum` for a gauge's peak in each period
+/// (`ConcurrentExecutions`). `get-metric-data` gives one value per point, of whatever
+/// statistic the query asked for, so it is read as it is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) enum Statistic {
+    #[default]
+    Sum,
+    Maximum,
+}
+
+impl Statistic {
+    /// The datapoint's value of this statistic, if the file has it.
+    fn of(self, point: &Datapoint) -> Option<f64> {
+        match self {
+            Self::Sum => point.sum,
+            Self::Maximum => point.maximum,
+        }
+    }
+
+    /// Its name in the JSON and on the CLI's `--statistics`.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Sum => "Sum",
+            Self::Maximum => "Maximum",
+        }
+    }
+
+    /// What its values mean, for messages.
+    fn meaning(self) -> &'static str {
+        match self {
+            Self::Sum => "the number of requests per period",
+            Self::Maximum => "the most at once in each period",
+        }
+    }
 }
 
 /// A series read from one file, by the names that select it.
@@ -98,6 +138,8 @@ impl Series {
 pub(super) struct CloudWatchRows {
     rows: std::vec::IntoIter<(Nanos, f64)>,
     period: Nanos,
+    /// The first point's time in nanoseconds since the Unix epoch: trace time 0.
+    epoch: i128,
 }
 
 impl CloudWatchRows {
@@ -108,20 +150,22 @@ impl CloudWatchRows {
         period: Option<Nanos>,
         wanted: &[String],
         columns: &CsvColumns,
+        statistic: Statistic,
     ) -> Result<Self, ScenarioError> {
         let mut series = Vec::new();
         for path in super::matching_files(pattern, origin, "CloudWatch metrics file")? {
-            series.extend(read_file(&path, origin, columns)?);
+            series.extend(read_file(&path, origin, columns, statistic)?);
         }
         let points = select(&series, wanted, pattern)?;
         let period = match period {
             Some(period) => period,
             None => infer_period(&points, pattern)?,
         };
-        let rows = on_grid(&points, period, pattern)?;
+        let (epoch, rows) = on_grid(&points, period, pattern)?;
         Ok(Self {
             rows: rows.into_iter(),
             period,
+            epoch,
         })
     }
 
@@ -137,6 +181,11 @@ impl CloudWatchRows {
     /// Each point's period.
     pub(super) fn interval(&self) -> Nanos {
         self.period
+    }
+
+    /// The first point's time since the Unix epoch, in nanoseconds.
+    pub(super) fn epoch(&self) -> i128 {
+        self.epoch
     }
 }
 
@@ -158,6 +207,7 @@ fn read_file(
     path: &Path,
     origin: &Position,
     columns: &CsvColumns,
+    statistic: Statistic,
 ) -> Result<Vec<Series>, ScenarioError> {
     let text = crate::input::read_whole(
         path,
@@ -190,7 +240,7 @@ fn read_file(
             label,
             ..
         } => Ok(vec![
-            statistics_series(points, label, path).map_err(located)?,
+            statistics_series(points, label, path, statistic).map_err(located)?,
         ]),
         _ => Err(ScenarioError::new(
             Position::file(path),
@@ -345,21 +395,24 @@ fn data_series(result: DataResult, path: &Path) -> Result<Series, Problem> {
     })
 }
 
-/// A `get-metric-statistics` series, checked: it must carry the `Sum` statistic.
+/// A `get-metric-statistics` series, checked: it must carry `statistic`.
 fn statistics_series(
     datapoints: Vec<Datapoint>,
     label: Option<String>,
     path: &Path,
+    statistic: Statistic,
 ) -> Result<Series, Problem> {
     let name = label.clone().unwrap_or_default();
+    let wanted = statistic.name();
     let points = datapoints
         .iter()
         .map(|p| {
-            match p.sum {
-                Some(sum) => point(&p.timestamp, sum, &name),
+            match statistic.of(p) {
+                Some(value) => point(&p.timestamp, value, &name),
                 None => Err(format!(
-                    "found a datapoint at {} of `{name}` without `Sum`, expected the Sum statistic (`--statistics Sum`): the number of requests per period",
-                    p.timestamp
+                    "found a datapoint at {} of `{name}` without `{wanted}`, expected the {wanted} statistic (`--statistics {wanted}`): {}",
+                    p.timestamp,
+                    statistic.meaning()
                 )),
             }
             .map_err(|m| Problem::new(m, &[&p.timestamp]))
@@ -468,13 +521,13 @@ fn infer_period(points: &BTreeMap<i128, f64>, pattern: &Path) -> Result<Nanos, S
     }
 }
 
-/// The points as rows from the first one's time, each checked to be on the period's
-/// grid.
+/// The first point's time and the points as rows from it, each checked to be on the
+/// period's grid.
 fn on_grid(
     points: &BTreeMap<i128, f64>,
     period: Nanos,
     pattern: &Path,
-) -> Result<Vec<(Nanos, f64)>, ScenarioError> {
+) -> Result<(i128, Vec<(Nanos, f64)>), ScenarioError> {
     let Some(&first) = points.keys().next() else {
         return Err(ScenarioError::new(
             Position::file(pattern),
@@ -498,7 +551,8 @@ fn on_grid(
             }
             Ok((since, value))
         })
-        .collect()
+        .collect::<Result<_, _>>()
+        .map(|rows| (first, rows))
 }
 
 /// Names for a message: `a`, `b`.
@@ -543,6 +597,7 @@ mod tests {
             period,
             &wanted,
             &CsvColumns::default(),
+            Statistic::Sum,
         )
         .map_err(|e| e.to_string())?;
         let mut out = Vec::new();
@@ -717,6 +772,35 @@ mod tests {
     }
 
     #[test]
+    fn the_maximum_statistic_is_read_for_a_gauge_and_required_when_asked_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let json = r#"{"Label": "ConcurrentExecutions", "Datapoints": [
+            {"Timestamp": "2024-11-29T10:01:00Z", "Maximum": 42.0, "Unit": "Count"},
+            {"Timestamp": "2024-11-29T10:00:00Z", "Maximum": 7.0, "Sum": 99.0, "Unit": "Count"}]}"#;
+        let path = file(dir.path(), "c.json", json);
+        let open = |statistic| {
+            CloudWatchRows::open(
+                &path,
+                &Position::file(Path::new("s.yaml")),
+                None,
+                &[],
+                &CsvColumns::default(),
+                statistic,
+            )
+        };
+        let mut maxima = open(Statistic::Maximum).unwrap();
+        assert_eq!(maxima.epoch(), 1_732_874_400 * 1_000_000_000);
+        let values: Vec<f64> =
+            std::iter::from_fn(|| maxima.next_row().map(|r| r.requests)).collect();
+        assert_eq!(values, vec![7.0, 42.0]);
+        let err = open(Statistic::Sum).err().unwrap().to_string();
+        assert!(
+            err.contains("without `Sum`") && err.contains("c.json:2:"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn a_logs_insights_csv_newest_first_replays_in_time_order() {
         let dir = tempfile::tempdir().unwrap();
         let csv = "bin(1m),count(*)\n2021-10-30 19:12:00.000,30\n2021-10-30 19:10:00.000,10\n";
@@ -746,6 +830,7 @@ mod tests {
             Some(MIN),
             &[],
             &wanted,
+            Statistic::Sum,
         )
         .unwrap();
         assert_eq!(named.next_row().map(|r| r.requests), Some(1.0));

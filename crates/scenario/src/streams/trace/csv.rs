@@ -237,6 +237,12 @@ impl CsvRows {
         self.interval
     }
 
+    /// The first row's timestamp (nanoseconds since the Unix epoch), once read; `None`
+    /// before it, and always for `offset_s` times.
+    pub(super) fn epoch(&self) -> Option<i128> {
+        self.first_timestamp
+    }
+
     /// The next row, checked, or `None` at the end of the file.
     pub(super) fn next_row(&mut self) -> Result<Option<Row>, ScenarioError> {
         let previous_line = self.record.position().map_or(1, |p| p.line());

@@ -19,7 +19,7 @@ mod spread;
 
 pub(crate) use access::jsonl::{JsonFields, TimeUnit};
 pub(crate) use access::{DEFAULT_REORDER, Routes};
-pub(crate) use cloudwatch::CsvColumns;
+pub(crate) use cloudwatch::{CsvColumns, Statistic};
 pub(crate) use spread::Spread;
 
 use super::Window;
@@ -60,6 +60,7 @@ pub(crate) enum TraceFormat {
         period: Option<Nanos>,
         series: Vec<String>,
         columns: cloudwatch::CsvColumns,
+        statistic: Statistic,
     },
     /// Application Load Balancer access logs (the path may be a glob; `.gz` read
     /// through gzip), put in arrival order within `reorder`.
@@ -122,6 +123,46 @@ pub(crate) fn period(file: &TraceFile, origin: &Position) -> Option<Nanos> {
     }
 }
 
+/// Trace time 0 of a file in nanoseconds since the Unix epoch (its first row's time),
+/// or `None` for a file of times relative to the scenario start: what absolute times
+/// elsewhere (observed metrics) are aligned by. Reads the first row only.
+pub(crate) fn epoch(file: &TraceFile, origin: &Position) -> Result<Option<i128>, ScenarioError> {
+    let mut rows = Rows::open(file, origin)?;
+    rows.next_row()?;
+    Ok(rows.epoch())
+}
+
+/// A per-interval file read whole: a value per row, for observed metrics.
+pub(crate) struct Periods {
+    /// Trace time 0 since the Unix epoch, as [`epoch`] gives it.
+    pub epoch: Option<i128>,
+    /// Each row's interval.
+    pub period: Nanos,
+    /// Each row's trace time and value.
+    pub values: Vec<(Nanos, f64)>,
+}
+
+/// Reads a per-interval file (CloudWatch, or CSV with `counts:`) whole: one value per
+/// period, never per request, so it is small. `None` for a per-request file.
+pub(crate) fn periods(
+    file: &TraceFile,
+    origin: &Position,
+) -> Result<Option<Periods>, ScenarioError> {
+    let mut rows = Rows::open(file, origin)?;
+    let Some(period) = rows.interval() else {
+        return Ok(None);
+    };
+    let mut values = Vec::new();
+    while let Some(row) = rows.next_row()? {
+        values.push((row.time, row.requests));
+    }
+    Ok(Some(Periods {
+        epoch: rows.epoch(),
+        period,
+        values,
+    }))
+}
+
 /// One checked row, in trace time (before `speedup`).
 struct Row {
     time: Nanos,
@@ -160,8 +201,9 @@ impl Rows {
                 period,
                 series,
                 columns,
+                statistic,
             } => Self::CloudWatch(cloudwatch::CloudWatchRows::open(
-                &file.path, origin, *period, series, columns,
+                &file.path, origin, *period, series, columns, *statistic,
             )?),
             TraceFormat::Alb { routes, reorder } => Self::Alb(access::AccessRows::open(
                 &file.path,
@@ -201,6 +243,19 @@ impl Rows {
             Self::Azure(_) => Some(azure::MINUTE),
             Self::CloudWatch(rows) => Some(rows.interval()),
             Self::Alb(_) | Self::Jsonl(_) => None,
+        }
+    }
+
+    /// Trace time 0 in nanoseconds since the Unix epoch, for a file of absolute times:
+    /// known once the first row is read (CloudWatch: at opening). `None` for times
+    /// relative to the scenario start (`offset_s`, Azure's minutes of a day).
+    fn epoch(&self) -> Option<i128> {
+        match self {
+            Self::Csv(rows) => rows.epoch(),
+            Self::Azure(_) => None,
+            Self::CloudWatch(rows) => Some(rows.epoch()),
+            Self::Alb(rows) => rows.epoch(),
+            Self::Jsonl(rows) => rows.epoch(),
         }
     }
 

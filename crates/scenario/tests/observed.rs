@@ -1,0 +1,196 @@
+//! `observed:`: metrics read per period and placed on the run's clock by absolute time.
+
+mod common;
+
+use common::{Dir, base};
+use lambdasim_scenario::{Metric, ObservedSeries};
+
+const MIN: u64 = 60_000_000_000;
+
+/// Five minutes of `Invocations` from 10:00, as `get-metric-data` writes them.
+const TRAFFIC: &str = r#"{"MetricDataResults": [{"Id": "inv", "Label": "Invocations",
+  "Timestamps": ["2024-11-29T10:04:00Z", "2024-11-29T10:03:00Z", "2024-11-29T10:02:00Z",
+                 "2024-11-29T10:01:00Z", "2024-11-29T10:00:00Z"],
+  "Values": [10, 10, 10, 10, 10], "StatusCode": "Complete"}]}"#;
+
+/// `Throttles` with points only where there were some: 10:02 and 10:04.
+const THROTTLES: &str = r#"{"MetricDataResults": [{"Id": "thr", "Label": "Throttles",
+  "Timestamps": ["2024-11-29T10:04:00Z", "2024-11-29T10:02:00Z"],
+  "Values": [4, 3], "StatusCode": "Complete"}]}"#;
+
+fn scenario(traffic: &str, observed: &str) -> String {
+    format!(
+        "name: t\nduration: 5m\nfunctions:\n  - name: f\n    traffic:\n      - {traffic}\n    observed:\n{observed}\n"
+    )
+}
+
+fn observed(dir: &Dir, yaml: &str) -> Vec<ObservedSeries> {
+    let scenario = dir.load(yaml).unwrap_or_else(|e| panic!("{e}"));
+    base(&scenario).observed
+}
+
+#[test]
+fn a_series_starting_later_lines_up_by_timestamp_and_missing_periods_are_zero() {
+    let dir = Dir::new();
+    dir.write("traffic.json", TRAFFIC);
+    dir.write("throttles.json", THROTTLES);
+    let yaml = scenario(
+        "trace: { file: traffic.json, format: cloudwatch }",
+        "      throttles: { file: throttles.json, format: cloudwatch }",
+    );
+    let series = observed(&dir, &yaml);
+    assert_eq!(
+        series,
+        vec![ObservedSeries {
+            function: 0,
+            metric: Metric::Throttles,
+            period: 2 * MIN,
+            start: 0,
+            values: vec![0.0, 3.0, 4.0],
+        }]
+    );
+}
+
+#[test]
+fn without_a_timestamped_trace_the_source_starts_the_run() {
+    let dir = Dir::new();
+    dir.write("throttles.json", THROTTLES);
+    let yaml = scenario(
+        "poisson: { rate: 1 }",
+        "      throttles: { file: throttles.json, format: cloudwatch, counts: 1m }",
+    );
+    let series = observed(&dir, &yaml);
+    assert_eq!(series[0].start, 0);
+    assert_eq!(series[0].values, vec![3.0, 0.0, 4.0, 0.0, 0.0]);
+}
+
+#[test]
+fn concurrency_reads_the_maximum_and_a_csv_of_counts_is_aligned_too() {
+    let dir = Dir::new();
+    dir.write("traffic.json", TRAFFIC);
+    dir.write(
+        "concurrency.json",
+        r#"{"Label": "ConcurrentExecutions", "Datapoints": [
+          {"Timestamp": "2024-11-29T10:01:00Z", "Maximum": 12, "Unit": "Count"},
+          {"Timestamp": "2024-11-29T10:03:00Z", "Maximum": 30, "Unit": "Count"}]}"#,
+    );
+    dir.write(
+        "cold.csv",
+        "timestamp,count\n2024-11-29T10:01:00Z,2\n2024-11-29T10:02:00Z,5\n",
+    );
+    let yaml = scenario(
+        "trace: { file: traffic.json, format: cloudwatch }",
+        "      concurrency: { file: concurrency.json, format: cloudwatch, counts: 1m }\n      cold_starts: { file: cold.csv, counts: 1m }",
+    );
+    let series = observed(&dir, &yaml);
+    assert_eq!(series[0].metric, Metric::ColdStarts);
+    assert_eq!(series[0].values, vec![0.0, 2.0, 5.0, 0.0, 0.0]);
+    assert_eq!(series[1].metric, Metric::Concurrency);
+    assert_eq!(series[1].values, vec![0.0, 12.0, 0.0, 30.0, 0.0]);
+}
+
+#[test]
+fn an_offset_trace_moves_the_observed_points_with_it() {
+    let dir = Dir::new();
+    dir.write("traffic.json", TRAFFIC);
+    dir.write("throttles.json", THROTTLES);
+    let yaml = scenario(
+        "trace: { file: traffic.json, format: cloudwatch }\n        offset: 1m",
+        "      throttles: { file: throttles.json, format: cloudwatch, counts: 1m }",
+    );
+    let series = observed(&dir, &yaml);
+    // 10:02 is 2 min into the trace, 3 min into the run; 10:04 falls past its end.
+    assert_eq!(series[0].values, vec![0.0, 0.0, 0.0, 3.0, 0.0]);
+}
+
+#[test]
+fn bad_observed_input_names_the_file_and_line() {
+    let dir = Dir::new();
+    dir.write("traffic.json", TRAFFIC);
+    dir.write("throttles.json", THROTTLES);
+    dir.write("offsets.csv", "offset_s,count\n0,1\n");
+    let cases = [
+        (
+            "      errors: { file: throttles.json, format: cloudwatch }",
+            "scenario.yaml:8",
+            "throttles",
+        ),
+        (
+            "      throttles: { file: missing.json, format: cloudwatch }",
+            "scenario.yaml:8",
+            "missing.json",
+        ),
+        (
+            "      throttles: { file: throttles.json, format: cloudwatch, series: [Errors] }",
+            "throttles.json",
+            "no series `Errors`",
+        ),
+        (
+            "      throttles: { file: throttles.json }",
+            "scenario.yaml:8",
+            "values per period",
+        ),
+        (
+            "      throttles: { file: offsets.csv, counts: 1m }",
+            "scenario.yaml:8",
+            "offset_s",
+        ),
+        // Five minutes of nanosecond periods: not kept a value each.
+        (
+            "      throttles: { file: throttles.json, format: cloudwatch, counts: 1ns }",
+            "scenario.yaml:8",
+            "at most 10000000",
+        ),
+    ];
+    for (observed, place, words) in cases {
+        let yaml = scenario(
+            "trace: { file: traffic.json, format: cloudwatch }",
+            observed,
+        );
+        let err = dir.load(&yaml).unwrap_err().to_string();
+        assert!(
+            err.contains(place) && err.contains(words),
+            "{observed}: {err}"
+        );
+    }
+}
+
+#[test]
+fn each_variant_clips_the_series_to_its_own_run() {
+    let dir = Dir::new();
+    dir.write("traffic.json", TRAFFIC);
+    dir.write("throttles.json", THROTTLES);
+    let yaml = scenario(
+        "trace: { file: traffic.json, format: cloudwatch }",
+        "      throttles: { file: throttles.json, format: cloudwatch, counts: 1m }",
+    ) + "variants:\n  - name: whole\n  - name: short\n    set: { duration: 150s }\n";
+    let scenario = dir.load(&yaml).unwrap_or_else(|e| panic!("{e}"));
+    let lengths: Vec<Vec<f64>> = scenario
+        .variants(None)
+        .into_iter()
+        .map(|v| v.observed[0].values.clone())
+        .collect();
+    // 150 s holds the periods starting at 0, 1 and 2 minutes.
+    assert_eq!(
+        lengths,
+        vec![vec![0.0, 0.0, 3.0, 0.0, 4.0], vec![0.0, 0.0, 3.0]]
+    );
+}
+
+#[test]
+fn a_sped_up_trace_shortens_the_observed_periods_with_it() {
+    let dir = Dir::new();
+    dir.write("traffic.json", TRAFFIC);
+    dir.write("throttles.json", THROTTLES);
+    let yaml = scenario(
+        "trace: { file: traffic.json, format: cloudwatch }\n        speedup: 2",
+        "      throttles: { file: throttles.json, format: cloudwatch, counts: 1m }",
+    );
+    let series = observed(&dir, &yaml);
+    // Minutes of the trace are 30 s of the run: 10:02 at 1 min, 10:04 at 2 min.
+    assert_eq!(series[0].period, MIN / 2);
+    assert_eq!(
+        series[0].values,
+        vec![0.0, 0.0, 3.0, 0.0, 4.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    );
+}
