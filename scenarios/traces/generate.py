@@ -28,7 +28,9 @@ Synthetic data, made by this script alone (seeded, so re-running gives the same 
                   `static-assets` requests and fixed responses without a target group.
   api-gateway.jsonl  The same ten minutes of a partner API's API Gateway JSON access log
                   (`requestTimeEpoch`, `routeKey`, `integrationLatency`, `status`): one
-                  `POST /orders` request every 2 s on average, in the order they ended.
+                  `POST /orders` request every 2 s on average and four times as many
+                  between minutes 4 and 6, in the order they ended; in that rush 30 %
+                  of the requests were throttled (status 429, no latency).
 
     python3 scenarios/traces/generate.py
 """
@@ -198,9 +200,12 @@ def alb_logs(rng):
 def api_gateway(rng):
     """API Gateway JSON access log lines, in the order requests ended."""
     entries = []
-    for t in poisson_times(rng, 0.5, 0, 600):
+    for t in poisson_times(rng, 0.5, 0, 600) + poisson_times(rng, 2.0, 240, 360):
         latency = rng.lognormvariate(math.log(180), 0.4)
-        entries.append((t + latency / 1000, t, latency))
+        # In the rush between minutes 4 and 6 the function's reserved concurrency
+        # throttled some requests: API Gateway answered 429 without a latency.
+        throttled = 240 <= t < 360 and rng.random() < 0.3
+        entries.append((t + latency / 1000, t, None if throttled else latency))
     with open(os.path.join(HERE, "api-gateway.jsonl"), "w") as f:
         for _, t, latency in sorted(entries):
             record = {
@@ -209,10 +214,10 @@ def api_gateway(rng):
                 "requestTimeEpoch": int(round((START + t) * 1000)),
                 "httpMethod": "POST",
                 "routeKey": "POST /orders",
-                "status": "200",
+                "status": "200" if latency is not None else "429",
                 "protocol": "HTTP/1.1",
                 "responseLength": str(rng.randrange(80, 400)),
-                "integrationLatency": str(round(latency)),
+                "integrationLatency": "-" if latency is None else str(round(latency)),
             }
             f.write(json.dumps(record, separators=(",", ":")) + "\n")
 

@@ -82,35 +82,41 @@ pub(crate) struct ObservedSpec {
     /// What the values count or measure.
     pub metric: Metric,
     pub file: TraceFile,
+    /// For a per-request source (a log's 429s), the period its requests are counted in.
+    pub per_request: Option<Nanos>,
     /// Where the scenario names the file.
     pub origin: Position,
 }
+
+/// A source read once: its file, and the period its requests are counted in when it is
+/// a log (see [`ObservedSpec::per_request`]).
+type SourceKey = (TraceFile, Option<Nanos>);
 
 /// Observed files and trace origins already read: every variant and sweep point places
 /// the same sources on its own clock, and shares one read of each file (an access
 /// log's first arrival may take minutes of lines to find).
 #[derive(Default)]
 pub(crate) struct ObservedFiles {
-    periods: RefCell<HashMap<TraceFile, Rc<Periods>>>,
+    periods: RefCell<HashMap<SourceKey, Rc<Periods>>>,
     epochs: RefCell<HashMap<TraceFile, Option<i128>>>,
 }
 
 impl ObservedFiles {
     /// The source's values per period, read on first use.
     fn periods(&self, spec: &ObservedSpec) -> Result<Rc<Periods>, ScenarioError> {
-        if let Some(known) = self.periods.borrow().get(&spec.file) {
+        let key = (spec.file.clone(), spec.per_request);
+        if let Some(known) = self.periods.borrow().get(&key) {
             return Ok(Rc::clone(known));
         }
-        let read = crate::streams::periods(&spec.file, &spec.origin)?.ok_or_else(|| {
+        let read = crate::streams::periods(&spec.file, &spec.origin, spec.per_request)?;
+        let read = read.ok_or_else(|| {
             ScenarioError::new(
                 spec.origin.clone(),
                 "found a per-request file, expected values per period (`counts:` on a CSV file, or CloudWatch metrics)",
             )
         })?;
         let read = Rc::new(read);
-        self.periods
-            .borrow_mut()
-            .insert(spec.file.clone(), Rc::clone(&read));
+        self.periods.borrow_mut().insert(key, Rc::clone(&read));
         Ok(read)
     }
 

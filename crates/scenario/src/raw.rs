@@ -516,6 +516,9 @@ pub(crate) struct TraceParams {
     pub time_unit: Option<Spanned<RawTimeUnit>>,
     pub duration_field: Option<Spanned<String>>,
     pub route_field: Option<Spanned<String>>,
+    /// For a `format: jsonl` log under `observed: throttles`: the field holding each
+    /// response's status, whose 429s are counted.
+    pub status_field: Option<Spanned<String>>,
 }
 
 /// The unit of a JSON log's numeric time field.

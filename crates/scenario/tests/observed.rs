@@ -194,3 +194,80 @@ fn a_sped_up_trace_shortens_the_observed_periods_with_it() {
         vec![0.0, 0.0, 3.0, 0.0, 4.0, 0.0, 0.0, 0.0, 0.0, 0.0]
     );
 }
+
+/// API Gateway JSON access log lines at `ms` after 10:00:00 with the given status.
+fn api_lines(lines: &[(u64, &str)]) -> String {
+    lines
+        .iter()
+        .map(|(ms, status)| {
+            format!(
+                "{{\"requestTimeEpoch\":{},\"routeKey\":\"POST /orders\",\"status\":\"{status}\",\"integrationLatency\":\"20\"}}\n",
+                1_732_874_400_000 + ms
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_logs_429_responses_are_its_observed_throttles_per_period() {
+    let dir = Dir::new();
+    // The first request at 10:00:30; 429s at 10:00:40, 10:01:10 and 10:01:50 (logged
+    // out of order), and at 10:03:05.
+    let log = api_lines(&[
+        (30_000, "200"),
+        (40_000, "429"),
+        (110_000, "429"),
+        (70_000, "429"),
+        (95_000, "200"),
+        (185_000, "429"),
+    ]);
+    dir.write("api.jsonl", log);
+    let yaml = scenario(
+        "trace: { file: api.jsonl, format: jsonl, time_field: requestTimeEpoch }",
+        "      throttles: { file: api.jsonl, format: jsonl, time_field: requestTimeEpoch, status_field: status, counts: 1m }",
+    );
+    let series = observed(&dir, &yaml);
+    // The run starts at the first request, 10:00:30. The minute from 10:00 began
+    // before it and is left out (with the 429 at 10:00:40), so the grid starts at
+    // 10:01:00, 30 s into the run: five minutes begin in the five-minute run.
+    assert_eq!(series[0].period, MIN);
+    assert_eq!(series[0].start, MIN / 2);
+    assert_eq!(series[0].values, vec![2.0, 0.0, 1.0, 0.0, 0.0]);
+}
+
+#[test]
+fn a_status_field_belongs_to_observed_throttles_from_a_jsonl_log() {
+    let dir = Dir::new();
+    dir.write("api.jsonl", api_lines(&[(0, "429")]));
+    let trace = "trace: { file: api.jsonl, format: jsonl, time_field: requestTimeEpoch }";
+    let cases = [
+        (
+            "trace: { file: api.jsonl, format: jsonl, time_field: requestTimeEpoch, status_field: status }",
+            "      throttles: { file: api.jsonl, format: jsonl, time_field: requestTimeEpoch, status_field: status, counts: 1m }",
+            "found status_field on a traffic trace",
+        ),
+        (
+            trace,
+            "      throttles: { file: api.jsonl, format: jsonl, time_field: requestTimeEpoch, status_field: status }",
+            "without counts:",
+        ),
+        (
+            trace,
+            "      throttles: { file: api.jsonl, format: jsonl, time_field: requestTimeEpoch, counts: 1m }",
+            "without status_field",
+        ),
+        (
+            trace,
+            "      concurrency: { file: api.jsonl, format: jsonl, time_field: requestTimeEpoch, status_field: status, counts: 1m }",
+            "only for throttles",
+        ),
+    ];
+    for (traffic, observed, needle) in cases {
+        let err = match dir.load(&scenario(traffic, observed)) {
+            Ok(_) => panic!("{observed}: expected an error"),
+            Err(e) => e,
+        };
+        assert!(err.message().contains(needle), "{needle}: {err}");
+        assert!(err.line().is_some(), "{err}");
+    }
+}

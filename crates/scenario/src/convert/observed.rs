@@ -5,7 +5,7 @@ use super::{Context, pick};
 use crate::error::Position;
 use crate::error::ScenarioError;
 use crate::observed::{Metric, ObservedSpec};
-use crate::raw::{RawObserved, TraceParams};
+use crate::raw::{RawObserved, RawTraceFormat, TraceParams};
 use crate::streams::{Statistic, TraceFile, TraceFormat};
 use serde_saphyr::{Location, Spanned};
 
@@ -53,6 +53,9 @@ impl Context<'_> {
                 format!("found spread on observed {key}, expected it only on traffic traces"),
             ));
         }
+        if params.format.as_ref().map(|f| f.value) == Some(RawTraceFormat::Jsonl) {
+            return self.observed_log(metric, params, at, owner);
+        }
         let format = match self.trace_format(params, at, owner)? {
             TraceFormat::CloudWatch {
                 period,
@@ -81,8 +84,57 @@ impl Context<'_> {
                 ));
             }
         };
+        Ok(self.observed_spec(metric, params, at, owner, format, None))
+    }
+
+    /// Throttles counted from a JSON-lines access log: the requests whose
+    /// `status_field` is 429, per `counts:` period.
+    fn observed_log(
+        &self,
+        metric: Metric,
+        params: &TraceParams,
+        at: Location,
+        owner: &Owner,
+    ) -> Result<ObservedSpec, ScenarioError> {
+        let key = metric.key();
+        if metric != Metric::Throttles {
+            return Err(self.error(
+                at,
+                format!("found observed {key} from a jsonl log, expected a log only for throttles (its 429 responses)"),
+            ));
+        }
+        let Some(period) = params.counts.as_ref().filter(|c| c.value.0 > 0) else {
+            return Err(self.error(
+                at,
+                "found observed throttles from a jsonl log without counts:, expected the period to count its 429 responses in (e.g. counts: 1m)",
+            ));
+        };
+        if params.status_field.is_none() {
+            return Err(self.error(
+                at,
+                "found observed throttles from a jsonl log without status_field, expected the field holding each response's status (API Gateway: status)",
+            ));
+        }
+        // `counts:` is the period here, not a counts trace's: the log is read as it is.
+        let log = TraceParams {
+            counts: None,
+            ..params.clone()
+        };
+        let format = self.trace_format(&log, at, owner)?;
+        Ok(self.observed_spec(metric, params, at, owner, format, Some(period.value.0)))
+    }
+
+    fn observed_spec(
+        &self,
+        metric: Metric,
+        params: &TraceParams,
+        at: Location,
+        owner: &Owner,
+        format: TraceFormat,
+        per_request: Option<lambdasim_engine::Nanos>,
+    ) -> ObservedSpec {
         let file_at = pick(params.file.referenced, at);
-        Ok(ObservedSpec {
+        ObservedSpec {
             function: owner.index,
             metric,
             file: TraceFile {
@@ -91,7 +143,8 @@ impl Context<'_> {
                 functions: owner.functions.to_vec(),
                 owner: owner.index,
             },
+            per_request,
             origin: Position::yaml(self.file, file_at),
-        })
+        }
     }
 }

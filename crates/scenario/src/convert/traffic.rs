@@ -353,8 +353,21 @@ impl Context<'_> {
             Some(v) => v.value,
             None => 1.0,
         };
+        if let Some(status) = &trace.status_field {
+            return Err(self.error(
+                pick(status.referenced, at),
+                "found status_field on a traffic trace, expected it only under observed: throttles, where it counts a log's 429 responses",
+            ));
+        }
         let format = self.trace_format(trace, at, owner)?;
-        let per_interval = !matches!(format, TraceFormat::Csv { counts: None, .. });
+        let per_interval = matches!(
+            format,
+            TraceFormat::Csv {
+                counts: Some(_),
+                ..
+            } | TraceFormat::Azure2019 { .. }
+                | TraceFormat::CloudWatch { .. }
+        );
         let spread = match trace.spread.as_ref() {
             Some(s) if !per_interval => {
                 return Err(self.error(
@@ -473,6 +486,12 @@ impl Context<'_> {
                 "with format: jsonl",
                 jsonl,
             ),
+            (
+                "status_field",
+                trace.status_field.as_ref().map(|v| v.referenced),
+                "with format: jsonl",
+                jsonl,
+            ),
         ];
         for (key, location, belongs, allowed) in keys {
             if let (Some(location), false) = (location, allowed) {
@@ -567,6 +586,7 @@ impl Context<'_> {
                 },
                 duration: trace.duration_field.as_ref().map(|f| f.value.clone()),
                 route: trace.route_field.as_ref().map(|f| f.value.clone()),
+                throttled_status: trace.status_field.as_ref().map(|f| f.value.clone()),
             }),
             routes,
             reorder: self.reorder_window(trace, at)?,

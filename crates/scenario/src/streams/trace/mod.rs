@@ -143,14 +143,18 @@ pub(crate) struct Periods {
 }
 
 /// Reads a per-interval file (CloudWatch, or CSV with `counts:`) whole: one value per
-/// period, never per request, so it is small. `None` for a per-request file.
+/// period, never per request, so it is small. A per-request file is counted per
+/// `per_request` period when given (`None` without).
 pub(crate) fn periods(
     file: &TraceFile,
     origin: &Position,
+    per_request: Option<Nanos>,
 ) -> Result<Option<Periods>, ScenarioError> {
     let mut rows = Rows::open(file, origin)?;
     let Some(period) = rows.interval() else {
-        return Ok(None);
+        return per_request
+            .map(|p| count_requests(&mut rows, p))
+            .transpose();
     };
     let mut values = Vec::new();
     while let Some(row) = rows.next_row()? {
@@ -161,6 +165,31 @@ pub(crate) fn periods(
         period,
         values,
     }))
+}
+
+/// A per-request file's requests counted per `period`, the periods on the clock's
+/// whole multiples of it (09:00, 09:01, … for a minute): time 0 is the first request's
+/// period. A file with no request counts none (and its time 0 is the epoch's).
+fn count_requests(rows: &mut Rows, period: Nanos) -> Result<Periods, ScenarioError> {
+    let step = i128::from(period);
+    let mut values: Vec<(Nanos, f64)> = Vec::new();
+    let mut origin: Option<i128> = None;
+    while let Some(row) = rows.next_row()? {
+        // The file's time 0 (its first request), known once a row is read.
+        let epoch = rows.epoch().unwrap_or(0);
+        let origin = *origin.get_or_insert(epoch.div_euclid(step) * step);
+        let at = (epoch + i128::from(row.time) - origin).div_euclid(step) * step;
+        let at = Nanos::try_from(at).unwrap_or(Nanos::MAX);
+        match values.last_mut() {
+            Some((t, count)) if *t == at => *count += row.requests,
+            _ => values.push((at, row.requests)),
+        }
+    }
+    Ok(Periods {
+        epoch: Some(origin.unwrap_or(0)),
+        period,
+        values,
+    })
 }
 
 /// One checked row, in trace time (before `speedup`).

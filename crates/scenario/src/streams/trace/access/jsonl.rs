@@ -32,7 +32,13 @@ pub(crate) struct JsonFields {
     pub unit: TimeUnit,
     pub duration: Option<String>,
     pub route: Option<String>,
+    /// When set, only the lines whose field of this name is 429 (Too Many Requests)
+    /// are read: a log's throttled requests, for `observed: throttles`.
+    pub throttled_status: Option<String>,
 }
+
+/// The HTTP status of a throttled request: 429 Too Many Requests.
+const TOO_MANY_REQUESTS: u64 = 429;
 
 /// Reads JSON lines by their fields.
 #[derive(Clone, Debug)]
@@ -51,6 +57,11 @@ impl LineFormat for Jsonl {
             .map_err(|e| format!("found {e}, expected one JSON object a line"))?;
         let fields = &self.0;
         let field = |name: &str| object.get(name).filter(|v| !v.is_null());
+        if let Some(name) = fields.throttled_status.as_deref()
+            && !is_throttled(field(name))
+        {
+            return Ok(None);
+        }
         let time = field(&fields.time).ok_or_else(|| {
             format!(
                 "found no `{}` field (time_field), expected the request's arrival time",
@@ -134,6 +145,15 @@ impl Jsonl {
     }
 }
 
+/// Whether a status field says 429, as a number or a string.
+fn is_throttled(status: Option<&Value>) -> bool {
+    match status {
+        Some(Value::Number(n)) => n.as_u64() == Some(TOO_MANY_REQUESTS),
+        Some(Value::String(s)) => s.trim().parse() == Ok(TOO_MANY_REQUESTS),
+        _ => false,
+    }
+}
+
 /// A duration field in milliseconds: a number or a string of one; `-` for none.
 fn milliseconds(name: &str, value: &Value) -> Result<Option<Nanos>, String> {
     let ms = match value {
@@ -181,6 +201,7 @@ mod tests {
             unit: TimeUnit::Milliseconds,
             duration: Some("integrationLatency".into()),
             route: Some("routeKey".into()),
+            throttled_status: None,
         })
     }
 
@@ -245,5 +266,18 @@ mod tests {
             .unwrap_err();
         assert!(err.contains("milliseconds"), "{err}");
         assert_eq!(f.parse("").unwrap(), None);
+    }
+
+    #[test]
+    fn with_a_status_field_only_429s_are_read() {
+        let mut format = api_gateway();
+        format.0.throttled_status = Some("status".into());
+        assert_eq!(format.parse(LINE).unwrap(), None, "a 200 is left out");
+        let throttled = LINE.replace(r#""status":"200""#, r#""status":"429""#);
+        assert!(format.parse(&throttled).unwrap().is_some());
+        let number = LINE.replace(r#""status":"200""#, r#""status":429"#);
+        assert!(format.parse(&number).unwrap().is_some());
+        let missing = LINE.replace(r#""status":"200","#, "");
+        assert_eq!(format.parse(&missing).unwrap(), None);
     }
 }
