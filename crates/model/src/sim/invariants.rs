@@ -38,7 +38,9 @@ impl Simulation {
             let c = &mut counts[env.func.index()];
             c.environments += 1;
             c.provisioned += u32::from(env.provisioned);
-            c.async_running += u32::from(env.has_pending);
+            // An SQS function's batches are checked with its queue.
+            c.async_running +=
+                u32::from(env.has_pending && self.functions[env.func.index()].sqs.is_none());
             match env.state {
                 EnvState::Idle if env.provisioned => c.idle_provisioned += 1,
                 EnvState::Idle => c.idle_on_demand += 1,
@@ -131,6 +133,9 @@ impl Simulation {
             check(prov.allocated <= cfg.max_provisioned(), || {
                 format!("{name}: allocated above the most ever configured")
             })?;
+            if let Some(q) = &func.sqs {
+                q.check().map_err(|e| format!("{name}: {e}"))?;
+            }
             let executing = u64::from(c.async_running);
             check(
                 waiting >= executing && u64::from(m.queue_depth.value) == waiting - executing,
