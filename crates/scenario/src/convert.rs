@@ -10,6 +10,7 @@ mod invocation;
 mod memory;
 mod provisioning;
 mod snapstart;
+mod sqs;
 mod traffic;
 
 use crate::duration::Dur;
