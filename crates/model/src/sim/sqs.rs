@@ -406,7 +406,7 @@ impl Simulation {
             q.hidden.pop_front();
             q.visible.push_back(m);
         }
-        self.sqs_start_ticking(f);
+        // Pollers still tick: a queue with hidden messages is never quiet.
         self.sqs_poll(f);
     }
 }
