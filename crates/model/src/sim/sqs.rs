@@ -130,6 +130,11 @@ impl SqsQueue {
         SqsConfig::START_POLLERS.min(self.config.cap())
     }
 
+    /// Batches running.
+    pub(super) fn batches(&self) -> u32 {
+        self.in_flight.len() as u32
+    }
+
     /// Messages in running batches.
     fn running_messages(&self) -> u64 {
         self.in_flight.values().map(|b| b.len() as u64).sum()
