@@ -219,6 +219,9 @@ pub enum InvocationType {
     /// Lambda queues the event and retries throttles with backoff (AWS Lambda Developer
     /// Guide, "Configuring error handling for asynchronous invocation").
     Async,
+    /// Messages go into an SQS queue that an event source mapping polls in batches
+    /// ([`SqsConfig`]; AWS Lambda Developer Guide, "Using Lambda with Amazon SQS").
+    Sqs,
 }
 
 /// A scheduled change of provisioned concurrency (AWS Lambda Developer Guide,
@@ -330,6 +333,119 @@ impl Default for AsyncConfig {
         Self {
             max_event_age: 6 * 3600 * NANOS_PER_SEC,
             retry_attempts: 2,
+        }
+    }
+}
+
+/// An SQS event source mapping in standard (on-demand) mode: pollers read batches of
+/// messages and invoke the function once per batch (`docs/model.md`, "SQS event
+/// source mapping"; AWS Lambda Developer Guide, "Configuring an SQS event source
+/// mapping" and "Scaling behavior for SQS event source mappings").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct SqsConfig {
+    /// The most messages one invocation takes, [`Self::BATCH_SIZE_RANGE`] (default 10).
+    pub batch_size: u32,
+    /// How long a poller waits to fill a batch, [`Self::BATCH_WINDOW_RANGE`]
+    /// (default 0: a batch leaves with what is there). Above 10 messages a batch
+    /// needs at least 1 s, as AWS requires.
+    pub batch_window: Nanos,
+    /// The mapping's own cap on concurrent invocations,
+    /// [`Self::MAXIMUM_CONCURRENCY_RANGE`]; `None`: [`Self::MAX_POLLERS`].
+    pub maximum_concurrency: Option<u32>,
+    /// How long a message received by a batch that was throttled or failed stays
+    /// hidden before it can be received again (the queue's setting; default 30 s,
+    /// SQS's default, [`Self::VISIBILITY_TIMEOUT_RANGE`]).
+    pub visibility_timeout: Nanos,
+    /// The redrive policy's `maxReceiveCount`, [`Self::MAX_RECEIVE_COUNT_RANGE`]: a
+    /// message received this many times without success goes to the dead-letter
+    /// queue. `None`: no dead-letter queue, the message is retried until it succeeds.
+    pub max_receive_count: Option<u32>,
+}
+
+impl SqsConfig {
+    /// Batch sizes AWS accepts for a standard queue ("Configuring an SQS event source
+    /// mapping", BatchSize).
+    pub const BATCH_SIZE_RANGE: RangeInclusive<u32> = 1..=10_000;
+    /// Batch windows AWS accepts: 0 to 300 s (MaximumBatchingWindowInSeconds).
+    pub const BATCH_WINDOW_RANGE: RangeInclusive<Nanos> = 0..=300 * NANOS_PER_SEC;
+    /// Above this batch size AWS requires a batch window of at least 1 s.
+    pub const BATCH_SIZE_WITHOUT_WINDOW: u32 = 10;
+    /// `ScalingConfig.MaximumConcurrency` (Lambda API Reference): 2 to 1,000.
+    pub const MAXIMUM_CONCURRENCY_RANGE: RangeInclusive<u32> = 2..=1_000;
+    /// A queue's visibility timeout: 0 s to 12 h (Amazon SQS Developer Guide,
+    /// "Amazon SQS visibility timeout").
+    pub const VISIBILITY_TIMEOUT_RANGE: RangeInclusive<Nanos> = 0..=12 * 3600 * NANOS_PER_SEC;
+    /// The redrive policy's `maxReceiveCount`: 1 to 1,000 (Amazon SQS Developer
+    /// Guide, "Using dead-letter queues").
+    pub const MAX_RECEIVE_COUNT_RANGE: RangeInclusive<u32> = 1..=1_000;
+    /// Concurrent invocations pollers start with ("Scaling behavior for SQS event
+    /// source mappings": five batches at once).
+    pub const START_POLLERS: u32 = 5;
+    /// Concurrent invocations pollers add per minute while messages wait (same page).
+    pub const POLLERS_PER_MINUTE: u32 = 300;
+    /// The most concurrent invocations of one mapping in standard mode (same page).
+    pub const MAX_POLLERS: u32 = 1_250;
+
+    /// The cap on this mapping's concurrent invocations.
+    pub fn cap(&self) -> u32 {
+        self.maximum_concurrency.unwrap_or(Self::MAX_POLLERS)
+    }
+
+    /// What is wrong with these settings, if anything: the field and why.
+    pub fn problem(&self) -> Option<(&'static str, String)> {
+        let range = |r: &RangeInclusive<u32>| format!("{} to {}", r.start(), r.end());
+        if !Self::BATCH_SIZE_RANGE.contains(&self.batch_size) {
+            let message = format!("sqs batch_size must be {}", range(&Self::BATCH_SIZE_RANGE));
+            return Some(("sqs.batch_size", message));
+        }
+        if !Self::BATCH_WINDOW_RANGE.contains(&self.batch_window) {
+            return Some((
+                "sqs.batch_window",
+                "sqs batch_window must be 0 to 300 s".into(),
+            ));
+        }
+        if self.batch_size > Self::BATCH_SIZE_WITHOUT_WINDOW && self.batch_window < NANOS_PER_SEC {
+            let message =
+                "sqs batch_size above 10 needs a batch_window of at least 1 s, as AWS requires"
+                    .into();
+            return Some(("sqs.batch_window", message));
+        }
+        if let Some(max) = self.maximum_concurrency
+            && !Self::MAXIMUM_CONCURRENCY_RANGE.contains(&max)
+        {
+            let message = format!(
+                "sqs maximum_concurrency must be {}",
+                range(&Self::MAXIMUM_CONCURRENCY_RANGE)
+            );
+            return Some(("sqs.maximum_concurrency", message));
+        }
+        if !Self::VISIBILITY_TIMEOUT_RANGE.contains(&self.visibility_timeout) {
+            return Some((
+                "sqs.visibility_timeout",
+                "sqs visibility_timeout must be 0 s to 12 h".into(),
+            ));
+        }
+        if let Some(count) = self.max_receive_count
+            && !Self::MAX_RECEIVE_COUNT_RANGE.contains(&count)
+        {
+            let message = format!(
+                "sqs max_receive_count must be {}",
+                range(&Self::MAX_RECEIVE_COUNT_RANGE)
+            );
+            return Some(("sqs.max_receive_count", message));
+        }
+        None
+    }
+}
+
+impl Default for SqsConfig {
+    fn default() -> Self {
+        Self {
+            batch_size: 10,
+            batch_window: 0,
+            maximum_concurrency: None,
+            visibility_timeout: 30 * NANOS_PER_SEC,
+            max_receive_count: None,
         }
     }
 }
@@ -559,6 +675,8 @@ pub struct FunctionConfig {
     pub invocation: InvocationType,
     /// Settings of the asynchronous path (used when `invocation` is `Async`).
     pub async_config: AsyncConfig,
+    /// The SQS event source mapping (used when `invocation` is `Sqs`).
+    pub sqs: SqsConfig,
     /// Share of invocations that fail (function errors), 0–1.
     pub error_rate: f64,
     /// Synchronous callers' retries of throttled requests.
@@ -603,6 +721,7 @@ impl FunctionConfig {
             provisioning: Provisioning::default(),
             invocation: InvocationType::Sync,
             async_config: AsyncConfig::default(),
+            sqs: SqsConfig::default(),
             error_rate: 0.0,
             client_retries: None,
             front_door: FrontDoor::Direct,
@@ -956,8 +1075,17 @@ impl FunctionConfig {
             );
             return self.invalid("async_config.max_event_age", message);
         }
+        if self.invocation == InvocationType::Sqs {
+            if let Some((field, message)) = self.sqs.problem() {
+                return self.invalid(field, message);
+            }
+            if self.client_retries.is_some() {
+                let message = "client_retries are for synchronous callers: the SQS event source mapping retries through the queue".into();
+                return self.invalid("client_retries", message);
+            }
+        }
         if let FrontDoor::Behind { route } = self.front_door {
-            if self.invocation == InvocationType::Async {
+            if self.invocation != InvocationType::Sync {
                 let message = "front_door is for synchronous functions: API Gateway's Lambda integration waits for the response".into();
                 return self.invalid("front_door", message);
             }

@@ -121,6 +121,32 @@ pub struct AsyncSummary {
     pub age_ms: LatencySummary,
 }
 
+/// What happened to an SQS function's messages (`docs/model.md`, "SQS event source
+/// mapping"). Nothing is lost silently: `received = processed + dead_lettered +
+/// queued_at_end`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct SqsSummary {
+    /// Messages sent to the queue by the function's traffic.
+    pub received: u64,
+    /// Messages deleted after a batch that succeeded.
+    pub processed: u64,
+    /// Messages moved to the dead-letter queue at `max_receive_count`.
+    pub dead_lettered: u64,
+    /// Batches invoked.
+    pub batches: u64,
+    /// Batches throttled by Lambda's limits (their messages returned to the queue).
+    pub batches_throttled: u64,
+    /// Messages waiting or in a running batch when the run ended.
+    pub queued_at_end: u64,
+    /// Most messages waiting at once, visible or hidden by the visibility timeout.
+    pub peak_depth: u32,
+    /// The 99th percentile, over the time series' buckets, of each bucket's greatest
+    /// `ApproximateAgeOfOldestMessage`, in seconds...
+    pub oldest_age_p99_s: f64,
+    /// ...and the greatest, in seconds.
+    pub oldest_age_max_s: f64,
+}
+
 /// One function's totals over the run.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct FunctionSummary {
@@ -170,6 +196,9 @@ pub struct FunctionSummary {
     /// Present for asynchronously invoked functions.
     #[serde(rename = "async", skip_serializing_if = "Option::is_none")]
     pub async_events: Option<AsyncSummary>,
+    /// Present for functions invoked by an SQS event source mapping.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sqs: Option<SqsSummary>,
 }
 
 /// Account-wide totals.

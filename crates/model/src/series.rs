@@ -56,6 +56,20 @@ pub struct BucketRow {
     pub async_age_max_ms: f64,
     /// What the bucket's invocations and provisioned capacity cost.
     pub cost_usd: f64,
+    /// The SQS queue of an SQS function (all 0 for others): most messages waiting at
+    /// once, visible or hidden by the visibility timeout...
+    pub sqs_depth: u32,
+    /// ...the greatest age of the oldest message not yet deleted, in seconds
+    /// (`ApproximateAgeOfOldestMessage`)...
+    pub sqs_oldest_age_s: f64,
+    /// ...messages processed, and dead-lettered...
+    pub sqs_processed: u64,
+    /// ...
+    pub sqs_dead_lettered: u64,
+    /// ...batches throttled...
+    pub sqs_batches_throttled: u64,
+    /// ...and the most concurrent invocations the pollers allowed.
+    pub sqs_pollers: u32,
 }
 
 /// Receives bucket rows in time order (and, within a bucket, in function order).

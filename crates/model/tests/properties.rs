@@ -90,47 +90,84 @@ fn arb_function(i: usize) -> impl Strategy<Value = FunctionConfig> {
         )
 }
 
+/// An SQS mapping with small numbers, so that its cap, window, visibility timeout and
+/// dead-letter count all bind in a 20-s run.
+fn arb_sqs() -> impl Strategy<Value = SqsConfig> {
+    (
+        1u32..20,
+        0u64..1500,
+        prop::option::of(2u32..30),
+        0u64..5000,
+        prop::option::of(1u32..4),
+    )
+        .prop_map(
+            |(batch_size, window_ms, maximum_concurrency, visibility_ms, max_receive_count)| {
+                SqsConfig {
+                    batch_size,
+                    // Above 10 messages AWS requires a window of at least 1 s.
+                    batch_window: if batch_size > 10 {
+                        S + window_ms * MS
+                    } else {
+                        window_ms * MS
+                    },
+                    maximum_concurrency,
+                    visibility_timeout: visibility_ms * MS,
+                    max_receive_count,
+                }
+            },
+        )
+}
+
 /// Adds the time behaviour of issue 5 to a function: a schedule, autoscaling, the
-/// asynchronous path, errors and client retries.
+/// asynchronous path or an SQS queue, errors and client retries.
 fn arb_dynamics(f: FunctionConfig) -> impl Strategy<Value = FunctionConfig> {
     (
         prop::option::of((1u64..15, 0u32..30)),
         any::<bool>(),
-        any::<bool>(),
+        prop_oneof![
+            Just(InvocationType::Sync),
+            Just(InvocationType::Async),
+            Just(InvocationType::Sqs)
+        ],
         prop_oneof![Just(0.0), Just(0.3)],
         prop::option::of(1u32..4),
+        arb_sqs(),
     )
-        .prop_map(move |(step, autoscale, is_async, error_rate, retries)| {
-            let mut f = f.clone();
-            if let Some((at_s, value)) = step {
-                f.provisioning.schedule = vec![ScheduledValue {
-                    at: at_s * S,
-                    value: f.reserved_concurrency.map_or(value, |r| value.min(r)),
-                }];
-            }
-            f.provisioning.allocation_delay = DurationDist::Uniform { min: S, max: 3 * S };
-            if autoscale {
-                let max = f.reserved_concurrency.unwrap_or(40).min(40);
-                f.provisioning.autoscaling = Some(AutoscalingConfig {
-                    min: 0,
-                    max,
-                    target_utilization: 0.7,
-                    scale_out_cooldown: 0,
-                    scale_in_cooldown: 0,
-                });
-            }
-            if is_async {
-                f.invocation = InvocationType::Async;
-                f.async_config.max_event_age = 10 * S;
-            } else {
-                f.client_retries = retries.map(|attempts| ClientRetries {
-                    attempts,
-                    base: 50 * MS,
-                });
-            }
-            f.error_rate = error_rate;
-            f
-        })
+        .prop_map(
+            move |(step, autoscale, invocation, error_rate, retries, sqs)| {
+                let mut f = f.clone();
+                if let Some((at_s, value)) = step {
+                    f.provisioning.schedule = vec![ScheduledValue {
+                        at: at_s * S,
+                        value: f.reserved_concurrency.map_or(value, |r| value.min(r)),
+                    }];
+                }
+                f.provisioning.allocation_delay = DurationDist::Uniform { min: S, max: 3 * S };
+                if autoscale {
+                    let max = f.reserved_concurrency.unwrap_or(40).min(40);
+                    f.provisioning.autoscaling = Some(AutoscalingConfig {
+                        min: 0,
+                        max,
+                        target_utilization: 0.7,
+                        scale_out_cooldown: 0,
+                        scale_in_cooldown: 0,
+                    });
+                }
+                f.invocation = invocation;
+                match invocation {
+                    InvocationType::Async => f.async_config.max_event_age = 10 * S,
+                    InvocationType::Sqs => f.sqs = sqs,
+                    InvocationType::Sync => {
+                        f.client_retries = retries.map(|attempts| ClientRetries {
+                            attempts,
+                            base: 50 * MS,
+                        });
+                    }
+                }
+                f.error_rate = error_rate;
+                f
+            },
+        )
 }
 
 fn arb_setup() -> impl Strategy<Value = Setup> {
@@ -219,6 +256,10 @@ proptest! {
             }
             f.invocation = d.invocation;
             f.async_config = d.async_config;
+            f.sqs = d.sqs;
+            if f.invocation != InvocationType::Sync {
+                f.front_door = FrontDoor::Direct;
+            }
             f.error_rate = d.error_rate;
             f.client_retries = d.client_retries;
         }
@@ -227,9 +268,15 @@ proptest! {
         let (summary, _) = run(setup.config.clone(), traffic(&setup));
         for (f, cfg) in summary.functions.iter().zip(&setup.config.functions) {
             prop_assert_eq!(f.throttles, f.throttles_by_reason.total());
-            match f.async_events {
-                Some(a) => prop_assert_eq!(a.received, a.succeeded + a.dropped + a.queued_at_end),
-                None => prop_assert_eq!(f.requests, f.invocations + f.throttles),
+            match (f.async_events, f.sqs) {
+                (Some(a), _) => prop_assert_eq!(a.received, a.succeeded + a.dropped + a.queued_at_end),
+                (_, Some(q)) => {
+                    prop_assert_eq!(q.received, f.requests);
+                    prop_assert_eq!(q.received, q.processed + q.dead_lettered + q.queued_at_end);
+                    prop_assert_eq!(q.batches, f.invocations);
+                    prop_assert!(f.peak_concurrency <= cfg.sqs.cap());
+                }
+                (None, None) => prop_assert_eq!(f.requests, f.invocations + f.throttles),
             }
             prop_assert!(f.mean_provisioned_allocated <= f64::from(cfg.max_provisioned()));
         }

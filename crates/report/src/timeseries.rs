@@ -100,6 +100,19 @@ const COLUMNS: &[Column] = &[
     ),
     // Appended, so that every earlier column keeps its place; `throttles` includes it.
     col("throttles_gateway", Cell::Int(|r| r.throttles.gateway)),
+    // An SQS function's queue (0 for other functions).
+    col("sqs_depth", Cell::Int(|r| r.sqs_depth.into())),
+    col(
+        "sqs_oldest_age_s",
+        Cell::Float(|r| r.sqs_oldest_age_s, TIME_DECIMALS),
+    ),
+    col("sqs_processed", Cell::Int(|r| r.sqs_processed)),
+    col("sqs_dead_lettered", Cell::Int(|r| r.sqs_dead_lettered)),
+    col(
+        "sqs_batches_throttled",
+        Cell::Int(|r| r.sqs_batches_throttled),
+    ),
+    col("sqs_pollers", Cell::Int(|r| r.sqs_pollers.into())),
 ];
 
 /// The names of [`COLUMNS`], computed at compile time so the header cannot drift.
@@ -293,6 +306,12 @@ mod tests {
             cost_usd: 0.000_123_456_789_12,
             async_age_p99_ms: 1500.0,
             async_age_max_ms: f64::NAN,
+            sqs_depth: 400,
+            sqs_oldest_age_s: 61.25,
+            sqs_processed: 90,
+            sqs_dead_lettered: 1,
+            sqs_batches_throttled: 2,
+            sqs_pollers: 15,
         }
     }
 
@@ -317,7 +336,9 @@ mod tests {
              throttles_rps_limit,concurrency_max,concurrency_mean,environments,\
              environments_mean,idle_environments,provisioned_busy,initializing,\
              provisioned_allocated,queue_depth,latency_p50_ms,latency_p99_ms,cost_usd,\
-             async_age_p99_ms,async_age_max_ms,throttles_gateway\n"
+             async_age_p99_ms,async_age_max_ms,throttles_gateway,sqs_depth,\
+             sqs_oldest_age_s,sqs_processed,sqs_dead_lettered,sqs_batches_throttled,\
+             sqs_pollers\n"
         );
     }
 
@@ -331,7 +352,7 @@ mod tests {
         assert_eq!(lines[0], HEADER.join(","));
         assert_eq!(
             lines[1],
-            "on-demand,checkout,12.5,120,110,4,15,1,2,3,4,17,12.3457,20,19,3,5,2,7,9,120,987.654,0.0001234568,1500,,5"
+            "on-demand,checkout,12.5,120,110,4,15,1,2,3,4,17,12.3457,20,19,3,5,2,7,9,120,987.654,0.0001234568,1500,,5,400,61.25,90,1,2,15"
         );
         assert!(text.ends_with('\n') && !text.contains('\r'));
     }
@@ -363,7 +384,10 @@ mod tests {
         };
         s.record(&idle).unwrap();
         let text = String::from_utf8(s.finish().unwrap()).unwrap();
-        assert_eq!(text, "v,a,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,0,,,0\n");
+        assert_eq!(
+            text,
+            "v,a,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,0,,,0,0,0,0,0,0,0\n"
+        );
     }
 
     #[test]

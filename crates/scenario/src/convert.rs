@@ -11,6 +11,7 @@ mod memory;
 mod observed;
 mod provisioning;
 mod snapstart;
+mod sqs;
 mod traffic;
 
 use crate::duration::Dur;

@@ -178,7 +178,7 @@ pub(crate) struct RawFunction {
     pub reuse: Option<Spanned<ReusePolicy>>,
     pub reserved_concurrency: Option<Spanned<u32>>,
     pub provisioned_concurrency: Option<Spanned<RawProvisioned>>,
-    pub invocation: Option<Spanned<InvocationType>>,
+    pub invocation: Option<Spanned<RawInvocation>>,
     pub max_event_age: Option<Spanned<Dur>>,
     pub retry_attempts: Option<Spanned<u32>>,
     pub error_rate: Option<Spanned<f64>>,
@@ -199,6 +199,58 @@ pub(crate) struct RawObserved {
     pub cold_starts: Option<Spanned<TraceParams>>,
     pub concurrency: Option<Spanned<TraceParams>>,
     pub spillover: Option<Spanned<TraceParams>>,
+}
+
+/// `invocation:`: `sync`, `async`, `sqs` (an SQS event source mapping with AWS's
+/// defaults), or `{ sqs: { ... } }` with its settings.
+#[derive(Clone, Debug)]
+pub(crate) enum RawInvocation {
+    Type(InvocationType),
+    Sqs(Box<RawSqsMapping>),
+}
+
+/// `{ sqs: { ... } }`: the map form of `invocation:`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSqsMapping {
+    pub sqs: Spanned<RawSqs>,
+}
+
+/// An SQS event source mapping's settings, each optional.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSqs {
+    pub batch_size: Option<Spanned<u32>>,
+    pub batch_window: Option<Spanned<Dur>>,
+    pub maximum_concurrency: Option<Spanned<u32>>,
+    pub visibility_timeout: Option<Spanned<Dur>>,
+    pub max_receive_count: Option<Spanned<u32>>,
+}
+
+impl<'de> Deserialize<'de> for RawInvocation {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct InvocationVisitor;
+
+        impl<'de> Visitor<'de> for InvocationVisitor {
+            type Value = RawInvocation;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("sync, async, sqs or a map { sqs: { ... } }")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawInvocation, E> {
+                InvocationType::deserialize(de::value::StrDeserializer::new(v))
+                    .map(RawInvocation::Type)
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawInvocation, A::Error> {
+                RawSqsMapping::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|mapping| RawInvocation::Sqs(Box::new(mapping)))
+            }
+        }
+
+        deserializer.deserialize_any(InvocationVisitor)
+    }
 }
 
 /// `memory_scaling: { reference_mb, cpu_share, threads }`: how the Invoke duration

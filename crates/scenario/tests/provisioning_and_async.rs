@@ -10,7 +10,7 @@ use lambdasim_engine::{NANOS_PER_MS, NANOS_PER_SEC};
 use lambdasim_model::{
     AsyncConfig, AutoscalingConfig, BillingConfig, ClientRetries, DurationDist, FrontDoor,
     FunctionConfig, GatewayLimit, InvocationType, MemoryScaling, Provisioning, ScheduledValue,
-    SnapStart, SnapStartRuntime,
+    SnapStart, SnapStartRuntime, SqsConfig,
 };
 
 const S: u64 = NANOS_PER_SEC;
@@ -574,4 +574,89 @@ fn a_variant_making_a_function_async_rejects_its_client_retries() {
     ));
     assert_eq!(err.line(), Some(5), "{err}");
     assert!(err.message().contains("invoked async"), "{err}");
+}
+
+#[test]
+fn sqs_is_read_as_a_name_or_a_map_of_every_setting() {
+    let f = api("    invocation: sqs\n");
+    assert_eq!(f.invocation, InvocationType::Sqs);
+    assert_eq!(f.sqs, SqsConfig::default());
+    let f = api("    invocation:
+      sqs:
+        batch_size: 100
+        batch_window: 2s
+        maximum_concurrency: 50
+        visibility_timeout: 3m
+        max_receive_count: 5
+");
+    assert_eq!(f.invocation, InvocationType::Sqs);
+    assert_eq!(
+        f.sqs,
+        SqsConfig {
+            batch_size: 100,
+            batch_window: 2 * S,
+            maximum_concurrency: Some(50),
+            visibility_timeout: 180 * S,
+            max_receive_count: Some(5),
+        }
+    );
+    let f = api("    invocation: { sqs: {} }\n");
+    assert_eq!(f.sqs, SqsConfig::default());
+}
+
+#[test]
+fn sqs_errors_point_at_the_value() {
+    let at = |value: &str| format!("    invocation: {{ sqs: {{ {value} }} }}\n");
+    assert_error_at(&at("batch_size: 0"), "0 }", "1 to 10000");
+    assert_error_at(&at("maximum_concurrency: 1"), "1 }", "2 to 1000");
+    assert_error_at(&at("maximum_concurrency: 1001"), "1001", "2 to 1000");
+    assert_error_at(&at("max_receive_count: 0"), "0 }", "1 to 1000");
+    assert_error_at(&at("batch_window: 301s"), "301s", "0 s to 300 s");
+    assert_error_at(&at("visibility_timeout: 13h"), "13h", "12h");
+    assert_error_at(&at("batch_size: 50"), "50", "batch_window of at least 1s");
+    assert_error_at(
+        &at("batch_siz: 5"),
+        "batch_siz",
+        "unknown field `batch_siz`",
+    );
+    assert_error_at(
+        "    invocation: fifo\n",
+        "invocation: fifo",
+        "unknown variant `fifo`",
+    );
+    assert_error_at(
+        "    invocation: sqs\n    max_event_age: 1h\n",
+        "1h",
+        "found max_event_age on an SQS function",
+    );
+    assert_error_at(
+        "    invocation: sqs\n    retry_attempts: 1\n",
+        "1\n",
+        "found retry_attempts on an SQS function",
+    );
+    assert_error_at(
+        "    invocation: sqs\n    client_retries: { attempts: 2, base: 1s }\n",
+        "{ attempts",
+        "found client_retries on an SQS function",
+    );
+    assert_error_at(
+        "    invocation: sqs\n    front_door: true\n",
+        "true",
+        "found front_door on an SQS function",
+    );
+}
+
+#[test]
+fn a_variant_sets_an_sqs_mapping() {
+    let scenario = load(&format!(
+        "{VARIANTS_BASE}      functions.jobs.invocation: {{ sqs: {{ maximum_concurrency: 100 }} }}\n"
+    ));
+    let jobs = &scenario.variants(None)[0].config.functions[1];
+    assert_eq!(jobs.invocation, InvocationType::Sqs);
+    assert_eq!(jobs.sqs.maximum_concurrency, Some(100));
+    let err = load_err(&format!(
+        "{VARIANTS_BASE}      functions.jobs.invocation: {{ sqs: {{ maximum_concurrency: 1001 }} }}\n"
+    ));
+    assert!(err.is_input_error(), "{err}");
+    assert!(err.message().contains("2 to 1000"), "{err}");
 }

@@ -4,6 +4,7 @@
 use super::*;
 use crate::config::{FrontDoor, SnapStart};
 use gateway::gateway_bucket;
+use sqs::SqsQueue;
 
 /// The longest an on-demand Init may run before Lambda stops it and runs it again as
 /// part of the first invocation, under the function timeout (AWS Lambda Developer
@@ -68,6 +69,8 @@ pub(super) struct Function {
     pub(super) rng_errors: RngStream,
     /// Asynchronous events waiting after a throttle.
     pub(super) waiting: Waiting,
+    /// The SQS queue and its pollers, for an SQS function (boxed: most have none).
+    pub(super) sqs: Option<Box<SqsQueue>>,
 }
 
 impl Function {
@@ -234,5 +237,6 @@ pub(super) fn build_function(
         ),
         metrics: FunctionMetrics::new(),
         waiting: Waiting::new(f.async_config.max_event_age),
+        sqs: (f.invocation == InvocationType::Sqs).then(|| Box::new(SqsQueue::new(f.sqs))),
     })
 }

@@ -17,6 +17,8 @@ struct Recount {
     provisioned_busy: u32,
     on_demand_occupying: u32,
     async_running: u32,
+    /// Environments running an SQS batch.
+    batches_running: u32,
 }
 
 fn check(ok: bool, message: impl FnOnce() -> String) -> Result<(), String> {
@@ -38,7 +40,12 @@ impl Simulation {
             let c = &mut counts[env.func.index()];
             c.environments += 1;
             c.provisioned += u32::from(env.provisioned);
-            c.async_running += u32::from(env.has_pending);
+            // An SQS function's waiting requests are its batches.
+            if self.functions[env.func.index()].sqs.is_some() {
+                c.batches_running += u32::from(env.has_pending);
+            } else {
+                c.async_running += u32::from(env.has_pending);
+            }
             match env.state {
                 EnvState::Idle if env.provisioned => c.idle_provisioned += 1,
                 EnvState::Idle => c.idle_on_demand += 1,
@@ -131,6 +138,16 @@ impl Simulation {
             check(prov.allocated <= cfg.max_provisioned(), || {
                 format!("{name}: allocated above the most ever configured")
             })?;
+            if let Some(q) = &func.sqs {
+                q.check().map_err(|e| format!("{name}: {e}"))?;
+                check(q.batches() == c.batches_running, || {
+                    format!(
+                        "{name}: {} SQS batches but {} environments running one",
+                        q.batches(),
+                        c.batches_running
+                    )
+                })?;
+            }
             let executing = u64::from(c.async_running);
             check(
                 waiting >= executing && u64::from(m.queue_depth.value) == waiting - executing,

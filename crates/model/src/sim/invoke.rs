@@ -20,6 +20,8 @@ impl Simulation {
         match self.functions[f].invocation {
             InvocationType::Async => self.enqueue_async(f, duration),
             InvocationType::Sync => self.request_sync(f, duration, 0),
+            // A batch's duration is drawn: one message's own duration does not set it.
+            InvocationType::Sqs => self.sqs_send(f),
         }
     }
 
@@ -219,6 +221,9 @@ impl Simulation {
         let f = owner.func;
         self.functions[f].last_activity = self.now;
         self.release(id);
+        if self.functions[f].invocation == InvocationType::Sqs {
+            self.sqs_poll(f);
+        }
         self.arm_function_timer(f);
         // Every environment leaves concurrency here (or becomes idle provisioned):
         // asynchronous events waiting for room may try.

@@ -34,7 +34,7 @@ impl Level {
     }
 
     /// Starts a new bucket at the current value.
-    fn roll(&mut self) -> u32 {
+    pub(crate) fn roll(&mut self) -> u32 {
         std::mem::replace(&mut self.bucket_max, self.value)
     }
 }
@@ -300,6 +300,7 @@ impl FunctionMetrics {
                 self.async_age_bucket.max() as f64 / NANOS_PER_MS as f64
             },
             cost_usd: 0.0,
+            ..BucketRow::default()
         };
         self.async_age.merge(&self.async_age_bucket);
         self.async_age_bucket.clear();
@@ -366,6 +367,7 @@ impl FunctionMetrics {
             client_gave_up: t.client_gave_up,
             mean_provisioned_allocated: self.provisioned_allocated.mean_over(end),
             async_events,
+            sqs: None,
         };
         (summary, self.usage_months.clone())
     }

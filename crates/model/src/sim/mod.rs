@@ -5,8 +5,9 @@
 //! limits are kept as running counters, never recounted.
 //!
 //! `provisioned.rs` holds the provisioned-concurrency timeline, `waiting.rs` the
-//! asynchronous events waiting after a throttle, and `pending.rs` the requests retried
-//! one at a time; each is a further `impl Simulation` block.
+//! asynchronous events waiting after a throttle, `pending.rs` the requests retried
+//! one at a time and `sqs.rs` the SQS event source mapping; each is a further
+//! `impl Simulation` block.
 
 mod accounting;
 mod autoscale;
@@ -27,6 +28,7 @@ mod pending;
 mod provisioned;
 mod rate;
 mod scaling;
+mod sqs;
 mod stream;
 mod waiting;
 
@@ -117,6 +119,12 @@ enum Event {
     RecycleDone(EnvId),
     /// An asynchronous event or a client's retry is due.
     Retry(PendingId),
+    /// A second of an SQS mapping's pollers is over: they may scale (see `sqs.rs`).
+    SqsTick(FnIdx),
+    /// Messages hidden by an SQS queue's visibility timeout may be visible again.
+    SqsVisible(FnIdx),
+    /// A partial SQS batch's window may be over.
+    SqsWindow(FnIdx),
 }
 
 // An event fits in 8 bytes, so that a queue entry (time, sequence, event) is 24: the
@@ -373,6 +381,9 @@ impl Simulation {
             Event::Recycle(id) => self.recycle_due(id),
             Event::RecycleDone(id) => self.recycle_done(id),
             Event::Retry(p) => self.retry(p),
+            Event::SqsTick(f) => self.sqs_tick(f.index()),
+            Event::SqsVisible(f) => self.sqs_visible(f.index()),
+            Event::SqsWindow(f) => self.sqs_window(f.index()),
         }
     }
 }

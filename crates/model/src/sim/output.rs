@@ -17,6 +17,15 @@ impl Simulation {
             self.count_all_waiting_tries(end);
             for (i, func) in self.functions.iter_mut().enumerate() {
                 let (mut row, usage) = func.metrics.close_bucket(i, start, end);
+                if let Some(q) = &mut func.sqs {
+                    let b = q.close_bucket(end);
+                    row.sqs_depth = b.depth;
+                    row.sqs_oldest_age_s = b.oldest_age as f64 / 1e9;
+                    row.sqs_processed = b.processed;
+                    row.sqs_dead_lettered = b.dead_lettered;
+                    row.sqs_batches_throttled = b.batches_throttled;
+                    row.sqs_pollers = b.pollers;
+                }
                 row.cost_usd = usage
                     .bill(&self.config.functions[i], &self.config.billing)
                     .total;
@@ -36,7 +45,9 @@ impl Simulation {
             .zip(self.async_queued())
             .map(|((func, cfg), queued)| {
                 let queued = (cfg.invocation == InvocationType::Async).then_some(queued);
-                func.metrics.summary(&cfg.name, self.end, queued)
+                let (mut summary, usage) = func.metrics.summary(&cfg.name, self.end, queued);
+                summary.sqs = func.sqs.as_ref().map(|q| q.summary());
+                (summary, usage)
             })
             .unzip();
         let bills = bill_account(

@@ -54,6 +54,21 @@ impl Pending {
     }
 }
 
+impl Pending {
+    /// A batch of SQS messages of function `f`, invoked at `now`: its messages are
+    /// kept by the queue (see `sqs.rs`).
+    pub(super) fn batch(f: usize, now: Nanos) -> Self {
+        Self {
+            function: FnIdx::new(f),
+            enqueued: now,
+            attempt: 0,
+            errors: 0,
+            duration: None,
+            invocation: InvocationType::Sqs,
+        }
+    }
+}
+
 /// Slot storage for waiting requests; slots are reused.
 #[derive(Default)]
 pub(crate) struct PendingSlab {
@@ -174,6 +189,7 @@ impl Simulation {
         let item = self.pending.items[id.index()];
         match item.invocation {
             InvocationType::Async => self.try_async(id),
+            InvocationType::Sqs => unreachable!("an SQS batch is never scheduled for a retry"),
             InvocationType::Sync => {
                 self.pending.remove(id);
                 let f = item.function.index();
@@ -227,11 +243,16 @@ impl Simulation {
         m.bucket.async_dropped_after_errors += u64::from(after_error);
     }
 
-    /// An asynchronous event's invocation ended: done, retried after an error, or
+    /// An asynchronous event's (or an SQS batch's) invocation ended: done, retried after an error, or
     /// dropped when its retries are used up.
     pub(super) fn settle(&mut self, id: PendingId, failed: bool) {
         let item = self.pending.items[id.index()];
         let f = item.function.index();
+        if item.invocation == InvocationType::Sqs {
+            self.pending.remove(id);
+            self.sqs_batch_done(f, id, failed);
+            return;
+        }
         let retries = self.config.functions[f].async_config.retry_attempts;
         if !failed {
             self.pending.remove(id);

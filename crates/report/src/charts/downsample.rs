@@ -12,7 +12,7 @@ use std::io;
 pub const MAX_COLUMNS: usize = 1000;
 
 /// The columns kept, over all functions, for a focus on part of a long run: 48,000
-/// (112 bytes each, about 5 MB a variant), so a day at 1 s resolution keeps 4,000
+/// (120 bytes each, about 6 MB a variant), so a day at 1 s resolution keeps 4,000
 /// columns of 22 s for each of 12 functions (24,000 of 3.6 s for 2), and a focus on its
 /// busiest hour draws 170 of them (1,000 for 2) where the whole-run chart has 42.
 pub const FOCUS_COLUMNS: usize = 48 * MAX_COLUMNS;
@@ -133,8 +133,13 @@ pub struct Column {
     pub idle_environments: u32,
     /// Provisioned environments allocated (it changes with schedules and autoscaling).
     pub provisioned_allocated: u32,
-    /// Asynchronous events waiting in the function's queue.
+    /// Messages or events waiting in the function's queue: its asynchronous events,
+    /// or its SQS queue's messages (a function has one or the other).
     pub queue_depth: u32,
+    /// An SQS function's pollers (the concurrent invocations they allow).
+    pub sqs_pollers: u32,
+    /// An SQS function's oldest message's age, in seconds (f32: the column's budget).
+    pub sqs_oldest_age_s: f32,
     /// The split of the bucket with the highest throttle rate.
     pub throttles: ThrottleRates,
     pub requests_per_s: f64,
@@ -160,6 +165,8 @@ impl Default for Column {
             idle_environments: 0,
             provisioned_allocated: 0,
             queue_depth: 0,
+            sqs_pollers: 0,
+            sqs_oldest_age_s: 0.0,
             throttles: ThrottleRates::default(),
             requests_per_s: 0.0,
             cold_starts_per_s: 0.0,
@@ -184,7 +191,9 @@ impl Column {
         self.environments = self.environments.max(row.environments);
         self.idle_environments = self.idle_environments.max(row.idle_environments);
         self.provisioned_allocated = self.provisioned_allocated.max(row.provisioned_allocated);
-        self.queue_depth = self.queue_depth.max(row.queue_depth);
+        self.queue_depth = self.queue_depth.max(row.queue_depth).max(row.sqs_depth);
+        self.sqs_pollers = self.sqs_pollers.max(row.sqs_pollers);
+        self.sqs_oldest_age_s = self.sqs_oldest_age_s.max(row.sqs_oldest_age_s as f32);
         let throttles = ThrottleRates::of(&row.throttles, seconds);
         if throttles.total() > self.throttles.total() {
             self.throttles = throttles;
@@ -260,6 +269,11 @@ impl Column {
         self.idle_environments = u(self.idle_environments, other.idle_environments);
         self.provisioned_allocated = u(self.provisioned_allocated, other.provisioned_allocated);
         self.queue_depth = u(self.queue_depth, other.queue_depth);
+        self.sqs_pollers = u(self.sqs_pollers, other.sqs_pollers);
+        self.sqs_oldest_age_s = f(
+            f64::from(self.sqs_oldest_age_s),
+            f64::from(other.sqs_oldest_age_s),
+        ) as f32;
         self.requests_per_s = f(self.requests_per_s, other.requests_per_s);
         self.cold_starts_per_s = f(self.cold_starts_per_s, other.cold_starts_per_s);
         self.latency_p50_ms = f(self.latency_p50_ms, other.latency_p50_ms);
@@ -522,8 +536,8 @@ mod tests {
     }
 
     #[test]
-    fn a_column_takes_112_bytes_as_the_focus_budget_says() {
-        assert_eq!(std::mem::size_of::<Column>(), 112);
+    fn a_column_takes_120_bytes_as_the_focus_budget_says() {
+        assert_eq!(std::mem::size_of::<Column>(), 120);
     }
 
     #[test]

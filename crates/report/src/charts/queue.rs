@@ -1,44 +1,71 @@
-//! Asynchronous events: how many wait in each async function's queue, and how long
-//! the events invoked in each bucket had waited (their 99th percentile and the
-//! longest; `timeseries.csv`'s `async_age_p99_ms` and `async_age_max_ms`).
+//! Queues: how many asynchronous events wait in each async function's queue, and how
+//! long the events invoked in each bucket had waited (their 99th percentile and the
+//! longest; `timeseries.csv`'s `async_age_p99_ms` and `async_age_max_ms`); and for an
+//! SQS function, its messages waiting with its pollers, and the age of its oldest
+//! message (`sqs_depth`, `sqs_pollers`, `sqs_oldest_age_s`).
 
 use super::VariantData;
 use super::palette::{ORANGE, PURPLE, RED};
 use super::spec::{ChartSpec, Panel};
 use lambdasim_model::InvocationType;
 
-/// Two panels per asynchronous function shown, its queue's depth and its events' age;
-/// `None` when the variant shows no asynchronous function.
+/// Two panels per asynchronous or SQS function shown, its queue's depth and its
+/// messages' age; `None` when the variant shows no such function.
 pub fn spec(v: &VariantData<'_>) -> Option<ChartSpec> {
     let panels: Vec<Panel> = v
         .shown()
         .into_iter()
-        .filter(|&i| v.config.functions[i].invocation == InvocationType::Async)
-        .flat_map(|i| {
-            let name = &v.config.functions[i].name;
-            let mut depth = Panel::new(name, "events waiting");
-            depth.lines = vec![v.series(i, "queue depth", PURPLE, |c| f64::from(c.queue_depth))];
-            depth
-                .bands
-                .extend(v.band(i, "queue depth", PURPLE, |c| f64::from(c.queue_depth)));
-            let mut age = Panel::new(format!("{name}: age of invoked events"), "seconds waited");
-            age.lines = vec![
-                v.series(i, "p99", ORANGE, |c| c.async_age_p99_ms / 1000.0),
-                v.series(i, "max", RED, |c| c.async_age_max_ms / 1000.0),
-            ];
-            age.bands
-                .extend(v.band(i, "p99", ORANGE, |c| c.async_age_p99_ms / 1000.0));
-            [depth, age]
+        .flat_map(|i| match v.config.functions[i].invocation {
+            InvocationType::Async => async_panels(v, i),
+            InvocationType::Sqs => sqs_panels(v, i),
+            InvocationType::Sync => Vec::new(),
         })
         .collect();
     (!panels.is_empty()).then(|| ChartSpec {
         kind: "queue",
         title: format!(
-            "Async events: the queue and how long they waited — {}{}",
+            "Queues: what waits and for how long — {}{}",
             v.name,
             v.shown_note()
         ),
         time: v.time(),
         panels,
     })
+}
+
+/// An SQS function's messages waiting beside its pollers, and its oldest message's
+/// age (`ApproximateAgeOfOldestMessage`).
+fn sqs_panels(v: &VariantData<'_>, i: usize) -> Vec<Panel> {
+    let name = &v.config.functions[i].name;
+    let mut depth = Panel::new(format!("{name}: SQS queue"), "messages, pollers");
+    depth.lines = vec![
+        v.series(i, "messages waiting", PURPLE, |c| f64::from(c.queue_depth)),
+        v.series(i, "pollers", ORANGE, |c| f64::from(c.sqs_pollers)),
+    ];
+    depth
+        .bands
+        .extend(v.band(i, "messages waiting", PURPLE, |c| f64::from(c.queue_depth)));
+    let mut age = Panel::new(format!("{name}: oldest message"), "age, seconds");
+    age.lines = vec![v.series(i, "oldest message", RED, |c| f64::from(c.sqs_oldest_age_s))];
+    age.bands
+        .extend(v.band(i, "oldest message", RED, |c| f64::from(c.sqs_oldest_age_s)));
+    vec![depth, age]
+}
+
+/// An asynchronous function's events waiting, and how long the invoked ones waited.
+fn async_panels(v: &VariantData<'_>, i: usize) -> Vec<Panel> {
+    let name = &v.config.functions[i].name;
+    let mut depth = Panel::new(name, "events waiting");
+    depth.lines = vec![v.series(i, "queue depth", PURPLE, |c| f64::from(c.queue_depth))];
+    depth
+        .bands
+        .extend(v.band(i, "queue depth", PURPLE, |c| f64::from(c.queue_depth)));
+    let mut age = Panel::new(format!("{name}: age of invoked events"), "seconds waited");
+    age.lines = vec![
+        v.series(i, "p99", ORANGE, |c| c.async_age_p99_ms / 1000.0),
+        v.series(i, "max", RED, |c| c.async_age_max_ms / 1000.0),
+    ];
+    age.bands
+        .extend(v.band(i, "p99", ORANGE, |c| c.async_age_p99_ms / 1000.0));
+    vec![depth, age]
 }

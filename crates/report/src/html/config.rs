@@ -228,14 +228,37 @@ fn function_rows(functions: &[Option<FunctionView>]) -> Vec<Row> {
             }
             .to_string()
         }),
-        row("invocation", |f| {
-            match f.invocation {
-                InvocationType::Sync => "sync",
-                InvocationType::Async => "async",
-            }
-            .to_string()
+        row("invocation", |f| match f.invocation {
+            InvocationType::Sync => "sync".to_string(),
+            InvocationType::Async => "async".to_string(),
+            InvocationType::Sqs => sqs(f),
         }),
     ]
+}
+
+/// An SQS mapping's batches, its cap and what happens to a message that keeps failing.
+fn sqs(f: &FunctionConfig) -> String {
+    let s = &f.sqs;
+    let mut text = format!(
+        "SQS, batches of up to {}",
+        thousands(u64::from(s.batch_size))
+    );
+    if s.batch_window > 0 {
+        let _ = write!(text, " within {}", duration(s.batch_window));
+    }
+    let _ = write!(
+        text,
+        ", at most {} at once, visibility timeout {}",
+        thousands(u64::from(s.cap())),
+        duration(s.visibility_timeout)
+    );
+    match s.max_receive_count {
+        Some(n) => {
+            let _ = write!(text, ", dead-lettered after {n} receives");
+        }
+        None => text.push_str(", no dead-letter queue"),
+    }
+    text
 }
 
 /// SnapStart's runtime and restore, or "off".

@@ -61,10 +61,14 @@ impl Context<'_> {
                 }
             }
         };
-        if config.invocation == InvocationType::Async {
+        if config.invocation != InvocationType::Sync {
+            let kind = match config.invocation {
+                InvocationType::Sqs => "an SQS",
+                _ => "an async",
+            };
             return Err(self.error(
                 at,
-                "found front_door on an async function, expected a sync one (API Gateway's Lambda integration waits for the response)",
+                format!("found front_door on {kind} function, expected a sync one (API Gateway's Lambda integration waits for the response)"),
             ));
         }
         Ok(front_door)

@@ -1,10 +1,10 @@
-//! How a function is invoked: sync or async, Lambda's retries of async events, the
+//! How a function is invoked: sync, async or by an SQS queue (`sqs.rs`), Lambda's retries of async events, the
 //! function's error rate and synchronous callers' own retries.
 
 use super::{Context, pick};
 use crate::duration::Dur;
 use crate::error::ScenarioError;
-use crate::raw::{RawClientRetries, RawFunction};
+use crate::raw::{RawClientRetries, RawFunction, RawInvocation};
 use lambdasim_engine::{NANOS_PER_SEC, Nanos};
 use lambdasim_model::{AsyncConfig, ClientRetries, FunctionConfig, InvocationType};
 use serde_saphyr::{Location, Spanned};
@@ -41,7 +41,16 @@ impl Context<'_> {
         config: &mut FunctionConfig,
     ) -> Result<(), ScenarioError> {
         if let Some(invocation) = &raw.invocation {
-            config.invocation = invocation.value;
+            match &invocation.value {
+                RawInvocation::Type(kind) => config.invocation = *kind,
+                RawInvocation::Sqs(mapping) => {
+                    config.invocation = InvocationType::Sqs;
+                    config.sqs = self.sqs(&mapping.sqs, pick(invocation.referenced, at))?;
+                }
+            }
+            if config.invocation == InvocationType::Sqs {
+                self.sqs_alone(raw, at)?;
+            }
         }
         if let Some(age) = &raw.max_event_age {
             let ages = AsyncConfig::MAX_EVENT_AGE_RANGE;

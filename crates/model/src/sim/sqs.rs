@@ -1,0 +1,417 @@
+//! The SQS event source mapping: messages wait in a queue, pollers take them in
+//! batches and invoke the function once per batch (`docs/model.md`, "SQS event source
+//! mapping").
+//!
+//! - Pollers start at [`SqsConfig::START_POLLERS`] concurrent invocations. Every second
+//!   ([`TICK`]) that messages are waiting and no batch was throttled, they add a
+//!   sixtieth of [`SqsConfig::POLLERS_PER_MINUTE`], up to the mapping's cap; every
+//!   second the queue has nothing visible they give back as many, down to the start.
+//! - A batch takes up to `batch_size` visible messages, oldest received first; a
+//!   partial batch waits up to `batch_window` for more.
+//! - A batch that is throttled, fails or times out returns its messages after the
+//!   visibility timeout; a throttle also pauses polling until the next second. A
+//!   message whose receive count reaches `max_receive_count` is dead-lettered instead.
+//!
+//! Nothing is lost: every message received is processed, dead-lettered, waiting, or
+//! in a running batch (checked in `invariants.rs`).
+
+use super::ids::{FnIdx, PendingId};
+use super::metrics::Level;
+use super::pending::Pending;
+use super::{Event, Simulation};
+use crate::config::SqsConfig;
+use crate::histogram::Histogram;
+use crate::results::SqsSummary;
+use lambdasim_engine::{NANOS_PER_SEC, Nanos};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+/// How often pollers scale: each step is a sixtieth of the per-minute rate.
+pub(super) const TICK: Nanos = NANOS_PER_SEC;
+
+/// Pollers added (or removed) per [`TICK`]: 300 a minute is 5 a second.
+const POLLERS_PER_TICK: u32 = SqsConfig::POLLERS_PER_MINUTE / 60;
+
+/// A message in the queue.
+#[derive(Clone, Copy, Debug)]
+struct Message {
+    /// When it was sent: its age is measured from here.
+    sent: Nanos,
+    /// Times a poller has received it (`ApproximateReceiveCount`).
+    receives: u32,
+}
+
+/// What happened to messages, counted per bucket and over the run.
+#[derive(Clone, Copy, Debug, Default)]
+struct SqsCounts {
+    received: u64,
+    processed: u64,
+    dead_lettered: u64,
+    batches: u64,
+    batches_throttled: u64,
+}
+
+impl SqsCounts {
+    fn add(&mut self, other: &Self) {
+        self.received += other.received;
+        self.processed += other.processed;
+        self.dead_lettered += other.dead_lettered;
+        self.batches += other.batches;
+        self.batches_throttled += other.batches_throttled;
+    }
+}
+
+/// One function's queue, its pollers and their measurements.
+pub(crate) struct SqsQueue {
+    config: SqsConfig,
+    /// Messages that can be received, in the order they became visible.
+    visible: VecDeque<Message>,
+    /// Messages hidden by the visibility timeout after a throttled or failed batch,
+    /// with the time each is visible again (in order: the timeout is one for all).
+    hidden: VecDeque<(Nanos, Message)>,
+    /// The messages of each running batch, by the batch's waiting-request id.
+    in_flight: HashMap<PendingId, Vec<Message>>,
+    /// How many messages not yet deleted were sent at each time: the first key is the
+    /// oldest message's (`ApproximateAgeOfOldestMessage`).
+    sent: BTreeMap<Nanos, u32>,
+    /// The concurrent invocations the pollers may run now.
+    pollers: u32,
+    /// A scaling tick is scheduled.
+    ticking: bool,
+    /// A batch was throttled since the last tick: no polling, no scaling up until then.
+    paused: bool,
+    /// A partial batch waits for more messages until then.
+    window_until: Option<Nanos>,
+    /// Messages waiting, visible or hidden (not those in running batches).
+    depth: Level,
+    /// Most pollers during the current bucket.
+    pollers_bucket_max: u32,
+    /// The oldest message's greatest age during the current bucket, at its removals.
+    oldest_bucket_max: Nanos,
+    /// Each bucket's greatest oldest-message age, for the run's percentiles.
+    oldest_ages: Histogram,
+    bucket: SqsCounts,
+    totals: SqsCounts,
+}
+
+/// One bucket's SQS measurements, for the time series.
+pub(crate) struct SqsBucket {
+    pub depth: u32,
+    pub oldest_age: Nanos,
+    pub processed: u64,
+    pub dead_lettered: u64,
+    pub batches_throttled: u64,
+    pub pollers: u32,
+}
+
+impl SqsQueue {
+    pub(super) fn new(config: SqsConfig) -> Self {
+        let pollers = SqsConfig::START_POLLERS.min(config.cap());
+        Self {
+            config,
+            visible: VecDeque::new(),
+            hidden: VecDeque::new(),
+            in_flight: HashMap::new(),
+            sent: BTreeMap::new(),
+            pollers,
+            ticking: false,
+            paused: false,
+            window_until: None,
+            depth: Level::default(),
+            pollers_bucket_max: pollers,
+            oldest_bucket_max: 0,
+            oldest_ages: Histogram::new(),
+            bucket: SqsCounts::default(),
+            totals: SqsCounts::default(),
+        }
+    }
+
+    /// The fewest pollers: where they start and scale back to.
+    fn floor(&self) -> u32 {
+        SqsConfig::START_POLLERS.min(self.config.cap())
+    }
+
+    /// Batches running.
+    pub(super) fn batches(&self) -> u32 {
+        self.in_flight.len() as u32
+    }
+
+    /// Messages in running batches.
+    fn running_messages(&self) -> u64 {
+        self.in_flight.values().map(|b| b.len() as u64).sum()
+    }
+
+    /// Messages not yet processed or dead-lettered: waiting or in running batches.
+    pub(super) fn undeleted(&self) -> u64 {
+        self.visible.len() as u64 + self.hidden.len() as u64 + self.running_messages()
+    }
+
+    /// Messages received, processed and dead-lettered so far in the run, with the
+    /// bucket open now.
+    pub(super) fn received_processed_dead(&self) -> (u64, u64, u64) {
+        let (b, t) = (&self.bucket, &self.totals);
+        (
+            b.received + t.received,
+            b.processed + t.processed,
+            b.dead_lettered + t.dead_lettered,
+        )
+    }
+
+    /// The invariants of the queue: its counts agree and the pollers keep to the cap.
+    pub(super) fn check(&self) -> Result<(), String> {
+        let (received, processed, dead) = self.received_processed_dead();
+        if received != processed + dead + self.undeleted() {
+            return Err(format!(
+                "sqs: {received} received but {processed} processed, {dead} dead-lettered and {} undeleted",
+                self.undeleted()
+            ));
+        }
+        let cap = self.config.cap();
+        if self.pollers > cap || self.in_flight.len() > cap as usize {
+            return Err(format!(
+                "sqs: {} pollers and {} batches above the cap {cap}",
+                self.pollers,
+                self.in_flight.len()
+            ));
+        }
+        let waiting = self.visible.len() + self.hidden.len();
+        let counted: u32 = self.sent.values().sum();
+        if self.depth.value as usize != waiting || u64::from(counted) != self.undeleted() {
+            return Err("sqs: queue depth or sent times out of step".into());
+        }
+        Ok(())
+    }
+
+    /// A message leaves the queue for good (processed or dead-lettered) at `now`.
+    fn delete(&mut self, message: Message, now: Nanos) {
+        let count = self
+            .sent
+            .get_mut(&message.sent)
+            .expect("every undeleted message is counted");
+        *count -= 1;
+        if *count == 0 {
+            if self.sent.first_key_value().map(|(&t, _)| t) == Some(message.sent) {
+                // The oldest message goes: its age was the gauge's peak until now.
+                self.oldest_bucket_max = self.oldest_bucket_max.max(now - message.sent);
+            }
+            self.sent.remove(&message.sent);
+        }
+    }
+
+    /// The oldest undeleted message's age at `now` (0 with none).
+    fn oldest_age(&self, now: Nanos) -> Nanos {
+        self.sent.first_key_value().map_or(0, |(&t, _)| now - t)
+    }
+
+    /// Closes the bucket ending at `end`: its measurements, folded into the run's.
+    pub(super) fn close_bucket(&mut self, end: Nanos) -> SqsBucket {
+        let oldest_age = self.oldest_bucket_max.max(self.oldest_age(end));
+        self.oldest_ages.record(oldest_age);
+        self.oldest_bucket_max = 0;
+        let counts = std::mem::take(&mut self.bucket);
+        self.totals.add(&counts);
+        let pollers = std::mem::replace(&mut self.pollers_bucket_max, self.pollers);
+        SqsBucket {
+            depth: self.depth.roll(),
+            oldest_age,
+            processed: counts.processed,
+            dead_lettered: counts.dead_lettered,
+            batches_throttled: counts.batches_throttled,
+            pollers,
+        }
+    }
+
+    /// The run's totals; call after the last bucket closed.
+    pub(super) fn summary(&self) -> SqsSummary {
+        let t = &self.totals;
+        let seconds = |ns: f64| if ns.is_nan() { 0.0 } else { ns / 1e9 };
+        SqsSummary {
+            received: t.received,
+            processed: t.processed,
+            dead_lettered: t.dead_lettered,
+            batches: t.batches,
+            batches_throttled: t.batches_throttled,
+            queued_at_end: self.undeleted(),
+            peak_depth: self.depth.peak,
+            oldest_age_p99_s: seconds(self.oldest_ages.quantile(0.99)),
+            oldest_age_max_s: self.oldest_ages.max() as f64 / 1e9,
+        }
+    }
+
+    /// Sets the pollers, keeping the bucket's maximum.
+    fn set_pollers(&mut self, pollers: u32) {
+        self.pollers = pollers;
+        self.pollers_bucket_max = self.pollers_bucket_max.max(pollers);
+    }
+}
+
+impl Simulation {
+    /// The queue of `f`, an SQS function.
+    fn sqs(&mut self, f: usize) -> &mut SqsQueue {
+        self.functions[f]
+            .sqs
+            .as_deref_mut()
+            .expect("an SQS function has a queue")
+    }
+
+    /// A message is sent to the queue of `f` by its traffic.
+    pub(super) fn sqs_send(&mut self, f: usize) {
+        self.functions[f].metrics.bucket.requests += 1;
+        let now = self.now;
+        let q = self.sqs(f);
+        q.bucket.received += 1;
+        q.visible.push_back(Message {
+            sent: now,
+            receives: 0,
+        });
+        *q.sent.entry(now).or_default() += 1;
+        q.depth.up();
+        self.sqs_start_ticking(f);
+        self.sqs_poll(f);
+    }
+
+    /// Schedules the next scaling tick if none is.
+    fn sqs_start_ticking(&mut self, f: usize) {
+        let at = self.now.saturating_add(TICK);
+        let q = self.sqs(f);
+        if !q.ticking {
+            q.ticking = true;
+            self.queue.schedule(at, Event::SqsTick(FnIdx::new(f)));
+        }
+    }
+
+    /// A second has passed: pollers scale up while messages wait (and nothing was
+    /// throttled), down while nothing is visible; polling resumes after a throttle.
+    pub(super) fn sqs_tick(&mut self, f: usize) {
+        let q = self.sqs(f);
+        let (cap, floor) = (q.config.cap(), q.floor());
+        let pollers = if q.visible.is_empty() {
+            q.pollers.saturating_sub(POLLERS_PER_TICK).max(floor)
+        } else if q.paused {
+            q.pollers
+        } else {
+            (q.pollers + POLLERS_PER_TICK).min(cap)
+        };
+        q.set_pollers(pollers);
+        q.paused = false;
+        q.ticking = false;
+        let quiet = q.undeleted() == 0 && q.pollers == floor;
+        if !quiet {
+            self.sqs_start_ticking(f);
+        }
+        self.sqs_poll(f);
+    }
+
+    /// Starts batches while pollers are free and messages visible.
+    pub(super) fn sqs_poll(&mut self, f: usize) {
+        loop {
+            let now = self.now;
+            let q = self.sqs(f);
+            if q.paused || q.in_flight.len() >= q.pollers as usize || q.visible.is_empty() {
+                return;
+            }
+            let size = q.config.batch_size as usize;
+            if q.visible.len() < size && q.config.batch_window > 0 {
+                match q.window_until {
+                    Some(until) if now >= until => {}
+                    Some(_) => return,
+                    None => {
+                        let until = now.saturating_add(q.config.batch_window);
+                        q.window_until = Some(until);
+                        self.queue.schedule(until, Event::SqsWindow(FnIdx::new(f)));
+                        return;
+                    }
+                }
+            }
+            q.window_until = None;
+            let take = size.min(q.visible.len());
+            let mut batch: Vec<Message> = q.visible.drain(..take).collect();
+            for m in &mut batch {
+                m.receives += 1;
+                q.depth.down();
+            }
+            self.sqs_invoke(f, batch);
+        }
+    }
+
+    /// A partial batch's window may be over.
+    pub(super) fn sqs_window(&mut self, f: usize) {
+        let now = self.now;
+        if self.sqs(f).window_until == Some(now) {
+            self.sqs_poll(f);
+        }
+    }
+
+    /// Invokes the function with `batch`; a throttle returns it to the queue.
+    fn sqs_invoke(&mut self, f: usize, batch: Vec<Message>) {
+        let id = self.pending.insert(Pending::batch(f, self.now));
+        match self.serve(f, None, id) {
+            Ok(()) => {
+                let q = self.sqs(f);
+                q.bucket.batches += 1;
+                q.in_flight.insert(id, batch);
+            }
+            Err(reason) => {
+                self.pending.remove(id);
+                self.count_throttle(f, reason);
+                let q = self.sqs(f);
+                q.bucket.batches_throttled += 1;
+                q.paused = true;
+                self.sqs_return(f, batch);
+            }
+        }
+    }
+
+    /// A batch's invocation ended: its messages are deleted, or return to the queue
+    /// if it failed. Its poller polls again once the environment is free
+    /// (`invoke_done`).
+    pub(super) fn sqs_batch_done(&mut self, f: usize, id: PendingId, failed: bool) {
+        let now = self.now;
+        let q = self.sqs(f);
+        let batch = q.in_flight.remove(&id).unwrap_or_default();
+        if failed {
+            self.sqs_return(f, batch);
+        } else {
+            q.bucket.processed += batch.len() as u64;
+            for m in batch {
+                q.delete(m, now);
+            }
+        }
+    }
+
+    /// Messages of a throttled or failed batch: hidden for the visibility timeout,
+    /// or dead-lettered at their last allowed receive.
+    fn sqs_return(&mut self, f: usize, batch: Vec<Message>) {
+        let now = self.now;
+        let q = self.sqs(f);
+        let visible_at = now.saturating_add(q.config.visibility_timeout);
+        let mut hidden = false;
+        for m in batch {
+            if q.config.max_receive_count.is_some_and(|n| m.receives >= n) {
+                q.bucket.dead_lettered += 1;
+                q.delete(m, now);
+            } else {
+                q.hidden.push_back((visible_at, m));
+                q.depth.up();
+                hidden = true;
+            }
+        }
+        if hidden {
+            self.queue
+                .schedule(visible_at, Event::SqsVisible(FnIdx::new(f)));
+        }
+    }
+
+    /// Hidden messages whose visibility timeout is over can be received again.
+    pub(super) fn sqs_visible(&mut self, f: usize) {
+        let now = self.now;
+        let q = self.sqs(f);
+        while let Some(&(at, m)) = q.hidden.front()
+            && at <= now
+        {
+            q.hidden.pop_front();
+            q.visible.push_back(m);
+        }
+        // Pollers still tick: a queue with hidden messages is never quiet.
+        self.sqs_poll(f);
+    }
+}
