@@ -5,12 +5,13 @@
 //! message (`sqs_depth`, `sqs_pollers`, `sqs_oldest_age_s`).
 
 use super::VariantData;
-use super::palette::{ORANGE, PURPLE, RED};
-use super::spec::{ChartSpec, Panel};
+use super::palette::{ORANGE, PROVISIONED_LIMIT, PURPLE, RED};
+use super::spec::{ChartSpec, Limit, Panel};
 use lambdasim_model::InvocationType;
 
-/// Two panels per asynchronous or SQS function shown, its queue's depth and its
-/// messages' age; `None` when the variant shows no such function.
+/// Two panels per asynchronous function shown (its queue's depth and its events' age)
+/// and three per SQS function (its messages waiting, its pollers and its oldest
+/// message's age); `None` when the variant shows no such function.
 pub fn spec(v: &VariantData<'_>) -> Option<ChartSpec> {
     let panels: Vec<Panel> = v
         .shown()
@@ -33,23 +34,33 @@ pub fn spec(v: &VariantData<'_>) -> Option<ChartSpec> {
     })
 }
 
-/// An SQS function's messages waiting beside its pollers, and its oldest message's
-/// age (`ApproximateAgeOfOldestMessage`).
+/// An SQS function's messages waiting, its pollers against their cap (each on its own
+/// axis: a backlog of 100,000 would flatten 50 pollers into the floor), and its oldest
+/// message's age (`ApproximateAgeOfOldestMessage`).
 fn sqs_panels(v: &VariantData<'_>, i: usize) -> Vec<Panel> {
-    let name = &v.config.functions[i].name;
-    let mut depth = Panel::new(format!("{name}: SQS queue"), "messages, pollers");
-    depth.lines = vec![
-        v.series(i, "messages waiting", PURPLE, |c| f64::from(c.queue_depth)),
-        v.series(i, "pollers", ORANGE, |c| f64::from(c.sqs_pollers)),
-    ];
+    let f = &v.config.functions[i];
+    let name = &f.name;
+    let mut depth = Panel::new(format!("{name}: SQS queue"), "messages waiting");
+    depth.lines = vec![v.series(i, "messages waiting", PURPLE, |c| f64::from(c.queue_depth))];
     depth
         .bands
         .extend(v.band(i, "messages waiting", PURPLE, |c| f64::from(c.queue_depth)));
+    let mut pollers = Panel::new(format!("{name}: pollers"), "concurrent batches");
+    pollers.lines = vec![v.series(i, "pollers", ORANGE, |c| f64::from(c.sqs_pollers))];
+    pollers
+        .bands
+        .extend(v.band(i, "pollers", ORANGE, |c| f64::from(c.sqs_pollers)));
+    let cap = f.sqs.cap();
+    pollers.limits.push(Limit {
+        label: format!("pollers' cap {cap}"),
+        value: f64::from(cap),
+        color: PROVISIONED_LIMIT,
+    });
     let mut age = Panel::new(format!("{name}: oldest message"), "age, seconds");
     age.lines = vec![v.series(i, "oldest message", RED, |c| f64::from(c.sqs_oldest_age_s))];
     age.bands
         .extend(v.band(i, "oldest message", RED, |c| f64::from(c.sqs_oldest_age_s)));
-    vec![depth, age]
+    vec![depth, pollers, age]
 }
 
 /// An asynchronous function's events waiting, and how long the invoked ones waited.

@@ -634,3 +634,49 @@ fn observed_series_are_dashed_lines_on_the_matching_charts() {
     let chart = render_one("t".into(), &specs[1]).unwrap();
     assert!(chart.svg.contains("observed throttles / s"), "legend");
 }
+
+#[test]
+fn an_sqs_function_gets_its_queue_its_pollers_against_their_cap_and_its_oldest_age() {
+    let mut config = config();
+    config.functions[1].invocation = lambdasim_model::InvocationType::Sqs;
+    config.functions[1].sqs.maximum_concurrency = Some(50);
+    let mut series = ChartSeries::new(&config);
+    for b in 0..180u32 {
+        for function in 0..2 {
+            let row = BucketRow {
+                function,
+                t_s: f64::from(b) * 10.0,
+                queue_depth: if function == 1 { 100_000 } else { 0 },
+                sqs_pollers: if function == 1 { 50 } else { 0 },
+                ..Default::default()
+            };
+            series.record(&row).unwrap();
+        }
+    }
+    let v = VariantData {
+        name: "base",
+        config: &config,
+        series: &series,
+        band: None,
+        observed: &[],
+    };
+    let specs = variant_specs(&v);
+    let queue = specs
+        .iter()
+        .find(|s| s.kind == "queue")
+        .expect("a queue chart");
+    let titles: Vec<&str> = queue.panels.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "worker: SQS queue",
+            "worker: pollers",
+            "worker: oldest message"
+        ]
+    );
+    // The pollers have an axis of their own, with the cap drawn near them.
+    let pollers = &queue.panels[1];
+    assert_eq!(pollers.data_max(), 50.0);
+    assert_eq!(pollers.limits[0].label, "pollers' cap 50");
+    assert!(pollers.on_scale(&pollers.limits[0]));
+}
