@@ -134,7 +134,18 @@ impl Jsonl {
         // holds to the nanosecond.
         let whole = number.trunc();
         let fraction = ((number - whole) * per_unit as f64).round() as i128;
-        Ok(whole as i128 * per_unit + fraction)
+        (whole as i128)
+            .checked_mul(per_unit)
+            .and_then(|n| n.checked_add(fraction))
+            // Past 2262 (signed 64-bit nanoseconds) is no log's time; the bound keeps
+            // every later sum of times far from overflowing.
+            .filter(|n| i64::try_from(*n).is_ok())
+            .ok_or_else(|| {
+                format!(
+                    "found `{name}` = {value}, too far from today, expected epoch {}",
+                    self.unit_name()
+                )
+            })
     }
 
     fn unit_name(&self) -> &'static str {
@@ -245,6 +256,13 @@ mod tests {
     #[test]
     fn bad_lines_say_what_was_expected() {
         let f = api_gateway();
+        // A time past what nanoseconds since the epoch can hold (found by fuzzing).
+        let huge = f
+            .parse(
+                r#"{"requestTimeEpoch":"87080123333333333333333333333333333300","routeKey":"x"}"#,
+            )
+            .unwrap_err();
+        assert!(huge.contains("too far from today"), "{huge}");
         assert!(
             f.parse("not json")
                 .unwrap_err()
