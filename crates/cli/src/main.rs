@@ -8,7 +8,6 @@ mod args;
 mod error;
 mod fit;
 mod interrupt;
-mod observed;
 mod plan;
 mod progress;
 mod run;

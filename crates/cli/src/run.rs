@@ -583,7 +583,7 @@ fn run_variant(
         first: csv,
         second: Tee {
             first: ChartSeries::new(&variant.config),
-            second: ObservedFold::new(&crate::observed::for_report(&variant.observed)),
+            second: ObservedFold::new(&variant.observed),
         },
     };
     let run_error = |source| CliError::Run {

@@ -64,6 +64,7 @@ pub mod config;
 pub mod cost;
 pub mod dist;
 pub mod histogram;
+pub mod observed;
 pub mod pricing;
 pub mod results;
 pub mod series;
@@ -78,6 +79,7 @@ pub use config::{
     SimConfig, SnapStart, SnapStartRuntime, SqsConfig, TIMEOUT_RANGE,
 };
 pub use dist::DurationDist;
+pub use observed::{ObservedMetric, ObservedSeries};
 pub use results::{
     AsyncSummary, CostBreakdown, FunctionSummary, LatencySummary, RunSummary, SqsSummary,
     ThrottleCounts,

@@ -271,19 +271,8 @@ fn json_lines(text: &str, column: Option<&str>) -> Result<Vec<Nanos>, LineError>
 
 /// The values of a CSV column, in milliseconds; empty cells skipped.
 fn csv_column(text: &str, column: Option<&str>) -> Result<Vec<Nanos>, LineError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let header = reader
-        .headers()
-        .map_err(|e| {
-            (
-                0,
-                format!("found an unreadable header ({e}), expected a CSV header row"),
-            )
-        })?
-        .clone();
+    let (mut reader, header) =
+        crate::input::csv_with_header(text, "a CSV header row").map_err(|m| (0, m))?;
     let wanted: Vec<&str> = match column {
         Some(c) => vec![c],
         None => vec!["@duration", "duration_ms"],
@@ -296,11 +285,7 @@ fn csv_column(text: &str, column: Option<&str>) -> Result<Vec<Nanos>, LineError>
             0,
             format!(
                 "found the columns {}, expected a column `{}` (or `column:` naming the one with the durations in milliseconds)",
-                header
-                    .iter()
-                    .map(|h| format!("`{h}`"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                crate::input::column_list(&header),
                 wanted.join("` or `")
             ),
         ));

@@ -32,3 +32,30 @@ pub(crate) fn read_whole(
         )
     })
 }
+
+/// A CSV file's text read whole: a reader of its rows (of any length, each cell without
+/// the whitespace around it) and its header row. The error is the message for the
+/// header's line when there is none to read; `expected` says what it should be.
+pub(crate) fn csv_with_header<'t>(
+    text: &'t str,
+    expected: &str,
+) -> Result<(csv::Reader<&'t [u8]>, csv::StringRecord), String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(|e| format!("found an unreadable header ({e}), expected {expected}"))?
+        .clone();
+    Ok((reader, header))
+}
+
+/// A header's columns as a message lists them: "`time`, `count`".
+pub(crate) fn column_list(header: &csv::StringRecord) -> String {
+    header
+        .iter()
+        .map(|h| format!("`{h}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

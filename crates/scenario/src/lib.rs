@@ -25,12 +25,11 @@ mod warm;
 
 pub use empirical::{Observed, read_observed};
 pub use error::{ScenarioError, Warning};
-pub use observed::{Metric, ObservedSeries};
 pub use sweep::{MAX_CONFIGURATIONS, MAX_FUNCTION_CONFIGURATIONS, Point, SetArg};
 
 use error::Position;
 use lambdasim_engine::Nanos;
-use lambdasim_model::{SimConfig, Traffic};
+use lambdasim_model::{ObservedSeries, SimConfig, Traffic};
 use raw::RawScenario;
 use std::collections::HashSet;
 use std::io::Read;

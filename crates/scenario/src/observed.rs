@@ -15,61 +15,10 @@
 use crate::error::{Position, ScenarioError};
 use crate::streams::{Periods, StreamKind, StreamSpec, TraceFile, TraceSpec};
 use lambdasim_engine::Nanos;
+use lambdasim_model::{ObservedMetric, ObservedSeries};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
-
-/// A metric that can be observed, and what each period's value is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Metric {
-    /// Requests throttled in the period (CloudWatch `Throttles`, Sum).
-    Throttles,
-    /// Invocations in the period (`Invocations`, Sum; throttles excluded).
-    Invocations,
-    /// Invocations that began with an Init (from `REPORT` lines with `Init Duration`).
-    ColdStarts,
-    /// The most environments running at once in the period (`ConcurrentExecutions`,
-    /// Maximum).
-    Concurrency,
-    /// Invocations of a function with provisioned concurrency that ran on demand
-    /// (`ProvisionedConcurrencySpilloverInvocations`, Sum).
-    Spillover,
-}
-
-impl Metric {
-    /// Its key under `observed:`.
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::Throttles => "throttles",
-            Self::Invocations => "invocations",
-            Self::ColdStarts => "cold_starts",
-            Self::Concurrency => "concurrency",
-            Self::Spillover => "spillover",
-        }
-    }
-
-    /// Whether a period's value is the most at once (a gauge) rather than a count.
-    pub fn is_gauge(self) -> bool {
-        self == Self::Concurrency
-    }
-}
-
-/// One observed metric of one function, on the run's clock.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ObservedSeries {
-    /// The function's index in the configuration.
-    pub function: usize,
-    /// What the values count or measure.
-    pub metric: Metric,
-    /// Each period's length in run time, in nanoseconds.
-    pub period: Nanos,
-    /// Where `values[0]`'s period starts, in nanoseconds of run time: less than one
-    /// period (a period that starts before the run is left out, being only partly run).
-    pub start: Nanos,
-    /// One value per period, from `start` to the end of the run (0 where the source has
-    /// no point).
-    pub values: Vec<f64>,
-}
 
 /// The most periods an observed series may have in a run: a year of one-minute points
 /// is 525,600; a value is kept per period.
@@ -80,7 +29,7 @@ const MAX_PERIODS: i128 = 10_000_000;
 pub(crate) struct ObservedSpec {
     pub function: usize,
     /// What the values count or measure.
-    pub metric: Metric,
+    pub metric: ObservedMetric,
     pub file: TraceFile,
     /// For a per-request source (a log's 429s), the period its requests are counted in.
     pub per_request: Option<Nanos>,

@@ -592,6 +592,29 @@ pub(crate) enum RawTraceFormat {
     Jsonl,
 }
 
+impl RawTraceFormat {
+    /// Its name in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Csv => "CSV",
+            Self::Azure2019 => "azure2019",
+            Self::Cloudwatch => "cloudwatch",
+            Self::Alb => "alb",
+            Self::Jsonl => "jsonl",
+        }
+    }
+
+    /// An access log: one line per request, routed by `routes:`.
+    pub fn is_access_log(self) -> bool {
+        matches!(self, Self::Alb | Self::Jsonl)
+    }
+
+    /// A table of times and counts (or times alone) with named columns.
+    pub fn is_table(self) -> bool {
+        matches!(self, Self::Csv | Self::Cloudwatch)
+    }
+}
+
 #[derive(Clone, Copy, Debug, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum RawSpread {

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{Dir, base};
-use lambdasim_scenario::{Metric, ObservedSeries};
+use lambdasim_model::{ObservedMetric, ObservedSeries};
 
 const MIN: u64 = 60_000_000_000;
 
@@ -43,7 +43,7 @@ fn a_series_starting_later_lines_up_by_timestamp_and_missing_periods_are_zero() 
         series,
         vec![ObservedSeries {
             function: 0,
-            metric: Metric::Throttles,
+            metric: ObservedMetric::Throttles,
             period: 2 * MIN,
             start: 0,
             values: vec![0.0, 3.0, 4.0],
@@ -83,9 +83,9 @@ fn concurrency_reads_the_maximum_and_a_csv_of_counts_is_aligned_too() {
         "      concurrency: { file: concurrency.json, format: cloudwatch, counts: 1m }\n      cold_starts: { file: cold.csv, counts: 1m }",
     );
     let series = observed(&dir, &yaml);
-    assert_eq!(series[0].metric, Metric::ColdStarts);
+    assert_eq!(series[0].metric, ObservedMetric::ColdStarts);
     assert_eq!(series[0].values, vec![0.0, 2.0, 5.0, 0.0, 0.0]);
-    assert_eq!(series[1].metric, Metric::Concurrency);
+    assert_eq!(series[1].metric, ObservedMetric::Concurrency);
     assert_eq!(series[1].values, vec![0.0, 12.0, 0.0, 30.0, 0.0]);
 }
 

@@ -7,7 +7,7 @@ use super::palette::{
 };
 use super::spec::{ChartSpec, Limit, Panel, Series};
 use crate::limits::FunctionLimits;
-use crate::observed::Metric;
+use lambdasim_model::ObservedMetric;
 use lambdasim_model::{FunctionConfig, SimConfig};
 
 /// One panel per function: provisioned busy, on-demand busy and initialising stacked,
@@ -39,7 +39,7 @@ pub fn spec(v: &VariantData<'_>) -> ChartSpec {
         }
         panel
             .lines
-            .extend(v.observed_lines(i, &[Metric::Concurrency]));
+            .extend(v.observed_lines(i, &[ObservedMetric::Concurrency]));
         panel
     })
 }

@@ -7,12 +7,17 @@ use super::VariantData;
 use super::downsample::MAX_COLUMNS;
 use super::palette::{GREEN, INK, ORANGE, PURPLE};
 use super::spec::{Series, Stroke};
-use crate::observed::{Comparison, Metric};
+use crate::observed::Comparison;
+use lambdasim_model::ObservedMetric;
 use plotters::style::RGBColor;
 
 impl VariantData<'_> {
     /// The dashed lines of `function`'s observed `metrics`, in the order observed.
-    pub(super) fn observed_lines(&self, function: usize, metrics: &[Metric]) -> Vec<Series> {
+    pub(super) fn observed_lines(
+        &self,
+        function: usize,
+        metrics: &[ObservedMetric],
+    ) -> Vec<Series> {
         self.observed
             .iter()
             .filter(|c| c.observed.function == function && metrics.contains(&c.observed.metric))
@@ -43,12 +48,12 @@ impl VariantData<'_> {
 }
 
 /// The colour of an observed metric: that of the simulated series it is drawn over.
-fn color(metric: Metric) -> RGBColor {
+fn color(metric: ObservedMetric) -> RGBColor {
     match metric {
-        Metric::Throttles | Metric::Concurrency => INK,
-        Metric::Invocations => GREEN,
-        Metric::ColdStarts => ORANGE,
-        Metric::Spillover => PURPLE,
+        ObservedMetric::Throttles | ObservedMetric::Concurrency => INK,
+        ObservedMetric::Invocations => GREEN,
+        ObservedMetric::ColdStarts => ORANGE,
+        ObservedMetric::Spillover => PURPLE,
     }
 }
 

@@ -3,7 +3,7 @@
 use super::VariantData;
 use super::palette::{BLUE, ORANGE};
 use super::spec::{ChartSpec, Panel};
-use crate::observed::Metric;
+use lambdasim_model::ObservedMetric;
 
 /// One panel per function with requests and cold starts per second on one axis, so a
 /// burst and the cold starts it caused line up.
@@ -23,7 +23,11 @@ pub fn spec(v: &VariantData<'_>) -> ChartSpec {
         .collect();
         panel.lines.extend(v.observed_lines(
             i,
-            &[Metric::Invocations, Metric::ColdStarts, Metric::Spillover],
+            &[
+                ObservedMetric::Invocations,
+                ObservedMetric::ColdStarts,
+                ObservedMetric::Spillover,
+            ],
         ));
         panel
     })

@@ -575,7 +575,8 @@ fn with_several_seeds_the_charts_draw_their_range_as_a_band() {
 
 #[test]
 fn observed_series_are_dashed_lines_on_the_matching_charts() {
-    use crate::observed::{Comparison, Metric, ObservedSeries};
+    use crate::observed::Comparison;
+    use lambdasim_model::{ObservedMetric, ObservedSeries};
     let config = config();
     let s = series(&config, 1);
     let observed = |metric, values: Vec<f64>| Comparison {
@@ -589,9 +590,9 @@ fn observed_series_are_dashed_lines_on_the_matching_charts() {
         simulated: Vec::new(),
     };
     let comparisons = [
-        observed(Metric::Throttles, vec![120.0, 0.0, 60.0]),
-        observed(Metric::Concurrency, vec![12.0, 40.0]),
-        observed(Metric::ColdStarts, vec![6.0]),
+        observed(ObservedMetric::Throttles, vec![120.0, 0.0, 60.0]),
+        observed(ObservedMetric::Concurrency, vec![12.0, 40.0]),
+        observed(ObservedMetric::ColdStarts, vec![6.0]),
     ];
     let v = VariantData {
         name: "base",

@@ -3,7 +3,7 @@
 use super::VariantData;
 use super::palette::{BROWN, GREY, INK, PURPLE, RED, YELLOW};
 use super::spec::{ChartSpec, Panel};
-use crate::observed::Metric;
+use lambdasim_model::ObservedMetric;
 
 /// One panel per function; the reasons are `summary.json`'s (`reserved_limit`, ...).
 pub fn spec(v: &VariantData<'_>) -> ChartSpec {
@@ -25,7 +25,7 @@ pub fn spec(v: &VariantData<'_>) -> ChartSpec {
         panel
             .bands
             .extend(v.band(i, "throttles", INK, |c| c.throttles.total()));
-        panel.lines = v.observed_lines(i, &[Metric::Throttles]);
+        panel.lines = v.observed_lines(i, &[ObservedMetric::Throttles]);
         panel
     })
 }

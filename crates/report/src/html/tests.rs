@@ -520,7 +520,7 @@ fn the_configuration_says_when_the_warm_start_came_from_the_load() {
 
 #[test]
 fn the_observed_table_shows_both_sides_and_the_error_per_period() {
-    use crate::observed::{Metric, ObservedSeries};
+    use lambdasim_model::{ObservedMetric, ObservedSeries};
     let comparison = |metric, observed: Vec<f64>, simulated: Vec<f64>| Comparison {
         observed: ObservedSeries {
             function: 1,
@@ -533,11 +533,15 @@ fn the_observed_table_shows_both_sides_and_the_error_per_period() {
     };
     let observed = [
         comparison(
-            Metric::Throttles,
+            ObservedMetric::Throttles,
             vec![1000.0, 0.0, 2000.0, 1000.0],
             vec![1200.0, 300.0, 1500.0, 1000.0],
         ),
-        comparison(Metric::Concurrency, vec![10.0, 30.0], vec![12.0, 30.0]),
+        comparison(
+            ObservedMetric::Concurrency,
+            vec![10.0, 30.0],
+            vec![12.0, 30.0],
+        ),
     ];
     let html = page_warm(&["base"], &[run(0)], &[], &[], &[], &observed);
     assert!(html.contains("<a href=\"#observed\">"));

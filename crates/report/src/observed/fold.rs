@@ -1,7 +1,7 @@
 //! The run's buckets folded into the observed periods as they stream past.
 
-use super::{Comparison, ObservedSeries};
-use lambdasim_model::{BucketRow, SeriesSink};
+use super::Comparison;
+use lambdasim_model::{BucketRow, ObservedSeries, SeriesSink};
 
 /// A sink that keeps, for each observed series of a run, the simulated value of each
 /// of its periods: one number per observed period, whatever the run's length.
@@ -39,7 +39,7 @@ impl SeriesSink for ObservedFold {
                 continue;
             }
             if let Some(k) = o.index(t_ns) {
-                c.simulated[k] = o.metric.combine(c.simulated[k], o.metric.of(row));
+                c.simulated[k] = o.metric.combine(c.simulated[k], o.metric.simulated(row));
             }
         }
         Ok(())
@@ -49,7 +49,7 @@ impl SeriesSink for ObservedFold {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::observed::Metric;
+    use lambdasim_model::ObservedMetric;
 
     const MIN: u64 = 60_000_000_000;
 
@@ -72,8 +72,10 @@ mod tests {
             start: MIN,
             values: vec![0.0, 0.0],
         };
-        let mut fold =
-            ObservedFold::new(&[series(Metric::Invocations), series(Metric::Concurrency)]);
+        let mut fold = ObservedFold::new(&[
+            series(ObservedMetric::Invocations),
+            series(ObservedMetric::Concurrency),
+        ]);
         // Minute buckets from 0: the first is before the series, the last after it.
         for (t, n, c) in [
             (0, 50, 9),

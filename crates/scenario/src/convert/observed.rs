@@ -4,13 +4,14 @@ use super::traffic::Owner;
 use super::{Context, pick};
 use crate::error::Position;
 use crate::error::ScenarioError;
-use crate::observed::{Metric, ObservedSpec};
+use crate::observed::ObservedSpec;
 use crate::raw::{RawObserved, RawTraceFormat, TraceParams};
 use crate::streams::{Statistic, TraceFile, TraceFormat};
+use lambdasim_model::ObservedMetric;
 use serde_saphyr::{Location, Spanned};
 
 impl Context<'_> {
-    /// The sources of a function's `observed:`, in the order of [`Metric`].
+    /// The sources of a function's `observed:`, in the order of [`ObservedMetric`].
     pub(super) fn observed(
         &self,
         raw: &Spanned<RawObserved>,
@@ -20,11 +21,11 @@ impl Context<'_> {
         let at = pick(raw.referenced, parent);
         let o = &raw.value;
         let sources = [
-            (Metric::Throttles, &o.throttles),
-            (Metric::Invocations, &o.invocations),
-            (Metric::ColdStarts, &o.cold_starts),
-            (Metric::Concurrency, &o.concurrency),
-            (Metric::Spillover, &o.spillover),
+            (ObservedMetric::Throttles, &o.throttles),
+            (ObservedMetric::Invocations, &o.invocations),
+            (ObservedMetric::ColdStarts, &o.cold_starts),
+            (ObservedMetric::Concurrency, &o.concurrency),
+            (ObservedMetric::Spillover, &o.spillover),
         ];
         let mut specs = Vec::new();
         for (metric, source) in sources {
@@ -39,7 +40,7 @@ impl Context<'_> {
     /// file of counts per period.
     fn observed_source(
         &self,
-        metric: Metric,
+        metric: ObservedMetric,
         source: &Spanned<TraceParams>,
         parent: Location,
         owner: &Owner,
@@ -91,13 +92,13 @@ impl Context<'_> {
     /// `status_field` is 429, per `counts:` period.
     fn observed_log(
         &self,
-        metric: Metric,
+        metric: ObservedMetric,
         params: &TraceParams,
         at: Location,
         owner: &Owner,
     ) -> Result<ObservedSpec, ScenarioError> {
         let key = metric.key();
-        if metric != Metric::Throttles {
+        if metric != ObservedMetric::Throttles {
             return Err(self.error(
                 at,
                 format!("found observed {key} from a jsonl log, expected a log only for throttles (its 429 responses)"),
@@ -126,7 +127,7 @@ impl Context<'_> {
 
     fn observed_spec(
         &self,
-        metric: Metric,
+        metric: ObservedMetric,
         params: &TraceParams,
         at: Location,
         owner: &Owner,

@@ -408,16 +408,8 @@ impl Context<'_> {
             .format
             .as_ref()
             .map_or(RawTraceFormat::Csv, |f| f.value);
-        let name = match format {
-            RawTraceFormat::Csv => "CSV",
-            RawTraceFormat::Azure2019 => "azure2019",
-            RawTraceFormat::Cloudwatch => "cloudwatch",
-            RawTraceFormat::Alb => "alb",
-            RawTraceFormat::Jsonl => "jsonl",
-        };
-        let log = matches!(format, RawTraceFormat::Alb | RawTraceFormat::Jsonl);
+        let (log, table) = (format.is_access_log(), format.is_table());
         let jsonl = format == RawTraceFormat::Jsonl;
-        let table = matches!(format, RawTraceFormat::Csv | RawTraceFormat::Cloudwatch);
         // Each key and the formats it belongs to.
         let keys = [
             (
@@ -497,7 +489,10 @@ impl Context<'_> {
             if let (Some(location), false) = (location, allowed) {
                 return Err(self.error(
                     pick(location, at),
-                    format!("found {key} on a {name} trace, expected it only {belongs}"),
+                    format!(
+                        "found {key} on a {} trace, expected it only {belongs}",
+                        format.name()
+                    ),
                 ));
             }
         }

@@ -33,6 +33,7 @@
 
 use super::Row;
 use crate::error::{Position, ScenarioError};
+use crate::input;
 use crate::streams::timestamp;
 use lambdasim_engine::Nanos;
 use serde::Deserialize;
@@ -287,33 +288,19 @@ fn locate(path: &Path, text: &str, near: &[String]) -> Position {
 /// A CSV file of times and counts, as one series named after its count column.
 fn csv_series(path: &Path, text: &str, columns: &CsvColumns) -> Result<Series, ScenarioError> {
     let at = |line: u64, message: String| ScenarioError::new(Position::csv(path, line), message);
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let header = reader
-        .headers()
-        .map_err(|e| {
-            at(
-                1,
-                format!(
-                    "found an unreadable header ({e}), expected a CSV header row or CloudWatch JSON"
-                ),
-            )
-        })?
-        .clone();
+    let (mut reader, header) = input::csv_with_header(text, "a CSV header row or CloudWatch JSON")
+        .map_err(|m| at(1, m))?;
     let find = |given: &Option<String>, known: &dyn Fn(&str) -> bool, what: &str| {
         let index = match given {
             Some(name) => header.iter().position(|h| h == name),
             None => header.iter().position(known),
         };
         index.ok_or_else(|| {
-            let names: Vec<String> = header.iter().map(|h| format!("`{h}`")).collect();
             at(
                 1,
                 format!(
                     "found the columns {}, expected a {what} column{}",
-                    names.join(", "),
+                    input::column_list(&header),
                     given.as_ref().map_or_else(
                         || format!(" (or `{what}_column:` naming it)"),
                         |g| format!(" named `{g}`")
