@@ -31,6 +31,11 @@ Synthetic data, made by this script alone (seeded, so re-running gives the same 
                   `POST /orders` request every 2 s on average and four times as many
                   between minutes 4 and 6, in the order they ended; in that rush 30 %
                   of the requests were throttled (status 429, no latency).
+  lambda-logs/*.log  checkout-fn's own log for the ALB's requests to it (START, END
+                  and REPORT lines, time in front), one file per log stream as an export
+                  to S3 writes them: an environment a stream, a request taking the one
+                  freed most recently or else starting a new one with a 0.9 s Init, so
+                  the rush between minutes 4 and 6 brings a wave of cold starts.
 
     python3 scenarios/traces/generate.py
 """
@@ -195,6 +200,44 @@ def alb_logs(rng):
             # mtime 0: the same bytes on every run.
             with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as f:
                 f.write("".join(lines).encode())
+    return requests
+
+
+def lambda_logs(rng, requests):
+    """checkout-fn's own log for the ALB's requests to it: one file per log stream (an
+    execution environment each), as an export to S3 writes them, each line with its time
+    in front. A request takes the environment freed most recently, else a new one, whose
+    Init (about 0.9 s) comes first and is in the REPORT as `Init Duration`."""
+    out = os.path.join(HERE, "lambda-logs")
+    os.makedirs(out, exist_ok=True)
+    envs = []  # [free at, stream name, lines]
+    checkout = sorted((c, w) for c, w, g in requests if g == "checkout-fn" and w is not None)
+    for created, waited in checkout:
+        idle = [e for e in envs if e[0] <= created]
+        init = 0.0
+        if idle:
+            env = max(idle, key=lambda e: e[0])
+        else:
+            init = rng.lognormvariate(math.log(0.9), 0.2)
+            env = [0.0, f"2024-11-29-[$LATEST]{rng.getrandbits(128):032x}", []]
+            envs.append(env)
+            env[2].append(f"{iso(START + created)} INIT_START Runtime Version: python:3.12\n")
+        started = created + init
+        ended = started + waited
+        rid = f"{rng.getrandbits(128):032x}"
+        cold = f"\tInit Duration: {init * 1000:.2f} ms" if init else ""
+        env[2].append(f"{iso(START + started)} START RequestId: {rid} Version: $LATEST\n")
+        env[2].append(f"{iso(START + ended)} END RequestId: {rid}\n")
+        env[2].append(
+            f"{iso(START + ended)} REPORT RequestId: {rid}\tDuration: {waited * 1000:.2f} ms\t"
+            f"Billed Duration: {math.ceil(waited * 1000)} ms\tMemory Size: 1024 MB\t"
+            f"Max Memory Used: {rng.randrange(80, 120)} MB{cold}\t\n"
+        )
+        env[0] = ended
+    for _, stream, lines in envs:
+        name = stream.replace("/", "-").replace("[$LATEST]", "LATEST-")
+        with open(os.path.join(out, f"{name}.log"), "w") as f:
+            f.write("".join(lines))
 
 
 def api_gateway(rng):
@@ -228,6 +271,7 @@ if __name__ == "__main__":
     per_minute(rng)
     cloudwatch(rng)
     # Their own generators: the files above stay as they were.
-    alb_logs(random.Random(2025))
+    alb = alb_logs(random.Random(2025))
     api_gateway(random.Random(2026))
     concurrency(random.Random(2027))
+    lambda_logs(random.Random(2028), alb)

@@ -16,6 +16,7 @@
 //! observed invocation, never per simulated one.
 
 use crate::error::{Position, ScenarioError};
+use crate::report_line::{REPORT, REPORT_FIELDS, report_field};
 use lambdasim_engine::Nanos;
 use lambdasim_model::dist::Empirical;
 use std::cell::RefCell;
@@ -24,12 +25,6 @@ use std::path::{Path, PathBuf};
 
 /// The largest file read: millions of log lines, far below what strains memory.
 const MAX_FILE_BYTES: u64 = 512 << 20;
-
-/// What marks a plain-text REPORT line.
-const REPORT: &str = "REPORT RequestId:";
-
-/// The fields of a REPORT line that hold durations.
-const REPORT_FIELDS: [&str; 3] = ["Duration", "Billed Duration", "Init Duration"];
 
 /// What `lambdasim fit` reports of a file of observed invocations.
 #[derive(Clone, Debug)]
@@ -213,25 +208,6 @@ fn report_lines(text: &str, column: Option<&str>) -> Result<Vec<Nanos>, LineErro
         }
     }
     Ok(values)
-}
-
-/// The number after `field: ` in a REPORT line, up to its `unit`. `Duration` is not
-/// the tail of `Billed Duration` or `Init Duration`.
-fn report_field<'a>(line: &'a str, field: &str, unit: &str) -> Option<&'a str> {
-    let key = format!("{field}: ");
-    let mut from = 0;
-    while let Some(at) = line[from..].find(&key) {
-        let at = from + at;
-        let before = &line[..at];
-        let whole = before.is_empty() || before.ends_with(char::is_whitespace);
-        let longer = ["Billed ", "Init "].iter().any(|p| before.ends_with(p));
-        if whole && !longer {
-            let rest = &line[at + key.len()..];
-            return rest.find(unit).map(|end| &rest[..end]);
-        }
-        from = at + key.len();
-    }
-    None
 }
 
 /// `record.metrics.<column>` of each `platform.report` object.

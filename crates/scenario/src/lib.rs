@@ -17,6 +17,7 @@ mod input;
 mod objective;
 mod observed;
 mod raw;
+mod report_line;
 mod slo;
 mod streams;
 mod sweep;

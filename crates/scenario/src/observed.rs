@@ -6,8 +6,9 @@
 //! the function's replayed trace is. The run's time 0 is the replay's trace time 0:
 //! the first timestamp of the first trace listed under the function's `traffic:` whose
 //! times are absolute (a CloudWatch file's first point, a timestamp CSV's first row, an
-//! access log's first arrival), moved by that stream's `speedup` and `offset` like
-//! its requests. A function without such a trace takes the observed source's own first
+//! access log's first arrival), or else of the first access log listed elsewhere whose
+//! `routes:` send it requests, moved by that stream's `speedup` and `offset` like its
+//! requests. A function without such a trace takes the observed source's own first
 //! point as time 0 (a source of `offset_s` times is already on the run's clock).
 //! CloudWatch leaves out periods without data (`Throttles` has points only where
 //! there were some), so a period without a point is 0.
@@ -88,13 +89,19 @@ struct Anchor {
 }
 
 impl Anchor {
-    /// The first trace under `function`'s `traffic:` with absolute times, if any.
+    /// The first trace under `function`'s `traffic:` with absolute times, else the
+    /// first access log whose `routes:` send it requests, if any.
     fn of(
         function: usize,
         streams: &[StreamSpec],
         files: &ObservedFiles,
     ) -> Result<Option<Self>, ScenarioError> {
-        for stream in streams.iter().filter(|s| s.function == function) {
+        let own = streams.iter().filter(|s| s.function == function);
+        let routed = streams.iter().filter(|s| {
+            s.function != function
+                && matches!(&s.kind, StreamKind::Trace(t) if t.file.routes_to(function))
+        });
+        for stream in own.chain(routed) {
             if let StreamKind::Trace(trace) = &stream.kind
                 && let Some(epoch) = files.epoch(trace)?
             {

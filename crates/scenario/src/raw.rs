@@ -590,6 +590,7 @@ pub(crate) enum RawTraceFormat {
     Cloudwatch,
     Alb,
     Jsonl,
+    LambdaLog,
 }
 
 impl RawTraceFormat {
@@ -601,10 +602,17 @@ impl RawTraceFormat {
             Self::Cloudwatch => "cloudwatch",
             Self::Alb => "alb",
             Self::Jsonl => "jsonl",
+            Self::LambdaLog => "lambda_log",
         }
     }
 
-    /// An access log: one line per request, routed by `routes:`.
+    /// A log: a line per request, written as requests end and so put back in arrival
+    /// order (`reorder_window:`).
+    pub fn is_log(self) -> bool {
+        matches!(self, Self::Alb | Self::Jsonl | Self::LambdaLog)
+    }
+
+    /// An access log: a log of several routes, sent to functions by `routes:`.
     pub fn is_access_log(self) -> bool {
         matches!(self, Self::Alb | Self::Jsonl)
     }

@@ -298,3 +298,57 @@ fn a_seconds_scale_is_kept_exact() {
     assert_eq!(got[1].time, 59_999 * MS / 2);
     assert!(got[1].time < 30 * S);
 }
+
+/// A REPORT line as `aws logs tail` prints it, logged `end_ms` after 10:00:00, for an
+/// invocation of `duration_ms` that began with an Init of `init_ms` (0: warm).
+fn report(end_ms: u64, duration_ms: u64, init_ms: u64) -> String {
+    let init = if init_ms > 0 {
+        format!("\tInit Duration: {init_ms}.00 ms")
+    } else {
+        String::new()
+    };
+    format!(
+        "2024-11-29T10:{:02}:{:02}.{:03}000+00:00 2024/11/29/[$LATEST]0a1b REPORT RequestId: r{end_ms}\tDuration: {duration_ms}.00 ms\tBilled Duration: {duration_ms} ms\tMemory Size: 1024 MB\tMax Memory Used: 90 MB{init}\n",
+        end_ms / 60_000,
+        end_ms / 1000 % 60,
+        end_ms % 1000
+    )
+}
+
+#[test]
+fn lambdas_own_log_replays_each_invocation_from_its_start() {
+    // Logged at their ends, out of order: the cold start began at 10:00:00.500
+    // (300 ms Init, 200 ms Invoke), the warm ones at 10:00:02 and 10:00:01.
+    let log = format!(
+        "2024-11-29T10:00:00.400000+00:00 2024/11/29/[$LATEST]0a1b INIT_START Runtime Version: nodejs:20\n{}{}{}",
+        report(1_000, 200, 300),
+        report(2_050, 50, 0),
+        report(1_100, 100, 0),
+    );
+    let (_, arrivals) = replay(
+        &[("lambda.log", log.into_bytes())],
+        "trace: { file: lambda.log, format: lambda_log }",
+    )
+    .unwrap();
+    let times: Vec<u64> = arrivals.iter().map(|a| a.time).collect();
+    let durations: Vec<Option<u64>> = arrivals.iter().map(|a| a.duration).collect();
+    assert_eq!(times, vec![0, 500 * MS, 1_500 * MS]);
+    assert_eq!(
+        durations,
+        vec![Some(200 * MS), Some(100 * MS), Some(50 * MS)]
+    );
+}
+
+#[test]
+fn lambdas_own_log_takes_no_routes() {
+    let err = replay(
+        &[("lambda.log", report(1_000, 200, 0).into_bytes())],
+        "trace: { file: lambda.log, format: lambda_log, routes: { a: f } }",
+    )
+    .unwrap_err();
+    assert!(
+        err.message().contains("found routes on a lambda_log trace"),
+        "{err}"
+    );
+    assert!(err.line().is_some(), "{err}");
+}

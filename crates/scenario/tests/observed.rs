@@ -271,3 +271,84 @@ fn a_status_field_belongs_to_observed_throttles_from_a_jsonl_log() {
         assert!(err.line().is_some(), "{err}");
     }
 }
+
+/// A REPORT line logged `end_s` seconds after 10:00:00 for an invocation of 1 s, cold
+/// (with a 2 s Init) or warm.
+fn report(end_s: u64, cold: bool) -> String {
+    let init = if cold {
+        "\tInit Duration: 2000.00 ms"
+    } else {
+        ""
+    };
+    format!(
+        "2024-11-29T10:{:02}:{:02}Z 2024/11/29/[$LATEST]0a1b REPORT RequestId: r{end_s}\tDuration: 1000.00 ms\tBilled Duration: 1000 ms\tMemory Size: 1024 MB\tMax Memory Used: 90 MB{init}\n",
+        end_s / 60,
+        end_s % 60
+    )
+}
+
+#[test]
+fn lambdas_own_log_counts_its_cold_starts_per_period_whatever_the_files_order() {
+    let dir = Dir::new();
+    // An export to S3 writes a file per log stream (an environment each): this one's
+    // name sorts first but its invocations come later. Cold starts began at 10:00:10,
+    // 10:01:57 and 10:02:00; warm invocations at 10:00:05 (the run's start), 10:02:29 and
+    // 10:03:00.
+    dir.write(
+        "logs/a-stream.log",
+        report(123, true) + &report(150, false) + &report(181, false),
+    );
+    dir.write(
+        "logs/b-stream.log",
+        report(6, false) + &report(13, true) + &report(120, true),
+    );
+    let yaml = scenario(
+        "trace: { file: logs/*.log, format: lambda_log, reorder_window: 10m }",
+        "      cold_starts: { file: logs/*.log, format: lambda_log, counts: 1m }",
+    );
+    let series = observed(&dir, &yaml);
+    assert_eq!(series[0].metric, ObservedMetric::ColdStarts);
+    // The run starts at 10:00:05, so the grid of minutes starts at 10:01, 55 s in;
+    // the cold start at 10:00:10 was in the minute before and is left out.
+    assert_eq!(series[0].start, 55 * 1_000_000_000);
+    assert_eq!(series[0].values, vec![1.0, 1.0, 0.0, 0.0, 0.0]);
+}
+
+#[test]
+fn lambdas_own_log_observes_cold_starts_only() {
+    let dir = Dir::new();
+    dir.write("lambda.log", report(13, true));
+    let trace = "trace: { file: lambda.log, format: lambda_log }";
+    let cases = [
+        (
+            "      throttles: { file: lambda.log, format: lambda_log, counts: 1m }",
+            "expected a lambda_log log only for cold_starts",
+        ),
+        (
+            "      cold_starts: { file: lambda.log, format: lambda_log }",
+            "without counts:",
+        ),
+    ];
+    for (observed, needle) in cases {
+        let err = match dir.load(&scenario(trace, observed)) {
+            Ok(_) => panic!("{observed}: expected an error"),
+            Err(e) => e,
+        };
+        assert!(err.message().contains(needle), "{needle}: {err}");
+        assert!(err.line().is_some(), "{err}");
+    }
+}
+
+#[test]
+fn a_function_fed_by_another_functions_access_log_lines_up_with_that_log() {
+    let dir = Dir::new();
+    // The log's first request at 10:00:30; a 429 at 10:01:10.
+    dir.write("api.jsonl", api_lines(&[(30_000, "200"), (70_000, "429")]));
+    let yaml = "name: t\nduration: 5m\nfunctions:\n  - name: f\n    traffic:\n      - trace: { file: api.jsonl, format: jsonl, time_field: requestTimeEpoch, route_field: routeKey, routes: { POST /orders: g } }\n  - name: g\n    observed:\n      throttles: { file: api.jsonl, format: jsonl, time_field: requestTimeEpoch, status_field: status, counts: 1m }\n";
+    let series = observed(&dir, yaml);
+    assert_eq!(series[0].function, 1);
+    // On the log's clock, 10:01 is 30 s into the run. Without the routed log as its
+    // anchor, `g` would start its clock at its own first period, 10:01, instead.
+    assert_eq!(series[0].start, MIN / 2);
+    assert_eq!(series[0].values[0], 1.0);
+}

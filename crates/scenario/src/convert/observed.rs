@@ -7,6 +7,7 @@ use crate::error::ScenarioError;
 use crate::observed::ObservedSpec;
 use crate::raw::{RawObserved, RawTraceFormat, TraceParams};
 use crate::streams::{Statistic, TraceFile, TraceFormat};
+use lambdasim_engine::Nanos;
 use lambdasim_model::ObservedMetric;
 use serde_saphyr::{Location, Spanned};
 
@@ -54,8 +55,15 @@ impl Context<'_> {
                 format!("found spread on observed {key}, expected it only on traffic traces"),
             ));
         }
-        if params.format.as_ref().map(|f| f.value) == Some(RawTraceFormat::Jsonl) {
-            return self.observed_log(metric, params, at, owner);
+        // A log counts one metric per period: a JSON-lines access log its 429s, Lambda's
+        // own log its cold starts.
+        let counted = match params.format.as_ref().map(|f| f.value) {
+            Some(RawTraceFormat::Jsonl) => Some(ObservedMetric::Throttles),
+            Some(RawTraceFormat::LambdaLog) => Some(ObservedMetric::ColdStarts),
+            _ => None,
+        };
+        if let Some(counted) = counted {
+            return self.observed_log(metric, counted, params, at, owner);
         }
         let format = match self.trace_format(params, at, owner)? {
             TraceFormat::CloudWatch {
@@ -88,40 +96,64 @@ impl Context<'_> {
         Ok(self.observed_spec(metric, params, at, owner, format, None))
     }
 
-    /// Throttles counted from a JSON-lines access log: the requests whose
-    /// `status_field` is 429, per `counts:` period.
+    /// A metric counted per `counts:` period from a log: throttles from a JSON-lines
+    /// access log (the requests whose `status_field` is 429), cold starts from
+    /// Lambda's own log (the REPORT lines with an Init or a restore).
     fn observed_log(
         &self,
         metric: ObservedMetric,
+        counted: ObservedMetric,
         params: &TraceParams,
         at: Location,
         owner: &Owner,
     ) -> Result<ObservedSpec, ScenarioError> {
         let key = metric.key();
-        if metric != ObservedMetric::Throttles {
+        let (log, what) = match counted {
+            ObservedMetric::Throttles => ("jsonl", "its 429 responses"),
+            _ => ("lambda_log", "its REPORT lines with an Init Duration"),
+        };
+        if metric != counted {
             return Err(self.error(
                 at,
-                format!("found observed {key} from a jsonl log, expected a log only for throttles (its 429 responses)"),
+                format!(
+                    "found observed {key} from a {log} log, expected a {log} log only for {} ({what})",
+                    counted.key()
+                ),
             ));
         }
         let Some(period) = params.counts.as_ref().filter(|c| c.value.0 > 0) else {
             return Err(self.error(
                 at,
-                "found observed throttles from a jsonl log without counts:, expected the period to count its 429 responses in (e.g. counts: 1m)",
+                format!(
+                    "found observed {key} from a {log} log without counts:, expected the period to count {what} in (e.g. counts: 1m)"
+                ),
             ));
         };
-        if params.status_field.is_none() {
+        if counted == ObservedMetric::Throttles && params.status_field.is_none() {
             return Err(self.error(
                 at,
                 "found observed throttles from a jsonl log without status_field, expected the field holding each response's status (API Gateway: status)",
             ));
         }
         // `counts:` is the period here, not a counts trace's: the log is read as it is.
-        let log = TraceParams {
+        let read_as = TraceParams {
             counts: None,
             ..params.clone()
         };
-        let format = self.trace_format(&log, at, owner)?;
+        let format = match self.trace_format(&read_as, at, owner)? {
+            // Cold starts are few beside the log's lines: all of them may be held, so
+            // the files may come in any order (an export to S3 writes a file per log
+            // stream) unless `reorder_window:` bounds it.
+            TraceFormat::LambdaLog { reorder, .. } => TraceFormat::LambdaLog {
+                reorder: if params.reorder_window.is_some() {
+                    reorder
+                } else {
+                    Nanos::MAX
+                },
+                cold_starts_only: true,
+            },
+            format => format,
+        };
         Ok(self.observed_spec(metric, params, at, owner, format, Some(period.value.0)))
     }
 
@@ -132,7 +164,7 @@ impl Context<'_> {
         at: Location,
         owner: &Owner,
         format: TraceFormat,
-        per_request: Option<lambdasim_engine::Nanos>,
+        per_request: Option<Nanos>,
     ) -> ObservedSpec {
         let file_at = pick(params.file.referenced, at);
         ObservedSpec {

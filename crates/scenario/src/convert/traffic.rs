@@ -408,7 +408,7 @@ impl Context<'_> {
             .format
             .as_ref()
             .map_or(RawTraceFormat::Csv, |f| f.value);
-        let (log, table) = (format.is_access_log(), format.is_table());
+        let (log, access_log, table) = (format.is_log(), format.is_access_log(), format.is_table());
         let jsonl = format == RawTraceFormat::Jsonl;
         // Each key and the formats it belongs to.
         let keys = [
@@ -446,12 +446,12 @@ impl Context<'_> {
                 "routes",
                 trace.routes.as_ref().map(|v| v.referenced),
                 "on access logs (format: alb or jsonl)",
-                log,
+                access_log,
             ),
             (
                 "reorder_window",
                 trace.reorder_window.as_ref().map(|v| v.referenced),
-                "on access logs (format: alb or jsonl)",
+                "on logs (format: alb, jsonl or lambda_log)",
                 log,
             ),
             (
@@ -527,6 +527,10 @@ impl Context<'_> {
                 reorder: self.reorder_window(trace, at)?,
             }),
             RawTraceFormat::Jsonl => self.jsonl(trace, at, owner),
+            RawTraceFormat::LambdaLog => Ok(TraceFormat::LambdaLog {
+                reorder: self.reorder_window(trace, at)?,
+                cold_starts_only: false,
+            }),
             RawTraceFormat::Cloudwatch => Ok(TraceFormat::CloudWatch {
                 period: counts,
                 series: trace

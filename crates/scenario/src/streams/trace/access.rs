@@ -18,6 +18,7 @@
 
 pub(super) mod alb;
 pub(super) mod jsonl;
+pub(super) mod lambda_log;
 
 use super::Row;
 use super::csv::LineLimit;

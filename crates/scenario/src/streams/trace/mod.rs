@@ -43,6 +43,21 @@ pub(crate) struct TraceFile {
     pub owner: usize,
 }
 
+impl TraceFile {
+    /// Whether its `routes:` send requests to the function at `function` (an access
+    /// log listed under another function).
+    pub(crate) fn routes_to(&self, function: usize) -> bool {
+        let routes = match &self.format {
+            TraceFormat::Alb { routes, .. } | TraceFormat::Jsonl { routes, .. } => routes,
+            _ => return false,
+        };
+        routes
+            .0
+            .iter()
+            .any(|(_, target)| target.is_some_and(|t| t as usize == function))
+    }
+}
+
 /// The layout of a trace file.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum TraceFormat {
@@ -70,6 +85,12 @@ pub(crate) enum TraceFormat {
         fields: Box<JsonFields>,
         routes: Routes,
         reorder: Nanos,
+    },
+    /// Lambda's own logs, an invocation a REPORT line (of cold starts only, for an
+    /// observed count), as [`TraceFormat::Alb`] otherwise but for routes.
+    LambdaLog {
+        reorder: Nanos,
+        cold_starts_only: bool,
     },
 }
 
@@ -119,7 +140,7 @@ pub(crate) fn period(file: &TraceFile, origin: &Position) -> Option<Nanos> {
         TraceFormat::CloudWatch { period: None, .. } => Rows::open(file, origin)
             .ok()
             .and_then(|rows| rows.interval()),
-        TraceFormat::Alb { .. } | TraceFormat::Jsonl { .. } => None,
+        TraceFormat::Alb { .. } | TraceFormat::Jsonl { .. } | TraceFormat::LambdaLog { .. } => None,
     }
 }
 
@@ -209,6 +230,7 @@ enum Rows {
     CloudWatch(cloudwatch::CloudWatchRows),
     Alb(access::AccessRows<access::alb::Alb>),
     Jsonl(access::AccessRows<access::jsonl::Jsonl>),
+    LambdaLog(access::AccessRows<access::lambda_log::LambdaLog>),
 }
 
 impl Rows {
@@ -252,6 +274,18 @@ impl Rows {
                 routes.clone(),
                 *reorder,
             )?),
+            TraceFormat::LambdaLog {
+                reorder,
+                cold_starts_only,
+            } => Self::LambdaLog(access::AccessRows::open(
+                &file.path,
+                origin,
+                access::lambda_log::LambdaLog {
+                    cold_starts_only: *cold_starts_only,
+                },
+                access::Routes::default(),
+                *reorder,
+            )?),
         })
     }
 
@@ -262,6 +296,7 @@ impl Rows {
             Self::CloudWatch(rows) => Ok(rows.next_row()),
             Self::Alb(rows) => rows.next_row(),
             Self::Jsonl(rows) => rows.next_row(),
+            Self::LambdaLog(rows) => rows.next_row(),
         }
     }
 
@@ -271,7 +306,7 @@ impl Rows {
             Self::Csv(rows) => rows.interval(),
             Self::Azure(_) => Some(azure::MINUTE),
             Self::CloudWatch(rows) => Some(rows.interval()),
-            Self::Alb(_) | Self::Jsonl(_) => None,
+            Self::Alb(_) | Self::Jsonl(_) | Self::LambdaLog(_) => None,
         }
     }
 
@@ -285,6 +320,7 @@ impl Rows {
             Self::CloudWatch(rows) => Some(rows.epoch()),
             Self::Alb(rows) => rows.epoch(),
             Self::Jsonl(rows) => rows.epoch(),
+            Self::LambdaLog(rows) => rows.epoch(),
         }
     }
 
@@ -293,7 +329,7 @@ impl Rows {
             Self::Csv(rows) => rows.routed(),
             Self::Alb(rows) => rows.routed(),
             Self::Jsonl(rows) => rows.routed(),
-            Self::Azure(_) | Self::CloudWatch(_) => false,
+            Self::Azure(_) | Self::CloudWatch(_) | Self::LambdaLog(_) => false,
         }
     }
 }
