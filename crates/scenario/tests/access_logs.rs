@@ -352,3 +352,35 @@ fn lambdas_own_log_takes_no_routes() {
     );
     assert!(err.line().is_some(), "{err}");
 }
+
+/// `alb(…)`'s entry for a request the function throttled (no answer from the target).
+fn alb_throttled(at_ms: u64, group: &str) -> String {
+    alb(at_ms, "-1", group).replace(
+        "\"forward\" \"-\" \"-\"",
+        "\"forward\" \"-\" \"LambdaThrottling\"",
+    )
+}
+
+#[test]
+fn an_alb_logs_lambda_throttling_entries_are_the_observed_throttles_of_their_route() {
+    let dir = Dir::new();
+    let log = [
+        alb(0, "0.100", "a"),
+        alb_throttled(10_000, "b"),
+        alb_throttled(20_000, "a"),
+        alb(30_000, "0.100", "b"),
+        alb_throttled(70_000, "b"),
+    ]
+    .concat();
+    dir.write("alb.log", log);
+    let routes = "routes: { a: f, b: g }";
+    let yaml = format!(
+        "name: s\nduration: 3m\nfunctions:\n  - name: f\n    traffic:\n      - trace: {{ file: alb.log, format: alb, {routes} }}\n  - name: g\n    observed:\n      throttles: {{ file: alb.log, format: alb, {routes}, counts: 1m }}\n"
+    );
+    let variant = base(&dir.load(&yaml).unwrap_or_else(|e| panic!("{e}")));
+    // Every request is replayed, throttled or not; g's throttles are b's alone.
+    assert_eq!(arrivals(&variant)[0].len(), 5);
+    let observed = &variant.observed[0];
+    assert_eq!(observed.function, 1);
+    assert_eq!(observed.values, vec![1.0, 1.0, 0.0]);
+}

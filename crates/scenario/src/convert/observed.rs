@@ -55,10 +55,10 @@ impl Context<'_> {
                 format!("found spread on observed {key}, expected it only on traffic traces"),
             ));
         }
-        // A log counts one metric per period: a JSON-lines access log its 429s, Lambda's
-        // own log its cold starts.
+        // A log counts one metric per period: an access log its throttled requests,
+        // Lambda's own log its cold starts.
         let counted = match params.format.as_ref().map(|f| f.value) {
-            Some(RawTraceFormat::Jsonl) => Some(ObservedMetric::Throttles),
+            Some(RawTraceFormat::Jsonl | RawTraceFormat::Alb) => Some(ObservedMetric::Throttles),
             Some(RawTraceFormat::LambdaLog) => Some(ObservedMetric::ColdStarts),
             _ => None,
         };
@@ -96,9 +96,11 @@ impl Context<'_> {
         Ok(self.observed_spec(metric, params, at, owner, format, None))
     }
 
-    /// A metric counted per `counts:` period from a log: throttles from a JSON-lines
-    /// access log (the requests whose `status_field` is 429), cold starts from
-    /// Lambda's own log (the REPORT lines with an Init or a restore).
+    /// A metric counted per `counts:` period from a log: throttles from an access log
+    /// (JSON lines: the requests whose `status_field` is 429; ALB: those whose
+    /// `error_reason` is `LambdaThrottling`), cold starts from Lambda's own log (the
+    /// REPORT lines with an Init or a restore). Of a log with `routes:`, only the
+    /// requests routed to the function count.
     fn observed_log(
         &self,
         metric: ObservedMetric,
@@ -108,8 +110,10 @@ impl Context<'_> {
         owner: &Owner,
     ) -> Result<ObservedSpec, ScenarioError> {
         let key = metric.key();
-        let (log, what) = match counted {
-            ObservedMetric::Throttles => ("jsonl", "its 429 responses"),
+        let format = params.format.as_ref().map(|f| f.value);
+        let (log, what) = match format {
+            Some(RawTraceFormat::Jsonl) => ("jsonl", "its 429 responses"),
+            Some(RawTraceFormat::Alb) => ("alb", "its requests with error_reason LambdaThrottling"),
             _ => ("lambda_log", "its REPORT lines with an Init Duration"),
         };
         if metric != counted {
@@ -129,7 +133,7 @@ impl Context<'_> {
                 ),
             ));
         };
-        if counted == ObservedMetric::Throttles && params.status_field.is_none() {
+        if format == Some(RawTraceFormat::Jsonl) && params.status_field.is_none() {
             return Err(self.error(
                 at,
                 "found observed throttles from a jsonl log without status_field, expected the field holding each response's status (API Gateway: status)",
@@ -151,6 +155,13 @@ impl Context<'_> {
                     Nanos::MAX
                 },
                 cold_starts_only: true,
+            },
+            TraceFormat::Alb {
+                routes, reorder, ..
+            } => TraceFormat::Alb {
+                routes,
+                reorder,
+                throttled_only: true,
             },
             format => format,
         };

@@ -525,6 +525,7 @@ impl Context<'_> {
             RawTraceFormat::Alb => Ok(TraceFormat::Alb {
                 routes: self.routes(trace, at, owner)?,
                 reorder: self.reorder_window(trace, at)?,
+                throttled_only: false,
             }),
             RawTraceFormat::Jsonl => self.jsonl(trace, at, owner),
             RawTraceFormat::LambdaLog => Ok(TraceFormat::LambdaLog {

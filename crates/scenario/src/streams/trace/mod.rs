@@ -78,8 +78,13 @@ pub(crate) enum TraceFormat {
         statistic: Statistic,
     },
     /// Application Load Balancer access logs (the path may be a glob; `.gz` read
-    /// through gzip), put in arrival order within `reorder`.
-    Alb { routes: Routes, reorder: Nanos },
+    /// through gzip), put in arrival order within `reorder`; of the requests Lambda
+    /// throttled only, for an observed count, when `throttled_only`.
+    Alb {
+        routes: Routes,
+        reorder: Nanos,
+        throttled_only: bool,
+    },
     /// JSON lines read by `fields`, as [`TraceFormat::Alb`] otherwise.
     Jsonl {
         fields: Box<JsonFields>,
@@ -174,7 +179,7 @@ pub(crate) fn periods(
     let mut rows = Rows::open(file, origin)?;
     let Some(period) = rows.interval() else {
         return per_request
-            .map(|p| count_requests(&mut rows, p))
+            .map(|p| count_requests(&mut rows, p, file.owner))
             .transpose();
     };
     let mut values = Vec::new();
@@ -190,12 +195,17 @@ pub(crate) fn periods(
 
 /// A per-request file's requests counted per `period`, the periods on the clock's
 /// whole multiples of it (09:00, 09:01, … for a minute): time 0 is the first request's
-/// period. A file with no request counts none (and its time 0 is the epoch's).
-fn count_requests(rows: &mut Rows, period: Nanos) -> Result<Periods, ScenarioError> {
+/// period. A file with no request counts none (and its time 0 is the epoch's). Of a
+/// routed log, only the requests routed to `owner` count.
+fn count_requests(rows: &mut Rows, period: Nanos, owner: usize) -> Result<Periods, ScenarioError> {
     let step = i128::from(period);
     let mut values: Vec<(Nanos, f64)> = Vec::new();
     let mut origin: Option<i128> = None;
+    let routed = rows.routed();
     while let Some(row) = rows.next_row()? {
+        if routed && row.target as usize != owner {
+            continue;
+        }
         // The file's time 0 (its first request), known once a row is read.
         let epoch = rows.epoch().unwrap_or(0);
         let origin = *origin.get_or_insert(epoch.div_euclid(step) * step);
@@ -256,10 +266,16 @@ impl Rows {
             } => Self::CloudWatch(cloudwatch::CloudWatchRows::open(
                 &file.path, origin, *period, series, columns, *statistic,
             )?),
-            TraceFormat::Alb { routes, reorder } => Self::Alb(access::AccessRows::open(
+            TraceFormat::Alb {
+                routes,
+                reorder,
+                throttled_only,
+            } => Self::Alb(access::AccessRows::open(
                 &file.path,
                 origin,
-                access::alb::Alb,
+                access::alb::Alb {
+                    throttled_only: *throttled_only,
+                },
                 routes.clone(),
                 *reorder,
             )?),

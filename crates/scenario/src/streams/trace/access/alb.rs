@@ -11,25 +11,38 @@
 //! target group's name (from `target_group_arn`, field 17); a request with no target
 //! group (`-`: a redirect, a fixed response, a refused request) reached no function and
 //! is not replayed.
+//!
+//! A request Lambda throttled has `LambdaThrottling` as its `error_reason` (field 25;
+//! "Error reason codes" in the same guide): those are a log's observed throttles. It is
+//! still replayed as traffic, load the function was offered (its target did not
+//! answer, so its duration is drawn).
 
 use super::{LineFormat, Parsed, Request, seconds};
 use crate::streams::timestamp;
 
-/// Reads ALB log lines.
+/// Reads ALB log lines; with `throttled_only`, only those of requests Lambda throttled
+/// (for `observed: throttles`).
 #[derive(Clone, Copy, Debug, Default)]
-pub(in crate::streams::trace) struct Alb;
+pub(in crate::streams::trace) struct Alb {
+    pub throttled_only: bool,
+}
 
 /// The 0-based positions of the fields read.
 const TARGET_PROCESSING_TIME: usize = 6;
 const TARGET_GROUP_ARN: usize = 16;
 const REQUEST_CREATION_TIME: usize = 21;
+const ERROR_REASON: usize = 24;
+
+/// The `error_reason` of a request the Lambda function behind the load balancer
+/// throttled.
+const LAMBDA_THROTTLING: &str = "LambdaThrottling";
 
 impl LineFormat for Alb {
     fn parse<'a>(&self, line: &'a str) -> Result<Parsed<'a>, String> {
         if line.trim().is_empty() {
             return Ok(None);
         }
-        let mut fields = [""; REQUEST_CREATION_TIME + 1];
+        let mut fields = [""; ERROR_REASON + 1];
         let mut found = 0;
         for (slot, field) in fields.iter_mut().zip(Fields { rest: line }) {
             *slot = field?;
@@ -40,6 +53,16 @@ impl LineFormat for Alb {
                 "found {found} fields, expected an ALB access log entry (at least {} space-separated fields, request_creation_time the 22nd)",
                 REQUEST_CREATION_TIME + 1
             ));
+        }
+        if self.throttled_only {
+            if found <= ERROR_REASON {
+                return Err(format!(
+                    "found {found} fields, expected an ALB access log entry with error_reason (the 25th field) to count throttles by"
+                ));
+            }
+            if fields[ERROR_REASON] != LAMBDA_THROTTLING {
+                return Ok(None);
+            }
         }
         let created = fields[REQUEST_CREATION_TIME];
         let arrival = timestamp::parse(created).ok_or_else(|| {
@@ -125,7 +148,7 @@ mod tests {
 
     #[test]
     fn an_entry_gives_its_creation_time_duration_and_target_group() {
-        let (request, route) = Alb.parse(ENTRY).unwrap().unwrap();
+        let (request, route) = Alb::default().parse(ENTRY).unwrap().unwrap();
         assert_eq!(route, Some("checkout-fn"));
         assert_eq!(request.duration, Some(381_000_000));
         assert_eq!(
@@ -137,29 +160,56 @@ mod tests {
     #[test]
     fn a_failed_target_has_no_duration_and_no_group_is_not_replayed() {
         let failed = ENTRY.replace(" 0.381 ", " -1 ");
-        assert_eq!(Alb.parse(&failed).unwrap().unwrap().0.duration, None);
+        assert_eq!(
+            Alb::default().parse(&failed).unwrap().unwrap().0.duration,
+            None
+        );
         let fixed = ENTRY.replace(
             "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/checkout-fn/73e2d6bc24d8a067",
             "-",
         );
-        assert_eq!(Alb.parse(&fixed).unwrap(), None);
-        assert_eq!(Alb.parse("   ").unwrap(), None);
+        assert_eq!(Alb::default().parse(&fixed).unwrap(), None);
+        assert_eq!(Alb::default().parse("   ").unwrap(), None);
     }
 
     #[test]
     fn a_line_that_is_not_an_entry_says_what_was_expected() {
-        let short = Alb
+        let short = Alb::default()
             .parse("http 2024-11-29T09:00:00Z app/x 1.2.3.4:5")
             .unwrap_err();
         assert!(short.contains("found 4 fields"), "{short}");
-        let open = Alb.parse("http \"GET / HTTP/1.1").unwrap_err();
+        let open = Alb::default().parse("http \"GET / HTTP/1.1").unwrap_err();
         assert!(open.contains("closing quote"), "{open}");
-        let time = Alb
+        let time = Alb::default()
             .parse(&ENTRY.replace("2024-11-29T09:00:00.030000Z", "yesterday"))
             .unwrap_err();
         assert!(time.contains("request_creation_time `yesterday`"), "{time}");
-        let waited = Alb.parse(&ENTRY.replace(" 0.381 ", " soon ")).unwrap_err();
+        let waited = Alb::default()
+            .parse(&ENTRY.replace(" 0.381 ", " soon "))
+            .unwrap_err();
         assert!(waited.contains("target_processing_time `soon`"), "{waited}");
+    }
+
+    #[test]
+    fn only_requests_lambda_throttled_count_as_throttles() {
+        let counting = Alb {
+            throttled_only: true,
+        };
+        assert_eq!(counting.parse(ENTRY).unwrap(), None);
+        let throttled = ENTRY
+            .replace(" 0.381 ", " -1 ")
+            .replace(" 200 200 ", " 503 - ")
+            .replace(
+                "\"forward\" \"-\" \"-\"",
+                "\"forward\" \"-\" \"LambdaThrottling\"",
+            );
+        let (request, route) = counting.parse(&throttled).unwrap().unwrap();
+        assert_eq!((request.duration, route), (None, Some("checkout-fn")));
+        // Replayed as traffic all the same: load the function was offered.
+        assert!(Alb::default().parse(&throttled).unwrap().is_some());
+        let old = ENTRY.split(" \"forward\"").next().unwrap().to_string() + " \"forward\" \"-\"";
+        let err = counting.parse(&old).unwrap_err();
+        assert!(err.contains("error_reason"), "{err}");
     }
 
     #[test]
