@@ -209,19 +209,31 @@ impl Scenario {
 
     /// What the scenario runs that may not mean what its author thinks: a trace of
     /// per-interval counts at periods of five minutes or more, whose requests are spread
-    /// over each period, so that a peak inside one is not replayed. Reads a CloudWatch
-    /// file whose period is not given to learn it; a file that cannot be read gives no
-    /// warning (its check reports it).
+    /// flat over each period (no `peak_to_mean:`), so that a peak inside one is not
+    /// replayed. Reads a CloudWatch file whose period is not given to learn it; a file
+    /// that cannot be read gives no warning (its check reports it).
     pub fn warnings(&self) -> Vec<Warning> {
         let mut warnings = Vec::new();
-        for (file, origin) in self.trace_files() {
-            if let Some(period) = streams::period(file, origin)
+        let mut seen: HashSet<&TraceFile> = HashSet::new();
+        let flat = self
+            .variants
+            .iter()
+            .flat_map(|v| &v.streams)
+            .filter_map(|s| match &s.kind {
+                StreamKind::Trace(t) if t.peak_to_mean.is_none() => Some(t),
+                _ => None,
+            });
+        for trace in flat {
+            if !seen.insert(&trace.file) {
+                continue;
+            }
+            if let Some(period) = streams::period(&trace.file, &trace.origin)
                 && period >= streams::COARSE_PERIOD
             {
                 warnings.push(Warning::new(
-                    origin.clone(),
+                    trace.origin.clone(),
                     format!(
-                        "found counts of {} each, replayed spread over each period: a peak shorter than the period is not replayed, so its throttles and cold starts are underestimated; expected finer counts where they exist (CloudWatch keeps one-minute points for 15 days)",
+                        "found counts of {} each, replayed spread flat over each period: a peak shorter than the period is not replayed, so its throttles and cold starts are underestimated; expected finer counts where they exist (CloudWatch keeps one-minute points for 15 days) or `peak_to_mean:` with the peak rate over the mean that a finer day shows",
                         duration::show(period)
                     ),
                 ));

@@ -559,6 +559,8 @@ pub(crate) struct TraceParams {
     /// For a `format: cloudwatch` CSV file, its count column's name.
     pub count_column: Option<Spanned<String>>,
     pub spread: Option<Spanned<RawSpread>>,
+    /// For per-interval traces: the peak rate inside each interval over its mean.
+    pub peak_to_mean: Option<Spanned<f64>>,
     /// For access logs (`alb`, `jsonl`): each route's function, or `~` to leave it out.
     pub routes: Option<Spanned<BTreeMap<String, Option<String>>>>,
     /// For access logs: how late a request may be logged after later arrivals.

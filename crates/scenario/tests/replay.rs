@@ -335,6 +335,11 @@ fn a_raised_stop_flag_ends_the_trace_check_early() {
 fn trace_key_errors_point_at_the_yaml() {
     let cases = [
         ("trace: { file: t.csv, spread: even }", "per-request"),
+        ("trace: { file: t.csv, peak_to_mean: 2 }", "per-request"),
+        (
+            "trace: { file: t.csv, counts: 1m, peak_to_mean: 0.5 }",
+            "from 1 (flat) to 1000",
+        ),
         (
             "trace: { file: t.csv, format: azure2019 }",
             "without function",
@@ -605,15 +610,18 @@ fn counts_of_five_minutes_or_more_warn_that_their_peaks_are_lost() {
         assert!(
             warnings[0]
                 .message()
-                .contains("a peak shorter than the period is not replayed"),
+                .contains("a peak shorter than the period is not replayed")
+                && warnings[0].message().contains("peak_to_mean"),
             "{}",
             warnings[0]
         );
         assert!(warnings[0].to_string().contains(": warning: "));
     }
+    // A shape within the period is the warning's fix.
     for trace in [
         "{ file: m.csv, counts: 1m }",
         "{ file: m.csv, counts: 299s }",
+        "{ file: t.json, format: cloudwatch, peak_to_mean: 2.5 }",
     ] {
         assert!(
             dir.load(&yaml(trace)).unwrap().warnings().is_empty(),

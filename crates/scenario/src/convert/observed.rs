@@ -49,10 +49,17 @@ impl Context<'_> {
         let at = pick(source.referenced, parent);
         let params = &source.value;
         let key = metric.key();
-        if let Some(spread) = &params.spread {
+        let placing = [
+            ("spread", params.spread.as_ref().map(|s| s.referenced)),
+            (
+                "peak_to_mean",
+                params.peak_to_mean.as_ref().map(|p| p.referenced),
+            ),
+        ];
+        if let Some((name, Some(location))) = placing.into_iter().find(|(_, l)| l.is_some()) {
             return Err(self.error(
-                pick(spread.referenced, at),
-                format!("found spread on observed {key}, expected it only on traffic traces"),
+                pick(location, at),
+                format!("found {name} on observed {key}, expected it only on traffic traces"),
             ));
         }
         // A log counts one metric per period: an access log its throttled requests,

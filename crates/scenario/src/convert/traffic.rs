@@ -10,8 +10,8 @@ use crate::raw::{
 };
 use crate::streams::shapes::{Diurnal, Interpolation, Profile, Shape};
 use crate::streams::{
-    CsvColumns, DEFAULT_REORDER, JsonFields, Routes, Spread, Statistic, StreamKind, TimeUnit,
-    TraceFile, TraceFormat, TraceSpec, Window,
+    CsvColumns, DEFAULT_REORDER, JsonFields, PeakToMean, Routes, Spread, Statistic, StreamKind,
+    TimeUnit, TraceFile, TraceFormat, TraceSpec, Window,
 };
 use lambdasim_engine::{NANOS_PER_SEC, Nanos};
 use serde_saphyr::{Location, Spanned};
@@ -22,6 +22,10 @@ const MAX_RATE: f64 = 1e9;
 
 /// The default `diurnal` period: a day.
 const DAY: Nanos = 86_400 * NANOS_PER_SEC;
+
+/// The largest `peak_to_mean:`: an interval's requests crowded into a 1/1001 of it,
+/// far past any real day's shape (a flash crowd in an hour's sum is about 10).
+const MAX_PEAK_TO_MEAN: f64 = 1000.0;
 
 /// The function a stream is listed under, and all the scenario's function names (a
 /// trace's `function` column routes rows by them).
@@ -381,6 +385,7 @@ impl Context<'_> {
             }) => Spread::Even,
             _ => Spread::Random,
         };
+        let peak_to_mean = self.peak_to_mean(trace, at, per_interval)?;
         Ok(TraceSpec {
             file: TraceFile {
                 path: self.dir.join(&trace.file.value),
@@ -393,8 +398,39 @@ impl Context<'_> {
             speedup,
             offset: s.offset.as_ref().map_or(0, |o| o.value.0),
             spread,
+            peak_to_mean,
             window,
         })
+    }
+
+    /// `peak_to_mean:`, on a per-interval trace only: at least 1 (flat), at most
+    /// [`MAX_PEAK_TO_MEAN`].
+    fn peak_to_mean(
+        &self,
+        trace: &TraceParams,
+        at: Location,
+        per_interval: bool,
+    ) -> Result<Option<PeakToMean>, ScenarioError> {
+        let Some(peak) = &trace.peak_to_mean else {
+            return Ok(None);
+        };
+        let at = pick(peak.referenced, at);
+        if !per_interval {
+            return Err(self.error(
+                at,
+                "found peak_to_mean on a per-request trace, expected it only with counts: or per-interval formats (azure2019, cloudwatch)",
+            ));
+        }
+        if !(1.0..=MAX_PEAK_TO_MEAN).contains(&peak.value) {
+            return Err(self.error(
+                at,
+                format!(
+                    "found peak_to_mean {}, expected the peak rate inside an interval over its mean: from 1 (flat) to {MAX_PEAK_TO_MEAN}",
+                    peak.value
+                ),
+            ));
+        }
+        Ok(Some(PeakToMean(peak.value)))
     }
 
     /// `format` and the keys that go with it, checked together.

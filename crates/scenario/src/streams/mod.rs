@@ -12,8 +12,8 @@ mod timestamp;
 mod trace;
 
 pub(crate) use trace::{
-    COARSE_PERIOD, CsvColumns, DEFAULT_REORDER, JsonFields, Periods, Routes, Spread, Statistic,
-    TimeUnit, TraceFile, TraceFormat, TraceSpec, epoch, period, periods, validate_trace,
+    COARSE_PERIOD, CsvColumns, DEFAULT_REORDER, JsonFields, PeakToMean, Periods, Routes, Spread,
+    Statistic, TimeUnit, TraceFile, TraceFormat, TraceSpec, epoch, period, periods, validate_trace,
 };
 
 use crate::error::ScenarioError;

@@ -20,7 +20,7 @@ mod spread;
 pub(crate) use access::jsonl::{JsonFields, TimeUnit};
 pub(crate) use access::{DEFAULT_REORDER, Routes};
 pub(crate) use cloudwatch::{CsvColumns, Statistic};
-pub(crate) use spread::Spread;
+pub(crate) use spread::{PeakToMean, Spread};
 
 use super::Window;
 use crate::error::{Position, ScenarioError};
@@ -112,6 +112,8 @@ pub(crate) struct TraceSpec {
     /// Added to trace times after `speedup`.
     pub offset: Nanos,
     pub spread: Spread,
+    /// A peak inside each interval of a per-interval trace (`peak_to_mean:`).
+    pub peak_to_mean: Option<PeakToMean>,
     pub window: Window,
 }
 
@@ -423,7 +425,8 @@ impl TraceSource {
             if total == 0 || ends_before_window {
                 continue;
             }
-            let mut pending = Pending::new(start, width, total, std::mem::take(&mut self.sums));
+            let mut pending = Pending::new(start, width, total, std::mem::take(&mut self.sums))
+                .with_peak(self.spec.peak_to_mean, &mut self.rng);
             pending.duration = row.duration;
             pending.target = row.target;
             return Ok(Some(pending));

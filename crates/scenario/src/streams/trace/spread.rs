@@ -1,9 +1,9 @@
 //! Spreading one trace row's requests over its interval: uniformly at random (the
-//! default) or evenly.
+//! default) or evenly, flat or with a peak (`peak_to_mean:`).
 
 use lambdasim_engine::{Nanos, RngStream};
 use lambdasim_model::Arrival;
-use rand_distr::{Distribution, Exp1};
+use rand_distr::{Distribution, Exp1, StandardUniform};
 
 /// How a per-interval row's requests are placed inside the interval (`spread:`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -12,6 +12,54 @@ pub(crate) enum Spread {
     Random,
     /// Request i of n at `start + i·width/n`.
     Even,
+}
+
+/// A peak inside each interval, for a coarse trace whose sums hide one: the rate is
+/// `factor` times the interval's mean over a window of 1/(factor + 1) of it, placed
+/// uniformly at random in each interval, and the mean divided by `factor` elsewhere.
+/// The interval keeps its count; the highest rate inside it is `factor` times its mean,
+/// and `factor` 1 is flat.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct PeakToMean(pub f64);
+
+impl PeakToMean {
+    /// A window for one interval, its place drawn from `rng`.
+    fn window(self, rng: &mut RngStream) -> PeakWindow {
+        let share = 1.0 / (self.0 + 1.0);
+        let at: f64 = StandardUniform.sample(rng);
+        PeakWindow {
+            factor: self.0,
+            start: at * (1.0 - share),
+            share,
+        }
+    }
+}
+
+/// One interval's peak: from `start` for `share` of the interval (both as shares of
+/// it), at `factor` times the mean rate.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct PeakWindow {
+    factor: f64,
+    start: f64,
+    share: f64,
+}
+
+impl PeakWindow {
+    /// Where the request at `u` of a flat spread (a share of the interval) falls with
+    /// the peak: the inverse of the peaked rate's cumulative share, so that flat
+    /// requests in order stay in order.
+    fn warp(&self, u: f64) -> f64 {
+        let p = self.factor;
+        let before = self.start / p;
+        let inside = self.share * p;
+        if u < before {
+            u * p
+        } else if u < before + inside {
+            self.start + (u - before) / p
+        } else {
+            self.start + self.share + (u - before - inside) * p
+        }
+    }
 }
 
 /// A random-spread row of at most this many requests keeps the running sums of its
@@ -38,6 +86,8 @@ pub(super) struct Pending {
     keep_up_to: u64,
     /// S₁ … Sₙ of a random spread's row that keeps its sums (else empty).
     sums: Vec<f64>,
+    /// The row's peak, when the trace gives `peak_to_mean:`.
+    peak: Option<PeakWindow>,
 }
 
 impl Pending {
@@ -56,6 +106,27 @@ impl Pending {
             log_left: 0.0,
             keep_up_to: KEPT_SUMS,
             sums,
+            peak: None,
+        }
+    }
+
+    /// Gives the row a peak, placed by `rng` (a row of one instant has none).
+    pub(super) fn with_peak(mut self, peak: Option<PeakToMean>, rng: &mut RngStream) -> Self {
+        if self.width > 0 {
+            self.peak = peak.map(|p| p.window(rng));
+        }
+        self
+    }
+
+    /// `offset` of a flat spread moved by the row's peak, if it has one.
+    #[inline]
+    fn peaked(&self, offset: Nanos) -> Nanos {
+        match &self.peak {
+            None => offset,
+            Some(peak) => {
+                let u = offset as f64 / self.width as f64;
+                ((peak.warp(u) * self.width as f64) as Nanos).min(self.width - 1)
+            }
         }
     }
 
@@ -93,7 +164,7 @@ impl Pending {
             }
         };
         self.emitted += 1;
-        self.start.saturating_add(offset)
+        self.start.saturating_add(self.peaked(offset))
     }
 
     /// Whether the row keeps S₁ … Sₙ (drawn once) rather than drawing again.
@@ -182,13 +253,16 @@ impl Pending {
         if self.keeps_sums() {
             let from = self.emitted as usize;
             let sums = &self.sums[from..from + n as usize];
-            out.extend(sums.iter().map(|&sum| arrival(self.random_offset(sum))));
+            out.extend(
+                sums.iter()
+                    .map(|&sum| arrival(self.peaked(self.random_offset(sum)))),
+            );
             self.emitted += n;
             return;
         }
         for _ in 0..n {
             let offset = self.next_smallest(rng);
-            out.push(arrival(offset));
+            out.push(arrival(self.peaked(offset)));
             self.emitted += 1;
         }
     }
@@ -267,5 +341,46 @@ mod tests {
         let first = pending.next_time(Spread::Random, &mut rng);
         let second = pending.next_time(Spread::Random, &mut rng);
         assert!(first <= second && second < 1_000, "{first} {second}");
+    }
+
+    #[test]
+    fn a_peak_keeps_the_count_and_rate_ratio_and_order() {
+        // factor 4: 4 times the mean over a fifth of the interval, a quarter of it
+        // elsewhere. 100,000 requests in 1 s, in batches and one at a time alike.
+        let peak = Some(PeakToMean(4.0));
+        for even in [false, true] {
+            let spread = if even { Spread::Even } else { Spread::Random };
+            let mut rng = RngStream::new(5, &StreamKey::new(["spread"]));
+            let mut pending =
+                Pending::new(0, 1_000_000_000, 100_000, Vec::new()).with_peak(peak, &mut rng);
+            let window = pending.peak.unwrap();
+            assert_eq!(window.share, 0.2);
+            let mut out = Vec::new();
+            pending.emit(spread, &mut rng, &mut out, usize::MAX);
+            let times: Vec<u64> = out.iter().map(|a| a.time).collect();
+            assert_eq!(times.len(), 100_000);
+            assert!(times.windows(2).all(|w| w[0] <= w[1]), "in order");
+            let from = (window.start * 1e9) as u64;
+            let to = ((window.start + window.share) * 1e9) as u64;
+            let inside = times.iter().filter(|&&t| (from..to).contains(&t)).count() as f64;
+            // 4 x 0.2 = 80 % of the requests in the peak's fifth.
+            assert!((inside / 100_000.0 - 0.8).abs() < 0.01, "{even}: {inside}");
+        }
+    }
+
+    #[test]
+    fn the_warp_is_continuous_monotone_and_ends_at_the_interval() {
+        let w = PeakToMean(3.0).window(&mut RngStream::new(1, &StreamKey::new(["p"])));
+        let points: Vec<f64> = (0..=1000).map(|i| w.warp(f64::from(i) / 1000.0)).collect();
+        assert_eq!(points[0], 0.0);
+        assert!((points[1000] - 1.0).abs() < 1e-12);
+        assert!(
+            points
+                .windows(2)
+                .all(|p| p[0] <= p[1] && p[1] - p[0] < 0.01)
+        );
+        // Factor 1 is flat: the identity.
+        let flat = PeakToMean(1.0).window(&mut RngStream::new(1, &StreamKey::new(["p"])));
+        assert!((flat.warp(0.37) - 0.37).abs() < 1e-12);
     }
 }
