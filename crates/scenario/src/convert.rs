@@ -26,8 +26,8 @@ use crate::variants::Applied;
 use lambdasim_engine::{NANOS_PER_SEC, Nanos, StreamKey};
 use lambdasim_model::pricing::PriceTable;
 use lambdasim_model::{
-    AccountConfig, BillingConfig, ConfigError, DurationDist, FunctionConfig, GatewayLimit,
-    MAX_WARM_START, ScalingConfig, ScalingMode, SimConfig, TIMEOUT_RANGE,
+    AccountConfig, BillingConfig, ConfigError, DurationDist, FunctionConfig, MAX_WARM_START,
+    ScalingConfig, ScalingMode, SimConfig, TIMEOUT_RANGE,
 };
 use serde_saphyr::{Location, Spanned};
 use std::collections::HashSet;
@@ -181,9 +181,9 @@ impl Context<'_> {
                 ),
             ));
         }
-        let account = match &raw.account {
+        let (account, stages) = match &raw.account {
             Some(a) => self.account(&a.value, a.referenced)?,
-            None => AccountConfig::default(),
+            None => (AccountConfig::default(), front_door::Stages::new()),
         };
         let functions = &raw.functions;
         if functions.value.is_empty() {
@@ -213,7 +213,7 @@ impl Context<'_> {
                     ),
                 ));
             }
-            configs.push(self.function(&function.value, function.referenced, duration)?);
+            configs.push(self.function(&function.value, function.referenced, duration, &stages)?);
             if let Some(traffic) = &function.value.traffic {
                 let parent = pick(traffic.referenced, function.referenced);
                 for (stream_index, stream) in traffic.value.iter().enumerate() {
@@ -265,7 +265,12 @@ impl Context<'_> {
         })
     }
 
-    fn account(&self, raw: &RawAccount, at: Location) -> Result<AccountConfig, ScenarioError> {
+    /// The account, and its API Gateway stages' default route limits.
+    fn account(
+        &self,
+        raw: &RawAccount,
+        at: Location,
+    ) -> Result<(AccountConfig, front_door::Stages), ScenarioError> {
         let defaults = AccountConfig::default();
         // The Region picks the price table (and the legacy burst): one without a
         // table would be billed at another Region's prices without a word.
@@ -294,11 +299,11 @@ impl Context<'_> {
             }
             None => defaults.rps_per_environment,
         };
-        let front_door = match &raw.front_door {
-            Some(limit) => self.gateway_limit(limit, at, Some(GatewayLimit::ACCOUNT))?,
-            None => defaults.front_door,
+        let (front_door, stages) = match &raw.front_door {
+            Some(gateway) => self.account_gateway(gateway, at)?,
+            None => (defaults.front_door, front_door::Stages::new()),
         };
-        Ok(AccountConfig {
+        let account = AccountConfig {
             front_door,
             region,
             concurrency_limit: match &raw.concurrency_limit {
@@ -317,7 +322,8 @@ impl Context<'_> {
                 .map_or(defaults.unreserved_minimum, |v| v.value),
             scaling,
             rps_per_environment,
-        })
+        };
+        Ok((account, stages))
     }
 
     fn scaling(
@@ -395,6 +401,7 @@ impl Context<'_> {
         raw: &RawFunction,
         at: Location,
         duration: Nanos,
+        stages: &front_door::Stages,
     ) -> Result<FunctionConfig, ScenarioError> {
         let name = &raw.name;
         if name.value.is_empty() {
@@ -497,7 +504,7 @@ impl Context<'_> {
         }
         self.invocation(raw, at, &mut config)?;
         if let Some(front_door) = &raw.front_door {
-            config.front_door = self.front_door(front_door, at, &config)?;
+            config.front_door = self.front_door(front_door, at, &config, stages)?;
         }
         self.snapstart_alone(raw, at, &config)?;
         Ok(config)

@@ -105,7 +105,7 @@ pub(crate) struct RawAccount {
     pub unreserved_minimum: Option<Spanned<u32>>,
     pub scaling: Option<Spanned<RawScaling>>,
     pub rps_per_environment: Option<Spanned<f64>>,
-    pub front_door: Option<Spanned<RawGatewayLimit>>,
+    pub front_door: Option<Spanned<RawAccountGateway>>,
 }
 
 /// `front_door: { rate, burst }`: an API Gateway throttle (per second, requests).
@@ -116,12 +116,31 @@ pub(crate) struct RawGatewayLimit {
     pub burst: Option<Spanned<u64>>,
 }
 
-/// A function's `front_door:`: `true` (behind the gateway), `false`, or its route's
-/// own limit `{ rate, burst }`.
+/// `account.front_door:`: the account's throttle, and each stage's default route limit.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAccountGateway {
+    pub rate: Option<Spanned<u64>>,
+    pub burst: Option<Spanned<u64>>,
+    pub stages: Option<Spanned<BTreeMap<String, Spanned<RawGatewayLimit>>>>,
+}
+
+/// A function's route behind the gateway: its stage, and its own limit (any key left
+/// out taken from the stage's).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRoute {
+    pub stage: Option<Spanned<String>>,
+    pub rate: Option<Spanned<u64>>,
+    pub burst: Option<Spanned<u64>>,
+}
+
+/// A function's `front_door:`: `true` (behind the gateway), `false`, or its route
+/// `{ stage, rate, burst }`.
 #[derive(Clone, Debug)]
 pub(crate) enum RawFrontDoor {
     Flag(bool),
-    Route(RawGatewayLimit),
+    Route(RawRoute),
 }
 
 impl<'de> Deserialize<'de> for RawFrontDoor {
@@ -132,7 +151,7 @@ impl<'de> Deserialize<'de> for RawFrontDoor {
             type Value = RawFrontDoor;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("true, false or a route limit { rate, burst }")
+                f.write_str("true, false or a route { stage, rate, burst }")
             }
 
             fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawFrontDoor, E> {
@@ -140,7 +159,7 @@ impl<'de> Deserialize<'de> for RawFrontDoor {
             }
 
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawFrontDoor, A::Error> {
-                RawGatewayLimit::deserialize(de::value::MapAccessDeserializer::new(map))
+                RawRoute::deserialize(de::value::MapAccessDeserializer::new(map))
                     .map(RawFrontDoor::Route)
             }
         }

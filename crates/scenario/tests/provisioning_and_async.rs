@@ -291,6 +291,64 @@ functions:
 }
 
 #[test]
+fn a_stage_gives_each_of_its_routes_its_own_limit_unless_the_route_sets_one() {
+    let yaml = "name: s
+duration: 1h
+account:
+  front_door:
+    stages: { prod: { rate: 50, burst: 10 } }
+functions:
+  - name: api
+    front_door: { stage: prod }
+  - name: search
+    front_door: { stage: prod }
+  - name: export
+    front_door: { stage: prod, rate: 5 }
+";
+    let config = base(&load(yaml)).config;
+    // The account keeps AWS's quota; the stage is a default per route, not a bucket of
+    // its own.
+    assert_eq!(config.account.front_door, GatewayLimit::ACCOUNT);
+    let limit = |rate_per_second, burst| FrontDoor::Behind {
+        route: Some(GatewayLimit {
+            rate_per_second,
+            burst,
+        }),
+    };
+    let doors: Vec<FrontDoor> = config.functions.iter().map(|f| f.front_door).collect();
+    assert_eq!(doors, [limit(50, 10), limit(50, 10), limit(5, 10)]);
+}
+
+#[test]
+fn a_route_naming_an_unknown_stage_is_an_error_listing_the_stages() {
+    let yaml = "name: s
+duration: 1h
+account:
+  front_door: { stages: { prod: { rate: 50, burst: 10 } } }
+functions:
+  - name: api
+    front_door: { stage: beta }
+";
+    let err = load_err(yaml);
+    assert_eq!(err.line(), Some(7), "{err}");
+    assert!(err.message().contains("found stage `beta`"), "{err}");
+    assert!(err.message().contains("`prod`"), "{err}");
+    let yaml = "name: s
+duration: 1h
+account:
+  front_door: { stages: { prod: { rate: 50 } } }
+functions:
+  - name: api
+";
+    let err = load_err(yaml);
+    assert_eq!(err.line(), Some(4), "{err}");
+    assert!(
+        err.message().contains("expected both rate and burst"),
+        "{err}"
+    );
+}
+
+#[test]
 fn front_door_errors_point_at_the_value() {
     assert_error_at(
         "    invocation: async\n    front_door: true\n",
