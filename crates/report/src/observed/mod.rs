@@ -16,7 +16,7 @@ pub use stats::{Errors, Totals};
 use lambdasim_model::BucketRow;
 
 /// A metric CloudWatch (or a log) reports per period, and the simulated value of it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Metric {
     /// `Throttles`: requests refused, whatever the limit.
     Throttles,
@@ -67,7 +67,7 @@ impl Metric {
 
 /// One observed metric of one function on the run's clock: `values[k]` is the period
 /// `[start + k × period, start + (k + 1) × period)` in nanoseconds of run time.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ObservedSeries {
     /// The function's index in the configuration.
     pub function: usize,
@@ -92,7 +92,7 @@ impl ObservedSeries {
 }
 
 /// An observed series and what the run simulated over the same periods.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Comparison {
     pub observed: ObservedSeries,
     /// The run's value in each of the observed periods.
