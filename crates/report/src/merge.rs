@@ -213,3 +213,110 @@ pub fn combine(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shard::tests::results;
+    use crate::shard::{ShardResults, fingerprint};
+
+    fn dir(name: &str, results: ShardResults) -> ShardDir {
+        ShardDir {
+            dir: PathBuf::from(name),
+            results,
+        }
+    }
+
+    #[test]
+    fn all_the_shards_of_one_command_pass() {
+        let shards: Vec<ShardDir> = (0..3)
+            .map(|i| dir(&format!("s{i}"), results(i, 3)))
+            .collect();
+        assert!(check(&shards).is_ok());
+    }
+
+    #[test]
+    fn missing_repeated_and_foreign_shards_are_named() {
+        let shards = [dir("a", results(0, 4)), dir("c", results(2, 4))];
+        let err = check(&shards).unwrap_err().to_string();
+        assert!(
+            err.starts_with("missing shards 2/4, 4/4 of 4: found 2"),
+            "{err}"
+        );
+        let shards = [dir("a", results(0, 2)), dir("b", results(0, 2))];
+        let err = check(&shards).unwrap_err().to_string();
+        assert_eq!(err, "a and b are both shard 1/2");
+        let mut other = results(1, 2);
+        other.identity.fingerprint = fingerprint("name: t");
+        let err = check(&[dir("a", results(0, 2)), dir("b", other)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("a and b are shards of different runs: their scenario texts"),
+            "{err}"
+        );
+        let mut other = results(1, 2);
+        other.identity.seed = Some(9);
+        let err = check(&[dir("a", results(0, 2)), dir("b", other)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("--seed arguments differ (the scenario's against 9)"),
+            "{err}"
+        );
+    }
+
+    /// `results`' one part: configuration 1, its first seed and offset 1.
+    fn part() -> ConfigPart {
+        results(0, 1).parts.remove(0)
+    }
+
+    #[test]
+    fn combine_wants_every_run_once_and_joins_the_bands() {
+        let (first, mut second) = (part(), part());
+        let (a, b) = (PathBuf::from("a"), PathBuf::from("b"));
+        // Split: the first seed in `a`, offset 1 in `b`.
+        let mut only_first = first.clone();
+        only_first.replicas.clear();
+        second.first = None;
+        let runs = combine(
+            [(a.clone(), only_first.clone()), (b.clone(), second.clone())],
+            &[1],
+            2,
+            true,
+        )
+        .unwrap();
+        assert_eq!(runs.len(), 1);
+        let (config, runs) = &runs[0];
+        assert_eq!(*config, 1);
+        assert_eq!(runs.series, a.join("parts/timeseries.1.csv"));
+        assert_eq!(runs.replicas.len(), 1);
+        assert_eq!(runs.band.as_ref().unwrap().seeds(), 2);
+        let fails = |parts: Vec<(PathBuf, ConfigPart)>, charts: bool| {
+            combine(parts, &[1], 2, charts).unwrap_err().to_string()
+        };
+        // A seed twice, a seed missing, a configuration not asked for.
+        assert!(
+            fails(
+                vec![(a.clone(), first.clone()), (b.clone(), second.clone())],
+                true
+            )
+            .contains("offset 1 twice")
+        );
+        assert!(
+            fails(vec![(a.clone(), only_first.clone())], true)
+                .contains("hold 0 of configuration 1's 1 other seeds")
+        );
+        assert!(
+            fails(vec![(b.clone(), second.clone())], true)
+                .contains("lack configuration 1's first seed")
+        );
+        let mut stray = first.clone();
+        stray.config = 5;
+        assert!(fails(vec![(a.clone(), stray)], true).contains("not one of the command's"));
+        // Charts drawn from a first seed without chart data.
+        let mut bare = first;
+        bare.first.as_mut().unwrap().chart = None;
+        assert!(fails(vec![(a, bare)], true).contains("chart data"));
+    }
+}

@@ -251,3 +251,112 @@ pub enum MergeError {
     #[error("the shards' results {what}: run the shards again")]
     Runs { what: String },
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::charts::tests::{config, series};
+    use lambdasim_model::FunctionSummary;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The N slices of any number of runs cover each run once, in order, and
+        /// differ in size by one at most.
+        #[test]
+        fn slices_partition_the_runs(runs in 0usize..5000, count in 1u64..300) {
+            let slices: Vec<Range<usize>> = (0..count)
+                .map(|i| Shard::new(i, count).unwrap().slice(runs))
+                .collect();
+            prop_assert_eq!(slices[0].start, 0);
+            prop_assert_eq!(slices[slices.len() - 1].end, runs);
+            for pair in slices.windows(2) {
+                prop_assert_eq!(pair[0].end, pair[1].start);
+            }
+            let sizes: Vec<usize> = slices.iter().map(|s| s.len()).collect();
+            let (min, max) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
+            prop_assert!(max - min <= 1, "{:?}", sizes);
+        }
+    }
+
+    #[test]
+    fn shards_are_shown_counting_from_one_and_exist_only_in_range() {
+        assert_eq!(Shard::new(0, 4).unwrap().to_string(), "1/4");
+        assert_eq!(Shard::new(3, 4).unwrap().to_string(), "4/4");
+        assert!(Shard::new(4, 4).is_none());
+        assert!(Shard::new(0, 0).is_none());
+        // 10 runs in 4: 2, 3, 2, 3.
+        let sizes: Vec<usize> = (0..4)
+            .map(|i| Shard::new(i, 4).unwrap().slice(10).len())
+            .collect();
+        assert_eq!(sizes, [2, 3, 2, 3]);
+    }
+
+    #[test]
+    fn a_fingerprint_tells_texts_apart_and_is_stable() {
+        // FNV-1a's published test value for "a".
+        assert_eq!(fingerprint("a"), "af63dc4c8601ec8c");
+        assert_ne!(fingerprint("rate: 60"), fingerprint("rate: 61"));
+    }
+
+    fn identity(index: u64, count: u64) -> Identity {
+        Identity {
+            version: "0.1.0".into(),
+            scenario: PathBuf::from("/s.yaml"),
+            fingerprint: fingerprint("name: s"),
+            sets: vec!["functions.f.memory_mb=512,1024".into()],
+            variants: Vec::new(),
+            seed: None,
+            seeds: 2,
+            charts: true,
+            configurations: vec!["mem=512".into(), "mem=1024".into()],
+            shard: Shard::new(index, count).unwrap(),
+        }
+    }
+
+    /// Results whose floats JSON could not keep: NaN latencies, a float that is not a
+    /// short decimal, and a chart with NaN columns.
+    pub(crate) fn results(index: u64, count: u64) -> ShardResults {
+        let mut summary = RunSummary {
+            duration_s: 0.1 + 0.2,
+            ..Default::default()
+        };
+        let function = FunctionSummary {
+            name: "f".into(),
+            mean_concurrency: 1.0 / 3.0,
+            ..Default::default()
+        };
+        summary.functions.push(function);
+        summary.functions[0].latency_ms.p99 = f64::NAN;
+        let config = config();
+        let chart = series(&config, 2);
+        ShardResults {
+            identity: identity(index, count),
+            parts: vec![ConfigPart {
+                config: 1,
+                first: Some(FirstRun {
+                    summary: summary.clone(),
+                    chart: Some(chart.clone()),
+                    observed: Vec::new(),
+                }),
+                replicas: vec![(1, summary)],
+                band: Some(SeedBand::of(&chart)),
+            }],
+        }
+    }
+
+    #[test]
+    fn results_come_back_from_their_file_exactly_nan_included() {
+        let dir = tempfile::tempdir().unwrap();
+        let written = results(1, 2);
+        write_results(dir.path(), &written).unwrap();
+        assert!(!dir.path().join(format!("{RESULTS}.tmp")).exists());
+        let read = read_results(dir.path(), "0.1.0").unwrap();
+        // Debug shows every float's shortest exact form, and NaN.
+        assert_eq!(format!("{:?}", read.results), format!("{written:?}"));
+        assert!(format!("{:?}", read.results).contains("NaN"));
+        let Err(MergeError::Version { found, .. }) = read_results(dir.path(), "0.2.0") else {
+            panic!("another version's shard was read");
+        };
+        assert_eq!(found, "0.1.0");
+    }
+}
