@@ -138,8 +138,8 @@ struct Gathered {
 
 /// Joins slices of runs (each with the directory holding its time-series parts) into
 /// the runs of configurations `which`, each with `seeds` seeds, in the configurations'
-/// order. Every (configuration, seed) run must be there exactly once, and each first
-/// seed's chart data when the command draws `charts`.
+/// order. Every (configuration, seed) run must be there exactly once, each first
+/// seed's time-series part file, and its chart data when the command draws `charts`.
 pub fn combine(
     parts: impl IntoIterator<Item = (PathBuf, ConfigPart)>,
     which: &[usize],
@@ -163,6 +163,12 @@ pub fn combine(
                 )));
             }
             let series = series_part(&dir, config);
+            if !series.is_file() {
+                return Err(MergeError::Unreadable {
+                    file: series.display().to_string(),
+                    error: "no such file".into(),
+                });
+            }
             into.first = Some((first, series));
         }
         for (k, summary) in part.replicas {
@@ -274,7 +280,12 @@ mod tests {
     #[test]
     fn combine_wants_every_run_once_and_joins_the_bands() {
         let (first, mut second) = (part(), part());
-        let (a, b) = (PathBuf::from("a"), PathBuf::from("b"));
+        let tmp = tempfile::tempdir().unwrap();
+        let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+        for dir in [&a, &b] {
+            std::fs::create_dir_all(dir.join(crate::shard::PARTS)).unwrap();
+            std::fs::write(series_part(dir, 1), "").unwrap();
+        }
         // Split: the first seed in `a`, offset 1 in `b`.
         let mut only_first = first.clone();
         only_first.replicas.clear();
@@ -315,8 +326,12 @@ mod tests {
         stray.config = 5;
         assert!(fails(vec![(a.clone(), stray)], true).contains("not one of the command's"));
         // Charts drawn from a first seed without chart data.
-        let mut bare = first;
+        let mut bare = first.clone();
         bare.first.as_mut().unwrap().chart = None;
-        assert!(fails(vec![(a, bare)], true).contains("chart data"));
+        assert!(fails(vec![(a.clone(), bare)], true).contains("chart data"));
+        // A first seed whose time series is not there.
+        std::fs::remove_file(series_part(&a, 1)).unwrap();
+        let err = fails(vec![(a, only_first), (b, second)], true);
+        assert!(err.contains("timeseries.1.csv: no such file"), "{err}");
     }
 }
