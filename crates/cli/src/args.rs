@@ -1,4 +1,4 @@
-//! Command-line arguments (`lambdasim run`, `plan`, `validate` and `fit`, as `README.md`
+//! Command-line arguments (`lambdasim run`, `plan`, `merge`, `validate` and `fit`, as `README.md`
 //! documents them).
 
 use clap::{Parser, Subcommand};
@@ -24,6 +24,9 @@ pub enum Command {
     /// concurrency rather than running the whole grid, and write plan.json beside
     /// run's outputs for the configurations it ran.
     Plan(RunArgs),
+    /// Join the output directories of `run --shard` (all the shards of one command)
+    /// into the outputs the whole command writes on one machine, byte for byte.
+    Merge(MergeArgs),
     /// Check a scenario (and its trace files) without running it.
     Validate {
         /// The scenario YAML file.
@@ -82,4 +85,29 @@ pub struct RunArgs {
     /// before running) a run goes ahead with unless --yes is given.
     #[arg(long, value_name = "N", default_value_t = 10_000_000_000)]
     pub max_requests: u64,
+    /// Run only the I-th of N slices of the (configuration, seed) runs, counting from
+    /// 1 (1/4 to 4/4), and write their results into --out for `lambdasim merge`.
+    /// `auto` reads an array job's index from SLURM_ARRAY_TASK_ID (less
+    /// SLURM_ARRAY_TASK_MIN, with SLURM_ARRAY_TASK_COUNT), JOB_COMPLETION_INDEX (from
+    /// 0, with --shard-count) or AWS_BATCH_JOB_ARRAY_INDEX (from 0, with
+    /// AWS_BATCH_JOB_ARRAY_SIZE). Not with plan.
+    #[arg(long, value_name = "I/N|auto")]
+    pub shard: Option<String>,
+    /// The number of shards, with --shard auto where the scheduler sets an index but
+    /// no count (a Kubernetes Indexed Job's completions).
+    #[arg(long, value_name = "N")]
+    pub shard_count: Option<u64>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct MergeArgs {
+    /// The output directories of the shards (`run --shard I/N --out DIR`), all N.
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Output directory (default: out/<scenario name>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
 }

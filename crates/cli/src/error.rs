@@ -93,6 +93,26 @@ pub enum CliError {
         #[source]
         source: std::io::Error,
     },
+    /// `--shard`, `--shard-count` or a scheduler's shard variables are malformed or
+    /// out of range (the message names which).
+    #[error("{0}")]
+    #[diagnostic(code(lambdasim::input), help("see docs/scale-out.md"))]
+    Shard(String),
+    /// A plan was asked for in shards.
+    #[error(
+        "{from} asks for a shard of a plan, which cannot be split ahead of time: its bisection picks each round's configurations from the last round's results"
+    )]
+    #[diagnostic(
+        code(lambdasim::input),
+        help(
+            "plan on one machine, or shard `lambdasim run` over the sweep's whole grid (without `objective: cost`) and merge it: the merged report judges every configuration (docs/scale-out.md)"
+        )
+    )]
+    ShardedPlan { from: &'static str },
+    /// Shard outputs that cannot be merged (the message names them).
+    #[error("{0}")]
+    #[diagnostic(code(lambdasim::input), help("see docs/scale-out.md"))]
+    Merge(lambdasim_report::shard::MergeError),
     /// Writing the results failed.
     #[error("writing the results to {path} failed")]
     #[diagnostic(code(lambdasim::output))]
@@ -119,6 +139,9 @@ impl CliError {
             | Self::TooManyResults { .. }
             | Self::TooManyFunctions { .. }
             | Self::TooMuchWork { .. }
+            | Self::Shard(_)
+            | Self::ShardedPlan { .. }
+            | Self::Merge(_)
             | Self::OutArgument { .. } => 2,
             Self::Run {
                 source: SimError::Source(_) | SimError::Config(_),

@@ -8,9 +8,11 @@ mod args;
 mod error;
 mod fit;
 mod interrupt;
+mod merge;
 mod plan;
 mod progress;
 mod run;
+mod shard;
 mod stats;
 
 use clap::Parser;
@@ -21,6 +23,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         args::Command::Run(run_args) => run::run(&run_args, run::Mode::Run),
         args::Command::Plan(run_args) => run::run(&run_args, run::Mode::Plan),
+        args::Command::Merge(merge_args) => merge::merge(&merge_args),
         args::Command::Validate { scenario, sets } => run::validate(&scenario, &sets),
         args::Command::Fit { file, column } => fit::fit(&file, column.as_deref()),
     };

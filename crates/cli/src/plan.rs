@@ -2,8 +2,9 @@
 //! `lambdasim_report::plan` driven with real runs, a round of configurations at a time.
 
 use crate::error::CliError;
-use crate::run::{Runner, VariantRuns, output_error};
+use crate::run::{Runner, output_error};
 use lambdasim_model::Objective;
+use lambdasim_report::merge::ConfigRuns;
 use lambdasim_report::plan::search::search as bisect;
 use lambdasim_report::plan::{Candidate, ConfigId, Judged, Lines, Outcome, Plan};
 use lambdasim_report::{OutputDir, VariantSummary, Verdict, judge};
@@ -12,7 +13,7 @@ use std::fs::File;
 use std::io::BufWriter;
 
 /// The configurations run, in the scenario's order, and how the search went.
-pub(crate) type Searched = (Vec<(usize, VariantRuns)>, Option<(Lines, Outcome)>);
+pub(crate) type Searched = (Vec<(usize, ConfigRuns)>, Option<(Lines, Outcome)>);
 
 /// Runs the configurations the plan's search asks for, judging each by `slo` as its
 /// round finishes.
@@ -30,7 +31,7 @@ pub(crate) fn search(
         })
         .collect();
     let lines = Lines::new(keys, &candidates);
-    let mut ran: BTreeMap<usize, VariantRuns> = BTreeMap::new();
+    let mut ran: BTreeMap<usize, ConfigRuns> = BTreeMap::new();
     let outcome = bisect(&lines.lines, |ids: &[ConfigId]| {
         let which: Vec<usize> = ids.iter().map(|id| id.0).collect();
         let mut met = Vec::with_capacity(which.len());

@@ -8,8 +8,13 @@ use crate::progress::{Progress, advance};
 use crate::stats;
 use lambdasim_model::{DiscardSeries, Objective, RunSummary, Simulation};
 use lambdasim_report::charts::{self, ChartSeries, SeedBand, VariantData};
+use lambdasim_report::merge::{ConfigRuns, combine};
 use lambdasim_report::observed::{Comparison, ObservedFold};
-use lambdasim_report::plan::Plan;
+use lambdasim_report::plan::{Lines, Outcome, Plan};
+use lambdasim_report::shard::{
+    ConfigPart, FirstRun, Identity, PARTS, RESULTS, Shard, ShardResults, fingerprint, series_part,
+    write_results,
+};
 use lambdasim_report::{
     CsvSeries, OutputDir, Report, ReportVariant, RunsConfiguration, Tee, VariantSummary, Verdict,
     concat_parts, judge, render_report, render_slo, render_spread, render_table, write_runs_csv,
@@ -69,8 +74,9 @@ pub enum Mode {
 }
 
 /// Runs the scenario's variants in parallel (or, planning, those the plan's search
-/// asks for) and writes the results atomically: into a temporary directory first,
-/// renamed into place only when everything succeeded.
+/// asks for; or, sharded, one slice of their runs) and writes the results atomically:
+/// into a temporary directory first, renamed into place only when everything
+/// succeeded.
 pub fn run(args: &RunArgs, mode: Mode) -> Result<(), CliError> {
     let started = Instant::now();
     let cancel = Arc::new(AtomicBool::new(false));
@@ -79,13 +85,25 @@ pub fn run(args: &RunArgs, mode: Mode) -> Result<(), CliError> {
     print_warnings(&scenario);
     let variants = select(scenario.variants(args.seed), &args.variants)?;
     let planning = mode == Mode::Plan || scenario.minimises_cost();
+    let shard = crate::shard::resolve(args.shard.as_deref(), args.shard_count, |name| {
+        std::env::var(name).ok()
+    })
+    .map_err(CliError::Shard)?;
+    if let (true, Some(chosen)) = (planning, &shard) {
+        return Err(CliError::ShardedPlan { from: chosen.from });
+    }
     if planning {
         scenario.check_plannable(variants.len())?;
     }
     let functions = variants.first().map_or(0, |v| v.config.functions.len());
     check_runs(variants.len(), args.seeds, functions)?;
+    // A shard's share of the work.
+    let share = shard.as_ref().map_or(1.0, |chosen| {
+        let runs = variants.len() * args.seeds as usize;
+        chosen.shard.slice(runs).len() as f64 / runs.max(1) as f64
+    });
     if !args.yes {
-        check_work(&variants, args.seeds, args.max_requests)?;
+        check_work(&variants, args.seeds as f64 * share, args.max_requests)?;
     }
     let final_dir = args
         .out
@@ -93,11 +111,14 @@ pub fn run(args: &RunArgs, mode: Mode) -> Result<(), CliError> {
         .unwrap_or_else(|| PathBuf::from("out").join(&scenario.name));
     let out = OutputDir::create(&final_dir).map_err(|e| out_argument_error(&final_dir, e))?;
     interrupt.guard(out.path());
+    if let (Some(chosen), false) = (&shard, args.quiet) {
+        eprintln!("shard {} (from {})", chosen.shard, chosen.from);
+    }
     let progress = Progress::new(args.quiet);
 
     let limit = (!args.yes).then_some(WorkLimit {
         variants: &variants,
-        seeds: args.seeds,
+        seeds: args.seeds as f64 * share,
         max: args.max_requests,
     });
     // The charts draw a band across seeds: the other seeds' runs keep chart data too.
@@ -110,25 +131,140 @@ pub fn run(args: &RunArgs, mode: Mode) -> Result<(), CliError> {
         let runner = Runner {
             variants: all,
             seeds,
+            charts: !args.no_charts,
             dir: out.path(),
             progress: &progress,
             cancel,
         };
-        if planning {
-            plan::search(&runner, scenario.swept_keys(), scenario.slo())
-        } else {
-            let which: Vec<usize> = (0..all.len()).collect();
-            Ok((runner.run(&which)?, None))
+        let every: Vec<usize> = (0..all.len()).collect();
+        match &shard {
+            _ if planning => {
+                plan::search(&runner, scenario.swept_keys(), scenario.slo()).map(Ran::Whole)
+            }
+            Some(chosen) => runner
+                .run_slice(&every, chosen.shard)
+                .map(|parts| Ran::Shard(chosen.shard, parts)),
+            None => runner.run(&every).map(|ran| Ran::Whole((ran, None))),
         }
     });
     interrupt.check()?;
-    let (ran, search) = runs?;
+    let how = Finish {
+        scenario: &scenario,
+        all,
+        seeds: args.seeds,
+        charts: !args.no_charts,
+        quiet: args.quiet,
+        started: args.stats.then_some(started),
+    };
+    match runs? {
+        Ran::Whole((ran, search)) => finish(out, &how, ran, search, &interrupt),
+        Ran::Shard(shard, parts) => {
+            let identity = identity(args, &scenario, all, shard);
+            write_shard(out, &how, identity, parts, &interrupt)
+        }
+    }
+}
+
+/// What a command ran: every run of the configurations it ran (with the plan's search,
+/// when planning), or a shard's slice of them.
+enum Ran {
+    Whole(plan::Searched),
+    Shard(Shard, Vec<ConfigPart>),
+}
+
+/// What a shard is part of, for merge to check: this command, but for the shard.
+fn identity(args: &RunArgs, scenario: &Scenario, all: &[Variant], shard: Shard) -> Identity {
+    Identity {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: std::path::absolute(&args.scenario).unwrap_or_else(|_| args.scenario.clone()),
+        fingerprint: fingerprint(&scenario.source_text),
+        sets: args.sets.iter().map(|s| s.text.clone()).collect(),
+        variants: args.variants.clone(),
+        seed: args.seed,
+        seeds: args.seeds,
+        charts: !args.no_charts,
+        configurations: all.iter().map(|v| v.name.clone()).collect(),
+        shard,
+    }
+}
+
+/// Writes a shard's results (its time series are already in their part files) and
+/// moves its output into place.
+fn write_shard(
+    out: OutputDir,
+    how: &Finish,
+    identity: Identity,
+    parts: Vec<ConfigPart>,
+    interrupt: &Interrupt,
+) -> Result<(), CliError> {
+    let summaries = || {
+        parts.iter().flat_map(|p| {
+            p.first
+                .iter()
+                .map(|f| &f.summary)
+                .chain(p.replicas.iter().map(|(_, r)| r))
+        })
+    };
+    let runs = summaries().count();
+    let (invocations, events) = summaries().fold((0, 0), |(i, e), r| {
+        (i + r.account.invocations, e + r.events)
+    });
+    let shard = identity.shard;
+    let results = ShardResults { identity, parts };
+    let path = out.path().join(RESULTS);
+    write_results(out.path(), &results).map_err(|e| output_error(&path, e))?;
+    interrupt.check()?;
+    let final_dir = out.final_path().to_path_buf();
+    out.commit().map_err(|e| output_error(&final_dir, e))?;
+    if !how.quiet {
+        println!(
+            "shard {shard}: {runs} of {} runs\n\nwrote {}",
+            how.all.len() as u64 * how.seeds,
+            final_dir.display()
+        );
+    }
+    if let Some(started) = how.started {
+        println!("{}", stats::line(invocations, events, started.elapsed()));
+    }
+    Ok(())
+}
+
+/// How a command's outputs are written, and what it prints.
+pub(crate) struct Finish<'a> {
+    pub(crate) scenario: &'a Scenario,
+    /// Every configuration of the command (those `--variant` chose).
+    pub(crate) all: &'a [Variant],
+    pub(crate) seeds: u64,
+    /// Whether to draw the charts and the report.
+    pub(crate) charts: bool,
+    pub(crate) quiet: bool,
+    /// When the command started, to print `--stats`.
+    pub(crate) started: Option<Instant>,
+}
+
+/// Writes a command's outputs from every run of the configurations it ran (at their
+/// places among `how.all`), judges them by the scenario's `slo:`, moves the output
+/// into place and prints the answer: the same for a run on one machine and for the
+/// merge of its shards.
+pub(crate) fn finish(
+    out: OutputDir,
+    how: &Finish,
+    ran: Vec<(usize, ConfigRuns)>,
+    search: Option<(Lines, Outcome)>,
+    interrupt: &Interrupt,
+) -> Result<(), CliError> {
+    let (scenario, all) = (how.scenario, how.all);
+    let final_dir = out.final_path().to_path_buf();
     let parts: Vec<usize> = ran.iter().map(|(i, _)| *i).collect();
     let variants: Vec<Variant> = parts.iter().map(|&i| all[i].clone()).collect();
-    let (results, chart_data): (Vec<_>, Vec<_>) = ran
-        .into_iter()
-        .map(|(_, r)| ((r.first, r.replicas), (r.chart, r.band, r.observed)))
-        .unzip();
+    let mut results = Vec::with_capacity(ran.len());
+    let mut chart_data = Vec::with_capacity(ran.len());
+    let mut series = Vec::with_capacity(ran.len());
+    for (_, r) in ran {
+        results.push((r.first, r.replicas));
+        chart_data.push((r.chart, r.band, r.observed));
+        series.push(r.series);
+    }
     let summaries: Vec<VariantSummary> = variants
         .iter()
         .zip(&results)
@@ -141,13 +277,13 @@ pub fn run(args: &RunArgs, mode: Mode) -> Result<(), CliError> {
         .collect();
     let verdicts: Vec<Verdict> = summaries.iter().map(|s| judge(scenario.slo(), s)).collect();
     let slo = (!scenario.slo().is_empty()).then_some((scenario.slo(), verdicts.as_slice()));
-    write_outputs(&out, &scenario.name, &summaries, &parts, slo)?;
+    write_outputs(&out, &scenario.name, &summaries, &series, slo)?;
     let plan = search.map(|(lines, outcome)| {
         let judged = plan::judged(&parts, &summaries, &verdicts);
         Plan::new(
             &scenario.name,
             scenario.slo(),
-            args.seeds,
+            how.seeds,
             &judged,
             &lines,
             &outcome,
@@ -157,14 +293,14 @@ pub fn run(args: &RunArgs, mode: Mode) -> Result<(), CliError> {
     if let Some(plan) = &plan {
         plan::write(&out, plan)?;
     }
-    write_runs(&out, &scenario, &variants, &summaries)?;
-    if args.seeds > 1 {
+    write_runs(&out, scenario, &variants, &summaries)?;
+    if how.seeds > 1 {
         write_seeds(&out, &summaries)?;
     }
-    if !args.no_charts {
+    if how.charts {
         write_report(
             &out,
-            &scenario,
+            scenario,
             &variants,
             &summaries,
             &verdicts,
@@ -175,7 +311,7 @@ pub fn run(args: &RunArgs, mode: Mode) -> Result<(), CliError> {
     interrupt.check()?;
     out.commit().map_err(|e| output_error(&final_dir, e))?;
 
-    if !args.quiet {
+    if !how.quiet {
         match &plan {
             Some(plan) => print!("{}", plan.render()),
             None => {
@@ -187,7 +323,7 @@ pub fn run(args: &RunArgs, mode: Mode) -> Result<(), CliError> {
         }
         println!("\nwrote {}", final_dir.display());
     }
-    if args.stats {
+    if let Some(started) = how.started {
         let all = summaries
             .iter()
             .flat_map(|s| std::iter::once(s.run).chain(s.replicas));
@@ -242,7 +378,8 @@ fn run_checking_traces<T>(
 /// trace files.
 struct WorkLimit<'a> {
     variants: &'a [Variant],
-    seeds: u64,
+    /// The seeds each configuration runs with, times a shard's share of the runs.
+    seeds: f64,
     max: u64,
 }
 
@@ -261,7 +398,7 @@ impl WorkLimit<'_> {
             };
             per_seed += variant.estimate().requests + traced;
         }
-        too_much_work(per_seed * self.seeds as f64, self.max)
+        too_much_work(per_seed * self.seeds, self.max)
     }
 }
 
@@ -324,9 +461,11 @@ fn check_runs(variants: usize, seeds: u64, functions: usize) -> Result<(), CliEr
 
 /// Refuses a command whose generated traffic is estimated above `max` requests (a
 /// typo such as `rate: 1e9` would run for days): the estimate, and how to go ahead.
-fn check_work(variants: &[Variant], seeds: u64, max: u64) -> Result<(), CliError> {
+/// `seeds` is the seeds each configuration runs with, times a shard's share of the
+/// runs.
+fn check_work(variants: &[Variant], seeds: f64, max: u64) -> Result<(), CliError> {
     let per_seed: f64 = variants.iter().map(|v| v.estimate().requests).sum();
-    too_much_work(per_seed * seeds as f64, max)
+    too_much_work(per_seed * seeds, max)
 }
 
 /// The refusal of `requests` in all above `max`.
@@ -346,7 +485,7 @@ fn too_much_work(requests: f64, max: u64) -> Result<(), CliError> {
 const ASSUMED_REQUESTS_PER_SECOND: f64 = 10e6;
 
 /// Keeps the variants named on the command line (all when none are).
-fn select(variants: Vec<Variant>, names: &[String]) -> Result<Vec<Variant>, CliError> {
+pub(crate) fn select(variants: Vec<Variant>, names: &[String]) -> Result<Vec<Variant>, CliError> {
     if names.is_empty() {
         return Ok(variants);
     }
@@ -370,18 +509,6 @@ fn select(variants: Vec<Variant>, names: &[String]) -> Result<Vec<Variant>, CliE
         .collect())
 }
 
-/// A variant's runs: the first seed's (with its time series written to a part file
-/// and its chart data), then the other seeds' totals, and the band all of them span on
-/// the charts when there is one.
-pub(crate) struct VariantRuns {
-    pub(crate) first: RunSummary,
-    pub(crate) chart: ChartSeries,
-    /// The first seed's run against what the scenario says was observed.
-    pub(crate) observed: Vec<Comparison>,
-    pub(crate) replicas: Vec<RunSummary>,
-    pub(crate) band: Option<SeedBand>,
-}
-
 /// How many seeds each variant runs with, and whether the charts' band across them is
 /// kept.
 #[derive(Clone, Copy)]
@@ -395,42 +522,72 @@ pub(crate) struct Runner<'a> {
     /// Every configuration of the scenario (or those `--variant` chose).
     pub(crate) variants: &'a [Variant],
     pub(crate) seeds: Seeds,
+    /// Whether the first seeds' chart data is kept, for the charts.
+    pub(crate) charts: bool,
     /// Where each configuration's time series goes, in a part file named by its place
-    /// in `variants`.
+    /// in `variants` ([`series_part`]).
     pub(crate) dir: &'a Path,
     pub(crate) progress: &'a Progress,
     pub(crate) cancel: &'a Arc<AtomicBool>,
 }
 
 impl Runner<'_> {
-    /// Runs the configurations at places `which` with every seed, all (configuration,
-    /// seed) pairs in parallel. The results are gathered in (configuration, seed)
-    /// order, and the band joins runs in an order-free way, so the outputs never
+    /// Runs the configurations at places `which` with every seed: the slice of them
+    /// all that a shard of one makes, joined as merge joins the slices of shards.
+    pub(crate) fn run(&self, which: &[usize]) -> Result<Vec<(usize, ConfigRuns)>, CliError> {
+        let whole = Shard::new(0, 1).expect("one shard of one");
+        let parts = self.run_slice(which, whole)?;
+        let dir = self.dir.to_path_buf();
+        combine(
+            parts.into_iter().map(|part| (dir.clone(), part)),
+            which,
+            self.seeds.count,
+            self.charts,
+        )
+        .map_err(CliError::Merge)
+    }
+
+    /// Runs `shard`'s slice of the (configuration, seed) runs of the configurations at
+    /// places `which`, all in parallel. The results are gathered in (configuration,
+    /// seed) order, and the band joins runs in an order-free way, so the outputs never
     /// depend on how many threads ran them.
-    pub(crate) fn run(&self, which: &[usize]) -> Result<Vec<(usize, VariantRuns)>, CliError> {
+    pub(crate) fn run_slice(
+        &self,
+        which: &[usize],
+        shard: Shard,
+    ) -> Result<Vec<ConfigPart>, CliError> {
         let (variants, dir, progress, cancel) =
             (self.variants, self.dir, self.progress, self.cancel);
         let seeds = self.seeds;
-        let jobs: Vec<(usize, usize, u64)> = which
+        let parts_dir = dir.join(PARTS);
+        std::fs::create_dir_all(&parts_dir).map_err(|e| output_error(&parts_dir, e))?;
+        let all: Vec<(usize, usize, u64)> = which
             .iter()
             .enumerate()
             .flat_map(|(place, &v)| (0..seeds.count).map(move |k| (place, v, k)))
             .collect();
+        let jobs = &all[shard.slice(all.len())];
         let bands: Vec<Mutex<Option<SeedBand>>> = which.iter().map(|_| Mutex::new(None)).collect();
         let band = |place: usize| seeds.banded.then(|| &bands[place]);
         let run_jobs = || {
             jobs.par_iter()
                 .map(|&(place, v, k)| match k {
-                    0 => run_variant(&variants[v], &part_path(dir, v), progress, cancel).map(
-                        |(first, chart, observed)| {
+                    0 => run_variant(&variants[v], &series_part(dir, v), progress, cancel).map(
+                        |(summary, chart, observed)| {
                             if let Some(band) = band(place) {
                                 widen(band, &chart);
                             }
-                            Run::First(v, first, chart, observed)
+                            let chart = self.charts.then_some(chart);
+                            let first = FirstRun {
+                                summary,
+                                chart,
+                                observed,
+                            };
+                            (place, v, Run::First(first))
                         },
                     ),
                     _ => run_replica(&variants[v], k, band(place), progress, cancel)
-                        .map(Run::Replica),
+                        .map(|summary| (place, v, Run::Replica(k, summary))),
                 })
                 .collect::<Result<Vec<_>, _>>()
         };
@@ -445,31 +602,27 @@ impl Runner<'_> {
         } else {
             run_jobs()?
         };
-        let mut runs: Vec<(usize, VariantRuns)> = Vec::with_capacity(which.len());
-        for run in results {
+        let mut bands: Vec<Option<SeedBand>> = bands
+            .into_iter()
+            .map(|b| b.into_inner().unwrap_or_else(PoisonError::into_inner))
+            .collect();
+        let mut parts: Vec<ConfigPart> = Vec::new();
+        for (place, v, run) in results {
+            if parts.last().is_none_or(|p| p.config != v) {
+                parts.push(ConfigPart {
+                    config: v,
+                    first: None,
+                    replicas: Vec::new(),
+                    band: bands[place].take(),
+                });
+            }
+            let part = parts.last_mut().expect("a part was pushed for this run");
             match run {
-                Run::First(v, first, chart, observed) => runs.push((
-                    v,
-                    VariantRuns {
-                        first,
-                        chart,
-                        observed,
-                        replicas: Vec::new(),
-                        band: None,
-                    },
-                )),
-                Run::Replica(summary) => runs
-                    .last_mut()
-                    .expect("jobs list a variant's first seed before its others")
-                    .1
-                    .replicas
-                    .push(summary),
+                Run::First(first) => part.first = Some(first),
+                Run::Replica(k, summary) => part.replicas.push((k, summary)),
             }
         }
-        for ((_, run), band) in runs.iter_mut().zip(bands) {
-            run.band = band.into_inner().unwrap_or_else(PoisonError::into_inner);
-        }
-        Ok(runs)
+        Ok(parts)
     }
 }
 
@@ -482,10 +635,11 @@ fn widen(band: &Mutex<Option<SeedBand>>, run: &ChartSeries) {
     }
 }
 
-/// One finished job of [`Runner::run`].
+/// One finished job of [`Runner::run_slice`]: a configuration's first seed, or
+/// another (by its offset from the first).
 enum Run {
-    First(usize, RunSummary, ChartSeries, Vec<Comparison>),
-    Replica(RunSummary),
+    First(FirstRun),
+    Replica(u64, RunSummary),
 }
 
 /// Simulates a variant with its seed plus `k`, keeping the totals, and its chart data
@@ -558,10 +712,6 @@ fn write_seeds(out: &OutputDir, summaries: &[VariantSummary]) -> Result<(), CliE
     write_seeds_csv(BufWriter::new(file), summaries).map_err(|e| output_error(&path, e))
 }
 
-fn part_path(dir: &Path, index: usize) -> PathBuf {
-    dir.join(format!("timeseries.{index}.part"))
-}
-
 /// Simulates one variant, streaming its time series into a part file and, in the same
 /// pass, into the fixed-size chart data and the observed periods.
 fn run_variant(
@@ -603,12 +753,13 @@ fn run_variant(
     Ok((summary, sink.second.first, sink.second.second.finish()))
 }
 
-/// Writes summary.json and joins the variants' series into timeseries.csv.
+/// Writes summary.json and joins the variants' series (their part files, in order)
+/// into timeseries.csv, removing the part files the command wrote itself.
 fn write_outputs(
     out: &OutputDir,
     name: &str,
     summaries: &[VariantSummary],
-    parts: &[usize],
+    series: &[PathBuf],
     slo: Option<(&[Objective], &[Verdict])>,
 ) -> Result<(), CliError> {
     let summary_path = out.path().join("summary.json");
@@ -618,11 +769,11 @@ fn write_outputs(
         .map_err(|e| output_error(&summary_path, e))?;
     writer.flush().map_err(|e| output_error(&summary_path, e))?;
 
-    let part_paths: Vec<PathBuf> = parts.iter().map(|&i| part_path(out.path(), i)).collect();
     let series_path = out.path().join("timeseries.csv");
-    concat_parts(&part_paths, &series_path).map_err(|e| output_error(&series_path, e))?;
-    for part in &part_paths {
-        std::fs::remove_file(part).map_err(|e| output_error(part, e))?;
+    concat_parts(series, &series_path).map_err(|e| output_error(&series_path, e))?;
+    let own_parts = out.path().join(PARTS);
+    if own_parts.exists() {
+        std::fs::remove_dir_all(&own_parts).map_err(|e| output_error(&own_parts, e))?;
     }
     Ok(())
 }
@@ -636,7 +787,7 @@ fn write_report(
     variants: &[Variant],
     summaries: &[VariantSummary],
     verdicts: &[Verdict],
-    chart_data: &[(ChartSeries, Option<SeedBand>, Vec<Comparison>)],
+    chart_data: &[(Option<ChartSeries>, Option<SeedBand>, Vec<Comparison>)],
     plan: Option<&Plan>,
 ) -> Result<(), CliError> {
     let data: Vec<VariantData> = variants
@@ -645,7 +796,9 @@ fn write_report(
         .map(|(v, (series, band, observed))| VariantData {
             name: &v.name,
             config: &v.config,
-            series,
+            series: series
+                .as_ref()
+                .expect("runs that draw charts keep their chart data (merge checks it)"),
             band: band.as_ref(),
             observed,
         })
@@ -693,7 +846,7 @@ fn write_report(
 /// `--out` names no directory a run may write (`/`, `..`) or one holding something
 /// else: the user's input, said before anything runs; other failures are the
 /// machine's.
-fn out_argument_error(path: &Path, source: std::io::Error) -> CliError {
+pub(crate) fn out_argument_error(path: &Path, source: std::io::Error) -> CliError {
     use std::io::ErrorKind as K;
     match source.kind() {
         K::InvalidInput | K::AlreadyExists => CliError::OutArgument {

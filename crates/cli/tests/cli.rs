@@ -711,6 +711,7 @@ fn documented_commands() -> Vec<(String, String)> {
         "python3 ",
         "perf ",
         "FUZZ_",
+        ".ci/",
     ];
     let mut commands = Vec::new();
     for file in files {
@@ -809,7 +810,7 @@ fn every_documented_command_runs_or_names_what_exists() {
             }
             [
                 "lambdasim",
-                sub @ ("run" | "plan" | "validate" | "fit"),
+                sub @ ("run" | "plan" | "merge" | "validate" | "fit"),
                 rest @ ..,
             ] => {
                 let help = help(sub);
@@ -859,6 +860,41 @@ fn every_documented_command_runs_or_names_what_exists() {
         ci.lines().any(|l| l == readme[1]),
         "CI runs the README's tests"
     );
+}
+
+/// `docs/scale-out.md` shows each scheduler's file as it is in `docs/scale-out/`, the
+/// files `.ci/slurm-e2e` submits (the Slurm ones) and whose variables
+/// `tests/shard.rs` checks (the others).
+#[test]
+fn the_scale_out_page_shows_the_job_files_as_they_are() {
+    let page = fs::read_to_string(repo().join("docs/scale-out.md")).unwrap();
+    let dir = repo().join("docs/scale-out");
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 6, "{names:?}");
+    for name in names {
+        let text = fs::read_to_string(dir.join(&name)).unwrap();
+        let shown = format!("`docs/scale-out/{name}`");
+        assert!(page.contains(&shown), "{shown} is not named");
+        let fenced = format!("\n{}```\n", text);
+        assert!(
+            page.contains(&fenced),
+            "docs/scale-out.md does not show {name} as it is"
+        );
+    }
+    let e2e = fs::read_to_string(repo().join(".ci/slurm-e2e")).unwrap();
+    for script in [
+        "docs/scale-out/shards.sbatch",
+        "docs/scale-out/merge.sbatch",
+    ] {
+        assert!(
+            e2e.contains(script),
+            ".ci/slurm-e2e does not submit {script}"
+        );
+    }
 }
 
 /// The README's picture is the chart its first command draws, byte for byte: the

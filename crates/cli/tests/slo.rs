@@ -130,6 +130,62 @@ fn with_seeds_the_pessimistic_end_of_the_interval_is_judged() {
     }
 }
 
+/// `runs.csv`'s rows of `function`, as maps from column to value.
+fn runs_rows(out: &Path, function: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(out.join("runs.csv")).unwrap();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    reader
+        .records()
+        .map(Result::unwrap)
+        .filter(|r| &r[header.iter().position(|h| h == "function").unwrap()] == function)
+        .map(|r| {
+            header
+                .iter()
+                .cloned()
+                .zip(r.iter().map(str::to_string))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn runs_csv_shows_on_each_seed_row_the_interval_the_slo_judges() {
+    let yaml = format!("{SCENARIO}slo:\n  functions:\n    api:\n      throttled_pct: \"< 1\"\n");
+    let (_tmp, path) = write(&yaml);
+    let (code, _, stderr, out) = run(&path, &["--seeds", "3"]);
+    assert_eq!(code, 0, "{stderr}");
+    let s = summary(&out);
+    let rows = runs_rows(&out, "api");
+    assert_eq!(rows.len(), 2 * 3, "2 configurations × 3 seeds");
+    for (c, variant) in s["variants"].as_array().unwrap().iter().enumerate() {
+        let ci = variant["slo"]["objectives"][0]["ci95"].as_array().unwrap();
+        for row in &rows[c * 3..c * 3 + 3] {
+            assert_eq!(row["variant"], variant["name"].as_str().unwrap());
+            for (end, column) in [(0, "throttled_pct_ci_low"), (1, "throttled_pct_ci_high")] {
+                let shown: f64 = row[column].parse().unwrap();
+                assert!(
+                    (shown - ci[end].as_f64().unwrap()).abs() <= 5e-5,
+                    "{column}: {row:?}"
+                );
+            }
+            // Every measure a function has gets its interval, judged or not; an
+            // asynchronous one of a synchronous function is empty.
+            assert!(!row["latency_p99_ms_ci_high"].is_empty());
+            assert!(row["async_dropped_pct_ci_low"].is_empty());
+        }
+    }
+    // With one seed there is no interval.
+    let (_, _, _, out) = run(&path, &[]);
+    for row in runs_rows(&out, "api") {
+        assert!(row["throttled_pct_ci_low"].is_empty() && row["throttled_pct_ci_high"].is_empty());
+    }
+}
+
 #[test]
 fn no_configuration_meeting_the_slo_exits_3_with_the_outputs_written() {
     let yaml = format!(

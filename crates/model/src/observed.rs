@@ -5,10 +5,11 @@
 
 use crate::series::BucketRow;
 use lambdasim_engine::Nanos;
+use serde::{Deserialize, Serialize};
 
 /// A metric that can be observed per period, and the simulated value it is compared
 /// with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ObservedMetric {
     /// Requests throttled in the period, whatever the limit (CloudWatch `Throttles`,
     /// Sum).
@@ -73,7 +74,7 @@ impl ObservedMetric {
 
 /// One observed metric of one function on the run's clock: `values[k]` is the period
 /// `[start + k × period, start + (k + 1) × period)` in nanoseconds of run time.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ObservedSeries {
     /// The function's index in the configuration.
     pub function: usize,

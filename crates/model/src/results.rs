@@ -1,10 +1,11 @@
-//! The totals of one run, as `summary.json` presents them.
+//! The totals of one run, as `summary.json` presents them (and as a shard's partial
+//! results keep them for `lambdasim merge`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Throttled requests by the limit that refused them (the `Reason`s of the Lambda API
 /// Reference's `TooManyRequestsException`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ThrottleCounts {
     /// The function's reserved concurrency was full.
     pub reserved_limit: u64,
@@ -42,7 +43,7 @@ impl ThrottleCounts {
 }
 
 /// Latency percentiles in milliseconds (Init + Invoke for cold starts).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LatencySummary {
     /// The median, within 0.4 % (a log-linear histogram); 0 when nothing was measured.
     pub p50: f64,
@@ -60,7 +61,7 @@ pub struct LatencySummary {
 /// total`; `init`
 /// is the part of `duration` spent in Init, and `provisioned` splits into
 /// `provisioned_capacity` and `provisioned_duration`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CostBreakdown {
     /// $0.20 per million requests served.
     pub requests: f64,
@@ -104,7 +105,7 @@ impl CostBreakdown {
 /// What happened to a function's asynchronous events (AWS Lambda Developer Guide, "Configuring error
 /// handling for asynchronous invocation"). Nothing is lost
 /// silently: `received = succeeded + dropped + queued_at_end`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AsyncSummary {
     /// Events that arrived, each counted once however often it was tried.
     pub received: u64,
@@ -124,7 +125,7 @@ pub struct AsyncSummary {
 /// What happened to an SQS function's messages (`docs/model.md`, "SQS event source
 /// mapping"). Nothing is lost silently: `received = processed + dead_lettered +
 /// queued_at_end`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SqsSummary {
     /// Messages sent to the queue by the function's traffic.
     pub received: u64,
@@ -148,7 +149,7 @@ pub struct SqsSummary {
 }
 
 /// One function's totals over the run.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FunctionSummary {
     /// The function's name, as configured.
     pub name: String,
@@ -202,7 +203,7 @@ pub struct FunctionSummary {
 }
 
 /// Account-wide totals.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AccountSummary {
     /// The sum of the functions' `requests`.
     pub requests: u64,
@@ -224,7 +225,7 @@ pub struct AccountSummary {
 }
 
 /// Everything one run measured.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunSummary {
     /// The simulated span in seconds (the configuration's `duration`).
     pub duration_s: f64,

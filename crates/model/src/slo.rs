@@ -120,7 +120,7 @@ impl SloMetric {
     /// The measure in a function's totals; `None` for a latency when it served nothing
     /// (its totals then say 0), for an event age when no event was invoked, and for an
     /// asynchronous measure of a synchronous function.
-    fn of_function(self, f: &FunctionSummary) -> Option<f64> {
+    pub fn of_function(self, f: &FunctionSummary) -> Option<f64> {
         let value = match self {
             Self::ThrottledPct => percent(f.throttles, f.requests),
             Self::ColdStartPct => percent(f.cold_starts, f.invocations),

@@ -1,6 +1,6 @@
 //! Turns simulation results into what users read: `summary.json`, `runs.csv`, `timeseries.csv`,
 //! the terminal table, the charts and `report.html`, written into an output directory
-//! that appears atomically.
+//! that appears atomically; or a shard's results, for `lambdasim merge` to write them.
 //!
 //! Everything here is deterministic: the same results always give the same bytes, so
 //! that runs with the same scenario, seed and version can be compared byte for byte
@@ -10,11 +10,13 @@ pub mod charts;
 mod finite;
 pub mod html;
 pub mod limits;
+pub mod merge;
 pub mod observed;
 pub mod output;
 pub mod plan;
 pub mod runs;
 pub mod seeds;
+pub mod shard;
 pub mod slo;
 pub mod summary;
 pub mod table;

@@ -9,8 +9,11 @@ use std::io::{self, ErrorKind};
 use std::path::{Path, PathBuf};
 
 /// The file whose presence marks a directory as a previous lambdasim output that may be
-/// replaced.
+/// replaced...
 const MARKER: &str = "summary.json";
+
+/// ...or as a previous shard's output (`run --shard`).
+const SHARD_MARKER: &str = crate::shard::RESULTS;
 
 /// The list of every file a run wrote, kept in its output: what a later run may
 /// replace, down to each chart.
@@ -18,8 +21,10 @@ const MANIFEST: &str = ".lambdasim-files";
 
 /// Everything a run writes at the top of its output directory. A previous output
 /// holding anything else (a user's notes, the scenario itself) is not replaced.
-pub const OUTPUT_NAMES: [&str; 8] = [
+pub const OUTPUT_NAMES: [&str; 10] = [
     MARKER,
+    SHARD_MARKER,
+    crate::shard::PARTS,
     "plan.json",
     "runs.csv",
     "timeseries.csv",
@@ -153,7 +158,8 @@ fn missing_ancestors(path: &Path) -> Vec<PathBuf> {
 }
 
 /// Ok if `dir` does not exist, or is a real directory (not a symlink) that is empty or
-/// holds a previous output: a `summary.json` and nothing but [`OUTPUT_NAMES`].
+/// holds a previous output: a `summary.json` (or a shard's results) and nothing but
+/// [`OUTPUT_NAMES`].
 fn check_replaceable(dir: &Path) -> io::Result<()> {
     let meta = match fs::symlink_metadata(dir) {
         Ok(m) => m,
@@ -175,7 +181,8 @@ fn check_replaceable(dir: &Path) -> io::Result<()> {
             .map(|n| n.to_string_lossy().into_owned());
         if let Some(name) = foreign.or(unwritten_file(dir)?) {
             format!("it holds `{name}`, which a run does not write")
-        } else if names.is_empty() || dir.join(MARKER).is_file() {
+        } else if names.is_empty() || dir.join(MARKER).is_file() || dir.join(SHARD_MARKER).is_file()
+        {
             return Ok(());
         } else {
             format!("it is not a lambdasim output directory (no {MARKER})")

@@ -4,13 +4,16 @@
 //!
 //! The columns come from one table, [`COLUMNS`], in the way `timeseries.csv`'s do; the
 //! swept keys' columns, which only the scenario knows, take the place of its
-//! [`Cell::Swept`] entry.
+//! [`Cell::Swept`] entry, and the confidence intervals of the measures an `slo:` may
+//! judge (`<metric>_ci_low`, `<metric>_ci_high` for each of [`SLO_METRICS`]) that of
+//! its [`Cell::Intervals`] entry.
 
 use crate::seeds::pct;
+use crate::slo::ci95;
 use crate::summary::VariantSummary;
 use crate::timeseries::format_fixed;
 use csv::{Writer, WriterBuilder};
-use lambdasim_model::{FunctionSummary, RunSummary};
+use lambdasim_model::{FunctionSummary, RunSummary, SLO_METRICS, SloMetric};
 use std::io::{self, Write};
 
 /// One configuration's results, with what `runs.csv` says of where it comes from.
@@ -48,6 +51,11 @@ enum Cell {
     Int(fn(&FunctionSummary) -> Option<u64>),
     /// A measure with at most this many decimals; NaN is an empty field.
     Float(fn(&RunSummary, &FunctionSummary) -> f64, usize),
+    /// Two columns per measure an `slo:` may judge, named `<metric>_ci_low` and
+    /// `<metric>_ci_high`: the 95 % confidence interval of the function's mean over
+    /// the configuration's seeds, as the SLO is judged by, on each of its seed rows;
+    /// empty with one seed, or for a measure the function lacks.
+    Intervals,
 }
 
 /// One column of `runs.csv`: its name and how a row fills it.
@@ -190,7 +198,43 @@ const COLUMNS: &[Column] = &[
         .cost_usd
         .snapstart),
     int!("throttles_gateway", |f| f.throttles_by_reason.gateway),
+    col("<metric>_ci_low, <metric>_ci_high", Cell::Intervals),
 ];
+
+/// The names of an interval's two columns.
+fn interval_columns(metric: &str) -> [String; 2] {
+    [format!("{metric}_ci_low"), format!("{metric}_ci_high")]
+}
+
+/// Decimal places of a measure an `slo:` may judge: a percentage or milliseconds.
+fn metric_decimals(metric: &str) -> usize {
+    if metric.ends_with("_pct") {
+        PCT_DECIMALS
+    } else {
+        LATENCY_DECIMALS
+    }
+}
+
+/// For each function of a configuration (by its place in the runs' totals) and each of
+/// [`SLO_METRICS`], the 95 % interval of the function's measure over `runs`.
+fn intervals(runs: &[&RunSummary]) -> Vec<Vec<Option<[f64; 2]>>> {
+    let functions = runs.first().map_or(0, |r| r.functions.len());
+    (0..functions)
+        .map(|i| {
+            SLO_METRICS
+                .iter()
+                .map(|&(_, metric, _)| ci95(&values(runs, i, metric)))
+                .collect()
+        })
+        .collect()
+}
+
+/// The measure of the function at place `i` in each of `runs`, where it has one.
+fn values(runs: &[&RunSummary], i: usize, metric: SloMetric) -> Vec<f64> {
+    runs.iter()
+        .filter_map(|r| r.functions.get(i).and_then(|f| metric.of_function(f)))
+        .collect()
+}
 
 /// The header of `runs.csv` for a scenario sweeping `swept_keys` (in order).
 pub fn runs_header(swept_keys: &[String]) -> Vec<String> {
@@ -198,6 +242,10 @@ pub fn runs_header(swept_keys: &[String]) -> Vec<String> {
         .iter()
         .flat_map(|c| match c.cell {
             Cell::Swept => swept_keys.to_vec(),
+            Cell::Intervals => SLO_METRICS
+                .iter()
+                .flat_map(|(name, _, _)| interval_columns(name))
+                .collect(),
             _ => vec![c.name.to_string()],
         })
         .collect()
@@ -213,10 +261,8 @@ pub fn write_runs_csv(
     configurations: &[RunsConfiguration<'_>],
 ) -> io::Result<()> {
     let invalid = |message: String| io::Error::new(io::ErrorKind::InvalidInput, message);
-    if let Some(key) = swept_keys
-        .iter()
-        .find(|k| COLUMNS.iter().any(|c| c.name == k.as_str()))
-    {
+    let fixed = runs_header(&[]);
+    if let Some(key) = swept_keys.iter().find(|k| fixed.contains(k)) {
         return Err(invalid(format!(
             "swept key `{key}` is a column of runs.csv"
         )));
@@ -237,10 +283,13 @@ pub fn write_runs_csv(
             )));
         }
         let summary = &configuration.summary;
-        let runs = std::iter::once(summary.run).chain(summary.replicas);
-        for (k, run) in runs.enumerate() {
+        let runs: Vec<&RunSummary> = std::iter::once(summary.run)
+            .chain(summary.replicas)
+            .collect();
+        let intervals = intervals(&runs);
+        for (k, run) in runs.iter().enumerate() {
             let seed = summary.seed.wrapping_add(k as u64);
-            for function in &run.functions {
+            for (i, function) in run.functions.iter().enumerate() {
                 record.clear();
                 for column in COLUMNS {
                     match column.cell {
@@ -258,6 +307,17 @@ pub fn write_runs_csv(
                             let mut text = String::new();
                             format_fixed(&mut text, value(run, function), decimals);
                             record.push(text);
+                        }
+                        Cell::Intervals => {
+                            let of_function = intervals.get(i).map(Vec::as_slice);
+                            for (m, (name, _, _)) in SLO_METRICS.iter().enumerate() {
+                                let ends = of_function.and_then(|f| f[m]).unwrap_or([f64::NAN; 2]);
+                                for end in ends {
+                                    let mut text = String::new();
+                                    format_fixed(&mut text, end, metric_decimals(name));
+                                    record.push(text);
+                                }
+                            }
                         }
                     }
                 }
@@ -381,6 +441,68 @@ mod tests {
         assert_eq!(cell(1, "async_received"), "150");
         assert_eq!(cell(1, "async_age_p99_ms"), "0");
         assert!(rows.iter().all(|r| r.len() == header.len()));
+    }
+
+    #[test]
+    fn each_seed_row_shows_the_interval_of_its_configurations_seeds() {
+        let (mut first, mut second) = (run(1), run(2));
+        first.functions[0].cold_starts = 3;
+        second.functions[0].cold_starts = 6;
+        let replicas = [second.clone()];
+        let configuration = |replicas| RunsConfiguration {
+            summary: VariantSummary {
+                name: "base",
+                seed: 7,
+                run: &first,
+                replicas,
+            },
+            variant: "base",
+            point: "",
+            values: &[],
+        };
+        let text = write(&[], &[configuration(&replicas)]);
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header: Vec<String> = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let cell = |row: usize, name: &str| {
+            let i = header.iter().position(|h| h == name).expect(name);
+            rows[row][i].to_string()
+        };
+        // Cold starts of 2 % and 4 % of 150 invocations: the SLO's interval.
+        let [low, high] = ci95(&[2.0, 4.0]).unwrap();
+        let mut expected = [String::new(), String::new()];
+        format_fixed(&mut expected[0], low, PCT_DECIMALS);
+        format_fixed(&mut expected[1], high, PCT_DECIMALS);
+        for row in [0, 2] {
+            assert_eq!(cell(row, "function"), "api");
+            assert_eq!(cell(row, "cold_start_pct_ci_low"), expected[0]);
+            assert_eq!(cell(row, "cold_start_pct_ci_high"), expected[1]);
+            // Equal values on both seeds: an interval of no width.
+            assert_eq!(cell(row, "throttled_pct_ci_low"), "25");
+            // p99 is NaN (nothing measured) on both seeds; api is synchronous.
+            assert_eq!(cell(row, "latency_p99_ms_ci_low"), "");
+            assert_eq!(cell(row, "async_age_p99_ms_ci_high"), "");
+        }
+        assert_eq!(
+            cell(1, "async_dropped_pct_ci_high"),
+            "0",
+            "jobs is asynchronous"
+        );
+        // With one seed, every interval is empty.
+        let text = write(&[], &[configuration(&[])]);
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let row = reader.records().next().unwrap().unwrap();
+        let i = header
+            .iter()
+            .position(|h| h == "throttled_pct_ci_low")
+            .unwrap();
+        assert_eq!(row.len(), header.len());
+        assert!(row.iter().skip(i).all(str::is_empty), "{row:?}");
     }
 
     #[test]

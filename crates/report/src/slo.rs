@@ -88,11 +88,7 @@ fn judge_one(objective: &Objective, runs: &[&RunSummary]) -> ObjectiveVerdict {
     let (mean, ci95) = match values.len() {
         0 => (f64::NAN, None),
         1 => (values[0], None),
-        n => {
-            let spread = Spread::of(&values);
-            let half = t_975(n as u64 - 1) * spread.sd / (n as f64).sqrt();
-            (spread.mean, Some([spread.mean - half, spread.mean + half]))
-        }
+        _ => (Spread::of(&values).mean, ci95(&values)),
     };
     let judged = match ci95 {
         Some([_, high]) if objective.comparison.larger_is_worse() => high,
@@ -109,6 +105,19 @@ fn judge_one(objective: &Objective, runs: &[&RunSummary]) -> ObjectiveVerdict {
         runs_without_value: missing,
         met: missing == 0 && objective.comparison.holds(judged, objective.threshold),
     }
+}
+
+/// The 95 % confidence interval of the mean of `values`, low end first (Student's t
+/// with n − 1 degrees of freedom): what objectives are judged by, and what `runs.csv`
+/// shows. `None` for fewer than two values.
+pub fn ci95(values: &[f64]) -> Option<[f64; 2]> {
+    let n = values.len();
+    if n < 2 {
+        return None;
+    }
+    let spread = Spread::of(values);
+    let half = t_975(n as u64 - 1) * spread.sd / (n as f64).sqrt();
+    Some([spread.mean - half, spread.mean + half])
 }
 
 /// The 0.975 quantile of Student's t distribution with `df` degrees of freedom (at

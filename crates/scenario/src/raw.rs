@@ -140,7 +140,7 @@ pub(crate) struct RawRoute {
 #[derive(Clone, Debug)]
 pub(crate) enum RawFrontDoor {
     Flag(bool),
-    Route(RawRoute),
+    Route(Box<RawRoute>),
 }
 
 impl<'de> Deserialize<'de> for RawFrontDoor {
@@ -160,7 +160,7 @@ impl<'de> Deserialize<'de> for RawFrontDoor {
 
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawFrontDoor, A::Error> {
                 RawRoute::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(RawFrontDoor::Route)
+                    .map(|r| RawFrontDoor::Route(Box::new(r)))
             }
         }
 

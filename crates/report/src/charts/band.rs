@@ -4,11 +4,12 @@
 //! configuration's and which are the luck of the draw.
 
 use super::downsample::{ChartSeries, Extreme};
+use serde::{Deserialize, Serialize};
 
 /// For each function and column, the lowest and the highest value of any of the seeds'
 /// runs of one configuration. Built from their [`ChartSeries`] as they finish, in any
 /// order: the band is the same whatever the order.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SeedBand {
     seeds: u64,
     low: ChartSeries,
@@ -30,6 +31,14 @@ impl SeedBand {
         self.low.keep_extreme(run, Extreme::Lowest);
         self.high.keep_extreme(run, Extreme::Highest);
         self.seeds += 1;
+    }
+
+    /// Widens the band to take in another band of the same configuration (other seeds'
+    /// runs, made by another shard): the same band as including their runs one by one.
+    pub fn join(&mut self, other: &SeedBand) {
+        self.low.keep_extreme(&other.low, Extreme::Lowest);
+        self.high.keep_extreme(&other.high, Extreme::Highest);
+        self.seeds += other.seeds;
     }
 
     /// How many runs the band spans.
@@ -91,6 +100,28 @@ mod tests {
         for order in [[2, 1, 0], [1, 2, 0], [0, 2, 1]] {
             assert!(text(&band_of(order)) == text(&band), "order {order:?}");
         }
+    }
+
+    #[test]
+    fn joining_bands_of_split_seeds_gives_the_band_of_all_of_them() {
+        let config = config();
+        let runs: Vec<ChartSeries> = (1..=4).map(|k| series(&config, k)).collect();
+        let mut whole = SeedBand::of(&runs[0]);
+        for run in &runs[1..] {
+            whole.include(run);
+        }
+        // Seeds 1-2 on one shard, 3-4 on another, joined in either order.
+        let mut first = SeedBand::of(&runs[0]);
+        first.include(&runs[1]);
+        let mut second = SeedBand::of(&runs[2]);
+        second.include(&runs[3]);
+        let text = |b: &SeedBand| format!("{:?}", (b.seeds(), b.low(), b.high()));
+        let mut joined = first.clone();
+        joined.join(&second);
+        assert!(text(&joined) == text(&whole));
+        let mut joined = second;
+        joined.join(&first);
+        assert!(text(&joined) == text(&whole));
     }
 
     #[test]

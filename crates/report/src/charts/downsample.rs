@@ -5,6 +5,7 @@
 //! peak is lost: each column keeps the maximum of what it covers, never a sample.
 
 use lambdasim_model::{BucketRow, SeriesSink, SimConfig, ThrottleCounts};
+use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::io;
 
@@ -18,7 +19,7 @@ pub const MAX_COLUMNS: usize = 1000;
 pub const FOCUS_COLUMNS: usize = 48 * MAX_COLUMNS;
 
 /// Concurrency split by the state of the environments.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StateSplit {
     pub provisioned_busy: u32,
     pub on_demand_busy: u32,
@@ -61,7 +62,7 @@ impl StateSplit {
 
 /// Throttles per second, by reason: single precision, plenty for a chart, and it keeps
 /// a column small (see [`FOCUS_COLUMNS`]).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ThrottleRates {
     pub reserved_limit: f32,
     pub account_limit: f32,
@@ -121,7 +122,7 @@ impl ThrottleRates {
 ///
 /// Rates are per second of a bucket, so a column covering many buckets shows the
 /// busiest bucket's rate rather than an average that would flatten a spike.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Column {
     /// Buckets folded in; 0 means none arrived yet.
     pub buckets: u32,
@@ -288,7 +289,7 @@ impl Column {
 ///
 /// It knows the run's number of buckets in advance, so bucket *i* of *n* always lands
 /// in column `i × columns / n` and the memory is fixed before the run starts.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ChartSeries {
     resolution_s: f64,
     duration_s: f64,

@@ -16,7 +16,7 @@ pub use stats::{Errors, Totals};
 use lambdasim_model::ObservedSeries;
 
 /// An observed series and what the run simulated over the same periods.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Comparison {
     pub observed: ObservedSeries,
     /// The run's value in each of the observed periods.

@@ -85,9 +85,9 @@ impl Context<'_> {
             }
             Kind::Burst(b) => return self.burst(b, at, scale, window),
             Kind::Trace(t) => {
-                return Ok(StreamKind::Trace(
+                return Ok(StreamKind::Trace(Box::new(
                     self.trace(t, s, at, scale, window, owner)?,
-                ));
+                )));
             }
             // Scaled with every other shape below.
             Kind::Poisson(p) => {

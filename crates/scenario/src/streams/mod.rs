@@ -76,7 +76,7 @@ pub(crate) enum StreamKind {
         at: Nanos,
         requests: u64,
     },
-    Trace(TraceSpec),
+    Trace(Box<TraceSpec>),
 }
 
 impl StreamKind {
