@@ -4,12 +4,10 @@
 use crate::args::MergeArgs;
 use crate::error::CliError;
 use crate::interrupt::Interrupt;
-use crate::run::{Finish, finish, out_argument_error, select};
-use lambdasim_report::OutputDir;
+use crate::run::{Finish, finish, open_out, select};
 use lambdasim_report::merge::{check, combine};
 use lambdasim_report::shard::{Identity, MergeError, ShardDir, fingerprint, read_results};
 use lambdasim_scenario::{Scenario, SetArg, Variant};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
@@ -36,12 +34,7 @@ pub fn merge(args: &MergeArgs) -> Result<(), CliError> {
             .map(move |part| (dir.clone(), part))
     });
     let ran = combine(parts, &every, identity.seeds, identity.charts).map_err(CliError::Merge)?;
-    let final_dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("out").join(&scenario.name));
-    let out = OutputDir::create(&final_dir).map_err(|e| out_argument_error(&final_dir, e))?;
-    interrupt.guard(out.path());
+    let out = open_out(args.out.as_deref(), &scenario, &interrupt)?;
     let how = Finish {
         scenario: &scenario,
         all: &variants,

@@ -105,12 +105,7 @@ pub fn run(args: &RunArgs, mode: Mode) -> Result<(), CliError> {
     if !args.yes {
         check_work(&variants, args.seeds as f64 * share, args.max_requests)?;
     }
-    let final_dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("out").join(&scenario.name));
-    let out = OutputDir::create(&final_dir).map_err(|e| out_argument_error(&final_dir, e))?;
-    interrupt.guard(out.path());
+    let out = open_out(args.out.as_deref(), &scenario, &interrupt)?;
     if let (Some(chosen), false) = (&shard, args.quiet) {
         eprintln!("shard {} (from {})", chosen.shard, chosen.from);
     }
@@ -846,6 +841,22 @@ fn write_report(
 /// `--out` names no directory a run may write (`/`, `..`) or one holding something
 /// else: the user's input, said before anything runs; other failures are the
 /// machine's.
+/// The output directory `--out` names (by default `out/<scenario name>`), created
+/// empty beside it and guarded, so that a second signal removes it.
+pub(crate) fn open_out(
+    out: Option<&Path>,
+    scenario: &Scenario,
+    interrupt: &Interrupt,
+) -> Result<OutputDir, CliError> {
+    let final_dir = out.map_or_else(
+        || PathBuf::from("out").join(&scenario.name),
+        Path::to_path_buf,
+    );
+    let out = OutputDir::create(&final_dir).map_err(|e| out_argument_error(&final_dir, e))?;
+    interrupt.guard(out.path());
+    Ok(out)
+}
+
 pub(crate) fn out_argument_error(path: &Path, source: std::io::Error) -> CliError {
     use std::io::ErrorKind as K;
     match source.kind() {
