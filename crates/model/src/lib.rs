@@ -75,11 +75,11 @@ pub use config::{
     AccountConfig, Architecture, AsyncConfig, AutoscalingConfig, BillingConfig, ClientRetries,
     ConfigError, Field, FrontDoor, FunctionConfig, GatewayLimit, InvocationType, MAX_WARM_START,
     MemoryScaling, Provisioning, ReusePolicy, ScalingConfig, ScalingMode, ScheduledValue,
-    SimConfig, SnapStart, SnapStartRuntime, SqsConfig, TIMEOUT_RANGE,
+    SimConfig, SnapStart, SnapStartRuntime, SqsConfig, StreamConfig, StreamSource, TIMEOUT_RANGE,
 };
 pub use dist::DurationDist;
 pub use results::{
-    AsyncSummary, CostBreakdown, FunctionSummary, LatencySummary, RunSummary, SqsSummary,
+    AsyncSummary, CostBreakdown, FunctionSummary, LatencySummary, RunSummary, SqsSummary, StreamSummary,
     ThrottleCounts,
 };
 pub use series::{BucketRow, CollectSeries, DiscardSeries, SeriesSink};

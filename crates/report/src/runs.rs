@@ -99,11 +99,33 @@ macro_rules! async_float {
     };
 }
 
+/// A count of an event source mapping's summary (`$field`: `sqs` or `stream`):
+/// empty for a function without that mapping.
+macro_rules! mapping_int {
+    ($name:literal, $field:ident, |$m:ident| $value:expr) => {
+        col($name, Cell::Int(|f| f.$field.as_ref().map(|$m| $value)))
+    };
+}
+
+/// A measure of an event source mapping's summary: empty for a function without it.
+macro_rules! mapping_float {
+    ($name:literal, $field:ident, $decimals:expr, |$m:ident| $value:expr) => {
+        col(
+            $name,
+            Cell::Float(
+                |_, f| f.$field.as_ref().map_or(f64::NAN, |$m| $value),
+                $decimals,
+            ),
+        )
+    };
+}
+
 /// Decimal places per kind of number, as in `timeseries.csv`; trailing zeros trimmed.
 const PCT_DECIMALS: usize = 4;
 const MEAN_DECIMALS: usize = 4;
 const LATENCY_DECIMALS: usize = 3;
 const COST_DECIMALS: usize = 10;
+const TIME_DECIMALS: usize = 3;
 
 /// The columns of `runs.csv`, in order: the single definition of its header and of
 /// every row. Columns may be added but not renamed (scripts read them by name).
@@ -190,6 +212,16 @@ const COLUMNS: &[Column] = &[
         .cost_usd
         .snapstart),
     int!("throttles_gateway", |f| f.throttles_by_reason.gateway),
+    mapping_int!("sqs_processed", sqs, |q| q.processed),
+    mapping_int!("sqs_dead_lettered", sqs, |q| q.dead_lettered),
+    mapping_int!("sqs_batches_throttled", sqs, |q| q.batches_throttled),
+    mapping_float!("sqs_oldest_age_max_s", sqs, TIME_DECIMALS, |q| q
+        .oldest_age_max_s),
+    mapping_int!("stream_processed", stream, |s| s.processed),
+    mapping_int!("stream_discarded", stream, |s| s.discarded),
+    mapping_int!("stream_batches_throttled", stream, |s| s.batches_throttled),
+    mapping_float!("stream_iterator_age_max_s", stream, TIME_DECIMALS, |s| s
+        .iterator_age_max_s),
 ];
 
 /// The header of `runs.csv` for a scenario sweeping `swept_keys` (in order).

@@ -22,6 +22,7 @@ impl Simulation {
             InvocationType::Sync => self.request_sync(f, duration, 0),
             // A batch's duration is drawn: one message's own duration does not set it.
             InvocationType::Sqs => self.sqs_send(f),
+            InvocationType::Stream => self.stream_put(f),
         }
     }
 
@@ -221,8 +222,10 @@ impl Simulation {
         let f = owner.func;
         self.functions[f].last_activity = self.now;
         self.release(id);
-        if self.functions[f].invocation == InvocationType::Sqs {
-            self.sqs_poll(f);
+        match self.functions[f].invocation {
+            InvocationType::Sqs => self.sqs_poll(f),
+            InvocationType::Stream => self.stream_resume(f),
+            InvocationType::Sync | InvocationType::Async => {}
         }
         self.arm_function_timer(f);
         // Every environment leaves concurrency here (or becomes idle provisioned):
