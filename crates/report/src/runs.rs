@@ -8,7 +8,7 @@
 
 use crate::seeds::pct;
 use crate::summary::VariantSummary;
-use crate::timeseries::format_fixed;
+use crate::timeseries::{TIME_DECIMALS, format_fixed};
 use csv::{Writer, WriterBuilder};
 use lambdasim_model::{FunctionSummary, RunSummary};
 use std::io::{self, Write};
@@ -120,12 +120,12 @@ macro_rules! mapping_float {
     };
 }
 
-/// Decimal places per kind of number, as in `timeseries.csv`; trailing zeros trimmed.
+/// Decimal places per kind of number, as in `timeseries.csv` (whose `TIME_DECIMALS`
+/// seconds take); trailing zeros trimmed.
 const PCT_DECIMALS: usize = 4;
 const MEAN_DECIMALS: usize = 4;
 const LATENCY_DECIMALS: usize = 3;
 const COST_DECIMALS: usize = 10;
-const TIME_DECIMALS: usize = 3;
 
 /// The columns of `runs.csv`, in order: the single definition of its header and of
 /// every row. Columns may be added but not renamed (scripts read them by name).
@@ -303,7 +303,9 @@ pub fn write_runs_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lambdasim_model::results::{AccountSummary, AsyncSummary, CostBreakdown, LatencySummary};
+    use lambdasim_model::results::{
+        AccountSummary, AsyncSummary, CostBreakdown, LatencySummary, SqsSummary, StreamSummary,
+    };
 
     fn function(name: &str, asynchronous: bool) -> FunctionSummary {
         FunctionSummary {
@@ -413,6 +415,69 @@ mod tests {
         assert_eq!(cell(1, "async_received"), "150");
         assert_eq!(cell(1, "async_age_p99_ms"), "0");
         assert!(rows.iter().all(|r| r.len() == header.len()));
+    }
+
+    #[test]
+    fn the_mapping_totals_are_filled_for_their_functions_and_empty_for_others() {
+        let mut orders = function("orders", false);
+        orders.sqs = Some(SqsSummary {
+            processed: 900,
+            dead_lettered: 3,
+            batches_throttled: 7,
+            oldest_age_max_s: 61.25,
+            ..Default::default()
+        });
+        let mut clicks = function("clicks", false);
+        clicks.stream = Some(StreamSummary {
+            processed: 5_000,
+            discarded: 12,
+            batches_throttled: 4,
+            iterator_age_max_s: 2.5,
+            ..Default::default()
+        });
+        let first = RunSummary {
+            functions: vec![function("api", false), orders, clicks],
+            ..run(1)
+        };
+        let configurations = [RunsConfiguration {
+            summary: VariantSummary {
+                name: "base",
+                seed: 7,
+                run: &first,
+                replicas: &[],
+            },
+            variant: "base",
+            point: "",
+            values: &[],
+        }];
+        let text = write(&[], &configurations);
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header = reader.headers().unwrap().clone();
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let cells = |row: usize, names: &[&str]| -> Vec<String> {
+            names
+                .iter()
+                .map(|n| rows[row][header.iter().position(|h| h == *n).unwrap()].to_string())
+                .collect()
+        };
+        let sqs = [
+            "sqs_processed",
+            "sqs_dead_lettered",
+            "sqs_batches_throttled",
+            "sqs_oldest_age_max_s",
+        ];
+        let stream = [
+            "stream_processed",
+            "stream_discarded",
+            "stream_batches_throttled",
+            "stream_iterator_age_max_s",
+        ];
+        assert_eq!(cells(0, &sqs), ["", "", "", ""], "a synchronous function");
+        assert_eq!(cells(0, &stream), ["", "", "", ""]);
+        assert_eq!(cells(1, &sqs), ["900", "3", "7", "61.25"]);
+        assert_eq!(cells(1, &stream), ["", "", "", ""]);
+        assert_eq!(cells(2, &sqs), ["", "", "", ""]);
+        assert_eq!(cells(2, &stream), ["5000", "12", "4", "2.5"]);
     }
 
     #[test]

@@ -143,7 +143,7 @@ pub const HEADER: &[&str] = &column_names();
 
 /// Decimal places per kind of number: enough for the model's resolution, few enough to
 /// keep multi-hour runs compact. Trailing zeros are trimmed.
-const TIME_DECIMALS: usize = 3;
+pub(crate) const TIME_DECIMALS: usize = 3;
 const MEAN_DECIMALS: usize = 4;
 const LATENCY_DECIMALS: usize = 3;
 /// A request costs $0.0000002, so ten places keep three significant digits of it.
