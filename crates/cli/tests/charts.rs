@@ -63,11 +63,11 @@ fn variants_with_async(out: &Path) -> Vec<bool> {
         .unwrap()
         .iter()
         .map(|v| {
-            v["functions"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|f| ["async", "sqs", "stream"].iter().any(|k| f.get(k).is_some()))
+            v["functions"].as_array().unwrap().iter().any(|f| {
+                ["async", "sqs", "stream"]
+                    .iter()
+                    .any(|k| f.get(k).is_some())
+            })
         })
         .collect()
 }

@@ -1242,8 +1242,10 @@ impl FunctionConfig {
         if let Some((field, message)) = mapping {
             return self.invalid(field, message);
         }
-        if matches!(self.invocation, InvocationType::Sqs | InvocationType::Stream)
-            && self.client_retries.is_some()
+        if matches!(
+            self.invocation,
+            InvocationType::Sqs | InvocationType::Stream
+        ) && self.client_retries.is_some()
         {
             let message = "client_retries are for synchronous callers: an event source mapping retries a batch itself".into();
             return self.invalid("client_retries", message);

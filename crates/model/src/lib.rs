@@ -79,8 +79,8 @@ pub use config::{
 };
 pub use dist::DurationDist;
 pub use results::{
-    AsyncSummary, CostBreakdown, FunctionSummary, LatencySummary, RunSummary, SqsSummary, StreamSummary,
-    ThrottleCounts,
+    AsyncSummary, CostBreakdown, FunctionSummary, LatencySummary, RunSummary, SqsSummary,
+    StreamSummary, ThrottleCounts,
 };
 pub use series::{BucketRow, CollectSeries, DiscardSeries, SeriesSink};
 pub use sim::{SimError, Simulation, Traffic};

@@ -41,7 +41,10 @@ fn saturated(shards: u32, pf: u32) {
     assert_eq!(summary.functions[0].peak_concurrency, lanes);
     assert!(rows.iter().all(|r| r.concurrency_max <= lanes));
     let s = stream_summary(&summary);
-    assert_eq!((s.processed, s.discarded, s.held_at_end), (backlog as u64, 0, 0));
+    assert_eq!(
+        (s.processed, s.discarded, s.held_at_end),
+        (backlog as u64, 0, 0)
+    );
     // Each lane takes its 50 records one a second from time 0: the last end at 50 s.
     let last = rows.iter().rfind(|r| r.stream_processed > 0).unwrap();
     assert_eq!(last.t_s, 50.0, "{shards} x {pf}");

@@ -253,7 +253,9 @@ impl<'de> Deserialize<'de> for RawInvocation {
             type Value = RawInvocation;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("sync, async, sqs, stream or a map { sqs: { ... } } or { stream: { ... } }")
+                f.write_str(
+                    "sync, async, sqs, stream or a map { sqs: { ... } } or { stream: { ... } }",
+                )
             }
 
             fn visit_str<E: de::Error>(self, v: &str) -> Result<RawInvocation, E> {

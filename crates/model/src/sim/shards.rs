@@ -359,10 +359,7 @@ impl Simulation {
     /// the environment is free (`stream_resume`, from `invoke_done`).
     pub(super) fn stream_batch_done(&mut self, f: usize, id: PendingId, failed: bool) {
         let s = self.shards(f);
-        let lane = s
-            .running
-            .remove(&id)
-            .expect("a finished batch was running");
+        let lane = s.running.remove(&id).expect("a finished batch was running");
         if !failed {
             s.finish_batch(lane, true);
             s.lanes[lane.index()].state = LaneState::Idle;
@@ -374,8 +371,7 @@ impl Simulation {
         l.failures += 1;
         let n = l.batch.unwrap_or(0);
         s.waiting.up_by(n);
-        if s
-            .config
+        if s.config
             .maximum_retry_attempts
             .is_some_and(|retries| l.failures > retries)
         {

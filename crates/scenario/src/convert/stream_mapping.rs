@@ -44,7 +44,10 @@ impl Context<'_> {
         if let Some(retries) = &s.maximum_retry_attempts {
             let range = StreamConfig::MAXIMUM_RETRY_ATTEMPTS_RANGE;
             let valid = |n: i64| n == -1 || u32::try_from(n).is_ok_and(|n| range.contains(&n));
-            let expected = format!("-1 (retry until the records expire) or 0 to {}", range.end());
+            let expected = format!(
+                "-1 (retry until the records expire) or 0 to {}",
+                range.end()
+            );
             let n = self.checked(retries, at, "maximum_retry_attempts", valid, &expected)?;
             config.maximum_retry_attempts = u32::try_from(n).ok();
         }
@@ -52,8 +55,10 @@ impl Context<'_> {
             let range = StreamConfig::MAXIMUM_RECORD_AGE_RANGE;
             let valid = |a: Dur| range.contains(&a.0);
             let expected = "60 s to 604800 s (7 days); leave it out for AWS's -1 (until the stream's 24-hour retention)";
-            config.maximum_record_age =
-                Some(self.checked(age, at, "maximum_record_age", valid, expected)?.0);
+            config.maximum_record_age = Some(
+                self.checked(age, at, "maximum_record_age", valid, expected)?
+                    .0,
+            );
         }
         Ok(config)
     }
