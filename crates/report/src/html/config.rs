@@ -264,7 +264,7 @@ fn sqs(f: &FunctionConfig) -> String {
 
 /// A stream mapping's source, shards and parallelization, batches, and when records
 /// are given up.
-fn stream(f: &FunctionConfig) -> String {
+pub(super) fn stream(f: &FunctionConfig) -> String {
     let s = &f.stream;
     let source = match s.source {
         StreamSource::Kinesis => "Kinesis",
