@@ -505,6 +505,9 @@ pub struct StreamConfig {
     /// sent, [`Self::MAXIMUM_RECORD_AGE_RANGE`]; `None` is AWS's -1 (the default):
     /// records expire at the stream's retention, [`Self::RETENTION`].
     pub maximum_record_age: Option<Nanos>,
+    /// `BisectBatchOnFunctionError` (default false): a batch that fails is split in
+    /// two and each half retried on its own, rather than the batch retried whole.
+    pub bisect_batch_on_error: bool,
 }
 
 impl StreamConfig {
@@ -540,6 +543,7 @@ impl StreamConfig {
             batch_window: 0,
             maximum_retry_attempts: None,
             maximum_record_age: None,
+            bisect_batch_on_error: false,
         }
     }
 

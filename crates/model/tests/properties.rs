@@ -128,10 +128,17 @@ fn arb_stream() -> impl Strategy<Value = StreamConfig> {
         1u32..20,
         prop_oneof![Just(0u64), 1u64..1500],
         prop::option::of(0u32..3),
-        prop::option::of(1u64..10),
+        (prop::option::of(1u64..10), any::<bool>()),
     )
         .prop_map(
-            |(source, (shards, parallelization_factor), batch_size, window_ms, retries, age_s)| {
+            |(
+                source,
+                (shards, parallelization_factor),
+                batch_size,
+                window_ms,
+                retries,
+                (age_s, bisect_batch_on_error),
+            )| {
                 StreamConfig {
                     source,
                     shards,
@@ -140,6 +147,7 @@ fn arb_stream() -> impl Strategy<Value = StreamConfig> {
                     batch_window: window_ms * MS,
                     maximum_retry_attempts: retries,
                     maximum_record_age: age_s.map(|a| a * S),
+                    bisect_batch_on_error,
                 }
             },
         )

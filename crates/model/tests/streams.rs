@@ -153,6 +153,38 @@ fn a_failing_batch_holds_its_shard_until_its_records_pass_maximum_record_age() {
 }
 
 #[test]
+fn bisect_batch_on_error_splits_a_failed_batch_and_sends_each_half_on_its_own() {
+    // Two records at 0.3 and 0.4 s, read together at the 1-s poll; every 100-ms try
+    // fails, no retries. Without bisecting the batch is discarded whole after its one
+    // try. With it, the failed batch is split (not a retry): the first record alone at
+    // 2.1 s (the next poll), discarded at 2.2 s; then the second alone, at once.
+    let run_with = |bisect_batch_on_error| {
+        let mut f = stream_function(
+            StreamConfig {
+                batch_size: 2,
+                maximum_retry_attempts: Some(0),
+                bisect_batch_on_error,
+                ..StreamConfig::new(StreamSource::Kinesis)
+            },
+            100 * MS,
+        );
+        f.error_rate = 1.0;
+        let records = at([300 * MS, 400 * MS]);
+        run(config(10 * S, vec![f]), vec![feed(records, 0)])
+    };
+    let (whole, _) = run_with(false);
+    let s = stream_summary(&whole);
+    assert_eq!((s.batches, s.discarded), (1, 2));
+    let (split, rows) = run_with(true);
+    let s = stream_summary(&split);
+    assert_eq!((s.batches, s.batches_failed, s.discarded), (3, 3, 2));
+    assert_eq!((rows[1].invocations, rows[2].invocations), (1, 2));
+    assert_eq!(rows[2].stream_discarded, 2);
+    // Each half is 1.8 s old at its try.
+    assert!((s.iterator_age_max_s - 1.8).abs() < 1e-9);
+}
+
+#[test]
 fn a_throttled_batch_is_retried_each_poll_without_using_up_its_retries() {
     // Reserved concurrency 0 throttles every batch: five records at 0 s are retried
     // every second (a throttle is not a failed try: no retries needed) until they pass

@@ -232,6 +232,7 @@ pub(crate) struct RawStreamMapping {
     /// -1 (infinite, AWS's default) or 0 to 10,000.
     pub maximum_retry_attempts: Option<Spanned<i64>>,
     pub maximum_record_age: Option<Spanned<Dur>>,
+    pub bisect_batch_on_error: Option<Spanned<bool>>,
 }
 
 /// An SQS event source mapping's settings, each optional.

@@ -675,6 +675,7 @@ fn stream_is_read_as_a_name_or_a_map_of_every_setting() {
         batch_window: 2s
         maximum_retry_attempts: 3
         maximum_record_age: 1h
+        bisect_batch_on_error: true
 ");
     assert_eq!(f.invocation, InvocationType::Stream);
     assert_eq!(
@@ -687,6 +688,7 @@ fn stream_is_read_as_a_name_or_a_map_of_every_setting() {
             batch_window: 2 * S,
             maximum_retry_attempts: Some(3),
             maximum_record_age: Some(3600 * S),
+            bisect_batch_on_error: true,
         }
     );
     let f = api("    invocation: { stream: { maximum_retry_attempts: -1 } }\n");

@@ -14,7 +14,9 @@
 //!   the next poll and holds its lane until it succeeds: a failure counts against
 //!   `maximum_retry_attempts` (a throttle does not), and records older than
 //!   `maximum_record_age` (or the stream's 24-hour retention) are discarded before
-//!   any read. Discarded records are what an on-failure destination receives.
+//!   any read. Discarded records are what an on-failure destination receives. With
+//!   `bisect_batch_on_error` a failed batch of more than one record is split in two
+//!   instead, each half then sent on its own, the first first.
 //!
 //! Nothing is lost: every record received is processed, discarded, waiting, or in a
 //! running batch, and each lane's records stay in arrival order (checked in
@@ -51,6 +53,9 @@ struct Lane {
     batch: Option<u32>,
     /// Failed tries of that batch so far.
     failures: u32,
+    /// With `bisect_batch_on_error`: the sizes of the halves split off failed batches,
+    /// each sent as its own batch after the one before it, the next on top.
+    splits: Vec<u32>,
 }
 
 /// What happened to records, counted per bucket and over the run.
@@ -116,6 +121,7 @@ impl Shards {
                 state: LaneState::Idle,
                 batch: None,
                 failures: 0,
+                splits: Vec::new(),
             })
             .collect();
         Self {
@@ -162,6 +168,10 @@ impl Shards {
             }
             if lane.state == LaneState::Running {
                 in_batches += u64::from(lane.batch.unwrap_or(0));
+            }
+            let owed = lane.batch.unwrap_or(0) + lane.splits.iter().sum::<u32>();
+            if owed as usize > lane.records.len() {
+                return Err(format!("stream: lane {i}'s batches hold more than its records"));
             }
             if lane.state == LaneState::Idle && !lane.records.is_empty() {
                 return Err(format!("stream: lane {i} idle with records"));
@@ -222,12 +232,24 @@ impl Shards {
             gone += 1;
         }
         if gone > 0 {
+            // The batch to retry, then the halves split off it, lose their expired
+            // records.
+            let mut left = gone;
             if let Some(batch) = l.batch {
-                // The batch to retry loses its expired records.
-                let left = batch.saturating_sub(gone);
-                l.batch = (left > 0).then_some(left);
-                if left == 0 {
+                let kept = batch.saturating_sub(left);
+                left -= batch - kept;
+                l.batch = (kept > 0).then_some(kept);
+                if kept == 0 {
                     l.failures = 0;
+                }
+            }
+            while left > 0
+                && let Some(half) = l.splits.pop()
+            {
+                let kept = half.saturating_sub(left);
+                left -= half - kept;
+                if kept > 0 {
+                    l.splits.push(kept);
                 }
             }
             self.waiting.down_by(gone);
@@ -321,6 +343,10 @@ impl Simulation {
             l.state = LaneState::Idle;
             return;
         }
+        if l.batch.is_none() {
+            // A half split off a failed batch goes next, on its own.
+            l.batch = l.splits.pop();
+        }
         let n = l.batch.unwrap_or(size.min(l.records.len() as u32));
         l.batch = Some(n);
         // IteratorAge: the age of the batch's last record as the function gets it.
@@ -368,9 +394,17 @@ impl Simulation {
         }
         s.bucket.batches_failed += 1;
         let l = &mut s.lanes[lane.index()];
-        l.failures += 1;
         let n = l.batch.unwrap_or(0);
         s.waiting.up_by(n);
+        if s.config.bisect_batch_on_error && n > 1 {
+            // Split in two, the first half retried first; a split is not a retry.
+            let first = n.div_ceil(2);
+            l.splits.push(n - first);
+            l.batch = Some(first);
+            self.stream_retry_later(f, lane);
+            return;
+        }
+        l.failures += 1;
         if s.config
             .maximum_retry_attempts
             .is_some_and(|retries| l.failures > retries)

@@ -280,6 +280,9 @@ pub(super) fn stream(f: &FunctionConfig) -> String {
     if s.batch_window > 0 {
         let _ = write!(text, " within {}", duration(s.batch_window));
     }
+    if s.bisect_batch_on_error {
+        text.push_str(", a failed batch split in two");
+    }
     match s.maximum_retry_attempts {
         Some(n) => {
             let _ = write!(text, ", discarded after {n} retries");

@@ -60,6 +60,9 @@ impl Context<'_> {
                     .0,
             );
         }
+        if let Some(bisect) = &s.bisect_batch_on_error {
+            config.bisect_batch_on_error = bisect.value;
+        }
         Ok(config)
     }
 }
