@@ -171,7 +171,9 @@ impl Shards {
             }
             let owed = lane.batch.unwrap_or(0) + lane.splits.iter().sum::<u32>();
             if owed as usize > lane.records.len() {
-                return Err(format!("stream: lane {i}'s batches hold more than its records"));
+                return Err(format!(
+                    "stream: lane {i}'s batches hold more than its records"
+                ));
             }
             if lane.state == LaneState::Idle && !lane.records.is_empty() {
                 return Err(format!("stream: lane {i} idle with records"));
