@@ -53,8 +53,8 @@ fn variant_names(out: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Whether each variant has a queue chart: an asynchronous or SQS function (an `async`
-/// or `sqs` object in the summary).
+/// Whether each variant has a queue chart: an asynchronous, SQS or stream function (an
+/// `async`, `sqs` or `stream` object in the summary).
 fn variants_with_async(out: &Path) -> Vec<bool> {
     let summary: Value =
         serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
@@ -63,11 +63,11 @@ fn variants_with_async(out: &Path) -> Vec<bool> {
         .unwrap()
         .iter()
         .map(|v| {
-            v["functions"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|f| f.get("async").is_some() || f.get("sqs").is_some())
+            v["functions"].as_array().unwrap().iter().any(|f| {
+                ["async", "sqs", "stream"]
+                    .iter()
+                    .any(|k| f.get(k).is_some())
+            })
         })
         .collect()
 }

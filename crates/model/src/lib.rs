@@ -76,13 +76,13 @@ pub use config::{
     AccountConfig, Architecture, AsyncConfig, AutoscalingConfig, BillingConfig, ClientRetries,
     ConfigError, Field, FrontDoor, FunctionConfig, GatewayLimit, InvocationType, MAX_WARM_START,
     MemoryScaling, Provisioning, ReusePolicy, ScalingConfig, ScalingMode, ScheduledValue,
-    SimConfig, SnapStart, SnapStartRuntime, SqsConfig, TIMEOUT_RANGE,
+    SimConfig, SnapStart, SnapStartRuntime, SqsConfig, StreamConfig, StreamSource, TIMEOUT_RANGE,
 };
 pub use dist::DurationDist;
 pub use observed::{ObservedMetric, ObservedSeries};
 pub use results::{
     AsyncSummary, CostBreakdown, FunctionSummary, LatencySummary, RunSummary, SqsSummary,
-    ThrottleCounts,
+    StreamSummary, ThrottleCounts,
 };
 pub use series::{BucketRow, CollectSeries, DiscardSeries, SeriesSink};
 pub use sim::{SimError, Simulation, Traffic};

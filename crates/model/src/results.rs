@@ -148,6 +148,36 @@ pub struct SqsSummary {
     pub oldest_age_max_s: f64,
 }
 
+/// What happened to a stream function's records (`docs/model.md`, "Kinesis and
+/// DynamoDB streams"). Nothing is lost silently: `received = processed + discarded +
+/// held_at_end`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StreamSummary {
+    /// Records put on the stream by the function's traffic.
+    pub received: u64,
+    /// Records of batches that succeeded.
+    pub processed: u64,
+    /// Records given up (to an on-failure destination): their batch used up
+    /// `maximum_retry_attempts`, or they passed `maximum_record_age` or the retention.
+    pub discarded: u64,
+    /// Batches invoked, retries included.
+    pub batches: u64,
+    /// Batches that failed (an error or a timeout) and were retried or discarded.
+    pub batches_failed: u64,
+    /// Batches throttled by Lambda's limits (retried, holding their shard).
+    pub batches_throttled: u64,
+    /// Records waiting or in a running batch when the run ended.
+    pub held_at_end: u64,
+    /// Most records waiting at once (not in a running batch).
+    pub peak_waiting: u32,
+    /// The 99th percentile, over the buckets with batches, of each bucket's greatest
+    /// `IteratorAge` (the age of a batch's last record when the function gets it), in
+    /// seconds...
+    pub iterator_age_p99_s: f64,
+    /// ...and the greatest, in seconds.
+    pub iterator_age_max_s: f64,
+}
+
 /// One function's totals over the run.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FunctionSummary {
@@ -200,6 +230,9 @@ pub struct FunctionSummary {
     /// Present for functions invoked by an SQS event source mapping.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sqs: Option<SqsSummary>,
+    /// Present for functions invoked by a Kinesis or DynamoDB stream mapping.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream: Option<StreamSummary>,
 }
 
 /// Account-wide totals.

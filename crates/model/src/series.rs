@@ -70,6 +70,18 @@ pub struct BucketRow {
     pub sqs_batches_throttled: u64,
     /// ...and the most concurrent invocations the pollers allowed.
     pub sqs_pollers: u32,
+    /// The stream of a stream function (all 0 for others): most records waiting at
+    /// once, not in a running batch...
+    pub stream_waiting: u32,
+    /// ...the greatest `IteratorAge` of the bucket's batches, in seconds (the age of a
+    /// batch's last record when the function gets it; 0 without a batch)...
+    pub stream_iterator_age_s: f64,
+    /// ...records processed, and discarded...
+    pub stream_processed: u64,
+    /// ...
+    pub stream_discarded: u64,
+    /// ...and batches throttled.
+    pub stream_batches_throttled: u64,
 }
 
 /// Receives bucket rows in time order (and, within a bucket, in function order).

@@ -118,8 +118,43 @@ fn arb_sqs() -> impl Strategy<Value = SqsConfig> {
         )
 }
 
+/// A stream mapping with small numbers, so that its lanes, window, retries and record
+/// age all bind in a 20-s run (ages under AWS's 60 s, which only a scenario file
+/// must keep to).
+fn arb_stream() -> impl Strategy<Value = StreamConfig> {
+    (
+        prop_oneof![Just(StreamSource::Kinesis), Just(StreamSource::DynamoDb)],
+        (1u32..4, 1u32..4),
+        1u32..20,
+        prop_oneof![Just(0u64), 1u64..1500],
+        prop::option::of(0u32..3),
+        (prop::option::of(1u64..10), any::<bool>()),
+    )
+        .prop_map(
+            |(
+                source,
+                (shards, parallelization_factor),
+                batch_size,
+                window_ms,
+                retries,
+                (age_s, bisect_batch_on_error),
+            )| {
+                StreamConfig {
+                    source,
+                    shards,
+                    parallelization_factor,
+                    batch_size,
+                    batch_window: window_ms * MS,
+                    maximum_retry_attempts: retries,
+                    maximum_record_age: age_s.map(|a| a * S),
+                    bisect_batch_on_error,
+                }
+            },
+        )
+}
+
 /// Adds the time behaviour of issue 5 to a function: a schedule, autoscaling, the
-/// asynchronous path or an SQS queue, errors and client retries.
+/// asynchronous path, an SQS queue or a stream, errors and client retries.
 fn arb_dynamics(f: FunctionConfig) -> impl Strategy<Value = FunctionConfig> {
     (
         prop::option::of((1u64..15, 0u32..30)),
@@ -127,14 +162,16 @@ fn arb_dynamics(f: FunctionConfig) -> impl Strategy<Value = FunctionConfig> {
         prop_oneof![
             Just(InvocationType::Sync),
             Just(InvocationType::Async),
-            Just(InvocationType::Sqs)
+            Just(InvocationType::Sqs),
+            Just(InvocationType::Stream)
         ],
         prop_oneof![Just(0.0), Just(0.3)],
         prop::option::of(1u32..4),
         arb_sqs(),
+        arb_stream(),
     )
         .prop_map(
-            move |(step, autoscale, invocation, error_rate, retries, sqs)| {
+            move |(step, autoscale, invocation, error_rate, retries, sqs, stream)| {
                 let mut f = f.clone();
                 if let Some((at_s, value)) = step {
                     f.provisioning.schedule = vec![ScheduledValue {
@@ -157,6 +194,7 @@ fn arb_dynamics(f: FunctionConfig) -> impl Strategy<Value = FunctionConfig> {
                 match invocation {
                     InvocationType::Async => f.async_config.max_event_age = 10 * S,
                     InvocationType::Sqs => f.sqs = sqs,
+                    InvocationType::Stream => f.stream = stream,
                     InvocationType::Sync => {
                         f.client_retries = retries.map(|attempts| ClientRetries {
                             attempts,
@@ -257,6 +295,7 @@ proptest! {
             f.invocation = d.invocation;
             f.async_config = d.async_config;
             f.sqs = d.sqs;
+            f.stream = d.stream;
             if f.invocation != InvocationType::Sync {
                 f.front_door = FrontDoor::Direct;
             }
@@ -268,15 +307,26 @@ proptest! {
         let (summary, _) = run(setup.config.clone(), traffic(&setup));
         for (f, cfg) in summary.functions.iter().zip(&setup.config.functions) {
             prop_assert_eq!(f.throttles, f.throttles_by_reason.total());
-            match (f.async_events, f.sqs) {
-                (Some(a), _) => prop_assert_eq!(a.received, a.succeeded + a.dropped + a.queued_at_end),
-                (_, Some(q)) => {
+            match (f.async_events, f.sqs, f.stream) {
+                (Some(a), _, _) => prop_assert_eq!(a.received, a.succeeded + a.dropped + a.queued_at_end),
+                (_, Some(q), _) => {
                     prop_assert_eq!(q.received, f.requests);
                     prop_assert_eq!(q.received, q.processed + q.dead_lettered + q.queued_at_end);
                     prop_assert_eq!(q.batches, f.invocations);
                     prop_assert!(f.peak_concurrency <= cfg.sqs.cap());
                 }
-                (None, None) => prop_assert_eq!(f.requests, f.invocations + f.throttles),
+                (_, _, Some(s)) => {
+                    prop_assert_eq!(s.received, f.requests);
+                    prop_assert_eq!(s.received, s.processed + s.discarded + s.held_at_end);
+                    prop_assert_eq!(s.batches, f.invocations);
+                    prop_assert_eq!(s.batches_throttled, f.throttles);
+                    prop_assert!(f.peak_concurrency <= cfg.stream.lanes());
+                    // Records are discarded only by a rule that can discard them.
+                    if cfg.stream.maximum_retry_attempts.is_none() && cfg.stream.maximum_record_age.is_none() {
+                        prop_assert_eq!(s.discarded, 0);
+                    }
+                }
+                (None, None, None) => prop_assert_eq!(f.requests, f.invocations + f.throttles),
             }
             prop_assert!(f.mean_provisioned_allocated <= f64::from(cfg.max_provisioned()));
         }

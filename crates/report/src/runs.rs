@@ -11,7 +11,7 @@
 use crate::seeds::pct;
 use crate::slo::ci95;
 use crate::summary::VariantSummary;
-use crate::timeseries::format_fixed;
+use crate::timeseries::{TIME_DECIMALS, format_fixed};
 use csv::{Writer, WriterBuilder};
 use lambdasim_model::{FunctionSummary, RunSummary, SLO_METRICS, SloMetric};
 use std::io::{self, Write};
@@ -107,7 +107,29 @@ macro_rules! async_float {
     };
 }
 
-/// Decimal places per kind of number, as in `timeseries.csv`; trailing zeros trimmed.
+/// A count of an event source mapping's summary (`$field`: `sqs` or `stream`):
+/// empty for a function without that mapping.
+macro_rules! mapping_int {
+    ($name:literal, $field:ident, |$m:ident| $value:expr) => {
+        col($name, Cell::Int(|f| f.$field.as_ref().map(|$m| $value)))
+    };
+}
+
+/// A measure of an event source mapping's summary: empty for a function without it.
+macro_rules! mapping_float {
+    ($name:literal, $field:ident, $decimals:expr, |$m:ident| $value:expr) => {
+        col(
+            $name,
+            Cell::Float(
+                |_, f| f.$field.as_ref().map_or(f64::NAN, |$m| $value),
+                $decimals,
+            ),
+        )
+    };
+}
+
+/// Decimal places per kind of number, as in `timeseries.csv` (whose `TIME_DECIMALS`
+/// seconds take); trailing zeros trimmed.
 const PCT_DECIMALS: usize = 4;
 const MEAN_DECIMALS: usize = 4;
 const LATENCY_DECIMALS: usize = 3;
@@ -198,6 +220,16 @@ const COLUMNS: &[Column] = &[
         .cost_usd
         .snapstart),
     int!("throttles_gateway", |f| f.throttles_by_reason.gateway),
+    mapping_int!("sqs_processed", sqs, |q| q.processed),
+    mapping_int!("sqs_dead_lettered", sqs, |q| q.dead_lettered),
+    mapping_int!("sqs_batches_throttled", sqs, |q| q.batches_throttled),
+    mapping_float!("sqs_oldest_age_max_s", sqs, TIME_DECIMALS, |q| q
+        .oldest_age_max_s),
+    mapping_int!("stream_processed", stream, |s| s.processed),
+    mapping_int!("stream_discarded", stream, |s| s.discarded),
+    mapping_int!("stream_batches_throttled", stream, |s| s.batches_throttled),
+    mapping_float!("stream_iterator_age_max_s", stream, TIME_DECIMALS, |s| s
+        .iterator_age_max_s),
     col("<metric>_ci_low, <metric>_ci_high", Cell::Intervals),
 ];
 
@@ -331,7 +363,9 @@ pub fn write_runs_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lambdasim_model::results::{AccountSummary, AsyncSummary, CostBreakdown, LatencySummary};
+    use lambdasim_model::results::{
+        AccountSummary, AsyncSummary, CostBreakdown, LatencySummary, SqsSummary, StreamSummary,
+    };
 
     fn function(name: &str, asynchronous: bool) -> FunctionSummary {
         FunctionSummary {
@@ -565,5 +599,68 @@ mod tests {
         }
         let err = write_runs_csv(Vec::new(), &["seed".to_string()], &[]).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    fn the_mapping_totals_are_filled_for_their_functions_and_empty_for_others() {
+        let mut orders = function("orders", false);
+        orders.sqs = Some(SqsSummary {
+            processed: 900,
+            dead_lettered: 3,
+            batches_throttled: 7,
+            oldest_age_max_s: 61.25,
+            ..Default::default()
+        });
+        let mut clicks = function("clicks", false);
+        clicks.stream = Some(StreamSummary {
+            processed: 5_000,
+            discarded: 12,
+            batches_throttled: 4,
+            iterator_age_max_s: 2.5,
+            ..Default::default()
+        });
+        let first = RunSummary {
+            functions: vec![function("api", false), orders, clicks],
+            ..run(1)
+        };
+        let configurations = [RunsConfiguration {
+            summary: VariantSummary {
+                name: "base",
+                seed: 7,
+                run: &first,
+                replicas: &[],
+            },
+            variant: "base",
+            point: "",
+            values: &[],
+        }];
+        let text = write(&[], &configurations);
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header = reader.headers().unwrap().clone();
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let cells = |row: usize, names: &[&str]| -> Vec<String> {
+            names
+                .iter()
+                .map(|n| rows[row][header.iter().position(|h| h == *n).unwrap()].to_string())
+                .collect()
+        };
+        let sqs = [
+            "sqs_processed",
+            "sqs_dead_lettered",
+            "sqs_batches_throttled",
+            "sqs_oldest_age_max_s",
+        ];
+        let stream = [
+            "stream_processed",
+            "stream_discarded",
+            "stream_batches_throttled",
+            "stream_iterator_age_max_s",
+        ];
+        assert_eq!(cells(0, &sqs), ["", "", "", ""], "a synchronous function");
+        assert_eq!(cells(0, &stream), ["", "", "", ""]);
+        assert_eq!(cells(1, &sqs), ["900", "3", "7", "61.25"]);
+        assert_eq!(cells(1, &stream), ["", "", "", ""]);
+        assert_eq!(cells(2, &sqs), ["", "", "", ""]);
+        assert_eq!(cells(2, &stream), ["5000", "12", "4", "2.5"]);
     }
 }

@@ -113,6 +113,18 @@ const COLUMNS: &[Column] = &[
         Cell::Int(|r| r.sqs_batches_throttled),
     ),
     col("sqs_pollers", Cell::Int(|r| r.sqs_pollers.into())),
+    // A stream function's shards (0 for other functions).
+    col("stream_waiting", Cell::Int(|r| r.stream_waiting.into())),
+    col(
+        "stream_iterator_age_s",
+        Cell::Float(|r| r.stream_iterator_age_s, TIME_DECIMALS),
+    ),
+    col("stream_processed", Cell::Int(|r| r.stream_processed)),
+    col("stream_discarded", Cell::Int(|r| r.stream_discarded)),
+    col(
+        "stream_batches_throttled",
+        Cell::Int(|r| r.stream_batches_throttled),
+    ),
 ];
 
 /// The names of [`COLUMNS`], computed at compile time so the header cannot drift.
@@ -131,7 +143,7 @@ pub const HEADER: &[&str] = &column_names();
 
 /// Decimal places per kind of number: enough for the model's resolution, few enough to
 /// keep multi-hour runs compact. Trailing zeros are trimmed.
-const TIME_DECIMALS: usize = 3;
+pub(crate) const TIME_DECIMALS: usize = 3;
 const MEAN_DECIMALS: usize = 4;
 const LATENCY_DECIMALS: usize = 3;
 /// A request costs $0.0000002, so ten places keep three significant digits of it.
@@ -312,6 +324,11 @@ mod tests {
             sqs_dead_lettered: 1,
             sqs_batches_throttled: 2,
             sqs_pollers: 15,
+            stream_waiting: 700,
+            stream_iterator_age_s: 2.5,
+            stream_processed: 300,
+            stream_discarded: 4,
+            stream_batches_throttled: 6,
         }
     }
 
@@ -338,7 +355,8 @@ mod tests {
              provisioned_allocated,queue_depth,latency_p50_ms,latency_p99_ms,cost_usd,\
              async_age_p99_ms,async_age_max_ms,throttles_gateway,sqs_depth,\
              sqs_oldest_age_s,sqs_processed,sqs_dead_lettered,sqs_batches_throttled,\
-             sqs_pollers\n"
+             sqs_pollers,stream_waiting,stream_iterator_age_s,stream_processed,\
+             stream_discarded,stream_batches_throttled\n"
         );
     }
 
@@ -352,7 +370,7 @@ mod tests {
         assert_eq!(lines[0], HEADER.join(","));
         assert_eq!(
             lines[1],
-            "on-demand,checkout,12.5,120,110,4,15,1,2,3,4,17,12.3457,20,19,3,5,2,7,9,120,987.654,0.0001234568,1500,,5,400,61.25,90,1,2,15"
+            "on-demand,checkout,12.5,120,110,4,15,1,2,3,4,17,12.3457,20,19,3,5,2,7,9,120,987.654,0.0001234568,1500,,5,400,61.25,90,1,2,15,700,2.5,300,4,6"
         );
         assert!(text.ends_with('\n') && !text.contains('\r'));
     }
@@ -386,7 +404,7 @@ mod tests {
         let text = String::from_utf8(s.finish().unwrap()).unwrap();
         assert_eq!(
             text,
-            "v,a,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,0,,,0,0,0,0,0,0,0\n"
+            "v,a,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,0,,,0,0,0,0,0,0,0,0,0,0,0,0\n"
         );
     }
 

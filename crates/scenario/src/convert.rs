@@ -12,6 +12,7 @@ mod observed;
 mod provisioning;
 mod snapstart;
 mod sqs;
+mod stream_mapping;
 mod traffic;
 
 use crate::duration::Dur;

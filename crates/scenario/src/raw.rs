@@ -14,7 +14,9 @@ pub(crate) use slo::{Entries, RawSlo};
 pub(crate) use sweep::{RawAxis, RawRange, RawSweep, RawSweepEntry, RawValues, RawZipGroup};
 
 use crate::duration::{Dur, Lifetime};
-use lambdasim_model::{Architecture, InvocationType, ReusePolicy, ScalingMode, SnapStartRuntime};
+use lambdasim_model::{
+    Architecture, InvocationType, ReusePolicy, ScalingMode, SnapStartRuntime, StreamSource,
+};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
@@ -220,19 +222,36 @@ pub(crate) struct RawObserved {
     pub spillover: Option<Spanned<TraceParams>>,
 }
 
-/// `invocation:`: `sync`, `async`, `sqs` (an SQS event source mapping with AWS's
-/// defaults), or `{ sqs: { ... } }` with its settings.
+/// `invocation:`: `sync`, `async`, `sqs` or `stream` (an event source mapping with
+/// AWS's defaults), or `{ sqs: { ... } }` or `{ stream: { ... } }` with its settings.
 #[derive(Clone, Debug)]
 pub(crate) enum RawInvocation {
     Type(InvocationType),
-    Sqs(Box<RawSqsMapping>),
+    Mapping(Box<RawMapping>),
 }
 
-/// `{ sqs: { ... } }`: the map form of `invocation:`.
+/// `{ sqs: { ... } }` or `{ stream: { ... } }`: the map form of `invocation:` (one of
+/// the two, checked in `convert/invocation.rs`).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct RawSqsMapping {
-    pub sqs: Spanned<RawSqs>,
+pub(crate) struct RawMapping {
+    pub sqs: Option<Spanned<RawSqs>>,
+    pub stream: Option<Spanned<RawStreamMapping>>,
+}
+
+/// A Kinesis or DynamoDB stream event source mapping's settings, each optional.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawStreamMapping {
+    pub source: Option<Spanned<StreamSource>>,
+    pub shards: Option<Spanned<u32>>,
+    pub parallelization_factor: Option<Spanned<u32>>,
+    pub batch_size: Option<Spanned<u32>>,
+    pub batch_window: Option<Spanned<Dur>>,
+    /// -1 (infinite, AWS's default) or 0 to 10,000.
+    pub maximum_retry_attempts: Option<Spanned<i64>>,
+    pub maximum_record_age: Option<Spanned<Dur>>,
+    pub bisect_batch_on_error: Option<Spanned<bool>>,
 }
 
 /// An SQS event source mapping's settings, each optional.
@@ -254,7 +273,9 @@ impl<'de> Deserialize<'de> for RawInvocation {
             type Value = RawInvocation;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("sync, async, sqs or a map { sqs: { ... } }")
+                f.write_str(
+                    "sync, async, sqs, stream or a map { sqs: { ... } } or { stream: { ... } }",
+                )
             }
 
             fn visit_str<E: de::Error>(self, v: &str) -> Result<RawInvocation, E> {
@@ -263,8 +284,8 @@ impl<'de> Deserialize<'de> for RawInvocation {
             }
 
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawInvocation, A::Error> {
-                RawSqsMapping::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(|mapping| RawInvocation::Sqs(Box::new(mapping)))
+                RawMapping::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|mapping| RawInvocation::Mapping(Box::new(mapping)))
             }
         }
 

@@ -10,7 +10,7 @@ use lambdasim_engine::{NANOS_PER_MS, NANOS_PER_SEC};
 use lambdasim_model::{
     AsyncConfig, AutoscalingConfig, BillingConfig, ClientRetries, DurationDist, FrontDoor,
     FunctionConfig, GatewayLimit, InvocationType, MemoryScaling, Provisioning, ScheduledValue,
-    SnapStart, SnapStartRuntime, SqsConfig,
+    SnapStart, SnapStartRuntime, SqsConfig, StreamConfig, StreamSource,
 };
 
 const S: u64 = NANOS_PER_SEC;
@@ -717,4 +717,84 @@ fn a_variant_sets_an_sqs_mapping() {
     ));
     assert!(err.is_input_error(), "{err}");
     assert!(err.message().contains("2 to 1000"), "{err}");
+}
+
+#[test]
+fn stream_is_read_as_a_name_or_a_map_of_every_setting() {
+    let f = api("    invocation: stream\n");
+    assert_eq!(f.invocation, InvocationType::Stream);
+    assert_eq!(f.stream, StreamConfig::new(StreamSource::Kinesis));
+    let f = api("    invocation:
+      stream:
+        source: dynamodb
+        shards: 8
+        parallelization_factor: 5
+        batch_size: 500
+        batch_window: 2s
+        maximum_retry_attempts: 3
+        maximum_record_age: 1h
+        bisect_batch_on_error: true
+");
+    assert_eq!(f.invocation, InvocationType::Stream);
+    assert_eq!(
+        f.stream,
+        StreamConfig {
+            source: StreamSource::DynamoDb,
+            shards: 8,
+            parallelization_factor: 5,
+            batch_size: 500,
+            batch_window: 2 * S,
+            maximum_retry_attempts: Some(3),
+            maximum_record_age: Some(3600 * S),
+            bisect_batch_on_error: true,
+        }
+    );
+    let f = api("    invocation: { stream: { maximum_retry_attempts: -1 } }\n");
+    assert_eq!(f.stream.maximum_retry_attempts, None);
+}
+
+#[test]
+fn stream_errors_point_at_the_value() {
+    let at = |value: &str| format!("    invocation: {{ stream: {{ {value} }} }}\n");
+    assert_error_at(&at("shards: 0"), "0 }", "1 to 10000");
+    assert_error_at(&at("parallelization_factor: 11"), "11", "1 to 10");
+    assert_error_at(&at("parallelization_factor: 0"), "0 }", "1 to 10");
+    assert_error_at(&at("batch_size: 10001"), "10001", "1 to 10000");
+    assert_error_at(&at("batch_window: 301s"), "301s", "0 s to 300 s");
+    assert_error_at(&at("maximum_retry_attempts: -2"), "-2", "-1 (retry");
+    assert_error_at(&at("maximum_retry_attempts: 10001"), "10001", "0 to 10000");
+    assert_error_at(&at("maximum_record_age: 59s"), "59s", "60 s to 604800 s");
+    assert_error_at(&at("maximum_record_age: 8d"), "8d", "60 s to 604800 s");
+    assert_error_at(&at("source: kafka"), "kafka", "unknown variant `kafka`");
+    assert_error_at(&at("shard: 2"), "shard", "unknown field `shard`");
+    assert_error_at(
+        "    invocation: { sqs: {}, stream: {} }\n",
+        "{ sqs",
+        "expected one of",
+    );
+    assert_error_at(
+        "    invocation: stream\n    retry_attempts: 1\n",
+        "1\n",
+        "found retry_attempts on a stream function",
+    );
+    assert_error_at(
+        "    invocation: stream\n    front_door: true\n",
+        "true",
+        "found front_door on a stream function",
+    );
+}
+
+#[test]
+fn a_variant_sets_a_stream_mapping() {
+    let scenario = load(&format!(
+        "{VARIANTS_BASE}      functions.jobs.invocation: {{ stream: {{ shards: 4, parallelization_factor: 5 }} }}\n"
+    ));
+    let jobs = &scenario.variants(None)[0].config.functions[1];
+    assert_eq!(jobs.invocation, InvocationType::Stream);
+    assert_eq!(jobs.stream.lanes(), 20);
+    let err = load_err(&format!(
+        "{VARIANTS_BASE}      functions.jobs.invocation: {{ stream: {{ parallelization_factor: 20 }} }}\n"
+    ));
+    assert!(err.is_input_error(), "{err}");
+    assert!(err.message().contains("1 to 10"), "{err}");
 }

@@ -4,6 +4,7 @@
 use super::*;
 use crate::config::{FrontDoor, SnapStart};
 use gateway::gateway_bucket;
+use shards::Shards;
 use sqs::SqsQueue;
 
 /// The longest an on-demand Init may run before Lambda stops it and runs it again as
@@ -71,6 +72,8 @@ pub(super) struct Function {
     pub(super) waiting: Waiting,
     /// The SQS queue and its pollers, for an SQS function (boxed: most have none).
     pub(super) sqs: Option<Box<SqsQueue>>,
+    /// The stream's shards, for a stream function (boxed: most have none).
+    pub(super) shards: Option<Box<Shards>>,
 }
 
 impl Function {
@@ -238,5 +241,6 @@ pub(super) fn build_function(
         metrics: FunctionMetrics::new(),
         waiting: Waiting::new(f.async_config.max_event_age),
         sqs: (f.invocation == InvocationType::Sqs).then(|| Box::new(SqsQueue::new(f.sqs))),
+        shards: (f.invocation == InvocationType::Stream).then(|| Box::new(Shards::new(f.stream))),
     })
 }

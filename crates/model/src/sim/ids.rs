@@ -50,3 +50,9 @@ impl PendingId {
     /// No request: an environment running none.
     pub(crate) const NONE: Self = Self(u32::MAX);
 }
+
+id! {
+    /// A lane of a stream mapping (a shard, or with a parallelization factor above 1
+    /// one of its partition-key lanes): its position in the function's mapping.
+    LaneId
+}

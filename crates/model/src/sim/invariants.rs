@@ -40,8 +40,9 @@ impl Simulation {
             let c = &mut counts[env.func.index()];
             c.environments += 1;
             c.provisioned += u32::from(env.provisioned);
-            // An SQS function's waiting requests are its batches.
-            if self.functions[env.func.index()].sqs.is_some() {
+            // A mapping's function's waiting requests are its batches.
+            let func = &self.functions[env.func.index()];
+            if func.sqs.is_some() || func.shards.is_some() {
                 c.batches_running += u32::from(env.has_pending);
             } else {
                 c.async_running += u32::from(env.has_pending);
@@ -144,6 +145,16 @@ impl Simulation {
                     format!(
                         "{name}: {} SQS batches but {} environments running one",
                         q.batches(),
+                        c.batches_running
+                    )
+                })?;
+            }
+            if let Some(s) = &func.shards {
+                s.check().map_err(|e| format!("{name}: {e}"))?;
+                check(s.batches() == c.batches_running, || {
+                    format!(
+                        "{name}: {} stream batches but {} environments running one",
+                        s.batches(),
                         c.batches_running
                     )
                 })?;

@@ -21,7 +21,19 @@ impl Simulation {
             InvocationType::Async => self.enqueue_async(f, duration),
             InvocationType::Sync => self.request_sync(f, duration, 0),
             // A batch's duration is drawn: one message's own duration does not set it.
+            InvocationType::Sqs | InvocationType::Stream => self.mapping_receive(f),
+        }
+    }
+
+    /// A message or record for an event source mapping: out of line, so that the
+    /// request path's match keeps three arms.
+    #[cold]
+    #[inline(never)]
+    fn mapping_receive(&mut self, f: usize) {
+        match self.functions[f].invocation {
             InvocationType::Sqs => self.sqs_send(f),
+            InvocationType::Stream => self.stream_put(f),
+            InvocationType::Sync | InvocationType::Async => {}
         }
     }
 
@@ -210,6 +222,18 @@ impl Simulation {
         }
     }
 
+    /// An event source mapping's batch ended and its environment is free: the mapping
+    /// reads again (out of line, off the path of other invocations).
+    #[cold]
+    #[inline(never)]
+    fn mapping_read_again(&mut self, f: usize) {
+        match self.functions[f].invocation {
+            InvocationType::Sqs => self.sqs_poll(f),
+            InvocationType::Stream => self.stream_resume(f),
+            InvocationType::Sync | InvocationType::Async => {}
+        }
+    }
+
     /// An invocation ended: settle its asynchronous event and free the
     /// environment.
     pub(super) fn invoke_done(&mut self, id: EnvId) {
@@ -221,8 +245,12 @@ impl Simulation {
         let f = owner.func;
         self.functions[f].last_activity = self.now;
         self.release(id);
-        if self.functions[f].invocation == InvocationType::Sqs {
-            self.sqs_poll(f);
+        // One test on every invocation's end (Sqs and Stream are the last variants).
+        if matches!(
+            self.functions[f].invocation,
+            InvocationType::Sqs | InvocationType::Stream
+        ) {
+            self.mapping_read_again(f);
         }
         self.arm_function_timer(f);
         // Every environment leaves concurrency here (or becomes idle provisioned):

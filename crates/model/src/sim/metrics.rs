@@ -33,6 +33,18 @@ impl Level {
         self.value -= 1;
     }
 
+    /// `n` more at once (a batch's records back to waiting).
+    pub(crate) fn up_by(&mut self, n: u32) {
+        self.value += n;
+        self.bucket_max = self.bucket_max.max(self.value);
+        self.peak = self.peak.max(self.value);
+    }
+
+    /// `n` fewer at once.
+    pub(crate) fn down_by(&mut self, n: u32) {
+        self.value -= n;
+    }
+
     /// Starts a new bucket at the current value.
     pub(crate) fn roll(&mut self) -> u32 {
         std::mem::replace(&mut self.bucket_max, self.value)
@@ -368,6 +380,7 @@ impl FunctionMetrics {
             mean_provisioned_allocated: self.provisioned_allocated.mean_over(end),
             async_events,
             sqs: None,
+            stream: None,
         };
         (summary, self.usage_months.clone())
     }

@@ -6,8 +6,8 @@
 //!
 //! `provisioned.rs` holds the provisioned-concurrency timeline, `waiting.rs` the
 //! asynchronous events waiting after a throttle, `pending.rs` the requests retried
-//! one at a time and `sqs.rs` the SQS event source mapping; each is a further
-//! `impl Simulation` block.
+//! one at a time, `sqs.rs` the SQS event source mapping and `shards.rs` the Kinesis
+//! and DynamoDB stream mapping; each is a further `impl Simulation` block.
 
 mod accounting;
 mod autoscale;
@@ -28,6 +28,7 @@ mod pending;
 mod provisioned;
 mod rate;
 mod scaling;
+mod shards;
 mod sqs;
 mod stream;
 mod waiting;
@@ -125,6 +126,9 @@ enum Event {
     SqsVisible(FnIdx),
     /// A partial SQS batch's window may be over.
     SqsWindow(FnIdx),
+    /// A stream mapping's lanes may have reads due: a poll, a batch window or a retry
+    /// (see `shards.rs`).
+    StreamRead(FnIdx),
 }
 
 // An event fits in 8 bytes, so that a queue entry (time, sequence, event) is 24: the
@@ -384,6 +388,7 @@ impl Simulation {
             Event::SqsTick(f) => self.sqs_tick(f.index()),
             Event::SqsVisible(f) => self.sqs_visible(f.index()),
             Event::SqsWindow(f) => self.sqs_window(f.index()),
+            Event::StreamRead(f) => self.stream_reads_due(f.index()),
         }
     }
 }

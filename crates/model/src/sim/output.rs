@@ -26,6 +26,14 @@ impl Simulation {
                     row.sqs_batches_throttled = b.batches_throttled;
                     row.sqs_pollers = b.pollers;
                 }
+                if let Some(s) = &mut func.shards {
+                    let b = s.close_bucket();
+                    row.stream_waiting = b.waiting;
+                    row.stream_iterator_age_s = b.iterator_age as f64 / 1e9;
+                    row.stream_processed = b.processed;
+                    row.stream_discarded = b.discarded;
+                    row.stream_batches_throttled = b.batches_throttled;
+                }
                 row.cost_usd = usage
                     .bill(&self.config.functions[i], &self.config.billing)
                     .total;
@@ -47,6 +55,7 @@ impl Simulation {
                 let queued = (cfg.invocation == InvocationType::Async).then_some(queued);
                 let (mut summary, usage) = func.metrics.summary(&cfg.name, self.end, queued);
                 summary.sqs = func.sqs.as_ref().map(|q| q.summary());
+                summary.stream = func.shards.as_ref().map(|s| s.summary());
                 (summary, usage)
             })
             .unzip();

@@ -55,16 +55,17 @@ impl Pending {
 }
 
 impl Pending {
-    /// A batch of SQS messages of function `f`, invoked at `now`: its messages are
-    /// kept by the queue (see `sqs.rs`).
-    pub(super) fn batch(f: usize, now: Nanos) -> Self {
+    /// A batch of an event source mapping of function `f` (`Sqs` or `Stream`),
+    /// invoked at `now`: its messages or records are kept by the mapping (see
+    /// `sqs.rs`, `shards.rs`).
+    pub(super) fn batch(f: usize, now: Nanos, invocation: InvocationType) -> Self {
         Self {
             function: FnIdx::new(f),
             enqueued: now,
             attempt: 0,
             errors: 0,
             duration: None,
-            invocation: InvocationType::Sqs,
+            invocation,
         }
     }
 }
@@ -189,7 +190,9 @@ impl Simulation {
         let item = self.pending.items[id.index()];
         match item.invocation {
             InvocationType::Async => self.try_async(id),
-            InvocationType::Sqs => unreachable!("an SQS batch is never scheduled for a retry"),
+            InvocationType::Sqs | InvocationType::Stream => {
+                unreachable!("a mapping's batch is never scheduled for a retry")
+            }
             InvocationType::Sync => {
                 self.pending.remove(id);
                 let f = item.function.index();
@@ -243,15 +246,23 @@ impl Simulation {
         m.bucket.async_dropped_after_errors += u64::from(after_error);
     }
 
-    /// An asynchronous event's (or an SQS batch's) invocation ended: done, retried after an error, or
-    /// dropped when its retries are used up.
+    /// An asynchronous event's (or a mapping's batch's) invocation ended: done,
+    /// retried after an error, or dropped when its retries are used up.
     pub(super) fn settle(&mut self, id: PendingId, failed: bool) {
         let item = self.pending.items[id.index()];
         let f = item.function.index();
-        if item.invocation == InvocationType::Sqs {
-            self.pending.remove(id);
-            self.sqs_batch_done(f, id, failed);
-            return;
+        match item.invocation {
+            InvocationType::Sqs => {
+                self.pending.remove(id);
+                self.sqs_batch_done(f, id, failed);
+                return;
+            }
+            InvocationType::Stream => {
+                self.pending.remove(id);
+                self.stream_batch_done(f, id, failed);
+                return;
+            }
+            InvocationType::Sync | InvocationType::Async => {}
         }
         let retries = self.config.functions[f].async_config.retry_attempts;
         if !failed {

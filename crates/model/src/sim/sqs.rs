@@ -19,7 +19,7 @@ use super::ids::{FnIdx, PendingId};
 use super::metrics::Level;
 use super::pending::Pending;
 use super::{Event, Simulation};
-use crate::config::SqsConfig;
+use crate::config::{InvocationType, SqsConfig};
 use crate::histogram::Histogram;
 use crate::results::SqsSummary;
 use lambdasim_engine::{NANOS_PER_SEC, Nanos};
@@ -343,7 +343,9 @@ impl Simulation {
 
     /// Invokes the function with `batch`; a throttle returns it to the queue.
     fn sqs_invoke(&mut self, f: usize, batch: Vec<Message>) {
-        let id = self.pending.insert(Pending::batch(f, self.now));
+        let id = self
+            .pending
+            .insert(Pending::batch(f, self.now, InvocationType::Sqs));
         match self.serve(f, None, id) {
             Ok(()) => {
                 let q = self.sqs(f);

@@ -134,13 +134,14 @@ pub struct Column {
     pub idle_environments: u32,
     /// Provisioned environments allocated (it changes with schedules and autoscaling).
     pub provisioned_allocated: u32,
-    /// Messages or events waiting in the function's queue: its asynchronous events,
-    /// or its SQS queue's messages (a function has one or the other).
+    /// Messages, events or records waiting for the function: its asynchronous events,
+    /// its SQS queue's messages or its stream's records (a function has one of them).
     pub queue_depth: u32,
     /// An SQS function's pollers (the concurrent invocations they allow).
     pub sqs_pollers: u32,
-    /// An SQS function's oldest message's age, in seconds (f32: the column's budget).
-    pub sqs_oldest_age_s: f32,
+    /// An SQS function's oldest message's age, or a stream function's iterator age,
+    /// in seconds (a function has one or the other; f32: the column's budget).
+    pub mapping_age_s: f32,
     /// The split of the bucket with the highest throttle rate.
     pub throttles: ThrottleRates,
     pub requests_per_s: f64,
@@ -167,7 +168,7 @@ impl Default for Column {
             provisioned_allocated: 0,
             queue_depth: 0,
             sqs_pollers: 0,
-            sqs_oldest_age_s: 0.0,
+            mapping_age_s: 0.0,
             throttles: ThrottleRates::default(),
             requests_per_s: 0.0,
             cold_starts_per_s: 0.0,
@@ -192,9 +193,12 @@ impl Column {
         self.environments = self.environments.max(row.environments);
         self.idle_environments = self.idle_environments.max(row.idle_environments);
         self.provisioned_allocated = self.provisioned_allocated.max(row.provisioned_allocated);
-        self.queue_depth = self.queue_depth.max(row.queue_depth).max(row.sqs_depth);
+        self.queue_depth = (self.queue_depth.max(row.queue_depth))
+            .max(row.sqs_depth)
+            .max(row.stream_waiting);
         self.sqs_pollers = self.sqs_pollers.max(row.sqs_pollers);
-        self.sqs_oldest_age_s = self.sqs_oldest_age_s.max(row.sqs_oldest_age_s as f32);
+        let age = row.sqs_oldest_age_s.max(row.stream_iterator_age_s);
+        self.mapping_age_s = self.mapping_age_s.max(age as f32);
         let throttles = ThrottleRates::of(&row.throttles, seconds);
         if throttles.total() > self.throttles.total() {
             self.throttles = throttles;
@@ -271,9 +275,9 @@ impl Column {
         self.provisioned_allocated = u(self.provisioned_allocated, other.provisioned_allocated);
         self.queue_depth = u(self.queue_depth, other.queue_depth);
         self.sqs_pollers = u(self.sqs_pollers, other.sqs_pollers);
-        self.sqs_oldest_age_s = f(
-            f64::from(self.sqs_oldest_age_s),
-            f64::from(other.sqs_oldest_age_s),
+        self.mapping_age_s = f(
+            f64::from(self.mapping_age_s),
+            f64::from(other.mapping_age_s),
         ) as f32;
         self.requests_per_s = f(self.requests_per_s, other.requests_per_s);
         self.cold_starts_per_s = f(self.cold_starts_per_s, other.cold_starts_per_s);

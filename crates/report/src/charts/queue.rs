@@ -2,7 +2,9 @@
 //! long the events invoked in each bucket had waited (their 99th percentile and the
 //! longest; `timeseries.csv`'s `async_age_p99_ms` and `async_age_max_ms`); and for an
 //! SQS function, its messages waiting with its pollers, and the age of its oldest
-//! message (`sqs_depth`, `sqs_pollers`, `sqs_oldest_age_s`).
+//! message (`sqs_depth`, `sqs_pollers`, `sqs_oldest_age_s`); and for a stream
+//! function, its records waiting and its iterator age (`stream_waiting`,
+//! `stream_iterator_age_s`).
 
 use super::VariantData;
 use super::palette::{ORANGE, PROVISIONED_LIMIT, PURPLE, RED};
@@ -11,7 +13,8 @@ use lambdasim_model::InvocationType;
 
 /// Two panels per asynchronous function shown (its queue's depth and its events' age)
 /// and three per SQS function (its messages waiting, its pollers and its oldest
-/// message's age); `None` when the variant shows no such function.
+/// message's age), two per stream function (its records waiting and its iterator
+/// age); `None` when the variant shows no such function.
 pub fn spec(v: &VariantData<'_>) -> Option<ChartSpec> {
     let panels: Vec<Panel> = v
         .shown()
@@ -19,6 +22,7 @@ pub fn spec(v: &VariantData<'_>) -> Option<ChartSpec> {
         .flat_map(|i| match v.config.functions[i].invocation {
             InvocationType::Async => async_panels(v, i),
             InvocationType::Sqs => sqs_panels(v, i),
+            InvocationType::Stream => stream_panels(v, i),
             InvocationType::Sync => Vec::new(),
         })
         .collect();
@@ -57,10 +61,35 @@ fn sqs_panels(v: &VariantData<'_>, i: usize) -> Vec<Panel> {
         color: PROVISIONED_LIMIT,
     });
     let mut age = Panel::new(format!("{name}: oldest message"), "age, seconds");
-    age.lines = vec![v.series(i, "oldest message", RED, |c| f64::from(c.sqs_oldest_age_s))];
+    age.lines = vec![v.series(i, "oldest message", RED, |c| f64::from(c.mapping_age_s))];
     age.bands
-        .extend(v.band(i, "oldest message", RED, |c| f64::from(c.sqs_oldest_age_s)));
+        .extend(v.band(i, "oldest message", RED, |c| f64::from(c.mapping_age_s)));
     vec![depth, pollers, age]
+}
+
+/// A stream function's records waiting (not in a running batch), and its iterator
+/// age (`IteratorAge`: how old a batch's last record was when the function got it),
+/// against the age at which records are discarded if that is in view.
+fn stream_panels(v: &VariantData<'_>, i: usize) -> Vec<Panel> {
+    let f = &v.config.functions[i];
+    let name = &f.name;
+    let mut waiting = Panel::new(format!("{name}: stream"), "records waiting");
+    waiting.lines = vec![v.series(i, "records waiting", PURPLE, |c| f64::from(c.queue_depth))];
+    waiting
+        .bands
+        .extend(v.band(i, "records waiting", PURPLE, |c| f64::from(c.queue_depth)));
+    let mut age = Panel::new(format!("{name}: iterator age"), "age, seconds");
+    age.lines = vec![v.series(i, "iterator age", RED, |c| f64::from(c.mapping_age_s))];
+    age.bands
+        .extend(v.band(i, "iterator age", RED, |c| f64::from(c.mapping_age_s)));
+    if let Some(limit) = f.stream.maximum_record_age {
+        age.limits.push(Limit {
+            label: format!("maximum_record_age {} s", limit / 1_000_000_000),
+            value: limit as f64 / 1e9,
+            color: PROVISIONED_LIMIT,
+        });
+    }
+    vec![waiting, age]
 }
 
 /// An asynchronous function's events waiting, and how long the invoked ones waited.

@@ -681,3 +681,42 @@ fn an_sqs_function_gets_its_queue_its_pollers_against_their_cap_and_its_oldest_a
     assert_eq!(pollers.limits[0].label, "pollers' cap 50");
     assert!(pollers.on_scale(&pollers.limits[0]));
 }
+
+#[test]
+fn a_stream_function_gets_its_records_waiting_and_its_iterator_age_against_its_limit() {
+    let mut config = config();
+    config.functions[1].invocation = lambdasim_model::InvocationType::Stream;
+    config.functions[1].stream.maximum_record_age = Some(600 * 1_000_000_000);
+    let mut series = ChartSeries::new(&config);
+    for b in 0..180u32 {
+        for function in 0..2 {
+            let stream = function == 1;
+            let row = BucketRow {
+                function,
+                t_s: f64::from(b) * 10.0,
+                stream_waiting: if stream { 5_000 } else { 0 },
+                stream_iterator_age_s: if stream { f64::from(b) } else { 0.0 },
+                ..Default::default()
+            };
+            series.record(&row).unwrap();
+        }
+    }
+    let v = VariantData {
+        name: "base",
+        config: &config,
+        series: &series,
+        band: None,
+        observed: &[],
+    };
+    let specs = variant_specs(&v);
+    let queue = specs
+        .iter()
+        .find(|s| s.kind == "queue")
+        .expect("a queue chart");
+    let titles: Vec<&str> = queue.panels.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(titles, ["worker: stream", "worker: iterator age"]);
+    assert_eq!(queue.panels[0].data_max(), 5_000.0);
+    let age = &queue.panels[1];
+    assert_eq!(age.data_max(), 179.0);
+    assert_eq!(age.limits[0].label, "maximum_record_age 600 s");
+}

@@ -5,7 +5,7 @@ use super::{ReportVariant, escape};
 use crate::table::thousands;
 use lambdasim_model::{
     Architecture, DurationDist, FrontDoor, FunctionConfig, GatewayLimit, InvocationType,
-    ReusePolicy, ScalingMode, SimConfig, SnapStartRuntime,
+    ReusePolicy, ScalingMode, SimConfig, SnapStartRuntime, StreamSource,
 };
 use std::fmt::Write;
 
@@ -232,6 +232,7 @@ fn function_rows(functions: &[Option<FunctionView>]) -> Vec<Row> {
             InvocationType::Sync => "sync".to_string(),
             InvocationType::Async => "async".to_string(),
             InvocationType::Sqs => sqs(f),
+            InvocationType::Stream => stream(f),
         }),
     ]
 }
@@ -258,6 +259,37 @@ fn sqs(f: &FunctionConfig) -> String {
         }
         None => text.push_str(", no dead-letter queue"),
     }
+    text
+}
+
+/// A stream mapping's source, shards and parallelization, batches, and when records
+/// are given up.
+pub(super) fn stream(f: &FunctionConfig) -> String {
+    let s = &f.stream;
+    let source = match s.source {
+        StreamSource::Kinesis => "Kinesis",
+        StreamSource::DynamoDb => "DynamoDB stream",
+    };
+    let mut text = format!(
+        "{source}, {} shards × parallelization {} (at most {} at once), batches of up to {}",
+        thousands(u64::from(s.shards)),
+        s.parallelization_factor,
+        thousands(u64::from(s.lanes())),
+        thousands(u64::from(s.batch_size))
+    );
+    if s.batch_window > 0 {
+        let _ = write!(text, " within {}", duration(s.batch_window));
+    }
+    if s.bisect_batch_on_error {
+        text.push_str(", a failed batch split in two");
+    }
+    match s.maximum_retry_attempts {
+        Some(n) => {
+            let _ = write!(text, ", discarded after {n} retries");
+        }
+        None => text.push_str(", retried until the records expire"),
+    }
+    let _ = write!(text, ", records expire at {}", duration(s.expiry()));
     text
 }
 

@@ -568,3 +568,27 @@ fn the_observed_table_shows_both_sides_and_the_error_per_period() {
     // Without observed series there is no section.
     assert!(!page(&["base"]).contains("id=\"observed\""));
 }
+
+#[test]
+fn a_stream_mapping_is_described_by_its_lanes_and_when_records_are_given_up() {
+    use super::config::stream;
+    let mut f = lambdasim_model::FunctionConfig::new("clicks");
+    f.stream = lambdasim_model::StreamConfig {
+        shards: 4,
+        parallelization_factor: 5,
+        maximum_retry_attempts: Some(3),
+        maximum_record_age: Some(600 * 1_000_000_000),
+        ..lambdasim_model::StreamConfig::default()
+    };
+    let text = stream(&f);
+    assert!(
+        text.starts_with("Kinesis, 4 shards × parallelization 5 (at most 20 at once)"),
+        "{text}"
+    );
+    assert!(text.contains("discarded after 3 retries"), "{text}");
+    f.stream.maximum_retry_attempts = None;
+    f.stream.source = lambdasim_model::StreamSource::DynamoDb;
+    let text = stream(&f);
+    assert!(text.starts_with("DynamoDB stream"), "{text}");
+    assert!(text.contains("retried until the records expire"), "{text}");
+}

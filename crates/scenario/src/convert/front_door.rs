@@ -101,6 +101,7 @@ impl Context<'_> {
         if config.invocation != InvocationType::Sync {
             let kind = match config.invocation {
                 InvocationType::Sqs => "an SQS",
+                InvocationType::Stream => "a stream",
                 _ => "an async",
             };
             return Err(self.error(

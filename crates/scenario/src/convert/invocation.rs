@@ -1,5 +1,6 @@
-//! How a function is invoked: sync, async or by an SQS queue (`sqs.rs`), Lambda's retries of async events, the
-//! function's error rate and synchronous callers' own retries.
+//! How a function is invoked: sync, async, by an SQS queue (`sqs.rs`) or a stream
+//! (`stream_mapping.rs`), Lambda's retries of async events, the function's error rate and
+//! synchronous callers' own retries.
 
 use super::{Context, pick};
 use crate::duration::Dur;
@@ -43,13 +44,29 @@ impl Context<'_> {
         if let Some(invocation) = &raw.invocation {
             match &invocation.value {
                 RawInvocation::Type(kind) => config.invocation = *kind,
-                RawInvocation::Sqs(mapping) => {
-                    config.invocation = InvocationType::Sqs;
-                    config.sqs = self.sqs(&mapping.sqs, pick(invocation.referenced, at))?;
+                RawInvocation::Mapping(mapping) => {
+                    let here = pick(invocation.referenced, at);
+                    match (&mapping.sqs, &mapping.stream) {
+                        (Some(sqs), None) => {
+                            config.invocation = InvocationType::Sqs;
+                            config.sqs = self.sqs(sqs, here)?;
+                        }
+                        (None, Some(stream)) => {
+                            config.invocation = InvocationType::Stream;
+                            config.stream = self.stream_mapping(stream, here)?;
+                        }
+                        _ => {
+                            let message = "found a map with both sqs and stream or neither, expected one of { sqs: { ... } } or { stream: { ... } }";
+                            return Err(self.error(here, message));
+                        }
+                    }
                 }
             }
-            if config.invocation == InvocationType::Sqs {
-                self.sqs_alone(raw, at)?;
+            if matches!(
+                config.invocation,
+                InvocationType::Sqs | InvocationType::Stream
+            ) {
+                self.mapping_alone(raw, at, config.invocation)?;
             }
         }
         if let Some(age) = &raw.max_event_age {

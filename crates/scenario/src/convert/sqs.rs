@@ -6,12 +6,12 @@ use crate::duration::Dur;
 use crate::error::ScenarioError;
 use crate::raw::{RawFunction, RawSqs};
 use lambdasim_engine::{NANOS_PER_SEC, Nanos};
-use lambdasim_model::SqsConfig;
+use lambdasim_model::{InvocationType, SqsConfig};
 use serde_saphyr::{Location, Spanned};
 use std::ops::RangeInclusive;
 
 /// A range of durations as a message shows it, in seconds.
-fn seconds(range: &RangeInclusive<Nanos>) -> String {
+pub(super) fn seconds(range: &RangeInclusive<Nanos>) -> String {
     format!(
         "{} s to {} s",
         range.start() / NANOS_PER_SEC,
@@ -89,20 +89,25 @@ impl Context<'_> {
         Ok(config)
     }
 
-    /// The settings that make no sense for an SQS function, refused at their line:
-    /// Lambda's async retries and a synchronous caller's (the queue retries).
-    pub(super) fn sqs_alone(
+    /// The settings that make no sense for a function behind an event source mapping
+    /// (`kind`: SQS or a stream), refused at their line: Lambda's async retries and a
+    /// synchronous caller's (the mapping retries).
+    pub(super) fn mapping_alone(
         &self,
         raw: &RawFunction,
         parent: Location,
+        kind: InvocationType,
     ) -> Result<(), ScenarioError> {
+        let why = match kind {
+            InvocationType::Stream => {
+                "a stream function, expected none (the mapping retries a failed batch up to maximum_retry_attempts or maximum_record_age)"
+            }
+            _ => {
+                "an SQS function, expected none (the queue retries a failed batch after its visibility_timeout, up to max_receive_count)"
+            }
+        };
         let found = |key: &str, location: Location| {
-            Err(self.error(
-                pick(location, parent),
-                format!(
-                    "found {key} on an SQS function, expected none (the queue retries a failed batch after its visibility_timeout, up to max_receive_count)"
-                ),
-            ))
+            Err(self.error(pick(location, parent), format!("found {key} on {why}")))
         };
         if let Some(age) = &raw.max_event_age {
             return found("max_event_age", age.referenced);
