@@ -318,6 +318,7 @@ fn lambdas_own_log_counts_its_cold_starts_per_period_whatever_the_files_order() 
 fn lambdas_own_log_observes_cold_starts_only() {
     let dir = Dir::new();
     dir.write("lambda.log", report(13, true));
+    dir.write("access.log", "2024-11-29T10:00:00Z GET /index.html 200\n");
     let trace = "trace: { file: lambda.log, format: lambda_log }";
     let cases = [
         (
@@ -327,6 +328,11 @@ fn lambdas_own_log_observes_cold_starts_only() {
         (
             "      cold_starts: { file: lambda.log, format: lambda_log }",
             "without counts:",
+        ),
+        // A log of something else: no REPORT record to count, not zero cold starts.
+        (
+            "      cold_starts: { file: access.log, format: lambda_log, counts: 1m }",
+            "found no REPORT record",
         ),
     ];
     for (observed, needle) in cases {

@@ -86,6 +86,12 @@ pub(super) type Parsed<'a> = Option<(Request, Option<&'a str>)>;
 pub(super) trait LineFormat {
     /// The request on `line`, or an error message saying what was expected.
     fn parse<'a>(&self, line: &'a str) -> Result<Parsed<'a>, String>;
+
+    /// Once every line is read: what was wrong with the log as a whole, if anything
+    /// (a log of another kind, whose every line was passed over).
+    fn finish(&self) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// The requests of a log's files in arrival order.
@@ -104,6 +110,8 @@ pub(super) struct AccessRows<F> {
     replayed: Option<i128>,
     /// The first arrival: time 0.
     origin: Option<i128>,
+    /// Where the scenario names the log, for an error about it as a whole.
+    named_at: Position,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -146,6 +154,7 @@ impl<F: LineFormat> AccessRows<F> {
             latest: i128::MIN,
             replayed: None,
             origin: None,
+            named_at: origin.clone(),
         })
     }
 
@@ -169,6 +178,9 @@ impl<F: LineFormat> AccessRows<F> {
             }
             if !self.read_one()? {
                 let Some(Reverse(next)) = self.buffer.pop() else {
+                    self.format
+                        .finish()
+                        .map_err(|m| ScenarioError::new(self.named_at.clone(), m))?;
                     return Ok(None);
                 };
                 return Ok(Some(self.replay(next)));

@@ -298,9 +298,7 @@ impl Rows {
             } => Self::LambdaLog(access::AccessRows::open(
                 &file.path,
                 origin,
-                access::lambda_log::LambdaLog {
-                    cold_starts_only: *cold_starts_only,
-                },
+                access::lambda_log::LambdaLog::new(*cold_starts_only),
                 access::Routes::default(),
                 *reorder,
             )?),

@@ -9,9 +9,13 @@
 //! - Lambda's JSON log format, whose `platform.report` records carry `time` and
 //!   `record.metrics.durationMs` and, on a cold start, `initDurationMs` (AWS Lambda
 //!   Developer Guide, "Lambda Telemetry API" `platform.report`,
-//!   <https://docs.aws.amazon.com/lambda/latest/dg/telemetry-schema-reference.html>).
+//!   <https://docs.aws.amazon.com/lambda/latest/dg/telemetry-schema-reference.html>):
+//!   one a line, as a CloudWatch Logs event's `message`, or after the time and stream
+//!   that `aws logs tail` puts in front.
 //!
-//! Every other line (`START`, `END`, the function's own output) is passed over. A
+//! Every other line (`START`, `END`, the function's own output) is passed over; a log
+//! with no REPORT record at all (a log of something else) is an error, not an empty
+//! replay. A
 //! REPORT is logged when the invocation ends, so the request arrived its `Duration`
 //! before that, and on a cold start its `Init Duration` (or a SnapStart `Restore
 //! Duration`) before that again: the arrival replayed is the log time less both. A log
@@ -23,12 +27,24 @@ use crate::report_line::{REPORT, report_field};
 use crate::streams::timestamp;
 use lambdasim_engine::Nanos;
 use serde_json::{Map, Value};
+use std::cell::Cell;
 
 /// Reads REPORT records; with `cold_starts_only`, only those of cold starts (for
 /// `observed: cold_starts`).
 #[derive(Clone, Debug)]
 pub(in crate::streams::trace) struct LambdaLog {
-    pub cold_starts_only: bool,
+    cold_starts_only: bool,
+    /// REPORT records read so far, cold or not.
+    reports: Cell<u64>,
+}
+
+impl LambdaLog {
+    pub(in crate::streams::trace) fn new(cold_starts_only: bool) -> Self {
+        Self {
+            cold_starts_only,
+            reports: Cell::new(0),
+        }
+    }
 }
 
 /// One invocation as its REPORT tells it.
@@ -49,6 +65,9 @@ impl LineFormat for LambdaLog {
         } else {
             text_report(line)?
         };
+        if report.is_some() {
+            self.reports.set(self.reports.get() + 1);
+        }
         let Some(report) = report.filter(|r| !self.cold_starts_only || r.init.is_some()) else {
             return Ok(None);
         };
@@ -59,12 +78,23 @@ impl LineFormat for LambdaLog {
         };
         Ok(Some((request, None)))
     }
+
+    fn finish(&self) -> Result<(), String> {
+        if self.reports.get() == 0 {
+            return Err("found no REPORT record in the log, expected Lambda's REPORT lines (with their time in front), CloudWatch Logs events holding them, or JSON log platform.report records".into());
+        }
+        Ok(())
+    }
 }
 
-/// A plain-text line: the time is its first word, the REPORT follows.
+/// A plain-text line: the time is its first word, the REPORT follows (or a JSON log
+/// record, after the time and stream `aws logs tail` puts in front).
 fn text_report(line: &str) -> Result<Option<Report>, String> {
     let Some(at) = line.find(REPORT) else {
-        return Ok(None);
+        return match line.find('{') {
+            Some(brace) if line.contains("platform.report") => json_report(&line[brace..]),
+            _ => Ok(None),
+        };
     };
     let stamp = line[..at].split_whitespace().next().ok_or_else(|| {
         "found a REPORT line with no time in front, expected `TIME … REPORT RequestId: …` (as `aws logs tail` prints it or an export to S3 writes it)".to_string()
@@ -100,11 +130,16 @@ fn json_report(line: &str) -> Result<Option<Report>, String> {
     let object: Map<String, Value> = serde_json::from_str(line)
         .map_err(|e| format!("found {e}, expected one JSON object a line"))?;
     if let Some(message) = object.get("message").and_then(Value::as_str) {
-        let Some(at) = message.find(REPORT) else {
-            return Ok(None);
+        return match message.find(REPORT) {
+            Some(at) => message_report(&message[at..], event_time(&object)?).map(Some),
+            // A function logging in JSON: the event's message is the record itself.
+            None if message.trim_start().starts_with('{')
+                && message.contains("platform.report") =>
+            {
+                json_report(message.trim())
+            }
+            None => Ok(None),
         };
-        let logged = event_time(&object)?;
-        return message_report(&message[at..], logged).map(Some);
     }
     if object.get("type").and_then(Value::as_str) != Some("platform.report") {
         return Ok(None);
@@ -171,7 +206,7 @@ mod tests {
     const TEN: i128 = 1_732_874_400_000 * MS;
 
     fn read(line: &str, cold_starts_only: bool) -> Option<Request> {
-        LambdaLog { cold_starts_only }
+        LambdaLog::new(cold_starts_only)
             .parse(line)
             .unwrap()
             .map(|(r, route)| {
@@ -231,10 +266,44 @@ mod tests {
     }
 
     #[test]
-    fn a_report_without_its_time_or_duration_is_an_error_saying_what_was_expected() {
-        let format = LambdaLog {
-            cold_starts_only: false,
+    fn a_json_logging_function_is_read_from_events_and_from_tail_alike() {
+        // A function with the JSON log format: each event's message is a record.
+        let record = r#"{"time":"2024-11-29T10:00:01.000Z","type":"platform.report","record":{"requestId":"a","metrics":{"durationMs":200.0,"initDurationMs":300.0}}}"#;
+        let event = serde_json::json!({ "timestamp": 1_732_874_401_000_u64, "message": record });
+        let tail = format!("2024-11-29T10:00:01.000000+00:00 2024/11/29/[$LATEST]0a {record}");
+        let expected = Request {
+            arrival: TEN + 500 * MS,
+            duration: Some(200_000_000),
         };
+        assert_eq!(read(&event.to_string(), true), Some(expected));
+        assert_eq!(read(&tail, true), Some(expected));
+    }
+
+    #[test]
+    fn a_log_with_no_report_at_all_is_refused_when_read_through() {
+        let format = LambdaLog::new(true);
+        // Warm REPORTs are passed over when counting cold starts, but they are there.
+        let warm = "2024-11-29T10:00:01Z REPORT RequestId: b Duration: 250 ms";
+        assert_eq!(format.parse(warm).unwrap(), None);
+        assert_eq!(format.finish(), Ok(()));
+        let other = LambdaLog::new(false);
+        assert_eq!(
+            other
+                .parse("2024-11-29T10:00:00Z GET /index.html 200")
+                .unwrap(),
+            None
+        );
+        assert!(
+            other
+                .finish()
+                .unwrap_err()
+                .contains("found no REPORT record")
+        );
+    }
+
+    #[test]
+    fn a_report_without_its_time_or_duration_is_an_error_saying_what_was_expected() {
+        let format = LambdaLog::new(false);
         let error = |line: &str| format.parse(line).unwrap_err();
         assert!(error("REPORT RequestId: a Duration: 1 ms").contains("no time in front"));
         assert!(error("yesterday REPORT RequestId: a Duration: 1 ms").contains("RFC 3339"));
