@@ -19,6 +19,7 @@ pub fn section(page: &mut String, variants: &[ReportVariant<'_>]) {
     page.push_str("</div>\n");
     detail_table(page, variants);
     async_table(page, variants);
+    super::mapping::table(page, variants);
     spread_table(page, variants);
     page.push_str("</section>\n");
 }
@@ -520,7 +521,7 @@ fn share_class(part: u64, whole: u64) -> &'static str {
 }
 
 /// A table cell's class for a share of failures: red from [`BAD_SHARE`] up.
-fn bad_share(part: u64, whole: u64) -> &'static str {
+pub(super) fn bad_share(part: u64, whole: u64) -> &'static str {
     if is_bad_share(part, whole) { "bad" } else { "" }
 }
 
@@ -534,7 +535,7 @@ fn per_event(tries: u64, events: u64) -> String {
 }
 
 /// How long an event waited: milliseconds, seconds, minutes or hours.
-fn age_text(ms: f64) -> String {
+pub(super) fn age_text(ms: f64) -> String {
     if !ms.is_finite() {
         "-".to_string()
     } else if ms >= 2.0 * 3_600_000.0 {

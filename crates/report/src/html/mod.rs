@@ -9,6 +9,7 @@
 mod answer;
 mod config;
 mod decision;
+mod mapping;
 mod observed;
 mod slo;
 

@@ -256,6 +256,52 @@ fn async_functions_are_reported_by_their_events_never_above_100_percent() {
 }
 
 #[test]
+fn queues_and_streams_show_what_they_gave_up_and_how_old_their_work_got() {
+    let mut with_mappings = run(0);
+    with_mappings.functions[0].sqs = Some(lambdasim_model::SqsSummary {
+        received: 10_000,
+        processed: 9_900,
+        dead_lettered: 40,
+        batches: 1_000,
+        batches_throttled: 12,
+        queued_at_end: 60,
+        oldest_age_p99_s: 90.0,
+        oldest_age_max_s: 372.0,
+        ..Default::default()
+    });
+    with_mappings.functions[1].stream = Some(lambdasim_model::StreamSummary {
+        received: 50_000,
+        processed: 45_000,
+        discarded: 4_900,
+        batches: 500,
+        held_at_end: 100,
+        iterator_age_p99_s: 600.0,
+        iterator_age_max_s: 600.0,
+        ..Default::default()
+    });
+    let html = page_of(&["mapped"], &[with_mappings], &[]);
+    assert!(html.contains("<h3>Queues and streams</h3>"), "{html}");
+    assert!(
+        html.contains(
+            "<td class=\"name\">SQS queue</td><td>10,000</td><td>9,900 <small>99%</small></td>"
+        ),
+        "{html}"
+    );
+    // 4,900 of 50,000 records discarded: a share that reads as bad.
+    assert!(
+        html.contains("<td class=\"bad\">4,900 <small>9.8%</small></td>"),
+        "{html}"
+    );
+    assert!(html.contains("<td>6.2 min</td>"), "queue age max");
+    assert!(
+        html.contains("<td>10.0 min</td><td>10.0 min</td>"),
+        "iterator age"
+    );
+    // A page without them has no such table.
+    assert!(!page(&["plain"]).contains("Queues and streams"));
+}
+
+#[test]
 fn without_async_functions_the_card_says_throttled_plainly() {
     let html = page(&["on-demand"]);
     assert!(html.contains("<dt>Throttled</dt>"));
