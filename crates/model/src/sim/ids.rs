@@ -50,3 +50,8 @@ impl PendingId {
     /// No request: an environment running none.
     pub(crate) const NONE: Self = Self(u32::MAX);
 }
+
+id! {
+    /// A message group of an SQS FIFO queue: its slot in the queue's group table.
+    GroupId
+}
