@@ -444,3 +444,19 @@ fn a_fifo_function_reporting_failures_returns_the_first_failure_and_all_after_it
         "{per_batch} dead-lettered per batch, expected {expected}"
     );
 }
+
+#[test]
+fn fifo_pollers_scale_up_for_messages_behind_running_batches() {
+    // 20 groups of 200 messages: while groups wait for a poller the pollers grow by
+    // 5 a second as on a standard queue; once every group runs a batch, messages
+    // still wait behind them and the pollers hold at 20, neither shrinking (the
+    // queue is not empty) nor growing (no batch waits for a poller).
+    let mut cfg = config(300 * S, vec![sqs_function(fifo(20), S)]);
+    cfg.account.concurrency_limit = 2_000;
+    let (_, rows) = run(cfg, vec![feed(burst(0, 4_000), 0)]);
+    for (k, r) in rows.iter().take(150).enumerate() {
+        let pollers = (5 + 5 * k as u32).min(20);
+        assert_eq!(r.sqs_pollers, pollers, "pollers at {k} s");
+        assert_eq!(r.concurrency_max, pollers, "concurrency at {k} s");
+    }
+}

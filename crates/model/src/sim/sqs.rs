@@ -175,6 +175,16 @@ impl SqsQueue {
         }
     }
 
+    /// Whether messages wait that no visibility timeout holds back: without them the
+    /// pollers scale down. In a FIFO queue they may wait behind a running batch of
+    /// their group, which more pollers would not start sooner.
+    fn backlogged(&self) -> bool {
+        match &self.groups {
+            Some(groups) => groups.backlogged(),
+            None => !self.visible.is_empty(),
+        }
+    }
+
     /// Messages waiting, visible or hidden.
     fn waiting(&self) -> usize {
         match &self.groups {
@@ -347,14 +357,16 @@ impl Simulation {
         }
     }
 
-    /// A second has passed: pollers scale up while messages wait (and nothing was
-    /// throttled), down while nothing is visible; polling resumes after a throttle.
+    /// A second has passed: pollers scale up while a batch waits for one (and
+    /// nothing was throttled), hold while messages wait behind a FIFO group's running
+    /// batch, and scale down while none waits but hidden ones; polling resumes after
+    /// a throttle.
     pub(super) fn sqs_tick(&mut self, f: usize) {
         let q = self.sqs(f);
         let (cap, floor) = (q.config.cap(), q.config.floor());
-        let pollers = if !q.has_visible() {
+        let pollers = if !q.backlogged() {
             q.pollers.saturating_sub(q.step()).max(floor)
-        } else if q.paused {
+        } else if q.paused || !q.has_visible() {
             q.pollers
         } else {
             (q.pollers + q.step()).min(cap)

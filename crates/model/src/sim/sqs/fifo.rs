@@ -53,6 +53,9 @@ pub(super) struct Groups {
     next: usize,
     /// Messages waiting, visible or hidden.
     waiting: usize,
+    /// Messages waiting in hidden groups: held back by the visibility timeout, those
+    /// sent behind it included.
+    held: usize,
 }
 
 impl Groups {
@@ -71,6 +74,7 @@ impl Groups {
             hidden: VecDeque::new(),
             next: 0,
             waiting: 0,
+            held: 0,
         }
     }
 
@@ -82,6 +86,12 @@ impl Groups {
     /// Whether some group can give a batch.
     pub(super) fn has_visible(&self) -> bool {
         !self.ready.is_empty()
+    }
+
+    /// Whether messages wait that no visibility timeout holds back: in ready groups,
+    /// or behind a running batch (what the pollers scale up for).
+    pub(super) fn backlogged(&self) -> bool {
+        self.waiting > self.held
     }
 
     /// A message sent at `sent` joins the next group in turn.
@@ -97,6 +107,9 @@ impl Groups {
         });
         g.sent += 1;
         self.waiting += 1;
+        if g.state == State::Hidden {
+            self.held += 1;
+        }
         if g.state == State::Idle {
             g.state = State::Ready;
             self.ready.push_back(id);
@@ -139,6 +152,7 @@ impl Groups {
             g.messages.push_front(m);
         }
         g.state = State::Hidden;
+        self.held += g.messages.len();
         self.hidden.push_back((visible_at, group));
     }
 
@@ -148,7 +162,9 @@ impl Groups {
             && at <= now
         {
             self.hidden.pop_front();
-            self.groups[id.index()].state = State::Ready;
+            let g = &mut self.groups[id.index()];
+            g.state = State::Ready;
+            self.held -= g.messages.len();
             self.ready.push_back(id);
         }
     }
@@ -177,7 +193,7 @@ impl Groups {
             }
             *slot = Some(batch);
         }
-        let mut waiting = 0;
+        let (mut waiting, mut held) = (0, 0);
         for (i, g) in self.groups.iter().enumerate() {
             if (g.state == State::Running) != running[i].is_some() {
                 return Err(format!("sqs fifo: group {i} runs a batch it does not show"));
@@ -199,8 +215,11 @@ impl Groups {
                 return Err(format!("sqs fifo: group {i}'s messages out of order"));
             }
             waiting += g.messages.len();
+            if g.state == State::Hidden {
+                held += g.messages.len();
+            }
         }
-        if waiting != self.waiting {
+        if waiting != self.waiting || held != self.held {
             return Err("sqs fifo: waiting messages miscounted".into());
         }
         Ok(())
