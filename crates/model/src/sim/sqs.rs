@@ -19,6 +19,10 @@
 //!
 //! Nothing is lost: every message received is processed, dead-lettered, waiting, or
 //! in a running batch (checked in `invariants.rs`).
+//!
+//! The entry points the event loop and the request path call are kept out of line
+//! (`#[inline(never)]`), so that the SQS code does not grow the hot loop of functions
+//! that have no queue (`docs/performance.md`).
 
 mod fifo;
 
@@ -332,6 +336,7 @@ impl Simulation {
     }
 
     /// A message is sent to the queue of `f` by its traffic.
+    #[inline(never)]
     pub(super) fn sqs_send(&mut self, f: usize) {
         self.functions[f].metrics.bucket.requests += 1;
         let now = self.now;
@@ -361,6 +366,7 @@ impl Simulation {
     /// nothing was throttled), hold while messages wait behind a FIFO group's running
     /// batch, and scale down while none waits but hidden ones; polling resumes after
     /// a throttle.
+    #[inline(never)]
     pub(super) fn sqs_tick(&mut self, f: usize) {
         let q = self.sqs(f);
         let (cap, floor) = (q.config.cap(), q.config.floor());
@@ -382,6 +388,7 @@ impl Simulation {
     }
 
     /// Starts batches while pollers are free and messages visible.
+    #[inline(never)]
     pub(super) fn sqs_poll(&mut self, f: usize) {
         loop {
             let q = self.sqs(f);
@@ -429,6 +436,7 @@ impl Simulation {
     }
 
     /// A partial batch's window may be over.
+    #[inline(never)]
     pub(super) fn sqs_window(&mut self, f: usize) {
         let now = self.now;
         if self.sqs(f).window_until == Some(now) {
@@ -528,6 +536,7 @@ impl Simulation {
     }
 
     /// Hidden messages whose visibility timeout is over can be received again.
+    #[inline(never)]
     pub(super) fn sqs_visible(&mut self, f: usize) {
         let now = self.now;
         let q = self.sqs(f);
