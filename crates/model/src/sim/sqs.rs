@@ -7,7 +7,8 @@
 //!   messages are waiting and no batch was throttled, they add a sixtieth of
 //!   [`SqsConfig::per_minute`] (300, or 1,000 in provisioned mode), up to the
 //!   mapping's cap; every second the queue has nothing visible they give back as
-//!   many, down to the floor.
+//!   many, down to the floor. A FIFO queue's pollers hold while every group with
+//!   waiting messages runs a batch.
 //! - A batch takes up to `batch_size` visible messages, oldest received first; a
 //!   partial batch waits up to `batch_window` for more. A FIFO queue's batch takes
 //!   one message group's (`fifo.rs`).
