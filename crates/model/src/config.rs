@@ -340,10 +340,11 @@ impl Default for AsyncConfig {
     }
 }
 
-/// An SQS event source mapping in standard (on-demand) mode: pollers read batches of
-/// messages and invoke the function once per batch (`docs/model.md`, "SQS event
-/// source mapping"; AWS Lambda Developer Guide, "Configuring an SQS event source
-/// mapping" and "Scaling behavior for SQS event source mappings").
+/// An SQS event source mapping, in standard or provisioned mode, on a standard or a
+/// FIFO queue: pollers read batches of messages and invoke the function once per
+/// batch (`docs/model.md`, "SQS event source mapping"; AWS Lambda Developer Guide,
+/// "Configuring an SQS event source mapping" and "Scaling behavior for SQS event
+/// source mappings").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct SqsConfig {
     /// The most messages one invocation takes, [`Self::BATCH_SIZE_RANGE`] (default 10).
@@ -363,6 +364,62 @@ pub struct SqsConfig {
     /// message received this many times without success goes to the dead-letter
     /// queue. `None`: no dead-letter queue, the message is retried until it succeeds.
     pub max_receive_count: Option<u32>,
+    /// Provisioned mode (`ProvisionedPollerConfig`): dedicated event pollers between a
+    /// minimum, ready from the start, and a maximum. `None`: standard mode. Excludes
+    /// `maximum_concurrency`, as AWS does.
+    pub provisioned: Option<SqsProvisioned>,
+    /// A FIFO queue with this many message groups, [`Self::MESSAGE_GROUPS_RANGE`]:
+    /// messages take groups in turn (round robin), one batch per group at a time.
+    /// `None`: a standard queue.
+    pub message_groups: Option<u32>,
+    /// `FunctionResponseTypes: [ReportBatchItemFailures]`: a batch returns only its
+    /// failed messages to the queue. Without it a failed batch returns whole.
+    pub report_batch_item_failures: bool,
+}
+
+/// An SQS mapping's provisioned mode: its event pollers, each running up to
+/// [`SqsProvisioned::INVOKES_PER_POLLER`] concurrent invocations ("Lambda parameters
+/// for Amazon SQS event source mappings", ProvisionedPollerConfig).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct SqsProvisioned {
+    /// Event pollers always ready, [`Self::MINIMUM_RANGE`] (default 2).
+    pub minimum_pollers: u32,
+    /// The most event pollers, [`Self::MAXIMUM_RANGE`] (default 200).
+    pub maximum_pollers: u32,
+}
+
+impl SqsProvisioned {
+    /// `MinimumPollers` for SQS: 2 to 200 ("Lambda parameters for Amazon SQS event
+    /// source mappings"; the API reference's default is 2).
+    pub const MINIMUM_RANGE: RangeInclusive<u32> = 2..=200;
+    /// `MaximumPollers` for SQS: 2 to 2,000 (same page; default 200). 2,000 pollers of
+    /// 10 invocations are the 20,000 concurrency AWS announced.
+    pub const MAXIMUM_RANGE: RangeInclusive<u32> = 2..=2_000;
+    /// Concurrent invocations one event poller runs (same page).
+    pub const INVOKES_PER_POLLER: u32 = 10;
+    /// Concurrent invocations provisioned mode adds per minute while messages wait
+    /// ("Configuring scaling behavior for SQS event source mappings" and AWS's
+    /// announcement: up to 1,000 a minute).
+    pub const INVOKES_PER_MINUTE: u32 = 1_000;
+
+    /// The concurrency the minimum pollers keep ready.
+    pub fn floor(&self) -> u32 {
+        self.minimum_pollers * Self::INVOKES_PER_POLLER
+    }
+
+    /// The concurrency of the maximum pollers.
+    pub fn cap(&self) -> u32 {
+        self.maximum_pollers * Self::INVOKES_PER_POLLER
+    }
+}
+
+impl Default for SqsProvisioned {
+    fn default() -> Self {
+        Self {
+            minimum_pollers: 2,
+            maximum_pollers: 200,
+        }
+    }
 }
 
 impl SqsConfig {
@@ -388,10 +445,36 @@ impl SqsConfig {
     pub const POLLERS_PER_MINUTE: u32 = 300;
     /// The most concurrent invocations of one mapping in standard mode (same page).
     pub const MAX_POLLERS: u32 = 1_250;
+    /// Batch sizes AWS accepts for a FIFO queue ("Lambda parameters for Amazon SQS
+    /// event source mappings", BatchSize); a FIFO queue takes no batch window.
+    pub const FIFO_BATCH_SIZE_RANGE: RangeInclusive<u32> = 1..=10;
+    /// Message groups the model accepts for a FIFO queue: a modelling bound (SQS sets
+    /// none), so that the group table stays small.
+    pub const MESSAGE_GROUPS_RANGE: RangeInclusive<u32> = 1..=100_000;
 
     /// The cap on this mapping's concurrent invocations.
     pub fn cap(&self) -> u32 {
-        self.maximum_concurrency.unwrap_or(Self::MAX_POLLERS)
+        match self.provisioned {
+            Some(p) => p.cap(),
+            None => self.maximum_concurrency.unwrap_or(Self::MAX_POLLERS),
+        }
+    }
+
+    /// The concurrent invocations the pollers start with and scale back to: five
+    /// batches in standard mode, the minimum pollers' in provisioned mode.
+    pub fn floor(&self) -> u32 {
+        match self.provisioned {
+            Some(p) => p.floor(),
+            None => Self::START_POLLERS.min(self.cap()),
+        }
+    }
+
+    /// Concurrent invocations the pollers add (or give back) per minute.
+    pub fn per_minute(&self) -> u32 {
+        match self.provisioned {
+            Some(_) => SqsProvisioned::INVOKES_PER_MINUTE,
+            None => Self::POLLERS_PER_MINUTE,
+        }
     }
 
     /// What is wrong with these settings, if anything: the field and why.
@@ -437,6 +520,61 @@ impl SqsConfig {
             );
             return Some(("sqs.max_receive_count", message));
         }
+        if let Some(problem) = self.provisioned_problem() {
+            return Some(problem);
+        }
+        self.fifo_problem()
+    }
+
+    /// What is wrong with provisioned mode's settings, if anything.
+    fn provisioned_problem(&self) -> Option<(&'static str, String)> {
+        let p = self.provisioned?;
+        let range = |r: &RangeInclusive<u32>| format!("{} to {}", r.start(), r.end());
+        if self.maximum_concurrency.is_some() {
+            let message = "sqs maximum_concurrency and provisioned are exclusive, as in AWS".into();
+            return Some(("sqs.provisioned", message));
+        }
+        if !SqsProvisioned::MINIMUM_RANGE.contains(&p.minimum_pollers) {
+            let message = format!(
+                "sqs provisioned minimum_pollers must be {}",
+                range(&SqsProvisioned::MINIMUM_RANGE)
+            );
+            return Some(("sqs.provisioned.minimum_pollers", message));
+        }
+        if !SqsProvisioned::MAXIMUM_RANGE.contains(&p.maximum_pollers)
+            || p.maximum_pollers < p.minimum_pollers
+        {
+            let message = format!(
+                "sqs provisioned maximum_pollers must be {} and at least minimum_pollers",
+                range(&SqsProvisioned::MAXIMUM_RANGE)
+            );
+            return Some(("sqs.provisioned.maximum_pollers", message));
+        }
+        None
+    }
+
+    /// What is wrong with a FIFO queue's settings, if anything.
+    fn fifo_problem(&self) -> Option<(&'static str, String)> {
+        let groups = self.message_groups?;
+        let range = |r: &RangeInclusive<u32>| format!("{} to {}", r.start(), r.end());
+        if !Self::MESSAGE_GROUPS_RANGE.contains(&groups) {
+            let message = format!(
+                "sqs message_groups must be {}",
+                range(&Self::MESSAGE_GROUPS_RANGE)
+            );
+            return Some(("sqs.message_groups", message));
+        }
+        if !Self::FIFO_BATCH_SIZE_RANGE.contains(&self.batch_size) {
+            let message = format!(
+                "sqs batch_size of a FIFO queue must be {}",
+                range(&Self::FIFO_BATCH_SIZE_RANGE)
+            );
+            return Some(("sqs.batch_size", message));
+        }
+        if self.batch_window > 0 {
+            let message = "sqs batch_window is not supported for a FIFO queue, as in AWS".into();
+            return Some(("sqs.batch_window", message));
+        }
         None
     }
 }
@@ -449,6 +587,9 @@ impl Default for SqsConfig {
             maximum_concurrency: None,
             visibility_timeout: 30 * NANOS_PER_SEC,
             max_receive_count: None,
+            provisioned: None,
+            message_groups: None,
+            report_batch_item_failures: false,
         }
     }
 }

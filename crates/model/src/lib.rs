@@ -76,7 +76,8 @@ pub use config::{
     AccountConfig, Architecture, AsyncConfig, AutoscalingConfig, BillingConfig, ClientRetries,
     ConfigError, Field, FrontDoor, FunctionConfig, GatewayLimit, InvocationType, MAX_WARM_START,
     MemoryScaling, Provisioning, ReusePolicy, ScalingConfig, ScalingMode, ScheduledValue,
-    SimConfig, SnapStart, SnapStartRuntime, SqsConfig, StreamConfig, StreamSource, TIMEOUT_RANGE,
+    SimConfig, SnapStart, SnapStartRuntime, SqsConfig, SqsProvisioned, StreamConfig, StreamSource,
+    TIMEOUT_RANGE,
 };
 pub use dist::DurationDist;
 pub use observed::{ObservedMetric, ObservedSeries};

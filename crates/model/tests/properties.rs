@@ -91,28 +91,53 @@ fn arb_function(i: usize) -> impl Strategy<Value = FunctionConfig> {
 }
 
 /// An SQS mapping with small numbers, so that its cap, window, visibility timeout and
-/// dead-letter count all bind in a 20-s run.
+/// dead-letter count all bind in a 20-s run; in standard or provisioned mode, on a
+/// standard or a FIFO queue, reporting batch item failures or not.
 fn arb_sqs() -> impl Strategy<Value = SqsConfig> {
+    let kind = (
+        prop::option::weighted(0.3, (2u32..4, 0u32..4)),
+        prop::option::weighted(0.3, 1u32..6),
+        any::<bool>(),
+    );
     (
         1u32..20,
         0u64..1500,
         prop::option::of(2u32..30),
         0u64..5000,
         prop::option::of(1u32..4),
+        kind,
     )
         .prop_map(
-            |(batch_size, window_ms, maximum_concurrency, visibility_ms, max_receive_count)| {
+            |(
+                batch_size,
+                window_ms,
+                maximum_concurrency,
+                visibility_ms,
+                max_receive_count,
+                kind,
+            )| {
+                let (provisioned, message_groups, report_batch_item_failures) = kind;
+                let fifo = message_groups.is_some();
                 SqsConfig {
-                    batch_size,
+                    // A FIFO queue takes batches of 10 at most and no window.
+                    batch_size: if fifo { batch_size.min(10) } else { batch_size },
                     // Above 10 messages AWS requires a window of at least 1 s.
-                    batch_window: if batch_size > 10 {
+                    batch_window: if fifo {
+                        0
+                    } else if batch_size > 10 {
                         S + window_ms * MS
                     } else {
                         window_ms * MS
                     },
-                    maximum_concurrency,
+                    maximum_concurrency: maximum_concurrency.filter(|_| provisioned.is_none()),
                     visibility_timeout: visibility_ms * MS,
                     max_receive_count,
+                    provisioned: provisioned.map(|(minimum, extra)| SqsProvisioned {
+                        minimum_pollers: minimum,
+                        maximum_pollers: minimum + extra,
+                    }),
+                    message_groups,
+                    report_batch_item_failures,
                 }
             },
         )
@@ -314,6 +339,9 @@ proptest! {
                     prop_assert_eq!(q.received, q.processed + q.dead_lettered + q.queued_at_end);
                     prop_assert_eq!(q.batches, f.invocations);
                     prop_assert!(f.peak_concurrency <= cfg.sqs.cap());
+                    if let Some(groups) = cfg.sqs.message_groups {
+                        prop_assert!(f.peak_concurrency <= groups);
+                    }
                 }
                 (_, _, Some(s)) => {
                     prop_assert_eq!(s.received, f.requests);

@@ -3,15 +3,19 @@
 //! the same small random scenarios — one to four functions, reserved and static
 //! provisioned concurrency, bursts, small scaling buckets (per function and legacy),
 //! the account limit, the request-rate limits, keep-alive, reuse, warm starts, the
-//! function timeout, the Init limit and asynchronous retries — and must count the same
-//! requests, invocations, cold starts, throttles by reason, provisioned and spillover
-//! invocations, errors, timeouts, asynchronous outcomes and peaks.
+//! function timeout, the Init limit, asynchronous retries and SQS event source mappings
+//! on standard queues (pollers in standard and provisioned mode, batches and their
+//! window, the visibility timeout, dead letters) — and must count the same requests,
+//! invocations, cold starts, throttles by reason, provisioned and spillover
+//! invocations, errors, timeouts, asynchronous outcomes, SQS outcomes and peaks.
 //!
 //! Left out, because they draw random numbers the reference would have to copy:
 //! function errors (`error_rate`), client retries, the `random` reuse policy,
 //! provisioned concurrency that changes over time (allocation delays) and the
-//! recycling of provisioned environments (jittered lifetimes). Costs and latency
-//! percentiles are checked by their own tests.
+//! recycling of provisioned environments (jittered lifetimes); and SQS's FIFO queues and
+//! batch item failures (a FIFO group's order and its one batch at a time are
+//! invariants checked after every event, `properties.rs`; item failures are drawn).
+//! Costs and latency percentiles are checked by their own tests.
 //!
 //! Ties. Events at one nanosecond are handled in scheduling order (`docs/model.md`,
 //! "Time and events"); the reference schedules its arrivals, completions and retries
@@ -95,6 +99,36 @@ fn arb_duration() -> impl Strategy<Value = Nanos> {
     prop_oneof![3 => on_or_off_grid(1..300), 1 => on_or_off_grid(300..4000)]
 }
 
+/// A standard queue's mapping with small numbers: batches of a few messages, windows
+/// and visibility timeouts of a few seconds (on the grid or off it), a low cap, few
+/// receives before the dead-letter queue, sometimes provisioned mode.
+fn arb_sqs() -> impl Strategy<Value = SqsConfig> {
+    (
+        1u32..4,
+        prop_oneof![2 => Just(0), 1 => on_or_off_grid(1..1500)],
+        prop::option::of(2u32..5),
+        on_or_off_grid(0..3000),
+        prop::option::of(1u32..3),
+        prop::option::weighted(0.2, (2u32..3, 0u32..2)),
+    )
+        .prop_map(
+            |(batch_size, batch_window, maximum_concurrency, visibility, receives, provisioned)| {
+                SqsConfig {
+                    batch_size,
+                    batch_window,
+                    maximum_concurrency: maximum_concurrency.filter(|_| provisioned.is_none()),
+                    visibility_timeout: visibility,
+                    max_receive_count: receives,
+                    provisioned: provisioned.map(|(minimum, extra)| SqsProvisioned {
+                        minimum_pollers: minimum,
+                        maximum_pollers: minimum + extra,
+                    }),
+                    ..SqsConfig::default()
+                }
+            },
+        )
+}
+
 /// A function with constant durations and small limits, so that every rule binds.
 fn arb_function(i: usize) -> impl Strategy<Value = FunctionConfig> {
     let limits = (
@@ -124,11 +158,16 @@ fn arb_function(i: usize) -> impl Strategy<Value = FunctionConfig> {
         // Invocations that take exactly the timeout (not a timeout).
         prop::bool::weighted(0.2),
     );
-    let asynchronous = (prop::bool::weighted(0.3), off_grid(2000..400_000), 0u32..3);
+    let asynchronous = (
+        prop::bool::weighted(0.3),
+        off_grid(2000..400_000),
+        0u32..3,
+        prop::option::weighted(0.3, arb_sqs()),
+    );
     (limits, times, asynchronous).prop_map(move |(limits, times, asynchronous)| {
         let (reserved, provisioned, warm_start, reuse) = limits;
         let (init, duration, timeout, idle, function_idle, lifetime, exactly) = times;
-        let (is_async, max_event_age, retry_attempts) = asynchronous;
+        let (is_async, max_event_age, retry_attempts, sqs) = asynchronous;
         let mut f = FunctionConfig::new(format!("f{i}"));
         f.reserved_concurrency = reserved;
         f.provisioned_concurrency = reserved.map_or(provisioned, |r| provisioned.min(r));
@@ -152,6 +191,9 @@ fn arb_function(i: usize) -> impl Strategy<Value = FunctionConfig> {
                 max_event_age,
                 retry_attempts,
             };
+        } else if let Some(sqs) = sqs {
+            f.invocation = InvocationType::Sqs;
+            f.sqs = sqs;
         }
         f
     })
@@ -308,6 +350,74 @@ fn long_overloads_count_every_try_as_the_reference_does() {
     }
 }
 
+/// Backlogs long enough for the SQS pollers to scale up and back down, which the
+/// random cases' few messages rarely make them do: standard mode with and without a
+/// cap, provisioned mode, a batch window, and a reserved pool that throttles batches
+/// (pausing the pollers), and a timeout that fails every batch into the dead-letter
+/// queue.
+#[test]
+fn sqs_backlogs_scale_the_pollers_as_the_reference_does() {
+    let modes = [
+        (None, None, 0, None, 900 * MS),
+        (Some(40), None, 0, None, 900 * MS),
+        (None, Some((2, 60)), 0, None, 900 * MS),
+        (None, None, 700 * MS, Some(25), 900 * MS),
+        (None, None, 0, None, 2 * S),
+    ];
+    for (maximum_concurrency, provisioned, batch_window, reserved, duration) in modes {
+        let mut f = function("worker", duration);
+        f.invocation = InvocationType::Sqs;
+        f.reserved_concurrency = reserved;
+        f.timeout = S;
+        f.sqs = SqsConfig {
+            batch_size: 3,
+            batch_window,
+            maximum_concurrency,
+            visibility_timeout: 5 * S,
+            max_receive_count: Some(2),
+            provisioned: provisioned.map(|(minimum_pollers, maximum_pollers)| SqsProvisioned {
+                minimum_pollers,
+                maximum_pollers,
+            }),
+            ..SqsConfig::default()
+        };
+        let mut config = config(240 * S, vec![f]);
+        config.account.concurrency_limit = 200;
+        // 3,000 messages at once, then a trickle while the pollers scale down.
+        let mut arrivals: Vec<Arrival> = (0..3000)
+            .map(|_| Arrival {
+                time: 0,
+                duration: None,
+                target: 0,
+            })
+            .collect();
+        arrivals.extend((0..50).map(|i| Arrival {
+            time: 100 * S + i * 2 * S,
+            duration: None,
+            target: 0,
+        }));
+        let case = Case {
+            config,
+            streams: vec![StreamSpec {
+                targets: vec![0],
+                arrivals,
+            }],
+        };
+        let expected = reference::simulate(&case.config, &case.streams).expect("no tie");
+        let q = expected.functions[0].sqs.unwrap();
+        assert!(
+            expected.functions[0].peak_concurrency > 5,
+            "the pollers scaled up"
+        );
+        assert_eq!(q.processed + q.dead_lettered, 3050, "{q:?}");
+        assert_eq!(
+            fast(&case),
+            expected,
+            "cap {maximum_concurrency:?}, provisioned {provisioned:?}, window {batch_window}, reserved {reserved:?}"
+        );
+    }
+}
+
 /// `docs/model.md`: "Reserved concurrency 0 throttles every request as
 /// `reserved_limit`", even once other functions have used up the account's request
 /// rate (the fast model once counted those as `rps_limit`).
@@ -324,9 +434,10 @@ fn reserved_zero_throttles_are_reserved_limit_when_the_account_rate_is_used_up()
 }
 
 /// What a function's run exercised, by name.
-fn exercised(o: &Observed) -> [(&'static str, u64); 13] {
+fn exercised(o: &Observed) -> [(&'static str, u64); 17] {
     let t = o.throttles;
     let a = o.async_events.unwrap_or_default();
+    let q = o.sqs.unwrap_or_default();
     [
         ("cold starts", o.cold_starts),
         (
@@ -344,6 +455,10 @@ fn exercised(o: &Observed) -> [(&'static str, u64); 13] {
         ("async events dropped", a.dropped - a.dropped_after_errors),
         ("async events dropped after errors", a.dropped_after_errors),
         ("async events queued at the end", a.queued_at_end),
+        ("SQS messages processed", q.processed),
+        ("SQS messages dead-lettered", q.dead_lettered),
+        ("SQS batches throttled", q.batches_throttled),
+        ("SQS messages queued at the end", q.queued_at_end),
     ]
 }
 
@@ -354,7 +469,7 @@ fn exercised(o: &Observed) -> [(&'static str, u64); 13] {
 fn the_cases_exercise_every_rule() {
     let mut runner = TestRunner::deterministic();
     let strategy = arb_case();
-    let (mut seen, mut ties, mut keep_alive_matters) = ([0; 13], 0, 0);
+    let (mut seen, mut ties, mut keep_alive_matters) = ([0; 17], 0, 0);
     for _ in 0..256 {
         let case = strategy.new_tree(&mut runner).expect("a case").current();
         let Ok(totals) = reference::simulate(&case.config, &case.streams) else {

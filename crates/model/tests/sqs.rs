@@ -228,3 +228,235 @@ fn sqs_settings_out_of_range_are_refused() {
         ..d
     }));
 }
+
+/// Provisioned mode with `minimum` and `maximum` event pollers, one message a batch.
+fn provisioned(minimum: u32, maximum: u32) -> SqsConfig {
+    SqsConfig {
+        provisioned: Some(SqsProvisioned {
+            minimum_pollers: minimum,
+            maximum_pollers: maximum,
+        }),
+        ..one_at_a_time()
+    }
+}
+
+/// The documented rule of provisioned mode, second by second: the minimum pollers'
+/// 10 invocations each from the start, 1,000 more a minute while messages wait (the
+/// whole invocations of 1,000 × k / 60 after k seconds), up to the maximum pollers'.
+fn provisioned_by_the_rule(minimum: u32, maximum: u32, second: u64) -> u32 {
+    let added = (1_000 * second / 60) as u32;
+    (10 * minimum + added).min(10 * maximum)
+}
+
+#[test]
+fn provisioned_mode_has_its_minimum_at_once_and_adds_1_000_a_minute_to_its_maximum() {
+    let (minimum, maximum) = (5, 150);
+    let mut cfg = config(
+        300 * S,
+        vec![sqs_function(provisioned(minimum, maximum), S)],
+    );
+    cfg.account.concurrency_limit = 3_000;
+    let (summary, rows) = run_unchecked(cfg, vec![feed(burst(0, 200_000), 0)]);
+    // 50 concurrent invocations in the first second, not 5.
+    assert_eq!(rows[0].concurrency_max, 50);
+    for (k, r) in rows.iter().take(120).enumerate() {
+        let expected = provisioned_by_the_rule(minimum, maximum, k as u64);
+        assert_eq!(r.sqs_pollers, expected, "at {k} s");
+    }
+    assert_eq!(
+        rows[60].sqs_pollers - rows[0].sqs_pollers,
+        1_000,
+        "1,000 a minute"
+    );
+    assert_eq!(
+        summary.functions[0].peak_concurrency, 1_500,
+        "maximum_pollers x 10"
+    );
+    assert!(rows.iter().all(|r| r.concurrency_max <= r.sqs_pollers));
+}
+
+#[test]
+fn provisioned_pollers_scale_back_to_their_minimum_and_stay_there() {
+    let mut cfg = config(200 * S, vec![sqs_function(provisioned(3, 100), S)]);
+    cfg.account.concurrency_limit = 2_000;
+    let (_, rows) = run(cfg, vec![feed(burst(0, 20_000), 0)]);
+    assert!(rows.iter().any(|r| r.sqs_pollers > 300));
+    let last = rows.last().unwrap();
+    assert_eq!((last.sqs_pollers, last.sqs_depth), (30, 0));
+    assert!(
+        rows.iter().all(|r| r.sqs_pollers >= 30),
+        "never below the minimum"
+    );
+}
+
+#[test]
+fn provisioned_mode_and_maximum_concurrency_are_exclusive() {
+    let both = SqsConfig {
+        maximum_concurrency: Some(100),
+        ..provisioned(2, 200)
+    };
+    let cfg = config(S, vec![sqs_function(both, S)]);
+    assert!(Simulation::new(cfg, vec![]).is_err());
+    let refused = |minimum, maximum| {
+        let cfg = config(S, vec![sqs_function(provisioned(minimum, maximum), S)]);
+        Simulation::new(cfg, vec![]).is_err()
+    };
+    assert!(refused(1, 200), "at least 2 pollers");
+    assert!(refused(201, 300), "a minimum up to 200");
+    assert!(refused(2, 2_001), "a maximum up to 2,000");
+    assert!(refused(50, 40), "the maximum under the minimum");
+    assert!(!refused(200, 2_000));
+}
+
+fn fifo(groups: u32) -> SqsConfig {
+    SqsConfig {
+        message_groups: Some(groups),
+        ..one_at_a_time()
+    }
+}
+
+#[test]
+fn a_fifo_queue_runs_at_most_one_batch_per_message_group() {
+    // 5 pollers from the start, then more, but 3 groups: 3 batches at once.
+    let mut cfg = config(60 * S, vec![sqs_function(fifo(3), S)]);
+    cfg.account.concurrency_limit = 2_000;
+    let (summary, rows) = run(cfg, vec![feed(burst(0, 90), 0)]);
+    assert_eq!(summary.functions[0].peak_concurrency, 3);
+    // 30 messages a group, one a second each: drained after 30 s.
+    let q = sqs_summary(&summary);
+    assert_eq!((q.processed, q.batches), (90, 90));
+    let last = rows.iter().rfind(|r| r.sqs_processed > 0).unwrap();
+    assert_eq!(last.t_s, 30.0);
+    // The same messages on a standard queue run 5 at once and more as pollers grow.
+    let (standard, _) = run(
+        config(60 * S, vec![sqs_function(one_at_a_time(), S)]),
+        vec![feed(burst(0, 90), 0)],
+    );
+    assert!(standard.functions[0].peak_concurrency > 3);
+}
+
+#[test]
+fn a_failed_fifo_batch_blocks_its_group_until_dead_lettered() {
+    // One group, three messages that always fail, dead-lettered at the second
+    // receive: each waits for the one before it. The first is received at 0 and
+    // 31 s and dead-lettered at 32 s, the second then, and so on.
+    let sqs = SqsConfig {
+        max_receive_count: Some(2),
+        ..fifo(1)
+    };
+    let mut f = sqs_function(sqs, S);
+    f.error_rate = 1.0;
+    let (summary, rows) = run(config(120 * S, vec![f]), vec![feed(burst(0, 3), 0)]);
+    let dead: Vec<f64> = rows
+        .iter()
+        .filter(|r| r.sqs_dead_lettered > 0)
+        .map(|r| r.t_s)
+        .collect();
+    assert_eq!(dead, [32.0, 64.0, 96.0]);
+    assert_eq!(summary.functions[0].peak_concurrency, 1);
+    assert_eq!(summary.functions[0].invocations, 6);
+}
+
+#[test]
+fn fifo_settings_aws_refuses_are_refused() {
+    let refused = |sqs: SqsConfig| {
+        let cfg = config(S, vec![sqs_function(sqs, S)]);
+        Simulation::new(cfg, vec![]).is_err()
+    };
+    assert!(refused(SqsConfig {
+        batch_size: 11,
+        batch_window: S,
+        ..fifo(2)
+    }));
+    assert!(refused(SqsConfig {
+        batch_window: S,
+        ..fifo(2)
+    }));
+    assert!(refused(fifo(0)));
+    assert!(refused(fifo(100_001)));
+    assert!(!refused(SqsConfig {
+        batch_size: 10,
+        ..fifo(100_000)
+    }));
+}
+
+/// 10,000 messages in full batches of 10 (the window fills them), each failing with
+/// 0.2 and dead-lettered at its first failure; returns (summary, its SQS part).
+fn failures_of_full_batches(report: bool, groups: Option<u32>) -> (RunSummary, SqsSummary) {
+    let sqs = SqsConfig {
+        batch_size: 10,
+        batch_window: if groups.is_some() { 0 } else { S },
+        max_receive_count: Some(1),
+        report_batch_item_failures: report,
+        message_groups: groups,
+        ..SqsConfig::default()
+    };
+    let mut f = sqs_function(sqs, S);
+    f.error_rate = 0.2;
+    let mut cfg = config(300 * S, vec![f]);
+    cfg.account.concurrency_limit = 2_000;
+    let (summary, _) = run(cfg, vec![feed(burst(0, 10_000), 0)]);
+    let q = sqs_summary(&summary);
+    assert_eq!(q.processed + q.dead_lettered, 10_000);
+    (summary, q)
+}
+
+#[test]
+fn without_batch_item_failures_a_failed_batch_returns_whole() {
+    let (summary, q) = failures_of_full_batches(false, None);
+    let errors = summary.functions[0].errors;
+    assert_eq!(q.batches, 1_000);
+    // Every failed batch dead-letters its 10 messages, the successful ones too.
+    assert_eq!(q.dead_lettered, 10 * errors);
+    // About 200 of the 1,000 batches fail (binomial, 4 sigma = 51).
+    assert!((149..=251).contains(&errors), "{errors} batches failed");
+}
+
+#[test]
+fn with_batch_item_failures_only_the_failed_messages_return() {
+    let (summary, q) = failures_of_full_batches(true, None);
+    // The invocations succeed and report their failed messages.
+    assert_eq!(summary.functions[0].errors, 0);
+    assert_eq!(q.batches, 1_000);
+    // Each message fails with 0.2 apart: 2,000 of 10,000 (4 sigma = 160), with no
+    // function error behind them.
+    assert!(
+        (1_840..=2_160).contains(&q.dead_lettered),
+        "{} dead-lettered",
+        q.dead_lettered
+    );
+}
+
+#[test]
+fn a_fifo_function_reporting_failures_returns_the_first_failure_and_all_after_it() {
+    // Ten groups: each batch of 10 loses its messages from the first failure on. With
+    // a 0.2 chance per message, a batch keeps k messages with chance 0.8^k x 0.2 (and
+    // all 10 with 0.8^10): about 3.6 of 10 are dead-lettered on average.
+    let (summary, q) = failures_of_full_batches(true, Some(10));
+    assert_eq!(summary.functions[0].errors, 0);
+    assert_eq!(summary.functions[0].peak_concurrency, 10);
+    let per_batch = 10.0 * q.dead_lettered as f64 / 10_000.0;
+    let expected: f64 = (0..10)
+        .map(|k| f64::from(10 - k) * 0.8f64.powi(k) * 0.2)
+        .sum();
+    assert!(
+        (per_batch - expected).abs() < 0.25,
+        "{per_batch} dead-lettered per batch, expected {expected}"
+    );
+}
+
+#[test]
+fn fifo_pollers_scale_up_for_messages_behind_running_batches() {
+    // 20 groups of 200 messages: while groups wait for a poller the pollers grow by
+    // 5 a second as on a standard queue; once every group runs a batch, messages
+    // still wait behind them and the pollers hold at 20, neither shrinking (the
+    // queue is not empty) nor growing (no batch waits for a poller).
+    let mut cfg = config(300 * S, vec![sqs_function(fifo(20), S)]);
+    cfg.account.concurrency_limit = 2_000;
+    let (_, rows) = run(cfg, vec![feed(burst(0, 4_000), 0)]);
+    for (k, r) in rows.iter().take(150).enumerate() {
+        let pollers = (5 + 5 * k as u32).min(20);
+        assert_eq!(r.sqs_pollers, pollers, "pollers at {k} s");
+        assert_eq!(r.concurrency_max, pollers, "concurrency at {k} s");
+    }
+}

@@ -263,6 +263,19 @@ pub(crate) struct RawSqs {
     pub maximum_concurrency: Option<Spanned<u32>>,
     pub visibility_timeout: Option<Spanned<Dur>>,
     pub max_receive_count: Option<Spanned<u32>>,
+    pub provisioned: Option<Spanned<RawSqsProvisioned>>,
+    pub fifo: Option<Spanned<bool>>,
+    pub message_groups: Option<Spanned<u32>>,
+    pub report_batch_item_failures: Option<Spanned<bool>>,
+}
+
+/// `provisioned: { minimum_pollers, maximum_pollers }`: an SQS mapping's provisioned
+/// mode, each optional (AWS's defaults).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSqsProvisioned {
+    pub minimum_pollers: Option<Spanned<u32>>,
+    pub maximum_pollers: Option<Spanned<u32>>,
 }
 
 impl<'de> Deserialize<'de> for RawInvocation {

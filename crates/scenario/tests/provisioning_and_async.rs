@@ -10,7 +10,7 @@ use lambdasim_engine::{NANOS_PER_MS, NANOS_PER_SEC};
 use lambdasim_model::{
     AsyncConfig, AutoscalingConfig, BillingConfig, ClientRetries, DurationDist, FrontDoor,
     FunctionConfig, GatewayLimit, InvocationType, MemoryScaling, Provisioning, ScheduledValue,
-    SnapStart, SnapStartRuntime, SqsConfig, StreamConfig, StreamSource,
+    SnapStart, SnapStartRuntime, SqsConfig, SqsProvisioned, StreamConfig, StreamSource,
 };
 
 const S: u64 = NANOS_PER_SEC;
@@ -656,10 +656,81 @@ fn sqs_is_read_as_a_name_or_a_map_of_every_setting() {
             maximum_concurrency: Some(50),
             visibility_timeout: 180 * S,
             max_receive_count: Some(5),
+            ..SqsConfig::default()
         }
     );
     let f = api("    invocation: { sqs: {} }\n");
     assert_eq!(f.sqs, SqsConfig::default());
+}
+
+#[test]
+fn sqs_provisioned_mode_fifo_and_batch_item_failures_are_read() {
+    let f = api("    invocation:
+      sqs:
+        provisioned: { minimum_pollers: 10, maximum_pollers: 300 }
+        report_batch_item_failures: true
+");
+    assert_eq!(
+        f.sqs,
+        SqsConfig {
+            provisioned: Some(SqsProvisioned {
+                minimum_pollers: 10,
+                maximum_pollers: 300,
+            }),
+            report_batch_item_failures: true,
+            ..SqsConfig::default()
+        }
+    );
+    let f = api("    invocation: { sqs: { provisioned: {} } }\n");
+    assert_eq!(f.sqs.provisioned, Some(SqsProvisioned::default()));
+    let f = api("    invocation: { sqs: { fifo: true, message_groups: 40, batch_size: 5 } }\n");
+    assert_eq!((f.sqs.message_groups, f.sqs.batch_size), (Some(40), 5));
+    let f = api("    invocation: { sqs: { fifo: true } }\n");
+    assert_eq!(f.sqs.message_groups, Some(1), "one group by default");
+    let f = api("    invocation: { sqs: { fifo: false } }\n");
+    assert_eq!(f.sqs, SqsConfig::default());
+}
+
+#[test]
+fn sqs_provisioned_and_fifo_errors_point_at_the_value() {
+    let at = |value: &str| format!("    invocation: {{ sqs: {{ {value} }} }}\n");
+    assert_error_at(
+        &at("provisioned: { minimum_pollers: 1 }"),
+        "1 }",
+        "2 to 200",
+    );
+    assert_error_at(
+        &at("provisioned: { maximum_pollers: 2001 }"),
+        "2001",
+        "2 to 2000",
+    );
+    assert_error_at(
+        &at("provisioned: { minimum_pollers: 50, maximum_pollers: 20 }"),
+        "20 }",
+        "under minimum_pollers 50",
+    );
+    assert_error_at(
+        &at("provisioned: {}, maximum_concurrency: 50"),
+        "50",
+        "maximum_concurrency with provisioned",
+    );
+    assert_error_at(
+        &at("provisioned: { pollers: 5 }"),
+        "pollers",
+        "unknown field `pollers`",
+    );
+    assert_error_at(&at("message_groups: 4"), "4 }", "fifo: true");
+    assert_error_at(&at("fifo: true, message_groups: 0"), "0 }", "1 to 100000");
+    assert_error_at(
+        &at("fifo: true, batch_size: 11, batch_window: 1s"),
+        "11",
+        "1 to 10 messages",
+    );
+    assert_error_at(
+        &at("fifo: true, batch_window: 1s"),
+        "1s",
+        "no batching window",
+    );
 }
 
 #[test]
@@ -717,6 +788,12 @@ fn a_variant_sets_an_sqs_mapping() {
     ));
     assert!(err.is_input_error(), "{err}");
     assert!(err.message().contains("2 to 1000"), "{err}");
+    let scenario = load(&format!(
+        "{VARIANTS_BASE}      functions.jobs.invocation: {{ sqs: {{ fifo: true, message_groups: 8, report_batch_item_failures: true }} }}\n"
+    ));
+    let jobs = &scenario.variants(None)[0].config.functions[1];
+    assert_eq!(jobs.sqs.message_groups, Some(8));
+    assert!(jobs.sqs.report_batch_item_failures);
 }
 
 #[test]

@@ -201,7 +201,7 @@ pub(super) fn build_function(
             FrontDoor::Direct => None,
         },
         timeout: f.timeout,
-        error_rate: f.error_rate,
+        error_rate: invocation_error_rate(f),
         token_bucket,
         // Reserved 0 throttles every request by its concurrency limit (see
         // `no_room_reason`), not by a rate.
@@ -240,7 +240,16 @@ pub(super) fn build_function(
         ),
         metrics: FunctionMetrics::new(),
         waiting: Waiting::new(f.async_config.max_event_age),
-        sqs: (f.invocation == InvocationType::Sqs).then(|| Box::new(SqsQueue::new(f.sqs))),
+        sqs: (f.invocation == InvocationType::Sqs)
+            .then(|| Box::new(SqsQueue::new(f.sqs, f.error_rate))),
         shards: (f.invocation == InvocationType::Stream).then(|| Box::new(Shards::new(f.stream))),
     })
+}
+
+/// The chance that an invocation fails: `error_rate`, except for an SQS function
+/// reporting batch item failures, whose invocations succeed and report the messages
+/// that failed (drawn per message by `sqs.rs`).
+fn invocation_error_rate(f: &FunctionConfig) -> f64 {
+    let per_message = f.invocation == InvocationType::Sqs && f.sqs.report_batch_item_failures;
+    if per_message { 0.0 } else { f.error_rate }
 }

@@ -56,3 +56,8 @@ id! {
     /// one of its partition-key lanes): its position in the function's mapping.
     LaneId
 }
+
+id! {
+    /// A message group of an SQS FIFO queue: its slot in the queue's group table.
+    GroupId
+}

@@ -2,34 +2,48 @@
 //! batches and invoke the function once per batch (`docs/model.md`, "SQS event source
 //! mapping").
 //!
-//! - Pollers start at [`SqsConfig::START_POLLERS`] concurrent invocations. Every second
-//!   ([`TICK`]) that messages are waiting and no batch was throttled, they add a
-//!   sixtieth of [`SqsConfig::POLLERS_PER_MINUTE`], up to the mapping's cap; every
-//!   second the queue has nothing visible they give back as many, down to the start.
+//! - Pollers start at [`SqsConfig::floor`] concurrent invocations: 5 in standard mode,
+//!   the minimum event pollers' in provisioned mode. Every second ([`TICK`]) that
+//!   messages are waiting and no batch was throttled, they add a sixtieth of
+//!   [`SqsConfig::per_minute`] (300, or 1,000 in provisioned mode), up to the
+//!   mapping's cap; every second the queue has nothing visible they give back as
+//!   many, down to the floor. A FIFO queue's pollers hold while every group with
+//!   waiting messages runs a batch.
 //! - A batch takes up to `batch_size` visible messages, oldest received first; a
-//!   partial batch waits up to `batch_window` for more.
+//!   partial batch waits up to `batch_window` for more. A FIFO queue's batch takes
+//!   one message group's (`fifo.rs`).
 //! - A batch that is throttled, fails or times out returns its messages after the
-//!   visibility timeout; a throttle also pauses polling until the next second. A
-//!   message whose receive count reaches `max_receive_count` is dead-lettered instead.
+//!   visibility timeout; a throttle also pauses polling until the next second. With
+//!   `report_batch_item_failures` a batch that ran returns only the messages that
+//!   failed, each failing with the function's `error_rate`. A message whose receive
+//!   count reaches `max_receive_count` is dead-lettered instead.
 //!
 //! Nothing is lost: every message received is processed, dead-lettered, waiting, or
 //! in a running batch (checked in `invariants.rs`).
+//!
+//! The entry points the event loop and the request path call are kept out of line
+//! (`#[inline(never)]`), so that the SQS code does not grow the hot loop of functions
+//! that have no queue (`docs/performance.md`).
 
-use super::ids::{FnIdx, PendingId};
+mod fifo;
+
+use super::ids::{FnIdx, GroupId, PendingId};
 use super::metrics::Level;
 use super::pending::Pending;
 use super::{Event, Simulation};
 use crate::config::{InvocationType, SqsConfig};
 use crate::histogram::Histogram;
 use crate::results::SqsSummary;
+use fifo::Groups;
 use lambdasim_engine::{NANOS_PER_SEC, Nanos};
+use rand::RngExt;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 /// How often pollers scale: each step is a sixtieth of the per-minute rate.
 pub(super) const TICK: Nanos = NANOS_PER_SEC;
 
-/// Pollers added (or removed) per [`TICK`]: 300 a minute is 5 a second.
-const POLLERS_PER_TICK: u32 = SqsConfig::POLLERS_PER_MINUTE / 60;
+/// Scaling ticks in a minute.
+const TICKS_PER_MINUTE: u32 = 60;
 
 /// A message in the queue.
 #[derive(Clone, Copy, Debug)]
@@ -38,6 +52,22 @@ struct Message {
     sent: Nanos,
     /// Times a poller has received it (`ApproximateReceiveCount`).
     receives: u32,
+    /// Its message group in a FIFO queue (0 in a standard queue).
+    group: GroupId,
+    /// Its place in its group, from 0 (0 in a standard queue).
+    seq: u64,
+}
+
+impl Message {
+    /// A message of a standard queue, sent at `sent`.
+    fn standard(sent: Nanos) -> Self {
+        Self {
+            sent,
+            receives: 0,
+            group: GroupId::new(0),
+            seq: 0,
+        }
+    }
 }
 
 /// What happened to messages, counted per bucket and over the run.
@@ -63,6 +93,12 @@ impl SqsCounts {
 /// One function's queue, its pollers and their measurements.
 pub(crate) struct SqsQueue {
     config: SqsConfig,
+    /// A FIFO queue's message groups, which then hold every waiting message
+    /// (`visible` and `hidden` stay empty).
+    groups: Option<Box<Groups>>,
+    /// With `report_batch_item_failures`, the chance that one message of a batch
+    /// fails (the function's `error_rate`); 0 without.
+    item_error_rate: f64,
     /// Messages that can be received, in the order they became visible.
     visible: VecDeque<Message>,
     /// Messages hidden by the visibility timeout after a throttled or failed batch,
@@ -75,6 +111,9 @@ pub(crate) struct SqsQueue {
     sent: BTreeMap<Nanos, u32>,
     /// The concurrent invocations the pollers may run now.
     pollers: u32,
+    /// Sixtieths of a poller's step not yet taken: a per-minute rate that 60 does not
+    /// divide (provisioned mode's 1,000) is spread over the minute's ticks.
+    carry: u32,
     /// A scaling tick is scheduled.
     ticking: bool,
     /// A batch was throttled since the last tick: no polling, no scaling up until then.
@@ -104,15 +143,23 @@ pub(crate) struct SqsBucket {
 }
 
 impl SqsQueue {
-    pub(super) fn new(config: SqsConfig) -> Self {
-        let pollers = SqsConfig::START_POLLERS.min(config.cap());
+    /// The queue of a mapping; `error_rate` is the function's.
+    pub(super) fn new(config: SqsConfig, error_rate: f64) -> Self {
+        let pollers = config.floor();
         Self {
             config,
+            groups: config.message_groups.map(|n| Box::new(Groups::new(n))),
+            item_error_rate: if config.report_batch_item_failures {
+                error_rate
+            } else {
+                0.0
+            },
             visible: VecDeque::new(),
             hidden: VecDeque::new(),
             in_flight: HashMap::new(),
             sent: BTreeMap::new(),
             pollers,
+            carry: 0,
             ticking: false,
             paused: false,
             window_until: None,
@@ -125,9 +172,39 @@ impl SqsQueue {
         }
     }
 
-    /// The fewest pollers: where they start and scale back to.
-    fn floor(&self) -> u32 {
-        SqsConfig::START_POLLERS.min(self.config.cap())
+    /// Whether a batch can be taken now.
+    fn has_visible(&self) -> bool {
+        match &self.groups {
+            Some(groups) => groups.has_visible(),
+            None => !self.visible.is_empty(),
+        }
+    }
+
+    /// Whether messages wait that no visibility timeout holds back: without them the
+    /// pollers scale down. In a FIFO queue they may wait behind a running batch of
+    /// their group, which more pollers would not start sooner.
+    fn backlogged(&self) -> bool {
+        match &self.groups {
+            Some(groups) => groups.backlogged(),
+            None => !self.visible.is_empty(),
+        }
+    }
+
+    /// Messages waiting, visible or hidden.
+    fn waiting(&self) -> usize {
+        match &self.groups {
+            Some(groups) => groups.waiting(),
+            None => self.visible.len() + self.hidden.len(),
+        }
+    }
+
+    /// The pollers' step this tick: the per-minute rate over the minute's ticks, with
+    /// the remainder carried to the next.
+    fn step(&mut self) -> u32 {
+        self.carry += self.config.per_minute();
+        let step = self.carry / TICKS_PER_MINUTE;
+        self.carry %= TICKS_PER_MINUTE;
+        step
     }
 
     /// Batches running.
@@ -142,7 +219,7 @@ impl SqsQueue {
 
     /// Messages not yet processed or dead-lettered: waiting or in running batches.
     pub(super) fn undeleted(&self) -> u64 {
-        self.visible.len() as u64 + self.hidden.len() as u64 + self.running_messages()
+        self.waiting() as u64 + self.running_messages()
     }
 
     /// Messages received, processed and dead-lettered so far in the run, with the
@@ -156,7 +233,8 @@ impl SqsQueue {
         )
     }
 
-    /// The invariants of the queue: its counts agree and the pollers keep to the cap.
+    /// The invariants of the queue: its counts agree, the pollers keep between the
+    /// floor and the cap, and a FIFO queue's groups keep their order.
     pub(super) fn check(&self) -> Result<(), String> {
         let (received, processed, dead) = self.received_processed_dead();
         if received != processed + dead + self.undeleted() {
@@ -165,24 +243,29 @@ impl SqsQueue {
                 self.undeleted()
             ));
         }
-        let cap = self.config.cap();
-        if self.pollers > cap || self.in_flight.len() > cap as usize {
+        let (floor, cap) = (self.config.floor(), self.config.cap());
+        if self.pollers > cap || self.pollers < floor || self.in_flight.len() > cap as usize {
             return Err(format!(
-                "sqs: {} pollers and {} batches above the cap {cap}",
+                "sqs: {} pollers and {} batches outside {floor} to {cap}",
                 self.pollers,
                 self.in_flight.len()
             ));
         }
-        let waiting = self.visible.len() + self.hidden.len();
         let counted: u32 = self.sent.values().sum();
-        if self.depth.value as usize != waiting || u64::from(counted) != self.undeleted() {
+        if self.depth.value as usize != self.waiting() || u64::from(counted) != self.undeleted() {
             return Err("sqs: queue depth or sent times out of step".into());
         }
-        Ok(())
+        match &self.groups {
+            Some(groups) => groups.check(self.in_flight.values().map(Vec::as_slice)),
+            None => Ok(()),
+        }
     }
 
     /// A message leaves the queue for good (processed or dead-lettered) at `now`.
     fn delete(&mut self, message: Message, now: Nanos) {
+        if let Some(groups) = &mut self.groups {
+            groups.deleted(&message);
+        }
         let count = self
             .sent
             .get_mut(&message.sent)
@@ -254,15 +337,16 @@ impl Simulation {
     }
 
     /// A message is sent to the queue of `f` by its traffic.
+    #[inline(never)]
     pub(super) fn sqs_send(&mut self, f: usize) {
         self.functions[f].metrics.bucket.requests += 1;
         let now = self.now;
         let q = self.sqs(f);
         q.bucket.received += 1;
-        q.visible.push_back(Message {
-            sent: now,
-            receives: 0,
-        });
+        match &mut q.groups {
+            Some(groups) => groups.send(now),
+            None => q.visible.push_back(Message::standard(now)),
+        }
         *q.sent.entry(now).or_default() += 1;
         q.depth.up();
         self.sqs_start_ticking(f);
@@ -279,17 +363,20 @@ impl Simulation {
         }
     }
 
-    /// A second has passed: pollers scale up while messages wait (and nothing was
-    /// throttled), down while nothing is visible; polling resumes after a throttle.
+    /// A second has passed: pollers scale up while a batch waits for one (and
+    /// nothing was throttled), hold while messages wait behind a FIFO group's running
+    /// batch, and scale down while none waits but hidden ones; polling resumes after
+    /// a throttle.
+    #[inline(never)]
     pub(super) fn sqs_tick(&mut self, f: usize) {
         let q = self.sqs(f);
-        let (cap, floor) = (q.config.cap(), q.floor());
-        let pollers = if q.visible.is_empty() {
-            q.pollers.saturating_sub(POLLERS_PER_TICK).max(floor)
-        } else if q.paused {
+        let (cap, floor) = (q.config.cap(), q.config.floor());
+        let pollers = if !q.backlogged() {
+            q.pollers.saturating_sub(q.step()).max(floor)
+        } else if q.paused || !q.has_visible() {
             q.pollers
         } else {
-            (q.pollers + POLLERS_PER_TICK).min(cap)
+            (q.pollers + q.step()).min(cap)
         };
         q.set_pollers(pollers);
         q.paused = false;
@@ -302,29 +389,22 @@ impl Simulation {
     }
 
     /// Starts batches while pollers are free and messages visible.
+    #[inline(never)]
     pub(super) fn sqs_poll(&mut self, f: usize) {
         loop {
-            let now = self.now;
             let q = self.sqs(f);
-            if q.paused || q.in_flight.len() >= q.pollers as usize || q.visible.is_empty() {
+            if q.paused || q.in_flight.len() >= q.pollers as usize || !q.has_visible() {
                 return;
             }
             let size = q.config.batch_size as usize;
-            if q.visible.len() < size && q.config.batch_window > 0 {
-                match q.window_until {
-                    Some(until) if now >= until => {}
-                    Some(_) => return,
-                    None => {
-                        let until = now.saturating_add(q.config.batch_window);
-                        q.window_until = Some(until);
-                        self.queue.schedule(until, Event::SqsWindow(FnIdx::new(f)));
-                        return;
-                    }
-                }
-            }
-            q.window_until = None;
-            let take = size.min(q.visible.len());
-            let mut batch: Vec<Message> = q.visible.drain(..take).collect();
+            let mut batch = match &mut q.groups {
+                Some(groups) => groups.take(size),
+                None => match self.sqs_standard_batch(f) {
+                    Some(batch) => batch,
+                    None => return,
+                },
+            };
+            let q = self.sqs(f);
             for m in &mut batch {
                 m.receives += 1;
                 q.depth.down();
@@ -333,7 +413,31 @@ impl Simulation {
         }
     }
 
+    /// A standard queue's next batch, or `None` while a partial batch waits for its
+    /// window to close.
+    fn sqs_standard_batch(&mut self, f: usize) -> Option<Vec<Message>> {
+        let now = self.now;
+        let q = self.sqs(f);
+        let size = q.config.batch_size as usize;
+        if q.visible.len() < size && q.config.batch_window > 0 {
+            match q.window_until {
+                Some(until) if now >= until => {}
+                Some(_) => return None,
+                None => {
+                    let until = now.saturating_add(q.config.batch_window);
+                    q.window_until = Some(until);
+                    self.queue.schedule(until, Event::SqsWindow(FnIdx::new(f)));
+                    return None;
+                }
+            }
+        }
+        q.window_until = None;
+        let take = size.min(q.visible.len());
+        Some(q.visible.drain(..take).collect())
+    }
+
     /// A partial batch's window may be over.
+    #[inline(never)]
     pub(super) fn sqs_window(&mut self, f: usize) {
         let now = self.now;
         if self.sqs(f).window_until == Some(now) {
@@ -358,44 +462,75 @@ impl Simulation {
                 let q = self.sqs(f);
                 q.bucket.batches_throttled += 1;
                 q.paused = true;
-                self.sqs_return(f, batch);
+                self.sqs_return(f, group_of(&batch), batch);
             }
         }
     }
 
     /// A batch's invocation ended: its messages are deleted, or return to the queue
-    /// if it failed. Its poller polls again once the environment is free
-    /// (`invoke_done`).
+    /// if it failed (only those that failed with `report_batch_item_failures`). Its
+    /// poller polls again once the environment is free (`invoke_done`).
     pub(super) fn sqs_batch_done(&mut self, f: usize, id: PendingId, failed: bool) {
         let now = self.now;
-        let q = self.sqs(f);
-        let batch = q.in_flight.remove(&id).unwrap_or_default();
-        if failed {
-            self.sqs_return(f, batch);
+        let mut batch = self.sqs(f).in_flight.remove(&id).unwrap_or_default();
+        let group = group_of(&batch);
+        let returned = if failed {
+            std::mem::take(&mut batch)
         } else {
-            q.bucket.processed += batch.len() as u64;
-            for m in batch {
-                q.delete(m, now);
-            }
+            self.sqs_item_failures(f, &mut batch)
+        };
+        let q = self.sqs(f);
+        q.bucket.processed += batch.len() as u64;
+        for m in batch {
+            q.delete(m, now);
         }
+        self.sqs_return(f, group, returned);
+    }
+
+    /// With `report_batch_item_failures`, the messages of a batch that ran which its
+    /// function reports failed, each with the chance `error_rate`, taken out of
+    /// `batch`. In a FIFO queue the function stops at the first failure and reports
+    /// it and every message after it, as AWS asks of FIFO functions.
+    fn sqs_item_failures(&mut self, f: usize, batch: &mut Vec<Message>) -> Vec<Message> {
+        let func = &mut self.functions[f];
+        let q = func.sqs.as_deref().expect("an SQS function has a queue");
+        let (rate, fifo) = (q.item_error_rate, q.groups.is_some());
+        if rate <= 0.0 {
+            return Vec::new();
+        }
+        let mut fails = || func.rng_errors.random::<f64>() < rate;
+        if fifo {
+            let first = (0..batch.len()).find(|_| fails()).unwrap_or(batch.len());
+            return batch.split_off(first);
+        }
+        let (failed, ok): (Vec<Message>, Vec<Message>) = batch.drain(..).partition(|_| fails());
+        *batch = ok;
+        failed
     }
 
     /// Messages of a throttled or failed batch: hidden for the visibility timeout,
-    /// or dead-lettered at their last allowed receive.
-    fn sqs_return(&mut self, f: usize, batch: Vec<Message>) {
+    /// or dead-lettered at their last allowed receive. A FIFO group's batch settles
+    /// here (as `group`), even with nothing to return.
+    fn sqs_return(&mut self, f: usize, group: GroupId, batch: Vec<Message>) {
         let now = self.now;
         let q = self.sqs(f);
         let visible_at = now.saturating_add(q.config.visibility_timeout);
-        let mut hidden = false;
+        let mut returned = Vec::with_capacity(batch.len());
         for m in batch {
             if q.config.max_receive_count.is_some_and(|n| m.receives >= n) {
                 q.bucket.dead_lettered += 1;
                 q.delete(m, now);
             } else {
-                q.hidden.push_back((visible_at, m));
                 q.depth.up();
-                hidden = true;
+                returned.push(m);
             }
+        }
+        let hidden = !returned.is_empty();
+        match &mut q.groups {
+            Some(groups) => groups.settle(group, returned, visible_at),
+            None => q
+                .hidden
+                .extend(returned.into_iter().map(|m| (visible_at, m))),
         }
         if hidden {
             self.queue
@@ -404,9 +539,13 @@ impl Simulation {
     }
 
     /// Hidden messages whose visibility timeout is over can be received again.
+    #[inline(never)]
     pub(super) fn sqs_visible(&mut self, f: usize) {
         let now = self.now;
         let q = self.sqs(f);
+        if let Some(groups) = &mut q.groups {
+            groups.reveal(now);
+        }
         while let Some(&(at, m)) = q.hidden.front()
             && at <= now
         {
@@ -416,4 +555,10 @@ impl Simulation {
         // Pollers still tick: a queue with hidden messages is never quiet.
         self.sqs_poll(f);
     }
+}
+
+/// The message group of a batch (a FIFO batch is one group's; any id for a standard
+/// queue's).
+fn group_of(batch: &[Message]) -> GroupId {
+    batch.first().map_or(GroupId::new(0), |m| m.group)
 }

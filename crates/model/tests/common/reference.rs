@@ -14,9 +14,15 @@
 //! no documented order (the fast model's timer was scheduled whenever it was armed),
 //! so the run stops with [`Tie`] and the case is not compared.
 //!
+//! SQS functions keep their messages in one plain vector (never removed, only marked
+//! deleted), each with its state; the pollers, batches, batch window, visibility
+//! timeout, dead letters and provisioned mode follow `docs/model.md` with their own
+//! events (a scaling tick each second, a window's end, hidden messages visible again).
+//!
 //! Scope: constant Init and Invoke durations (or per-arrival ones), no function errors,
-//! no client retries, `reuse` other than `random`, and static provisioned concurrency
-//! without recycling — everything random is left out. (Recycling happens at a jittered
+//! no client retries, `reuse` other than `random`, static provisioned concurrency
+//! without recycling, and standard SQS queues (no FIFO, no batch item failures, which
+//! draw per message) — everything random is left out. (Recycling happens at a jittered
 //! time and only resets an environment whose last invocation timed out; the scenarios
 //! give provisioned functions with a `max_lifetime` the longest timeout.)
 
@@ -52,6 +58,18 @@ pub struct AsyncCounts {
     pub queued_at_end: u64,
 }
 
+/// What happened to an SQS function's messages.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SqsCounts {
+    pub received: u64,
+    pub processed: u64,
+    pub dead_lettered: u64,
+    pub batches: u64,
+    pub batches_throttled: u64,
+    pub queued_at_end: u64,
+    pub peak_depth: u32,
+}
+
 /// The numbers both models must agree on, per function.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Observed {
@@ -66,6 +84,7 @@ pub struct Observed {
     pub peak_concurrency: u32,
     pub peak_environments: u32,
     pub async_events: Option<AsyncCounts>,
+    pub sqs: Option<SqsCounts>,
 }
 
 impl Observed {
@@ -88,6 +107,15 @@ impl Observed {
                 dropped: a.dropped,
                 dropped_after_errors: a.dropped_after_errors,
                 queued_at_end: a.queued_at_end,
+            }),
+            sqs: s.sqs.map(|q| SqsCounts {
+                received: q.received,
+                processed: q.processed,
+                dead_lettered: q.dead_lettered,
+                batches: q.batches,
+                batches_throttled: q.batches_throttled,
+                queued_at_end: q.queued_at_end,
+                peak_depth: q.peak_depth,
             }),
         }
     }
@@ -181,12 +209,29 @@ struct Env {
     timed_out: bool,
 }
 
+/// What an invocation serves.
+#[derive(Clone, Copy)]
+enum Job {
+    /// A synchronous request.
+    Request,
+    /// An asynchronous event.
+    Event(usize),
+    /// An SQS batch.
+    Batch(usize),
+}
+
 #[derive(Clone, Copy)]
 enum Kind {
     /// The next arrival of a stream.
     Arrival(usize),
-    /// An environment's invocation ends, serving an asynchronous event or not.
-    Done(usize, Option<usize>),
+    /// An environment's invocation ends, serving a job.
+    Done(usize, Job),
+    /// A second of an SQS function's pollers is over.
+    SqsTick(usize),
+    /// An SQS function's hidden messages may be visible again.
+    SqsVisible(usize),
+    /// An SQS function's batch window may be over.
+    SqsWindow(usize),
     /// An asynchronous event's next try after a function error.
     Retry(usize),
     /// A throttled asynchronous event's next try: after everything else at its
@@ -236,8 +281,47 @@ struct Reference<'a> {
     reserved_rate: Vec<Option<Bucket>>,
     provisioned_rate: Vec<Option<Bucket>>,
     events: Vec<AsyncEvent>,
+    /// Every SQS message sent, of every function.
+    messages: Vec<Msg>,
+    /// Every SQS batch invoked: its messages.
+    batches: Vec<Vec<usize>>,
+    /// Per function, its SQS pollers (unused for others).
+    pollers: Vec<Pollers>,
+    /// Order stamps: when a message became visible, or was hidden.
+    stamp: u64,
     out: Vec<Observed>,
     account_peak: u32,
+}
+
+/// Where an SQS message is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum MsgState {
+    /// Receivable; the stamp orders the visible messages.
+    Visible(u64),
+    /// Hidden until the time, returned in the stamp's order.
+    Hidden(Nanos, u64),
+    /// In a running batch.
+    Running,
+    /// Processed or dead-lettered.
+    Gone,
+}
+
+struct Msg {
+    func: usize,
+    receives: u32,
+    state: MsgState,
+}
+
+/// An SQS function's pollers.
+#[derive(Default)]
+struct Pollers {
+    /// The concurrent batches they may run.
+    limit: u32,
+    /// Sixtieths of a step carried to the next tick.
+    carry: u32,
+    ticking: bool,
+    paused: bool,
+    window_until: Option<Nanos>,
 }
 
 impl<'a> Reference<'a> {
@@ -275,10 +359,21 @@ impl<'a> Reference<'a> {
                 .map(|f| Bucket::rate(per_unit, f.provisioned_concurrency))
                 .collect(),
             events: Vec::new(),
+            messages: Vec::new(),
+            batches: Vec::new(),
+            pollers: functions
+                .iter()
+                .map(|f| Pollers {
+                    limit: floor(&f.sqs),
+                    ..Pollers::default()
+                })
+                .collect(),
+            stamp: 0,
             out: functions
                 .iter()
                 .map(|f| Observed {
                     async_events: is_async(f).then(AsyncCounts::default),
+                    sqs: is_sqs(f).then(SqsCounts::default),
                     ..Observed::default()
                 })
                 .collect(),
@@ -354,8 +449,15 @@ impl<'a> Reference<'a> {
     fn handle(&mut self, kind: Kind) {
         match kind {
             Kind::Arrival(s) => self.arrival(s),
-            Kind::Done(id, event) => self.done(id, event),
+            Kind::Done(id, job) => self.done(id, job),
             Kind::Retry(event) | Kind::Backoff(event) => self.try_async(event),
+            Kind::SqsTick(f) => self.sqs_tick(f),
+            Kind::SqsVisible(f) => self.sqs_visible(f),
+            Kind::SqsWindow(f) => {
+                if self.pollers[f].window_until == Some(self.now) {
+                    self.sqs_poll(f);
+                }
+            }
         }
     }
 
@@ -368,7 +470,9 @@ impl<'a> Reference<'a> {
         self.out[f].requests += 1;
         if is_async(&self.config.functions[f]) {
             self.enqueue_async(f, a.duration);
-        } else if let Err(reason) = self.serve(f, a.duration, None) {
+        } else if is_sqs(&self.config.functions[f]) {
+            self.sqs_send(f);
+        } else if let Err(reason) = self.serve(f, a.duration, Job::Request) {
             self.count_throttle(f, reason);
         }
         self.schedule_next_arrival(s);
@@ -378,13 +482,8 @@ impl<'a> Reference<'a> {
     /// request-rate limits (synchronous only) → idle provisioned environment (under
     /// provisioned concurrency's rate) → room in the pool → idle on-demand
     /// environment → scaling token → new environment.
-    fn serve(
-        &mut self,
-        f: usize,
-        duration: Option<Nanos>,
-        event: Option<usize>,
-    ) -> Result<(), Reason> {
-        let sync = event.is_none();
+    fn serve(&mut self, f: usize, duration: Option<Nanos>, event: Job) -> Result<(), Reason> {
+        let sync = matches!(event, Job::Request);
         if sync && self.rate_limited(f) {
             return Err(Reason::Rps);
         }
@@ -526,7 +625,7 @@ impl<'a> Reference<'a> {
         id: usize,
         init: Option<Nanos>,
         duration: Option<Nanos>,
-        event: Option<usize>,
+        event: Job,
     ) {
         let f = self.envs[id].func;
         let config = self.config;
@@ -556,7 +655,7 @@ impl<'a> Reference<'a> {
             out.errors += 1;
             invoke = cfg.timeout;
         }
-        if event.is_none() {
+        if matches!(event, Job::Request) {
             self.spend_rate_tokens(f, provisioned);
         }
         let env = &mut self.envs[id];
@@ -580,15 +679,22 @@ impl<'a> Reference<'a> {
 
     /// An invocation ended: its asynchronous event is settled, then the environment
     /// is idle again (or destroyed when past `max_lifetime`; provisioned ones never are).
-    fn done(&mut self, id: usize, event: Option<usize>) {
-        if let Some(event) = event {
-            self.settle(event, self.envs[id].timed_out);
+    fn done(&mut self, id: usize, job: Job) {
+        let timed_out = self.envs[id].timed_out;
+        match job {
+            Job::Request => {}
+            Job::Event(event) => self.settle(event, timed_out),
+            Job::Batch(batch) => self.sqs_batch_done(batch, timed_out),
         }
-        self.last_activity[self.envs[id].func] = self.now;
+        let f = self.envs[id].func;
+        self.last_activity[f] = self.now;
         if !self.envs[id].provisioned && self.outlived(id) {
             self.envs[id].alive = false;
         } else {
             self.make_idle(id);
+        }
+        if let Job::Batch(_) = job {
+            self.sqs_poll(f);
         }
     }
 
@@ -624,7 +730,10 @@ impl<'a> Reference<'a> {
                 Some(stream.targets[a.target as usize])
             }
             Kind::Retry(event) | Kind::Backoff(event) => Some(self.events[event].func),
+            // A batch's end polls for the next batch.
+            Kind::Done(id, Job::Batch(_)) => Some(self.envs[id].func),
             Kind::Done(..) => None,
+            Kind::SqsTick(f) | Kind::SqsVisible(f) | Kind::SqsWindow(f) => Some(f),
         }
     }
 
@@ -702,7 +811,7 @@ impl<'a> Reference<'a> {
             throttled,
             ..
         } = self.events[event];
-        let Err(reason) = self.serve(f, duration, Some(event)) else {
+        let Err(reason) = self.serve(f, duration, Job::Event(event)) else {
             return;
         };
         self.count_throttle(f, reason);
@@ -760,6 +869,11 @@ impl<'a> Reference<'a> {
                 self.async_counts(self.events[e].func).queued_at_end += 1;
             }
         }
+        for m in 0..self.messages.len() {
+            if self.messages[m].state != MsgState::Gone {
+                self.sqs_counts(self.messages[m].func).queued_at_end += 1;
+            }
+        }
     }
 
     /// Recounts every function's environments and concurrency, keeping the peaks.
@@ -778,4 +892,241 @@ impl<'a> Reference<'a> {
 
 fn is_async(f: &FunctionConfig) -> bool {
     f.invocation == InvocationType::Async
+}
+
+fn is_sqs(f: &FunctionConfig) -> bool {
+    f.invocation == InvocationType::Sqs
+}
+
+/// The fewest concurrent batches of an SQS mapping: 5 (or its cap if lower), or 10
+/// for each minimum event poller in provisioned mode.
+fn floor(sqs: &SqsConfig) -> u32 {
+    match sqs.provisioned {
+        Some(p) => 10 * p.minimum_pollers,
+        None => 5.min(cap(sqs)),
+    }
+}
+
+/// The most concurrent batches: 1,250, `maximum_concurrency`, or 10 for each
+/// maximum event poller.
+fn cap(sqs: &SqsConfig) -> u32 {
+    match sqs.provisioned {
+        Some(p) => 10 * p.maximum_pollers,
+        None => sqs.maximum_concurrency.unwrap_or(1_250),
+    }
+}
+
+/// Concurrent batches added or taken away per minute: 300, or 1,000 in provisioned
+/// mode.
+fn per_minute(sqs: &SqsConfig) -> u32 {
+    if sqs.provisioned.is_some() {
+        1_000
+    } else {
+        300
+    }
+}
+
+/// The SQS event source mapping, recounting from the messages.
+impl Reference<'_> {
+    fn sqs_counts(&mut self, f: usize) -> &mut SqsCounts {
+        self.out[f].sqs.as_mut().expect("an SQS function")
+    }
+
+    fn next_stamp(&mut self) -> u64 {
+        self.stamp += 1;
+        self.stamp
+    }
+
+    /// The messages of `f` in a state the test picks, in message order.
+    fn msgs_of(&self, f: usize, pick: impl Fn(MsgState) -> bool) -> Vec<usize> {
+        (0..self.messages.len())
+            .filter(|&m| self.messages[m].func == f && pick(self.messages[m].state))
+            .collect()
+    }
+
+    /// Visible messages of `f`, in the order they became visible.
+    fn visible(&self, f: usize) -> Vec<usize> {
+        let mut v = self.msgs_of(f, |s| matches!(s, MsgState::Visible(_)));
+        v.sort_by_key(|&m| match self.messages[m].state {
+            MsgState::Visible(stamp) => stamp,
+            _ => unreachable!(),
+        });
+        v
+    }
+
+    /// Messages waiting, visible or hidden.
+    fn depth(&self, f: usize) -> u32 {
+        self.msgs_of(f, |s| {
+            matches!(s, MsgState::Visible(_) | MsgState::Hidden(..))
+        })
+        .len() as u32
+    }
+
+    fn record_depth(&mut self, f: usize) {
+        let depth = self.depth(f);
+        let q = self.sqs_counts(f);
+        q.peak_depth = q.peak_depth.max(depth);
+    }
+
+    fn running_batches(&self, f: usize) -> u32 {
+        self.batches
+            .iter()
+            .filter(|b| {
+                b.first().is_some_and(|&m| {
+                    self.messages[m].func == f && self.messages[m].state == MsgState::Running
+                })
+            })
+            .count() as u32
+    }
+
+    fn sqs_send(&mut self, f: usize) {
+        let stamp = self.next_stamp();
+        self.messages.push(Msg {
+            func: f,
+            receives: 0,
+            state: MsgState::Visible(stamp),
+        });
+        self.sqs_counts(f).received += 1;
+        self.record_depth(f);
+        self.start_ticking(f);
+        self.sqs_poll(f);
+    }
+
+    fn start_ticking(&mut self, f: usize) {
+        if !self.pollers[f].ticking {
+            self.pollers[f].ticking = true;
+            self.schedule(self.now + NANOS_PER_SEC, Kind::SqsTick(f));
+        }
+    }
+
+    /// A second is over: up a step while messages are visible (unless a batch was
+    /// throttled), down a step to the floor while none is. A step is the per-minute
+    /// rate over 60, the remainder carried to the next step.
+    fn sqs_tick(&mut self, f: usize) {
+        let sqs = self.config.functions[f].sqs;
+        let visible = !self.visible(f).is_empty();
+        let p = &mut self.pollers[f];
+        let mut step = 0;
+        if !visible || !p.paused {
+            p.carry += per_minute(&sqs);
+            step = p.carry / 60;
+            p.carry %= 60;
+        }
+        p.limit = if !visible {
+            p.limit.saturating_sub(step).max(floor(&sqs))
+        } else if p.paused {
+            p.limit
+        } else {
+            (p.limit + step).min(cap(&sqs))
+        };
+        p.paused = false;
+        p.ticking = false;
+        let at_floor = p.limit == floor(&sqs);
+        let quiet = at_floor && self.msgs_of(f, |s| s != MsgState::Gone).is_empty();
+        if !quiet {
+            self.start_ticking(f);
+        }
+        self.sqs_poll(f);
+    }
+
+    /// Starts batches while pollers are free and messages visible; a partial batch
+    /// waits for its window.
+    fn sqs_poll(&mut self, f: usize) {
+        let sqs = self.config.functions[f].sqs;
+        loop {
+            let visible = self.visible(f);
+            let p = &self.pollers[f];
+            if p.paused || self.running_batches(f) >= p.limit || visible.is_empty() {
+                return;
+            }
+            let size = sqs.batch_size as usize;
+            if visible.len() < size && sqs.batch_window > 0 {
+                match p.window_until {
+                    Some(until) if self.now >= until => {}
+                    Some(_) => return,
+                    None => {
+                        let until = self.now + sqs.batch_window;
+                        self.pollers[f].window_until = Some(until);
+                        self.schedule(until, Kind::SqsWindow(f));
+                        return;
+                    }
+                }
+            }
+            self.pollers[f].window_until = None;
+            let batch: Vec<usize> = visible.into_iter().take(size).collect();
+            for &m in &batch {
+                self.messages[m].receives += 1;
+                self.messages[m].state = MsgState::Running;
+            }
+            self.batches.push(batch);
+            let id = self.batches.len() - 1;
+            match self.serve(f, None, Job::Batch(id)) {
+                Ok(()) => self.sqs_counts(f).batches += 1,
+                Err(reason) => {
+                    self.count_throttle(f, reason);
+                    self.sqs_counts(f).batches_throttled += 1;
+                    self.pollers[f].paused = true;
+                    let batch = std::mem::take(&mut self.batches[id]);
+                    self.sqs_return(f, batch);
+                }
+            }
+        }
+    }
+
+    fn sqs_batch_done(&mut self, batch: usize, failed: bool) {
+        let batch = std::mem::take(&mut self.batches[batch]);
+        let f = self.messages[batch[0]].func;
+        if failed {
+            self.sqs_return(f, batch);
+        } else {
+            for m in batch {
+                self.messages[m].state = MsgState::Gone;
+                self.sqs_counts(f).processed += 1;
+            }
+        }
+    }
+
+    /// A throttled or failed batch's messages: hidden for the visibility timeout, or
+    /// dead-lettered at their last allowed receive.
+    fn sqs_return(&mut self, f: usize, batch: Vec<usize>) {
+        let sqs = self.config.functions[f].sqs;
+        let visible_at = self.now + sqs.visibility_timeout;
+        let mut hidden = false;
+        for m in batch {
+            if sqs
+                .max_receive_count
+                .is_some_and(|n| self.messages[m].receives >= n)
+            {
+                self.messages[m].state = MsgState::Gone;
+                self.sqs_counts(f).dead_lettered += 1;
+            } else {
+                let stamp = self.next_stamp();
+                self.messages[m].state = MsgState::Hidden(visible_at, stamp);
+                hidden = true;
+            }
+        }
+        self.record_depth(f);
+        if hidden {
+            self.schedule(visible_at, Kind::SqsVisible(f));
+        }
+    }
+
+    /// Hidden messages whose time has come are visible, in the order they were hidden.
+    fn sqs_visible(&mut self, f: usize) {
+        let now = self.now;
+        let mut due: Vec<(u64, usize)> = self
+            .msgs_of(f, |s| matches!(s, MsgState::Hidden(at, _) if at <= now))
+            .into_iter()
+            .map(|m| match self.messages[m].state {
+                MsgState::Hidden(_, stamp) => (stamp, m),
+                _ => unreachable!(),
+            })
+            .collect();
+        due.sort_unstable();
+        for (_, m) in due {
+            let stamp = self.next_stamp();
+            self.messages[m].state = MsgState::Visible(stamp);
+        }
+        self.sqs_poll(f);
+    }
 }

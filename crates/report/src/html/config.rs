@@ -237,11 +237,17 @@ fn function_rows(functions: &[Option<FunctionView>]) -> Vec<Row> {
     ]
 }
 
-/// An SQS mapping's batches, its cap and what happens to a message that keeps failing.
+/// An SQS mapping's queue, batches, mode and cap, and what happens to a message that
+/// keeps failing.
 fn sqs(f: &FunctionConfig) -> String {
     let s = &f.sqs;
-    let mut text = format!(
-        "SQS, batches of up to {}",
+    let mut text = match s.message_groups {
+        Some(groups) => format!("SQS FIFO, {} message groups", thousands(u64::from(groups))),
+        None => "SQS".to_string(),
+    };
+    let _ = write!(
+        text,
+        ", batches of up to {}",
         thousands(u64::from(s.batch_size))
     );
     if s.batch_window > 0 {
@@ -253,6 +259,17 @@ fn sqs(f: &FunctionConfig) -> String {
         thousands(u64::from(s.cap())),
         duration(s.visibility_timeout)
     );
+    if let Some(p) = s.provisioned {
+        let _ = write!(
+            text,
+            ", provisioned mode ({} to {} event pollers)",
+            thousands(u64::from(p.minimum_pollers)),
+            thousands(u64::from(p.maximum_pollers))
+        );
+    }
+    if s.report_batch_item_failures {
+        text.push_str(", reporting batch item failures");
+    }
     match s.max_receive_count {
         Some(n) => {
             let _ = write!(text, ", dead-lettered after {n} receives");

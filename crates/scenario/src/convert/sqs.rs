@@ -4,9 +4,9 @@
 use super::{Context, pick};
 use crate::duration::Dur;
 use crate::error::ScenarioError;
-use crate::raw::{RawFunction, RawSqs};
+use crate::raw::{RawFunction, RawSqs, RawSqsProvisioned};
 use lambdasim_engine::{NANOS_PER_SEC, Nanos};
-use lambdasim_model::{InvocationType, SqsConfig};
+use lambdasim_model::{InvocationType, SqsConfig, SqsProvisioned};
 use serde_saphyr::{Location, Spanned};
 use std::ops::RangeInclusive;
 
@@ -73,6 +73,21 @@ impl Context<'_> {
             config.max_receive_count =
                 Some(self.in_range(count, at, "max_receive_count", range, "")?);
         }
+        if let Some(provisioned) = &s.provisioned {
+            config.provisioned = Some(self.sqs_provisioned(provisioned, at)?);
+            if let Some(max) = &s.maximum_concurrency {
+                return Err(self.error(
+                    pick(max.referenced, at),
+                    "found maximum_concurrency with provisioned, expected one of them (AWS refuses both on one mapping)",
+                ));
+            }
+        }
+        if let Some(report) = &s.report_batch_item_failures {
+            config.report_batch_item_failures = report.value;
+        }
+        if self.sqs_fifo(s, at, &mut config)? {
+            return Ok(config);
+        }
         if config.batch_size > SqsConfig::BATCH_SIZE_WITHOUT_WINDOW
             && config.batch_window < NANOS_PER_SEC
         {
@@ -87,6 +102,95 @@ impl Context<'_> {
             ));
         }
         Ok(config)
+    }
+
+    /// `provisioned: { minimum_pollers, maximum_pollers }`, each in AWS's range and the
+    /// maximum at least the minimum.
+    fn sqs_provisioned(
+        &self,
+        raw: &Spanned<RawSqsProvisioned>,
+        parent: Location,
+    ) -> Result<SqsProvisioned, ScenarioError> {
+        let at = pick(raw.referenced, parent);
+        let mut p = SqsProvisioned::default();
+        if let Some(min) = &raw.value.minimum_pollers {
+            p.minimum_pollers = self.in_range(
+                min,
+                at,
+                "minimum_pollers",
+                SqsProvisioned::MINIMUM_RANGE,
+                "",
+            )?;
+        }
+        if let Some(max) = &raw.value.maximum_pollers {
+            p.maximum_pollers = self.in_range(
+                max,
+                at,
+                "maximum_pollers",
+                SqsProvisioned::MAXIMUM_RANGE,
+                "",
+            )?;
+        }
+        if p.maximum_pollers < p.minimum_pollers {
+            let max = raw.value.maximum_pollers.as_ref();
+            return Err(self.error(
+                max.map_or(at, |m| pick(m.referenced, at)),
+                format!(
+                    "found maximum_pollers {} under minimum_pollers {}, expected at least the minimum",
+                    p.maximum_pollers, p.minimum_pollers
+                ),
+            ));
+        }
+        Ok(p)
+    }
+
+    /// `fifo: true` with `message_groups` (default 1): sets a FIFO queue and checks
+    /// what AWS refuses for one (a batch above 10 messages, a batch window). Returns
+    /// whether the queue is FIFO; `message_groups` on a standard queue is an error.
+    fn sqs_fifo(
+        &self,
+        s: &RawSqs,
+        at: Location,
+        config: &mut SqsConfig,
+    ) -> Result<bool, ScenarioError> {
+        let fifo = s.fifo.as_ref().is_some_and(|f| f.value);
+        if !fifo {
+            if let Some(groups) = &s.message_groups {
+                return Err(self.error(
+                    pick(groups.referenced, at),
+                    "found message_groups on a standard queue, expected fifo: true with it",
+                ));
+            }
+            return Ok(false);
+        }
+        config.message_groups = Some(match &s.message_groups {
+            Some(groups) => self.in_range(
+                groups,
+                at,
+                "message_groups",
+                SqsConfig::MESSAGE_GROUPS_RANGE,
+                "",
+            )?,
+            None => 1,
+        });
+        if let Some(size) = &s.batch_size {
+            self.in_range(
+                size,
+                at,
+                "batch_size",
+                SqsConfig::FIFO_BATCH_SIZE_RANGE,
+                " messages (a FIFO queue's)",
+            )?;
+        }
+        if let Some(window) = &s.batch_window
+            && window.value.0 > 0
+        {
+            return Err(self.error(
+                pick(window.referenced, at),
+                "found a batch_window on a FIFO queue, expected none (AWS supports no batching window for FIFO queues)",
+            ));
+        }
+        Ok(true)
     }
 
     /// The settings that make no sense for a function behind an event source mapping
