@@ -235,3 +235,46 @@ fn the_report_opens_with_the_decision() {
         }
     }
 }
+
+/// A stream function falling behind is judged by its iterator age: the plan over a
+/// sweep of its mapping chooses the cheapest parallelization factor that keeps up.
+#[test]
+fn a_plan_over_a_stream_mapping_keeps_the_iterator_age_within_its_objective() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("s.yaml");
+    // 300 records a second on 2 shards of batches that take 1 s: 2 lanes read 200 a
+    // second and fall behind, 4 read 400, 8 read 800 in smaller (more) batches.
+    let mapping =
+        |factor: u32| format!("{{ stream: {{ shards: 2, parallelization_factor: {factor} }} }}");
+    let scenario = format!(
+        "name: clicks\nduration: 3m\nfunctions:\n  - name: f\n    duration: 1s\n    \
+         invocation: {}\n    traffic:\n      - constant: {{ rate: 300 }}\n\
+         sweep:\n  functions.f.invocation: [{}, {}, {}]\n\
+         slo:\n  functions:\n    f:\n      stream_iterator_age_max_s: \"< 30\"\n",
+        mapping(1),
+        mapping(1),
+        mapping(2),
+        mapping(4)
+    );
+    fs::write(&path, scenario).unwrap();
+    let (out, stdout) = command(tmp.path(), "out", &["plan"], &path, 0);
+    let plan = json(&out.join("plan.json"));
+    assert_eq!(plan["chosen"]["name"], "inv=v2", "{stdout}");
+    let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(runs.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let ages: Vec<(String, f64)> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (
+                r[at("point")].to_string(),
+                r[at("stream_iterator_age_max_s")].parse().unwrap(),
+            )
+        })
+        .collect();
+    let age = |point: &str| ages.iter().find(|(p, _)| p == point).unwrap().1;
+    assert!(age("inv=v1") > 30.0, "{ages:?}");
+    assert!(age("inv=v2") < 30.0, "{ages:?}");
+}

@@ -4,6 +4,7 @@
 //! This module says what each measure is and how a threshold reads; judging a
 //! configuration across seeds (with a confidence interval) is the report's.
 
+use crate::config::InvocationType;
 use crate::results::{FunctionSummary, RunSummary};
 use std::fmt;
 
@@ -30,6 +31,17 @@ pub enum SloMetric {
     AsyncAgeP99Ms,
     /// The longest time from enqueueing an event to an invocation, in milliseconds.
     AsyncAgeMaxMs,
+    /// The greatest age of an SQS function's oldest message
+    /// (`ApproximateAgeOfOldestMessage`), in seconds.
+    SqsOldestAgeMaxS,
+    /// An SQS function's messages dead-lettered, as a percentage of messages received
+    /// (0 without messages).
+    SqsDeadLetteredPct,
+    /// The greatest iterator age of a stream function (`IteratorAge`), in seconds.
+    StreamIteratorAgeMaxS,
+    /// A stream function's records discarded, as a percentage of records received (0
+    /// without records).
+    StreamDiscardedPct,
 }
 
 /// Who has a metric.
@@ -41,6 +53,22 @@ pub enum MetricOf {
     Function,
     /// Asynchronously invoked functions only.
     AsyncFunction,
+    /// Functions invoked by an SQS event source mapping only.
+    SqsFunction,
+    /// Functions invoked by a stream event source mapping only.
+    StreamFunction,
+}
+
+impl MetricOf {
+    /// How a function must be invoked to have the metric, for those that say.
+    pub fn invocation(self) -> Option<InvocationType> {
+        match self {
+            Self::Any | Self::Function => None,
+            Self::AsyncFunction => Some(InvocationType::Async),
+            Self::SqsFunction => Some(InvocationType::Sqs),
+            Self::StreamFunction => Some(InvocationType::Stream),
+        }
+    }
 }
 
 /// Every metric with its name in `slo:` (the name of its `runs.csv` column) and who
@@ -83,6 +111,26 @@ pub const SLO_METRICS: &[(&str, SloMetric, MetricOf)] = &[
         SloMetric::AsyncAgeMaxMs,
         MetricOf::AsyncFunction,
     ),
+    (
+        "sqs_oldest_age_max_s",
+        SloMetric::SqsOldestAgeMaxS,
+        MetricOf::SqsFunction,
+    ),
+    (
+        "sqs_dead_lettered_pct",
+        SloMetric::SqsDeadLetteredPct,
+        MetricOf::SqsFunction,
+    ),
+    (
+        "stream_iterator_age_max_s",
+        SloMetric::StreamIteratorAgeMaxS,
+        MetricOf::StreamFunction,
+    ),
+    (
+        "stream_discarded_pct",
+        SloMetric::StreamDiscardedPct,
+        MetricOf::StreamFunction,
+    ),
 ];
 
 impl SloMetric {
@@ -118,8 +166,8 @@ impl SloMetric {
     }
 
     /// The measure in a function's totals; `None` for a latency when it served nothing
-    /// (its totals then say 0), for an event age when no event was invoked, and for an
-    /// asynchronous measure of a synchronous function.
+    /// (its totals then say 0), for an event age when no event was invoked, and for a
+    /// measure of another kind of function (asynchronous, SQS, stream).
     pub fn of_function(self, f: &FunctionSummary) -> Option<f64> {
         let value = match self {
             Self::ThrottledPct => percent(f.throttles, f.requests),
@@ -144,6 +192,16 @@ impl SloMetric {
                 } else {
                     a.age_ms.max
                 }
+            }
+            Self::SqsOldestAgeMaxS => f.sqs.as_ref()?.oldest_age_max_s,
+            Self::SqsDeadLetteredPct => {
+                let q = f.sqs.as_ref()?;
+                percent(q.dead_lettered, q.received)
+            }
+            Self::StreamIteratorAgeMaxS => f.stream.as_ref()?.iterator_age_max_s,
+            Self::StreamDiscardedPct => {
+                let s = f.stream.as_ref()?;
+                percent(s.discarded, s.received)
             }
         };
         value.is_finite().then_some(value)
@@ -321,6 +379,58 @@ mod tests {
             assert_eq!(metric.for_account(), *of == MetricOf::Any);
         }
         assert_eq!(SloMetric::named("p99"), None);
+    }
+
+    #[test]
+    fn queue_and_stream_measures_come_from_their_mappings_only() {
+        let mut orders = FunctionSummary {
+            name: "orders".into(),
+            ..Default::default()
+        };
+        let of = |metric: SloMetric, f: &FunctionSummary| metric.of_function(f);
+        for metric in [
+            SloMetric::SqsOldestAgeMaxS,
+            SloMetric::SqsDeadLetteredPct,
+            SloMetric::StreamIteratorAgeMaxS,
+            SloMetric::StreamDiscardedPct,
+        ] {
+            assert_eq!(
+                of(metric, &orders),
+                None,
+                "{}: a plain function",
+                metric.name()
+            );
+        }
+        orders.sqs = Some(crate::results::SqsSummary {
+            received: 400,
+            dead_lettered: 3,
+            oldest_age_max_s: 372.5,
+            ..Default::default()
+        });
+        assert_eq!(of(SloMetric::SqsOldestAgeMaxS, &orders), Some(372.5));
+        assert_eq!(of(SloMetric::SqsDeadLetteredPct, &orders), Some(0.75));
+        assert_eq!(of(SloMetric::StreamIteratorAgeMaxS, &orders), None);
+        let clicks = FunctionSummary {
+            name: "clicks".into(),
+            stream: Some(crate::results::StreamSummary {
+                received: 2_000,
+                discarded: 50,
+                iterator_age_max_s: 600.0,
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        assert_eq!(of(SloMetric::StreamIteratorAgeMaxS, &clicks), Some(600.0));
+        assert_eq!(of(SloMetric::StreamDiscardedPct, &clicks), Some(2.5));
+        assert_eq!(
+            SloMetric::SqsDeadLetteredPct.of().invocation(),
+            Some(InvocationType::Sqs)
+        );
+        assert_eq!(
+            SloMetric::StreamDiscardedPct.of().invocation(),
+            Some(InvocationType::Stream)
+        );
+        assert_eq!(SloMetric::LatencyP99Ms.of().invocation(), None);
     }
 
     #[test]

@@ -141,7 +141,7 @@ impl Scenario {
         let grid = sweep::Grid::new(&raw, path, sets)?;
         let objectives = slo::objectives(&raw, path)?;
         let variants = resolve_variants(&raw, path, &grid)?;
-        slo::check_async(&objectives, &variants, path)?;
+        slo::check_invocation(&objectives, &variants, path)?;
         let objective = objective::read(&raw, path)?;
         if objective.is_some() {
             objective::check_plannable(path, objective, objectives.len(), variants.len())?;

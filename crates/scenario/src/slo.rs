@@ -121,8 +121,8 @@ fn metric(
             listed(*scope == SloScope::Account)
         ))),
         (Some(metric), SloScope::Account) if !metric.for_account() => Err(error(format!(
-            "found `{}` for the account, expected one of {}: latency and asynchronous \
-             measures are judged per function (under `slo.functions`)",
+            "found `{}` for the account, expected one of {}: latency, asynchronous, queue \
+             and stream measures are judged per function (under `slo.functions`)",
             name.value,
             listed(true)
         ))),
@@ -143,9 +143,10 @@ fn parse(
     Objective::parse_threshold(&text).map_err(|message| ScenarioError::yaml(file, at, message))
 }
 
-/// Refuses an objective on an asynchronous measure of a function that some
-/// configuration invokes synchronously: at the metric, naming the configuration.
-pub(crate) fn check_async(
+/// Refuses an objective on a measure of one kind of function (asynchronous, SQS,
+/// stream) for a function that some configuration invokes otherwise: at the metric,
+/// naming the configuration.
+pub(crate) fn check_invocation(
     objectives: &[Written],
     variants: &[Variant],
     file: &Path,
@@ -154,25 +155,37 @@ pub(crate) fn check_async(
         let SloScope::Function(name) = &objective.scope else {
             continue;
         };
-        if objective.metric.of() != MetricOf::AsyncFunction {
+        let Some(wanted) = objective.metric.of().invocation() else {
             continue;
-        }
+        };
         for variant in variants {
             let function = variant.config.functions.iter().find(|f| &f.name == name);
-            if function.is_some_and(|f| f.invocation != InvocationType::Async) {
+            if let Some(f) = function.filter(|f| f.invocation != wanted) {
                 return Err(ScenarioError::yaml(
                     file,
                     *at,
                     format!(
-                        "found `{}` for `{}`, which the configuration `{}` invokes synchronously, \
-                         expected an asynchronous function (`invocation: async`)",
+                        "found `{}` for `{}`, which the configuration `{}` invokes as {}, \
+                         expected {}",
                         objective.metric.name(),
                         shown(name),
-                        shown(&variant.name)
+                        shown(&variant.name),
+                        described(f.invocation),
+                        described(wanted)
                     ),
                 ));
             }
         }
     }
     Ok(())
+}
+
+/// How a function of `invocation` is described in a message, with its key.
+fn described(invocation: InvocationType) -> &'static str {
+    match invocation {
+        InvocationType::Sync => "a synchronous function",
+        InvocationType::Async => "an asynchronous function (`invocation: async`)",
+        InvocationType::Sqs => "an SQS function (`invocation: sqs`)",
+        InvocationType::Stream => "a stream function (`invocation: stream`)",
+    }
 }

@@ -82,7 +82,7 @@ fn bad_objectives_are_errors_at_their_line() {
             "  account:\n    latency_p99_ms: \"< 800\"\n",
             11,
             5,
-            "latency and asynchronous measures are judged per function",
+            "latency, asynchronous, queue and stream measures are judged per function",
         ),
         (
             "  account:\n    throttled: \"< 1\"\n",
@@ -144,7 +144,7 @@ fn asynchronous_measures_need_an_asynchronous_function_in_every_configuration() 
     assert_eq!((err.line(), err.column()), (Some(12), Some(7)), "{err}");
     assert!(
         err.message()
-            .contains("found `async_dropped_pct` for `search`, which the configuration `base` invokes synchronously"),
+            .contains("found `async_dropped_pct` for `search`, which the configuration `base` invokes as a synchronous function, expected an asynchronous function"),
         "{err}"
     );
     let yaml = with(slo).replace(
@@ -162,4 +162,46 @@ fn asynchronous_measures_need_an_asynchronous_function_in_every_configuration() 
     // The account has no asynchronous measures.
     let err = load_err(&with("slo:\n  account:\n    async_age_max_ms: \"< 1\"\n"));
     assert!(err.message().contains("for the account"), "{err}");
+}
+
+#[test]
+fn queue_and_stream_measures_need_their_kind_of_function() {
+    let slo = "slo:
+  functions:
+    search:
+      sqs_oldest_age_max_s: \"< 60\"
+      sqs_dead_lettered_pct: \"< 0.1\"
+";
+    let err = load_err(&with(slo));
+    assert_eq!((err.line(), err.column()), (Some(12), Some(7)), "{err}");
+    assert!(
+        err.message().contains(
+            "found `sqs_oldest_age_max_s` for `search`, which the configuration `base` invokes as a synchronous function, expected an SQS function (`invocation: sqs`)"
+        ),
+        "{err}"
+    );
+    let queued = with(slo).replace(
+        "    duration: 50ms\n",
+        "    duration: 50ms\n    invocation: sqs\n",
+    );
+    let scenario = load(&queued);
+    assert_eq!(scenario.slo()[0].metric, SloMetric::SqsOldestAgeMaxS);
+    assert_eq!(scenario.slo()[1].metric, SloMetric::SqsDeadLetteredPct);
+    // A stream measure of that SQS function names both kinds.
+    let stream = queued.replace("sqs_dead_lettered_pct", "stream_discarded_pct");
+    let err = load_err(&stream);
+    assert!(
+        err.message().contains("invokes as an SQS function (`invocation: sqs`), expected a stream function (`invocation: stream`)"),
+        "{err}"
+    );
+    let streamed =
+        with("slo:\n  functions:\n    search:\n      stream_iterator_age_max_s: \"< 60\"\n")
+            .replace(
+                "    duration: 50ms\n",
+                "    duration: 50ms\n    invocation: stream\n",
+            );
+    assert_eq!(
+        load(&streamed).slo()[0].metric,
+        SloMetric::StreamIteratorAgeMaxS
+    );
 }
