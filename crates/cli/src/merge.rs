@@ -47,8 +47,8 @@ pub fn merge(args: &MergeArgs) -> Result<(), CliError> {
 }
 
 /// The shards' scenario, read again from its file with their arguments, and its
-/// configurations: refused if the file's text, or the configurations it gives, changed
-/// since the shards ran.
+/// configurations: refused if the file's text, the configurations it gives or the
+/// inputs it reads (its trace files) changed since the shards ran.
 fn scenario_of(identity: &Identity) -> Result<(Scenario, Vec<Variant>), CliError> {
     let changed = |what: String| {
         CliError::Merge(MergeError::ScenarioChanged {
@@ -70,6 +70,12 @@ fn scenario_of(identity: &Identity) -> Result<(Scenario, Vec<Variant>), CliError
     let names: Vec<&str> = variants.iter().map(|v| v.name.as_str()).collect();
     if names != identity.configurations {
         return Err(changed("its configurations differ".into()));
+    }
+    if crate::run::inputs(&scenario, &variants)? != identity.inputs {
+        return Err(changed(
+            "its inputs differ: a trace file, an observed series or a configuration as resolved (observed durations)"
+                .into(),
+        ));
     }
     Ok((scenario, variants))
 }

@@ -12,8 +12,8 @@ use lambdasim_report::merge::{ConfigRuns, combine};
 use lambdasim_report::observed::{Comparison, ObservedFold};
 use lambdasim_report::plan::{Lines, Outcome, Plan};
 use lambdasim_report::shard::{
-    ConfigPart, FirstRun, Identity, PARTS, RESULTS, Shard, ShardResults, fingerprint, series_part,
-    write_results,
+    ConfigPart, FirstRun, Identity, InputsFingerprint, PARTS, RESULTS, Shard, ShardResults,
+    fingerprint, series_part, write_results,
 };
 use lambdasim_report::{
     CsvSeries, OutputDir, Report, ReportVariant, RunsConfiguration, Tee, VariantSummary, Verdict,
@@ -154,7 +154,7 @@ pub fn run(args: &RunArgs, mode: Mode) -> Result<(), CliError> {
     match runs? {
         Ran::Whole((ran, search)) => finish(out, &how, ran, search, &interrupt),
         Ran::Shard(shard, parts) => {
-            let identity = identity(args, &scenario, all, shard);
+            let identity = identity(args, &scenario, all, shard)?;
             write_shard(out, &how, identity, parts, &interrupt)
         }
     }
@@ -168,8 +168,13 @@ enum Ran {
 }
 
 /// What a shard is part of, for merge to check: this command, but for the shard.
-fn identity(args: &RunArgs, scenario: &Scenario, all: &[Variant], shard: Shard) -> Identity {
-    Identity {
+fn identity(
+    args: &RunArgs,
+    scenario: &Scenario,
+    all: &[Variant],
+    shard: Shard,
+) -> Result<Identity, CliError> {
+    Ok(Identity {
         version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: std::path::absolute(&args.scenario).unwrap_or_else(|_| args.scenario.clone()),
         fingerprint: fingerprint(&scenario.source_text),
@@ -179,8 +184,21 @@ fn identity(args: &RunArgs, scenario: &Scenario, all: &[Variant], shard: Shard) 
         seeds: args.seeds,
         charts: !args.no_charts,
         configurations: all.iter().map(|v| v.name.clone()).collect(),
+        inputs: inputs(scenario, all)?,
         shard,
-    }
+    })
+}
+
+/// The fingerprint of `all`'s configurations, their observed series and the
+/// scenario's trace files, for a shard to record and merge to check again.
+pub(crate) fn inputs(scenario: &Scenario, all: &[Variant]) -> Result<String, CliError> {
+    let configurations: Vec<_> = all
+        .iter()
+        .map(|v| (&v.config, v.observed.as_slice()))
+        .collect();
+    let mut inputs = InputsFingerprint::of(&configurations);
+    scenario.read_traces(&mut |bytes| inputs.feed(bytes))?;
+    Ok(inputs.finish())
 }
 
 /// Writes a shard's results (its time series are already in their part files) and

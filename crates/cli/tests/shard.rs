@@ -461,6 +461,43 @@ fn merging_what_is_not_one_commands_shards_names_the_directories() {
     merge_refused(&dirs, &[&name(&scenario), "changed since the shards ran"]);
 }
 
+/// Merges `dirs` into `out`, expecting exit 2 with `expected` in the message.
+fn merge_refused_with(dirs: &[PathBuf], out: &Path, expected: &[&str]) {
+    let mut args: Vec<std::ffi::OsString> = vec!["merge".into()];
+    args.extend(dirs.iter().map(|d| d.clone().into_os_string()));
+    args.extend(["--out".into(), out.to_path_buf().into_os_string()]);
+    let refs: Vec<&std::ffi::OsStr> = args.iter().map(|s| s.as_os_str()).collect();
+    refused(&refs, &[], out, expected);
+}
+
+/// A trace is an input the scenario's text does not hold: shards that read different
+/// copies of it, or a trace changed since the shards ran, are refused.
+#[test]
+fn shards_of_different_traces_or_a_changed_trace_are_not_merged() {
+    let (tmp, scenario) = write(
+        "name: replay\nseed: 3\nduration: 1m\nfunctions:\n  - name: f\n    traffic:\n      - trace: { file: t.csv }\nsweep:\n  functions.f.memory_mb: [512, 1024]\n",
+    );
+    let dir = tmp.path();
+    let trace = dir.join("t.csv");
+    fs::write(&trace, "offset_s\n0.5\n1.5\n2.5\n").unwrap();
+    let dirs = shards(&scenario, dir, 2, &["--no-charts"]);
+    merge(&dirs, &dir.join("merged")).success();
+    // The trace changed since: the merge would describe runs of another trace.
+    fs::write(&trace, "offset_s\n0.5\n1.5\n2.6\n").unwrap();
+    merge_refused_with(
+        &dirs,
+        &dir.join("after"),
+        &["changed since the shards ran", "its inputs differ"],
+    );
+    // Shard 2 ran on the new copy, shard 1 on the old one.
+    run(&scenario, &dirs[1], &["--no-charts", "--shard", "2/2"], 0);
+    merge_refused_with(
+        &dirs,
+        &dir.join("mixed"),
+        &["inputs (configurations, observed series, trace files)"],
+    );
+}
+
 #[test]
 fn a_shard_run_again_replaces_its_earlier_output() {
     let (tmp, scenario) = write(SCENARIO);

@@ -81,7 +81,7 @@ pub fn check(shards: &[ShardDir]) -> Result<(), MergeError> {
 /// The first field on which two shards' identities differ, but the shard's index:
 /// its name and the two values.
 fn disagreement(a: &Identity, b: &Identity) -> Option<(&'static str, String, String)> {
-    let fields: [(&'static str, String, String); 10] = [
+    let fields: [(&'static str, String, String); 11] = [
         ("versions", a.version.clone(), b.version.clone()),
         (
             "scenario files",
@@ -106,6 +106,11 @@ fn disagreement(a: &Identity, b: &Identity) -> Option<(&'static str, String, Str
             "configurations",
             list(&a.configurations),
             list(&b.configurations),
+        ),
+        (
+            "inputs (configurations, observed series, trace files)",
+            a.inputs.clone(),
+            b.inputs.clone(),
         ),
         (
             "shard counts",

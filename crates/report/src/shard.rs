@@ -11,7 +11,7 @@
 
 use crate::charts::{ChartSeries, SeedBand};
 use crate::observed::Comparison;
-use lambdasim_model::RunSummary;
+use lambdasim_model::{ObservedSeries, RunSummary, SimConfig};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::io;
@@ -95,18 +95,76 @@ pub struct Identity {
     /// The names of all the command's configurations, in order: with `seeds`, the full
     /// list of runs the shards split.
     pub configurations: Vec<String>,
+    /// The [`InputsFingerprint`] of what the scenario's text does not hold: its
+    /// configurations as resolved (observed durations included), the observed series
+    /// and the trace files' bytes.
+    pub inputs: String,
     /// Which slice of those runs the shard made.
     pub shard: Shard,
 }
 
 /// A fingerprint of a scenario file's text (64-bit FNV-1a, in hex): shards of another
 /// text, or a scenario edited since they ran, are told apart. The trace files a
-/// scenario names are not included.
+/// scenario names are in [`InputsFingerprint`].
 pub fn fingerprint(text: &str) -> String {
-    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-    });
-    format!("{hash:016x}")
+    let mut hash = Fnv::new();
+    hash.feed(text.as_bytes());
+    hash.hex()
+}
+
+/// 64-bit FNV-1a, fed a piece at a time.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn hex(&self) -> String {
+        format!("{:016x}", self.0)
+    }
+}
+
+impl fmt::Write for Fnv {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.feed(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// A fingerprint of a command's inputs beyond the scenario's text: each configuration
+/// as resolved (observed durations included) and its observed series, then whatever
+/// else is fed (the trace files' paths and bytes). Shards that read different trace
+/// files, or a trace changed before the merge, are told apart.
+pub struct InputsFingerprint(Fnv);
+
+impl InputsFingerprint {
+    /// A fingerprint of `configurations` (their full `Debug` text: every value, a
+    /// float to the last digit that tells it apart), to be fed more.
+    pub fn of(configurations: &[(&SimConfig, &[ObservedSeries])]) -> Self {
+        let mut hash = Fnv::new();
+        for (config, observed) in configurations {
+            // Writing into the hash cannot fail.
+            let _ = fmt::Write::write_fmt(&mut hash, format_args!("{config:?}{observed:?}"));
+        }
+        Self(hash)
+    }
+
+    /// Takes in more bytes.
+    pub fn feed(&mut self, bytes: &[u8]) {
+        self.0.feed(bytes);
+    }
+
+    /// The fingerprint, in hex.
+    pub fn finish(&self) -> String {
+        self.0.hex()
+    }
 }
 
 /// The first seed's run of a configuration: its totals, chart data and comparison with
@@ -309,6 +367,7 @@ pub(crate) mod tests {
             seeds: 2,
             charts: true,
             configurations: vec!["mem=512".into(), "mem=1024".into()],
+            inputs: "0123456789abcdef".into(),
             shard: Shard::new(index, count).unwrap(),
         }
     }

@@ -242,6 +242,38 @@ impl Scenario {
         warnings
     }
 
+    /// Reads every trace file the variants replay (a glob's matches one by one), once,
+    /// in order of first use, giving `feed` each file's path and then its bytes a block
+    /// at a time: what, beside the scenario's text and its configurations, decides a
+    /// run's traffic (a shard fingerprints it, so that merge can tell a trace changed
+    /// between shards).
+    pub fn read_traces(&self, feed: &mut dyn FnMut(&[u8])) -> Result<(), ScenarioError> {
+        let mut paths: Vec<PathBuf> = Vec::new();
+        for (file, origin) in self.trace_files() {
+            for path in streams::matching_files(&file.path, origin, "trace file")? {
+                if !paths.contains(&path) {
+                    paths.push(path);
+                }
+            }
+        }
+        let mut block = vec![0u8; 1 << 16];
+        for path in &paths {
+            let failed = |e: std::io::Error| {
+                ScenarioError::io(error::Position::file(path), "the trace file", &e)
+            };
+            feed(path.as_os_str().as_encoded_bytes());
+            let mut file = std::fs::File::open(path).map_err(failed)?;
+            loop {
+                let n = std::io::Read::read(&mut file, &mut block).map_err(failed)?;
+                if n == 0 {
+                    break;
+                }
+                feed(&block[..n]);
+            }
+        }
+        Ok(())
+    }
+
     /// Every trace file the variants use, once, in order of first use, with where the
     /// scenario first names it.
     fn trace_files(&self) -> Vec<(&TraceFile, &Position)> {

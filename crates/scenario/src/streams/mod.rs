@@ -13,7 +13,8 @@ mod trace;
 
 pub(crate) use trace::{
     COARSE_PERIOD, CsvColumns, DEFAULT_REORDER, JsonFields, PeakToMean, Periods, Routes, Spread,
-    Statistic, TimeUnit, TraceFile, TraceFormat, TraceSpec, epoch, period, periods, validate_trace,
+    Statistic, TimeUnit, TraceFile, TraceFormat, TraceSpec, epoch, matching_files, period, periods,
+    validate_trace,
 };
 
 use crate::error::ScenarioError;
