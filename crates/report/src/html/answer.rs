@@ -547,6 +547,17 @@ pub(super) fn age_text(ms: f64) -> String {
     }
 }
 
+/// A variant's rows in a table start a group: its first row names the variant and
+/// opens the group (`i` is the row's place within the variant); the others leave the
+/// variant's cell empty.
+pub(super) fn group_start(i: usize, variant: &str) -> (String, &'static str) {
+    if i == 0 {
+        (escape(variant), " class=\"group\"")
+    } else {
+        (String::new(), "")
+    }
+}
+
 /// A horizontal gauge of `value` against `cap`, full (and red) at the cap.
 fn bar(value: u32, cap: u32) -> String {
     let share = if cap == 0 {
@@ -724,11 +735,7 @@ fn async_table(page: &mut String, variants: &[ReportVariant<'_>]) {
             .iter()
             .filter_map(|f| f.async_events.as_ref().map(|a| (f, a)));
         for (i, (f, a)) in events.enumerate() {
-            let (variant, first) = if i == 0 {
-                (escape(v.summary.name), " class=\"group\"")
-            } else {
-                (String::new(), "")
-            };
+            let (variant, first) = group_start(i, v.summary.name);
             let _ = writeln!(
                 page,
                 "<tr{first}><th scope=\"row\">{variant}</th><td class=\"name\">{}</td>\

@@ -2,7 +2,7 @@
 //! their batches are the invocations the cards count, so what a queue or a stream
 //! holds back (how old its oldest work gets, what is given up) is told here.
 
-use super::answer::{age_text, bad_share};
+use super::answer::{age_text, bad_share, group_start};
 use super::{ReportVariant, escape};
 use crate::table::{percent, thousands};
 use lambdasim_model::FunctionSummary;
@@ -82,11 +82,7 @@ pub(super) fn table(page: &mut String, variants: &[ReportVariant<'_>]) {
             .iter()
             .filter_map(|f| Row::of(f).map(|r| (f, r)));
         for (i, (f, r)) in rows.enumerate() {
-            let (variant, first) = if i == 0 {
-                (escape(v.summary.name), " class=\"group\"")
-            } else {
-                (String::new(), "")
-            };
+            let (variant, first) = group_start(i, v.summary.name);
             let _ = writeln!(
                 page,
                 "<tr{first}><th scope=\"row\">{variant}</th><td class=\"name\">{}</td>\
