@@ -142,15 +142,16 @@ fn a_message_received_max_receive_count_times_is_dead_lettered() {
     let q = sqs_summary(&summary);
     assert_eq!((q.dead_lettered, q.processed, q.queued_at_end), (1, 0, 0));
     assert_eq!(summary.functions[0].invocations, 3);
-    // Received at 0, 31 and 62 s; the third failure, at 63 s, dead-letters it.
+    // Received at 0, 30 and 60 s (SQS hides a message for the visibility timeout from
+    // its receive); the third failure, at 61 s, dead-letters it.
     let dead: Vec<f64> = rows
         .iter()
         .filter(|r| r.sqs_dead_lettered > 0)
         .map(|r| r.t_s)
         .collect();
-    assert_eq!(dead, [63.0]);
+    assert_eq!(dead, [61.0]);
     // Its age counts until then.
-    assert_eq!(q.oldest_age_max_s, 63.0);
+    assert_eq!(q.oldest_age_max_s, 61.0);
 }
 
 #[test]
@@ -339,7 +340,8 @@ fn a_fifo_queue_runs_at_most_one_batch_per_message_group() {
 fn a_failed_fifo_batch_blocks_its_group_until_dead_lettered() {
     // One group, three messages that always fail, dead-lettered at the second
     // receive: each waits for the one before it. The first is received at 0 and
-    // 31 s and dead-lettered at 32 s, the second then, and so on.
+    // 30 s (the visibility timeout counts from the receive) and dead-lettered at
+    // 31 s, the second received then, and so on.
     let sqs = SqsConfig {
         max_receive_count: Some(2),
         ..fifo(1)
@@ -352,7 +354,7 @@ fn a_failed_fifo_batch_blocks_its_group_until_dead_lettered() {
         .filter(|r| r.sqs_dead_lettered > 0)
         .map(|r| r.t_s)
         .collect();
-    assert_eq!(dead, [32.0, 64.0, 96.0]);
+    assert_eq!(dead, [31.0, 62.0, 93.0]);
     assert_eq!(summary.functions[0].peak_concurrency, 1);
     assert_eq!(summary.functions[0].invocations, 6);
 }

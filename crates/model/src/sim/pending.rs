@@ -254,7 +254,7 @@ impl Simulation {
         match item.invocation {
             InvocationType::Sqs => {
                 self.pending.remove(id);
-                self.sqs_batch_done(f, id, failed);
+                self.sqs_batch_done(f, id, failed, item.enqueued);
                 return;
             }
             InvocationType::Stream => {

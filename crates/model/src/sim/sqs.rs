@@ -39,6 +39,14 @@ use lambdasim_engine::{NANOS_PER_SEC, Nanos};
 use rand::RngExt;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
+/// Puts `item` among `hidden` (in the order they are visible again, those visible at
+/// the same time in the order they were hidden): a batch received earlier may come
+/// back later and still be visible sooner, its timeout counted from its receive.
+pub(super) fn hide<T>(hidden: &mut VecDeque<(Nanos, T)>, visible_at: Nanos, item: T) {
+    let at = hidden.partition_point(|(t, _)| *t <= visible_at);
+    hidden.insert(at, (visible_at, item));
+}
+
 /// How often pollers scale: each step is a sixtieth of the per-minute rate.
 pub(super) const TICK: Nanos = NANOS_PER_SEC;
 
@@ -462,15 +470,23 @@ impl Simulation {
                 let q = self.sqs(f);
                 q.bucket.batches_throttled += 1;
                 q.paused = true;
-                self.sqs_return(f, group_of(&batch), batch);
+                let now = self.now;
+                self.sqs_return(f, group_of(&batch), batch, now);
             }
         }
     }
 
     /// A batch's invocation ended: its messages are deleted, or return to the queue
-    /// if it failed (only those that failed with `report_batch_item_failures`). Its
-    /// poller polls again once the environment is free (`invoke_done`).
-    pub(super) fn sqs_batch_done(&mut self, f: usize, id: PendingId, failed: bool) {
+    /// if it failed (only those that failed with `report_batch_item_failures`), their
+    /// visibility timeout counted from when the batch was `received`. Its poller polls
+    /// again once the environment is free (`invoke_done`).
+    pub(super) fn sqs_batch_done(
+        &mut self,
+        f: usize,
+        id: PendingId,
+        failed: bool,
+        received: Nanos,
+    ) {
         let now = self.now;
         let mut batch = self.sqs(f).in_flight.remove(&id).unwrap_or_default();
         let group = group_of(&batch);
@@ -484,7 +500,7 @@ impl Simulation {
         for m in batch {
             q.delete(m, now);
         }
-        self.sqs_return(f, group, returned);
+        self.sqs_return(f, group, returned, received);
     }
 
     /// With `report_batch_item_failures`, the messages of a batch that ran which its
@@ -508,13 +524,17 @@ impl Simulation {
         failed
     }
 
-    /// Messages of a throttled or failed batch: hidden for the visibility timeout,
-    /// or dead-lettered at their last allowed receive. A FIFO group's batch settles
-    /// here (as `group`), even with nothing to return.
-    fn sqs_return(&mut self, f: usize, group: GroupId, batch: Vec<Message>) {
+    /// Messages of a throttled or failed batch: hidden until the visibility timeout
+    /// from when the batch was `received` runs out (SQS hides a message from its
+    /// receive; a function's timeout is at most the visibility timeout, so that is
+    /// never before now), or dead-lettered at their last allowed receive. A FIFO
+    /// group's batch settles here (as `group`), even with nothing to return.
+    fn sqs_return(&mut self, f: usize, group: GroupId, batch: Vec<Message>, received: Nanos) {
         let now = self.now;
         let q = self.sqs(f);
-        let visible_at = now.saturating_add(q.config.visibility_timeout);
+        let visible_at = received
+            .saturating_add(q.config.visibility_timeout)
+            .max(now + 1);
         let mut returned = Vec::with_capacity(batch.len());
         for m in batch {
             if q.config.max_receive_count.is_some_and(|n| m.receives >= n) {
@@ -528,9 +548,11 @@ impl Simulation {
         let hidden = !returned.is_empty();
         match &mut q.groups {
             Some(groups) => groups.settle(group, returned, visible_at),
-            None => q
-                .hidden
-                .extend(returned.into_iter().map(|m| (visible_at, m))),
+            None => {
+                for m in returned {
+                    hide(&mut q.hidden, visible_at, m);
+                }
+            }
         }
         if hidden {
             self.queue

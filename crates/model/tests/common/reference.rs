@@ -285,6 +285,8 @@ struct Reference<'a> {
     messages: Vec<Msg>,
     /// Every SQS batch invoked: its messages.
     batches: Vec<Vec<usize>>,
+    /// When each batch was received, in the order of `batches`.
+    received: Vec<Nanos>,
     /// Per function, its SQS pollers (unused for others).
     pollers: Vec<Pollers>,
     /// Order stamps: when a message became visible, or was hidden.
@@ -361,6 +363,7 @@ impl<'a> Reference<'a> {
             events: Vec::new(),
             messages: Vec::new(),
             batches: Vec::new(),
+            received: Vec::new(),
             pollers: functions
                 .iter()
                 .map(|f| Pollers {
@@ -1059,6 +1062,7 @@ impl Reference<'_> {
                 self.messages[m].state = MsgState::Running;
             }
             self.batches.push(batch);
+            self.received.push(self.now);
             let id = self.batches.len() - 1;
             match self.serve(f, None, Job::Batch(id)) {
                 Ok(()) => self.sqs_counts(f).batches += 1,
@@ -1067,17 +1071,18 @@ impl Reference<'_> {
                     self.sqs_counts(f).batches_throttled += 1;
                     self.pollers[f].paused = true;
                     let batch = std::mem::take(&mut self.batches[id]);
-                    self.sqs_return(f, batch);
+                    self.sqs_return(f, batch, self.now);
                 }
             }
         }
     }
 
     fn sqs_batch_done(&mut self, batch: usize, failed: bool) {
+        let received = self.received[batch];
         let batch = std::mem::take(&mut self.batches[batch]);
         let f = self.messages[batch[0]].func;
         if failed {
-            self.sqs_return(f, batch);
+            self.sqs_return(f, batch, received);
         } else {
             for m in batch {
                 self.messages[m].state = MsgState::Gone;
@@ -1086,11 +1091,12 @@ impl Reference<'_> {
         }
     }
 
-    /// A throttled or failed batch's messages: hidden for the visibility timeout, or
-    /// dead-lettered at their last allowed receive.
-    fn sqs_return(&mut self, f: usize, batch: Vec<usize>) {
+    /// A throttled or failed batch's messages: hidden until the visibility timeout
+    /// from the batch's receive runs out, or dead-lettered at their last allowed
+    /// receive.
+    fn sqs_return(&mut self, f: usize, batch: Vec<usize>, received: Nanos) {
         let sqs = self.config.functions[f].sqs;
-        let visible_at = self.now + sqs.visibility_timeout;
+        let visible_at = (received + sqs.visibility_timeout).max(self.now + 1);
         let mut hidden = false;
         for m in batch {
             if sqs

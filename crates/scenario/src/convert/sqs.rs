@@ -78,7 +78,7 @@ impl Context<'_> {
             if let Some(max) = &s.maximum_concurrency {
                 return Err(self.error(
                     pick(max.referenced, at),
-                    "found maximum_concurrency with provisioned, expected one of them (AWS refuses both on one mapping)",
+                    "found maximum_concurrency with provisioned, expected one of them (AWS calls them mutually exclusive)",
                 ));
             }
         }

@@ -153,7 +153,7 @@ impl Groups {
         }
         g.state = State::Hidden;
         self.held += g.messages.len();
-        self.hidden.push_back((visible_at, group));
+        super::hide(&mut self.hidden, visible_at, group);
     }
 
     /// Groups whose hidden messages are visible again by `now` are ready.
