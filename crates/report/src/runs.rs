@@ -410,6 +410,34 @@ mod tests {
         String::from_utf8(out).unwrap()
     }
 
+    /// `run` (with `replicas`) as the one configuration of a scenario without variants
+    /// or a sweep.
+    fn base<'a>(run: &'a RunSummary, replicas: &'a [RunSummary]) -> RunsConfiguration<'a> {
+        RunsConfiguration {
+            summary: VariantSummary {
+                name: "base",
+                seed: 7,
+                run,
+                replicas,
+            },
+            variant: "base",
+            point: "",
+            values: &[],
+        }
+    }
+
+    /// `runs.csv`'s text as its header and rows.
+    fn table(text: &str) -> (Vec<String>, Vec<csv::StringRecord>) {
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .map(str::to_string)
+            .collect();
+        (header, reader.records().map(Result::unwrap).collect())
+    }
+
     #[test]
     fn a_row_per_configuration_seed_and_function_with_the_swept_values() {
         let (first, replicas) = (run(1), [run(2)]);
@@ -483,26 +511,7 @@ mod tests {
         first.functions[0].cold_starts = 3;
         second.functions[0].cold_starts = 6;
         let replicas = [second.clone()];
-        let configuration = |replicas| RunsConfiguration {
-            summary: VariantSummary {
-                name: "base",
-                seed: 7,
-                run: &first,
-                replicas,
-            },
-            variant: "base",
-            point: "",
-            values: &[],
-        };
-        let text = write(&[], &[configuration(&replicas)]);
-        let mut reader = csv::Reader::from_reader(text.as_bytes());
-        let header: Vec<String> = reader
-            .headers()
-            .unwrap()
-            .iter()
-            .map(str::to_string)
-            .collect();
-        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let (header, rows) = table(&write(&[], &[base(&first, &replicas)]));
         let cell = |row: usize, name: &str| {
             let i = header.iter().position(|h| h == name).expect(name);
             rows[row][i].to_string()
@@ -528,9 +537,8 @@ mod tests {
             "jobs is asynchronous"
         );
         // With one seed, every interval is empty.
-        let text = write(&[], &[configuration(&[])]);
-        let mut reader = csv::Reader::from_reader(text.as_bytes());
-        let row = reader.records().next().unwrap().unwrap();
+        let (_, rows) = table(&write(&[], &[base(&first, &[])]));
+        let row = &rows[0];
         let i = header
             .iter()
             .position(|h| h == "throttled_pct_ci_low")
@@ -542,18 +550,7 @@ mod tests {
     #[test]
     fn without_a_sweep_there_are_no_key_columns_and_the_point_is_empty() {
         let first = run(1);
-        let configurations = [RunsConfiguration {
-            summary: VariantSummary {
-                name: "base",
-                seed: 7,
-                run: &first,
-                replicas: &[],
-            },
-            variant: "base",
-            point: "",
-            values: &[],
-        }];
-        let text = write(&[], &configurations);
+        let text = write(&[], &[base(&first, &[])]);
         let mut lines = text.lines();
         assert!(
             lines
@@ -563,7 +560,7 @@ mod tests {
         );
         assert!(lines.next().unwrap().starts_with("base,base,,7,api,600,"));
         assert_eq!(text.lines().count(), 3);
-        assert_eq!(text, write(&[], &configurations), "deterministic");
+        assert_eq!(text, write(&[], &[base(&first, &[])]), "deterministic");
     }
 
     #[test]
@@ -623,21 +620,7 @@ mod tests {
             functions: vec![function("api", false), orders, clicks],
             ..run(1)
         };
-        let configurations = [RunsConfiguration {
-            summary: VariantSummary {
-                name: "base",
-                seed: 7,
-                run: &first,
-                replicas: &[],
-            },
-            variant: "base",
-            point: "",
-            values: &[],
-        }];
-        let text = write(&[], &configurations);
-        let mut reader = csv::Reader::from_reader(text.as_bytes());
-        let header = reader.headers().unwrap().clone();
-        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let (header, rows) = table(&write(&[], &[base(&first, &[])]));
         let cells = |row: usize, names: &[&str]| -> Vec<String> {
             names
                 .iter()
