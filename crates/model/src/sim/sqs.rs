@@ -526,9 +526,11 @@ impl Simulation {
 
     /// Messages of a throttled or failed batch: hidden until the visibility timeout
     /// from when the batch was `received` runs out (SQS hides a message from its
-    /// receive; a function's timeout is at most the visibility timeout, so that is
-    /// never before now), or dead-lettered at their last allowed receive. A FIFO
-    /// group's batch settles here (as `group`), even with nothing to return.
+    /// receive), or dead-lettered at their last allowed receive. A timeout that ran
+    /// out during the batch (a long Init, or one shorter than the function's) makes
+    /// them visible the next nanosecond: after this event, never at its instant, so
+    /// that the order of events at one time does not decide it. A FIFO group's batch
+    /// settles here (as `group`), even with nothing to return.
     fn sqs_return(&mut self, f: usize, group: GroupId, batch: Vec<Message>, received: Nanos) {
         let now = self.now;
         let q = self.sqs(f);

@@ -1092,8 +1092,8 @@ impl Reference<'_> {
     }
 
     /// A throttled or failed batch's messages: hidden until the visibility timeout
-    /// from the batch's receive runs out, or dead-lettered at their last allowed
-    /// receive.
+    /// from the batch's receive runs out (at the earliest the next nanosecond), or
+    /// dead-lettered at their last allowed receive.
     fn sqs_return(&mut self, f: usize, batch: Vec<usize>, received: Nanos) {
         let sqs = self.config.functions[f].sqs;
         let visible_at = (received + sqs.visibility_timeout).max(self.now + 1);
