@@ -12,15 +12,17 @@
 //!   for traffic; an observed gauge (`ConcurrentExecutions`) reads `Maximum` instead
 //!   ([`Statistic`]).
 //!
-//! A file that is not JSON is read as CSV with a header: a time column and a count
-//! column, rows in any order. That is the CSV of a CloudWatch Logs Insights query
-//! `stats count(*) by bin(1m)` (columns `bin(1m)` and `count(*)`, newest first) or any
-//! other time-and-count export; `time_column:` and `count_column:` name the columns
-//! when they are not a `bin(…)`, `timestamp`, `time` or `Timestamp` column and a
-//! `count(*)`, `count`, `Sum` or `Invocations` column.
+//! A file that is not JSON is read as CSV with a header: a time column and a column
+//! per series, named by its header, rows in any order, an empty cell a missing point.
+//! That is the CSV of a CloudWatch Logs Insights query `stats count(*) by bin(1m)`
+//! (columns `bin(1m)` and `count(*)`, newest first), a graph of several metrics
+//! downloaded as one table, or any other time-and-count export. The time column is a
+//! `bin(…)`, `timestamp`, `time`, `@timestamp` or `date` column (in any case), else the
+//! first column holding dates, else the one `time_column:` names; `count_column:`
+//! reads one column alone.
 //!
 //! `file:` may be a glob: every file it matches is read. `series:` names the series to
-//! replay by `Id` or `Label` and sums them point by point (a function's load is
+//! replay by `Id`, `Label` or CSV column and sums them point by point (a function's load is
 //! `Invocations` plus `Throttles`: CloudWatch counts a throttled request in
 //! `Throttles` only, per the Lambda Developer Guide, "Types of metrics for Lambda
 //! functions"). A series split over several files is merged; a time given twice must
@@ -121,7 +123,9 @@ struct Series {
     id: Option<String>,
     label: Option<String>,
     file: PathBuf,
-    points: Vec<(i128, f64)>,
+    /// Its points, or what is wrong with them: a CSV's bad cell matters only in a
+    /// series replayed.
+    points: Result<Vec<(i128, f64)>, ScenarioError>,
 }
 
 impl Series {
@@ -197,12 +201,6 @@ pub(crate) struct CsvColumns {
     pub count: Option<String>,
 }
 
-/// Time columns found by name: Logs Insights' `bin(…)` by its prefix, then these.
-const TIME_COLUMNS: [&str; 4] = ["timestamp", "Timestamp", "time", "@timestamp"];
-
-/// Count columns found by name.
-const COUNT_COLUMNS: [&str; 4] = ["count(*)", "count", "Sum", "Invocations"];
-
 /// The series of one file.
 fn read_file(
     path: &Path,
@@ -218,7 +216,7 @@ fn read_file(
         "the JSON the AWS CLI writes, or a CSV of times and counts",
     )?;
     if !text.trim_start().starts_with('{') {
-        return Ok(vec![csv_series(path, &text, columns)?]);
+        return csv_series(path, &text, columns);
     }
     let document: Document = serde_json::from_str(&text).map_err(|e| {
         ScenarioError::new(
@@ -285,61 +283,124 @@ fn locate(path: &Path, text: &str, near: &[String]) -> Position {
     Position::at(path, line, column)
 }
 
-/// A CSV file of times and counts, as one series named after its count column.
-fn csv_series(path: &Path, text: &str, columns: &CsvColumns) -> Result<Series, ScenarioError> {
+/// Time columns found by name, in any case: Logs Insights' `bin(…)` by its prefix,
+/// then these. Without one, the first column whose first value is a time.
+const TIME_COLUMNS: [&str; 4] = ["timestamp", "time", "@timestamp", "date"];
+
+/// A CSV file of times and values: a series per value column, named by its header
+/// (a graph downloaded with several metrics has a column for each). An empty cell is
+/// a missing point. A bad cell is an error only if its column is replayed.
+fn csv_series(path: &Path, text: &str, columns: &CsvColumns) -> Result<Vec<Series>, ScenarioError> {
     let at = |line: u64, message: String| ScenarioError::new(Position::csv(path, line), message);
     let (mut reader, header) = input::csv_with_header(text, "a CSV header row or CloudWatch JSON")
         .map_err(|m| at(1, m))?;
-    let find = |given: &Option<String>, known: &dyn Fn(&str) -> bool, what: &str| {
-        let index = match given {
-            Some(name) => header.iter().position(|h| h == name),
-            None => header.iter().position(known),
-        };
-        index.ok_or_else(|| {
-            at(
-                1,
-                format!(
-                    "found the columns {}, expected a {what} column{}",
-                    input::column_list(&header),
-                    given.as_ref().map_or_else(
-                        || format!(" (or `{what}_column:` naming it)"),
-                        |g| format!(" named `{g}`")
-                    )
-                ),
-            )
-        })
-    };
-    let time = find(
-        &columns.time,
-        &|h| h.starts_with("bin(") || TIME_COLUMNS.contains(&h),
-        "time",
-    )?;
-    let count = find(&columns.count, &|h| COUNT_COLUMNS.contains(&h), "count")?;
-    let mut points = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
+    let records: Vec<csv::StringRecord> = reader
+        .records()
+        .collect::<Result<_, _>>()
+        .map_err(|e| {
             let line = e.position().map_or(1, |p| p.line());
             at(line, format!("found an unreadable CSV row ({e})"))
         })?;
-        let line = record.position().map_or(1, |p| p.line());
-        let cell = |i: usize| record.get(i).unwrap_or("");
-        let value = cell(count).parse::<f64>().map_err(|_| {
+    let time = time_column(&header, records.first(), columns.time.as_deref())
+        .map_err(|m| at(1, m))?;
+    let values: Vec<usize> = match &columns.count {
+        Some(name) => vec![header.iter().position(|h| h == name).ok_or_else(|| {
             at(
-                line,
+                1,
                 format!(
-                    "found `{}` as a count, expected a number of requests",
-                    crate::error::shown(cell(count))
+                    "found the columns {}, expected a count column named `{name}`",
+                    input::column_list(&header)
                 ),
             )
-        })?;
-        points.push(point(cell(time), value, &header[count]).map_err(|m| at(line, m))?);
+        })?],
+        None => (0..header.len()).filter(|&i| i != time).collect(),
+    };
+    if values.is_empty() {
+        return Err(at(
+            1,
+            format!(
+                "found only the time column `{}`, expected a column of counts beside it",
+                &header[time]
+            ),
+        ));
     }
-    Ok(Series {
+    Ok(values
+        .into_iter()
+        .map(|column| csv_column(path, &header, &records, time, column))
+        .collect())
+}
+
+/// The time column: the one named, else one known by name, else the first whose
+/// first value is a time.
+fn time_column(
+    header: &csv::StringRecord,
+    first: Option<&csv::StringRecord>,
+    named: Option<&str>,
+) -> Result<usize, String> {
+    if let Some(name) = named {
+        return header.iter().position(|h| h == name).ok_or_else(|| {
+            format!(
+                "found the columns {}, expected a time column named `{name}`",
+                input::column_list(header)
+            )
+        });
+    }
+    let known = |h: &str| {
+        h.starts_with("bin(") || TIME_COLUMNS.iter().any(|t| t.eq_ignore_ascii_case(h))
+    };
+    let is_time = |i: usize| {
+        first
+            .and_then(|r| r.get(i))
+            .is_some_and(|v| timestamp::parse(v).is_some() && v.contains('-'))
+    };
+    header
+        .iter()
+        .position(known)
+        .or_else(|| (0..header.len()).find(|&i| is_time(i)))
+        .ok_or_else(|| {
+            format!(
+                "found the columns {}, expected a time column (`bin(…)`, `timestamp`, `time`, `@timestamp` or `date`, or dates such as `2024-11-29 10:00:00`), or `time_column:` naming it",
+                input::column_list(header)
+            )
+        })
+}
+
+/// One value column as a series; its first bad cell kept as its problem.
+fn csv_column(
+    path: &Path,
+    header: &csv::StringRecord,
+    records: &[csv::StringRecord],
+    time: usize,
+    column: usize,
+) -> Series {
+    let name = &header[column];
+    let at = |record: &csv::StringRecord, message: String| {
+        let line = record.position().map_or(1, |p| p.line());
+        ScenarioError::new(Position::csv(path, line), message)
+    };
+    let points = records
+        .iter()
+        .filter_map(|record| {
+            let cell = record.get(column).unwrap_or("");
+            if cell.is_empty() {
+                return None;
+            }
+            let parsed = match cell.parse::<f64>() {
+                Ok(value) => point(record.get(time).unwrap_or(""), value, name),
+                Err(_) => Err(format!(
+                    "found `{}` in column `{name}`, expected a number of requests (or an empty cell for no data)",
+                    crate::error::shown(cell)
+                )),
+            };
+            Some(parsed.map_err(|m| at(record, m)))
+        })
+        .collect();
+    Series {
         id: None,
-        label: Some(header[count].to_string()),
+        label: Some(name.to_string()),
         file: path.to_path_buf(),
         points,
-    })
+    }
 }
 
 /// A `get-metric-data` series, checked.
@@ -378,7 +439,7 @@ fn data_series(result: DataResult, path: &Path) -> Result<Series, Problem> {
         id: Some(result.id),
         label: result.label,
         file: path.to_path_buf(),
-        points,
+        points: Ok(points),
     })
 }
 
@@ -409,7 +470,7 @@ fn statistics_series(
         id: None,
         label,
         file: path.to_path_buf(),
-        points,
+        points: Ok(points),
     })
 }
 
@@ -474,7 +535,7 @@ fn select(
 fn merge(parts: &[&Series], name: &str) -> Result<BTreeMap<i128, f64>, ScenarioError> {
     let mut merged = BTreeMap::new();
     for part in parts {
-        for &(time, value) in &part.points {
+        for &(time, value) in part.points.as_ref().map_err(Clone::clone)? {
             if let Some(&before) = merged.get(&time)
                 && before != value
             {
@@ -801,8 +862,11 @@ mod tests {
             "bin(5m),count(*)\n2021-10-30 19:10:00.000,x\n",
         );
         assert!(rows(&bad, None, &[]).unwrap_err().contains("b.csv:2"));
+        // A time column is found by its dates when its name is not known.
         let other = file(dir.path(), "o.csv", "when,n\n2021-10-30 19:10:00,1\n");
-        let err = rows(&other, Some(MIN), &[]).unwrap_err();
+        assert_eq!(rows(&other, Some(MIN), &[]).unwrap().1, vec![(0, 1.0)]);
+        let timeless = file(dir.path(), "t.csv", "when,n\n1635620000,1\n");
+        let err = rows(&timeless, Some(MIN), &[]).unwrap_err();
         assert!(
             err.contains("`when`, `n`") && err.contains("time_column"),
             "{err}"
@@ -821,5 +885,71 @@ mod tests {
         )
         .unwrap();
         assert_eq!(named.next_row().map(|r| r.requests), Some(1.0));
+    }
+
+    /// A graph of several metrics downloaded as one CSV: a time column and a column
+    /// per metric, newest first, empty where a metric has no point.
+    const WIDE: &str = "Time (UTC),Invocations,Throttles,Duration\n\
+        2024-11-29T10:02:00.000Z,30,,bad\n\
+        2024-11-29T10:01:00.000Z,20,5,180.5\n\
+        2024-11-29T10:00:00.000Z,10,,170\n";
+
+    #[test]
+    fn a_csv_with_a_column_per_metric_is_a_series_per_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(dir.path(), "graph.csv", WIDE);
+        let (period, out) = rows(&path, None, &["Invocations", "Throttles"]).unwrap();
+        assert_eq!(period, MIN);
+        assert_eq!(out, vec![(0, 10.0), (MIN, 25.0), (2 * MIN, 30.0)]);
+        // Throttles alone: its empty cells are periods without throttles.
+        let (_, out) = rows(&path, Some(MIN), &["Throttles"]).unwrap();
+        assert_eq!(out, vec![(0, 5.0)]);
+        let err = rows(&path, None, &[]).unwrap_err();
+        assert!(
+            err.contains("`Duration`, `Invocations`, `Throttles`") && err.contains("series:"),
+            "{err}"
+        );
+        // A bad cell matters only in a column replayed, and is named at its line.
+        let err = rows(&path, None, &["Duration"]).unwrap_err();
+        assert!(
+            err.contains("graph.csv:2") && err.contains("`bad` in column `Duration`"),
+            "{err}"
+        );
+        // `count_column:` picks one column, and only it is read.
+        let one = CsvColumns {
+            time: None,
+            count: Some("Invocations".into()),
+        };
+        let mut named = CloudWatchRows::open(
+            &path,
+            &Position::file(Path::new("s.yaml")),
+            None,
+            &[],
+            &one,
+            Statistic::Sum,
+        )
+        .unwrap();
+        let total: f64 = std::iter::from_fn(|| named.next_row().map(|r| r.requests)).sum();
+        assert_eq!(total, 60.0);
+    }
+
+    #[test]
+    fn wide_csv_files_split_by_time_merge_per_column() {
+        let dir = tempfile::tempdir().unwrap();
+        file(
+            dir.path(),
+            "a.csv",
+            "timestamp,Invocations,Throttles\n2024-11-29 10:00:00,1,0\n2024-11-29 10:01:00,2,1\n",
+        );
+        file(
+            dir.path(),
+            "b.csv",
+            "Throttles,Invocations,TIMESTAMP\n1,2,2024-11-29 10:01:00\n,4,2024-11-29 10:02:00\n",
+        );
+        let (_, out) = rows(&dir.path().join("*.csv"), None, &["Invocations", "Throttles"]).unwrap();
+        assert_eq!(out, vec![(0, 1.0), (MIN, 3.0), (2 * MIN, 4.0)]);
+        let only_time = file(dir.path(), "c.txt", "time\n2024-11-29 10:00:00\n");
+        let err = rows(&only_time, Some(MIN), &[]).unwrap_err();
+        assert!(err.contains("only the time column"), "{err}");
     }
 }
