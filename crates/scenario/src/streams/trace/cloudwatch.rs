@@ -294,15 +294,13 @@ fn csv_series(path: &Path, text: &str, columns: &CsvColumns) -> Result<Vec<Serie
     let at = |line: u64, message: String| ScenarioError::new(Position::csv(path, line), message);
     let (mut reader, header) = input::csv_with_header(text, "a CSV header row or CloudWatch JSON")
         .map_err(|m| at(1, m))?;
-    let records: Vec<csv::StringRecord> = reader
-        .records()
-        .collect::<Result<_, _>>()
-        .map_err(|e| {
+    let records: Vec<csv::StringRecord> =
+        reader.records().collect::<Result<_, _>>().map_err(|e| {
             let line = e.position().map_or(1, |p| p.line());
             at(line, format!("found an unreadable CSV row ({e})"))
         })?;
-    let time = time_column(&header, records.first(), columns.time.as_deref())
-        .map_err(|m| at(1, m))?;
+    let time =
+        time_column(&header, records.first(), columns.time.as_deref()).map_err(|m| at(1, m))?;
     let values: Vec<usize> = match &columns.count {
         Some(name) => vec![header.iter().position(|h| h == name).ok_or_else(|| {
             at(
@@ -345,9 +343,8 @@ fn time_column(
             )
         });
     }
-    let known = |h: &str| {
-        h.starts_with("bin(") || TIME_COLUMNS.iter().any(|t| t.eq_ignore_ascii_case(h))
-    };
+    let known =
+        |h: &str| h.starts_with("bin(") || TIME_COLUMNS.iter().any(|t| t.eq_ignore_ascii_case(h));
     let is_time = |i: usize| {
         first
             .and_then(|r| r.get(i))
@@ -946,7 +943,12 @@ mod tests {
             "b.csv",
             "Throttles,Invocations,TIMESTAMP\n1,2,2024-11-29 10:01:00\n,4,2024-11-29 10:02:00\n",
         );
-        let (_, out) = rows(&dir.path().join("*.csv"), None, &["Invocations", "Throttles"]).unwrap();
+        let (_, out) = rows(
+            &dir.path().join("*.csv"),
+            None,
+            &["Invocations", "Throttles"],
+        )
+        .unwrap();
         assert_eq!(out, vec![(0, 1.0), (MIN, 3.0), (2 * MIN, 4.0)]);
         let only_time = file(dir.path(), "c.txt", "time\n2024-11-29 10:00:00\n");
         let err = rows(&only_time, Some(MIN), &[]).unwrap_err();
