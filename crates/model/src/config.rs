@@ -78,11 +78,31 @@ pub struct GatewayLimit {
 
 impl GatewayLimit {
     /// The account's limit across all its APIs in a Region: 10,000 requests per second
-    /// with a burst of 5,000 (the page above, and "Amazon API Gateway quotas").
+    /// with a burst of 5,000, in most Regions ("Amazon API Gateway quotas",
+    /// <https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html>).
     pub const ACCOUNT: Self = Self {
         rate_per_second: 10_000,
         burst: 5_000,
     };
+    /// The account's limit in the Regions the same page lists apart: 2,500 requests
+    /// per second with a burst of 1,250.
+    pub const ACCOUNT_SMALL: Self = Self {
+        rate_per_second: 2_500,
+        burst: 1_250,
+    };
+
+    /// The account's default limit in `region` (a Region code): the page above names
+    /// Cape Town, Milan, Jakarta, UAE, Hyderabad, Melbourne, Spain, Zurich, Tel Aviv,
+    /// Calgary, Malaysia, Thailand and Mexico (Central) as 2,500 with 1,250.
+    pub fn account_default(region: &str) -> Self {
+        match region {
+            "af-south-1" | "eu-south-1" | "ap-southeast-3" | "me-central-1" | "ap-south-2"
+            | "ap-southeast-4" | "eu-south-2" | "eu-central-2" | "il-central-1" | "ca-west-1"
+            | "ap-southeast-5" | "ap-southeast-7" | "mx-central-1" => Self::ACCOUNT_SMALL,
+            _ => Self::ACCOUNT,
+        }
+    }
+
     /// The largest rate or burst accepted: far above any account's quota, small
     /// enough that the bucket's arithmetic cannot overflow.
     pub const MAX: u64 = 1_000_000_000;
@@ -122,7 +142,7 @@ pub struct AccountConfig {
     pub rps_per_environment: f64,
     /// API Gateway's account-level throttle, shared by every function behind it
     /// (`FunctionConfig::front_door`); requests it refuses are throttles of reason
-    /// `gateway`. Default [`GatewayLimit::ACCOUNT`].
+    /// `gateway`. Default [`GatewayLimit::account_default`] of the Region.
     pub front_door: GatewayLimit,
 }
 
@@ -911,7 +931,28 @@ pub enum FrontDoor {
     Behind {
         /// The route's own limit; `None`: only the account's.
         route: Option<GatewayLimit>,
+        /// How long the gateway waits for the function: a request whose Init and
+        /// Invoke take longer gets the gateway's timeout error while the invocation
+        /// runs on, billed, to its end.
+        integration_timeout: Nanos,
     },
+}
+
+impl FrontDoor {
+    /// Behind the gateway with only the account's limit and the default timeout.
+    pub const BEHIND: Self = Self::Behind {
+        route: None,
+        integration_timeout: Self::INTEGRATION_TIMEOUT,
+    };
+    /// API Gateway's default integration timeout, 29 s for REST APIs (Amazon API
+    /// Gateway Developer Guide, "Amazon API Gateway quotas"; HTTP APIs allow 30 s).
+    pub const INTEGRATION_TIMEOUT: Nanos = 29 * NANOS_PER_SEC;
+    /// The integration timeouts accepted: 50 ms, the least AWS accepts, to 300 s,
+    /// the most a Regional or private REST API can be given after a quota increase
+    /// (AWS What's New, 4 June 2024, "Amazon API Gateway integration timeout limit
+    /// increase beyond 29 seconds").
+    pub const INTEGRATION_TIMEOUT_RANGE: std::ops::RangeInclusive<Nanos> =
+        50_000_000..=300 * NANOS_PER_SEC;
 }
 
 /// The function timeouts AWS accepts: 1 s to 900 s (AWS Lambda Developer Guide,
@@ -1395,13 +1436,21 @@ impl FunctionConfig {
             let message = "client_retries are for synchronous callers: an event source mapping retries a batch itself".into();
             return self.invalid("client_retries", message);
         }
-        if let FrontDoor::Behind { route } = self.front_door {
+        if let FrontDoor::Behind {
+            route,
+            integration_timeout,
+        } = self.front_door
+        {
             if self.invocation != InvocationType::Sync {
                 let message = "front_door is for synchronous functions: API Gateway's Lambda integration waits for the response".into();
                 return self.invalid("front_door", message);
             }
             if let Some(problem) = route.and_then(|r| r.problem()) {
                 return self.invalid("front_door", format!("front_door: {problem}"));
+            }
+            if !FrontDoor::INTEGRATION_TIMEOUT_RANGE.contains(&integration_timeout) {
+                let message = "front_door: the integration timeout must be 50 ms to 300 s".into();
+                return self.invalid("front_door", message);
             }
         }
         if let Some(retries) = self.client_retries

@@ -218,6 +218,10 @@ pub struct FunctionSummary {
     pub errors: u64,
     /// Invocations that reached the function timeout.
     pub timeouts: u64,
+    /// Requests through API Gateway whose invocation (Init and Invoke) outlasted the
+    /// integration timeout: the client got the gateway's timeout error while the
+    /// invocation ran on to its end, billed and counted as it ended. Not in `errors`.
+    pub gateway_timeouts: u64,
     /// Retries sent by synchronous callers after throttles.
     pub client_retries: u64,
     /// Synchronous requests still throttled after the caller's last retry.

@@ -42,6 +42,10 @@ pub enum SloMetric {
     /// A stream function's records discarded, as a percentage of records received (0
     /// without records).
     StreamDiscardedPct,
+    /// A synchronous function's invocations that outlasted API Gateway's integration
+    /// timeout, as a percentage of invocations (0 without invocations, and for a
+    /// function invoked directly).
+    GatewayTimeoutPct,
 }
 
 /// Who has a metric.
@@ -51,6 +55,8 @@ pub enum MetricOf {
     Any,
     /// Functions only.
     Function,
+    /// Synchronously invoked functions only.
+    SyncFunction,
     /// Asynchronously invoked functions only.
     AsyncFunction,
     /// Functions invoked by an SQS event source mapping only.
@@ -64,6 +70,7 @@ impl MetricOf {
     pub fn invocation(self) -> Option<InvocationType> {
         match self {
             Self::Any | Self::Function => None,
+            Self::SyncFunction => Some(InvocationType::Sync),
             Self::AsyncFunction => Some(InvocationType::Async),
             Self::SqsFunction => Some(InvocationType::Sqs),
             Self::StreamFunction => Some(InvocationType::Stream),
@@ -130,6 +137,11 @@ pub const SLO_METRICS: &[(&str, SloMetric, MetricOf)] = &[
         "stream_discarded_pct",
         SloMetric::StreamDiscardedPct,
         MetricOf::StreamFunction,
+    ),
+    (
+        "gateway_timeout_pct",
+        SloMetric::GatewayTimeoutPct,
+        MetricOf::SyncFunction,
     ),
 ];
 
@@ -203,6 +215,7 @@ impl SloMetric {
                 let s = f.stream.as_ref()?;
                 percent(s.discarded, s.received)
             }
+            Self::GatewayTimeoutPct => percent(f.gateway_timeouts, f.invocations),
         };
         value.is_finite().then_some(value)
     }

@@ -19,7 +19,10 @@ fn roomy(functions: Vec<FunctionConfig>) -> SimConfig {
 
 fn behind(name: &str, route: Option<GatewayLimit>) -> FunctionConfig {
     let mut f = function(name, MS);
-    f.front_door = FrontDoor::Behind { route };
+    f.front_door = FrontDoor::Behind {
+        route,
+        integration_timeout: FrontDoor::INTEGRATION_TIMEOUT,
+    };
     f
 }
 
@@ -120,4 +123,72 @@ fn an_async_function_behind_the_gateway_or_a_burst_of_zero_is_refused() {
     c.account.front_door = zero;
     let error = c.validate().unwrap_err();
     assert_eq!(error.fields(), &[Field::Account("front_door")], "{error}");
+}
+
+#[test]
+fn an_invocation_outlasting_the_integration_timeout_is_the_clients_timeout_but_runs_on() {
+    // Warm environments take 28 s; the first, cold, adds a 2 s Init: 30 s > 29 s.
+    let mut f = behind("slow", None);
+    f.duration = DurationDist::Constant(28 * S);
+    f.init_duration = DurationDist::Constant(2 * S);
+    let times = [0, 40 * S, 80 * S];
+    let mut c = roomy(vec![f.clone()]);
+    c.duration = 200 * S;
+    let (summary, _) = run(c.clone(), vec![feed(at(times), 0)]);
+    let s = &summary.functions[0];
+    assert_eq!((s.invocations, s.cold_starts), (3, 1));
+    assert_eq!(s.gateway_timeouts, 1, "only the cold start passes 29 s");
+    assert_eq!(s.errors, 0, "Lambda's invocation itself succeeds");
+    // Billed to its end: Init (billed on demand) and three 28 s invocations.
+    let direct = {
+        let mut d = c.clone();
+        d.functions[0].front_door = FrontDoor::Direct;
+        run(d, vec![feed(at(times), 0)]).0
+    };
+    assert_eq!(direct.functions[0].gateway_timeouts, 0);
+    assert_eq!(direct.functions[0].cost_usd, s.cost_usd);
+    assert_eq!(direct.functions[0].latency_ms, s.latency_ms);
+    // A longer timeout, as a Regional REST API may have: none.
+    c.functions[0].front_door = FrontDoor::Behind {
+        route: None,
+        integration_timeout: 60 * S,
+    };
+    assert_eq!(
+        run(c, vec![feed(at(times), 0)]).0.functions[0].gateway_timeouts,
+        0
+    );
+}
+
+#[test]
+fn an_integration_timeout_outside_api_gateways_range_is_refused() {
+    for timeout in [49 * MS, 301 * S] {
+        let mut f = behind("api", None);
+        f.front_door = FrontDoor::Behind {
+            route: None,
+            integration_timeout: timeout,
+        };
+        let error = config(S, vec![f]).validate().unwrap_err();
+        assert_eq!(error.fields(), &[Field::Function("front_door")], "{error}");
+    }
+}
+
+#[test]
+fn the_account_default_is_smaller_in_the_regions_aws_lists() {
+    assert_eq!(
+        GatewayLimit::account_default("us-east-1"),
+        GatewayLimit::ACCOUNT
+    );
+    for region in [
+        "af-south-1",
+        "eu-central-2",
+        "ap-southeast-4",
+        "mx-central-1",
+    ] {
+        let limit = GatewayLimit::account_default(region);
+        assert_eq!(
+            (limit.rate_per_second, limit.burst),
+            (2_500, 1_250),
+            "{region}"
+        );
+    }
 }

@@ -69,6 +69,7 @@ fn arb_function(i: usize) -> impl Strategy<Value = FunctionConfig> {
                         rate_per_second,
                         burst,
                     }),
+                    integration_timeout: FrontDoor::INTEGRATION_TIMEOUT,
                 });
                 // SnapStart, restores up to 12 s (some past the 10 s limit), on a
                 // function without provisioned concurrency, as AWS requires.

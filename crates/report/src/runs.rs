@@ -230,6 +230,19 @@ const COLUMNS: &[Column] = &[
     mapping_int!("stream_batches_throttled", stream, |s| s.batches_throttled),
     mapping_float!("stream_iterator_age_max_s", stream, TIME_DECIMALS, |s| s
         .iterator_age_max_s),
+    mapping_float!("sqs_dead_lettered_pct", sqs, PCT_DECIMALS, |q| pct(
+        q.dead_lettered,
+        q.received
+    )),
+    mapping_float!("stream_discarded_pct", stream, PCT_DECIMALS, |s| pct(
+        s.discarded,
+        s.received
+    )),
+    int!("gateway_timeouts", |f| f.gateway_timeouts),
+    float!("gateway_timeout_pct", PCT_DECIMALS, |f| pct(
+        f.gateway_timeouts,
+        f.invocations
+    )),
     col("<metric>_ci_low, <metric>_ci_high", Cell::Intervals),
 ];
 
@@ -575,6 +588,14 @@ mod tests {
                 section.contains(&format!("`{name}`")),
                 "`{name}` undocumented"
             );
+        }
+    }
+
+    #[test]
+    fn every_measure_an_slo_may_judge_is_a_column() {
+        let header = runs_header(&[]);
+        for (name, _, _) in SLO_METRICS {
+            assert!(header.iter().any(|h| h == name), "`{name}` is no column");
         }
     }
 

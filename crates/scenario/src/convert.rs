@@ -27,8 +27,8 @@ use crate::variants::Applied;
 use lambdasim_engine::{NANOS_PER_SEC, Nanos, StreamKey};
 use lambdasim_model::pricing::PriceTable;
 use lambdasim_model::{
-    AccountConfig, BillingConfig, ConfigError, DurationDist, FunctionConfig, MAX_WARM_START,
-    ScalingConfig, ScalingMode, SimConfig, TIMEOUT_RANGE,
+    AccountConfig, BillingConfig, ConfigError, DurationDist, FunctionConfig, GatewayLimit,
+    MAX_WARM_START, ScalingConfig, ScalingMode, SimConfig, TIMEOUT_RANGE,
 };
 use serde_saphyr::{Location, Spanned};
 use std::collections::HashSet;
@@ -301,8 +301,11 @@ impl Context<'_> {
             None => defaults.rps_per_environment,
         };
         let (front_door, stages) = match &raw.front_door {
-            Some(gateway) => self.account_gateway(gateway, at)?,
-            None => (defaults.front_door, front_door::Stages::new()),
+            Some(gateway) => self.account_gateway(gateway, at, &region)?,
+            None => (
+                GatewayLimit::account_default(&region),
+                front_door::Stages::new(),
+            ),
         };
         let account = AccountConfig {
             front_door,

@@ -127,18 +127,19 @@ pub(crate) struct RawAccountGateway {
     pub stages: Option<Spanned<BTreeMap<String, Spanned<RawGatewayLimit>>>>,
 }
 
-/// A function's route behind the gateway: its stage, and its own limit (any key left
-/// out taken from the stage's).
+/// A function's route behind the gateway: its stage, its own limit (any key left out
+/// taken from the stage's), and how long the gateway waits for the function.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawRoute {
     pub stage: Option<Spanned<String>>,
     pub rate: Option<Spanned<u64>>,
     pub burst: Option<Spanned<u64>>,
+    pub integration_timeout: Option<Spanned<Dur>>,
 }
 
 /// A function's `front_door:`: `true` (behind the gateway), `false`, or its route
-/// `{ stage, rate, burst }`.
+/// `{ stage, rate, burst, integration_timeout }`.
 #[derive(Clone, Debug)]
 pub(crate) enum RawFrontDoor {
     Flag(bool),
@@ -153,7 +154,7 @@ impl<'de> Deserialize<'de> for RawFrontDoor {
             type Value = RawFrontDoor;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("true, false or a route { stage, rate, burst }")
+                f.write_str("true, false or a route { stage, rate, burst, integration_timeout }")
             }
 
             fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawFrontDoor, E> {

@@ -264,6 +264,8 @@ functions:
   - name: search
     front_door: { rate: 100, burst: 20 }
   - name: worker
+  - name: report
+    front_door: { integration_timeout: 90s }
 ";
     let config = base(&load(yaml)).config;
     assert_eq!(
@@ -281,13 +283,35 @@ functions:
     assert_eq!(
         doors,
         [
-            FrontDoor::Behind { route: None },
-            FrontDoor::Behind { route: Some(route) },
-            FrontDoor::Direct
+            FrontDoor::BEHIND,
+            FrontDoor::Behind {
+                route: Some(route),
+                integration_timeout: 29 * NANOS_PER_SEC,
+            },
+            FrontDoor::Direct,
+            FrontDoor::Behind {
+                route: None,
+                integration_timeout: 90 * NANOS_PER_SEC,
+            },
         ]
     );
     let config = base(&load(&with_function("    memory_mb: 256\n"))).config;
     assert_eq!(config.account.front_door, GatewayLimit::ACCOUNT);
+}
+
+#[test]
+fn the_account_front_door_defaults_to_the_regions_quota() {
+    let yaml = |account: &str| {
+        format!(
+            "name: s\nduration: 1h\naccount:\n  region: eu-central-2\n{account}functions:\n  - name: api\n"
+        )
+    };
+    let small = GatewayLimit::account_default("eu-central-2");
+    assert_eq!((small.rate_per_second, small.burst), (2_500, 1_250));
+    assert_eq!(base(&load(&yaml(""))).config.account.front_door, small);
+    // A key left out takes the Region's default too.
+    let config = base(&load(&yaml("  front_door: { rate: 3000 }\n"))).config;
+    assert_eq!(config.account.front_door.burst, 1_250);
 }
 
 #[test]
@@ -314,6 +338,7 @@ functions:
             rate_per_second,
             burst,
         }),
+        integration_timeout: FrontDoor::INTEGRATION_TIMEOUT,
     };
     let doors: Vec<FrontDoor> = config.functions.iter().map(|f| f.front_door).collect();
     assert_eq!(doors, [limit(50, 10), limit(50, 10), limit(5, 10)]);
@@ -364,6 +389,11 @@ fn front_door_errors_point_at_the_value() {
         "    front_door: { burst: 9 }\n",
         "{ burst",
         "expected both rate and burst",
+    );
+    assert_error_at(
+        "    front_door: { integration_timeout: 10m }\n",
+        "10m",
+        "expected 0.05s to 300s",
     );
     assert_error_at(
         "    front_door: { rate: 1, brust: 2 }\n",
@@ -575,7 +605,13 @@ fn variants_can_set_every_new_key() {
         rate_per_second: 50,
         burst: 5,
     };
-    assert_eq!(api.front_door, FrontDoor::Behind { route: Some(route) });
+    assert_eq!(
+        api.front_door,
+        FrontDoor::Behind {
+            route: Some(route),
+            integration_timeout: FrontDoor::INTEGRATION_TIMEOUT,
+        }
+    );
     assert_eq!(config.account.front_door.burst, 100);
     assert_eq!(api.timeout, 29 * S);
     assert_eq!(api.function_idle_timeout, Some(1200 * S));

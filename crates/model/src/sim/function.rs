@@ -58,6 +58,8 @@ pub(super) struct Function {
     pub(super) provisioned_rate: Option<TokenBucket>,
     /// The function's route limit at API Gateway, if it has one.
     pub(super) route: Option<TokenBucket>,
+    /// How long API Gateway waits for an invocation, when `behind_front_door`.
+    pub(super) integration_timeout: Nanos,
     /// Index of the token bucket new environments take from (own, or the account's).
     pub(super) token_bucket: usize,
     /// A new environment's start: Init, or with SnapStart the snapshot's restore.
@@ -197,8 +199,15 @@ pub(super) fn build_function(
         invocation: f.invocation,
         behind_front_door: f.front_door != FrontDoor::Direct,
         route: match f.front_door {
-            FrontDoor::Behind { route } => route.map(|r| gateway_bucket(&r)),
+            FrontDoor::Behind { route, .. } => route.map(|r| gateway_bucket(&r)),
             FrontDoor::Direct => None,
+        },
+        integration_timeout: match f.front_door {
+            FrontDoor::Behind {
+                integration_timeout,
+                ..
+            } => integration_timeout,
+            FrontDoor::Direct => Nanos::MAX,
         },
         timeout: f.timeout,
         error_rate: invocation_error_rate(f),

@@ -184,7 +184,11 @@ impl Simulation {
             m.usage_bucket.on_demand_starts += 1;
             self.queue.schedule(start, Event::InitDone(id));
         }
-        m.record_latency(init_ns.saturating_add(duration));
+        let latency = init_ns.saturating_add(duration);
+        m.record_latency(latency);
+        if func.behind_front_door && latency > func.integration_timeout {
+            m.bucket.gateway_timeouts += 1;
+        }
         // The bin of the next warm invocation, loaded now: with many functions their
         // histograms fall out of the cache between two invocations of one function.
         let next = func.durations.peek();

@@ -169,6 +169,8 @@ pub(crate) struct Counts {
     pub errors: u64,
     /// Invocations that reached the function timeout (counted in `errors` too).
     pub timeouts: u64,
+    /// Requests whose invocation outlasted API Gateway's integration timeout.
+    pub gateway_timeouts: u64,
     pub client_retries: u64,
     pub client_gave_up: u64,
     pub async_received: u64,
@@ -181,6 +183,7 @@ impl Counts {
     fn add(&mut self, other: &Self) {
         self.errors += other.errors;
         self.timeouts += other.timeouts;
+        self.gateway_timeouts += other.gateway_timeouts;
         self.client_retries += other.client_retries;
         self.client_gave_up += other.client_gave_up;
         self.async_received += other.async_received;
@@ -375,6 +378,7 @@ impl FunctionMetrics {
             cost_usd: Default::default(),
             errors: t.errors,
             timeouts: t.timeouts,
+            gateway_timeouts: t.gateway_timeouts,
             client_retries: t.client_retries,
             client_gave_up: t.client_gave_up,
             mean_provisioned_allocated: self.provisioned_allocated.mean_over(end),

@@ -123,13 +123,20 @@ fn gateway_limit(l: &GatewayLimit) -> String {
     )
 }
 
-/// Whether a function is behind API Gateway, and its route's limit.
+/// Whether a function is behind API Gateway, its route's limit and its integration
+/// timeout.
 fn front_door(f: &FunctionConfig) -> String {
     match f.front_door {
         FrontDoor::Direct => "direct".to_string(),
-        FrontDoor::Behind { route: None } => "behind API Gateway".to_string(),
-        FrontDoor::Behind { route: Some(r) } => {
-            format!("behind API Gateway, route {}", gateway_limit(&r))
+        FrontDoor::Behind {
+            route,
+            integration_timeout,
+        } => {
+            let route = route.map_or(String::new(), |r| format!(", route {}", gateway_limit(&r)));
+            format!(
+                "behind API Gateway{route}, integration timeout {}",
+                duration(integration_timeout)
+            )
         }
     }
 }

@@ -9,8 +9,10 @@
 //! gives the routes behind it their limit; the model sees one limit per route.
 
 use super::{Context, pick};
+use crate::duration::Dur;
 use crate::error::ScenarioError;
 use crate::raw::{RawAccountGateway, RawFrontDoor, RawGatewayLimit, RawRoute};
+use lambdasim_engine::Nanos;
 use lambdasim_model::{FrontDoor, FunctionConfig, GatewayLimit, InvocationType};
 use serde_saphyr::{Location, Spanned};
 use std::collections::BTreeMap;
@@ -53,12 +55,13 @@ impl Context<'_> {
         })
     }
 
-    /// `account.front_door:`: the account's limit (each key defaulting to AWS's quota)
-    /// and its stages' default route limits (both keys each).
+    /// `account.front_door:`: the account's limit (each key defaulting to AWS's quota
+    /// in `region`) and its stages' default route limits (both keys each).
     pub(super) fn account_gateway(
         &self,
         raw: &Spanned<RawAccountGateway>,
         parent: Location,
+        region: &str,
     ) -> Result<(GatewayLimit, Stages), ScenarioError> {
         let at = pick(raw.referenced, parent);
         let account = Spanned {
@@ -69,7 +72,11 @@ impl Context<'_> {
             referenced: raw.referenced,
             defined: raw.defined,
         };
-        let limit = self.gateway_limit(&account, parent, Some(GatewayLimit::ACCOUNT))?;
+        let limit = self.gateway_limit(
+            &account,
+            parent,
+            Some(GatewayLimit::account_default(region)),
+        )?;
         let mut stages = Stages::new();
         if let Some(raw_stages) = &raw.value.stages {
             let stages_at = pick(raw_stages.referenced, at);
@@ -93,9 +100,13 @@ impl Context<'_> {
         let at = pick(raw.referenced, parent);
         let front_door = match &raw.value {
             RawFrontDoor::Flag(false) => return Ok(FrontDoor::Direct),
-            RawFrontDoor::Flag(true) => FrontDoor::Behind { route: None },
+            RawFrontDoor::Flag(true) => FrontDoor::BEHIND,
             RawFrontDoor::Route(route) => FrontDoor::Behind {
-                route: Some(self.route_limit(route, at, stages)?),
+                route: match (&route.stage, &route.rate, &route.burst) {
+                    (None, None, None) => None,
+                    _ => Some(self.route_limit(route, at, stages)?),
+                },
+                integration_timeout: self.integration_timeout(route, at)?,
             },
         };
         if config.invocation != InvocationType::Sync {
@@ -110,6 +121,26 @@ impl Context<'_> {
             ));
         }
         Ok(front_door)
+    }
+
+    /// A route's `integration_timeout:`, API Gateway's default when left out.
+    fn integration_timeout(&self, route: &RawRoute, at: Location) -> Result<Nanos, ScenarioError> {
+        let Some(timeout) = &route.integration_timeout else {
+            return Ok(FrontDoor::INTEGRATION_TIMEOUT);
+        };
+        let range = FrontDoor::INTEGRATION_TIMEOUT_RANGE;
+        if !range.contains(&timeout.value.0) {
+            return Err(self.error(
+                pick(timeout.referenced, at),
+                format!(
+                    "found integration_timeout {}, expected {} to {} (API Gateway's range; above 29 s only for a Regional or private REST API, after a quota increase)",
+                    timeout.value,
+                    Dur(*range.start()),
+                    Dur(*range.end()),
+                ),
+            ));
+        }
+        Ok(timeout.value.0)
     }
 
     /// A route's limit: its own keys, any left out taken from its stage's.
