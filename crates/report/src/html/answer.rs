@@ -678,7 +678,7 @@ fn detail_table(page: &mut String, variants: &[ReportVariant<'_>]) {
                 ),
                 None => (
                     thousands(f.requests),
-                    percent(f.throttles, f.requests),
+                    percent(f.throttles, f.requests) + &gateway_timeouts(f),
                     bad_share(f.throttles, f.requests),
                 ),
             };
@@ -705,6 +705,18 @@ fn detail_table(page: &mut String, variants: &[ReportVariant<'_>]) {
         }
     }
     page.push_str("</tbody>\n</table></div>\n");
+}
+
+/// A note of the requests API Gateway timed out while Lambda ran on, when there were
+/// any: they failed for their callers though Lambda served them.
+fn gateway_timeouts(f: &FunctionSummary) -> String {
+    if f.gateway_timeouts == 0 {
+        return String::new();
+    }
+    format!(
+        " <small>+ {} gateway timeouts</small>",
+        percent(f.gateway_timeouts, f.requests)
+    )
 }
 
 /// What became of each asynchronous function's events: accepted into its queue,

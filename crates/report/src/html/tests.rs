@@ -310,6 +310,18 @@ fn without_async_functions_the_card_says_throttled_plainly() {
 }
 
 #[test]
+fn requests_the_gateway_timed_out_are_noted_beside_the_throttled_share() {
+    let mut slow = run(0);
+    slow.functions[0].gateway_timeouts = 50; // 1 % of api's 5,000 requests
+    let html = page_of(&["slow"], &[slow], &[]);
+    assert!(
+        html.contains("<small>+ 1% gateway timeouts</small>"),
+        "{html}"
+    );
+    assert!(!page(&["plain"]).contains("gateway timeouts"));
+}
+
+#[test]
 fn a_few_throttles_in_millions_show_their_share_and_are_not_red() {
     let mut few = run(0);
     few.functions[0].requests = 1_995_000;
