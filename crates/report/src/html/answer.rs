@@ -6,7 +6,7 @@ use super::{ReportVariant, escape};
 use crate::limits::{FunctionLimits, account_split};
 use crate::seeds::{SeedSpread, Spread, all_runs, mean_ci95};
 use crate::table::{decimal, percent, significant, thousands};
-use lambdasim_model::{AsyncSummary, FunctionSummary, RunSummary, ThrottleCounts};
+use lambdasim_model::{AsyncSummary, FrontDoor, FunctionSummary, RunSummary, ThrottleCounts};
 use std::fmt::Write;
 
 pub fn section(page: &mut String, variants: &[ReportVariant<'_>]) {
@@ -111,6 +111,16 @@ fn card(
     }
     page.push_str("<dl>\n");
     throttle_metrics(page, &run.functions, &runs);
+    let behind: Vec<&str> = v
+        .config
+        .functions
+        .iter()
+        .filter(|f| f.front_door != FrontDoor::Direct)
+        .map(|f| f.name.as_str())
+        .collect();
+    if !behind.is_empty() {
+        gateway_metric(page, run, &runs, &behind);
+    }
     let mut note = format!(
         "{} of {} invocations",
         thousands(a.cold_starts),
@@ -291,6 +301,14 @@ fn changes(run: &RunSummary, base: &RunSummary) -> Vec<String> {
             count_change(sync_throttles(run), sync_throttles(base))
         ),
     ];
+    let gateway_timeouts =
+        |r: &RunSummary| -> u64 { r.functions.iter().map(|f| f.gateway_timeouts).sum() };
+    if gateway_timeouts(run) + gateway_timeouts(base) > 0 {
+        out.push(format!(
+            "gateway timeouts {}",
+            count_change(gateway_timeouts(run), gateway_timeouts(base))
+        ));
+    }
     if dropped(run).is_some() || dropped(base).is_some() {
         out.push(format!(
             "dropped events {}",
@@ -332,6 +350,39 @@ fn metric(page: &mut String, name: &str, value: &str, class: &str, note: &str) {
         escape(value),
         escape(note)
     );
+}
+
+/// The share of the invocations of the functions `behind` API Gateway that outlasted
+/// its integration timeout: Lambda served them, their callers got the gateway's error.
+/// With several seeds, the mean ± the 95 % interval.
+fn gateway_metric(page: &mut String, run: &RunSummary, runs: &[&RunSummary], behind: &[&str]) {
+    let totals = |r: &RunSummary| {
+        r.functions
+            .iter()
+            .filter(|f| behind.contains(&f.name.as_str()))
+            .fold((0, 0), |(t, n), f| {
+                (t + f.gateway_timeouts, n + f.invocations)
+            })
+    };
+    let of = |r: &RunSummary| {
+        let (t, n) = totals(r);
+        share(t, n)
+    };
+    let (timeouts, invocations) = totals(run);
+    let (value, class) = if runs.len() > 1 {
+        (across(runs, of, pct_text), pct_class(runs, of))
+    } else {
+        (
+            percent(timeouts, invocations),
+            share_class(timeouts, invocations),
+        )
+    };
+    let note = format!(
+        "{} of {} invocations outlasted the integration timeout; Lambda ran them on, billed",
+        thousands(timeouts),
+        thousands(invocations)
+    );
+    metric(page, "Gateway timeouts", &value, class, &note);
 }
 
 /// The card's throttling numbers. Synchronous requests are counted once per try, so
@@ -772,4 +823,44 @@ fn async_table(page: &mut String, variants: &[ReportVariant<'_>]) {
         }
     }
     page.push_str("</tbody>\n</table></div>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(timeouts: [u64; 2]) -> RunSummary {
+        let mut run = RunSummary::default();
+        for (name, timeouts) in ["api", "worker"].into_iter().zip(timeouts) {
+            run.functions.push(FunctionSummary {
+                name: name.to_string(),
+                invocations: 1_000,
+                gateway_timeouts: timeouts,
+                ..Default::default()
+            });
+        }
+        run
+    }
+
+    #[test]
+    fn the_gateway_card_counts_the_functions_behind_it_only() {
+        let slow = run([30, 0]);
+        let mut page = String::new();
+        gateway_metric(&mut page, &slow, &[&slow], &["api"]);
+        assert!(page.contains("<dt>Gateway timeouts</dt><dd class=\"bad\">3%</dd>"), "{page}");
+        assert!(page.contains("30 of 1,000 invocations"), "{page}");
+        // Across seeds: the mean of 3 % and 1 %.
+        let fast = run([10, 0]);
+        let mut page = String::new();
+        gateway_metric(&mut page, &slow, &[&slow, &fast], &["api"]);
+        assert!(page.contains("<dd class=\"bad\">2"), "{page}");
+    }
+
+    #[test]
+    fn the_change_names_gateway_timeouts_only_when_there_are_some() {
+        let text = changes(&run([0, 0]), &run([0, 0])).join(", ");
+        assert!(!text.contains("gateway"), "{text}");
+        let text = changes(&run([0, 0]), &run([30, 0])).join(", ");
+        assert!(text.contains("gateway timeouts -100%"), "{text}");
+    }
 }
