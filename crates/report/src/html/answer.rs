@@ -847,7 +847,10 @@ mod tests {
         let slow = run([30, 0]);
         let mut page = String::new();
         gateway_metric(&mut page, &slow, &[&slow], &["api"]);
-        assert!(page.contains("<dt>Gateway timeouts</dt><dd class=\"bad\">3%</dd>"), "{page}");
+        assert!(
+            page.contains("<dt>Gateway timeouts</dt><dd class=\"bad\">3%</dd>"),
+            "{page}"
+        );
         assert!(page.contains("30 of 1,000 invocations"), "{page}");
         // Across seeds: the mean of 3 % and 1 %.
         let fast = run([10, 0]);
