@@ -545,6 +545,37 @@ proptest::proptest! {
             proptest::prop_assert_eq!(inside, c as usize);
         }
     }
+
+    /// The same for a CSV with a column per series, rows in any order: the sum of the
+    /// two columns named, an empty cell counting nothing, the third column unread.
+    #[test]
+    fn cloudwatch_csv_columns_in_any_order_replay_their_sum(
+        rows in proptest::collection::vec((0u32..300, proptest::option::of(0u32..50)), 2..40),
+        seed in 0u64..1000,
+    ) {
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        for i in (1..order.len()).rev() {
+            order.swap(i, (seed as usize * 7919 + i * 104_729) % (i + 1));
+        }
+        let mut csv = String::from("Time,Invocations,Throttles,Errors\n");
+        for &i in &order {
+            let (invocations, throttles) = rows[i];
+            let throttles = throttles.map_or(String::new(), |t| t.to_string());
+            csv.push_str(&format!(
+                "2024-11-29 {:02}:{:02}:00,{invocations},{throttles},oops\n",
+                10 + i / 60,
+                i % 60
+            ));
+        }
+        let got = only(
+            &csv,
+            "trace: { file: t.csv, format: cloudwatch, counts: 1m, series: [Invocations, Throttles] }",
+        );
+        for (i, &(invocations, throttles)) in rows.iter().enumerate() {
+            let inside = got.iter().filter(|a| a.time / (60 * S) == i as u64).count();
+            proptest::prop_assert_eq!(inside as u32, invocations + throttles.unwrap_or(0));
+        }
+    }
 }
 
 #[test]
