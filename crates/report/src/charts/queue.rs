@@ -7,7 +7,7 @@
 //! `stream_iterator_age_s`).
 
 use super::VariantData;
-use super::palette::{ORANGE, PROVISIONED_LIMIT, PURPLE, RED};
+use super::palette::{ORANGE, POOL_LIMIT, PROVISIONED_LIMIT, PURPLE, RED};
 use super::spec::{ChartSpec, Limit, Panel};
 use lambdasim_model::InvocationType;
 
@@ -60,6 +60,15 @@ fn sqs_panels(v: &VariantData<'_>, i: usize) -> Vec<Panel> {
         value: f64::from(cap),
         color: PROVISIONED_LIMIT,
     });
+    // Provisioned mode keeps its minimum pollers' batches ready: the floor the line
+    // rests on when the queue is quiet.
+    if let Some(provisioned) = &f.sqs.provisioned {
+        pollers.limits.push(Limit {
+            label: format!("minimum pollers ready {}", provisioned.floor()),
+            value: f64::from(provisioned.floor()),
+            color: POOL_LIMIT,
+        });
+    }
     let mut age = Panel::new(format!("{name}: oldest message"), "age, seconds");
     age.lines = vec![v.series(i, "oldest message", RED, |c| f64::from(c.mapping_age_s))];
     age.bands

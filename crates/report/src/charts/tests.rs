@@ -680,6 +680,27 @@ fn an_sqs_function_gets_its_queue_its_pollers_against_their_cap_and_its_oldest_a
     assert_eq!(pollers.data_max(), 50.0);
     assert_eq!(pollers.limits[0].label, "pollers' cap 50");
     assert!(pollers.on_scale(&pollers.limits[0]));
+    assert_eq!(pollers.limits.len(), 1, "standard mode has no floor");
+    // Provisioned mode: its minimum pollers' batches are the floor, drawn too.
+    config.functions[1].sqs.provisioned = Some(lambdasim_model::SqsProvisioned {
+        minimum_pollers: 3,
+        maximum_pollers: 20,
+    });
+    let v = VariantData {
+        name: "base",
+        config: &config,
+        series: &series,
+        band: None,
+        observed: &[],
+    };
+    let specs = variant_specs(&v);
+    let queue = specs.iter().find(|s| s.kind == "queue").unwrap();
+    let labels: Vec<&str> = queue.panels[1]
+        .limits
+        .iter()
+        .map(|l| l.label.as_str())
+        .collect();
+    assert_eq!(labels, ["pollers' cap 200", "minimum pollers ready 30"]);
 }
 
 #[test]
