@@ -5,8 +5,9 @@
 //! `get-metric-statistics`):
 //!
 //! - `{"MetricDataResults": [{"Id", "Label", "Timestamps", "Values", "StatusCode"}]}`,
-//!   points newest first by default; a status other than `Complete` (`PartialData`,
-//!   `InternalError`, `Forbidden`) means the series is not all there, an input error;
+//!   points newest first by default; `InternalError` or `Forbidden` means the series is
+//!   not all there, an input error, and so does `PartialData` unless another page of
+//!   the series (the CLI prints every page's results) is `Complete`;
 //! - `{"Label", "Datapoints": [{"Timestamp", "Sum"}]}`, in no particular order and at
 //!   most 1,440 points per call, so a long series comes in several files. `Sum` is read
 //!   for traffic; an observed gauge (`ConcurrentExecutions`) reads `Maximum` instead
@@ -126,6 +127,9 @@ struct Series {
     /// Its points, or what is wrong with them: a CSV's bad cell matters only in a
     /// series replayed.
     points: Result<Vec<(i128, f64)>, ScenarioError>,
+    /// Why it is one page of several, if it is: an error unless another page of the
+    /// series is whole.
+    unfinished: Option<ScenarioError>,
 }
 
 impl Series {
@@ -232,7 +236,11 @@ fn read_file(
             ..
         } => results
             .into_iter()
-            .map(|r| data_series(r, path).map_err(located))
+            .map(|r| {
+                let (mut series, unfinished) = data_series(r, path).map_err(located)?;
+                series.unfinished = unfinished.map(located);
+                Ok(series)
+            })
             .collect(),
         Document {
             datapoints: Some(points),
@@ -397,27 +405,34 @@ fn csv_column(
         label: Some(name.to_string()),
         file: path.to_path_buf(),
         points,
+        unfinished: None,
     }
 }
 
-/// A `get-metric-data` series, checked.
-fn data_series(result: DataResult, path: &Path) -> Result<Series, Problem> {
+/// A `get-metric-data` series, checked, with what is wrong if it is one page of
+/// several (`PartialData`): the CLI fetches every page and prints each page's results,
+/// so a series is whole when some page of it says `Complete`.
+fn data_series(result: DataResult, path: &Path) -> Result<(Series, Option<Problem>), Problem> {
     let id = &result.id;
-    match result.status_code.as_deref() {
-        None | Some("Complete") => {}
+    let unfinished = match result.status_code.as_deref() {
+        None | Some("Complete") => None,
+        Some(status @ "PartialData") => Some(Problem::new(
+            format!(
+                "found StatusCode `{status}` for series `{id}` and no page of it `Complete`, expected the whole series: give every page's output (NextToken) as a file"
+            ),
+            &[id, status],
+        )),
         Some(status) => {
             let message = format!(
                 "found StatusCode `{status}` for series `{id}`, expected `Complete`: the series is not all there ({})",
                 match status {
-                    "PartialData" =>
-                        "fetch the remaining pages with NextToken and give every page as a file",
                     "Forbidden" => "the caller lacked permission to read the metric",
                     _ => "query it again",
                 }
             );
             return Err(Problem::new(message, &[id, status]));
         }
-    }
+    };
     if result.timestamps.len() != result.values.len() {
         let message = format!(
             "found {} Timestamps and {} Values in series `{id}`, expected one value per timestamp",
@@ -432,12 +447,14 @@ fn data_series(result: DataResult, path: &Path) -> Result<Series, Problem> {
         .zip(&result.values)
         .map(|(time, &value)| point(time, value, id).map_err(|m| Problem::new(m, &[id, time])))
         .collect::<Result<_, _>>()?;
-    Ok(Series {
+    let series = Series {
         id: Some(result.id),
         label: result.label,
         file: path.to_path_buf(),
         points: Ok(points),
-    })
+        unfinished: None,
+    };
+    Ok((series, unfinished))
 }
 
 /// A `get-metric-statistics` series, checked: it must carry `statistic`.
@@ -468,6 +485,7 @@ fn statistics_series(
         label,
         file: path.to_path_buf(),
         points: Ok(points),
+        unfinished: None,
     })
 }
 
@@ -515,6 +533,14 @@ fn select(
     let mut total = BTreeMap::new();
     for name in chosen {
         let parts: Vec<&Series> = series.iter().filter(|s| s.answers_to(name)).collect();
+        if let Some(unfinished) = parts
+            .iter()
+            .map(|p| p.unfinished.as_ref())
+            .collect::<Option<Vec<_>>>()
+            .and_then(|all| all.first().copied())
+        {
+            return Err(unfinished.clone());
+        }
         if parts.is_empty() {
             return Err(error(format!(
                 "found no series `{name}`, expected an Id or Label of the files' series ({})",
@@ -768,6 +794,28 @@ mod tests {
                 .unwrap_err()
                 .contains("no file matching")
         );
+    }
+
+    #[test]
+    fn pages_the_cli_joined_make_one_series_when_one_of_them_is_complete() {
+        let dir = tempfile::tempdir().unwrap();
+        // As `aws cloudwatch get-metric-data` prints a query of two pages: the first
+        // page's result `PartialData`, the last's `Complete`, the same Id in both.
+        let pages = r#"{"MetricDataResults": [
+            {"Id": "inv", "Timestamps": ["2024-11-29T10:02:00Z", "2024-11-29T10:01:00Z"], "Values": [3, 2], "StatusCode": "PartialData"},
+            {"Id": "inv", "Timestamps": ["2024-11-29T10:00:00Z"], "Values": [1], "StatusCode": "Complete"}
+        ], "Messages": []}"#;
+        let path = file(dir.path(), "p.json", pages);
+        let (_, out) = rows(&path, None, &[]).unwrap();
+        assert_eq!(out, vec![(0, 1.0), (MIN, 2.0), (2 * MIN, 3.0)]);
+        // Without the last page the series is not all there.
+        let first = pages.replace(
+            r#""StatusCode": "Complete""#,
+            r#""StatusCode": "PartialData""#,
+        );
+        let path = file(dir.path(), "q.json", &first);
+        let err = rows(&path, None, &[]).unwrap_err();
+        assert!(err.contains("no page of it `Complete`"), "{err}");
     }
 
     #[test]
