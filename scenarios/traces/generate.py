@@ -27,10 +27,12 @@ Synthetic data, made by this script alone (seeded, so re-running gives the same 
                   at 2 and 0.5 requests/s, quadrupled between minutes 4 and 6, plus
                   `static-assets` requests and fixed responses without a target group.
   api-gateway.jsonl  The same ten minutes of a partner API's API Gateway JSON access log
-                  (`requestTimeEpoch`, `routeKey`, `integrationLatency`, `status`): one
-                  `POST /orders` request every 2 s on average and four times as many
-                  between minutes 4 and 6, in the order they ended; in that rush 30 %
-                  of the requests were throttled (status 429, no latency).
+                  (`requestTimeEpoch`, `routeKey`, `integrationLatency`, `status`,
+                  `integrationStatus`): one `POST /orders` request every 2 s on average
+                  and four times as many between minutes 4 and 6, in the order they
+                  ended; in that rush Lambda throttled 30 % of the requests (API
+                  Gateway's status 500, Lambda's 429 in `integrationStatus`, no
+                  latency).
   lambda-logs/*.log  checkout-fn's own log for the ALB's requests to it (START, END
                   and REPORT lines, time in front), one file per log stream as an export
                   to S3 writes them: an environment a stream, a request taking the one
@@ -246,7 +248,8 @@ def api_gateway(rng):
     for t in poisson_times(rng, 0.5, 0, 600) + poisson_times(rng, 2.0, 240, 360):
         latency = rng.lognormvariate(math.log(180), 0.4)
         # In the rush between minutes 4 and 6 the function's reserved concurrency
-        # throttled some requests: API Gateway answered 429 without a latency.
+        # throttled some requests: Lambda answered API Gateway 429, and API Gateway
+        # its client 500 ("Handling Lambda errors with an API Gateway API").
         throttled = 240 <= t < 360 and rng.random() < 0.3
         entries.append((t + latency / 1000, t, None if throttled else latency))
     with open(os.path.join(HERE, "api-gateway.jsonl"), "w") as f:
@@ -257,7 +260,8 @@ def api_gateway(rng):
                 "requestTimeEpoch": int(round((START + t) * 1000)),
                 "httpMethod": "POST",
                 "routeKey": "POST /orders",
-                "status": "200" if latency is not None else "429",
+                "status": "200" if latency is not None else "500",
+                "integrationStatus": "200" if latency is not None else "429",
                 "protocol": "HTTP/1.1",
                 "responseLength": str(rng.randrange(80, 400)),
                 "integrationLatency": "-" if latency is None else str(round(latency)),

@@ -625,8 +625,11 @@ pub(crate) struct TraceParams {
     pub duration_field: Option<Spanned<String>>,
     pub route_field: Option<Spanned<String>>,
     /// For a `format: jsonl` log under `observed: throttles`: the field holding each
-    /// response's status, whose 429s are counted.
+    /// response's status, whose 429s (the gateway's own throttles) are counted...
     pub status_field: Option<Spanned<String>>,
+    /// ...and the field holding what Lambda answered the gateway (`integrationStatus`),
+    /// whose 429s are Lambda's throttles (the client saw a 500).
+    pub integration_status_field: Option<Spanned<String>>,
 }
 
 /// The unit of a JSON log's numeric time field.

@@ -236,6 +236,45 @@ fn a_logs_429_responses_are_its_observed_throttles_per_period() {
 }
 
 #[test]
+fn lambdas_throttles_behind_api_gateway_are_counted_by_their_integration_status() {
+    let dir = Dir::new();
+    // API Gateway's own 429 at 10:01:30; Lambda's throttles at 10:01:10 and 10:01:50,
+    // which API Gateway answered 500 with integrationStatus 429; a function error
+    // (500, integrationStatus 200) at 10:01:20 is no throttle.
+    let line = |ms: u64, status: &str, integration: &str| {
+        format!(
+            "{{\"requestTimeEpoch\":{},\"status\":\"{status}\",\"integrationStatus\":\"{integration}\"}}\n",
+            1_732_874_400_000 + ms
+        )
+    };
+    let log: String = [
+        line(30_000, "200", "200"),
+        line(70_000, "500", "429"),
+        line(90_000, "429", "-"),
+        line(80_000, "500", "200"),
+        line(110_000, "500", "429"),
+    ]
+    .concat();
+    dir.write("api.jsonl", log);
+    let trace = "trace: { file: api.jsonl, format: jsonl, time_field: requestTimeEpoch }";
+    let both = scenario(
+        trace,
+        "      throttles: { file: api.jsonl, format: jsonl, time_field: requestTimeEpoch, status_field: status, integration_status_field: integrationStatus, counts: 1m }",
+    );
+    assert_eq!(observed(&dir, &both)[0].values[0], 3.0);
+    let lambdas = scenario(
+        trace,
+        "      throttles: { file: api.jsonl, format: jsonl, time_field: requestTimeEpoch, integration_status_field: integrationStatus, counts: 1m }",
+    );
+    assert_eq!(observed(&dir, &lambdas)[0].values[0], 2.0);
+    let gateways = scenario(
+        trace,
+        "      throttles: { file: api.jsonl, format: jsonl, time_field: requestTimeEpoch, status_field: status, counts: 1m }",
+    );
+    assert_eq!(observed(&dir, &gateways)[0].values[0], 1.0);
+}
+
+#[test]
 fn a_status_field_belongs_to_observed_throttles_from_a_jsonl_log() {
     let dir = Dir::new();
     dir.write("api.jsonl", api_lines(&[(0, "429")]));
@@ -260,6 +299,11 @@ fn a_status_field_belongs_to_observed_throttles_from_a_jsonl_log() {
             trace,
             "      concurrency: { file: api.jsonl, format: jsonl, time_field: requestTimeEpoch, status_field: status, counts: 1m }",
             "only for throttles",
+        ),
+        (
+            "trace: { file: api.jsonl, format: jsonl, time_field: requestTimeEpoch, integration_status_field: s }",
+            "      throttles: { file: api.jsonl, format: jsonl, time_field: requestTimeEpoch, status_field: status, counts: 1m }",
+            "found integration_status_field on a traffic trace",
         ),
     ];
     for (traffic, observed, needle) in cases {

@@ -104,7 +104,8 @@ impl Context<'_> {
     }
 
     /// A metric counted per `counts:` period from a log: throttles from an access log
-    /// (JSON lines: the requests whose `status_field` is 429; ALB: those whose
+    /// (JSON lines: the requests whose `status_field` or `integration_status_field` is
+    /// 429; ALB: those whose
     /// `error_reason` is `LambdaThrottling`), cold starts from Lambda's own log (the
     /// REPORT lines with an Init or a restore). Of a log with `routes:`, only the
     /// requests routed to the function count.
@@ -119,7 +120,7 @@ impl Context<'_> {
         let key = metric.key();
         let format = params.format.as_ref().map(|f| f.value);
         let (log, what) = match format {
-            Some(RawTraceFormat::Jsonl) => ("jsonl", "its 429 responses"),
+            Some(RawTraceFormat::Jsonl) => ("jsonl", "its 429s"),
             Some(RawTraceFormat::Alb) => ("alb", "its requests with error_reason LambdaThrottling"),
             _ => ("lambda_log", "its REPORT lines with an Init Duration"),
         };
@@ -140,10 +141,13 @@ impl Context<'_> {
                 ),
             ));
         };
-        if format == Some(RawTraceFormat::Jsonl) && params.status_field.is_none() {
+        if format == Some(RawTraceFormat::Jsonl)
+            && params.status_field.is_none()
+            && params.integration_status_field.is_none()
+        {
             return Err(self.error(
                 at,
-                "found observed throttles from a jsonl log without status_field, expected the field holding each response's status (API Gateway: status)",
+                "found observed throttles from a jsonl log without status_field or integration_status_field, expected the fields whose 429s are throttles (API Gateway: status for its own, integrationStatus for Lambda's)",
             ));
         }
         // `counts:` is the period here, not a counts trace's: the log is read as it is.

@@ -357,11 +357,16 @@ impl Context<'_> {
             Some(v) => v.value,
             None => 1.0,
         };
-        if let Some(status) = &trace.status_field {
-            return Err(self.error(
-                pick(status.referenced, at),
-                "found status_field on a traffic trace, expected it only under observed: throttles, where it counts a log's 429 responses",
-            ));
+        for (key, field) in [
+            ("status_field", &trace.status_field),
+            ("integration_status_field", &trace.integration_status_field),
+        ] {
+            if let Some(field) = field {
+                return Err(self.error(
+                    pick(field.referenced, at),
+                    format!("found {key} on a traffic trace, expected it only under observed: throttles, where it counts a log's 429s"),
+                ));
+            }
         }
         let format = self.trace_format(trace, at, owner)?;
         let per_interval = matches!(
@@ -520,6 +525,15 @@ impl Context<'_> {
                 "with format: jsonl",
                 jsonl,
             ),
+            (
+                "integration_status_field",
+                trace
+                    .integration_status_field
+                    .as_ref()
+                    .map(|v| v.referenced),
+                "with format: jsonl",
+                jsonl,
+            ),
         ];
         for (key, location, belongs, allowed) in keys {
             if let (Some(location), false) = (location, allowed) {
@@ -622,7 +636,11 @@ impl Context<'_> {
                 },
                 duration: trace.duration_field.as_ref().map(|f| f.value.clone()),
                 route: trace.route_field.as_ref().map(|f| f.value.clone()),
-                throttled_status: trace.status_field.as_ref().map(|f| f.value.clone()),
+                throttled_status: [&trace.status_field, &trace.integration_status_field]
+                    .into_iter()
+                    .flatten()
+                    .map(|f| f.value.clone())
+                    .collect(),
             }),
             routes,
             reorder: self.reorder_window(trace, at)?,

@@ -32,9 +32,12 @@ pub(crate) struct JsonFields {
     pub unit: TimeUnit,
     pub duration: Option<String>,
     pub route: Option<String>,
-    /// When set, only the lines whose field of this name is 429 (Too Many Requests)
-    /// are read: a log's throttled requests, for `observed: throttles`.
-    pub throttled_status: Option<String>,
+    /// When any are named, only the lines where one of these fields is 429 (Too Many
+    /// Requests) are read: a log's throttled requests, for `observed: throttles`.
+    /// API Gateway answers 429 when it throttles, but 500 when Lambda does ("Handling
+    /// Lambda errors with an API Gateway API"); Lambda's 429 is then in the
+    /// `integrationStatus` variable.
+    pub throttled_status: Vec<String>,
 }
 
 /// The HTTP status of a throttled request: 429 Too Many Requests.
@@ -57,8 +60,11 @@ impl LineFormat for Jsonl {
             .map_err(|e| format!("found {e}, expected one JSON object a line"))?;
         let fields = &self.0;
         let field = |name: &str| object.get(name).filter(|v| !v.is_null());
-        if let Some(name) = fields.throttled_status.as_deref()
-            && !is_throttled(field(name))
+        if !fields.throttled_status.is_empty()
+            && !fields
+                .throttled_status
+                .iter()
+                .any(|name| is_throttled(field(name)))
         {
             return Ok(None);
         }
@@ -212,7 +218,7 @@ mod tests {
             unit: TimeUnit::Milliseconds,
             duration: Some("integrationLatency".into()),
             route: Some("routeKey".into()),
-            throttled_status: None,
+            throttled_status: Vec::new(),
         })
     }
 
@@ -289,7 +295,7 @@ mod tests {
     #[test]
     fn with_a_status_field_only_429s_are_read() {
         let mut format = api_gateway();
-        format.0.throttled_status = Some("status".into());
+        format.0.throttled_status = vec!["status".into()];
         assert_eq!(format.parse(LINE).unwrap(), None, "a 200 is left out");
         let throttled = LINE.replace(r#""status":"200""#, r#""status":"429""#);
         assert!(format.parse(&throttled).unwrap().is_some());
@@ -297,5 +303,38 @@ mod tests {
         assert!(format.parse(&number).unwrap().is_some());
         let missing = LINE.replace(r#""status":"200","#, "");
         assert_eq!(format.parse(&missing).unwrap(), None);
+    }
+
+    #[test]
+    fn lambdas_throttles_are_the_integration_statuss_429s_behind_the_gateways_500() {
+        // API Gateway answers 500 when Lambda throttles; its integrationStatus holds
+        // Lambda's 429. With both fields named, either 429 is a throttle.
+        let mut format = api_gateway();
+        format.0.throttled_status = vec!["status".into(), "integrationStatus".into()];
+        let lambda = LINE.replace(
+            r#""status":"200""#,
+            r#""status":"500","integrationStatus":"429""#,
+        );
+        assert!(format.parse(&lambda).unwrap().is_some());
+        let gateway = LINE.replace(
+            r#""status":"200""#,
+            r#""status":"429","integrationStatus":"-""#,
+        );
+        assert!(format.parse(&gateway).unwrap().is_some());
+        let error = LINE.replace(
+            r#""status":"200""#,
+            r#""status":"502","integrationStatus":"200""#,
+        );
+        assert_eq!(
+            format.parse(&error).unwrap(),
+            None,
+            "a function error is none"
+        );
+        format.0.throttled_status = vec!["status".into()];
+        assert_eq!(
+            format.parse(&lambda).unwrap(),
+            None,
+            "status alone misses it"
+        );
     }
 }
