@@ -25,13 +25,22 @@ fn describe(file: &Path, column: Option<&str>, observed: &Observed) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}: {} invocations", file.display(), d.len());
     let _ = writeln!(out, "duration: {}", quantiles(d));
+    let restored = matches!(
+        observed.init_field,
+        Some("Restore Duration" | "restoreDurationMs")
+    );
     if let Some(init) = &observed.init {
         let share = 100.0 * init.len() as f64 / d.len() as f64;
         let _ = writeln!(
             out,
-            "cold starts: {} of {} ({share:.3} %), Init {}",
+            "cold starts: {} of {} ({share:.3} %), {} {}",
             init.len(),
             d.len(),
+            if restored {
+                "SnapStart restore"
+            } else {
+                "Init"
+            },
             quantiles(init)
         );
     }
@@ -46,7 +55,15 @@ fn describe(file: &Path, column: Option<&str>, observed: &Observed) -> String {
     paste(&mut out, "duration", d, &source);
     if let (Some(init), Some(field)) = (&observed.init, observed.init_field) {
         let source = format!("{{ file: {}, column: {field} }}", file.display());
-        paste(&mut out, "init_duration", init, &source);
+        if restored {
+            let _ = writeln!(
+                out,
+                "# Under snapstart: (the restores of a SnapStart function):"
+            );
+            paste(&mut out, "restore_duration", init, &source);
+        } else {
+            paste(&mut out, "init_duration", init, &source);
+        }
     }
     out
 }

@@ -76,3 +76,70 @@ fn fit_of_a_bad_file_is_an_input_error_at_its_line() {
         .assert()
         .code(2);
 }
+
+/// The REPORT lines as `aws logs filter-log-events` gives them: CloudWatch Logs events,
+/// one JSON object a line, the tabs escaped in the message.
+fn events(reports: &str) -> String {
+    reports
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let message = line.split_once(' ').unwrap().1;
+            let event = serde_json::json!({
+                "logStreamName": "2024/11/29/[$LATEST]0123456789abcdef",
+                "timestamp": 1_732_874_400_000u64 + i as u64,
+                "message": format!("{message}\n"),
+                "ingestionTime": 1_732_874_401_000u64,
+                "eventId": format!("{i}"),
+            });
+            format!("{event}\n")
+        })
+        .collect()
+}
+
+#[test]
+fn fit_reads_cloudwatch_logs_events_and_snapstart_restores() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("events.jsonl"), events(&reports())).unwrap();
+    let fit = |file: &str| {
+        let out = lambdasim()
+            .current_dir(dir.path())
+            .args(["fit", file])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = fit("events.jsonl");
+    assert!(text.contains("events.jsonl: 400 invocations"), "{text}");
+    assert!(text.contains("p50 249.25ms"), "{text}");
+    assert!(
+        text.contains("cold starts: 40 of 400 (10.000 %), Init"),
+        "{text}"
+    );
+    assert!(text.contains("at most 66 MB used"), "{text}");
+    // A SnapStart function logs its restores where others log Init.
+    let restored = reports().replace("Init Duration", "Restore Duration");
+    fs::write(dir.path().join("snap.log"), restored).unwrap();
+    let text = fit("snap.log");
+    assert!(
+        text.contains("cold starts: 40 of 400 (10.000 %), SnapStart restore"),
+        "{text}"
+    );
+    let pasted: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("restore_duration: {"))
+        .collect();
+    assert_eq!(pasted.len(), 2, "{text}");
+    for line in pasted {
+        let yaml = format!(
+            "name: s\nduration: 10m\nfunctions:\n  - name: f\n    snapstart:\n      runtime: java\n      {line}\n    traffic:\n      - poisson: {{ rate: 5 }}\n"
+        );
+        fs::write(dir.path().join("s.yaml"), yaml).unwrap();
+        lambdasim()
+            .current_dir(dir.path())
+            .args(["validate", "s.yaml"])
+            .assert()
+            .success();
+    }
+}

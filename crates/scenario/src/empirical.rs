@@ -9,7 +9,13 @@
 //!   carry `record.metrics.durationMs` (the default) and, on cold starts,
 //!   `initDurationMs`;
 //! - a CSV file with a header, values in milliseconds in `column` (by default
-//!   `@duration`, as a CloudWatch Logs Insights export names it, else `duration_ms`).
+//!   `@duration`, as a CloudWatch Logs Insights export names it, else `duration_ms`);
+//! - either log form wrapped in CloudWatch Logs events, one JSON object a line
+//!   (`{"timestamp": …, "message": "REPORT RequestId: …"}`, as `aws logs
+//!   filter-log-events` gives them): each event's `message` is read as its line.
+//!
+//! A SnapStart function's restores stand for its Init: `Restore Duration` and
+//! `restoreDurationMs` are read as its cold starts' Init when no Init is logged.
 //!
 //! (AWS Lambda Developer Guide, "Working with Lambda function logs" and "Lambda
 //! Telemetry API" `platform.report`.) The values are held in memory: one per
@@ -48,10 +54,23 @@ pub fn read_observed(path: &Path, column: Option<&str>) -> Result<Observed, Scen
     let origin = Position::file(path);
     let text = read_text(path, &origin)?;
     let durations = values(path, &text, column)?;
+    let text = event_messages(&text);
     let init_column = if text.contains(REPORT) {
-        Some("Init Duration")
+        Some(
+            if text.contains("Init Duration") || !text.contains("Restore Duration") {
+                "Init Duration"
+            } else {
+                "Restore Duration"
+            },
+        )
     } else if text.trim_start().starts_with('{') {
-        Some("initDurationMs")
+        Some(
+            if text.contains("restoreDurationMs") && !text.contains("initDurationMs") {
+                "restoreDurationMs"
+            } else {
+                "initDurationMs"
+            },
+        )
     } else {
         None
     };
@@ -146,11 +165,35 @@ fn values(path: &Path, text: &str, column: Option<&str>) -> Result<Empirical, Sc
     })
 }
 
+/// The text with each CloudWatch Logs event (a JSON line with a string `message`)
+/// replaced by its message, on one line so that line numbers stay the file's; other
+/// text as it is.
+fn event_messages(text: &str) -> std::borrow::Cow<'_, str> {
+    let message = |line: &str| -> Option<String> {
+        if !line.trim_start().starts_with('{') {
+            return None;
+        }
+        let object: serde_json::Value = serde_json::from_str(line).ok()?;
+        let message = object.get("message")?.as_str()?;
+        Some(message.trim().replace(['\n', '\r'], " "))
+    };
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    if message(first).is_none() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let lines: Vec<String> = text
+        .lines()
+        .map(|line| message(line).unwrap_or_else(|| line.to_string()))
+        .collect();
+    std::borrow::Cow::Owned(lines.join("\n"))
+}
+
 /// The durations of a file's text, in the form it is in (possibly none).
 fn values_of(path: &Path, text: &str, column: Option<&str>) -> Result<Vec<Nanos>, ScenarioError> {
     let at_line = |line: usize, message: String| {
         ScenarioError::new(Position::csv(path, line as u64 + 1), message)
     };
+    let text = &*event_messages(text);
     let values = if text.contains(REPORT) {
         report_lines(text, column)
     } else if text.trim_start().starts_with('{') {
@@ -185,7 +228,7 @@ fn report_lines(text: &str, column: Option<&str>) -> Result<Vec<Nanos>, LineErro
         return Err((
             0,
             format!(
-                "found column `{field}` for REPORT lines, expected one of `Duration`, `Billed Duration`, `Init Duration`"
+                "found column `{field}` for REPORT lines, expected one of `Duration`, `Billed Duration`, `Init Duration`, `Restore Duration`"
             ),
         ));
     }
@@ -196,7 +239,7 @@ fn report_lines(text: &str, column: Option<&str>) -> Result<Vec<Nanos>, LineErro
         };
         match report_field(&line[start..], field, " ms") {
             Some(value) => values.push(millis(value, n)?),
-            None if field == "Init Duration" => {}
+            None if field == "Init Duration" || field == "Restore Duration" => {}
             None => {
                 return Err((
                     n,
@@ -231,7 +274,7 @@ fn json_lines(text: &str, column: Option<&str>) -> Result<Vec<Nanos>, LineError>
             Some(serde_json::Value::Number(ms)) => {
                 values.push(millis(&ms.to_string(), n)?);
             }
-            None if field == "initDurationMs" => {}
+            None if field == "initDurationMs" || field == "restoreDurationMs" => {}
             _ => {
                 return Err((
                     n,

@@ -11,7 +11,12 @@
 pub(crate) const REPORT: &str = "REPORT RequestId:";
 
 /// The fields of a REPORT line that hold durations.
-pub(crate) const REPORT_FIELDS: [&str; 3] = ["Duration", "Billed Duration", "Init Duration"];
+pub(crate) const REPORT_FIELDS: [&str; 4] = [
+    "Duration",
+    "Billed Duration",
+    "Init Duration",
+    "Restore Duration",
+];
 
 /// The number after `field: ` in a REPORT line, up to its `unit`. `Duration` is not
 /// the tail of `Billed Duration`, `Init Duration` or `Restore Duration`.
