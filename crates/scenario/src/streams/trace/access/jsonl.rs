@@ -3,7 +3,10 @@
 //! `requestTimeEpoch` for the arrival in milliseconds, `integrationLatency` for the
 //! duration, `routeKey` for the route; "API Gateway access logging variables",
 //! <https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-variables-for-access-logging.html>)
-//! as exported from CloudWatch Logs, and any other log written the same way.
+//! as exported from CloudWatch Logs, and any other log written the same way. A record
+//! may follow the time an export to S3 puts in front (or the time and log stream `aws
+//! logs tail` prints), or be a CloudWatch Logs event's `message` (`aws logs
+//! filter-log-events`).
 //!
 //! The time field is a number of seconds or milliseconds since the Unix epoch
 //! (`time_unit:`, milliseconds by default), as a JSON number or a string of digits, or
@@ -56,8 +59,7 @@ impl LineFormat for Jsonl {
         if line.trim().is_empty() {
             return Ok(None);
         }
-        let object: serde_json::Map<String, Value> = serde_json::from_str(line)
-            .map_err(|e| format!("found {e}, expected one JSON object a line"))?;
+        let (line, object) = record(line)?;
         let fields = &self.0;
         let field = |name: &str| object.get(name).filter(|v| !v.is_null());
         if !fields.throttled_status.is_empty()
@@ -160,6 +162,36 @@ impl Jsonl {
             TimeUnit::Milliseconds => "milliseconds",
         }
     }
+}
+
+/// The JSON record of a line, and the text it was read from: the line itself; or what
+/// follows the time (and log stream) that an export of CloudWatch Logs to S3 or `aws
+/// logs tail` puts in front; or a CloudWatch Logs event's `message` holding the record
+/// (`aws logs filter-log-events`).
+fn record(line: &str) -> Result<(&str, serde_json::Map<String, Value>), String> {
+    let start = line.find('{').unwrap_or(line.len());
+    let prefix = line[..start].split_whitespace().next();
+    if prefix.is_some_and(|word| timestamp::parse(word).is_none()) {
+        return Err(format!(
+            "found `{}` before the JSON, expected one JSON object a line (or after the time an export or `aws logs tail` puts in front)",
+            shown(line[..start].trim())
+        ));
+    }
+    let line = &line[start..];
+    let object: serde_json::Map<String, Value> = serde_json::from_str(line)
+        .map_err(|e| format!("found {e}, expected one JSON object a line"))?;
+    if let Some(Value::String(message)) = object.get("message")
+        && message.trim_start().starts_with('{')
+        && object.contains_key("timestamp")
+    {
+        let inner = serde_json::from_str(message).map_err(|e| {
+            format!("found {e} in the event's message, expected the access log's JSON record")
+        })?;
+        // The record's text is escaped inside the event: a route is found in it only
+        // if written without escapes, as `route_in` requires anyway.
+        return Ok((line, inner));
+    }
+    Ok((line, object))
 }
 
 /// Whether a status field says 429, as a number or a string.
@@ -290,6 +322,30 @@ mod tests {
             .unwrap_err();
         assert!(err.contains("milliseconds"), "{err}");
         assert_eq!(f.parse("").unwrap(), None);
+    }
+
+    #[test]
+    fn records_behind_a_time_or_inside_a_cloudwatch_logs_event_are_read() {
+        let f = api_gateway();
+        let plain = f.parse(LINE).unwrap();
+        // An export to S3 puts the event's time in front, `aws logs tail` the time
+        // and the log stream.
+        let exported = format!("2024-11-29T10:00:00.254Z {LINE}");
+        assert_eq!(f.parse(&exported).unwrap(), plain);
+        let tailed = format!("2024-11-29T10:00:00.254000+00:00 a1b2c3 {LINE}");
+        assert_eq!(f.parse(&tailed).unwrap(), plain);
+        // `aws logs filter-log-events`: the record is the event's message.
+        let event = serde_json::json!({
+            "logStreamName": "a1b2c3",
+            "timestamp": 1732870800254u64,
+            "message": LINE,
+            "ingestionTime": 1732870801000u64,
+            "eventId": "1",
+        })
+        .to_string();
+        assert_eq!(f.parse(&event).unwrap(), plain);
+        let err = f.parse(&format!("yesterday {LINE}")).unwrap_err();
+        assert!(err.contains("`yesterday` before the JSON"), "{err}");
     }
 
     #[test]
