@@ -384,3 +384,81 @@ fn an_alb_logs_lambda_throttling_entries_are_the_observed_throttles_of_their_rou
     assert_eq!(observed.function, 1);
     assert_eq!(observed.values, vec![1.0, 1.0, 0.0]);
 }
+
+#[test]
+fn an_s3_export_of_log_streams_whose_times_overlap_is_merged_by_time() {
+    // An export to S3 writes a file per log stream (an environment each) under
+    // `…/[$LATEST]<id>/000000.gz`: stream `a` runs 10:00–10:09, stream `b` (whose
+    // name sorts first) 10:03–10:05. Read one after the other, `b` would arrive
+    // minutes before what `a` had replayed; merged by time, a window of 10 s is enough.
+    let stream = |ends_s: &[u64]| -> Vec<u8> {
+        gzip(
+            &ends_s
+                .iter()
+                .map(|&s| report(s * 1000, 100, 0))
+                .collect::<String>(),
+        )
+    };
+    let a = stream(&[1, 60, 120, 240, 480, 540]);
+    let b = stream(&[180, 200, 300]);
+    let files = [
+        ("export/2024/11/29/[$LATEST]b/000000.gz", b),
+        ("export/2024/11/29/[$LATEST]c/000000.gz", a),
+    ];
+    let (_, arrivals) = replay(
+        &files,
+        "trace: { file: \"export/*/*/*/*/000000.gz\", format: lambda_log, reorder_window: 10s }",
+    )
+    .unwrap();
+    let times: Vec<u64> = arrivals
+        .iter()
+        .map(|a| (a.time + 100 * MS) / S + 1)
+        .collect();
+    assert_eq!(times, vec![1, 60, 120, 180, 200, 240, 300, 480, 540]);
+    // A path with `[` that exists is that file, not a glob (a class of characters).
+    let (_, one) = replay(
+        &files,
+        "trace: { file: \"export/2024/11/29/[$LATEST]b/000000.gz\", format: lambda_log }",
+    )
+    .unwrap();
+    assert_eq!(one.len(), 3);
+}
+
+#[test]
+fn alb_logs_of_two_load_balancers_in_one_glob_are_merged_by_time() {
+    // ALB names its files `…_app.<name>.<id>_<end time>_…`: all of `api`'s files sort
+    // before all of `shop`'s, whatever their times.
+    let log = |times_s: &[u64]| -> Vec<u8> {
+        gzip(
+            &times_s
+                .iter()
+                .map(|&s| alb(s * 1000, "0.010", "tg"))
+                .collect::<String>(),
+        )
+    };
+    let files = [
+        (
+            "123456789012_elasticloadbalancing_us-east-1_app.api.1_20241129T0905Z_10.0.0.1_x.log.gz",
+            log(&[0, 100, 200]),
+        ),
+        (
+            "123456789012_elasticloadbalancing_us-east-1_app.api.1_20241129T0910Z_10.0.0.1_x.log.gz",
+            log(&[320, 500]),
+        ),
+        (
+            "123456789012_elasticloadbalancing_us-east-1_app.shop.2_20241129T0905Z_10.0.0.2_x.log.gz",
+            log(&[50, 250]),
+        ),
+        (
+            "123456789012_elasticloadbalancing_us-east-1_app.shop.2_20241129T0910Z_10.0.0.2_x.log.gz",
+            log(&[400]),
+        ),
+    ];
+    let (_, arrivals) = replay(
+        &files,
+        "trace: { file: \"*.log.gz\", format: alb, reorder_window: 30s }",
+    )
+    .unwrap();
+    let times: Vec<u64> = arrivals.iter().map(|a| a.time / S).collect();
+    assert_eq!(times, vec![0, 50, 100, 200, 250, 320, 400, 500]);
+}

@@ -2,14 +2,17 @@
 //! JSON lines such as API Gateway's access logs ([`jsonl`]), one request a line.
 //!
 //! A log is written as requests finish, so its lines are in the order of their ends,
-//! not of their arrivals, and a load balancer writes one file per node every five
-//! minutes. The files a glob matches are read one after another in name order (ALB's
-//! names sort by time), plain or gzip-compressed (`.gz`), a line at a time, and the
-//! requests are put back in arrival order through a buffer that holds
-//! `reorder_window` of them: a request is replayed once a line has been read that
-//! arrived that long after it. Memory is that window's requests, never the whole log;
-//! a request that arrives earlier than one already replayed is an input error naming
-//! its line, with the window to raise. The first arrival is time 0.
+//! not of their arrivals; a load balancer writes one file per node every five minutes,
+//! and an export of Lambda's log group to S3 one file per log stream (an execution
+//! environment each, files whose times overlap). The files a glob matches, plain or
+//! gzip-compressed (`.gz`), are merged by time: each file's first request is found
+//! first, and a file is opened when the merge reaches that time, then read a line at a
+//! time, always from the open file that is furthest behind. The requests are put back
+//! in arrival order through a buffer that holds `reorder_window` of them: a request is
+//! replayed once a line has been read that arrived that long after it. Memory is that
+//! window's requests and the files open at once (those whose times overlap), never the
+//! whole log; a request that arrives earlier than one already replayed is an input
+//! error naming its line, with the window to raise. The first arrival is time 0.
 //!
 //! `routes:` maps each request's route (ALB: its target group's name, since a Lambda
 //! target group holds one function; JSON: the `route_field`) to a function, or to
@@ -99,8 +102,14 @@ pub(super) struct AccessRows<F> {
     format: F,
     routes: Routes,
     reorder: Nanos,
-    files: std::vec::IntoIter<PathBuf>,
-    current: Option<LogFile>,
+    /// Files not yet opened, by their first request's arrival.
+    waiting: std::iter::Peekable<std::vec::IntoIter<(i128, PathBuf)>>,
+    /// Files open, by the arrival of the last request read from each: the one
+    /// furthest behind is read next.
+    open: BinaryHeap<Reverse<(i128, u64)>>,
+    /// The open files, by the number `open` knows them by.
+    files: std::collections::HashMap<u64, LogFile>,
+    opened: u64,
     line: String,
     /// Requests read, by arrival, then by the order they were read in.
     buffer: BinaryHeap<Reverse<Buffered>>,
@@ -130,7 +139,8 @@ struct LogFile {
 }
 
 impl<F: LineFormat> AccessRows<F> {
-    /// Opens the files `pattern` matches (checking that the first one opens).
+    /// Finds the files `pattern` matches and the first request of each (reading each
+    /// up to it), to merge them by time.
     pub(super) fn open(
         pattern: &Path,
         origin: &Position,
@@ -138,17 +148,25 @@ impl<F: LineFormat> AccessRows<F> {
         routes: Routes,
         reorder: Nanos,
     ) -> Result<Self, ScenarioError> {
-        let files = matching_files(pattern, origin, "access log")?;
-        for file in &files {
-            check_regular(file, origin)?;
+        let mut files = Vec::new();
+        let mut line = String::new();
+        for path in matching_files(pattern, origin, "access log")? {
+            check_regular(&path, origin)?;
+            let mut file = LogFile::open(path)?;
+            if let Some(request) = file.next_request(&format, &mut line)? {
+                files.push((request.arrival, file.path));
+            }
         }
+        files.sort();
         Ok(Self {
             format,
             routes,
             reorder,
-            files: files.into_iter(),
-            current: None,
-            line: String::new(),
+            waiting: files.into_iter().peekable(),
+            open: BinaryHeap::new(),
+            files: std::collections::HashMap::new(),
+            opened: 0,
+            line,
             buffer: BinaryHeap::new(),
             read: 0,
             latest: i128::MIN,
@@ -199,38 +217,38 @@ impl<F: LineFormat> AccessRows<F> {
         }
     }
 
+    /// The next file to read a line of: a waiting file whose first request is no
+    /// later than where every open file stands is opened first.
+    fn next_file(&mut self) -> Result<Option<(i128, u64)>, ScenarioError> {
+        let behind = self.open.peek().map(|Reverse((at, _))| *at);
+        if let Some(&(first, _)) = self.waiting.peek()
+            && behind.is_none_or(|at| first <= at)
+        {
+            let (first, path) = self.waiting.next().expect("peeked");
+            self.opened += 1;
+            self.files.insert(self.opened, LogFile::open(path)?);
+            return Ok(Some((first, self.opened)));
+        }
+        Ok(self.open.pop().map(|Reverse(next)| next))
+    }
+
     /// Reads the next line with a request into the buffer; `false` when every file
     /// has been read.
     fn read_one(&mut self) -> Result<bool, ScenarioError> {
         loop {
-            let Some(file) = self.current.as_mut() else {
-                match self.files.next() {
-                    Some(path) => self.current = Some(LogFile::open(path)?),
-                    None => return Ok(false),
-                }
+            let Some((at_time, key)) = self.next_file()? else {
+                return Ok(false);
+            };
+            let file = self.files.get_mut(&key).expect("an open file");
+            let Some((request, route)) = file.next_line(&self.format, &mut self.line)? else {
+                self.files.remove(&key);
                 continue;
             };
-            self.line.clear();
-            file.line += 1;
             let at = Position::csv(&file.path, file.line);
-            let n = file
-                .reader
-                .read_line(&mut self.line)
-                .map_err(|e| read_error(at.clone(), &e))?;
-            if n == 0 {
-                self.current = None;
-                continue;
-            }
-            let parsed = self
-                .format
-                .parse(self.line.trim_end_matches(['\n', '\r']))
-                .map_err(|m| ScenarioError::new(at.clone(), m))?;
-            let Some((request, route)) = parsed else {
-                continue;
-            };
+            self.open.push(Reverse((at_time.max(request.arrival), key)));
             let Some(target) = self
                 .routes
-                .target(route)
+                .target(route.as_deref())
                 .map_err(|m| ScenarioError::new(at.clone(), m))?
             else {
                 continue;
@@ -259,6 +277,41 @@ impl<F: LineFormat> AccessRows<F> {
 }
 
 impl LogFile {
+    /// The next line holding a request, with its route; `None` at the end of the file.
+    fn next_line<F: LineFormat>(
+        &mut self,
+        format: &F,
+        line: &mut String,
+    ) -> Result<Option<(Request, Option<String>)>, ScenarioError> {
+        loop {
+            line.clear();
+            self.line += 1;
+            let at = Position::csv(&self.path, self.line);
+            let n = self
+                .reader
+                .read_line(line)
+                .map_err(|e| read_error(at.clone(), &e))?;
+            if n == 0 {
+                return Ok(None);
+            }
+            let parsed = format
+                .parse(line.trim_end_matches(['\n', '\r']))
+                .map_err(|m| ScenarioError::new(at, m))?;
+            if let Some((request, route)) = parsed {
+                return Ok(Some((request, route.map(str::to_owned))));
+            }
+        }
+    }
+
+    /// The file's first request, if it has one (its lines read up to it).
+    fn next_request<F: LineFormat>(
+        &mut self,
+        format: &F,
+        line: &mut String,
+    ) -> Result<Option<Request>, ScenarioError> {
+        Ok(self.next_line(format, line)?.map(|(request, _)| request))
+    }
+
     /// Opens a log file, through gzip when its name ends in `.gz`.
     fn open(path: PathBuf) -> Result<Self, ScenarioError> {
         let file = File::open(&path)

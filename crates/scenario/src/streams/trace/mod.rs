@@ -556,15 +556,17 @@ impl ArrivalSource for TraceSource {
     }
 }
 
-/// The files a glob matches, in name order; a plain path is itself. `what` names
-/// the kind of file expected, for the error when none matches.
+/// The files a glob matches, in name order; a plain path is itself, and so is a path
+/// that names a file as it is written (an S3 export's `[$LATEST]` is not a class of
+/// characters then). `what` names the kind of file expected, for the error when none
+/// matches.
 pub(crate) fn matching_files(
     pattern: &Path,
     origin: &Position,
     what: &str,
 ) -> Result<Vec<PathBuf>, ScenarioError> {
     let text = pattern.to_string_lossy();
-    if !text.contains(['*', '?', '[']) {
+    if !text.contains(['*', '?', '[']) || pattern.is_file() {
         return Ok(vec![pattern.to_path_buf()]);
     }
     let bad_pattern = |e: &dyn std::fmt::Display| {

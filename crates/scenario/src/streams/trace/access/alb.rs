@@ -72,8 +72,11 @@ impl LineFormat for Alb {
             )
         })?;
         let waited = fields[TARGET_PROCESSING_TIME];
+        // A request Lambda throttled ran no function, whatever time the load balancer
+        // logged for it.
         let duration = match waited {
             "-1" => None,
+            _ if fields[ERROR_REASON] == LAMBDA_THROTTLING => None,
             text => Some(seconds(text).ok_or_else(|| {
                 format!(
                     "found target_processing_time `{}`, expected seconds (or -1)",
@@ -207,6 +210,11 @@ mod tests {
         assert_eq!((request.duration, route), (None, Some("checkout-fn")));
         // Replayed as traffic all the same: load the function was offered.
         assert!(Alb::default().parse(&throttled).unwrap().is_some());
+        // Without a duration even if the load balancer logged a time for it: the
+        // function never ran.
+        let timed = throttled.replace(" -1 ", " 0.004 ");
+        let (request, _) = Alb::default().parse(&timed).unwrap().unwrap();
+        assert_eq!(request.duration, None);
         let old = ENTRY.split(" \"forward\"").next().unwrap().to_string() + " \"forward\" \"-\"";
         let err = counting.parse(&old).unwrap_err();
         assert!(err.contains("error_reason"), "{err}");
