@@ -481,6 +481,135 @@ fn sqs_backlogs_scale_the_pollers_as_the_reference_does() {
     }
 }
 
+/// A stream mapping's settings for a backlog: source, shards × factor, batch size,
+/// window, reserved concurrency, whether every batch times out, retries, record age,
+/// bisecting.
+type StreamMode = (
+    StreamSource,
+    (u32, u32),
+    u32,
+    Nanos,
+    Option<u32>,
+    bool,
+    Option<u32>,
+    Option<Nanos>,
+    bool,
+);
+
+/// Backlogs of thousands of records, which the random cases' few records never make:
+/// lanes busy for minutes behind reserved concurrency (throttled batches holding their
+/// lanes while records expire) or a small scaling bucket, DynamoDB's quarter-second
+/// polls with a window, and batches that all time out, retried, bisected, discarded
+/// after their retries or at their maximum age.
+#[test]
+fn stream_backlogs_drain_as_the_reference_drains_them() {
+    let modes: [StreamMode; 5] = [
+        (
+            StreamSource::Kinesis,
+            (4, 2),
+            10,
+            0,
+            Some(5),
+            false,
+            None,
+            Some(30 * S),
+            false,
+        ),
+        (
+            StreamSource::DynamoDb,
+            (3, 3),
+            7,
+            700 * MS,
+            None,
+            false,
+            None,
+            None,
+            false,
+        ),
+        (
+            StreamSource::Kinesis,
+            (2, 1),
+            8,
+            0,
+            None,
+            true,
+            Some(2),
+            None,
+            true,
+        ),
+        (
+            StreamSource::DynamoDb,
+            (2, 2),
+            5,
+            0,
+            None,
+            true,
+            None,
+            Some(20 * S),
+            false,
+        ),
+        (
+            StreamSource::Kinesis,
+            (5, 4),
+            3,
+            300 * MS,
+            None,
+            false,
+            Some(0),
+            None,
+            false,
+        ),
+    ];
+    for mode in modes {
+        let (source, (shards, parallelization_factor), batch_size, batch_window, reserved) =
+            (mode.0, mode.1, mode.2, mode.3, mode.4);
+        let (failing, maximum_retry_attempts, maximum_record_age, bisect_batch_on_error) =
+            (mode.5, mode.6, mode.7, mode.8);
+        let mut f = function("consumer", if failing { 2 * S } else { 900 * MS });
+        f.invocation = InvocationType::Stream;
+        f.reserved_concurrency = reserved;
+        f.timeout = S;
+        f.stream = StreamConfig {
+            source,
+            shards,
+            parallelization_factor,
+            batch_size,
+            batch_window,
+            maximum_retry_attempts,
+            maximum_record_age,
+            bisect_batch_on_error,
+        };
+        let mut config = config(240 * S, vec![f]);
+        config.account.concurrency_limit = 200;
+        // New environments at 4 at once, then one a second.
+        config.account.scaling = ScalingConfig {
+            mode: ScalingMode::PerFunction,
+            burst: 4,
+            refill_per_minute: 60,
+        };
+        // 3,000 records at once, then a trickle.
+        let times = std::iter::repeat_n(0, 3000).chain((0..50).map(|i| 100 * S + i * 2 * S));
+        let arrivals = times
+            .map(|time| Arrival {
+                time,
+                duration: None,
+                target: 0,
+            })
+            .collect();
+        let case = Case {
+            config,
+            streams: vec![StreamSpec {
+                targets: vec![0],
+                arrivals,
+            }],
+        };
+        let expected = reference::simulate(&case.config, &case.streams).expect("no tie");
+        let r = expected.functions[0].stream.unwrap();
+        assert!(r.batches > 100, "{mode:?}: {r:?}");
+        assert_eq!(fast(&case), expected, "{mode:?}");
+    }
+}
+
 /// `docs/model.md`: "Reserved concurrency 0 throttles every request as
 /// `reserved_limit`", even once other functions have used up the account's request
 /// rate (the fast model once counted those as `rps_limit`).
