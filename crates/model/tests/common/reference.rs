@@ -1296,12 +1296,14 @@ impl Reference<'_> {
         }
     }
 
+    /// Sets the lane's next read; the event may find other lanes due with it.
     fn set_read(&mut self, f: usize, lane: usize, at: Nanos, windowed: bool) {
         self.lanes[f][lane].read_at = Some((at, windowed));
         self.schedule(at, Kind::StreamRead(f));
     }
 
-    /// Every lane of `f` due to read does, in lane order.
+    /// Every lane of `f` due to read does, in lane order (`docs/model.md`: reads due
+    /// at one nanosecond are made together when the first comes up).
     fn stream_reads_due(&mut self, f: usize) {
         for lane in 0..self.lanes[f].len() {
             if self.lanes[f][lane]
@@ -1347,7 +1349,8 @@ impl Reference<'_> {
     }
 
     /// Discards the lane's records older than `maximum_record_age` (or the
-    /// retention), wherever they are; the tries of a batch wholly discarded go with it.
+    /// retention), wherever they are. An owed batch keeps the rest of its records and
+    /// its failed tries; one wholly discarded takes its tries with it.
     fn stream_expire(&mut self, f: usize, lane: usize) {
         let cfg = self.stream(f);
         let limit = cfg.maximum_record_age.unwrap_or(RETENTION).min(RETENTION);
