@@ -19,7 +19,13 @@
 //! timeout, dead letters and provisioned mode follow `docs/model.md` with their own
 //! events (a scaling tick each second, a window's end, hidden messages visible again).
 //!
-//! Scope: constant Init and Invoke durations (or per-arrival ones), no function errors,
+//! Stream functions keep every record's arrival time in one vector and, per lane, the
+//! records it still holds and the batches it owes (the one running or to retry, then
+//! the halves bisecting split off it), each an explicit list of records; a lane's next
+//! read is a time on the lane, and one event per read set reads every lane due.
+//!
+//! Scope: constant Init and Invoke durations (or per-arrival ones; a mapping's batch
+//! takes the function's), no function errors (a batch fails only by timing out),
 //! no client retries, `reuse` other than `random`, static provisioned concurrency
 //! without recycling, and standard SQS queues (no FIFO, no batch item failures, which
 //! draw per message) — everything random is left out. (Recycling happens at a jittered
@@ -40,6 +46,12 @@ const ERROR_RETRY_STEP: Nanos = 60 * NANOS_PER_SEC;
 /// Token buckets count in units of 1/60,000,000,000 token, so that a refill of r
 /// tokens a minute is exactly r units a nanosecond.
 const UNIT: u128 = 60_000_000_000;
+/// How long a stream keeps a record: a record older is discarded whatever its
+/// mapping's `maximum_record_age`.
+const RETENTION: Nanos = 24 * 3600 * NANOS_PER_SEC;
+/// How often Lambda polls a shard: Kinesis once a second, DynamoDB four times.
+const KINESIS_POLL: Nanos = NANOS_PER_SEC;
+const DYNAMODB_POLL: Nanos = NANOS_PER_SEC / 4;
 
 /// One traffic stream: the functions it feeds and its arrivals, in time order.
 #[derive(Clone, Debug)]
@@ -70,6 +82,21 @@ pub struct SqsCounts {
     pub peak_depth: u32,
 }
 
+/// What happened to a stream function's records.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StreamCounts {
+    pub received: u64,
+    pub processed: u64,
+    pub discarded: u64,
+    pub batches: u64,
+    pub batches_failed: u64,
+    pub batches_throttled: u64,
+    pub held_at_end: u64,
+    pub peak_waiting: u32,
+    /// The greatest `IteratorAge` of a batch invoked.
+    pub iterator_age_max: Nanos,
+}
+
 /// The numbers both models must agree on, per function.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Observed {
@@ -85,6 +112,7 @@ pub struct Observed {
     pub peak_environments: u32,
     pub async_events: Option<AsyncCounts>,
     pub sqs: Option<SqsCounts>,
+    pub stream: Option<StreamCounts>,
 }
 
 impl Observed {
@@ -116,6 +144,18 @@ impl Observed {
                 batches_throttled: q.batches_throttled,
                 queued_at_end: q.queued_at_end,
                 peak_depth: q.peak_depth,
+            }),
+            stream: s.stream.map(|r| StreamCounts {
+                received: r.received,
+                processed: r.processed,
+                discarded: r.discarded,
+                batches: r.batches,
+                batches_failed: r.batches_failed,
+                batches_throttled: r.batches_throttled,
+                held_at_end: r.held_at_end,
+                peak_waiting: r.peak_waiting,
+                // Exact: the summary divides whole nanoseconds by 1e9.
+                iterator_age_max: (r.iterator_age_max_s * 1e9).round() as Nanos,
             }),
         }
     }
@@ -218,6 +258,8 @@ enum Job {
     Event(usize),
     /// An SQS batch.
     Batch(usize),
+    /// The batch of a stream function's lane.
+    Records(usize),
 }
 
 #[derive(Clone, Copy)]
@@ -232,6 +274,8 @@ enum Kind {
     SqsVisible(usize),
     /// An SQS function's batch window may be over.
     SqsWindow(usize),
+    /// Some lane of a stream function may be due to read.
+    StreamRead(usize),
     /// An asynchronous event's next try after a function error.
     Retry(usize),
     /// A throttled asynchronous event's next try: after everything else at its
@@ -291,6 +335,13 @@ struct Reference<'a> {
     pollers: Vec<Pollers>,
     /// Order stamps: when a message became visible, or was hidden.
     stamp: u64,
+    /// When each stream record (of any function) was put.
+    records: Vec<Nanos>,
+    /// Per function, its stream's lanes (none for others).
+    lanes: Vec<Vec<Lane>>,
+    /// Per function, the records put on its stream so far: the next goes to lane
+    /// `dealt % lanes`.
+    dealt: Vec<usize>,
     out: Vec<Observed>,
     account_peak: u32,
 }
@@ -312,6 +363,23 @@ struct Msg {
     func: usize,
     receives: u32,
     state: MsgState,
+}
+
+/// One lane of a stream: the share of a shard's partition keys one batch at a time
+/// serves.
+#[derive(Default)]
+struct Lane {
+    /// Its records not yet processed or discarded, oldest first.
+    held: Vec<usize>,
+    /// Batches that must go before a new one is read, first first: the batch running
+    /// or to retry, then the halves bisecting split off it. Together they are the
+    /// front of `held`.
+    owed: Vec<Vec<usize>>,
+    /// Failed tries of the first owed batch.
+    failures: u32,
+    /// When it reads next, and whether a full batch may go before then (a window).
+    read_at: Option<(Nanos, bool)>,
+    running: bool,
 }
 
 /// An SQS function's pollers.
@@ -372,11 +440,26 @@ impl<'a> Reference<'a> {
                 })
                 .collect(),
             stamp: 0,
+            records: Vec::new(),
+            lanes: functions
+                .iter()
+                .map(|f| {
+                    let s = &f.stream;
+                    let lanes = if is_stream(f) {
+                        s.shards * s.parallelization_factor
+                    } else {
+                        0
+                    };
+                    (0..lanes).map(|_| Lane::default()).collect()
+                })
+                .collect(),
+            dealt: vec![0; functions.len()],
             out: functions
                 .iter()
                 .map(|f| Observed {
                     async_events: is_async(f).then(AsyncCounts::default),
                     sqs: is_sqs(f).then(SqsCounts::default),
+                    stream: is_stream(f).then(StreamCounts::default),
                     ..Observed::default()
                 })
                 .collect(),
@@ -461,6 +544,7 @@ impl<'a> Reference<'a> {
                     self.sqs_poll(f);
                 }
             }
+            Kind::StreamRead(f) => self.stream_reads_due(f),
         }
     }
 
@@ -475,6 +559,8 @@ impl<'a> Reference<'a> {
             self.enqueue_async(f, a.duration);
         } else if is_sqs(&self.config.functions[f]) {
             self.sqs_send(f);
+        } else if is_stream(&self.config.functions[f]) {
+            self.stream_put(f);
         } else if let Err(reason) = self.serve(f, a.duration, Job::Request) {
             self.count_throttle(f, reason);
         }
@@ -688,6 +774,7 @@ impl<'a> Reference<'a> {
             Job::Request => {}
             Job::Event(event) => self.settle(event, timed_out),
             Job::Batch(batch) => self.sqs_batch_done(batch, timed_out),
+            Job::Records(lane) => self.stream_batch_done(self.envs[id].func, lane, timed_out),
         }
         let f = self.envs[id].func;
         self.last_activity[f] = self.now;
@@ -696,8 +783,10 @@ impl<'a> Reference<'a> {
         } else {
             self.make_idle(id);
         }
-        if let Job::Batch(_) = job {
-            self.sqs_poll(f);
+        match job {
+            Job::Batch(_) => self.sqs_poll(f),
+            Job::Records(lane) => self.stream_resume(f, lane),
+            Job::Request | Job::Event(_) => {}
         }
     }
 
@@ -733,10 +822,12 @@ impl<'a> Reference<'a> {
                 Some(stream.targets[a.target as usize])
             }
             Kind::Retry(event) | Kind::Backoff(event) => Some(self.events[event].func),
-            // A batch's end polls for the next batch.
-            Kind::Done(id, Job::Batch(_)) => Some(self.envs[id].func),
+            // A batch's end reads the next batch.
+            Kind::Done(id, Job::Batch(_) | Job::Records(_)) => Some(self.envs[id].func),
             Kind::Done(..) => None,
-            Kind::SqsTick(f) | Kind::SqsVisible(f) | Kind::SqsWindow(f) => Some(f),
+            Kind::SqsTick(f) | Kind::SqsVisible(f) | Kind::SqsWindow(f) | Kind::StreamRead(f) => {
+                Some(f)
+            }
         }
     }
 
@@ -877,6 +968,12 @@ impl<'a> Reference<'a> {
                 self.sqs_counts(self.messages[m].func).queued_at_end += 1;
             }
         }
+        for f in 0..self.lanes.len() {
+            let held: usize = self.lanes[f].iter().map(|l| l.held.len()).sum();
+            if let Some(counts) = &mut self.out[f].stream {
+                counts.held_at_end = held as u64;
+            }
+        }
     }
 
     /// Recounts every function's environments and concurrency, keeping the peaks.
@@ -899,6 +996,10 @@ fn is_async(f: &FunctionConfig) -> bool {
 
 fn is_sqs(f: &FunctionConfig) -> bool {
     f.invocation == InvocationType::Sqs
+}
+
+fn is_stream(f: &FunctionConfig) -> bool {
+    f.invocation == InvocationType::Stream
 }
 
 /// The fewest concurrent batches of an SQS mapping: 5 (or its cap if lower), or 10
@@ -1134,5 +1235,197 @@ impl Reference<'_> {
             self.messages[m].state = MsgState::Visible(stamp);
         }
         self.sqs_poll(f);
+    }
+}
+
+/// The Kinesis or DynamoDB stream mapping, recounting from the lanes' records.
+impl Reference<'_> {
+    fn stream_counts(&mut self, f: usize) -> &mut StreamCounts {
+        self.out[f].stream.as_mut().expect("a stream function")
+    }
+
+    fn stream(&self, f: usize) -> StreamConfig {
+        self.config.functions[f].stream
+    }
+
+    fn poll_interval(&self, f: usize) -> Nanos {
+        match self.stream(f).source {
+            StreamSource::Kinesis => KINESIS_POLL,
+            StreamSource::DynamoDb => DYNAMODB_POLL,
+        }
+    }
+
+    /// Records of `f` waiting: held, and not in a running batch.
+    fn stream_waiting(&self, f: usize) -> u32 {
+        let waiting = |l: &Lane| l.held.len() - if l.running { l.owed[0].len() } else { 0 };
+        self.lanes[f].iter().map(waiting).sum::<usize>() as u32
+    }
+
+    /// Keeps the peak of records waiting: read whenever records start waiting (a put,
+    /// a failed batch), before anything reads them.
+    fn record_waiting(&mut self, f: usize) {
+        let waiting = self.stream_waiting(f);
+        let counts = self.stream_counts(f);
+        counts.peak_waiting = counts.peak_waiting.max(waiting);
+    }
+
+    /// A record is put on the stream: dealt to the next lane in turn. An idle lane
+    /// reads at the shard's next poll (on the whole seconds or quarter seconds, now
+    /// if a poll is now), and with a window not before it ends; a lane waiting out its
+    /// window reads at once when it holds a full batch.
+    fn stream_put(&mut self, f: usize) {
+        let cfg = self.stream(f);
+        let lane = self.dealt[f] % self.lanes[f].len();
+        self.dealt[f] += 1;
+        self.records.push(self.now);
+        self.lanes[f][lane].held.push(self.records.len() - 1);
+        self.stream_counts(f).received += 1;
+        self.record_waiting(f);
+        let l = &self.lanes[f][lane];
+        if !l.running && l.read_at.is_none() {
+            let poll = self.poll_interval(f);
+            let next_poll = self.now.div_ceil(poll) * poll;
+            let window_end = self.now + cfg.batch_window;
+            let windowed = cfg.batch_window > 0;
+            self.set_read(f, lane, next_poll.max(window_end), windowed);
+        } else if l.read_at.is_some_and(|(_, windowed)| windowed)
+            && l.held.len() >= cfg.batch_size as usize
+        {
+            self.lanes[f][lane].read_at = None;
+            self.stream_read(f, lane);
+        }
+    }
+
+    /// Sets the lane's next read; the event may find other lanes due with it.
+    fn set_read(&mut self, f: usize, lane: usize, at: Nanos, windowed: bool) {
+        self.lanes[f][lane].read_at = Some((at, windowed));
+        self.schedule(at, Kind::StreamRead(f));
+    }
+
+    /// Every lane of `f` due to read does, in lane order (`docs/model.md`: reads due
+    /// at one nanosecond are made together when the first comes up).
+    fn stream_reads_due(&mut self, f: usize) {
+        for lane in 0..self.lanes[f].len() {
+            if self.lanes[f][lane]
+                .read_at
+                .is_some_and(|(at, _)| at <= self.now)
+            {
+                self.lanes[f][lane].read_at = None;
+                self.stream_read(f, lane);
+            }
+        }
+    }
+
+    /// The lane discards its records past their age, then sends the batch it owes or
+    /// else its oldest `batch_size` records; a throttled batch is owed, tried again a
+    /// poll interval later.
+    fn stream_read(&mut self, f: usize, lane: usize) {
+        self.stream_expire(f, lane);
+        let cfg = self.stream(f);
+        let l = &mut self.lanes[f][lane];
+        if l.held.is_empty() {
+            return;
+        }
+        if l.owed.is_empty() {
+            let n = l.held.len().min(cfg.batch_size as usize);
+            l.owed.push(l.held[..n].to_vec());
+        }
+        let last = *l.owed[0].last().expect("a batch is never empty");
+        let age = self.now - self.records[last];
+        match self.serve(f, None, Job::Records(lane)) {
+            Ok(()) => {
+                self.lanes[f][lane].running = true;
+                let counts = self.stream_counts(f);
+                counts.batches += 1;
+                counts.iterator_age_max = counts.iterator_age_max.max(age);
+            }
+            Err(reason) => {
+                self.count_throttle(f, reason);
+                self.stream_counts(f).batches_throttled += 1;
+                let retry_at = self.now + self.poll_interval(f);
+                self.set_read(f, lane, retry_at, false);
+            }
+        }
+    }
+
+    /// Discards the lane's records older than `maximum_record_age` (or the
+    /// retention), wherever they are. An owed batch keeps the rest of its records and
+    /// its failed tries; one wholly discarded takes its tries with it.
+    fn stream_expire(&mut self, f: usize, lane: usize) {
+        let cfg = self.stream(f);
+        let limit = cfg.maximum_record_age.unwrap_or(RETENTION).min(RETENTION);
+        let (now, records) = (self.now, &self.records);
+        let fresh = |r: &usize| now - records[*r] <= limit;
+        let l = &mut self.lanes[f][lane];
+        let before = l.held.len();
+        l.held.retain(fresh);
+        for batch in &mut l.owed {
+            batch.retain(fresh);
+        }
+        if l.owed.first().is_some_and(Vec::is_empty) {
+            l.failures = 0;
+        }
+        l.owed.retain(|b| !b.is_empty());
+        let gone = (before - l.held.len()) as u64;
+        self.stream_counts(f).discarded += gone;
+    }
+
+    /// A lane's batch ended. Processed; or failed: its records wait again, and it is
+    /// split in two (bisecting), or tried again a poll interval later, or discarded
+    /// once it has failed `maximum_retry_attempts` times after its first try.
+    fn stream_batch_done(&mut self, f: usize, lane: usize, failed: bool) {
+        let cfg = self.stream(f);
+        self.lanes[f][lane].running = false;
+        if !failed {
+            let n = self.stream_finish(f, lane);
+            self.stream_counts(f).processed += n;
+            return;
+        }
+        self.stream_counts(f).batches_failed += 1;
+        self.record_waiting(f);
+        let retry_at = self.now + self.poll_interval(f);
+        let l = &mut self.lanes[f][lane];
+        if cfg.bisect_batch_on_error && l.owed[0].len() > 1 {
+            let first = l.owed[0].len().div_ceil(2);
+            let second = l.owed[0].split_off(first);
+            l.owed.insert(1, second);
+            self.set_read(f, lane, retry_at, false);
+            return;
+        }
+        l.failures += 1;
+        if cfg
+            .maximum_retry_attempts
+            .is_some_and(|retries| l.failures > retries)
+        {
+            let n = self.stream_finish(f, lane);
+            self.stream_counts(f).discarded += n;
+            return;
+        }
+        self.set_read(f, lane, retry_at, false);
+    }
+
+    /// The lane's first owed batch leaves it for good; returns its size.
+    fn stream_finish(&mut self, f: usize, lane: usize) -> u64 {
+        let l = &mut self.lanes[f][lane];
+        let batch = l.owed.remove(0);
+        l.held.retain(|r| !batch.contains(r));
+        l.failures = 0;
+        batch.len() as u64
+    }
+
+    /// Once a batch's environment is free, a lane it left idle reads on at once while
+    /// it holds records, a partial new batch after its window.
+    fn stream_resume(&mut self, f: usize, lane: usize) {
+        let cfg = self.stream(f);
+        let l = &self.lanes[f][lane];
+        if l.running || l.read_at.is_some() || l.held.is_empty() {
+            return;
+        }
+        let partial = l.owed.is_empty() && l.held.len() < cfg.batch_size as usize;
+        if cfg.batch_window > 0 && partial {
+            self.set_read(f, lane, self.now + cfg.batch_window, true);
+        } else {
+            self.stream_read(f, lane);
+        }
     }
 }
