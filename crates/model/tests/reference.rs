@@ -39,11 +39,10 @@
 //! events fall on whole milliseconds. A deadline can still meet a retry after a
 //! timeout by chance; the reference reports it and the case is skipped.
 //!
-//! Disagreements: the first found (reserved 0 counted as `rps_limit`) was fixed, and is
-//! a test below. One is open: the fast model makes the second half of a bisected stream
-//! batch wait out the batch window, the reference sends it at once (`streams.rs`,
-//! `the_second_half_of_a_split_batch_does_not_wait_for_a_window`, ignored), so the
-//! cases never combine `bisect_batch_on_error` with a batch window.
+//! Disagreements found so far were the fast model's and are fixed, each a test: reserved
+//! 0 counted as `rps_limit` (below), and the second half of a bisected stream batch
+//! waiting out the batch window (`streams.rs`,
+//! `the_second_half_of_a_split_batch_does_not_wait_for_a_window`).
 //!
 //! Cases: `LAMBDASIM_REFERENCE_CASES` (default 256), e.g.
 //! `LAMBDASIM_REFERENCE_CASES=10000 cargo test --release -p lambdasim-model --test reference`.
@@ -173,9 +172,7 @@ fn arb_stream_mapping() -> impl Strategy<Value = StreamConfig> {
                     shards,
                     parallelization_factor,
                     batch_size,
-                    // Not both: the models disagree on whether a split half waits
-                    // for the window (`streams.rs`, ignored test).
-                    batch_window: if bisect { 0 } else { batch_window },
+                    batch_window,
                     maximum_retry_attempts: retries,
                     maximum_record_age: age,
                     bisect_batch_on_error: bisect,

@@ -282,16 +282,14 @@ fn stream_settings_out_of_range_are_refused() {
 /// second on its own", and a lane that finished a batch "reads the next at once while
 /// records are there"; the batch window is how long a *partial batch waits for more
 /// records*. The second half is no new batch (its records are fixed), so it has
-/// nothing to wait for; the fast model makes it wait out a whole window when the lane
-/// holds fewer than `batch_size` records.
+/// nothing to wait for, even when the lane holds fewer than `batch_size` records.
 #[test]
-#[ignore = "disagreement with the reference model: a split half waits out the batch window"]
 fn the_second_half_of_a_split_batch_does_not_wait_for_a_window() {
     // As in `bisect_batch_on_error_splits_a_failed_batch_and_sends_each_half_on_its_own`,
     // with a 500-ms window: records at 0.3 and 0.4 s make a full batch, read at once at
     // 0.4 s, which fails at 0.5 s; the first half alone fails at 1.5-1.6 s and is
-    // discarded; the second goes at once, at 1.6 s, 1.2 s old (the fast model sends it
-    // when the window it opens at 1.6 s ends, at 2.1 s, 1.7 s old).
+    // discarded; the second goes at once, at 1.6 s, 1.2 s old (not when a window
+    // opened at 1.6 s would end, at 2.1 s, 1.7 s old).
     let mut f = stream_function(
         StreamConfig {
             batch_size: 2,

@@ -421,7 +421,8 @@ impl Simulation {
     }
 
     /// Lanes freed by batches that ended read their next batch, now that the
-    /// environments are free: at once with a full batch or without a window.
+    /// environments are free: at once with a full batch, without a window, or with the
+    /// half of a split batch (its records are fixed: nothing to wait for).
     pub(super) fn stream_resume(&mut self, f: usize) {
         while let Some(lane) = self.shards(f).freed.pop() {
             let s = self.shards(f);
@@ -430,7 +431,7 @@ impl Simulation {
             if l.state != LaneState::Idle || l.records.is_empty() {
                 continue;
             }
-            if window > 0 && l.records.len() < size {
+            if window > 0 && l.records.len() < size && l.splits.is_empty() {
                 let at = self.now.saturating_add(window);
                 self.stream_due(f, lane, at, true);
             } else {
