@@ -143,3 +143,38 @@ fn fit_reads_cloudwatch_logs_events_and_snapstart_restores() {
             .success();
     }
 }
+
+#[test]
+fn fit_reads_lambdas_json_log_format_with_application_records_first() {
+    // Lambda's JSON log format: the function's own records (a `message` of their own,
+    // not CloudWatch Logs events) before and between the platform.report records.
+    let mut log = String::from(
+        "{\"timestamp\":\"2024-11-29T10:00:00.000Z\",\"level\":\"INFO\",\"requestId\":\"r0\",\"message\":\"processing order\"}\n",
+    );
+    for i in 0..20 {
+        let init = if i == 0 {
+            ",\"initDurationMs\":410.5"
+        } else {
+            ""
+        };
+        log.push_str(&format!(
+            "{{\"time\":\"2024-11-29T10:00:0{}.000Z\",\"type\":\"platform.report\",\"record\":{{\"requestId\":\"r{i}\",\"metrics\":{{\"durationMs\":{}.5,\"billedDurationMs\":{},\"memorySizeMB\":512,\"maxMemoryUsedMB\":70{init}}}}}}}\n",
+            i % 10,
+            100 + i,
+            101 + i
+        ));
+        log.push_str("{\"timestamp\":\"2024-11-29T10:00:00.000Z\",\"level\":\"INFO\",\"message\":\"done\"}\n");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("json.log"), log).unwrap();
+    let out = lambdasim()
+        .current_dir(dir.path())
+        .args(["fit", "json.log"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("json.log: 20 invocations"), "{text}");
+    assert!(text.contains("cold starts: 1 of 20"), "{text}");
+    assert!(text.contains("memory: 512 MB configured"), "{text}");
+}

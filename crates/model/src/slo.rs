@@ -42,9 +42,8 @@ pub enum SloMetric {
     /// A stream function's records discarded, as a percentage of records received (0
     /// without records).
     StreamDiscardedPct,
-    /// A synchronous function's invocations that outlasted API Gateway's integration
-    /// timeout, as a percentage of invocations (0 without invocations, and for a
-    /// function invoked directly).
+    /// A function behind API Gateway: its invocations that outlasted the gateway's
+    /// integration timeout, as a percentage of invocations (0 without invocations).
     GatewayTimeoutPct,
 }
 
@@ -55,8 +54,8 @@ pub enum MetricOf {
     Any,
     /// Functions only.
     Function,
-    /// Synchronously invoked functions only.
-    SyncFunction,
+    /// Synchronously invoked functions behind API Gateway (`front_door`) only.
+    GatewayFunction,
     /// Asynchronously invoked functions only.
     AsyncFunction,
     /// Functions invoked by an SQS event source mapping only.
@@ -70,7 +69,7 @@ impl MetricOf {
     pub fn invocation(self) -> Option<InvocationType> {
         match self {
             Self::Any | Self::Function => None,
-            Self::SyncFunction => Some(InvocationType::Sync),
+            Self::GatewayFunction => Some(InvocationType::Sync),
             Self::AsyncFunction => Some(InvocationType::Async),
             Self::SqsFunction => Some(InvocationType::Sqs),
             Self::StreamFunction => Some(InvocationType::Stream),
@@ -141,7 +140,7 @@ pub const SLO_METRICS: &[(&str, SloMetric, MetricOf)] = &[
     (
         "gateway_timeout_pct",
         SloMetric::GatewayTimeoutPct,
-        MetricOf::SyncFunction,
+        MetricOf::GatewayFunction,
     ),
 ];
 

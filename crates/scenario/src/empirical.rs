@@ -165,16 +165,16 @@ fn values(path: &Path, text: &str, column: Option<&str>) -> Result<Empirical, Sc
     })
 }
 
-/// The text with each CloudWatch Logs event (a JSON line with a string `message`)
-/// replaced by its message, on one line so that line numbers stay the file's; other
+/// The text with each CloudWatch Logs event ([`crate::log_event`]) replaced by its
+/// message, on one line so that line numbers stay the file's; other
 /// text as it is.
 fn event_messages(text: &str) -> std::borrow::Cow<'_, str> {
     let message = |line: &str| -> Option<String> {
         if !line.trim_start().starts_with('{') {
             return None;
         }
-        let object: serde_json::Value = serde_json::from_str(line).ok()?;
-        let message = object.get("message")?.as_str()?;
+        let object = serde_json::from_str(line).ok()?;
+        let message = crate::log_event::message(&object)?;
         Some(message.trim().replace(['\n', '\r'], " "))
     };
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");

@@ -14,6 +14,7 @@ mod duration;
 mod empirical;
 mod error;
 mod input;
+mod log_event;
 mod objective;
 mod observed;
 mod raw;

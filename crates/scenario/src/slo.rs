@@ -5,7 +5,9 @@
 use crate::Variant;
 use crate::error::{ScenarioError, shown};
 use crate::raw::{Entries, RawScenario};
-use lambdasim_model::{InvocationType, MetricOf, Objective, SLO_METRICS, SloMetric, SloScope};
+use lambdasim_model::{
+    FrontDoor, InvocationType, MetricOf, Objective, SLO_METRICS, SloMetric, SloScope,
+};
 use serde_json::Value;
 use serde_saphyr::{Location, Spanned};
 use std::collections::HashSet;
@@ -144,8 +146,8 @@ fn parse(
 }
 
 /// Refuses an objective on a measure of one kind of function (asynchronous, SQS,
-/// stream) for a function that some configuration invokes otherwise: at the metric,
-/// naming the configuration.
+/// stream, behind API Gateway) for a function that some configuration invokes
+/// otherwise: at the metric, naming the configuration.
 pub(crate) fn check_invocation(
     objectives: &[Written],
     variants: &[Variant],
@@ -172,6 +174,21 @@ pub(crate) fn check_invocation(
                         shown(&variant.name),
                         described(f.invocation),
                         described(wanted)
+                    ),
+                ));
+            }
+            if let Some(f) = function.filter(|f| {
+                objective.metric.of() == MetricOf::GatewayFunction
+                    && f.front_door == FrontDoor::Direct
+            }) {
+                return Err(ScenarioError::yaml(
+                    file,
+                    *at,
+                    format!(
+                        "found `{}` for `{}`, which the configuration `{}` invokes directly, expected a function behind API Gateway (`front_door`)",
+                        objective.metric.name(),
+                        shown(&f.name),
+                        shown(&variant.name),
                     ),
                 ));
             }

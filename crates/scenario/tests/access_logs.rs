@@ -415,6 +415,24 @@ fn an_s3_export_of_log_streams_whose_times_overlap_is_merged_by_time() {
         .map(|a| (a.time + 100 * MS) / S + 1)
         .collect();
     assert_eq!(times, vec![1, 60, 120, 180, 200, 240, 300, 480, 540]);
+    // A stream that jumps ahead after an idle spell releases nothing another stream,
+    // opened later, could still come before: `a` idles from 1 s to 100 s, `b` runs
+    // from 5 s to 50 s, and `w` holds one request at 30 s.
+    let gaps = [
+        ("gap/a.gz", stream(&[1, 100])),
+        ("gap/b.gz", stream(&[5, 50])),
+        ("gap/w.gz", stream(&[30])),
+    ];
+    let (_, arrivals) = replay(
+        &gaps,
+        "trace: { file: \"gap/*.gz\", format: lambda_log, reorder_window: 10s }",
+    )
+    .unwrap();
+    let times: Vec<u64> = arrivals
+        .iter()
+        .map(|a| (a.time + 100 * MS) / S + 1)
+        .collect();
+    assert_eq!(times, vec![1, 5, 30, 50, 100]);
     // A path with `[` that exists is that file, not a glob (a class of characters).
     let (_, one) = replay(
         &files,

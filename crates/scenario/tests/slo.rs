@@ -204,16 +204,27 @@ fn queue_and_stream_measures_need_their_kind_of_function() {
         load(&streamed).slo()[0].metric,
         SloMetric::StreamIteratorAgeMaxS
     );
-    // API Gateway's timeouts are a synchronous function's.
-    let gateway = with("slo:\n  functions:\n    search:\n      gateway_timeout_pct: \"< 1\"\n");
+    // API Gateway's timeouts are those of a function behind it.
+    let direct = with("slo:\n  functions:\n    search:\n      gateway_timeout_pct: \"< 1\"\n");
+    let err = load_err(&direct);
+    assert!(
+        err.message().contains("`gateway_timeout_pct` for `search`")
+            && err
+                .message()
+                .contains("invokes directly, expected a function behind API Gateway"),
+        "{err}"
+    );
+    let gateway = direct.replace(
+        "    duration: 50ms\n",
+        "    duration: 50ms\n    front_door: true\n",
+    );
     assert_eq!(load(&gateway).slo()[0].metric, SloMetric::GatewayTimeoutPct);
-    let err = load_err(&gateway.replace(
+    let err = load_err(&direct.replace(
         "    duration: 50ms\n",
         "    duration: 50ms\n    invocation: async\n",
     ));
     assert!(
-        err.message().contains("`gateway_timeout_pct` for `search`")
-            && err.message().contains("expected a synchronous function"),
+        err.message().contains("expected a synchronous function"),
         "{err}"
     );
 }

@@ -766,7 +766,7 @@ fn gateway_timeouts(f: &FunctionSummary) -> String {
     }
     format!(
         " <small>+ {} gateway timeouts</small>",
-        percent(f.gateway_timeouts, f.requests)
+        percent(f.gateway_timeouts, f.invocations)
     )
 }
 

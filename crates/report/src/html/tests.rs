@@ -312,7 +312,7 @@ fn without_async_functions_the_card_says_throttled_plainly() {
 #[test]
 fn requests_the_gateway_timed_out_are_noted_beside_the_throttled_share() {
     let mut slow = run(0);
-    slow.functions[0].gateway_timeouts = 50; // 1 % of api's 5,000 requests
+    slow.functions[0].gateway_timeouts = 50; // 1 % of api's 5,000 invocations
     let html = page_of(&["slow"], &[slow], &[]);
     assert!(
         html.contains("<small>+ 1% gateway timeouts</small>"),

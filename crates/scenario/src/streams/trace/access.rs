@@ -114,7 +114,6 @@ pub(super) struct AccessRows<F> {
     /// Requests read, by arrival, then by the order they were read in.
     buffer: BinaryHeap<Reverse<Buffered>>,
     read: u64,
-    latest: i128,
     /// The arrival of the last request replayed: none may come before it.
     replayed: Option<i128>,
     /// The first arrival: time 0.
@@ -169,7 +168,6 @@ impl<F: LineFormat> AccessRows<F> {
             line,
             buffer: BinaryHeap::new(),
             read: 0,
-            latest: i128::MIN,
             replayed: None,
             origin: None,
             named_at: origin.clone(),
@@ -189,7 +187,9 @@ impl<F: LineFormat> AccessRows<F> {
     pub(super) fn next_row(&mut self) -> Result<Option<Row>, ScenarioError> {
         loop {
             if let Some(Reverse(next)) = self.buffer.peek().copied()
-                && next.arrival.saturating_add(i128::from(self.reorder)) <= self.latest
+                && self
+                    .frontier()
+                    .is_some_and(|at| next.arrival.saturating_add(i128::from(self.reorder)) <= at)
             {
                 self.buffer.pop();
                 return Ok(Some(self.replay(next)));
@@ -214,6 +214,18 @@ impl<F: LineFormat> AccessRows<F> {
             duration: request.duration,
             requests: 1.0,
             target: request.target,
+        }
+    }
+
+    /// How far the merge has read every file: the least of the open files' places and
+    /// the first request of the next file to open. No file can still hold a request
+    /// more than `reorder_window` before it; `None` once every file is read.
+    fn frontier(&mut self) -> Option<i128> {
+        let open = self.open.peek().map(|Reverse((at, _))| *at);
+        let waiting = self.waiting.peek().map(|(first, _)| *first);
+        match (open, waiting) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         }
     }
 
@@ -263,7 +275,6 @@ impl<F: LineFormat> AccessRows<F> {
                     ),
                 ));
             }
-            self.latest = self.latest.max(request.arrival);
             self.read += 1;
             self.buffer.push(Reverse(Buffered {
                 arrival: request.arrival,

@@ -18,8 +18,8 @@
 //! That is the CSV of a CloudWatch Logs Insights query `stats count(*) by bin(1m)`
 //! (columns `bin(1m)` and `count(*)`, newest first), a graph of several metrics
 //! downloaded as one table, or any other time-and-count export. The time column is a
-//! `bin(…)`, `timestamp`, `time`, `@timestamp` or `date` column (in any case), else the
-//! first column holding dates, else the one `time_column:` names; `count_column:`
+//! one `time_column:` names, else a `bin(…)`, `timestamp`, `time`, `@timestamp` or
+//! `date` column (in any case), else the first column holding dates; `count_column:`
 //! reads one column alone.
 //!
 //! `file:` may be a glob: every file it matches is read. `series:` names the series to

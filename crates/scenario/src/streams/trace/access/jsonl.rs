@@ -180,9 +180,8 @@ fn record(line: &str) -> Result<(&str, serde_json::Map<String, Value>), String> 
     let line = &line[start..];
     let object: serde_json::Map<String, Value> = serde_json::from_str(line)
         .map_err(|e| format!("found {e}, expected one JSON object a line"))?;
-    if let Some(Value::String(message)) = object.get("message")
+    if let Some(message) = crate::log_event::message(&object)
         && message.trim_start().starts_with('{')
-        && object.contains_key("timestamp")
     {
         let inner = serde_json::from_str(message).map_err(|e| {
             format!("found {e} in the event's message, expected the access log's JSON record")
