@@ -64,11 +64,7 @@ fn sqs_panels(v: &VariantData<'_>, i: usize) -> Vec<Panel> {
     // rests on when the queue is quiet.
     if let Some(provisioned) = &f.sqs.provisioned {
         pollers.limits.push(Limit {
-            label: format!(
-                "minimum pollers' batches {} ({} pollers)",
-                provisioned.floor(),
-                provisioned.minimum_pollers
-            ),
+            label: format!("pollers' floor {}", provisioned.floor()),
             value: f64::from(provisioned.floor()),
             color: POOL_LIMIT,
         });
