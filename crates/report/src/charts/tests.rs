@@ -700,13 +700,7 @@ fn an_sqs_function_gets_its_queue_its_pollers_against_their_cap_and_its_oldest_a
         .iter()
         .map(|l| l.label.as_str())
         .collect();
-    assert_eq!(
-        labels,
-        [
-            "pollers' cap 200",
-            "minimum pollers' batches 30 (3 pollers)"
-        ]
-    );
+    assert_eq!(labels, ["pollers' cap 200", "pollers' floor 30"]);
 }
 
 #[test]
