@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Checks that peak memory does not grow with the number of requests: runs each feature's
 # scenario in benches/scenarios/memory/ (on demand; provisioned static, scheduled and
-# autoscaled; async; client retries; a per-request, a counts and an Azure 2019 trace)
-# at two durations and fails if a long run's peak exceeds the short one's by more than
-# 10 % + 2 MB. Prints a Markdown table.
+# autoscaled; async; client retries; a per-request, a counts and an Azure 2019 trace;
+# Lambda's own log, a file per log stream, merged by time) at two durations and fails
+# if a long run's peak exceeds the short one's by more than 10 % + 2 MB. Prints a
+# Markdown table.
 #
 #   benches/memory.sh [NAME...]     # default: every scenario in benches/scenarios/memory
 #

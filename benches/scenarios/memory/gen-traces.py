@@ -12,12 +12,17 @@ Synthetic data from this script alone (seeded: the same arguments give the same 
                 1..1440`; the replayed function `f0000` has about 150,000 requests in
                 each of the first MINUTES minutes and none after; 50 other functions'
                 rows per run minute beside it (so the file grows with the run too)
+  lambda-logs/  Lambda's own log as an export to S3 writes it, a file per log stream:
+                REPORT lines of Poisson invocations at 1,500/s (log-normal durations as
+                above), each taken by one of 40 streams at random, so every stream runs
+                the whole time and all 40 files are open at once
 """
 
 import math
 import os
 import random
 import sys
+import time
 
 
 def requests(path, rng, seconds):
@@ -57,6 +62,27 @@ def azure(path, rng, minutes):
             f.write(",".join(map(str, row)) + "\n")
 
 
+def lambda_logs(out, rng, seconds):
+    streams = 40
+    os.makedirs(out, exist_ok=True)
+    files = [open(os.path.join(out, f"stream-{i:02d}.log"), "w") for i in range(streams)]
+    mu, sigma = math.log(80.0), math.log(500.0 / 80.0) / 2.326
+    t = rng.expovariate(1500.0)
+    n = 0
+    while t < seconds:
+        duration = rng.lognormvariate(mu, sigma)
+        end = 1732870800.0 + t + duration / 1000
+        stamp = f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(end))}.{int(end % 1 * 1000):03d}Z"
+        files[rng.randrange(streams)].write(
+            f"{stamp} REPORT RequestId: r{n}\tDuration: {duration:.2f} ms\tBilled Duration: "
+            f"{math.ceil(duration)} ms\tMemory Size: 512 MB\tMax Memory Used: 80 MB\n"
+        )
+        n += 1
+        t += rng.expovariate(1500.0)
+    for f in files:
+        f.close()
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit("usage: gen-traces.py DIR MINUTES")
@@ -67,6 +93,7 @@ def main():
     requests(os.path.join(out, "requests.csv"), rng, minutes * 60)
     counts(os.path.join(out, "counts.csv"), rng, minutes * 60)
     azure(os.path.join(out, "azure.csv"), rng, minutes)
+    lambda_logs(os.path.join(out, "lambda-logs"), rng, minutes * 60)
 
 
 if __name__ == "__main__":
