@@ -312,6 +312,15 @@ fn the_account_front_door_defaults_to_the_regions_quota() {
     // A key left out takes the Region's default too.
     let config = base(&load(&yaml("  front_door: { rate: 3000 }\n"))).config;
     assert_eq!(config.account.front_door.burst, 1_250);
+    // A variant that moves the account to another Region takes that Region's default.
+    let moved = "name: s\nduration: 1h\nfunctions:\n  - name: api\nvariants:\n  - name: here\n  - name: zurich\n    set: { account.region: eu-central-2 }\n";
+    let scenario = load(moved);
+    let doors: Vec<GatewayLimit> = scenario
+        .variants(None)
+        .iter()
+        .map(|v| v.config.account.front_door)
+        .collect();
+    assert_eq!(doors, [GatewayLimit::ACCOUNT, small]);
 }
 
 #[test]
