@@ -483,6 +483,72 @@ fn sqs_backlogs_scale_the_pollers_as_the_reference_does() {
     }
 }
 
+/// FIFO backlogs of many groups, which the random cases' few groups and messages
+/// never make: the pollers scale up for groups waiting for one and hold while every
+/// waiting group runs a batch, in standard mode with and without a cap and in
+/// provisioned mode, behind a reserved pool that throttles batches (hiding their
+/// groups), and with a timeout that fails every batch, blocking its group until it
+/// is dead-lettered.
+#[test]
+fn fifo_backlogs_scale_the_pollers_as_the_reference_does() {
+    let modes = [
+        (None, None, None, 900 * MS),
+        (Some(12), None, None, 900 * MS),
+        (None, Some((2, 6)), None, 900 * MS),
+        (None, None, Some(9), 900 * MS),
+        (None, None, None, 2 * S),
+    ];
+    for (maximum_concurrency, provisioned, reserved, duration) in modes {
+        let mut f = function("worker", duration);
+        f.invocation = InvocationType::Sqs;
+        f.reserved_concurrency = reserved;
+        f.timeout = S;
+        f.sqs = SqsConfig {
+            batch_size: 3,
+            batch_window: 0,
+            maximum_concurrency,
+            visibility_timeout: 5 * S,
+            max_receive_count: Some(2),
+            provisioned: provisioned.map(|(minimum_pollers, maximum_pollers)| SqsProvisioned {
+                minimum_pollers,
+                maximum_pollers,
+            }),
+            message_groups: Some(40),
+            ..SqsConfig::default()
+        };
+        let mut config = config(240 * S, vec![f]);
+        config.account.concurrency_limit = 200;
+        // 600 messages at once, then a trickle while the pollers scale down.
+        let times = std::iter::repeat_n(0, 600).chain((0..50).map(|i| 60 * S + i * 2 * S));
+        let arrivals = times
+            .map(|time| Arrival {
+                time,
+                duration: None,
+                target: 0,
+            })
+            .collect();
+        let case = Case {
+            config,
+            streams: vec![StreamSpec {
+                targets: vec![0],
+                arrivals,
+            }],
+        };
+        let expected = reference::simulate(&case.config, &case.streams).expect("no tie");
+        let q = expected.functions[0].sqs.unwrap();
+        assert!(
+            expected.functions[0].peak_concurrency > 5,
+            "the pollers scaled up"
+        );
+        assert_eq!(q.processed + q.dead_lettered, 650, "{q:?}");
+        assert_eq!(
+            fast(&case),
+            expected,
+            "cap {maximum_concurrency:?}, provisioned {provisioned:?}, reserved {reserved:?}, duration {duration}"
+        );
+    }
+}
+
 /// A stream mapping's settings for a backlog: source, shards × factor, batch size,
 /// window, reserved concurrency, whether every batch times out, retries, record age,
 /// bisecting.
