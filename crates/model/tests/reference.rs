@@ -4,8 +4,11 @@
 //! provisioned concurrency, bursts, small scaling buckets (per function and legacy),
 //! the account limit, the request-rate limits, keep-alive, reuse, warm starts, the
 //! function timeout, the Init limit, asynchronous retries, SQS event source mappings
-//! on standard queues (pollers in standard and provisioned mode, batches and their
-//! window, the visibility timeout, dead letters) and Kinesis and DynamoDB stream
+//! on standard and FIFO queues (pollers in standard and provisioned mode, batches and
+//! their window, the visibility timeout, dead letters; a FIFO queue's message groups,
+//! one batch of a group's oldest messages at a time, a throttled or failed batch
+//! blocking its group, groups served in the order they became ready, pollers holding
+//! while every waiting group runs) and Kinesis and DynamoDB stream
 //! mappings (records dealt to 1–3 shards × parallelization factor 1–3, polls, batches
 //! and their window, throttled and failed batches retried holding their lane,
 //! `maximum_retry_attempts`, `maximum_record_age`, bisecting) — and must count the same
@@ -17,11 +20,11 @@
 //! Left out, because they draw random numbers the reference would have to copy:
 //! function errors (`error_rate`), client retries, the `random` reuse policy,
 //! provisioned concurrency that changes over time (allocation delays) and the
-//! recycling of provisioned environments (jittered lifetimes); and SQS's FIFO queues and
-//! batch item failures (a FIFO group's order and its one batch at a time are
-//! invariants checked after every event, `properties.rs`; item failures are drawn).
-//! A stream batch therefore fails only by the function timeout, which is deterministic,
-//! so bisecting is compared. The stream's iterator age is compared at its greatest,
+//! recycling of provisioned environments (jittered lifetimes); and SQS's batch item
+//! failures (drawn per message). A stream or SQS batch therefore fails only by the
+//! function timeout, which is deterministic, so bisecting and a FIFO group blocked
+//! behind its failed batch are compared (FIFO queues draw nothing: a message takes
+//! the groups in turn). The stream's iterator age is compared at its greatest,
 //! not its 99th percentile (a percentile of per-bucket maxima, binned by the
 //! histogram). Costs and latency percentiles are checked by their own tests.
 //!
@@ -112,9 +115,11 @@ fn arb_duration() -> impl Strategy<Value = Nanos> {
     prop_oneof![3 => on_or_off_grid(1..300), 1 => on_or_off_grid(300..4000)]
 }
 
-/// A standard queue's mapping with small numbers: batches of a few messages, windows
-/// and visibility timeouts of a few seconds (on the grid or off it), a low cap, few
-/// receives before the dead-letter queue, sometimes provisioned mode.
+/// A queue's mapping with small numbers: batches of a few messages, windows and
+/// visibility timeouts of a few seconds (on the grid or off it), a low cap, few
+/// receives before the dead-letter queue, sometimes provisioned mode; a FIFO queue
+/// (which takes no window) a third of the time, with a few message groups, sometimes
+/// more than the five pollers start with.
 fn arb_sqs() -> impl Strategy<Value = SqsConfig> {
     (
         1u32..4,
@@ -123,21 +128,21 @@ fn arb_sqs() -> impl Strategy<Value = SqsConfig> {
         on_or_off_grid(0..3000),
         prop::option::of(1u32..3),
         prop::option::weighted(0.2, (2u32..3, 0u32..2)),
+        prop::option::weighted(0.35, 1u32..9),
     )
         .prop_map(
-            |(batch_size, batch_window, maximum_concurrency, visibility, receives, provisioned)| {
-                SqsConfig {
-                    batch_size,
-                    batch_window,
-                    maximum_concurrency: maximum_concurrency.filter(|_| provisioned.is_none()),
-                    visibility_timeout: visibility,
-                    max_receive_count: receives,
-                    provisioned: provisioned.map(|(minimum, extra)| SqsProvisioned {
-                        minimum_pollers: minimum,
-                        maximum_pollers: minimum + extra,
-                    }),
-                    ..SqsConfig::default()
-                }
+            |(batch_size, window, cap, visibility, receives, provisioned, groups)| SqsConfig {
+                batch_size,
+                batch_window: if groups.is_some() { 0 } else { window },
+                maximum_concurrency: cap.filter(|_| provisioned.is_none()),
+                visibility_timeout: visibility,
+                max_receive_count: receives,
+                provisioned: provisioned.map(|(minimum, extra)| SqsProvisioned {
+                    minimum_pollers: minimum,
+                    maximum_pollers: minimum + extra,
+                }),
+                message_groups: groups,
+                ..SqsConfig::default()
             },
         )
 }
@@ -478,6 +483,72 @@ fn sqs_backlogs_scale_the_pollers_as_the_reference_does() {
     }
 }
 
+/// FIFO backlogs of many groups, which the random cases' few groups and messages
+/// never make: the pollers scale up for groups waiting for one and hold while every
+/// waiting group runs a batch, in standard mode with and without a cap and in
+/// provisioned mode, behind a reserved pool that throttles batches (hiding their
+/// groups), and with a timeout that fails every batch, blocking its group until it
+/// is dead-lettered.
+#[test]
+fn fifo_backlogs_scale_the_pollers_as_the_reference_does() {
+    let modes = [
+        (None, None, None, 900 * MS),
+        (Some(12), None, None, 900 * MS),
+        (None, Some((2, 6)), None, 900 * MS),
+        (None, None, Some(9), 900 * MS),
+        (None, None, None, 2 * S),
+    ];
+    for (maximum_concurrency, provisioned, reserved, duration) in modes {
+        let mut f = function("worker", duration);
+        f.invocation = InvocationType::Sqs;
+        f.reserved_concurrency = reserved;
+        f.timeout = S;
+        f.sqs = SqsConfig {
+            batch_size: 3,
+            batch_window: 0,
+            maximum_concurrency,
+            visibility_timeout: 5 * S,
+            max_receive_count: Some(2),
+            provisioned: provisioned.map(|(minimum_pollers, maximum_pollers)| SqsProvisioned {
+                minimum_pollers,
+                maximum_pollers,
+            }),
+            message_groups: Some(40),
+            ..SqsConfig::default()
+        };
+        let mut config = config(240 * S, vec![f]);
+        config.account.concurrency_limit = 200;
+        // 600 messages at once, then a trickle while the pollers scale down.
+        let times = std::iter::repeat_n(0, 600).chain((0..50).map(|i| 60 * S + i * 2 * S));
+        let arrivals = times
+            .map(|time| Arrival {
+                time,
+                duration: None,
+                target: 0,
+            })
+            .collect();
+        let case = Case {
+            config,
+            streams: vec![StreamSpec {
+                targets: vec![0],
+                arrivals,
+            }],
+        };
+        let expected = reference::simulate(&case.config, &case.streams).expect("no tie");
+        let q = expected.functions[0].sqs.unwrap();
+        assert!(
+            expected.functions[0].peak_concurrency > 5,
+            "the pollers scaled up"
+        );
+        assert_eq!(q.processed + q.dead_lettered, 650, "{q:?}");
+        assert_eq!(
+            fast(&case),
+            expected,
+            "cap {maximum_concurrency:?}, provisioned {provisioned:?}, reserved {reserved:?}, duration {duration}"
+        );
+    }
+}
+
 /// A stream mapping's settings for a backlog: source, shards × factor, batch size,
 /// window, reserved concurrency, whether every batch times out, retries, record age,
 /// bisecting.
@@ -622,11 +693,12 @@ fn reserved_zero_throttles_are_reserved_limit_when_the_account_rate_is_used_up()
     assert_eq!((throttles.reserved_limit, throttles.rps_limit), (1, 0));
 }
 
-/// What a function's run exercised, by name.
-fn exercised(o: &Observed) -> [(&'static str, u64); 22] {
+/// What a function's run exercised, by name; `fifo`: its queue is a FIFO queue.
+fn exercised(o: &Observed, fifo: bool) -> [(&'static str, u64); 25] {
     let t = o.throttles;
     let a = o.async_events.unwrap_or_default();
     let q = o.sqs.unwrap_or_default();
+    let fifo_q = if fifo { q } else { Default::default() };
     let r = o.stream.unwrap_or_default();
     [
         ("cold starts", o.cold_starts),
@@ -649,6 +721,9 @@ fn exercised(o: &Observed) -> [(&'static str, u64); 22] {
         ("SQS messages dead-lettered", q.dead_lettered),
         ("SQS batches throttled", q.batches_throttled),
         ("SQS messages queued at the end", q.queued_at_end),
+        ("FIFO messages processed", fifo_q.processed),
+        ("FIFO messages dead-lettered", fifo_q.dead_lettered),
+        ("FIFO batches throttled", fifo_q.batches_throttled),
         ("stream records processed", r.processed),
         ("stream records discarded", r.discarded),
         ("stream batches failed", r.batches_failed),
@@ -657,33 +732,37 @@ fn exercised(o: &Observed) -> [(&'static str, u64); 22] {
     ]
 }
 
-/// Whether changing every stream mapping of `case` changes the reference's answer.
-fn stream_setting_matters(case: &Case, totals: &Totals, change: fn(&mut StreamConfig)) -> bool {
+/// Whether changing every function of `case` changes the reference's answer.
+fn setting_matters(case: &Case, totals: &Totals, change: fn(&mut FunctionConfig)) -> bool {
     let mut config = case.config.clone();
     for f in &mut config.functions {
-        change(&mut f.stream);
+        change(f);
     }
     reference::simulate(&config, &case.streams).is_ok_and(|changed| changed != *totals)
 }
 
 /// Keeps the comparison above from going vacuous when the generator changes: in a
-/// fixed sample of cases every rule compared binds somewhere, keep-alive and the
-/// stream mappings' window, record age and bisecting change the answer of some
-/// cases, and few cases are skipped for a tie.
+/// fixed sample of cases every rule compared binds somewhere, FIFO messages wait in
+/// their group behind a failed batch, keep-alive, the stream mappings' window, record
+/// age and bisecting, and FIFO message groups (against a standard queue) change the
+/// answer of some cases, and few cases are skipped for a tie.
 #[test]
 fn the_cases_exercise_every_rule() {
     let mut runner = TestRunner::deterministic();
     let strategy = arb_case();
-    let (mut seen, mut ties, mut keep_alive_matters) = ([0; 22], 0, 0);
-    let mut stream_settings_matter = [0; 3];
+    let (mut seen, mut ties, mut keep_alive_matters) = ([0; 25], 0, 0);
+    let (mut settings_matter, mut held_behind_failures) = ([0; 4], 0);
     for _ in 0..256 {
         let case = strategy.new_tree(&mut runner).expect("a case").current();
-        let Ok(totals) = reference::simulate(&case.config, &case.streams) else {
+        let Ok((totals, held)) = reference::simulate_counting_holds(&case.config, &case.streams)
+        else {
             ties += 1;
             continue;
         };
-        for function in &totals.functions {
-            for (sum, (_, n)) in seen.iter_mut().zip(exercised(function)) {
+        held_behind_failures += held;
+        for (function, config) in totals.functions.iter().zip(&case.config.functions) {
+            let fifo = config.sqs.message_groups.is_some();
+            for (sum, (_, n)) in seen.iter_mut().zip(exercised(function, fifo)) {
                 *sum += n;
             }
         }
@@ -695,26 +774,36 @@ fn the_cases_exercise_every_rule() {
         }
         let kept = reference::simulate(&kept, &case.streams);
         keep_alive_matters += u32::from(kept.is_ok_and(|kept| kept != totals));
-        let settings: [fn(&mut StreamConfig); 3] = [
-            |s| s.batch_window = 0,
-            |s| s.maximum_record_age = None,
-            |s| s.bisect_batch_on_error = false,
+        let settings: [fn(&mut FunctionConfig); 4] = [
+            |f| f.stream.batch_window = 0,
+            |f| f.stream.maximum_record_age = None,
+            |f| f.stream.bisect_batch_on_error = false,
+            |f| f.sqs.message_groups = None,
         ];
-        for (n, change) in stream_settings_matter.iter_mut().zip(settings) {
-            *n += u32::from(stream_setting_matters(&case, &totals, change));
+        for (n, change) in settings_matter.iter_mut().zip(settings) {
+            *n += u32::from(setting_matters(&case, &totals, change));
         }
     }
-    let names = exercised(&Observed::default()).map(|(name, _)| name);
+    let names = exercised(&Observed::default(), false).map(|(name, _)| name);
     for (name, n) in names.iter().zip(seen) {
         assert!(n > 0, "no case has {name}");
     }
     assert!(
+        held_behind_failures > 0,
+        "no FIFO message waits behind a failed batch of its group"
+    );
+    assert!(
         keep_alive_matters > 25,
         "keep-alive changed {keep_alive_matters} cases"
     );
-    let settings = ["batch window", "maximum record age", "bisecting"];
-    for (setting, n) in settings.iter().zip(stream_settings_matter) {
-        assert!(n > 2, "the stream mappings' {setting} changed {n} cases");
+    let settings = [
+        "stream mappings' batch window",
+        "stream mappings' maximum record age",
+        "stream mappings' bisecting",
+        "SQS mappings' message groups",
+    ];
+    for (setting, n) in settings.iter().zip(settings_matter) {
+        assert!(n > 2, "the {setting} changed {n} cases");
     }
     assert!(ties < 5, "{ties} ties");
 }

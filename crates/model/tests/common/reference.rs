@@ -18,6 +18,9 @@
 //! deleted), each with its state; the pollers, batches, batch window, visibility
 //! timeout, dead letters and provisioned mode follow `docs/model.md` with their own
 //! events (a scaling tick each second, a window's end, hidden messages visible again).
+//! A FIFO queue's message group is read off its messages: it is blocked while one of
+//! them runs or is hidden, and its batch is its first visible messages in the order
+//! sent; only the order in which groups became ready is kept, as a stamp per group.
 //!
 //! Stream functions keep every record's arrival time in one vector and, per lane, the
 //! records it still holds and the batches it owes (the one running or to retry, then
@@ -27,8 +30,8 @@
 //! Scope: constant Init and Invoke durations (or per-arrival ones; a mapping's batch
 //! takes the function's), no function errors (a batch fails only by timing out),
 //! no client retries, `reuse` other than `random`, static provisioned concurrency
-//! without recycling, and standard SQS queues (no FIFO, no batch item failures, which
-//! draw per message) — everything random is left out. (Recycling happens at a jittered
+//! without recycling, and SQS queues without batch item failures (which draw per
+//! message) — everything random is left out. (Recycling happens at a jittered
 //! time and only resets an environment whose last invocation timed out; the scenarios
 //! give provisioned functions with a `max_lifetime` the longest timeout.)
 
@@ -175,12 +178,24 @@ pub struct Tie;
 
 /// Runs the reference model.
 pub fn simulate(config: &SimConfig, streams: &[StreamSpec]) -> Result<Totals, Tie> {
+    simulate_counting_holds(config, streams).map(|(totals, _)| totals)
+}
+
+/// Runs the reference model; also returns how many FIFO messages were waiting in
+/// their group when a batch of it failed and was hidden, so kept waiting behind it
+/// (a number the fast model does not report, for the test that the random cases
+/// exercise a blocked group).
+pub fn simulate_counting_holds(
+    config: &SimConfig,
+    streams: &[StreamSpec],
+) -> Result<(Totals, u64), Tie> {
     let mut model = Reference::new(config, streams);
     model.run()?;
-    Ok(Totals {
+    let totals = Totals {
         account_peak_concurrency: model.account_peak,
         functions: model.out,
-    })
+    };
+    Ok((totals, model.held_behind_failures))
 }
 
 /// The constant of a constant distribution: the reference draws nothing.
@@ -333,6 +348,9 @@ struct Reference<'a> {
     received: Vec<Nanos>,
     /// Per function, its SQS pollers (unused for others).
     pollers: Vec<Pollers>,
+    /// FIFO messages that were waiting in their group when a batch of the group failed
+    /// and was hidden: they wait behind it (for tests that the cases exercise it).
+    held_behind_failures: u64,
     /// Order stamps: when a message became visible, or was hidden.
     stamp: u64,
     /// When each stream record (of any function) was put.
@@ -361,6 +379,8 @@ enum MsgState {
 
 struct Msg {
     func: usize,
+    /// Its message group in a FIFO queue.
+    group: Option<usize>,
     receives: u32,
     state: MsgState,
 }
@@ -392,6 +412,10 @@ struct Pollers {
     ticking: bool,
     paused: bool,
     window_until: Option<Nanos>,
+    /// A FIFO queue's groups: the stamp of when each last became ready (a message
+    /// sent to it idle, its batch settled with nothing hidden, its hidden messages
+    /// visible again). Ready groups are served in that order.
+    group_ready: Vec<u64>,
 }
 
 impl<'a> Reference<'a> {
@@ -436,9 +460,11 @@ impl<'a> Reference<'a> {
                 .iter()
                 .map(|f| Pollers {
                     limit: floor(&f.sqs),
+                    group_ready: vec![0; f.sqs.message_groups.unwrap_or(0) as usize],
                     ..Pollers::default()
                 })
                 .collect(),
+            held_behind_failures: 0,
             stamp: 0,
             records: Vec::new(),
             lanes: functions
@@ -1083,10 +1109,23 @@ impl Reference<'_> {
             .count() as u32
     }
 
+    /// A message is sent; in a FIFO queue it takes the next group in turn (the n-th
+    /// message of `f` goes to group n mod the groups), which is ready from now if it
+    /// held nothing.
     fn sqs_send(&mut self, f: usize) {
+        let group = self.config.functions[f].sqs.message_groups.map(|groups| {
+            let sent = self.msgs_of(f, |_| true).len();
+            sent % groups as usize
+        });
+        if let Some(g) = group
+            && self.group_msgs(f, g, |s| s != MsgState::Gone).is_empty()
+        {
+            self.group_ready(f, g);
+        }
         let stamp = self.next_stamp();
         self.messages.push(Msg {
             func: f,
+            group,
             receives: 0,
             state: MsgState::Visible(stamp),
         });
@@ -1096,6 +1135,68 @@ impl Reference<'_> {
         self.sqs_poll(f);
     }
 
+    /// The messages of FIFO group `g` of `f` in a state the test picks, in the order
+    /// they were sent.
+    fn group_msgs(&self, f: usize, g: usize, pick: impl Fn(MsgState) -> bool) -> Vec<usize> {
+        let mut msgs = self.msgs_of(f, pick);
+        msgs.retain(|&m| self.messages[m].group == Some(g));
+        msgs
+    }
+
+    /// The group gives batches again from now, after those that became ready before.
+    fn group_ready(&mut self, f: usize, g: usize) {
+        let stamp = self.next_stamp();
+        self.pollers[f].group_ready[g] = stamp;
+    }
+
+    /// Whether FIFO group `g` of `f` has a message hidden after a throttle or a failure.
+    fn group_hidden(&self, f: usize, g: usize) -> bool {
+        !self
+            .group_msgs(f, g, |s| matches!(s, MsgState::Hidden(..)))
+            .is_empty()
+    }
+
+    /// Whether FIFO group `g` of `f` gives nothing now: a batch of it runs, or some of
+    /// its messages are hidden.
+    fn group_blocked(&self, f: usize, g: usize) -> bool {
+        let running = !self.group_msgs(f, g, |s| s == MsgState::Running).is_empty();
+        running || self.group_hidden(f, g)
+    }
+
+    /// The FIFO groups of `f` that can give a batch, in the order they became ready.
+    fn ready_groups(&self, f: usize) -> Vec<usize> {
+        let groups = self.config.functions[f].sqs.message_groups.unwrap_or(0) as usize;
+        let mut ready: Vec<usize> = (0..groups)
+            .filter(|&g| {
+                let visible = self.group_msgs(f, g, |s| matches!(s, MsgState::Visible(_)));
+                !visible.is_empty() && !self.group_blocked(f, g)
+            })
+            .collect();
+        ready.sort_by_key(|&g| self.pollers[f].group_ready[g]);
+        ready
+    }
+
+    /// Whether a poller could start a batch now (a window aside).
+    fn sqs_can_take(&self, f: usize) -> bool {
+        match self.config.functions[f].sqs.message_groups {
+            Some(_) => !self.ready_groups(f).is_empty(),
+            None => !self.visible(f).is_empty(),
+        }
+    }
+
+    /// Whether messages wait that no visibility timeout holds back: visible ones, but
+    /// in a FIFO queue not those of a group with hidden messages (those behind a
+    /// running batch count: the pollers hold for them rather than shrink).
+    fn sqs_backlogged(&self, f: usize) -> bool {
+        let Some(groups) = self.config.functions[f].sqs.message_groups else {
+            return !self.visible(f).is_empty();
+        };
+        (0..groups as usize).any(|g| {
+            let visible = self.group_msgs(f, g, |s| matches!(s, MsgState::Visible(_)));
+            !visible.is_empty() && !self.group_hidden(f, g)
+        })
+    }
+
     fn start_ticking(&mut self, f: usize) {
         if !self.pollers[f].ticking {
             self.pollers[f].ticking = true;
@@ -1103,26 +1204,25 @@ impl Reference<'_> {
         }
     }
 
-    /// A second is over: up a step while messages are visible (unless a batch was
-    /// throttled), down a step to the floor while none is. A step is the per-minute
+    /// A second is over: up a step while a batch could start (unless a batch was
+    /// throttled), down a step to the floor while no message is backlogged, else
+    /// (a FIFO queue whose waiting groups all run) no change. A step is the per-minute
     /// rate over 60, the remainder carried to the next step.
     fn sqs_tick(&mut self, f: usize) {
         let sqs = self.config.functions[f].sqs;
-        let visible = !self.visible(f).is_empty();
+        let backlogged = self.sqs_backlogged(f);
+        let grow = backlogged && self.sqs_can_take(f) && !self.pollers[f].paused;
         let p = &mut self.pollers[f];
-        let mut step = 0;
-        if !visible || !p.paused {
+        if grow || !backlogged {
             p.carry += per_minute(&sqs);
-            step = p.carry / 60;
+            let step = p.carry / 60;
             p.carry %= 60;
+            p.limit = if grow {
+                (p.limit + step).min(cap(&sqs))
+            } else {
+                p.limit.saturating_sub(step).max(floor(&sqs))
+            };
         }
-        p.limit = if !visible {
-            p.limit.saturating_sub(step).max(floor(&sqs))
-        } else if p.paused {
-            p.limit
-        } else {
-            (p.limit + step).min(cap(&sqs))
-        };
         p.paused = false;
         p.ticking = false;
         let at_floor = p.limit == floor(&sqs);
@@ -1133,31 +1233,20 @@ impl Reference<'_> {
         self.sqs_poll(f);
     }
 
-    /// Starts batches while pollers are free and messages visible; a partial batch
-    /// waits for its window.
+    /// Starts batches while pollers are free and a batch can be taken.
     fn sqs_poll(&mut self, f: usize) {
-        let sqs = self.config.functions[f].sqs;
         loop {
-            let visible = self.visible(f);
             let p = &self.pollers[f];
-            if p.paused || self.running_batches(f) >= p.limit || visible.is_empty() {
+            if p.paused || self.running_batches(f) >= p.limit {
                 return;
             }
-            let size = sqs.batch_size as usize;
-            if visible.len() < size && sqs.batch_window > 0 {
-                match p.window_until {
-                    Some(until) if self.now >= until => {}
-                    Some(_) => return,
-                    None => {
-                        let until = self.now + sqs.batch_window;
-                        self.pollers[f].window_until = Some(until);
-                        self.schedule(until, Kind::SqsWindow(f));
-                        return;
-                    }
-                }
-            }
-            self.pollers[f].window_until = None;
-            let batch: Vec<usize> = visible.into_iter().take(size).collect();
+            let next = match self.config.functions[f].sqs.message_groups {
+                Some(_) => self.fifo_batch(f),
+                None => self.standard_batch(f),
+            };
+            let Some(batch) = next else {
+                return;
+            };
             for &m in &batch {
                 self.messages[m].receives += 1;
                 self.messages[m].state = MsgState::Running;
@@ -1178,26 +1267,77 @@ impl Reference<'_> {
         }
     }
 
+    /// A standard queue's next batch: its first `batch_size` visible messages, or
+    /// `None` with none or while a partial batch waits for its window.
+    fn standard_batch(&mut self, f: usize) -> Option<Vec<usize>> {
+        let sqs = self.config.functions[f].sqs;
+        let visible = self.visible(f);
+        if visible.is_empty() {
+            return None;
+        }
+        let size = sqs.batch_size as usize;
+        if visible.len() < size && sqs.batch_window > 0 {
+            match self.pollers[f].window_until {
+                Some(until) if self.now >= until => {}
+                Some(_) => return None,
+                None => {
+                    let until = self.now + sqs.batch_window;
+                    self.pollers[f].window_until = Some(until);
+                    self.schedule(until, Kind::SqsWindow(f));
+                    return None;
+                }
+            }
+        }
+        self.pollers[f].window_until = None;
+        Some(visible.into_iter().take(size).collect())
+    }
+
+    /// A FIFO queue's next batch: the first `batch_size` messages, in the order sent,
+    /// of the group that became ready first (a FIFO queue takes no window).
+    fn fifo_batch(&self, f: usize) -> Option<Vec<usize>> {
+        let g = *self.ready_groups(f).first()?;
+        let size = self.config.functions[f].sqs.batch_size as usize;
+        let visible = self.group_msgs(f, g, |s| matches!(s, MsgState::Visible(_)));
+        Some(visible.into_iter().take(size).collect())
+    }
+
     fn sqs_batch_done(&mut self, batch: usize, failed: bool) {
         let received = self.received[batch];
         let batch = std::mem::take(&mut self.batches[batch]);
-        let f = self.messages[batch[0]].func;
+        let (f, group) = (self.messages[batch[0]].func, self.messages[batch[0]].group);
         if failed {
             self.sqs_return(f, batch, received);
-        } else {
-            for m in batch {
-                self.messages[m].state = MsgState::Gone;
-                self.sqs_counts(f).processed += 1;
-            }
+            self.count_held_behind(f, group);
+            return;
+        }
+        for m in batch {
+            self.messages[m].state = MsgState::Gone;
+            self.sqs_counts(f).processed += 1;
+        }
+        if let Some(g) = group {
+            self.group_ready(f, g);
+        }
+    }
+
+    /// After a FIFO batch failed: the messages of its group that wait behind its
+    /// hidden ones.
+    fn count_held_behind(&mut self, f: usize, group: Option<usize>) {
+        if let Some(g) = group
+            && self.group_hidden(f, g)
+        {
+            let behind = self.group_msgs(f, g, |s| matches!(s, MsgState::Visible(_)));
+            self.held_behind_failures += behind.len() as u64;
         }
     }
 
     /// A throttled or failed batch's messages: hidden until the visibility timeout
     /// from the batch's receive runs out (at the earliest the next nanosecond), or
-    /// dead-lettered at their last allowed receive.
+    /// dead-lettered at their last allowed receive. A FIFO batch's group is ready
+    /// again at once if none is hidden.
     fn sqs_return(&mut self, f: usize, batch: Vec<usize>, received: Nanos) {
         let sqs = self.config.functions[f].sqs;
         let visible_at = (received + sqs.visibility_timeout).max(self.now + 1);
+        let group = self.messages[batch[0]].group;
         let mut hidden = false;
         for m in batch {
             if sqs
@@ -1215,10 +1355,14 @@ impl Reference<'_> {
         self.record_depth(f);
         if hidden {
             self.schedule(visible_at, Kind::SqsVisible(f));
+        } else if let Some(g) = group {
+            self.group_ready(f, g);
         }
     }
 
-    /// Hidden messages whose time has come are visible, in the order they were hidden.
+    /// Hidden messages whose time has come are visible, in the order they were hidden;
+    /// a FIFO group is ready again as its hidden messages are visible (a group's are
+    /// hidden together, so groups are ready in the order they were hidden).
     fn sqs_visible(&mut self, f: usize) {
         let now = self.now;
         let mut due: Vec<(u64, usize)> = self
@@ -1233,6 +1377,9 @@ impl Reference<'_> {
         for (_, m) in due {
             let stamp = self.next_stamp();
             self.messages[m].state = MsgState::Visible(stamp);
+            if let Some(g) = self.messages[m].group {
+                self.pollers[f].group_ready[g] = stamp;
+            }
         }
         self.sqs_poll(f);
     }
