@@ -25,6 +25,9 @@ pub struct BucketRow {
     pub spillover_invocations: u64,
     /// Throttles in the bucket, by reason.
     pub throttles: ThrottleCounts,
+    /// Of the invocations, those behind API Gateway that outlasted its integration
+    /// timeout: their callers got the gateway's timeout error.
+    pub gateway_timeouts: u64,
     /// Most environments in Init or Invoke at once during the bucket.
     pub concurrency_max: u32,
     /// Environments in Init or Invoke, averaged exactly over the bucket.

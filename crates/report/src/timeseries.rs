@@ -125,6 +125,8 @@ const COLUMNS: &[Column] = &[
         "stream_batches_throttled",
         Cell::Int(|r| r.stream_batches_throttled),
     ),
+    // Of the invocations, those API Gateway timed out (0 for functions not behind it).
+    col("gateway_timeouts", Cell::Int(|r| r.gateway_timeouts)),
 ];
 
 /// The names of [`COLUMNS`], computed at compile time so the header cannot drift.
@@ -304,6 +306,7 @@ mod tests {
                 rps_limit: 4,
                 gateway: 5,
             },
+            gateway_timeouts: 8,
             concurrency_max: 17,
             concurrency_mean: 12.345678,
             environments: 20,
@@ -356,7 +359,7 @@ mod tests {
              async_age_p99_ms,async_age_max_ms,throttles_gateway,sqs_depth,\
              sqs_oldest_age_s,sqs_processed,sqs_dead_lettered,sqs_batches_throttled,\
              sqs_pollers,stream_waiting,stream_iterator_age_s,stream_processed,\
-             stream_discarded,stream_batches_throttled\n"
+             stream_discarded,stream_batches_throttled,gateway_timeouts\n"
         );
     }
 
@@ -370,7 +373,7 @@ mod tests {
         assert_eq!(lines[0], HEADER.join(","));
         assert_eq!(
             lines[1],
-            "on-demand,checkout,12.5,120,110,4,15,1,2,3,4,17,12.3457,20,19,3,5,2,7,9,120,987.654,0.0001234568,1500,,5,400,61.25,90,1,2,15,700,2.5,300,4,6"
+            "on-demand,checkout,12.5,120,110,4,15,1,2,3,4,17,12.3457,20,19,3,5,2,7,9,120,987.654,0.0001234568,1500,,5,400,61.25,90,1,2,15,700,2.5,300,4,6,8"
         );
         assert!(text.ends_with('\n') && !text.contains('\r'));
     }
@@ -404,7 +407,7 @@ mod tests {
         let text = String::from_utf8(s.finish().unwrap()).unwrap();
         assert_eq!(
             text,
-            "v,a,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,0,,,0,0,0,0,0,0,0,0,0,0,0,0\n"
+            "v,a,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,,,0,,,0,0,0,0,0,0,0,0,0,0,0,0,0\n"
         );
     }
 

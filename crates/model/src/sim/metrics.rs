@@ -297,6 +297,7 @@ impl FunctionMetrics {
             cold_starts: self.bucket.cold_starts,
             spillover_invocations: self.bucket.spillover_invocations,
             throttles: self.bucket.throttles,
+            gateway_timeouts: self.bucket.gateway_timeouts,
             concurrency_max,
             concurrency_mean,
             environments,
