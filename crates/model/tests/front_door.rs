@@ -134,10 +134,17 @@ fn an_invocation_outlasting_the_integration_timeout_is_the_clients_timeout_but_r
     let times = [0, 40 * S, 80 * S];
     let mut c = roomy(vec![f.clone()]);
     c.duration = 200 * S;
-    let (summary, _) = run(c.clone(), vec![feed(at(times), 0)]);
+    let (summary, rows) = run(c.clone(), vec![feed(at(times), 0)]);
     let s = &summary.functions[0];
     assert_eq!((s.invocations, s.cold_starts), (3, 1));
     assert_eq!(s.gateway_timeouts, 1, "only the cold start passes 29 s");
+    // In the time series, in the bucket the invocation started in.
+    let per_bucket: Vec<(f64, u64)> = rows
+        .iter()
+        .filter(|r| r.gateway_timeouts > 0)
+        .map(|r| (r.t_s, r.gateway_timeouts))
+        .collect();
+    assert_eq!(per_bucket, [(0.0, 1)]);
     assert_eq!(s.errors, 0, "Lambda's invocation itself succeeds");
     // Billed to its end: Init (billed on demand) and three 28 s invocations.
     let direct = {
