@@ -65,6 +65,29 @@ pub fn render_table(scenario: &str, variants: &[VariantSummary<'_>]) -> String {
     for row in &rows {
         push_line(&mut out, row, &widths);
     }
+    out.push_str(&gateway_notes(variants));
+    out
+}
+
+/// A line per function whose invocations outlasted API Gateway's integration timeout:
+/// Lambda served them, so the table counts them as served, but their callers got the
+/// gateway's timeout error. Nothing when there were none.
+fn gateway_notes(variants: &[VariantSummary<'_>]) -> String {
+    let mut out = String::new();
+    for v in variants {
+        for f in v.run.functions.iter().filter(|f| f.gateway_timeouts > 0) {
+            if out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&format!(
+                "{} {}: {} invocations ({}) outlasted API Gateway's integration timeout; their callers got its timeout error\n",
+                v.name,
+                f.name,
+                thousands(f.gateway_timeouts),
+                percent(f.gateway_timeouts, f.invocations)
+            ));
+        }
+    }
     out
 }
 
@@ -328,6 +351,33 @@ mod tests {
             },
         ];
         insta::assert_snapshot!(render_table("black-friday", &variants));
+    }
+
+    #[test]
+    fn gateway_timeouts_are_noted_under_the_table() {
+        let mut slow = function("export", (1_000, 0, 10), (6000.0, 43000.0), (55, 34.0), 1.0);
+        slow.gateway_timeouts = 33;
+        let runs = [run(vec![slow.clone()], 55), {
+            slow.gateway_timeouts = 0;
+            run(vec![slow], 55)
+        }];
+        let variants: Vec<VariantSummary<'_>> = ["rest-29s", "regional-90s"]
+            .iter()
+            .zip(&runs)
+            .map(|(name, run)| VariantSummary {
+                name,
+                seed: 1,
+                run,
+                replicas: &[],
+            })
+            .collect();
+        let table = render_table("gw", &variants);
+        assert!(
+            table.ends_with("\nrest-29s export: 33 invocations (3.3%) outlasted API Gateway's integration timeout; their callers got its timeout error\n"),
+            "{table}"
+        );
+        assert!(!table.contains("regional-90s export:"), "{table}");
+        assert!(!render_table("none", &variants[1..]).contains("timeout"));
     }
 
     #[test]
