@@ -13,7 +13,7 @@ use std::io;
 pub const MAX_COLUMNS: usize = 1000;
 
 /// The columns kept, over all functions, for a focus on part of a long run: 48,000
-/// (120 bytes each, about 6 MB a variant), so a day at 1 s resolution keeps 4,000
+/// (128 bytes each, about 6 MB a variant), so a day at 1 s resolution keeps 4,000
 /// columns of 22 s for each of 12 functions (24,000 of 3.6 s for 2), and a focus on its
 /// busiest hour draws 170 of them (1,000 for 2) where the whole-run chart has 42.
 pub const FOCUS_COLUMNS: usize = 48 * MAX_COLUMNS;
@@ -144,6 +144,8 @@ pub struct Column {
     pub mapping_age_s: f32,
     /// The split of the bucket with the highest throttle rate.
     pub throttles: ThrottleRates,
+    /// The most invocations a second that outlasted API Gateway's integration timeout.
+    pub gateway_timeouts_per_s: f32,
     pub requests_per_s: f64,
     pub cold_starts_per_s: f64,
     /// Maxima of the buckets' percentiles; NaN when no bucket had an invocation.
@@ -170,6 +172,7 @@ impl Default for Column {
             sqs_pollers: 0,
             mapping_age_s: 0.0,
             throttles: ThrottleRates::default(),
+            gateway_timeouts_per_s: 0.0,
             requests_per_s: 0.0,
             cold_starts_per_s: 0.0,
             latency_p50_ms: f64::NAN,
@@ -203,6 +206,8 @@ impl Column {
         if throttles.total() > self.throttles.total() {
             self.throttles = throttles;
         }
+        let timeouts = (row.gateway_timeouts as f64 / seconds) as f32;
+        self.gateway_timeouts_per_s = self.gateway_timeouts_per_s.max(timeouts);
         self.requests_per_s = self.requests_per_s.max(row.requests as f64 / seconds);
         self.cold_starts_per_s = self.cold_starts_per_s.max(row.cold_starts as f64 / seconds);
         self.latency_p50_ms = max_present(self.latency_p50_ms, row.latency_p50_ms);
@@ -278,6 +283,10 @@ impl Column {
         self.mapping_age_s = f(
             f64::from(self.mapping_age_s),
             f64::from(other.mapping_age_s),
+        ) as f32;
+        self.gateway_timeouts_per_s = f(
+            f64::from(self.gateway_timeouts_per_s),
+            f64::from(other.gateway_timeouts_per_s),
         ) as f32;
         self.requests_per_s = f(self.requests_per_s, other.requests_per_s);
         self.cold_starts_per_s = f(self.cold_starts_per_s, other.cold_starts_per_s);
@@ -541,8 +550,8 @@ mod tests {
     }
 
     #[test]
-    fn a_column_takes_120_bytes_as_the_focus_budget_says() {
-        assert_eq!(std::mem::size_of::<Column>(), 120);
+    fn a_column_takes_128_bytes_as_the_focus_budget_says() {
+        assert_eq!(std::mem::size_of::<Column>(), 128);
     }
 
     #[test]

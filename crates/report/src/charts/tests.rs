@@ -637,6 +637,43 @@ fn observed_series_are_dashed_lines_on_the_matching_charts() {
 }
 
 #[test]
+fn a_function_behind_api_gateway_draws_its_gateway_timeouts_beside_its_throttles() {
+    let mut config = config();
+    config.functions[0].front_door = lambdasim_model::FrontDoor::BEHIND;
+    let mut series = ChartSeries::new(&config);
+    for b in 0..180u32 {
+        for function in 0..2 {
+            let row = BucketRow {
+                function,
+                t_s: f64::from(b) * 10.0,
+                gateway_timeouts: if b == 60 { 50 } else { 0 },
+                ..Default::default()
+            };
+            series.record(&row).unwrap();
+        }
+    }
+    let v = VariantData {
+        name: "base",
+        config: &config,
+        series: &series,
+        band: None,
+        observed: &[],
+    };
+    let specs = variant_specs(&v);
+    let throttles = specs.iter().find(|s| s.kind == "throttles").unwrap();
+    let line = |panel: usize| {
+        throttles.panels[panel]
+            .lines
+            .iter()
+            .find(|l| l.label == "gateway timeouts")
+            .map(|l| l.points.iter().map(|p| p.1).fold(0.0, f64::max))
+    };
+    // 50 in a 10 s bucket: 5 a second at the peak; none drawn for the direct worker.
+    assert_eq!(line(0), Some(5.0));
+    assert_eq!(line(1), None);
+}
+
+#[test]
 fn an_sqs_function_gets_its_queue_its_pollers_against_their_cap_and_its_oldest_age() {
     let mut config = config();
     config.functions[1].invocation = lambdasim_model::InvocationType::Sqs;

@@ -1,9 +1,11 @@
-//! Throttles over time, stacked by the reason the request was refused.
+//! Throttles over time, stacked by the reason the request was refused; for a function
+//! behind API Gateway, the invocations it timed out beside them (served by Lambda,
+//! failed for their callers).
 
 use super::VariantData;
-use super::palette::{BROWN, GREY, INK, PURPLE, RED, YELLOW};
+use super::palette::{BLUE, BROWN, GREY, INK, PURPLE, RED, YELLOW};
 use super::spec::{ChartSpec, Panel};
-use lambdasim_model::ObservedMetric;
+use lambdasim_model::{FrontDoor, ObservedMetric};
 
 /// One panel per function; the reasons are `summary.json`'s (`reserved_limit`, ...).
 pub fn spec(v: &VariantData<'_>) -> ChartSpec {
@@ -26,6 +28,11 @@ pub fn spec(v: &VariantData<'_>) -> ChartSpec {
             .bands
             .extend(v.band(i, "throttles", INK, |c| c.throttles.total()));
         panel.lines = v.observed_lines(i, &[ObservedMetric::Throttles]);
+        if f.front_door != FrontDoor::Direct {
+            panel.lines.push(v.series(i, "gateway timeouts", BLUE, |c| {
+                f64::from(c.gateway_timeouts_per_s)
+            }));
+        }
         panel
     })
 }
