@@ -449,25 +449,8 @@ fn sqs_backlogs_scale_the_pollers_as_the_reference_does() {
         let mut config = config(240 * S, vec![f]);
         config.account.concurrency_limit = 200;
         // 3,000 messages at once, then a trickle while the pollers scale down.
-        let mut arrivals: Vec<Arrival> = (0..3000)
-            .map(|_| Arrival {
-                time: 0,
-                duration: None,
-                target: 0,
-            })
-            .collect();
-        arrivals.extend((0..50).map(|i| Arrival {
-            time: 100 * S + i * 2 * S,
-            duration: None,
-            target: 0,
-        }));
-        let case = Case {
-            config,
-            streams: vec![StreamSpec {
-                targets: vec![0],
-                arrivals,
-            }],
-        };
+        let times = std::iter::repeat_n(0, 3000).chain((0..50).map(|i| 100 * S + i * 2 * S));
+        let case = backlog(config, times);
         let expected = reference::simulate(&case.config, &case.streams).expect("no tie");
         let q = expected.functions[0].sqs.unwrap();
         assert!(
@@ -520,20 +503,7 @@ fn fifo_backlogs_scale_the_pollers_as_the_reference_does() {
         config.account.concurrency_limit = 200;
         // 600 messages at once, then a trickle while the pollers scale down.
         let times = std::iter::repeat_n(0, 600).chain((0..50).map(|i| 60 * S + i * 2 * S));
-        let arrivals = times
-            .map(|time| Arrival {
-                time,
-                duration: None,
-                target: 0,
-            })
-            .collect();
-        let case = Case {
-            config,
-            streams: vec![StreamSpec {
-                targets: vec![0],
-                arrivals,
-            }],
-        };
+        let case = backlog(config, times);
         let expected = reference::simulate(&case.config, &case.streams).expect("no tie");
         let q = expected.functions[0].sqs.unwrap();
         assert!(
@@ -657,20 +627,7 @@ fn stream_backlogs_drain_as_the_reference_drains_them() {
         };
         // 3,000 records at once, then a trickle.
         let times = std::iter::repeat_n(0, 3000).chain((0..50).map(|i| 100 * S + i * 2 * S));
-        let arrivals = times
-            .map(|time| Arrival {
-                time,
-                duration: None,
-                target: 0,
-            })
-            .collect();
-        let case = Case {
-            config,
-            streams: vec![StreamSpec {
-                targets: vec![0],
-                arrivals,
-            }],
-        };
+        let case = backlog(config, times);
         let expected = reference::simulate(&case.config, &case.streams).expect("no tie");
         let r = expected.functions[0].stream.unwrap();
         assert!(r.batches > 100, "{mode:?}: {r:?}");
@@ -691,6 +648,25 @@ fn reserved_zero_throttles_are_reserved_limit_when_the_account_rate_is_used_up()
     let (summary, _) = run(cfg, vec![feed(at([0]), 0), feed(at([0]), 1)]);
     let throttles = summary.functions[1].throttles_by_reason;
     assert_eq!((throttles.reserved_limit, throttles.rps_limit), (1, 0));
+}
+
+/// A case of one stream of arrivals at `times`, all to the first function: a backlog
+/// for the tests above.
+fn backlog(config: SimConfig, times: impl Iterator<Item = Nanos>) -> Case {
+    let arrivals = times
+        .map(|time| Arrival {
+            time,
+            duration: None,
+            target: 0,
+        })
+        .collect();
+    Case {
+        config,
+        streams: vec![StreamSpec {
+            targets: vec![0],
+            arrivals,
+        }],
+    }
 }
 
 /// What a function's run exercised, by name; `fifo`: its queue is a FIFO queue.
