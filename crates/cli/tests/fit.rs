@@ -48,16 +48,22 @@ fn fit_summarises_report_lines_and_its_lines_paste_into_a_scenario() {
         .collect();
     assert_eq!(pasted.len(), 4, "{text}");
     for line in pasted {
-        let yaml = format!(
-            "name: s\nduration: 10m\nfunctions:\n  - name: f\n    {line}\n    traffic:\n      - poisson: {{ rate: 5 }}\n"
-        );
-        fs::write(dir.path().join("s.yaml"), yaml).unwrap();
-        lambdasim()
-            .current_dir(dir.path())
-            .args(["validate", "s.yaml"])
-            .assert()
-            .success();
+        assert_pastes(dir.path(), &format!("    {line}\n"));
     }
+}
+
+/// `function` (the lines of a function's settings) under a function named `f` makes a
+/// scenario `lambdasim validate` accepts.
+fn assert_pastes(dir: &std::path::Path, function: &str) {
+    let yaml = format!(
+        "name: s\nduration: 10m\nfunctions:\n  - name: f\n{function}    traffic:\n      - poisson: {{ rate: 5 }}\n"
+    );
+    fs::write(dir.join("s.yaml"), yaml).unwrap();
+    lambdasim()
+        .current_dir(dir)
+        .args(["validate", "s.yaml"])
+        .assert()
+        .success();
 }
 
 #[test]
@@ -132,15 +138,10 @@ fn fit_reads_cloudwatch_logs_events_and_snapstart_restores() {
         .collect();
     assert_eq!(pasted.len(), 2, "{text}");
     for line in pasted {
-        let yaml = format!(
-            "name: s\nduration: 10m\nfunctions:\n  - name: f\n    snapstart:\n      runtime: java\n      {line}\n    traffic:\n      - poisson: {{ rate: 5 }}\n"
+        assert_pastes(
+            dir.path(),
+            &format!("    snapstart:\n      runtime: java\n      {line}\n"),
         );
-        fs::write(dir.path().join("s.yaml"), yaml).unwrap();
-        lambdasim()
-            .current_dir(dir.path())
-            .args(["validate", "s.yaml"])
-            .assert()
-            .success();
     }
 }
 
