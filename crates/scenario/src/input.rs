@@ -51,6 +51,21 @@ pub(crate) fn csv_with_header<'t>(
     Ok((reader, header))
 }
 
+/// The index of the column `name` of `header`, or the message saying which `what`
+/// column was expected among those found.
+pub(crate) fn named_column(
+    header: &csv::StringRecord,
+    name: &str,
+    what: &str,
+) -> Result<usize, String> {
+    header.iter().position(|h| h == name).ok_or_else(|| {
+        format!(
+            "found the columns {}, expected a {what} column named `{name}`",
+            column_list(header)
+        )
+    })
+}
+
 /// A header's columns as a message lists them: "`time`, `count`".
 pub(crate) fn column_list(header: &csv::StringRecord) -> String {
     header

@@ -310,15 +310,7 @@ fn csv_series(path: &Path, text: &str, columns: &CsvColumns) -> Result<Vec<Serie
     let time =
         time_column(&header, records.first(), columns.time.as_deref()).map_err(|m| at(1, m))?;
     let values: Vec<usize> = match &columns.count {
-        Some(name) => vec![header.iter().position(|h| h == name).ok_or_else(|| {
-            at(
-                1,
-                format!(
-                    "found the columns {}, expected a count column named `{name}`",
-                    input::column_list(&header)
-                ),
-            )
-        })?],
+        Some(name) => vec![input::named_column(&header, name, "count").map_err(|m| at(1, m))?],
         None => (0..header.len()).filter(|&i| i != time).collect(),
     };
     if values.is_empty() {
@@ -344,12 +336,7 @@ fn time_column(
     named: Option<&str>,
 ) -> Result<usize, String> {
     if let Some(name) = named {
-        return header.iter().position(|h| h == name).ok_or_else(|| {
-            format!(
-                "found the columns {}, expected a time column named `{name}`",
-                input::column_list(header)
-            )
-        });
+        return input::named_column(header, name, "time");
     }
     let known =
         |h: &str| h.starts_with("bin(") || TIME_COLUMNS.iter().any(|t| t.eq_ignore_ascii_case(h));
