@@ -152,8 +152,12 @@ impl<F: LineFormat> AccessRows<F> {
         for path in matching_files(pattern, origin, "access log")? {
             check_regular(&path, origin)?;
             let mut file = LogFile::open(path)?;
-            if let Some(request) = file.next_request(&format, &mut line)? {
-                files.push((request.arrival, file.path));
+            while let Some(at) = file.read_line(&mut line)? {
+                let parsed = format.parse(line.trim_end_matches(['\n', '\r']));
+                if let Some((request, _)) = parsed.map_err(|m| ScenarioError::new(at, m))? {
+                    files.push((request.arrival, file.path));
+                    break;
+                }
             }
         }
         files.sort();
@@ -223,10 +227,7 @@ impl<F: LineFormat> AccessRows<F> {
     fn frontier(&mut self) -> Option<i128> {
         let open = self.open.peek().map(|Reverse((at, _))| *at);
         let waiting = self.waiting.peek().map(|(first, _)| *first);
-        match (open, waiting) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        open.into_iter().chain(waiting).min()
     }
 
     /// The next file to read a line of: a waiting file whose first request is no
@@ -252,15 +253,22 @@ impl<F: LineFormat> AccessRows<F> {
                 return Ok(false);
             };
             let file = self.files.get_mut(&key).expect("an open file");
-            let Some((request, route)) = file.next_line(&self.format, &mut self.line)? else {
+            let Some(at) = file.read_line(&mut self.line)? else {
                 self.files.remove(&key);
                 continue;
             };
-            let at = Position::csv(&file.path, file.line);
+            let parsed = self
+                .format
+                .parse(self.line.trim_end_matches(['\n', '\r']))
+                .map_err(|m| ScenarioError::new(at.clone(), m))?;
+            let Some((request, route)) = parsed else {
+                self.open.push(Reverse((at_time, key)));
+                continue;
+            };
             self.open.push(Reverse((at_time.max(request.arrival), key)));
             let Some(target) = self
                 .routes
-                .target(route.as_deref())
+                .target(route)
                 .map_err(|m| ScenarioError::new(at.clone(), m))?
             else {
                 continue;
@@ -288,39 +296,17 @@ impl<F: LineFormat> AccessRows<F> {
 }
 
 impl LogFile {
-    /// The next line holding a request, with its route; `None` at the end of the file.
-    fn next_line<F: LineFormat>(
-        &mut self,
-        format: &F,
-        line: &mut String,
-    ) -> Result<Option<(Request, Option<String>)>, ScenarioError> {
-        loop {
-            line.clear();
-            self.line += 1;
-            let at = Position::csv(&self.path, self.line);
-            let n = self
-                .reader
-                .read_line(line)
-                .map_err(|e| read_error(at.clone(), &e))?;
-            if n == 0 {
-                return Ok(None);
-            }
-            let parsed = format
-                .parse(line.trim_end_matches(['\n', '\r']))
-                .map_err(|m| ScenarioError::new(at, m))?;
-            if let Some((request, route)) = parsed {
-                return Ok(Some((request, route.map(str::to_owned))));
-            }
-        }
-    }
-
-    /// The file's first request, if it has one (its lines read up to it).
-    fn next_request<F: LineFormat>(
-        &mut self,
-        format: &F,
-        line: &mut String,
-    ) -> Result<Option<Request>, ScenarioError> {
-        Ok(self.next_line(format, line)?.map(|(request, _)| request))
+    /// Reads the next line into `line`, and says where it is; `None` at the end of
+    /// the file.
+    fn read_line(&mut self, line: &mut String) -> Result<Option<Position>, ScenarioError> {
+        line.clear();
+        self.line += 1;
+        let at = Position::csv(&self.path, self.line);
+        let n = self
+            .reader
+            .read_line(line)
+            .map_err(|e| read_error(at.clone(), &e))?;
+        Ok((n > 0).then_some(at))
     }
 
     /// Opens a log file, through gzip when its name ends in `.gz`.
