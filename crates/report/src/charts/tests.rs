@@ -18,6 +18,21 @@ pub(crate) fn config() -> SimConfig {
     }
 }
 
+/// A variant's chart data without seeds' bands or observed series.
+pub(crate) fn plain<'a>(
+    name: &'a str,
+    config: &'a SimConfig,
+    series: &'a ChartSeries,
+) -> VariantData<'a> {
+    VariantData {
+        name,
+        config,
+        series,
+        band: None,
+        observed: &[],
+    }
+}
+
 /// A series with a burst at 10 min.
 pub(crate) fn series(config: &SimConfig, scale: u32) -> ChartSeries {
     let mut series = ChartSeries::new(config);
@@ -60,13 +75,7 @@ fn png_size(png: &[u8]) -> (u32, u32) {
 fn a_chart_renders_to_a_decodable_png_and_a_well_formed_svg() {
     let config = config();
     let series = series(&config, 1);
-    let v = VariantData {
-        name: "on-demand",
-        config: &config,
-        series: &series,
-        band: None,
-        observed: &[],
-    };
+    let v = plain("on-demand", &config, &series);
     for spec in variant_specs(&v) {
         let chart = render_one(format!("on-demand-{}", spec.kind), &spec).unwrap();
         assert_eq!(png_size(&chart.png), size(&spec), "{}", chart.stem);
@@ -84,13 +93,7 @@ fn a_chart_renders_to_a_decodable_png_and_a_well_formed_svg() {
 fn concurrency_has_states_and_limit_lines() {
     let config = config();
     let series = series(&config, 1);
-    let v = VariantData {
-        name: "base",
-        config: &config,
-        series: &series,
-        band: None,
-        observed: &[],
-    };
+    let v = plain("base", &config, &series);
     let spec = concurrency::spec(&v);
     let chart = render_one("c".into(), &spec).unwrap();
     for text in [
@@ -117,20 +120,8 @@ fn comparison_charts_share_axes_and_name_every_variant() {
     let low = series(&config, 1);
     let high = series(&config, 2);
     let variants = [
-        VariantData {
-            name: "small",
-            config: &config,
-            series: &low,
-            band: None,
-            observed: &[],
-        },
-        VariantData {
-            name: "large",
-            config: &config,
-            series: &high,
-            band: None,
-            observed: &[],
-        },
+        plain("small", &config, &low),
+        plain("large", &config, &high),
     ];
     let (per_variant, comparison) = all_specs(&variants, None);
     assert_eq!(comparison.len(), 5);
@@ -167,20 +158,8 @@ fn a_variant_named_comparison_leaves_the_comparison_its_names() {
     let config = config();
     let (a, b) = (series(&config, 1), series(&config, 2));
     let variants = [
-        VariantData {
-            name: "comparison",
-            config: &config,
-            series: &a,
-            band: None,
-            observed: &[],
-        },
-        VariantData {
-            name: "other",
-            config: &config,
-            series: &b,
-            band: None,
-            observed: &[],
-        },
+        plain("comparison", &config, &a),
+        plain("other", &config, &b),
     ];
     let set = render(&variants).unwrap();
     assert_eq!(set.comparison[0].stem, "comparison-concurrency");
@@ -191,13 +170,7 @@ fn a_variant_named_comparison_leaves_the_comparison_its_names() {
 fn a_single_variant_has_no_comparison() {
     let config = config();
     let series = series(&config, 1);
-    let v = VariantData {
-        name: "base",
-        config: &config,
-        series: &series,
-        band: None,
-        observed: &[],
-    };
+    let v = plain("base", &config, &series);
     let (_, comparison) = all_specs(&[v], None);
     assert!(comparison.is_empty());
 }
@@ -226,13 +199,7 @@ fn a_long_variant_name_gives_a_short_stem_that_keeps_the_chart_kind() {
 fn write_charts_writes_both_formats_and_no_temporary_file() {
     let config = config();
     let series = series(&config, 1);
-    let v = VariantData {
-        name: "base",
-        config: &config,
-        series: &series,
-        band: None,
-        observed: &[],
-    };
+    let v = plain("base", &config, &series);
     let set = render(&[v]).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let charts = dir.path().join("charts");
@@ -280,13 +247,7 @@ fn a_chart_of_many_functions_draws_the_busiest_dozen() {
             series.record(&row).unwrap();
         }
     }
-    let v = VariantData {
-        name: "base",
-        config: &config,
-        series: &series,
-        band: None,
-        observed: &[],
-    };
+    let v = plain("base", &config, &series);
     let want: Vec<String> = (8..20).map(|i| format!("f{i}")).collect();
     for spec in variant_specs(&v) {
         if spec.kind == "cost" {
@@ -314,13 +275,7 @@ fn a_chart_of_many_functions_draws_the_busiest_dozen() {
 fn async_functions_get_a_queue_chart_and_sync_ones_do_not() {
     let mut config = config();
     let series = series(&config, 1);
-    let v = VariantData {
-        name: "base",
-        config: &config,
-        series: &series,
-        band: None,
-        observed: &[],
-    };
+    let v = plain("base", &config, &series);
     assert!(variant_specs(&v).iter().all(|s| s.kind != "queue"));
 
     config.functions[1].invocation = lambdasim_model::InvocationType::Async;
@@ -336,13 +291,7 @@ fn async_functions_get_a_queue_chart_and_sync_ones_do_not() {
             series.record(&row).unwrap();
         }
     }
-    let v = VariantData {
-        name: "base",
-        config: &config,
-        series: &series,
-        band: None,
-        observed: &[],
-    };
+    let v = plain("base", &config, &series);
     let specs = variant_specs(&v);
     let queue = specs
         .iter()
@@ -363,13 +312,7 @@ fn a_far_limit_is_named_off_scale_and_a_near_one_drawn() {
     let mut config = config();
     config.account.concurrency_limit = 10_000;
     let series = series(&config, 1);
-    let v = VariantData {
-        name: "base",
-        config: &config,
-        series: &series,
-        band: None,
-        observed: &[],
-    };
+    let v = plain("base", &config, &series);
     let spec = concurrency::spec(&v);
     let api = &spec.panels[0];
     assert!(api.y_top() < 1000.0, "{}", api.y_top());
@@ -390,22 +333,7 @@ fn a_far_limit_is_named_off_scale_and_a_near_one_drawn() {
 fn identical_variants_say_so_in_the_comparison_legend() {
     let config = config();
     let (a, b) = (series(&config, 1), series(&config, 1));
-    let variants = [
-        VariantData {
-            name: "first",
-            config: &config,
-            series: &a,
-            band: None,
-            observed: &[],
-        },
-        VariantData {
-            name: "second",
-            config: &config,
-            series: &b,
-            band: None,
-            observed: &[],
-        },
-    ];
+    let variants = [plain("first", &config, &a), plain("second", &config, &b)];
     let set = render(&variants).unwrap();
     for chart in &set.comparison {
         // Under the first variant's name, once per panel: two functions, and for cost
@@ -451,13 +379,7 @@ fn day_config() -> SimConfig {
 fn the_focus_window_is_found_around_the_event_and_drawn_finer() {
     let config = day_config();
     let series = day(&config, true);
-    let v = VariantData {
-        name: "sale",
-        config: &config,
-        series: &series,
-        band: None,
-        observed: &[],
-    };
+    let v = plain("sale", &config, &series);
     // The 30-minute sale with as long again on either side: 8:30 to 10:00.
     let (start, end) = find_window(&[v]).expect("a focus");
     assert!((start - 8.5 * 3600.0).abs() <= 120.0, "{start}");
@@ -491,13 +413,7 @@ fn the_focus_window_is_found_around_the_event_and_drawn_finer() {
 
     // A day without an event has nothing to focus on, and no focus chart.
     let flat = day(&config, false);
-    let v = VariantData {
-        name: "flat",
-        config: &config,
-        series: &flat,
-        band: None,
-        observed: &[],
-    };
+    let v = plain("flat", &config, &flat);
     assert_eq!(find_window(&[v]), None);
     assert!(
         render(&[v]).unwrap().variants[0]
@@ -652,13 +568,7 @@ fn a_function_behind_api_gateway_draws_its_gateway_timeouts_beside_its_throttles
             series.record(&row).unwrap();
         }
     }
-    let v = VariantData {
-        name: "base",
-        config: &config,
-        series: &series,
-        band: None,
-        observed: &[],
-    };
+    let v = plain("base", &config, &series);
     let specs = variant_specs(&v);
     let throttles = specs.iter().find(|s| s.kind == "throttles").unwrap();
     let line = |panel: usize| {
@@ -691,13 +601,7 @@ fn an_sqs_function_gets_its_queue_its_pollers_against_their_cap_and_its_oldest_a
             series.record(&row).unwrap();
         }
     }
-    let v = VariantData {
-        name: "base",
-        config: &config,
-        series: &series,
-        band: None,
-        observed: &[],
-    };
+    let v = plain("base", &config, &series);
     let specs = variant_specs(&v);
     let queue = specs
         .iter()
@@ -723,13 +627,7 @@ fn an_sqs_function_gets_its_queue_its_pollers_against_their_cap_and_its_oldest_a
         minimum_pollers: 3,
         maximum_pollers: 20,
     });
-    let v = VariantData {
-        name: "base",
-        config: &config,
-        series: &series,
-        band: None,
-        observed: &[],
-    };
+    let v = plain("base", &config, &series);
     let specs = variant_specs(&v);
     let queue = specs.iter().find(|s| s.kind == "queue").unwrap();
     let labels: Vec<&str> = queue.panels[1]
@@ -759,13 +657,7 @@ fn a_stream_function_gets_its_records_waiting_and_its_iterator_age_against_its_l
             series.record(&row).unwrap();
         }
     }
-    let v = VariantData {
-        name: "base",
-        config: &config,
-        series: &series,
-        band: None,
-        observed: &[],
-    };
+    let v = plain("base", &config, &series);
     let specs = variant_specs(&v);
     let queue = specs
         .iter()
