@@ -54,7 +54,6 @@ pub fn read_observed(path: &Path, column: Option<&str>) -> Result<Observed, Scen
     let origin = Position::file(path);
     let text = read_text(path, &origin)?;
     let durations = values(path, &text, column)?;
-    let text = event_messages(&text);
     let init_column = if text.contains(REPORT) {
         Some(
             if text.contains("Init Duration") || !text.contains("Restore Duration") {
@@ -141,15 +140,17 @@ impl Observations {
     }
 }
 
-/// A file's text, checked to be a regular UTF-8 file of a readable size.
+/// A file's text, checked to be a regular UTF-8 file of a readable size, with each
+/// CloudWatch Logs event replaced by its message.
 fn read_text(path: &Path, origin: &Position) -> Result<String, ScenarioError> {
-    crate::input::read_whole(
+    let text = crate::input::read_whole(
         path,
         origin,
         &format!("durations file `{}`", path.display()),
         MAX_FILE_BYTES,
         "REPORT lines, JSON log lines or a CSV file",
-    )
+    )?;
+    Ok(event_messages(text))
 }
 
 /// The durations of a file's text, at least one.
@@ -166,9 +167,8 @@ fn values(path: &Path, text: &str, column: Option<&str>) -> Result<Empirical, Sc
 }
 
 /// The text with each CloudWatch Logs event ([`crate::log_event`]) replaced by its
-/// message, on one line so that line numbers stay the file's; other
-/// text as it is.
-fn event_messages(text: &str) -> std::borrow::Cow<'_, str> {
+/// message, on one line so that line numbers stay the file's; other text as it is.
+fn event_messages(text: String) -> String {
     let message = |line: &str| -> Option<String> {
         if !line.trim_start().starts_with('{') {
             return None;
@@ -179,13 +179,13 @@ fn event_messages(text: &str) -> std::borrow::Cow<'_, str> {
     };
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     if message(first).is_none() {
-        return std::borrow::Cow::Borrowed(text);
+        return text;
     }
     let lines: Vec<String> = text
         .lines()
         .map(|line| message(line).unwrap_or_else(|| line.to_string()))
         .collect();
-    std::borrow::Cow::Owned(lines.join("\n"))
+    lines.join("\n")
 }
 
 /// The durations of a file's text, in the form it is in (possibly none).
@@ -193,7 +193,6 @@ fn values_of(path: &Path, text: &str, column: Option<&str>) -> Result<Vec<Nanos>
     let at_line = |line: usize, message: String| {
         ScenarioError::new(Position::csv(path, line as u64 + 1), message)
     };
-    let text = &*event_messages(text);
     let values = if text.contains(REPORT) {
         report_lines(text, column)
     } else if text.trim_start().starts_with('{') {
